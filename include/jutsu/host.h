@@ -1,0 +1,121 @@
+/*
+ * jutsu/host.h — the host vtable: everything the host offers a plugin.
+ *
+ * init() receives a pointer to a const struct jutsu_host that stays valid
+ * until destroy() returns, and a jutsu_ctx handle naming the instance.
+ * Every service takes the ctx first, so that log lines carry the instance
+ * name and config lookups read the instance's own config.
+ *
+ * Threading: every function here may be called from any thread, at any
+ * time between init and the return of destroy, unless its comment says
+ * otherwise. Strings returned by the host stay valid for the same period
+ * unless noted.
+ *
+ * Errors: functions returning int return 0 or a negative JUTSU_E* code.
+ *
+ * ABI: slots are only appended within a major. Before using a slot added
+ * in minor N, check `host->abi_minor >= N` (a plugin that requires it can
+ * simply be built with that minor; the loader then refuses older hosts).
+ */
+#ifndef JUTSU_HOST_H
+#define JUTSU_HOST_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "jutsu/bus.h"
+#include "jutsu/clock.h"
+#include "jutsu/log.h"
+#include "jutsu/money.h"
+#include "jutsu/plugin.h"
+
+#if defined(__GNUC__)
+#define JUTSU_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define JUTSU_PRINTF(f, a)
+#endif
+
+struct jutsu_data;  /* the typed data API: jutsu/data.h */
+
+struct jutsu_host {
+    uint32_t size;            /* sizeof(struct jutsu_host) of the host      */
+    uint16_t abi_major;
+    uint16_t abi_minor;
+
+    /* --- identity and errors --------------------------------------------- */
+
+    /* The instance name from the config ("v3_5b", "yahoo"). */
+    const char *(*instance_name)(jutsu_ctx *ctx);
+    /* Records why the last op failed; the host prints it with the instance
+     * name when the op returns an error (init, start, a job step). */
+    void (*set_error)(jutsu_ctx *ctx, const char *fmt, ...) JUTSU_PRINTF(2, 3);
+
+    /* --- logging: one line per call, no trailing newline needed ---------- */
+
+    void (*log)(jutsu_ctx *ctx, int level, const char *fmt, ...) JUTSU_PRINTF(3, 4);
+    void (*vlog)(jutsu_ctx *ctx, int level, const char *fmt, va_list ap);
+    /* Nonzero if a message at `level` would be written: skip costly work. */
+    int  (*log_enabled)(jutsu_ctx *ctx, int level);
+
+    /* --- this instance's config (validated, defaults filled in) ----------
+     * Paths name keys of the instance's `config:` map: "path", "retry.max",
+     * "symbols[2]". A key with a schema default always has a value. Returns
+     * JUTSU_ENOENT if absent, JUTSU_EINVAL if the value is of another type.
+     * Strings stay valid until destroy. */
+    int (*cfg_str)(jutsu_ctx *ctx, const char *path, const char **out);
+    int (*cfg_int)(jutsu_ctx *ctx, const char *path, int64_t *out);
+    int (*cfg_bool)(jutsu_ctx *ctx, const char *path, int *out);
+    int (*cfg_double)(jutsu_ctx *ctx, const char *path, double *out);
+    int (*cfg_money)(jutsu_ctx *ctx, const char *path, jutsu_money_t *out);
+    /* Number of elements of a list or keys of a map, or a negative code. */
+    int (*cfg_count)(jutsu_ctx *ctx, const char *path);
+    /* The idx-th key of a map (in file order). */
+    int (*cfg_key_at)(jutsu_ctx *ctx, const char *path, int idx, const char **key);
+    /* "file:line:col" of a key's value, for messages about its content. */
+    const char *(*cfg_where)(jutsu_ctx *ctx, const char *path);
+
+    /* --- the event bus (see jutsu/bus.h) --------------------------------- */
+
+    /* Queues an event; takes the payload reference (NULL = empty object),
+     * also on failure. JUTSU_EFULL if dropped by the full-queue policy,
+     * JUTSU_ESHUTDOWN once the bus is stopping. */
+    int  (*publish)(jutsu_ctx *ctx, const char *topic, struct json_object *payload);
+    /* fn(ev, arg) is called on the dispatcher thread for every matching
+     * event published after this returns. */
+    int  (*subscribe)(jutsu_ctx *ctx, const char *pattern, jutsu_bus_fn fn,
+                      void *arg, jutsu_sub_id *id);
+    /* After this returns, fn is not running and will not be called again
+     * (unless called from fn itself, which is allowed). */
+    int  (*unsubscribe)(jutsu_ctx *ctx, jutsu_sub_id id);
+
+    const char         *(*event_topic)(const jutsu_event *ev);
+    /* Read-only: do not modify, do not call json_object_to_json_string. */
+    struct json_object *(*event_payload)(const jutsu_event *ev);
+    /* The payload as compact JSON text, made once and cached. */
+    const char         *(*event_json)(const jutsu_event *ev);
+    jutsu_time_t        (*event_time)(const jutsu_event *ev);   /* publish time */
+    const char         *(*event_source)(const jutsu_event *ev); /* instance or "host" */
+    const jutsu_event  *(*event_ref)(const jutsu_event *ev);
+    void                (*event_unref)(const jutsu_event *ev);
+
+    /* --- the clock ------------------------------------------------------- */
+
+    /* Now, UTC. Tests inject a fixed or stepped clock here. */
+    jutsu_time_t (*now)(jutsu_ctx *ctx);
+    /* The exchange-local (America/New_York by default) civil date of an
+     * instant, and the UTC instant of a local wall-clock time on a date.
+     * Both use the system tz database. */
+    int (*exchange_date)(jutsu_ctx *ctx, jutsu_time_t t, jutsu_date_t *out);
+    int (*exchange_time)(jutsu_ctx *ctx, jutsu_date_t d, int hour, int minute,
+                         jutsu_time_t *out);
+
+    /* --- the data API ---------------------------------------------------- */
+
+    /* The typed data API over the configured storage, or NULL when no
+     * storage is configured (e.g. under `config check`). */
+    const struct jutsu_data *(*data)(jutsu_ctx *ctx);
+
+    const void *reserved[16];  /* zero; appended slots come here */
+};
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * tests/unit/testutil.h — small helpers shared by the Check test programs.
+ */
+#ifndef JUTSU_TESTUTIL_H
+#define JUTSU_TESTUTIL_H
+
+#include <check.h>
+
+/* $JUTSU_SOURCE_DIR (set by ctest), else "." */
+const char *tu_source_dir(void);
+/* $JUTSU_BUILD_DIR, else "build" */
+const char *tu_build_dir(void);
+/* A fresh directory under $TMPDIR (or /tmp); caller frees the string.
+ * Aborts the test on failure. */
+char *tu_tmpdir(void);
+/* Writes `content` to dir/name; returns the path (caller frees). */
+char *tu_write_file(const char *dir, const char *name, const char *content);
+/* Removes a directory tree (best effort). */
+void tu_rmtree(const char *dir);
+/* Runs the suite with CK_NORMAL output; returns the process exit status. */
+int tu_run(Suite *s);
+
+#endif
