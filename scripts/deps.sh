@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — the one list of Debian packages Jutsu needs.
+#
+#   scripts/deps.sh          what building and running need
+#   scripts/deps.sh --test   also what the test suite needs (PostgreSQL server, valgrind)
+#
+# Installs only what is missing (apt-get; sudo when not root). Safe to re-run.
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config       # compiler and build
+  libyaml-dev                            # config
+  libjson-c-dev                          # events, REST bodies, JSON columns
+  libsqlite3-dev sqlite3                 # storage-sqlite
+  libpq-dev                              # storage-postgres
+  libcurl4-openssl-dev                   # sources, broker
+  libsodium-dev libssl-dev               # auth: Argon2id, JWT, TOTP
+  libmicrohttpd-dev                      # frontend-http
+  tzdata ca-certificates                 # exchange time zone
+)
+TEST_PKGS=(
+  check libsubunit-dev                   # unit tests
+  postgresql postgresql-client           # a real PostgreSQL server for the storage tests
+  valgrind                               # leak checks on the main paths
+)
+
+want=("${BUILD_PKGS[@]}")
+# check is needed to configure the test tree, which the build includes by default
+want+=(check libsubunit-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${TEST_PKGS[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "deps: all ${#want[@]} packages present"
+  exit 0
+fi
+echo "deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

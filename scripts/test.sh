@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# scripts/test.sh — README command 2: install what the tests need, build,
+# and run the whole suite twice: a normal build, then AddressSanitizer +
+# UndefinedBehaviorSanitizer; then the main paths under valgrind.
+#
+#   scripts/test.sh [--quick]     --quick: the normal build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh --test
+
+# A throw-away PostgreSQL cluster for the storage tests (issue: storage).
+if [[ -x scripts/pg-test-cluster.sh ]]; then
+  eval "$(scripts/pg-test-cluster.sh start)"
+  trap 'scripts/pg-test-cluster.sh stop' EXIT
+fi
+
+echo "== build (RelWithDebInfo, -Werror)"
+scripts/build.sh build
+echo "== tests"
+ctest --test-dir build --output-on-failure -j"$(nproc)"
+
+if [[ "${1:-}" == "--quick" ]]; then exit 0; fi
+
+echo "== build (ASan + UBSan)"
+scripts/build.sh build-asan -DJUTSU_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DJUTSU_BUILD_BENCH=OFF
+echo "== tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
+
+echo "== main paths under valgrind"
+scripts/valgrind.sh build

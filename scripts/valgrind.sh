@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# scripts/valgrind.sh BUILD_DIR — the main paths under valgrind: no leaks,
+# no invalid accesses. Runs the CLI commands a user runs and the unit test
+# programs (in-process: CK_FORK=no).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B="${1:-build}"
+VG=(valgrind --quiet --error-exitcode=99 --leak-check=full
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
+export JUTSU_SOURCE_DIR="$PWD" JUTSU_BUILD_DIR="$B" JUTSU_PLUGIN_PATH="$B/plugins" \
+       JUTSU_TEST_PLUGIN_DIR="$B/tests/plugins" JUTSU_NO_DLCLOSE=1 CK_FORK=no
+
+fail=0
+check() {
+  local name="$1"; shift
+  if "${VG[@]}" "$@" >/tmp/jutsu-vg.out 2>&1; then
+    echo "valgrind ok   $name"
+  else
+    echo "valgrind FAIL $name (exit $?; 99 is valgrind's own verdict)"
+    tail -40 /tmp/jutsu-vg.out
+    fail=1
+  fi
+}
+
+check "config check"   "$B/jutsu" -c conf/jutsu.yaml config check
+check "config show"    "$B/jutsu" -c conf/jutsu.yaml config show --format json
+check "plugins list"   "$B/jutsu" -c conf/jutsu.yaml plugins list
+check "harness"        "$B/jutsu-plugin-test" "$B/tests/plugins/tp-good.so"
+for t in "$B"/tests/test_*; do
+  [[ -x "$t" ]] || continue
+  check "$(basename "$t")" "$t"
+done
+exit $fail

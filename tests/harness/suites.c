@@ -1,0 +1,10 @@
+/*
+ * tests/harness/suites.c — conformance suites, one per plugin kind.
+ */
+#include "harness.h"
+
+const struct harness_suite harness_suites[] = {
+    { JUTSU_KIND_STORAGE, "storage", harness_storage_suite },
+    { JUTSU_KIND_SOURCE, "source", harness_source_suite },
+    { 0, NULL, NULL }
+};

@@ -1,0 +1,349 @@
+/*
+ * tests/unit/test_loader.c — the loader against real, deliberately broken
+ * plugins built by the test suite (tests/plugins), and instance lifecycle
+ * through the real host.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "app.h"
+#include "loader.h"
+#include "log.h"
+#include "testutil.h"
+
+static char *tp_path(const char *name)
+{
+    const char *dir = getenv("JUTSU_TEST_PLUGIN_DIR");
+    char *p = NULL;
+    ck_assert_msg(dir != NULL, "JUTSU_TEST_PLUGIN_DIR is not set (run through ctest)");
+    ck_assert_int_gt(asprintf(&p, "%s/%s.so", dir, name), 0);
+    return p;
+}
+
+/* Opens a test plugin expecting failure; returns the diag for asserts. */
+static int open_expect(const char *name, int want, struct jutsu_diag *diag)
+{
+    char *path = tp_path(name);
+    struct jutsu_module *m = NULL;
+    jutsu_diag_init(diag);
+    int rc = jutsu_module_open(path, &m, diag);
+    ck_assert_msg(rc == want, "%s: rc %d, want %d", name, rc, want);
+    if (rc == 0)
+        jutsu_module_close(m);
+    else
+        ck_assert_ptr_null(m);
+    /* every message names the file */
+    for (size_t i = 0; i < jutsu_diag_count(diag); i++)
+        ck_assert_msg(strstr(jutsu_diag_line(diag, i), path) != NULL,
+                      "line without the file name: %s", jutsu_diag_line(diag, i));
+    free(path);
+    return rc;
+}
+
+START_TEST(good_plugin_loads)
+{
+    struct jutsu_diag d;
+    open_expect("tp-good", 0, &d);
+    ck_assert_uint_eq(jutsu_diag_count(&d), 0);
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(wrong_magic)
+{
+    struct jutsu_diag d;
+    open_expect("tp-badmagic", JUTSU_EABI, &d);
+    ck_assert(jutsu_diag_has(&d, "magic: plugin has 0xdeadbeef, host expects 0x4a55545a"));
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(newer_minor)
+{
+    char want[128];
+    struct jutsu_diag d;
+    open_expect("tp-newminor", JUTSU_EABI, &d);
+    snprintf(want, sizeof(want), "abi_minor: plugin needs ABI %d.%d, host has only ABI %d.%d",
+             JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR + 1, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+    ck_assert_msg(jutsu_diag_has(&d, want), "missing: %s; got %s", want, jutsu_diag_line(&d, 0));
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(other_major)
+{
+    char want[128];
+    struct jutsu_diag d;
+    open_expect("tp-othermajor", JUTSU_EABI, &d);
+    /* both versions in the message */
+    snprintf(want, sizeof(want), "plugin was built for ABI %d.%d, host has ABI %d.%d",
+             JUTSU_ABI_MAJOR + 1, JUTSU_ABI_MINOR, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+    ck_assert_msg(jutsu_diag_has(&d, want), "missing: %s; got %s", want, jutsu_diag_line(&d, 0));
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(missing_symbol)
+{
+    struct jutsu_diag d;
+    open_expect("tp-nosym", JUTSU_EIO, &d);
+    ck_assert(jutsu_diag_has(&d, "not a Jutsu plugin"));
+    /* dlerror() verbatim names the symbol */
+    ck_assert(jutsu_diag_has(&d, "undefined symbol: jutsu_plugin_describe"));
+    ck_assert(jutsu_diag_has(&d, "JUTSU_PLUGIN_DECLARE"));
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(missing_mandatory_op)
+{
+    struct jutsu_diag d;
+    open_expect("tp-noop", JUTSU_EABI, &d);
+    ck_assert(jutsu_diag_has(&d, "ops.fetch: missing (mandatory for a source plugin)"));
+    ck_assert_uint_eq(jutsu_diag_count(&d), 1);
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(unknown_kind)
+{
+    struct jutsu_diag d;
+    open_expect("tp-badkind", JUTSU_EABI, &d);
+    ck_assert(jutsu_diag_has(&d, "kind: 99 is not a known plugin kind"));
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(bad_schema)
+{
+    struct jutsu_diag d;
+    open_expect("tp-badschema", JUTSU_EABI, &d);
+    ck_assert(jutsu_diag_has(&d, "default \"99999\" of key \"port\""));
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(unresolvable_dependency)
+{
+    struct jutsu_diag d;
+    open_expect("tp-undefdep", JUTSU_EIO, &d);
+    ck_assert(jutsu_diag_has(&d, "libtpdep.so: cannot open shared object file"));
+    ck_assert(jutsu_diag_has(&d, "run `ldd`"));
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(not_a_shared_object)
+{
+    char *dir = tu_tmpdir();
+    char *path = tu_write_file(dir, "junk.so", "this is not ELF\n");
+    struct jutsu_diag d;
+    struct jutsu_module *m = NULL;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_module_open(path, &m, &d), JUTSU_EIO);
+    ck_assert(jutsu_diag_has(&d, "cannot load"));
+    jutsu_diag_free(&d);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* --- instances through the app ------------------------------------------ */
+
+static struct jutsu_app *app_from(const char *yaml, struct jutsu_diag *d, int *rc)
+{
+    struct jutsu_app *app = NULL;
+    ck_assert_int_eq(jutsu_app_new(&app), 0);
+    jutsu_diag_init(d);
+    *rc = jutsu_app_load_config_string(app, "test.yaml", yaml, d);
+    if (*rc == 0)
+        *rc = jutsu_app_load_plugins(app, d);
+    return app;
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char *buf = calloc(1, 4096);
+    size_t n = fread(buf, 1, 4095, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+START_TEST(two_instances_and_reverse_shutdown)
+{
+    char *dir = tu_tmpdir();
+    char *trace = NULL, *yaml = NULL;
+    ck_assert_int_gt(asprintf(&trace, "%s/trace", dir), 0);
+    ck_assert_int_gt(asprintf(&yaml,
+        "plugin_path: [\"%s\"]\n"
+        "plugins:\n"
+        "  - name: first\n"
+        "    plugin: tp-good\n"
+        "    config: {greeting: hi, count: 5, trace_file: \"%s\"}\n"
+        "  - name: second\n"
+        "    plugin: tp-good\n"
+        "    config: {trace_file: \"%s\"}\n",
+        getenv("JUTSU_TEST_PLUGIN_DIR"), trace, trace), 0);
+    struct jutsu_diag d;
+    int rc;
+    struct jutsu_app *app = app_from(yaml, &d, &rc);
+    jutsu_diag_print(&d, stderr, "diag: ");
+    ck_assert_int_eq(rc, 0);
+    ck_assert_uint_eq(app->ninst, 2);
+    ck_assert_uint_eq(app->nmodules, 1);   /* one .so, two instances */
+
+    int64_t count;
+    ck_assert_int_eq(jutsu_cfg_int(app->inst[0]->config, "count", &count), 0);
+    ck_assert_int_eq(count, 5);
+    ck_assert_int_eq(jutsu_cfg_int(app->inst[1]->config, "count", &count), 0);
+    ck_assert_int_eq(count, 3);            /* the schema default */
+
+    ck_assert_int_eq(jutsu_app_start(app), 0);
+    ck_assert_ptr_ne(app->inst[0]->state, app->inst[1]->state);
+    jutsu_app_stop(app);
+    char *got = read_all(trace);
+    ck_assert_str_eq(got,
+        "init first\nstart first\ninit second\nstart second\n"
+        "stop second\nstop first\ndestroy second\ndestroy first\n");
+    free(got);
+    jutsu_app_free(app);
+    jutsu_diag_free(&d);
+    free(trace);
+    free(yaml);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(failing_init_stops_startup)
+{
+    char *dir = tu_tmpdir();
+    char *trace = NULL, *yaml = NULL;
+    ck_assert_int_gt(asprintf(&trace, "%s/trace", dir), 0);
+    ck_assert_int_gt(asprintf(&yaml,
+        "plugin_path: [\"%s\"]\n"
+        "plugins:\n"
+        "  - {name: ok1, plugin: tp-good, config: {trace_file: \"%s\"}}\n"
+        "  - {name: broken, plugin: tp-initfail}\n"
+        "  - {name: never, plugin: tp-good, config: {trace_file: \"%s\"}}\n",
+        getenv("JUTSU_TEST_PLUGIN_DIR"), trace, trace), 0);
+    struct jutsu_diag d;
+    int rc;
+    struct jutsu_app *app = app_from(yaml, &d, &rc);
+    ck_assert_int_eq(rc, 0);
+    unsigned long errors = jutsu_log_count(JUTSU_LOG_ERROR);
+    ck_assert_int_eq(jutsu_app_start(app), JUTSU_ETRANSIENT);
+    ck_assert_uint_eq(jutsu_log_count(JUTSU_LOG_ERROR), errors + 1);
+    ck_assert_str_eq(jutsu_app_find(app, "broken")->error,
+                     "cannot reach the test server at 127.0.0.1:9 (deliberate failure)");
+    /* what had started is stopped again; what came after never ran */
+    char *got = read_all(trace);
+    ck_assert_str_eq(got, "init ok1\nstart ok1\nstop ok1\ndestroy ok1\n");
+    free(got);
+    jutsu_app_free(app);
+    jutsu_diag_free(&d);
+    free(trace);
+    free(yaml);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+START_TEST(optional_instance_may_fail)
+{
+    char *yaml = NULL;
+    ck_assert_int_gt(asprintf(&yaml,
+        "plugin_path: [\"%s\"]\n"
+        "plugins:\n"
+        "  - {name: broken, plugin: tp-initfail, required: false}\n"
+        "  - {name: failstart, plugin: tp-good, required: false, config: {fail_start: true}}\n"
+        "  - {name: fine, plugin: tp-good}\n",
+        getenv("JUTSU_TEST_PLUGIN_DIR")), 0);
+    struct jutsu_diag d;
+    int rc;
+    struct jutsu_app *app = app_from(yaml, &d, &rc);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(jutsu_app_start(app), 0);
+    ck_assert_int_eq(jutsu_app_find(app, "broken")->failed, 1);
+    ck_assert_int_eq(jutsu_app_find(app, "failstart")->failed, 1);
+    ck_assert_int_eq(jutsu_app_find(app, "failstart")->inited, 0);  /* destroyed */
+    ck_assert_int_eq(jutsu_app_find(app, "fine")->started, 1);
+    jutsu_app_free(app);
+    jutsu_diag_free(&d);
+    free(yaml);
+}
+END_TEST
+
+START_TEST(config_errors_of_instances)
+{
+    char *yaml = NULL;
+    ck_assert_int_gt(asprintf(&yaml,
+        "plugin_path: [\"%s\"]\n"
+        "plugins:\n"
+        "  - name: a\n"
+        "    plugin: tp-good\n"
+        "    config:\n"
+        "      count: many\n"
+        "      colour: blue\n"
+        "  - name: a\n"
+        "    plugin: tp-good\n"
+        "  - name: c\n"
+        "    plugin: tp-gone\n"
+        "  - name: d\n"
+        "    plugin: tp-othermajor\n",
+        getenv("JUTSU_TEST_PLUGIN_DIR")), 0);
+    struct jutsu_diag d;
+    int rc;
+    struct jutsu_app *app = app_from(yaml, &d, &rc);
+    ck_assert_int_ne(rc, 0);
+    jutsu_diag_print(&d, stderr, "expected: ");
+    ck_assert(jutsu_diag_has(&d, "test.yaml:6:14: \"many\" is not an integer"));
+    ck_assert(jutsu_diag_has(&d, "test.yaml:7:7: unknown key \"colour\""));
+    ck_assert(jutsu_diag_has(&d, "allowed: greeting, count, fail_start, topic, trace_file, fail_fetch, api_token"));
+    ck_assert(jutsu_diag_has(&d, "test.yaml:8:11: duplicate instance name \"a\" "
+                                 "(first declared at test.yaml:3:11)"));
+    ck_assert(jutsu_diag_has(&d, "test.yaml:11:13: unknown plugin \"tp-gone\""));
+    ck_assert(jutsu_diag_has(&d, "available: "));
+    ck_assert(jutsu_diag_has(&d, "test.yaml:13:13: plugin \"tp-othermajor\" was refused"));
+    jutsu_app_free(app);
+    jutsu_diag_free(&d);
+    free(yaml);
+}
+END_TEST
+
+static Suite *loader_suite(void)
+{
+    Suite *s = suite_create("loader");
+    TCase *tc = tcase_create("descriptor");
+    tcase_add_test(tc, good_plugin_loads);
+    tcase_add_test(tc, wrong_magic);
+    tcase_add_test(tc, newer_minor);
+    tcase_add_test(tc, other_major);
+    tcase_add_test(tc, missing_symbol);
+    tcase_add_test(tc, missing_mandatory_op);
+    tcase_add_test(tc, unknown_kind);
+    tcase_add_test(tc, bad_schema);
+    tcase_add_test(tc, unresolvable_dependency);
+    tcase_add_test(tc, not_a_shared_object);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("instances");
+    tcase_add_test(tc, two_instances_and_reverse_shutdown);
+    tcase_add_test(tc, failing_init_stops_startup);
+    tcase_add_test(tc, optional_instance_may_fail);
+    tcase_add_test(tc, config_errors_of_instances);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    /* quiet: the configs under test must not turn logging back on */
+    jutsu_log_pin(JUTSU_LOG_WARN, JUTSU_LOG_TEXT);
+    return tu_run(loader_suite());
+}
