@@ -1,0 +1,142 @@
+/*
+ * plugins/storage-sqlite/sqlite_conn.c — opening and closing connections.
+ *
+ * Every thread that touches storage opens its own connection to the same
+ * file (SQLITE_OPEN_NOMUTEX: SQLite's own per-connection mutex would only
+ * cost time, since a connection never crosses threads while in use). Each
+ * connection gets the same settings:
+ *
+ *   journal_mode = WAL   readers never block the writer nor it them; the
+ *                        mode is stored in the file, so it is set once
+ *   busy_timeout         a second writer waits this long, then the op
+ *                        fails with JUTSU_ETRANSIENT (retry the transaction)
+ *   foreign_keys = ON    off by default in SQLite; the schema relies on
+ *                        ON DELETE CASCADE / SET NULL
+ *   synchronous          NORMAL by default: under WAL a power cut may lose
+ *                        the last commits but never corrupts the file
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "jutsu/log.h"
+#include "sqlite_int.h"
+
+static const char *const sync_sql[] = {
+    [SQ_SYNC_OFF]    = "PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF",
+    [SQ_SYNC_NORMAL] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+    [SQ_SYNC_FULL]   = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL",
+};
+
+/* Reads (and, unless it already is, sets) the journal mode. */
+static int ensure_wal(sqlite3 *h, char *mode, size_t size)
+{
+    static const char *const steps[] = { "PRAGMA journal_mode", "PRAGMA journal_mode = WAL" };
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *s = NULL;
+        int rc = sqlite3_prepare_v2(h, steps[i], -1, &s, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const unsigned char *m = sqlite3_column_text(s, 0);
+            snprintf(mode, size, "%s", m ? (const char *)m : "");
+            rc = SQLITE_OK;
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_OK)
+            return rc;
+        if (strcmp(mode, "wal") == 0)
+            return SQLITE_OK;
+    }
+    return SQLITE_OK;   /* mode tells what we got instead */
+}
+
+int sq_open(const struct sq_driver *drv, sqlite3 **out, char *why, size_t whysz)
+{
+    sqlite3 *h = NULL;
+    char mode[32] = "";
+    const char *doing = "cannot open";
+    int rc;
+
+    *out = NULL;
+    rc = sqlite3_open_v2(drv->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                         SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    sqlite3_extended_result_codes(h, 1);
+    if (sqlite3_db_readonly(h, "main") == 1) {
+        snprintf(why, whysz, "SQLite database %s is read-only for this user (the file or its "
+                 "directory is not writable)", drv->path);
+        sqlite3_close(h);
+        return JUTSU_EIO;
+    }
+    doing = "cannot configure";
+    if ((rc = sqlite3_busy_timeout(h, drv->busy_timeout_ms)) != SQLITE_OK ||
+        (rc = sqlite3_exec(h, sync_sql[drv->synchronous], NULL, NULL, NULL)) != SQLITE_OK)
+        goto fail;
+    doing = "cannot switch to WAL mode";
+    if ((rc = ensure_wal(h, mode, sizeof(mode))) != SQLITE_OK)
+        goto fail;
+    if (strcmp(mode, "wal") != 0) {
+        snprintf(why, whysz, "SQLite database %s: cannot switch to WAL mode (journal_mode is "
+                 "\"%s\"); is it on a network file system?", drv->path, mode);
+        sqlite3_close(h);
+        return JUTSU_EDB;
+    }
+    *out = h;
+    return 0;
+fail:
+    {
+        const char *state;
+        int code = sq_map_code(rc, &state);
+        const char *hint = sq_hint(state);
+        snprintf(why, whysz, "SQLite database %s: %s: %s [%s]%s%s", drv->path, doing,
+                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc), state, *hint ? "; " : "", hint);
+        sqlite3_close(h);
+        return code;
+    }
+}
+
+int sq_connect(void *state, jutsu_db **out)
+{
+    struct sq_driver *drv = state;
+    char why[512];
+    if (drv == NULL || out == NULL)
+        return JUTSU_EINVAL;
+    *out = NULL;
+    jutsu_db *db = calloc(1, sizeof(*db));
+    if (db == NULL)
+        return JUTSU_ENOMEM;
+    db->drv = drv;
+    int rc = sq_open(drv, &db->h, why, sizeof(why));
+    if (rc != 0) {
+        /* there is no connection to ask last_error of: log it */
+        drv->host->log(drv->ctx, JUTSU_LOG_WARN, "connect: %s", why);
+        free(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
+}
+
+void sq_disconnect(jutsu_db *db)
+{
+    if (db == NULL)
+        return;
+    db->bulk.active = 0;
+    db->bulk.st = NULL;          /* dropped with the other statements */
+    sq_stmt_drop_all(db);
+    /* an open transaction is rolled back by the close */
+    int rc = sqlite3_close(db->h);
+    if (rc != SQLITE_OK) {
+        db->drv->host->log(db->drv->ctx, JUTSU_LOG_WARN, "disconnect: %s",
+                           sqlite3_errmsg(db->h));
+        sqlite3_close_v2(db->h);   /* closes once whatever holds it is gone */
+    }
+    free(db);
+}
+
+const struct jutsu_db_error *sq_last_error(jutsu_db *db)
+{
+    static const struct jutsu_db_error none = { .message = "no connection" };
+    return db ? &db->err : &none;
+}

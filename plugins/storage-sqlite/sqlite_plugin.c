@@ -1,0 +1,228 @@
+/*
+ * plugins/storage-sqlite/sqlite_plugin.c — storage-sqlite: the descriptor,
+ * its config schema, init/destroy and the ops table.
+ *
+ * The embedded default store: one file, WAL mode, one connection per
+ * thread (see sqlite_conn.c). init() checks everything a person can get
+ * wrong before the service starts: the path (not ":memory:", whose
+ * connections would each see a different empty database), the directory
+ * (created 0750 when create_dir is true), and that the file opens for
+ * writing and switches to WAL; the probe connection is closed again.
+ *
+ * Concurrency: connect() may be called from any thread at any time; every
+ * other op belongs to the thread that holds the connection.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "jutsu/error.h"
+#include "jutsu/log.h"
+#include "jutsu/plugin.h"
+#include "sqlite_int.h"
+
+/* generated from migrations/ by jutsu_embed_migrations */
+#include "migrations.h"   /* generated: jutsu_driver_migrations */
+
+static const char *const sync_choices[] = { "off", "normal", "full", NULL };
+
+static const struct jutsu_cfg_key schema[] = {
+    JUTSU_CFG_KEY("path", JUTSU_CFG_STR, "var/jutsu.db",
+                  "Database file, relative to the working directory; not :memory: "
+                  "(every thread opens its own connection to the file)"),
+    JUTSU_CFG_INT_RANGE("busy_timeout_ms", "5000", 0, 600000,
+                        "How long a writer waits for another's lock before the operation "
+                        "fails as temporary (JUTSU_ETRANSIENT)"),
+    { .name = "synchronous", .type = JUTSU_CFG_ENUM, .def = "normal", .choices = sync_choices,
+      .help = "off, normal (WAL: a power cut may lose the last commits, never the file) "
+              "or full (every commit synced)" },
+    JUTSU_CFG_INT_RANGE("statement_cache", "64", 0, 4096,
+                        "Prepared statements kept per connection for reuse (0: none)"),
+    JUTSU_CFG_KEY("create_dir", JUTSU_CFG_BOOL, "true",
+                  "Create the file's directory (mode 0750) if it is missing"),
+    JUTSU_CFG_END
+};
+
+/* Makes every missing directory of `dir` (like mkdir -p), mode 0750. */
+static int make_dirs(char *dir, char *why, size_t whysz, const char *dbpath)
+{
+    for (char *p = dir + 1; ; p++) {
+        char c = *p;
+        if (c != '/' && c != '\0')
+            continue;
+        *p = '\0';
+        int err = 0;
+        if (mkdir(dir, 0750) != 0) {
+            struct stat st;
+            err = errno;
+            if (err == EEXIST)
+                err = stat(dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+        }
+        if (err != 0) {
+            snprintf(why, whysz, "cannot create directory %s for the SQLite database %s: %s",
+                     dir, dbpath, strerror(err));
+            return JUTSU_EIO;
+        }
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
+static int check_dir(const char *path, int create, char *why, size_t whysz)
+{
+    char *dir = strdup(path);
+    struct stat st;
+    int rc = 0;
+    if (dir == NULL)
+        return JUTSU_ENOMEM;
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)       /* the working directory, or / */
+        goto done;
+    *slash = '\0';
+    if (stat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            snprintf(why, whysz, "%s, the directory of the SQLite database %s, is not a "
+                     "directory", dir, path);
+            rc = JUTSU_EIO;
+        }
+    } else if ((errno != ENOENT && errno != ENOTDIR) || !create) {
+        snprintf(why, whysz, "directory %s of the SQLite database %s: %s%s", dir, path,
+                 strerror(errno), errno == ENOENT ? " (create it, or set create_dir: true)" : "");
+        rc = JUTSU_EIO;
+    } else {
+        rc = make_dirs(dir, why, whysz, path);
+    }
+done:
+    free(dir);
+    return rc;
+}
+
+static int read_config(const struct jutsu_host *host, jutsu_ctx *ctx, struct sq_driver *drv,
+                       int *create)
+{
+    const char *path, *sync;
+    int64_t busy, cache;
+    if (host->cfg_str(ctx, "path", &path) != 0 ||
+        host->cfg_int(ctx, "busy_timeout_ms", &busy) != 0 ||
+        host->cfg_str(ctx, "synchronous", &sync) != 0 ||
+        host->cfg_int(ctx, "statement_cache", &cache) != 0 ||
+        host->cfg_bool(ctx, "create_dir", create) != 0) {
+        host->set_error(ctx, "cannot read the storage-sqlite settings (is the schema default "
+                        "missing?)");
+        return JUTSU_ECONFIG;
+    }
+    if (*path == '\0' || strcmp(path, ":memory:") == 0) {
+        const char *where = host->cfg_where(ctx, "path");
+        host->set_error(ctx, "%s%spath \"%s\" is not allowed: every thread opens its own "
+                        "connection, and each would see its own empty temporary database; "
+                        "give a file such as var/jutsu.db", where ? where : "",
+                        where ? ": " : "", path);
+        return JUTSU_ECONFIG;
+    }
+    drv->busy_timeout_ms = (int)busy;
+    drv->cache_size = (int)cache;
+    drv->synchronous = strcmp(sync, "off") == 0 ? SQ_SYNC_OFF
+                     : strcmp(sync, "full") == 0 ? SQ_SYNC_FULL : SQ_SYNC_NORMAL;
+    drv->path = strdup(path);
+    if (drv->path == NULL || asprintf(&drv->describe, "sqlite %s", path) < 0) {
+        drv->describe = NULL;
+        return JUTSU_ENOMEM;
+    }
+    return 0;
+}
+
+static void sq_destroy(void *state)
+{
+    struct sq_driver *drv = state;
+    if (drv == NULL)
+        return;
+    free(drv->path);
+    free(drv->describe);
+    free(drv);
+}
+
+static int sq_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
+{
+    struct sq_driver *drv = calloc(1, sizeof(*drv));
+    char why[768];
+    sqlite3 *probe = NULL;
+    int create = 1, rc;
+
+    if (drv == NULL)
+        return JUTSU_ENOMEM;
+    drv->host = host;
+    drv->ctx = ctx;
+    if ((rc = read_config(host, ctx, drv, &create)) != 0)
+        goto fail;
+    if ((rc = check_dir(drv->path, create, why, sizeof(why))) != 0 ||
+        (rc = sq_open(drv, &probe, why, sizeof(why))) != 0) {
+        if (rc != JUTSU_ENOMEM)
+            host->set_error(ctx, "%s", why);
+        goto fail;
+    }
+    sqlite3_close(probe);
+    host->log(ctx, JUTSU_LOG_INFO, "using %s (SQLite %s, WAL, synchronous=%s, busy timeout "
+              "%d ms, statement cache %d)", drv->path, sqlite3_libversion(),
+              sync_choices[drv->synchronous], drv->busy_timeout_ms, drv->cache_size);
+    *state = drv;
+    return 0;
+fail:
+    sq_destroy(drv);
+    return rc;
+}
+
+static const char *sq_describe(void *state)
+{
+    const struct sq_driver *drv = state;
+    return drv && drv->describe ? drv->describe : "sqlite";
+}
+
+static const struct jutsu_storage_ops ops = {
+    .size        = sizeof(struct jutsu_storage_ops),
+    .dialect     = "sqlite",
+    .describe    = sq_describe,
+    .connect     = sq_connect,
+    .disconnect  = sq_disconnect,
+    .last_error  = sq_last_error,
+    .exec        = sq_exec,
+    .prepare     = sq_prepare,
+    .bind        = sq_bind,
+    .step        = sq_step,
+    .column      = sq_column,
+    .changes     = sq_changes,
+    .reset       = sq_reset,
+    .finalize    = sq_finalize,
+    .begin       = sq_begin,
+    .commit      = sq_commit,
+    .rollback    = sq_rollback,
+    .savepoint   = sq_savepoint,
+    .release     = sq_release,
+    .rollback_to = sq_rollback_to,
+    .bulk_begin  = sq_bulk_begin,
+    .bulk_row    = sq_bulk_row,
+    .bulk_end    = sq_bulk_end,
+    .migrations  = jutsu_driver_migrations,
+    .n_migrations = JUTSU_DRIVER_N_MIGRATIONS,
+    .backup      = sq_backup,
+    .restore     = sq_restore,
+    .try_lock    = sq_try_lock,
+    .unlock      = sq_unlock,
+};
+
+static const struct jutsu_plugin desc = {
+    JUTSU_PLUGIN_HEADER,
+    .kind        = JUTSU_KIND_STORAGE,
+    .name        = "storage-sqlite",
+    .version     = "1.0.0",
+    .description = "SQLite storage driver: one file, WAL mode, a connection per thread",
+    .schema      = schema,
+    .init        = sq_init,
+    .destroy     = sq_destroy,
+    .ops         = &ops,
+};
+
+JUTSU_PLUGIN_DECLARE(desc)

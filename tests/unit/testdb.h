@@ -1,0 +1,43 @@
+/*
+ * tests/unit/testdb.h — a real database for a test: an app whose storage
+ * instance is started on a fresh SQLite file or a fresh PostgreSQL database
+ * (on the test cluster, scripts/pg-test-cluster.sh), migrated to head.
+ *
+ * Use with tcase_add_loop_test(tc, fn, 0, TDB_BACKENDS): `_i` picks the
+ * backend, so every test runs on both. Without the test cluster's
+ * environment a PostgreSQL run fails with a message, unless
+ * JUTSU_TEST_NO_PG=1 (then it is skipped, loudly).
+ */
+#ifndef JUTSU_TESTDB_H
+#define JUTSU_TESTDB_H
+
+#include "app.h"
+#include "store.h"
+#include "testutil.h"
+
+#define TDB_BACKENDS 2
+
+struct tdb {
+    const char       *backend;    /* "sqlite" or "postgresql" */
+    struct jutsu_app *app;
+    jutsu_dbs        *s;          /* a session, ready */
+    char             *dir;        /* temp dir (sqlite file, backups) */
+    char             *pgdb;       /* scratch database name */
+    int               skipped;    /* PostgreSQL unavailable and allowed */
+};
+
+/* Opens backend `i` (0 sqlite, 1 postgresql). `migrate` 0 leaves the
+ * database empty (no revision applied). Asserts on failure. */
+void tdb_open(struct tdb *t, int i, int migrate);
+/* Same, with more YAML appended to the config (plugins:, sync:, ...): every
+ * configured instance is started, not only the storage. */
+void tdb_open_with(struct tdb *t, int i, int migrate, const char *extra_yaml);
+void tdb_close(struct tdb *t);
+/* The YAML `database:` section for backend i on database/file `name`. */
+char *tdb_yaml(int i, const char *dir, const char *name);
+/* Runs SQL through the driver outside any data API call; asserts success. */
+void tdb_exec(struct tdb *t, const char *sql);
+/* SELECT COUNT(*) FROM table [WHERE ...]: asserts and returns the count. */
+int64_t tdb_count(struct tdb *t, const char *table, const char *where);
+
+#endif
