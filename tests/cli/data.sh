@@ -1,0 +1,70 @@
+# sync and data commands on the embedded default layout (SQLite in a temp
+# dir, the bundled sample data through source-csv).
+source "$(dirname "$0")/lib.bash"
+
+cat > "$TMP/j.yaml" <<YAML
+database:
+  type: sqlite
+  sqlite: {path: "$TMP/var/jutsu.db"}
+  backup_dir: "$TMP/var/backups"
+sync:
+  symbols: [QQQ, TLT]
+  sources: [sample]
+plugins:
+  - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
+YAML
+
+run status-empty 0 "$JUTSU" -c "$TMP/j.yaml" data status
+expect status-empty out "no market data yet"
+
+run sync 0 "$JUTSU" -c "$TMP/j.yaml" sync
+expect sync out "QQQ      1D   sample          4115      4115         0         0  2010-01-04 2026-05-13 ok"
+expect sync out "TLT      1D   sample          3895      3895         0         0  2010-01-04 2025-06-27 ok"
+expect sync out "total: 8010 fetched, 8010 inserted, 0 skipped, 0 rejected"
+
+run resync 0 "$JUTSU" -c "$TMP/j.yaml" sync --format json
+expect resync out '"inserted":0'
+
+run one-symbol 0 "$JUTSU" -c "$TMP/j.yaml" sync --symbol tqqq --from 2024-01-01 --to 2024-01-31
+expect one-symbol out "TQQQ     1D   sample            21        21"
+
+run status 0 "$JUTSU" -c "$TMP/j.yaml" data status
+expect status out "QQQ      1D   2026-05-13                 4115"
+run status-json 0 "$JUTSU" -c "$TMP/j.yaml" data status --format json
+expect status-json out '"total_bars":3895'
+
+run show 0 "$JUTSU" -c "$TMP/j.yaml" data show QQQ --from 2010-01-04 --to 2010-01-05
+expect show out "2010-01-04                    46.330002          46.490002          46.270000          46.419998     62822800 csv"
+run show-csv 0 "$JUTSU" -c "$TMP/j.yaml" data show qqq --from 2010-01-04 --to 2010-01-04 --format csv
+expect show-csv out "2010-01-04,46.330002,46.490002,46.270000,46.419998,62822800,csv,true"
+run show-json 0 "$JUTSU" -c "$TMP/j.yaml" data show QQQ --from 2026-05-13 --format json
+expect show-json out '"close":"714.710022"'
+
+run gaps 0 "$JUTSU" -c "$TMP/j.yaml" data gaps QQQ
+expect gaps err "QQQ: 4115 valid daily bars, 0 missing trading days"
+run gaps-to 0 "$JUTSU" -c "$TMP/j.yaml" data gaps TLT --to 2025-07-03
+expect gaps-to out "2025-06-30"
+expect gaps-to out "2025-07-03"
+refute gaps-to out "2025-07-04"
+
+# import: a malformed row is named with file:line; the rest is stored; again inserts 0
+cat > "$TMP/ABC.csv" <<CSV
+Date,Open,High,Low,Close,Adj Close,Volume
+2024-01-02,10,11,9,10.5,10.5,100
+2024-01-03,ten,11,9,10.5,10.5,100
+2024-01-04,10,11,9,10.75,10.75,100
+CSV
+run import 0 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/ABC.csv"
+expect import err "$TMP/ABC.csv:3"
+expect import out "ABC      1D   sample             2         2         0         1"
+run import-again 0 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/ABC.csv" --format json
+expect import-again out '"inserted":0'
+run import-symbol 0 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/ABC.csv" --symbol XYZ
+expect import-symbol out "XYZ"
+
+run bad-date 2 "$JUTSU" -c "$TMP/j.yaml" sync --from 2024-13-01
+expect bad-date err "--from 2024-13-01: write the date as YYYY-MM-DD"
+run bad-tf 2 "$JUTSU" -c "$TMP/j.yaml" sync --timeframe 2D --symbol QQQ
+run no-file 1 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/missing.csv"
+expect no-file out "missing.csv"
+finish
