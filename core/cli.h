@@ -102,5 +102,6 @@ int jutsu_cmd_data_import(struct jutsu_cli *cli);
 int jutsu_cmd_data_show(struct jutsu_cli *cli);
 int jutsu_cmd_data_status(struct jutsu_cli *cli);
 int jutsu_cmd_data_gaps(struct jutsu_cli *cli);
+int jutsu_cmd_schwab_login(struct jutsu_cli *cli);
 
 #endif

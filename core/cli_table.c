@@ -82,6 +82,13 @@ const struct jutsu_cmd jutsu_commands[] = {
       "daily bar (or up to --to) that have no bar.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_data_gaps },
 
+    { "schwab login", "[INSTANCE]", "Authorise Jutsu to read market data from Schwab",
+      "Prints the Schwab address to open in a browser, reads back the address the\n"
+      "browser was sent to (or the bare code), exchanges it for tokens and writes the\n"
+      "token file (mode 0600). Needed once, then again when the 7-day refresh token\n"
+      "expires. See docs/schwab.md.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_schwab_login },
+
     { "db upgrade", "[REV|head]", "Upgrade the database schema (creates it if empty)",
       "Applies the storage driver's schema revisions up to REV (default head), each in\n"
       "its own transaction. A database that holds data is backed up first into\n"

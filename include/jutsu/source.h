@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "jutsu/clock.h"
 #include "jutsu/money.h"
@@ -86,6 +87,11 @@ struct jutsu_source_ops {
      * symbol NULL = from the file name or its contents */
     int (*read_file)(void *state, const char *path, const char *symbol,
                      const struct jutsu_source_sink *sink);
+    /* optional: an interactive authorisation (an OAuth2 browser flow) for
+     * `jutsu <name> login`: prints what the person must do to `out`, reads
+     * their answer from `in`, stores the credentials. Called on the main
+     * thread of a CLI process after start, never alongside other ops. */
+    int (*login)(void *state, FILE *in, FILE *out);
 };
 
 #endif
