@@ -360,27 +360,6 @@ int jutsu_data_override_unset(jutsu_dbs *s, const char *strategy_id, const char 
     return tx_leave(s, own, rc);
 }
 
-/* Steps a range read to the end, handing each row to `emit`; returns the
- * callback's nonzero value, 0, or the driver's error. */
-typedef int (*row_emit_fn)(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg);
-
-static int range_run(jutsu_dbs *s, jutsu_stmt *st, row_emit_fn emit, jutsu_row_fn fn,
-                     void *arg, const char *what)
-{
-    int rc;
-    while ((rc = s->ops->step(st)) == JUTSU_DB_ROW) {
-        int stop = emit(s, st, fn, arg);
-        if (stop) {
-            q_done(s, st);
-            return stop;
-        }
-    }
-    if (rc < 0)
-        rc = q_fail(s, rc, what);
-    q_done(s, st);
-    return rc < 0 ? rc : 0;
-}
-
 static int emit_override(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg)
 {
     struct jutsu_override_row r = {
@@ -411,7 +390,7 @@ int jutsu_data_overrides_active(jutsu_dbs *s, const char *strategy_id, jutsu_row
         q_done(s, st);
         return rc;
     }
-    return range_run(s, st, emit_override, fn, arg, "config_overrides: read");
+    return q_range(s, st, emit_override, fn, arg, "config_overrides: read");
 }
 
 static int emit_history(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg)
@@ -448,7 +427,7 @@ int jutsu_data_history_range(jutsu_dbs *s, const char *strategy_id, const char *
         q_done(s, st);
         return rc;
     }
-    return range_run(s, st, emit_history, fn, arg, "config_history: read");
+    return q_range(s, st, emit_history, fn, arg, "config_history: read");
 }
 
 /* --- eod_job_status ------------------------------------------------------- */
@@ -553,7 +532,7 @@ int jutsu_data_eod_status_range(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to
         q_done(s, st);
         return rc;
     }
-    return range_run(s, st, emit_eod, fn, arg, "eod_job_status: range read");
+    return q_range(s, st, emit_eod, fn, arg, "eod_job_status: range read");
 }
 
 /* --- retention ------------------------------------------------------------ */

@@ -231,27 +231,6 @@ int jutsu_data_user_delete(jutsu_dbs *s, int64_t id)
     return tx_leave(s, own, rc);
 }
 
-/* Steps a range read to the end; returns the callback's nonzero value, 0,
- * or the driver's error. */
-typedef int (*row_emit_fn)(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg);
-
-static int range_run(jutsu_dbs *s, jutsu_stmt *st, row_emit_fn emit, jutsu_row_fn fn,
-                     void *arg, const char *what)
-{
-    int rc;
-    while ((rc = s->ops->step(st)) == JUTSU_DB_ROW) {
-        int stop = emit(s, st, fn, arg);
-        if (stop) {
-            q_done(s, st);
-            return stop;
-        }
-    }
-    if (rc < 0)
-        rc = q_fail(s, rc, what);
-    q_done(s, st);
-    return rc < 0 ? rc : 0;
-}
-
 static int emit_user(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg)
 {
     struct jutsu_user_row u;
@@ -265,7 +244,7 @@ int jutsu_data_users_list(jutsu_dbs *s, jutsu_row_fn fn, void *arg)
     int rc = q_prepare(s, "SELECT " USER_COLUMNS " FROM users ORDER BY id", &st);
     if (rc)
         return rc;
-    return range_run(s, st, emit_user, fn, arg, "users: read");
+    return q_range(s, st, emit_user, fn, arg, "users: read");
 }
 
 /* --- passkeys ------------------------------------------------------------- */
@@ -350,7 +329,7 @@ int jutsu_data_passkeys_list(jutsu_dbs *s, int64_t user_id, jutsu_row_fn fn, voi
         q_done(s, st);
         return rc;
     }
-    return range_run(s, st, emit_passkey, fn, arg, "passkeys: read");
+    return q_range(s, st, emit_passkey, fn, arg, "passkeys: read");
 }
 
 int jutsu_data_passkey_get(jutsu_dbs *s, const void *credential_id, size_t len,

@@ -154,6 +154,23 @@ void q_done(jutsu_dbs *s, jutsu_stmt *st)
         s->ops->finalize(st);
 }
 
+int q_range(jutsu_dbs *s, jutsu_stmt *st, q_emit_fn emit, jutsu_row_fn fn, void *arg,
+            const char *what)
+{
+    int rc;
+    while ((rc = s->ops->step(st)) == JUTSU_DB_ROW) {
+        int stop = emit(s, st, fn, arg);
+        if (stop) {
+            q_done(s, st);
+            return stop;
+        }
+    }
+    if (rc < 0)
+        rc = q_fail(s, rc, what);
+    q_done(s, st);
+    return rc < 0 ? rc : 0;
+}
+
 /* --- binding ------------------------------------------------------------ */
 
 static int bind(jutsu_dbs *s, jutsu_stmt *st, int i, struct jutsu_db_value v)

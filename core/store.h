@@ -70,6 +70,12 @@ int  q_fail(jutsu_dbs *s, int rc, const char *what);
 /* step expecting DONE (a write) */
 int  q_exec(jutsu_dbs *s, jutsu_stmt *st, const char *what);
 void q_done(jutsu_dbs *s, jutsu_stmt *st);
+/* Steps a range read to the end, handing each row to emit(s, st, fn, arg),
+ * and finalizes; returns the first nonzero value emit returns, 0, or the
+ * driver's error (recorded as "<what>: ..."). */
+typedef int (*q_emit_fn)(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg);
+int  q_range(jutsu_dbs *s, jutsu_stmt *st, q_emit_fn emit, jutsu_row_fn fn, void *arg,
+             const char *what);
 
 int  b_text(jutsu_dbs *s, jutsu_stmt *st, int i, const char *v);      /* NULL/"" -> NULL */
 int  b_int(jutsu_dbs *s, jutsu_stmt *st, int i, int64_t v);
