@@ -444,7 +444,7 @@ START_TEST(test_block_timeout_drops)
     int64_t t0 = now_ms();
     ck_assert_int_eq(jutsu_bus_publish(bus, "t", "slow.c", NULL), JUTSU_EFULL);
     int64_t waited = now_ms() - t0;
-    ck_assert_msg(waited >= 149 && waited < 2000, "waited %lld ms", (long long)waited);
+    ck_assert_msg(waited >= 149 && waited < 30000, "waited %lld ms", (long long)waited);
     ck_assert_int_eq(d.calls, 1);
     ck_assert_str_eq(d.topic, "slow.c");
     struct jutsu_bus_stats st;
