@@ -287,6 +287,8 @@ static int load_listed(struct jutsu_app *app, struct jutsu_diag *diag)
  * not serve before what it shows is up. A stable partition. */
 static void order_instances(struct jutsu_app *app)
 {
+    if (app->ninst < 2)
+        return;
     struct jutsu_ctx **sorted = malloc(app->ninst * sizeof(*sorted));
     size_t k = 0;
     if (sorted == NULL)

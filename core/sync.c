@@ -269,7 +269,8 @@ static int store_bars(struct ctx *c, struct jutsu_sync_item *it, const char *sou
 {
     int daily = strcmp(it->timeframe, "1D") == 0;
     normalise(c, bars, n, daily);
-    qsort(bars, n, sizeof(*bars), cmp_bar);
+    if (n > 1)   /* bars is NULL when a source had nothing new */
+        qsort(bars, n, sizeof(*bars), cmp_bar);
 
     struct jutsu_bar_row *rows = malloc((n ? n : 1) * sizeof(*rows));
     if (rows == NULL)
