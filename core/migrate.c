@@ -45,13 +45,12 @@ int jutsu_migrate_state(jutsu_dbs *s, struct jutsu_migrate_state *st)
 {
     memset(st, 0, sizeof(*st));
     st->n_known = s->ops->n_migrations;
-    int rc = ensure_version_table(s);
-    if (rc)
-        return rc;
     jutsu_stmt *q = NULL;
+    int rc;
     dbs_arena_reset(s);
-    if ((rc = q_prepare(s, "SELECT rev FROM jutsu_schema_migrations", &q)) != 0)
-        return rc;
+    /* reading the state writes nothing: no bookkeeping table is no revision */
+    if (s->ops->prepare(s->db, "SELECT rev FROM jutsu_schema_migrations", &q) != 0)
+        return 0;
     size_t applied = 0;
     int max_index = -1;
     while ((rc = s->ops->step(q)) == JUTSU_DB_ROW) {
@@ -135,12 +134,31 @@ static int holds_data(jutsu_dbs *s)
     return 0;
 }
 
+/* mkdir -p, mode 0750; 0 or -1 with errno. */
+static int mkdir_parents(const char *dir)
+{
+    char path[512];
+    if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0750) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 static int backup_first(jutsu_dbs *s, const char *dir, const char *from_rev)
 {
     if (s->ops->backup == NULL)
         return jutsu_dbs_fail(s, JUTSU_ENOTSUP, "this storage driver cannot back up; set "
                               "database.backup_before_upgrade: false to upgrade anyway");
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+    if (mkdir_parents(dir) != 0)
         return jutsu_dbs_fail(s, JUTSU_EIO, "cannot create the backup directory %s: %s", dir,
                               strerror(errno));
     char stamp[JUTSU_TIME_BUFSZ], path[512];
@@ -184,7 +202,9 @@ static int resolve_target(jutsu_dbs *s, const char *target, int *index)
 int jutsu_migrate_upgrade(jutsu_dbs *s, const char *target, const char *backup_dir)
 {
     struct jutsu_migrate_state st;
-    int rc = jutsu_migrate_state(s, &st), want;
+    int rc = ensure_version_table(s), want;
+    if (rc == 0)
+        rc = jutsu_migrate_state(s, &st);
     if (rc || (rc = resolve_target(s, target, &want)))
         return rc;
     if (want < (int)st.n_applied - 1)

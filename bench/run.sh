@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# bench/run.sh [BUILD_DIR] — runs the benchmarks already built in BUILD_DIR
+# (default: build) and prints their tables. Builds nothing: run
+# `cmake --build BUILD_DIR` first.
+#
+# bench_storage measures PostgreSQL too when the test cluster's variables
+# are set (eval "$(scripts/pg-test-cluster.sh start)"); otherwise SQLite
+# only. BENCH_STORAGE_ROWS overrides its row count (default 1,000,000).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+B="${1:-build}"
+export JUTSU_PLUGIN_PATH="${JUTSU_PLUGIN_PATH:-$B/plugins}"
+status=0
+
+bench() {
+  local prog="$B/bench/$1"
+  shift
+  if [[ ! -x "$prog" ]]; then
+    echo "bench/run.sh: $prog is not built (cmake --build $B)" >&2
+    status=1
+    return
+  fi
+  echo "==== $(basename "$prog") $*"
+  "$prog" "$@" || { echo "bench/run.sh: $(basename "$prog") failed" >&2; status=1; }
+  echo
+}
+
+bench bench_bus
+bench bench_storage --rows "${BENCH_STORAGE_ROWS:-1000000}"
+
+script() {
+  echo "==== $1"
+  "bench/$1" "$B" "${@:2}" || { echo "bench/run.sh: $1 failed" >&2; status=1; }
+  echo
+}
+script bench_startup.sh
+script bench_import.sh "${BENCH_STORAGE_ROWS:-1000000}"
+
+# a benchmark added later is listed, not guessed at
+for p in "$B"/bench/bench_*; do
+  case "$(basename "$p")" in
+    bench_bus | bench_storage) ;;
+    *) [[ -x "$p" && ! -d "$p" ]] && echo "bench/run.sh: $(basename "$p") is built but not run here: add it" ;;
+  esac
+done
+exit $status
