@@ -77,6 +77,10 @@ static int on_bars(const char *symbol, const struct jutsu_bar *bars, size_t n, v
         s->cap = cap;
     }
     memcpy(s->bars + s->n, bars, n * sizeof(*bars));
+    /* our copy's spare field keeps the arrival order, so that of two bars
+     * with the same time the first delivered wins whatever qsort does */
+    for (size_t i = 0; i < n; i++)
+        s->bars[s->n + i].reserved = (uint32_t)(s->n + i);
     s->n += n;
     return 0;
 }
@@ -157,8 +161,8 @@ static int cmp_bar(const void *a, const void *b)
     const struct jutsu_bar *x = a, *y = b;
     if (x->ts != y->ts)
         return x->ts < y->ts ? -1 : 1;
-    /* stable for equal times: file order (line) decides, first wins */
-    return x->line < y->line ? -1 : x->line > y->line;
+    /* equal times: the first delivered wins (see on_bars) */
+    return x->reserved < y->reserved ? -1 : x->reserved > y->reserved;
 }
 
 struct ctx {

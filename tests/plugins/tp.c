@@ -177,6 +177,17 @@ static int tp_fetch(void *state, const struct jutsu_fetch_req *req,
                                       .close = (100 + i) * JUTSU_MONEY_SCALE, .volume = 1000 };
         n++;
     }
+    if (strcmp(t->fail_fetch, "disorder") == 0 && n >= 2 && n < 16) {
+        /* newest first, and the oldest again with another close */
+        for (size_t i = 0; i < n / 2; i++) {
+            struct jutsu_bar tmp = bars[i];
+            bars[i] = bars[n - 1 - i];
+            bars[n - 1 - i] = tmp;
+        }
+        bars[n] = bars[n - 1];
+        bars[n].close += JUTSU_MONEY_SCALE;
+        n++;
+    }
     return n ? sink->bars(symbol, bars, n, sink->arg) : 0;
 }
 #endif
@@ -189,7 +200,7 @@ static const struct jutsu_source_ops tp_ops = {
 #endif
 };
 
-static const char *const tp_failures[] = { "none", "transient", "auth", NULL };
+static const char *const tp_failures[] = { "none", "transient", "auth", "disorder", NULL };
 
 static const struct jutsu_cfg_key tp_schema[] = {
     JUTSU_CFG_KEY("greeting", JUTSU_CFG_STR, "hello", "What to say on start"),

@@ -149,6 +149,55 @@ START_TEST(failover_to_next_source)
 }
 END_TEST
 
+struct closes {
+    jutsu_money_t close[8];
+    int n;
+};
+
+static int take_close(const struct jutsu_bar_row *b, void *arg)
+{
+    struct closes *c = arg;
+    if (c->n < 8)
+        c->close[c->n] = b->close;
+    c->n++;
+    return 0;
+}
+
+/* A source that answers newest first and repeats a bar: stored in order,
+ * once, the first delivered copy winning. */
+START_TEST(out_of_order_and_duplicated)
+{
+    struct tdb t;
+    char *y = extra("  - {name: messy, plugin: tp-good, config: {fail_fetch: disorder}}\n");
+    tdb_open_with(&t, _i, 1, y);
+    free(y);
+    if (t.skipped) {
+        tdb_close(&t);
+        return;
+    }
+    const char *syms[] = { "MSY" };
+    struct jutsu_sync_opts o = { .symbols = syms, .nsymbols = 1, .source = "messy",
+                                 .from = jutsu_date_from_ymd(2024, 1, 2),
+                                 .to = jutsu_date_from_ymd(2024, 1, 4) };
+    struct jutsu_sync_report r;
+    ck_assert_int_eq(jutsu_sync_run(t.app, &o, &r), 0);
+    ck_assert_int_eq(r.items[0].fetched, 4);
+    ck_assert_int_eq(r.items[0].inserted, 3);
+    ck_assert_int_eq(r.items[0].skipped, 1);
+    ck_assert_int_eq(r.items[0].rejected, 0);
+    jutsu_sync_report_free(&r);
+    struct closes c = { .n = 0 };
+    ck_assert_int_eq(jutsu_data_bars_range(t.s, "MSY", "1D", 0, INT64_MAX / 2, 1, take_close,
+                                           &c), 0);
+    ck_assert_int_eq(c.n, 3);
+    /* 2024-01-02 was delivered first with close 100, then again with 101 */
+    ck_assert_int_eq(c.close[0], 100 * JUTSU_MONEY_SCALE);
+    ck_assert_int_eq(c.close[1], 101 * JUTSU_MONEY_SCALE);
+    ck_assert_int_eq(c.close[2], 102 * JUTSU_MONEY_SCALE);
+    tdb_close(&t);
+}
+END_TEST
+
 /* Import a file with bad rows: they are counted, the rest is stored. */
 START_TEST(import_keeps_valid_rows)
 {
@@ -197,6 +246,7 @@ static Suite *sync_suite(void)
     tcase_add_loop_test(tc, full_then_incremental, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, failover_to_next_source, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, import_keeps_valid_rows, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, out_of_order_and_duplicated, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;
 }
