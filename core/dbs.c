@@ -118,6 +118,8 @@ int tx_enter(jutsu_dbs *s, int *own)
     int rc = s->ops->begin(s->db);
     if (rc != 0)
         return q_fail(s, rc, "begin");
+    /* nested data calls must see the transaction and join it */
+    s->tx_depth = 1;
     *own = 1;
     return 0;
 }
@@ -126,6 +128,7 @@ int tx_leave(jutsu_dbs *s, int own, int rc)
 {
     if (!own)
         return rc;
+    s->tx_depth = 0;
     if (rc != 0) {
         s->ops->rollback(s->db);
         return rc;

@@ -210,14 +210,15 @@ static void normalise(const struct ctx *c, struct jutsu_bar *b, size_t n, int da
     }
 }
 
-/* Writes one batch and the bookkeeping in one transaction. */
+/* Writes one batch and the bookkeeping in one transaction (or in the
+ * caller's, when one is open: import groups small symbols). */
 static int write_batch(struct ctx *c, struct jutsu_sync_item *it, const char *source,
                        const struct jutsu_bar_row *rows, size_t n, int64_t rejected,
                        const char *operation)
 {
     jutsu_dbs *s = c->s;
     int64_t ins = 0, skip = 0;
-    int rc = jutsu_dbs_begin(s);
+    int own, rc = tx_enter(s, &own);
     if (rc)
         return rc;
     if (n > 0)
@@ -255,10 +256,7 @@ static int write_batch(struct ctx *c, struct jutsu_sync_item *it, const char *so
                                      .message = msg, .bars_affected = ins };
         rc = jutsu_data_audit_add(s, &a);
     }
-    if (rc == 0)
-        rc = jutsu_dbs_commit(s);
-    else
-        jutsu_dbs_rollback(s);
+    rc = tx_leave(s, own, rc);
     if (rc == 0) {
         it->inserted += ins;
         it->skipped += skip;
@@ -580,6 +578,33 @@ out:
     return r->failed ? JUTSU_EPLUGIN : 0;
 }
 
+/* After a group's transaction ended: publish what was committed, or, if
+ * an item failed (and so the group rolled back), report every other item
+ * of the group as rolled back with it. */
+static void settle_group(struct jutsu_app *app, struct jutsu_sync_report *r, size_t from,
+                         size_t to, jutsu_dbs *s)
+{
+    const struct jutsu_sync_item *bad = NULL;
+    for (size_t i = from; i < to; i++)
+        if (r->items[i].status != 0)
+            bad = &r->items[i];
+    for (size_t i = from; i < to; i++) {
+        struct jutsu_sync_item *it = &r->items[i];
+        if (bad == NULL) {
+            publish_updated(app, it);
+            continue;
+        }
+        if (it->error[0] == '\0')
+            snprintf(it->error, sizeof(it->error), "%s",
+                     it == bad ? jutsu_dbs_error(s) : "rolled back with a failing symbol of "
+                                                      "its transaction");
+        if (it != bad && it->status == 0)
+            it->status = bad->status;
+        it->inserted = 0;
+        it->skipped = 0;
+    }
+}
+
 int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nfiles,
                       const char *symbol, const char *timeframe, struct jutsu_sync_report *r)
 {
@@ -627,6 +652,11 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
             gather_free(&g);
             continue;
         }
+        /* Symbols are written in groups of about sync.batch_size bars per
+         * transaction: a file of many small symbols must not pay a commit
+         * each. A failure rolls back its whole group, reported as such. */
+        size_t group = r->n;
+        int64_t pending = 0;
         for (size_t k = 0; k < g.n; k++) {
             struct jutsu_sync_item *it = report_add(r, g.sym[k].symbol, tf);
             if (it == NULL) {
@@ -634,10 +664,28 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
                 break;
             }
             snprintf(it->source, sizeof(it->source), "%s", reader->name);
+            if (c.s->tx_depth == 0) {
+                if ((it->status = jutsu_dbs_begin(c.s)) != 0) {
+                    snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error(c.s));
+                    continue;
+                }
+                group = r->n - 1;
+            }
             it->status = store_bars(&c, it, data_source_of(reader), g.sym[k].bars, g.sym[k].n,
                                     k == 0 ? g.unreadable : 0, "import");
-            if (it->status == 0)
-                publish_updated(app, it);
+            pending += it->fetched;
+            if (it->status != 0)
+                jutsu_dbs_rollback(c.s);
+            else if (pending >= c.batch || k + 1 == g.n)
+                it->status = jutsu_dbs_commit(c.s);
+            else
+                continue;
+            settle_group(app, r, group, r->n, c.s);
+            pending = 0;
+        }
+        if (c.s->tx_depth > 0) {   /* left open by an allocation failure */
+            jutsu_dbs_rollback(c.s);
+            settle_group(app, r, group, r->n, c.s);
         }
         if (g.n == 0) {   /* nothing readable: still report the file */
             struct jutsu_sync_item *it = report_add(r, symbol ? symbol : "?", tf);
