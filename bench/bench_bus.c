@@ -192,6 +192,8 @@ static void run_1x4(uint64_t n, int64_t gap_ns, struct result *r)
         s[i].cap = n;
         if ((s[i].ns = malloc(n * sizeof(int64_t))) == NULL)
             die("samples", JUTSU_ENOMEM);
+        /* touch every page now, not in the callbacks being timed */
+        memset(s[i].ns, 0, n * sizeof(int64_t));
         int rc = jutsu_bus_subscribe(bus, "bench", i % 2 ? "bench.>" : "*.tick", on_sample,
                                      &s[i], NULL);
         if (rc != 0)

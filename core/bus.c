@@ -16,7 +16,8 @@
  *    allocated it goes back under the allocating arena's lock, so a
  *    dispatcher freeing every payload a publisher built keeps both threads
  *    fighting over that lock. Dead events therefore go to a graveyard,
- *    and each publish frees one of them on the publisher's thread.
+ *    and each publish frees about one of them on the publisher's thread
+ *    (a blocked publisher frees them all; a quiet bus, the dispatcher).
  *
  * Subscribers live in an immutable, refcounted list: subscribe and
  * unsubscribe install a new copy, and the consumer takes a reference to
@@ -40,7 +41,7 @@
 #define BATCH         256        /* most events taken per lock round-trip    */
 #define CACHE_LINE    64
 #define CAPACITY_MAX  ((size_t)1 << 28)
-#define GRAVEYARD_MAX (4 * BATCH) /* beyond this the dispatcher frees itself */
+#define GRAVEYARD_MAX (4 * BATCH) /* beyond this the dispatcher frees too   */
 /* The dispatcher's patience (see gather()). */
 #define GATHER        64         /* events worth a lock round-trip           */
 #define GATHER_NS     20000      /* longest wait for them                    */
@@ -519,7 +520,8 @@ static size_t take(jutsu_bus *bus, jutsu_event **out, size_t max)
 }
 
 /* Caller holds the lock. Dead events go to the graveyard unless it is
- * already long (publishers are not keeping up); then they stay in the
+ * already long (the publishers are not getting to them: on a busy machine
+ * the two threads often share one core in turns); then they stay in the
  * tally for the dispatcher to free once it has dropped the lock. */
 static void settle(jutsu_bus *bus, struct tally *t)
 {
@@ -629,16 +631,18 @@ static void gather(jutsu_bus *bus)
     pthread_mutex_lock(&bus->lock);
 }
 
-/* Caller holds the lock; the queue has been empty for SPIN_NS, so the
- * publishers are quiet: free what they left in the graveyard, then sleep. */
+/* Caller holds the lock; the queue has been empty for SPIN_NS. With
+ * nothing better to do, free what the publishers left in the graveyard (a
+ * batch at a time, looking at the queue in between), then sleep. */
 static void idle_wait(jutsu_bus *bus)
 {
-    if (bus->graveyard.head != NULL) {
-        jutsu_event *dead = dead_take(&bus->graveyard, 0);
+    while (bus->graveyard.head != NULL) {
+        jutsu_event *dead = dead_take(&bus->graveyard, BATCH);
         pthread_mutex_unlock(&bus->lock);
         dead_free(dead);
         pthread_mutex_lock(&bus->lock);
-        return;                     /* the caller looks at the queue again */
+        if (bus->tail != bus->head || atomic_load(&bus->stop))
+            return;
     }
     bus->idle = 1;
     pthread_cond_wait(&bus->not_empty, &bus->lock);
@@ -828,8 +832,17 @@ static int wait_for_room(jutsu_bus *bus)
     struct timespec dl = deadline_in(bus->opts.block_timeout_ms);
     int rc = 0;
     bus->blocked++;
-    while (bus->tail - bus->head > bus->mask && !bus->closed && rc == 0)
+    while (bus->tail - bus->head > bus->mask && !bus->closed && rc == 0) {
+        if (bus->graveyard.head != NULL) {
+            /* waiting anyway: free what the dispatcher left behind */
+            jutsu_event *dead = dead_take(&bus->graveyard, 0);
+            pthread_mutex_unlock(&bus->lock);
+            dead_free(dead);
+            pthread_mutex_lock(&bus->lock);
+            continue;
+        }
         rc = pthread_cond_timedwait(&bus->not_full, &bus->lock, &dl);
+    }
     bus->blocked--;
     if (bus->closed)
         return JUTSU_ESHUTDOWN;
@@ -873,9 +886,10 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
         bus->high_water = (size_t)(bus->tail - bus->head);
     if (bus->idle)
         pthread_cond_signal(&bus->not_empty);
-    /* One dead event per publish: freeing as much as was just allocated
-     * keeps malloc serving this thread from its per-thread cache. */
-    jutsu_event *dead = dead_take(&bus->graveyard, 1);
+    /* About one dead event per publish: freeing as much as was just
+     * allocated keeps malloc serving this thread from its per-thread
+     * cache. One more while they pile up, so that the graveyard shrinks. */
+    jutsu_event *dead = dead_take(&bus->graveyard, 1 + (bus->graveyard.n > BATCH));
     pthread_mutex_unlock(&bus->lock);
     dead_free(dead);
     return 0;
