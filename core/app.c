@@ -25,6 +25,16 @@ static jutsu_time_t realtime_now(void *arg)
     return (jutsu_time_t)ts.tv_sec * JUTSU_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* A full queue drops events: say so, but not once per event (the first,
+ * then at every power of two, so a flood costs a few lines). */
+static void bus_dropped(const char *topic, uint64_t total, void *arg)
+{
+    if ((total & (total - 1)) == 0)
+        jutsu_log("jutsu", JUTSU_LOG_WARN, "bus queue full: dropped an event of %s "
+                  "(%llu dropped so far; see bus.queue_size and bus.full_policy)", topic,
+                  (unsigned long long)total);
+}
+
 static jutsu_time_t bus_clock(void *arg)
 {
     return jutsu_app_now(arg);
@@ -44,6 +54,7 @@ int jutsu_app_new(struct jutsu_app **out)
     jutsu_bus_opts_default(&app->bus_opts);
     app->bus_opts.now = bus_clock;
     app->bus_opts.now_arg = app;
+    app->bus_opts.on_drop = bus_dropped;
     app->shutdown_timeout_ms = 5000;
     app->clock = realtime_now;
     *out = app;
