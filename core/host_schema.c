@@ -83,6 +83,60 @@ static const struct jutsu_cfg_key database_schema[] = {
     JUTSU_CFG_END
 };
 
+static const char *const trade_modes[] = { "offline_mock", "online_live", NULL };
+
+static const struct jutsu_cfg_key baseline_schema[] = {
+    JUTSU_CFG_REQ("id", JUTSU_CFG_STR, "The baseline's entity id in daily_performance (<= 50)"),
+    JUTSU_CFG_KEY("symbol", JUTSU_CFG_STR, NULL, "The symbol bought and held (default: the id)"),
+    JUTSU_CFG_KEY("initial_capital", JUTSU_CFG_MONEY, "10000",
+                  "Equity on the first day; equity = initial_capital x close / first close"),
+    { .name = "mode", .type = JUTSU_CFG_ENUM, .def = "offline_mock", .choices = trade_modes,
+      .help = "The mode its rows are filed under, to sit beside the strategies of that mode" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key eod_schema[] = {
+    JUTSU_CFG_INT_RANGE("lookback_days", "7", 0, 366,
+                        "Trading days before the run's date checked for missed, failed or "
+                        "stuck days, which are finalised first, oldest first"),
+    JUTSU_CFG_INT_RANGE("stuck_after_minutes", "60", 1, 10080,
+                        "A day left 'running' longer than this is taken as crashed and redone"),
+    { .name = "baselines", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = baseline_schema,
+      .help = "Buy-and-hold baselines; absent: QQQ with 10,000 (an empty list: none)" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key sched_job_schema[] = {
+    JUTSU_CFG_KEY("enabled", JUTSU_CFG_BOOL, "true", "false: serve never runs this job"),
+    JUTSU_CFG_KEY("at", JUTSU_CFG_STR, NULL,
+                  "Exchange wall time HH:MM (America/New_York); default per job"),
+    JUTSU_CFG_KEY("early_close_at", JUTSU_CFG_STR, NULL,
+                  "Exchange wall time HH:MM on early-close days (13:00 closes)"),
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key sched_jobs_schema[] = {
+    { .name = "sync", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "Market-data sync after the close (default 16:05, early close 13:05)" },
+    { .name = "eod", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "End-of-day finalisation (default 16:15, early close 13:15)" },
+    { .name = "trading", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "The trading job (default 15:55, early close 12:55)" },
+    { .name = "prune", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "Retention pruning, every day (default 03:00)" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key sched_schema[] = {
+    JUTSU_CFG_KEY("enabled", JUTSU_CFG_BOOL, "true", "false: serve runs no scheduled job"),
+    JUTSU_CFG_INT_RANGE("grace_minutes", "30", 0, 1440,
+                        "A slot missed by less than this still runs, late; beyond it only "
+                        "catch-up jobs (sync, eod) run"),
+    { .name = "jobs", .type = JUTSU_CFG_MAP, .sub = sched_jobs_schema,
+      .help = "Per job: enabled, at, early_close_at" },
+    JUTSU_CFG_END
+};
+
 static const struct jutsu_cfg_key instance_schema[] = {
     JUTSU_CFG_REQ("name", JUTSU_CFG_STR, "Instance name, unique; shown on every log line"),
     JUTSU_CFG_REQ("plugin", JUTSU_CFG_STR, "Plugin to instantiate, e.g. source-yahoo"),
@@ -90,6 +144,10 @@ static const struct jutsu_cfg_key instance_schema[] = {
                   "false: a failing init is logged and the service starts without it"),
     JUTSU_CFG_KEY("config", JUTSU_CFG_ANY, NULL,
                   "The plugin's own settings (see plugins describe PLUGIN)"),
+    { .name = "mode", .type = JUTSU_CFG_ENUM, .choices = trade_modes,
+      .help = "Strategies only: offline_mock (default; simulated fills) or online_live" },
+    JUTSU_CFG_KEY("initial_capital", JUTSU_CFG_MONEY, NULL,
+                  "Strategies only: the cash it starts with (default 10000)"),
     JUTSU_CFG_END
 };
 
@@ -104,6 +162,10 @@ const struct jutsu_cfg_key jutsu_host_schema[] = {
       .help = "Where data is stored" },
     { .name = "sync", .type = JUTSU_CFG_MAP, .sub = sync_schema,
       .help = "The market-data sync job" },
+    { .name = "eod", .type = JUTSU_CFG_MAP, .sub = eod_schema,
+      .help = "The end-of-day job: baselines, KPIs, daily_performance" },
+    { .name = "scheduler", .type = JUTSU_CFG_MAP, .sub = sched_schema,
+      .help = "When serve runs the jobs (exchange time)" },
     { .name = "plugins", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = instance_schema,
       .help = "Plugin instances, started in this order" },
     JUTSU_CFG_END

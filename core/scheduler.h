@@ -1,0 +1,156 @@
+/*
+ * core/scheduler.h — the scheduler: jobs at wall-clock times of the exchange.
+ *
+ * A job (sync, eod, prune, later trading) runs once per *slot*: a date and
+ * an exchange wall time on it ("16:15" America/New_York; "13:15" on the
+ * exchange's early-close days), on trading days or on every calendar day.
+ * The slot's UTC instant comes from the tz database (core/tz.h), so
+ * daylight saving time moves it with the exchange, a wall time inside the
+ * spring-forward gap runs at the end of the gap and one inside the
+ * fall-back overlap runs once, at its first occurrence.
+ *
+ * When a slot is due (its instant has passed and it is the job's newest
+ * slot not yet run):
+ *   - within scheduler.grace_minutes of its instant it runs, late if need
+ *     be (the process was busy, suspended or restarting);
+ *   - beyond the grace period a job with catch_up set (sync, eod: both
+ *     idempotent and worth doing late) runs once anyway; any other job
+ *     (trading: never on a stale signal) is recorded as skipped and logged.
+ * Only a job's newest slot runs: a job that missed three days runs once,
+ * and the job itself catches up what it must (EOD finalises its missed
+ * days, sync is incremental).
+ *
+ * Each job's last slot (date, instant, status) is persisted in system_state
+ * under "scheduler.<job>" when the job finishes, so a restart neither skips
+ * a slot (an unrecorded slot is still due) nor repeats one (a recorded slot
+ * is never due again). A job that fails is recorded as failed and not
+ * retried by the scheduler.
+ *
+ * Several processes may share one PostgreSQL database: before running a
+ * slot the scheduler takes a session advisory lock named after the job
+ * (jutsu_sched_lock) and re-reads the job's record under it, so exactly one
+ * process runs each slot; the others see the lock held, or the slot done,
+ * and skip it. The CLI commands that run a job (`jutsu eod run`, ...)
+ * take the same lock. On SQLite (one process per file) the lock is always
+ * granted.
+ *
+ * Threads: jutsu_sched_tick is called from the main thread (`jutsu serve`
+ * calls it every second); due slots are handed to one worker thread that
+ * runs them one at a time, in the order they became due, and publishes
+ * job.started / job.finished. jutsu_sched_run_due does the same
+ * synchronously on the calling thread (tests, an injected clock).
+ *
+ * Config (host schema, docs/config.md):
+ *   scheduler.enabled                      false: serve runs no job
+ *   scheduler.grace_minutes                default 30
+ *   scheduler.jobs.<name>.enabled          default true
+ *   scheduler.jobs.<name>.at               "HH:MM" exchange time; default per job
+ *   scheduler.jobs.<name>.early_close_at   "HH:MM" on early-close days
+ */
+#ifndef JUTSU_CORE_SCHEDULER_H
+#define JUTSU_CORE_SCHEDULER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jutsu/clock.h"
+#include "app.h"
+
+typedef struct jutsu_sched jutsu_sched;
+
+/*
+ * A job's body. `date` is the slot's exchange date. Runs on the worker
+ * thread (or the caller of jutsu_sched_run_due) with the job's advisory
+ * lock held by the scheduler. Returns 0 or a negative JUTSU_E* code and
+ * then writes a one-line reason into err (the scheduler logs and records
+ * it).
+ */
+typedef int (*jutsu_job_fn)(struct jutsu_app *app, jutsu_date_t date, void *arg,
+                            char *err, size_t errsz);
+
+enum jutsu_sched_days {
+    JUTSU_SCHED_TRADING_DAYS = 0,   /* the exchange's trading days only */
+    JUTSU_SCHED_EVERY_DAY    = 1    /* every calendar day (prune)       */
+};
+
+/* One job, as the code declares it; config may move its times or turn it
+ * off. Declared in tables (core/jobs.c), read by the scheduler. */
+struct jutsu_sched_job {
+    const char  *name;            /* [a-z_]{1,32}: scheduler.jobs.<name>, lock and state key */
+    jutsu_job_fn run;
+    void        *arg;
+    const char  *at;              /* default exchange wall time, "HH:MM"                    */
+    const char  *early_close_at;  /* default on early-close days; NULL: the same as `at`   */
+    int          days;            /* enum jutsu_sched_days                                  */
+    int          catch_up;        /* 1: a slot missed beyond the grace runs once, late     */
+};
+
+/* What the scheduler did with one slot (jutsu_sched_run_due's report). */
+enum jutsu_slot_outcome {
+    JUTSU_SLOT_RAN     = 0,   /* ran; status says how it ended               */
+    JUTSU_SLOT_SKIPPED = 1,   /* missed beyond the grace, not a catch-up job */
+    JUTSU_SLOT_BUSY    = 2,   /* another process holds the job's lock        */
+    JUTSU_SLOT_DONE    = 3    /* another process ran it meanwhile            */
+};
+
+struct jutsu_slot_result {
+    char          job[33];
+    jutsu_date_t  date;       /* the slot's exchange date     */
+    jutsu_time_t  at;         /* the slot's instant, UTC      */
+    int           outcome;    /* enum jutsu_slot_outcome      */
+    int           status;     /* the job's return when RAN    */
+    char          error[256];
+};
+
+/*
+ * A scheduler for `app` (its config, calendar, tz and storage) over `jobs`
+ * (n entries, copied; the strings must outlive the scheduler). Reads and
+ * validates scheduler.* against the job names: an "at" that is not HH:MM
+ * is reported with file:line:col into diag. Errors: JUTSU_ECONFIG,
+ * JUTSU_ESTATE (no calendar or time zone), JUTSU_ENOMEM.
+ */
+int  jutsu_sched_new(struct jutsu_app *app, const struct jutsu_sched_job *jobs, size_t n,
+                     struct jutsu_diag *diag, jutsu_sched **out);
+/* Stops the worker if needed (waits for a running job) and frees. */
+void jutsu_sched_free(jutsu_sched *s);
+
+/*
+ * The first slot of job `name` strictly after the instant `after`: its
+ * exchange date and UTC instant. Pure (no database). JUTSU_ENOENT for an
+ * unknown or disabled job.
+ */
+int  jutsu_sched_next(const jutsu_sched *s, const char *name, jutsu_time_t after,
+                      jutsu_date_t *date, jutsu_time_t *at);
+
+/*
+ * Runs every due slot at `now` on the calling thread, one job after the
+ * other in table order, following the rules above; `catch_up` nonzero
+ * treats every catch-up job's unrun newest slot as due whatever the grace
+ * (what serve does at start). Up to `max` results are written to out
+ * (may be NULL) and their count to *n. Returns 0, or a storage error
+ * (the state could not be read or written).
+ */
+int  jutsu_sched_run_due(jutsu_sched *s, jutsu_time_t now, int catch_up,
+                         struct jutsu_slot_result *out, size_t max, size_t *n);
+
+/* Starts the worker thread and queues the start-up catch-up (as
+ * run_due(now, catch_up = 1) would run it). */
+int  jutsu_sched_start(jutsu_sched *s, jutsu_time_t now);
+/* Queues the slots due at `now` for the worker; cheap when nothing is
+ * due (no database access). Main thread. */
+int  jutsu_sched_tick(jutsu_sched *s, jutsu_time_t now);
+/* Lets the running job finish, drops what is queued, joins the worker. */
+void jutsu_sched_stop(jutsu_sched *s);
+
+/*
+ * The cross-process lock of job `name`: a PostgreSQL session advisory lock
+ * on a connection of its own, held until jutsu_sched_unlock. *got is 1 if
+ * acquired (then *lock is set), 0 if another session holds it (then *lock
+ * is NULL). Returns 0 or a storage error.
+ * Used by the scheduler and by the CLI commands that run jobs.
+ */
+typedef struct jutsu_job_lock jutsu_job_lock;
+int  jutsu_sched_lock(struct jutsu_app *app, const char *name, jutsu_job_lock **lock, int *got);
+void jutsu_sched_unlock(jutsu_job_lock *lock);
+
+#endif
