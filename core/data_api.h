@@ -78,6 +78,13 @@ int jutsu_data_eod_status_range(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to
 int jutsu_data_prune(jutsu_dbs *s, jutsu_time_t now, int64_t *snapshots_deleted,
     int64_t *tokens_deleted);
 
+/* Host-only: daily_perf_upsert that also says whether the row changed:
+ * *changed is 0 when an existing row already held exactly these values
+ * (it is then left alone, finalized_at included), 1 when it was inserted
+ * or updated. */
+int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
+                              int *changed);
+
 /* Host-only: every data_metadata row, by symbol and timeframe. */
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg);

@@ -5,9 +5,12 @@
  * a refusal here names the table, column and value in words a person can
  * act on, and nothing has been written when it happens.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "jutsu/error.h"
 #include "store.h"
@@ -93,5 +96,43 @@ int check_positive(jutsu_dbs *s, const char *table, const char *col, int64_t v)
     if (v <= 0)
         return jutsu_dbs_fail(s, JUTSU_ERANGE, "%s.%s: %lld must be greater than 0", table, col,
                               (long long)v);
+    return 0;
+}
+
+/* One JSON text and only that: json_tokener_parse_verbose() stops at the
+ * end of the first value and would accept `{"a":1} junk` or `null123`, so
+ * the tokener is driven directly and the rest must be blank. Fills `why`. */
+int jutsu_json_strict(const char *v, char *why, size_t n)
+{
+    json_tokener *tok = json_tokener_new();
+    if (tok == NULL) {
+        snprintf(why, n, "out of memory");
+        return -1;
+    }
+    size_t len = strlen(v);
+    /* the NUL is part of the input so that a bare number at the end ends */
+    json_object *o = json_tokener_parse_ex(tok, v, (int)len + 1);
+    enum json_tokener_error e = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_object_put(o);
+    json_tokener_free(tok);
+    if (e != json_tokener_success) {
+        snprintf(why, n, "%s at offset %zu", json_tokener_error_desc(e), end);
+        return -1;
+    }
+    for (size_t i = end; i < len; i++)
+        if (!isspace((unsigned char)v[i])) {
+            snprintf(why, n, "unexpected text after the JSON value at offset %zu", i);
+            return -1;
+        }
+    return 0;
+}
+
+int check_json(jutsu_dbs *s, const char *table, const char *col, const char *v)
+{
+    char why[96];
+    if (jutsu_json_strict(v, why, sizeof(why)) != 0)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "%s.%s: \"%.40s\" is not JSON: %s", table, col,
+                              v, why);
     return 0;
 }

@@ -2,6 +2,8 @@
  * core/data_daily.c — daily_performance: one row per trading day per entity
  * (a strategy instance or a baseline) per mode, written by the EOD job.
  */
+#include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -40,14 +42,75 @@ static int check_entity(jutsu_dbs *s, const char *type, const char *id, const ch
 
 /* --- daily_performance ----------------------------------------------------- */
 
-#define DAILY_KEY_COLS "trading_date, entity_type, entity_id, mode"
-#define DAILY_COLS "total_equity, cash, positions_value, positions_json, daily_return, " \
-    "cumulative_return, drawdown, sharpe_ratio, sortino_ratio, calmar_ratio, max_drawdown, " \
-    "volatility, cagr, strategy_cell, trend_state, vol_state, t_norm, z_score, sma_fast, " \
-    "sma_slow, total_trades, winning_trades, losing_trades, win_rate, baseline_symbol, " \
-    "initial_capital, high_water_mark, trading_days_count, days_since_previous, " \
-    "is_first_day, returns_sum, returns_sum_sq, downside_sum_sq, returns_count, finalized_at"
-#define DAILY_SELECT "SELECT id, " DAILY_KEY_COLS ", " DAILY_COLS " FROM daily_performance "
+/* The columns after the natural key, in bind and read order; finalized_at
+ * comes last and is not compared (see the upsert). */
+static const char *const value_cols[] = {
+    "total_equity", "cash", "positions_value", "positions_json", "daily_return",
+    "cumulative_return", "drawdown", "sharpe_ratio", "sortino_ratio", "calmar_ratio",
+    "max_drawdown", "volatility", "cagr", "strategy_cell", "trend_state", "vol_state",
+    "t_norm", "z_score", "sma_fast", "sma_slow", "total_trades", "winning_trades",
+    "losing_trades", "win_rate", "baseline_symbol", "initial_capital", "high_water_mark",
+    "trading_days_count", "days_since_previous", "is_first_day", "returns_sum",
+    "returns_sum_sq", "downside_sum_sq", "returns_count", "welford_count", "welford_mean",
+    "welford_m2", "kpi_state", NULL
+};
+#define N_KEY_COLS 4
+
+/* Both statements are made once from value_cols, so the column lists of
+ * the write and the reads cannot disagree. */
+static char upsert_sql[8192], get_sql[2048], prev_sql[2048], range_sql[2048];
+static pthread_once_t sql_once = PTHREAD_ONCE_INIT;
+
+/* Appends to a fixed buffer; the buffers are sized for value_cols with
+ * room to spare, and a test reads every column back, so a cut statement
+ * cannot go unnoticed. */
+struct sqlbuf { char *p, *end; };
+
+static void add(struct sqlbuf *b, const char *fmt, ...) JUTSU_PRINTF(2, 3);
+static void add(struct sqlbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p, (size_t)(b->end - b->p), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        b->p += n < b->end - b->p ? n : b->end - b->p - 1;
+}
+
+static void build_sql(void)
+{
+    struct sqlbuf u = { upsert_sql, upsert_sql + sizeof(upsert_sql) };
+    char cols[1024];
+    struct sqlbuf q = { cols, cols + sizeof(cols) };
+    int n = 0;
+    add(&u, "INSERT INTO daily_performance (trading_date, entity_type, entity_id, mode");
+    for (const char *const *c = value_cols; *c; c++, n++) {
+        add(&u, ", %s", *c);
+        add(&q, ", %s", *c);
+    }
+    add(&u, ", finalized_at) VALUES ($1");
+    for (int i = 2; i <= N_KEY_COLS + n + 1; i++)
+        add(&u, ", $%d", i);
+    add(&u, ") ON CONFLICT (trading_date, entity_type, entity_id, mode) DO UPDATE SET ");
+    for (const char *const *c = value_cols; *c; c++)
+        add(&u, "%s = excluded.%s, ", *c, *c);
+    /* A row recomputed to the same values is left alone, finalized_at
+     * included: re-running a day or a backfill changes nothing. */
+    add(&u, "finalized_at = excluded.finalized_at WHERE ");
+    for (const char *const *c = value_cols; *c; c++)
+        add(&u, "%sdaily_performance.%s IS DISTINCT FROM excluded.%s",
+            c == value_cols ? "" : " OR ", *c, *c);
+
+    static const char head[] = "SELECT id, trading_date, entity_type, entity_id, mode";
+    static const char scope[] = "FROM daily_performance WHERE entity_type = $1 AND "
+                                "entity_id = $2 AND mode = $3 AND";
+    snprintf(get_sql, sizeof(get_sql), "%s%s, finalized_at %s trading_date = $4", head, cols,
+             scope);
+    snprintf(prev_sql, sizeof(prev_sql), "%s%s, finalized_at %s trading_date < $4 "
+             "ORDER BY trading_date DESC LIMIT 1", head, cols, scope);
+    snprintf(range_sql, sizeof(range_sql), "%s%s, finalized_at %s trading_date BETWEEN $4 "
+             "AND $5 ORDER BY trading_date", head, cols, scope);
+}
 
 static void bind_daily_perf(struct binds *b, const struct jutsu_daily_perf_row *r,
                             jutsu_time_t now)
@@ -90,6 +153,10 @@ static void bind_daily_perf(struct binds *b, const struct jutsu_daily_perf_row *
     p_fixed(b, r->returns_sum_sq, 8);
     p_fixed(b, r->downside_sum_sq, 8);
     p_int(b, r->returns_count);
+    p_int(b, r->welford_count);
+    p_double(b, r->welford_mean);
+    p_double(b, r->welford_m2);
+    p_text(b, r->kpi_state);
     p_time(b, r->finalized_at ? r->finalized_at : now);
 }
 
@@ -135,48 +202,41 @@ static void read_daily_perf(struct cols *c, void *row)
     r->returns_sum_sq = r_fixed(c, 8);
     r->downside_sum_sq = r_fixed(c, 8);
     r->returns_count = r_int(c);
+    r->welford_count = r_int(c);
+    r->welford_mean = r_double(c);
+    r->welford_m2 = r_double(c);
+    r->kpi_state = r_text(c);
     r->finalized_at = r_time(c);
 }
 
-int jutsu_data_daily_perf_upsert(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)
+int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
+                              int *changed)
 {
-    static const char sql[] = "INSERT INTO daily_performance (" DAILY_KEY_COLS ", " DAILY_COLS
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
-        "$17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, "
-        "$34, $35, $36, $37, $38, $39) "
-        "ON CONFLICT (trading_date, entity_type, entity_id, mode) DO UPDATE SET "
-        "total_equity = excluded.total_equity, cash = excluded.cash, "
-        "positions_value = excluded.positions_value, positions_json = excluded.positions_json, "
-        "daily_return = excluded.daily_return, cumulative_return = excluded.cumulative_return, "
-        "drawdown = excluded.drawdown, sharpe_ratio = excluded.sharpe_ratio, "
-        "sortino_ratio = excluded.sortino_ratio, calmar_ratio = excluded.calmar_ratio, "
-        "max_drawdown = excluded.max_drawdown, volatility = excluded.volatility, "
-        "cagr = excluded.cagr, strategy_cell = excluded.strategy_cell, "
-        "trend_state = excluded.trend_state, vol_state = excluded.vol_state, "
-        "t_norm = excluded.t_norm, z_score = excluded.z_score, sma_fast = excluded.sma_fast, "
-        "sma_slow = excluded.sma_slow, total_trades = excluded.total_trades, "
-        "winning_trades = excluded.winning_trades, losing_trades = excluded.losing_trades, "
-        "win_rate = excluded.win_rate, baseline_symbol = excluded.baseline_symbol, "
-        "initial_capital = excluded.initial_capital, "
-        "high_water_mark = excluded.high_water_mark, "
-        "trading_days_count = excluded.trading_days_count, "
-        "days_since_previous = excluded.days_since_previous, "
-        "is_first_day = excluded.is_first_day, returns_sum = excluded.returns_sum, "
-        "returns_sum_sq = excluded.returns_sum_sq, downside_sum_sq = excluded.downside_sum_sq, "
-        "returns_count = excluded.returns_count, finalized_at = excluded.finalized_at";
     int rc, own;
     if ((rc = check_rules(s, "daily_performance", row, daily_perf_rules,
                           NRULES(daily_perf_rules))) != 0)
         return rc;
+    if (row->kpi_state && *row->kpi_state && (rc = check_json(s, "daily_performance",
+                                                              "kpi_state", row->kpi_state)))
+        return rc;
+    pthread_once(&sql_once, build_sql);
     if ((rc = tx_enter(s, &own)) != 0)
         return rc;
     jutsu_stmt *st = NULL;
-    if ((rc = q_prepare(s, sql, &st)) == 0) {
+    if ((rc = q_prepare(s, upsert_sql, &st)) == 0) {
         struct binds b = { s, st, 0, 0 };
         bind_daily_perf(&b, row, jutsu_app_now(s->app));
-        rc = write_one(&b, "daily_performance: upsert");
+        rc = b.rc ? b.rc : q_exec(s, st, "daily_performance: upsert");
+        if (rc == 0 && changed)
+            *changed = s->ops->changes(st) > 0;
     }
+    q_done(s, st);
     return tx_leave(s, own, rc);
+}
+
+int jutsu_data_daily_perf_upsert(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)
+{
+    return jutsu_data_daily_perf_put(s, row, NULL);
 }
 
 /* The single-row reads of daily_performance: `sql` takes entity_type,
@@ -186,6 +246,7 @@ static int daily_perf_one(jutsu_dbs *s, const char *sql, const char *entity_type
                           const char *missing, struct jutsu_daily_perf_row *out)
 {
     dbs_arena_reset(s);
+    pthread_once(&sql_once, build_sql);
     struct binds b = { s, NULL, 0, 0 };
     if ((b.rc = check_entity(s, entity_type, entity_id, mode)) ||
         (b.rc = q_prepare(s, sql, &b.st)))
@@ -209,29 +270,24 @@ int jutsu_data_daily_perf_get(jutsu_dbs *s, const char *entity_type, const char 
                               const char *mode, jutsu_date_t date,
                               struct jutsu_daily_perf_row *out)
 {
-    static const char sql[] = DAILY_SELECT "WHERE entity_type = $1 AND entity_id = $2 "
-        "AND mode = $3 AND trading_date = $4";
-    return daily_perf_one(s, sql, entity_type, entity_id, mode, date, "on", out);
+    return daily_perf_one(s, get_sql, entity_type, entity_id, mode, date, "on", out);
 }
 
 int jutsu_data_daily_perf_prev(jutsu_dbs *s, const char *entity_type, const char *entity_id,
                                const char *mode, jutsu_date_t date,
                                struct jutsu_daily_perf_row *out)
 {
-    static const char sql[] = DAILY_SELECT "WHERE entity_type = $1 AND entity_id = $2 "
-        "AND mode = $3 AND trading_date < $4 ORDER BY trading_date DESC LIMIT 1";
-    return daily_perf_one(s, sql, entity_type, entity_id, mode, date, "before", out);
+    return daily_perf_one(s, prev_sql, entity_type, entity_id, mode, date, "before", out);
 }
 
 int jutsu_data_daily_perf_range(jutsu_dbs *s, const char *entity_type, const char *entity_id,
                                 const char *mode, jutsu_date_t from, jutsu_date_t to,
                                 jutsu_row_fn fn, void *arg)
 {
-    static const char sql[] = DAILY_SELECT "WHERE entity_type = $1 AND entity_id = $2 "
-        "AND mode = $3 AND trading_date BETWEEN $4 AND $5 ORDER BY trading_date";
+    pthread_once(&sql_once, build_sql);
     struct binds b = { s, NULL, 0, 0 };
     if ((b.rc = check_entity(s, entity_type, entity_id, mode)) ||
-        (b.rc = q_prepare(s, sql, &b.st)))
+        (b.rc = q_prepare(s, range_sql, &b.st)))
         return b.rc;
     p_text(&b, entity_type);
     p_text(&b, entity_id);

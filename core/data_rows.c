@@ -3,6 +3,7 @@
  * validation, binding parameters in order, reading columns in order, and
  * the read/write loops (see data_rows.h).
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -80,6 +81,21 @@ void p_bool(struct binds *b, int32_t v)
     b->rc = rc ? q_fail(b->s, rc, "bind") : 0;
 }
 
+/* A DOUBLE PRECISION column (running statistics kept exactly): NaN is
+ * NULL. Infinities never reach the database. */
+void p_double(struct binds *b, double v)
+{
+    if (b->rc != 0)
+        return;
+    struct jutsu_db_value x = isnan(v) ? jutsu_db_null() : jutsu_db_double(v);
+    if (isinf(v)) {
+        b->rc = jutsu_dbs_fail(b->s, JUTSU_ERANGE, "parameter $%d: an infinite value", b->i + 1);
+        return;
+    }
+    int rc = b->s->ops->bind(b->st, ++b->i, &x);
+    b->rc = rc ? q_fail(b->s, rc, "bind") : 0;
+}
+
 /* --- reading columns 0, 1, ... in order ---------------------------------
  * Statements, not one initializer: the order in which initializer
  * expressions run is unspecified, and the column counter depends on it. */
@@ -105,6 +121,15 @@ int32_t r_bool(struct cols *c)
     if (c->s->ops->column(c->st, c->i++, JUTSU_DB_BOOL, 0, &v) != 0 || v.type == JUTSU_DB_NULL)
         return JUTSU_INT_NULL;
     return v.v.i != 0;
+}
+
+double r_double(struct cols *c)
+{
+    struct jutsu_db_value v;
+    if (c->s->ops->column(c->st, c->i++, JUTSU_DB_DOUBLE, 0, &v) != 0 ||
+        v.type == JUTSU_DB_NULL)
+        return NAN;
+    return v.v.f;
 }
 
 /* Steps a bound statement, handing each row to fn; finalizes it (also

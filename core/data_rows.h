@@ -61,6 +61,7 @@ void p_fixed(struct binds *b, double v, int scale);
 void p_time(struct binds *b, jutsu_time_t v);
 void p_date(struct binds *b, jutsu_date_t v);
 void p_bool(struct binds *b, int32_t v);
+void p_double(struct binds *b, double v);
 
 struct cols {
     jutsu_dbs  *s;
@@ -77,6 +78,7 @@ double        r_fixed(struct cols *c, int scale);
 jutsu_time_t  r_time(struct cols *c);
 jutsu_date_t  r_date(struct cols *c);
 int32_t       r_bool(struct cols *c);
+double        r_double(struct cols *c);   /* DOUBLE PRECISION; NULL -> NaN */
 
 typedef void (*row_reader)(struct cols *c, void *row);
 

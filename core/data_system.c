@@ -62,35 +62,6 @@ static int parse_finite(const char *v)
     return (*end != '\0' || !isfinite(x) || errno == ERANGE) ? -1 : 0;
 }
 
-/* One JSON text and only that: json_tokener_parse_verbose() stops at the
- * end of the first value and would accept `{"a":1} junk` or `null123`, so
- * the tokener is driven directly and the rest must be blank. Fills `why`. */
-static int parse_json(const char *v, char *why, size_t n)
-{
-    json_tokener *tok = json_tokener_new();
-    if (tok == NULL) {
-        snprintf(why, n, "out of memory");
-        return -1;
-    }
-    size_t len = strlen(v);
-    /* the NUL is part of the input so that a bare number at the end ends */
-    json_object *o = json_tokener_parse_ex(tok, v, (int)len + 1);
-    enum json_tokener_error e = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    json_object_put(o);
-    json_tokener_free(tok);
-    if (e != json_tokener_success) {
-        snprintf(why, n, "%s at offset %zu", json_tokener_error_desc(e), end);
-        return -1;
-    }
-    for (size_t i = end; i < len; i++)
-        if (!isspace((unsigned char)v[i])) {
-            snprintf(why, n, "unexpected text after the JSON value at offset %zu", i);
-            return -1;
-        }
-    return 0;
-}
-
 static int check_state_value(jutsu_dbs *s, const char *key, int type, const char *v)
 {
     char why[96];
@@ -104,7 +75,7 @@ static int check_state_value(jutsu_dbs *s, const char *key, int type, const char
     if (type == JUTSU_STATE_INT && parse_int64(v, &i) != 0)
         return jutsu_dbs_fail(s, JUTSU_EINVAL, "system_state.value: \"%.40s\" is not an int "
                               "(key \"%s\")", v, key);
-    if (type == JUTSU_STATE_JSON && parse_json(v, why, sizeof(why)) != 0)
+    if (type == JUTSU_STATE_JSON && jutsu_json_strict(v, why, sizeof(why)) != 0)
         return jutsu_dbs_fail(s, JUTSU_EINVAL, "system_state.value: \"%.40s\" is not JSON: %s "
                               "(key \"%s\")", v, why, key);
     if (type == JUTSU_STATE_DATETIME && jutsu_time_parse(v, -1, &t) != 0)

@@ -29,7 +29,7 @@ static const struct col_rule trade_rules[] = {
     TEXT(TR, schwab_order_id, 50, 0), TEXT(TR, trend_state, 20, 0),
     TEXT(TR, vol_state, 10, 0),       FIXED(TR, t_norm, 10, 6, 0),
     FIXED(TR, z_score, 10, 6, 0),     TEXT(TR, reason, 50, 0),
-    TEXT(TR, execution_id, 8, 0),
+    TEXT(TR, execution_id, 8, 0),     MONEY(TR, realized_pnl, 0),
 };
 #undef TR
 
@@ -59,7 +59,7 @@ static const struct col_rule snapshot_rules[] = {
 
 #define TRADE_COLS "strategy_id, mode, symbol, timestamp, action, quantity, target_price, " \
     "fill_price, fill_value, slippage_pct, schwab_order_id, strategy_cell, trend_state, " \
-    "vol_state, t_norm, z_score, reason, execution_id, created_at"
+    "vol_state, t_norm, z_score, reason, execution_id, created_at, realized_pnl"
 
 static void bind_trade(struct binds *b, const struct jutsu_trade_row *r, jutsu_time_t now)
 {
@@ -82,6 +82,7 @@ static void bind_trade(struct binds *b, const struct jutsu_trade_row *r, jutsu_t
     p_text(b, r->reason);
     p_text(b, r->execution_id);
     p_time(b, now);
+    p_money(b, r->realized_pnl);
 }
 
 static void read_trade(struct cols *c, void *row)
@@ -107,6 +108,7 @@ static void read_trade(struct cols *c, void *row)
     r->reason = r_text(c);
     r->execution_id = r_text(c);
     r->created_at = r_time(c);
+    r->realized_pnl = r_money(c);
 }
 
 /* Steps INSERT ... RETURNING id: one row, then done. */
@@ -125,7 +127,7 @@ static int step_returning(jutsu_dbs *s, jutsu_stmt *st, const char *what, int64_
 int jutsu_data_trade_insert(jutsu_dbs *s, const struct jutsu_trade_row *row, int64_t *id)
 {
     static const char sql[] = "INSERT INTO live_trades (" TRADE_COLS ") VALUES ($1, $2, $3, "
-        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
         "RETURNING id";
     int rc, own;
     if ((rc = check_rules(s, "live_trades", row, trade_rules, NRULES(trade_rules))) ||

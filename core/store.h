@@ -113,6 +113,10 @@ int check_money(jutsu_dbs *s, const char *table, const char *col, jutsu_money_t 
 int check_fixed(jutsu_dbs *s, const char *table, const char *col, double v,
                 int precision, int scale, int required);
 int check_positive(jutsu_dbs *s, const char *table, const char *col, int64_t v);
+/* One JSON text and only that (trailing blanks allowed). */
+int check_json(jutsu_dbs *s, const char *table, const char *col, const char *v);
+/* The same test without a session: 0, or -1 with the reason in why. */
+int jutsu_json_strict(const char *v, char *why, size_t n);
 
 extern const char *const jutsu_modes[];       /* offline_mock, online_live */
 extern const char *const jutsu_timeframes[];  /* 1D, 1H, 5m, 15m */

@@ -107,6 +107,7 @@ struct jutsu_trade_row {
     const char   *reason;
     const char   *execution_id;   /* <= 8 */
     jutsu_time_t  created_at;     /* read only */
+    jutsu_money_t realized_pnl;   /* sells: (fill - avg cost) x qty - commission; NULL for buys */
 };
 
 /* positions */
@@ -163,6 +164,10 @@ struct jutsu_daily_perf_row {
     double        returns_sum, returns_sum_sq, downside_sum_sq;  /* NUMERIC(18,8) */
     int32_t       returns_count;
     jutsu_time_t  finalized_at;   /* 0 on write: now */
+    int32_t       welford_count;  /* Welford's running moments of the daily returns, */
+    double        welford_mean;   /* DOUBLE PRECISION: exact, NaN = NULL             */
+    double        welford_m2;
+    const char   *kpi_state;      /* JSON object: each KPI instance's state          */
 };
 
 /* system_state */

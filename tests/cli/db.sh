@@ -10,6 +10,12 @@ TABLES="blacklisted_tokens config_history config_overrides daily_performance dat
 data_metadata eod_job_status jutsu_schema_migrations live_trades market_data passkeys
 performance_snapshots positions system_state user_invitations users"
 TABLES=$(echo $TABLES)      # one line, single spaces
+# the revisions, oldest first: the newest is head, the one before it is
+# where `downgrade -1` lands
+REVS=(0001_initial 0002_strategy_context 0003_kpi_state 0004_realized_pnl)
+HEAD=${REVS[-1]}
+PREV=${REVS[-2]}
+KNOWN=$(IFS=,; echo "${REVS[*]}" | sed 's/,/, /g')
 NOW_US=$(( $(date +%s) * 1000000 ))
 OLD_US=$(( NOW_US - 800 * 86400 * 1000000 ))
 
@@ -85,7 +91,7 @@ sequence() {
   expect "$p-current" out ": base"
   refute "$p-current" out "(head)"
   run "$p-upgrade" 0 "${J[@]}" db upgrade
-  expect "$p-upgrade" out ": 0002_strategy_context (head)"
+  expect "$p-upgrade" out ": $HEAD (head)"
   if [[ $B == sqlite ]]; then
     [[ -s "$DBFILE" ]] && pass || fail "$p-upgrade: $DBFILE was not created"
   fi
@@ -93,15 +99,16 @@ sequence() {
   run "$p-history" 0 "${J[@]}" db history
   expect "$p-history" out "* 0001_initial "
   expect "$p-history" out "* 0002_strategy_context "
+  expect "$p-history" out "* $HEAD "
   expect "$p-history" out "<- current"
 
   run "$p-down-1" 0 "${J[@]}" db downgrade -1
-  expect "$p-down-1" out ": 0001_initial"
+  expect "$p-down-1" out ": $PREV"
   refute "$p-down-1" out "(head)"
   run "$p-history-1" 0 "${J[@]}" db history
-  expect "$p-history-1" out "* 0001_initial "
-  expect "$p-history-1" out "  0002_strategy_context "
-  refute "$p-history-1" out "* 0002_strategy_context"
+  expect "$p-history-1" out "* $PREV "
+  expect "$p-history-1" out "  $HEAD "
+  refute "$p-history-1" out "* $HEAD"
   check_tables "$p-down-1" "$TABLES"
   run "$p-down-base" 0 "${J[@]}" db downgrade base
   expect "$p-down-base" out ": base"
@@ -110,12 +117,12 @@ sequence() {
   expect "$p-up-0001" out ": 0001_initial"
   check_tables "$p-up-0001" "$TABLES"
   run "$p-up-head" 0 "${J[@]}" db upgrade
-  expect "$p-up-head" out ": 0002_strategy_context (head)"
+  expect "$p-up-head" out ": $HEAD (head)"
 
   run "$p-unknown" 2 "${J[@]}" db upgrade 0007_nope
-  expect "$p-unknown" err 'unknown revision "0007_nope"; known: 0001_initial, 0002_strategy_context'
+  expect "$p-unknown" err "unknown revision \"0007_nope\"; known: $KNOWN"
   run "$p-unknown-down" 2 "${J[@]}" db downgrade 0007_nope
-  expect "$p-unknown-down" err "0001_initial, 0002_strategy_context"
+  expect "$p-unknown-down" err "$KNOWN"
   run "$p-still-head" 0 "${J[@]}" db current
   expect "$p-still-head" out "(head)"
 
@@ -153,7 +160,7 @@ sequence() {
   run "$p-down-data" 0 "${J[@]}" db downgrade -1
   run "$p-up-data" 0 "${J[@]}" db upgrade
   check_eq "$p-auto-backup" \
-    "$(ls "$TMP/$p-backups" 2>/dev/null | grep -c 'jutsu-0001_initial-before-upgrade')" 1
+    "$(ls "$TMP/$p-backups" 2>/dev/null | grep -c "jutsu-$PREV-before-upgrade")" 1
   check_eq "$p-rows-kept" "$(q 'SELECT COUNT(*) FROM market_data')" 3
 
   # retention: a snapshot over a year old goes, a fresh one stays

@@ -22,10 +22,10 @@
 #define NEG     INT64_C(-123456789)         /* -123.456789          */
 #define DAY     (86400 * SEC)
 
+/* NOW, or later when a test moves app->clock_arg (an offset in µs). */
 static jutsu_time_t fixed_clock(void *arg)
 {
-    (void)arg;
-    return NOW;
+    return NOW + (intptr_t)arg;
 }
 
 /* Opens backend i with the fixed clock; 0 when PostgreSQL is skipped. */
@@ -37,6 +37,7 @@ static int open_db(struct tdb *t, int i)
         return 0;
     }
     t->app->clock = fixed_clock;
+    t->app->clock_arg = NULL;
     return 1;
 }
 
@@ -80,6 +81,7 @@ static void same_trade(const void *got, const void *want)
     EQ_I(target_price); EQ_I(fill_price); EQ_I(fill_value); EQ_F(slippage_pct, 6);
     EQ_T(schwab_order_id); EQ_I(strategy_cell); EQ_T(trend_state); EQ_T(vol_state);
     EQ_F(t_norm, 6); EQ_F(z_score, 6); EQ_T(reason); EQ_T(execution_id);
+    EQ_I(realized_pnl);
     ck_assert_int_eq(g->created_at, NOW);
 }
 
@@ -118,7 +120,14 @@ static void same_daily_perf(const void *got, const void *want)
     EQ_T(baseline_symbol); EQ_I(initial_capital); EQ_I(high_water_mark);
     EQ_I(trading_days_count); EQ_I(days_since_previous); EQ_I(is_first_day);
     EQ_F(returns_sum, 8); EQ_F(returns_sum_sq, 8); EQ_F(downside_sum_sq, 8);
-    EQ_I(returns_count);
+    EQ_I(returns_count); EQ_I(welford_count); EQ_T(kpi_state);
+    /* the running moments are DOUBLE PRECISION: exact, bit for bit */
+    ck_assert_msg(memcmp(&g->welford_mean, &w->welford_mean, sizeof(double)) == 0 ||
+                  (isnan(g->welford_mean) && isnan(w->welford_mean)),
+                  "welford_mean: wrote %.17g, read %.17g", w->welford_mean, g->welford_mean);
+    ck_assert_msg(memcmp(&g->welford_m2, &w->welford_m2, sizeof(double)) == 0 ||
+                  (isnan(g->welford_m2) && isnan(w->welford_m2)),
+                  "welford_m2: wrote %.17g, read %.17g", w->welford_m2, g->welford_m2);
     ck_assert_int_eq(g->finalized_at, w->finalized_at ? w->finalized_at : NOW);
 }
 
@@ -158,6 +167,7 @@ static struct jutsu_trade_row full_trade(const char *strategy, const char *mode,
         .slippage_pct = 0.1234565, .schwab_order_id = "1002003004005", .strategy_cell = 3,
         .trend_state = "BullStrong", .vol_state = "Low", .t_norm = -9999.999999,
         .z_score = 9999.999999, .reason = "Signal Change", .execution_id = "a1b2c3d4",
+        .realized_pnl = NEG,
     };
     return r;
 }
@@ -169,7 +179,7 @@ static struct jutsu_trade_row null_trade(const char *strategy, const char *mode,
         .quantity = 1, .target_price = NEG, .fill_price = JUTSU_MONEY_NULL,
         .fill_value = JUTSU_MONEY_NULL, .slippage_pct = NAN, .schwab_order_id = NULL,
         .strategy_cell = JUTSU_INT_NULL, .trend_state = "", .vol_state = NULL, .t_norm = NAN,
-        .z_score = NAN, .reason = NULL, .execution_id = "",
+        .z_score = NAN, .reason = NULL, .execution_id = "", .realized_pnl = JUTSU_MONEY_NULL,
     };
     return r;
 }
@@ -221,7 +231,9 @@ static struct jutsu_daily_perf_row full_perf(const char *entity, const char *mod
         .trading_days_count = 250, .days_since_previous = 3, .is_first_day = 1,
         .returns_sum = 0.12345678, .returns_sum_sq = 12345.12345678,
         .downside_sum_sq = -0.00000001, .returns_count = 249,
-        .finalized_at = NOW - 5 * SEC,
+        .finalized_at = NOW - 5 * SEC, .welford_count = 249,
+        .welford_mean = 1.0 / 3.0, .welford_m2 = 0.00012345678901234567,
+        .kpi_state = "{\"kpi\":{\"n\":249,\"mean\":0.33333333333333331}}",
     };
     return r;
 }
@@ -241,7 +253,8 @@ static struct jutsu_daily_perf_row null_perf(const char *entity, const char *mod
         .high_water_mark = JUTSU_MONEY_NULL, .trading_days_count = JUTSU_INT_NULL,
         .days_since_previous = JUTSU_INT_NULL, .is_first_day = JUTSU_INT_NULL,
         .returns_sum = NAN, .returns_sum_sq = NAN, .downside_sum_sq = NAN,
-        .returns_count = JUTSU_INT_NULL,
+        .returns_count = JUTSU_INT_NULL, .welford_count = JUTSU_INT_NULL,
+        .welford_mean = NAN, .welford_m2 = NAN, .kpi_state = NULL,
     };
     return r;
 }
@@ -423,6 +436,57 @@ START_TEST(daily_perf_round_trip)
     ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 2);
     ok(&t, jutsu_data_daily_perf_get(t.s, "strategy", "v3_5b", "offline_mock", d, &got));
     same_daily_perf(&got, &full2);
+    tdb_close(&t);
+}
+END_TEST
+
+/* Writing a row's own values again is no change at all: the EOD job's
+ * re-runs and backfills rely on it to leave rows (finalized_at included)
+ * identical. Any one differing column is a change. */
+START_TEST(daily_perf_unchanged_is_left_alone)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    jutsu_date_t d = jutsu_date_from_ymd(2025, 1, 9);
+    struct jutsu_daily_perf_row r = full_perf("QQQ", "offline_mock", d);
+    r.entity_type = "baseline";
+    r.finalized_at = 0;
+    int changed = -1;
+    ok(&t, jutsu_data_daily_perf_put(t.s, &r, &changed));
+    ck_assert_int_eq(changed, 1);
+    struct jutsu_daily_perf_row got;
+    ok(&t, jutsu_data_daily_perf_get(t.s, "baseline", "QQQ", "offline_mock", d, &got));
+    ck_assert_int_eq(got.finalized_at, NOW);
+
+    /* the same values an hour later: nothing is written */
+    t.app->clock_arg = (void *)(intptr_t)(3600 * SEC);
+    ok(&t, jutsu_data_daily_perf_put(t.s, &r, &changed));
+    ck_assert_int_eq(changed, 0);
+    ok(&t, jutsu_data_daily_perf_get(t.s, "baseline", "QQQ", "offline_mock", d, &got));
+    ck_assert_int_eq(got.finalized_at, NOW);
+    /* also when the values were read back rounded from the database */
+    ok(&t, jutsu_data_daily_perf_put(t.s, &got, &changed));
+    ck_assert_int_eq(changed, 0);
+
+    /* one last-place difference in a double column is a change */
+    r.welford_m2 = nextafter(r.welford_m2, 1.0);
+    ok(&t, jutsu_data_daily_perf_put(t.s, &r, &changed));
+    ck_assert_int_eq(changed, 1);
+    ok(&t, jutsu_data_daily_perf_get(t.s, "baseline", "QQQ", "offline_mock", d, &got));
+    ck_assert_int_eq(got.finalized_at, NOW + 3600 * SEC);
+    /* and so is a NULL turning into a value */
+    r.cagr = NAN;
+    ok(&t, jutsu_data_daily_perf_put(t.s, &r, &changed));
+    ck_assert_int_eq(changed, 1);
+    r.cagr = 0.07;
+    ok(&t, jutsu_data_daily_perf_put(t.s, &r, &changed));
+    ck_assert_int_eq(changed, 1);
+    /* kpi_state must be JSON */
+    r.kpi_state = "{\"kpi\": oops}";
+    ck_assert_int_eq(jutsu_data_daily_perf_put(t.s, &r, &changed), JUTSU_EINVAL);
+    ck_assert_msg(strstr(jutsu_dbs_error(t.s), "daily_performance.kpi_state") != NULL, "%s",
+                  jutsu_dbs_error(t.s));
     tdb_close(&t);
 }
 END_TEST
@@ -843,6 +907,7 @@ static Suite *trading_suite(void)
     TCase *tc = tcase_create("trading");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, trade_round_trip, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, daily_perf_unchanged_is_left_alone, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, ratio_rounding, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, position_round_trip, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, snapshot_round_trip, 0, TDB_BACKENDS);

@@ -1,0 +1,1 @@
+ALTER TABLE live_trades DROP COLUMN realized_pnl;
