@@ -219,6 +219,26 @@ static jutsu_cfg_node *first_declaration(jutsu_cfg_node *list, size_t upto, cons
     return NULL;
 }
 
+/* mode and initial_capital belong to strategies (the trading and EOD jobs
+ * read them); on any other instance they would be silently ignored. */
+static int refuse_strategy_keys(jutsu_cfg_node *decl, const struct jutsu_plugin *d,
+                                struct jutsu_diag *diag)
+{
+    static const char *const keys[] = { "mode", "initial_capital", NULL };
+    int bad = 0;
+    for (const char *const *k = keys; *k; k++) {
+        jutsu_cfg_node *n = jutsu_cfg_map_get(decl, *k);
+        if (n == NULL)
+            continue;
+        char where[128];
+        jutsu_diag_add(diag, "%s: %s applies to strategy instances only, and %s is a %s "
+                       "plugin: remove it", jutsu_cfg_where(n, where, sizeof(where)), *k,
+                       d->name, jutsu_kind_name(d->kind));
+        bad++;
+    }
+    return bad;
+}
+
 static int load_listed(struct jutsu_app *app, struct jutsu_diag *diag)
 {
     jutsu_cfg_node *list = jutsu_cfg_get(jutsu_cfg_root(app->cfg), "plugins");
@@ -260,6 +280,10 @@ static int load_listed(struct jutsu_app *app, struct jutsu_diag *diag)
         if (m->desc->kind == JUTSU_KIND_STORAGE) {
             jutsu_diag_add(diag, "%s: %s is a storage driver: configure it under database:, "
                            "not as a plugin instance", where, plugin);
+            bad++;
+            continue;
+        }
+        if (m->desc->kind != JUTSU_KIND_STRATEGY && refuse_strategy_keys(decl, m->desc, diag)) {
             bad++;
             continue;
         }

@@ -85,6 +85,17 @@ int jutsu_data_prune(jutsu_dbs *s, jutsu_time_t now, int64_t *snapshots_deleted,
 int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
                               int *changed);
 
+/* Host-only: the newest valid bar of (symbol, timeframe) strictly before
+ * `before`: its time and close. JUTSU_ENOENT if there is none. */
+int jutsu_data_close_before(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                            jutsu_time_t before, jutsu_time_t *ts, jutsu_money_t *close);
+
+/* Host-only: the strategy's newest snapshot at or before an instant (the
+ * highest id among equal timestamps). JUTSU_ENOENT if there is none. Text
+ * fields live until the next call on the session. */
+int jutsu_data_snapshot_latest(jutsu_dbs *s, const char *strategy_id, const char *mode,
+                               jutsu_time_t at_or_before, struct jutsu_snapshot_row *out);
+
 /* Host-only: every data_metadata row, by symbol and timeframe. */
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg);

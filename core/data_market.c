@@ -134,6 +134,33 @@ int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timefram
     return rc < 0 ? rc : 0;
 }
 
+int jutsu_data_close_before(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                            jutsu_time_t before, jutsu_time_t *ts, jutsu_money_t *close)
+{
+    jutsu_stmt *st = NULL;
+    int rc = q_prepare(s, "SELECT timestamp, close FROM market_data WHERE symbol = $1 AND "
+                          "timeframe = $2 AND timestamp < $3 AND is_valid = $4 "
+                          "ORDER BY timestamp DESC LIMIT 1", &st);
+    if (rc || (rc = b_text(s, st, 1, symbol)) || (rc = b_text(s, st, 2, timeframe)) ||
+        (rc = b_time(s, st, 3, before)) || (rc = b_bool(s, st, 4, 1))) {
+        q_done(s, st);
+        return rc;
+    }
+    rc = s->ops->step(st);
+    if (rc == JUTSU_DB_ROW) {
+        *ts = c_time(s, st, 0);
+        *close = c_money(s, st, 1);
+        rc = 0;
+    } else if (rc == JUTSU_DB_DONE) {
+        rc = jutsu_dbs_fail(s, JUTSU_ENOENT, "market_data: no valid %s %s bar before that time",
+                            symbol, timeframe);
+    } else {
+        rc = q_fail(s, rc, "market_data: read");
+    }
+    q_done(s, st);
+    return rc;
+}
+
 int jutsu_data_metadata_get(jutsu_dbs *s, const char *symbol, const char *timeframe,
                             struct jutsu_metadata_row *out)
 {

@@ -346,6 +346,27 @@ int jutsu_data_snapshot_upsert(jutsu_dbs *s, const struct jutsu_snapshot_row *ro
     return tx_leave(s, own, rc);
 }
 
+int jutsu_data_snapshot_latest(jutsu_dbs *s, const char *strategy_id, const char *mode,
+                               jutsu_time_t at_or_before, struct jutsu_snapshot_row *out)
+{
+    static const char sql[] = "SELECT id, " SNAPSHOT_COLS " FROM performance_snapshots "
+        "WHERE strategy_id = $1 AND mode = $2 AND timestamp <= $3 "
+        "ORDER BY timestamp DESC, id DESC LIMIT 1";
+    dbs_arena_reset(s);
+    struct binds b = { s, NULL, 0, 0 };
+    if ((b.rc = check_scope(s, "performance_snapshots", "strategy_id", strategy_id, mode)) ||
+        (b.rc = q_prepare(s, sql, &b.st)))
+        return b.rc;
+    p_text(&b, strategy_id);
+    p_text(&b, mode);
+    p_time(&b, at_or_before);
+    int rc = read_one(&b, "performance_snapshots: read", read_snapshot, out);
+    if (rc == JUTSU_ENOENT)
+        rc = jutsu_dbs_fail(s, rc, "performance_snapshots: no snapshot of %s (%s) at or "
+                            "before that time", strategy_id, mode);
+    return rc;
+}
+
 int jutsu_data_snapshots_range(jutsu_dbs *s, const char *strategy_id, const char *mode,
                                jutsu_time_t from, jutsu_time_t to, jutsu_row_fn fn, void *arg)
 {

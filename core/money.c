@@ -186,3 +186,31 @@ int jutsu_money_format_short(jutsu_money_t v, char *buf)
     buf[n] = '\0';
     return n;
 }
+
+int jutsu_money_muldiv(jutsu_money_t a, jutsu_money_t b, jutsu_money_t c, jutsu_money_t *out)
+{
+    if (c == 0)
+        return JUTSU_EINVAL;
+    __int128 num = (__int128)a * b;
+    int negative = (num < 0) != (c < 0);
+    unsigned __int128 n = num < 0 ? -(unsigned __int128)num : (unsigned __int128)num;
+    unsigned __int128 d = c < 0 ? -(unsigned __int128)(__int128)c : (unsigned __int128)c;
+    unsigned __int128 q = n / d, r = n % d;
+    /* half to even: up when the remainder is over half, or exactly half
+     * and the quotient is odd */
+    if (r * 2 > d || (r * 2 == d && (q & 1)))
+        q++;
+    if (q > (unsigned __int128)JUTSU_MONEY_MAX)
+        return JUTSU_ERANGE;
+    *out = negative ? -(jutsu_money_t)q : (jutsu_money_t)q;
+    return 0;
+}
+
+int jutsu_money_mul_int(int64_t n, jutsu_money_t price, jutsu_money_t *out)
+{
+    __int128 v = (__int128)n * price;
+    if (v > JUTSU_MONEY_MAX || v < JUTSU_MONEY_MIN)
+        return JUTSU_ERANGE;
+    *out = (jutsu_money_t)v;
+    return 0;
+}

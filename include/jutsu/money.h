@@ -50,4 +50,16 @@ int jutsu_money_format(jutsu_money_t v, char *buf);
 /* Like jutsu_money_format but trims trailing zeros ("46.42", "10"). */
 int jutsu_money_format_short(jutsu_money_t v, char *buf);
 
+/*
+ * a x b / c, exact, rounded half to even: the value of a position
+ * (shares x price is jutsu_money_mul_int), a price ratio applied to money
+ * (capital x close / first close). The product is formed in 128 bits, so
+ * no intermediate overflows. Returns 0, JUTSU_EINVAL (c is 0) or
+ * JUTSU_ERANGE (the result is beyond NUMERIC(18,6)).
+ */
+int jutsu_money_muldiv(jutsu_money_t a, jutsu_money_t b, jutsu_money_t c, jutsu_money_t *out);
+
+/* n x price (whole shares times a price), exact. 0 or JUTSU_ERANGE. */
+int jutsu_money_mul_int(int64_t n, jutsu_money_t price, jutsu_money_t *out);
+
 #endif

@@ -318,6 +318,43 @@ START_TEST(test_random_round_trip)
 }
 END_TEST
 
+/* capital x close / first close, exact and half to even. */
+START_TEST(test_muldiv)
+{
+    jutsu_money_t v;
+    /* 10,000 x 412.500000 / 46.419998 = 2062500000000/23209999
+     * = 88862.56307033878...: 88,862.563070 */
+    ck_assert_int_eq(jutsu_money_muldiv(INT64_C(10000000000), INT64_C(412500000),
+                                        INT64_C(46419998), &v), 0);
+    ck_assert_int_eq(v, INT64_C(88862563070));
+    /* exact halves go to the even neighbour, both signs */
+    ck_assert_int_eq(jutsu_money_muldiv(5, 1, 2, &v), 0);       /* 2.5 -> 2 */
+    ck_assert_int_eq(v, 2);
+    ck_assert_int_eq(jutsu_money_muldiv(7, 1, 2, &v), 0);       /* 3.5 -> 4 */
+    ck_assert_int_eq(v, 4);
+    ck_assert_int_eq(jutsu_money_muldiv(-7, 1, 2, &v), 0);      /* -3.5 -> -4 */
+    ck_assert_int_eq(v, -4);
+    ck_assert_int_eq(jutsu_money_muldiv(7, -1, -2, &v), 0);     /* 3.5 -> 4 */
+    ck_assert_int_eq(v, 4);
+    ck_assert_int_eq(jutsu_money_muldiv(10, 1, 3, &v), 0);      /* 3.33 -> 3 */
+    ck_assert_int_eq(v, 3);
+    ck_assert_int_eq(jutsu_money_muldiv(20, 1, 3, &v), 0);      /* 6.67 -> 7 */
+    ck_assert_int_eq(v, 7);
+    /* the product of two maxima fits the 128-bit intermediate */
+    ck_assert_int_eq(jutsu_money_muldiv(JUTSU_MONEY_MAX, JUTSU_MONEY_MAX, JUTSU_MONEY_MAX,
+                                        &v), 0);
+    ck_assert_int_eq(v, JUTSU_MONEY_MAX);
+    ck_assert_int_eq(jutsu_money_muldiv(JUTSU_MONEY_MAX, 2, 1, &v), JUTSU_ERANGE);
+    ck_assert_int_eq(jutsu_money_muldiv(1, 1, 0, &v), JUTSU_EINVAL);
+    ck_assert_int_eq(jutsu_money_mul_int(125, INT64_C(46419998), &v), 0);
+    ck_assert_int_eq(v, INT64_C(5802499750));
+    ck_assert_int_eq(jutsu_money_mul_int(-3, INT64_C(1000000), &v), 0);
+    ck_assert_int_eq(v, INT64_C(-3000000));
+    ck_assert_int_eq(jutsu_money_mul_int(INT64_C(1000000000000), INT64_C(1000000000), &v),
+                     JUTSU_ERANGE);
+}
+END_TEST
+
 static Suite *money_suite(void)
 {
     Suite *s = suite_create("money");
@@ -337,6 +374,7 @@ static Suite *money_suite(void)
     tcase_add_test(tc, test_format);
     tcase_add_test(tc, test_format_short);
     tcase_add_test(tc, test_random_round_trip);
+    tcase_add_test(tc, test_muldiv);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,654 @@
+/*
+ * tests/unit/test_eod.c — the EOD job on the real sample data, both
+ * backends: the baseline's chain of rows, strategies' books from snapshots
+ * and trades, missed/partial/failed/stuck days, idempotency, atomicity and
+ * the cascade of a changed row.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "calendar.h"
+#include "data_api.h"
+#include "eod.h"
+#include "sync.h"
+#include "testdb.h"
+
+#define SEC    INT64_C(1000000)
+#define CAP    INT64_C(10000000000)     /* 10,000.000000 */
+
+static jutsu_time_t g_now;
+
+static jutsu_time_t test_clock(void *arg)
+{
+    (void)arg;
+    return g_now;
+}
+
+static jutsu_date_t ymd(int y, int m, int d)
+{
+    return jutsu_date_from_ymd(y, m, d);
+}
+
+/* 21:30 UTC: after the close (16:00 New York) in both EST and EDT. */
+static void set_now(jutsu_date_t d)
+{
+    g_now = jutsu_date_to_time(d) + (21 * 3600 + 30 * 60) * SEC;
+}
+
+/* A database with the sample's QQQ (and TLT) bars, the clock after their
+ * end while syncing (bars after "now" would be stored invalid). */
+static int open_eod(struct tdb *t, int i, const char *more)
+{
+    char *y = NULL;
+    ck_assert_int_gt(asprintf(&y,
+        "plugin_path: [\"%s\"]\n"
+        "sync:\n  symbols: [QQQ, TLT]\n"
+        "%s"
+        "plugins:\n"
+        "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
+        "  - {name: s1, plugin: tp-strategy, initial_capital: \"100000\"}\n"
+        "  - {name: s2, plugin: tp-strategy, mode: online_live}\n",
+        getenv("JUTSU_TEST_PLUGIN_DIR"), more ? more : "", tu_source_dir()), 0);
+    tdb_open_with(t, i, 1, y);
+    free(y);
+    if (t->skipped) {
+        tdb_close(t);
+        return 0;
+    }
+    t->app->clock = test_clock;
+    set_now(ymd(2026, 5, 14));
+    struct jutsu_sync_opts o = { .progress = 0 };
+    struct jutsu_sync_report r;
+    ck_assert_int_eq(jutsu_sync_run(t->app, &o, &r), 0);
+    jutsu_sync_report_free(&r);
+    return 1;
+}
+
+/* 10,000 x close / first close, half to even, worked out here by long
+ * division rather than through the code under test. */
+static jutsu_money_t expect_equity(jutsu_money_t close, jutsu_money_t first)
+{
+    unsigned __int128 num = (unsigned __int128)CAP * (uint64_t)close;
+    unsigned __int128 q = num / (uint64_t)first, r2 = (num % (uint64_t)first) * 2;
+    if (r2 > (uint64_t)first || (r2 == (uint64_t)first && (q & 1)))
+        q++;
+    jutsu_money_t e = (jutsu_money_t)q;
+    double approx = 1e10 * (double)close / (double)first;
+    ck_assert_msg(fabs((double)e - approx) <= 1.0, "exact %" PRId64 " vs double %.1f", e, approx);
+    return e;
+}
+
+struct closes {
+    jutsu_date_t  d[512];
+    jutsu_money_t c[512];
+    size_t        n;
+};
+
+static int take_close(const struct jutsu_bar_row *b, void *arg)
+{
+    struct closes *x = arg;
+    ck_assert_uint_lt(x->n, 512);
+    x->d[x->n] = jutsu_time_to_date(b->ts);
+    x->c[x->n++] = b->close;
+    return 0;
+}
+
+static void read_closes(struct tdb *t, const char *sym, jutsu_date_t from, jutsu_date_t to,
+                        struct closes *x)
+{
+    x->n = 0;
+    ck_assert_int_eq(jutsu_data_bars_range(t->s, sym, "1D", jutsu_date_to_time(from),
+                                           jutsu_date_to_time(to), 1, take_close, x), 0);
+}
+
+/* Every row of an entity, copied (range reads lend their text). */
+struct rows {
+    struct jutsu_daily_perf_row r[512];
+    char   pos[512][256];
+    size_t n;
+};
+
+static int take_row(const void *row, void *arg)
+{
+    struct rows *x = arg;
+    ck_assert_uint_lt(x->n, 512);
+    x->r[x->n] = *(const struct jutsu_daily_perf_row *)row;
+    snprintf(x->pos[x->n], sizeof(x->pos[0]), "%s",
+             x->r[x->n].positions_json ? x->r[x->n].positions_json : "");
+    x->r[x->n].positions_json = NULL;   /* the text is in pos[] */
+    x->r[x->n].entity_type = x->r[x->n].entity_id = x->r[x->n].mode = NULL;
+    x->r[x->n].trend_state = x->r[x->n].vol_state = x->r[x->n].baseline_symbol = NULL;
+    x->r[x->n].kpi_state = NULL;
+    x->n++;
+    return 0;
+}
+
+static void read_rows(struct tdb *t, const char *type, const char *id, const char *mode,
+                      struct rows *x)
+{
+    x->n = 0;
+    int rc = jutsu_data_daily_perf_range(t->s, type, id, mode, ymd(1990, 1, 1),
+                                         ymd(2099, 1, 1), take_row, x);
+    ck_assert_msg(rc == 0, "%s", jutsu_dbs_error(t->s));
+}
+
+/* Two reads of one row are the same, bit for bit, finalized_at included. */
+static void same_row(const struct rows *a, const struct rows *b, size_t i)
+{
+    const struct jutsu_daily_perf_row *x = &a->r[i], *y = &b->r[i];
+    ck_assert_int_eq(x->id, y->id);
+    ck_assert_int_eq(x->trading_date, y->trading_date);
+    ck_assert_int_eq(x->total_equity, y->total_equity);
+    ck_assert_int_eq(x->high_water_mark, y->high_water_mark);
+    ck_assert_int_eq(x->trading_days_count, y->trading_days_count);
+    ck_assert_int_eq(x->finalized_at, y->finalized_at);
+    ck_assert_int_eq(memcmp(&x->daily_return, &y->daily_return, sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(&x->drawdown, &y->drawdown, sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(&x->sharpe_ratio, &y->sharpe_ratio, sizeof(double)), 0);
+    ck_assert_int_eq(memcmp(&x->welford_m2, &y->welford_m2, sizeof(double)), 0);
+    ck_assert_str_eq(a->pos[i], b->pos[i]);
+}
+
+static void eq_ratio(double got, double want, const char *what, jutsu_date_t d)
+{
+    char day[JUTSU_DATE_BUFSZ];
+    jutsu_date_format(d, day);
+    ck_assert_msg(fabs(got - want) <= 5e-7 + 1e-12, "%s %s: %.7f, expected %.7f", day, what, got,
+                  want);
+}
+
+static const char *status_of(struct tdb *t, jutsu_date_t d, struct jutsu_eod_status_row *st)
+{
+    int rc = jutsu_data_eod_status_get(t->s, d, st);
+    ck_assert_msg(rc == 0, "%s", jutsu_dbs_error(t->s));
+    return st->status;
+}
+
+/* The SQL literal of a daily bar's key: INTEGER µs on SQLite, TIMESTAMPTZ
+ * text on PostgreSQL. */
+static const char *bar_ts(int backend, jutsu_date_t d, char *buf, size_t n)
+{
+    if (backend == 0) {
+        snprintf(buf, n, "%" PRId64, jutsu_date_to_time(d));
+    } else {
+        char day[JUTSU_DATE_BUFSZ];
+        jutsu_date_format(d, day);
+        snprintf(buf, n, "'%sT00:00:00Z'", day);
+    }
+    return buf;
+}
+
+/* --- the baseline ---------------------------------------------------------- */
+
+START_TEST(baseline_chain)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, NULL))
+        return;
+    jutsu_date_t from = ymd(2010, 1, 4), to = ymd(2010, 12, 31);
+    struct jutsu_eod_report r;
+    int rc = jutsu_eod_backfill(t.app, from, to, "QQQ", NULL, &r);
+    ck_assert_msg(rc == 0, "%s", r.error);
+    ck_assert_uint_eq(r.ndays, 252);            /* the NYSE's trading days of 2010 */
+    ck_assert_int_eq(r.rows_changed, 252);
+    jutsu_eod_report_free(&r);
+
+    struct closes c;
+    struct rows x;
+    read_closes(&t, "QQQ", from, to, &c);
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &x);
+    ck_assert_uint_eq(c.n, 252);
+    ck_assert_uint_eq(x.n, 252);
+    jutsu_money_t hwm = CAP;
+    for (size_t i = 0; i < x.n; i++) {
+        const struct jutsu_daily_perf_row *w = &x.r[i];
+        jutsu_money_t e = expect_equity(c.c[i], c.c[0]);
+        ck_assert_int_eq(w->trading_date, c.d[i]);
+        ck_assert_int_eq(w->total_equity, e);
+        ck_assert_int_eq(w->cash, 0);
+        ck_assert_int_eq(w->positions_value, e);
+        ck_assert_int_eq(w->initial_capital, CAP);
+        hwm = e > hwm ? e : hwm;
+        ck_assert_int_eq(w->high_water_mark, hwm);
+        ck_assert_int_eq(w->trading_days_count, (int)i + 1);
+        ck_assert_int_eq(w->is_first_day, i == 0);
+        ck_assert_int_eq(w->days_since_previous, i == 0 ? 0 : 1);
+        double ret = i == 0 ? 0.0 : (double)e / (double)x.r[i - 1].total_equity - 1.0;
+        eq_ratio(w->daily_return, ret, "daily_return", w->trading_date);
+        eq_ratio(w->cumulative_return, (double)e / 1e10 - 1.0, "cumulative_return",
+                 w->trading_date);
+        eq_ratio(w->drawdown, (double)e / (double)hwm - 1.0, "drawdown", w->trading_date);
+        ck_assert_int_eq(w->total_trades, JUTSU_INT_NULL);   /* baselines have none */
+        ck_assert_int_eq(w->strategy_cell, JUTSU_INT_NULL);
+        ck_assert_msg(strstr(x.pos[i], "\"basis_close\":\"46.419998\"") != NULL, "%s",
+                      x.pos[i]);
+    }
+    /* the first day is the initial capital exactly */
+    ck_assert_int_eq(x.r[0].total_equity, CAP);
+    /* a backfill of one entity says nothing of the day's status */
+    struct jutsu_eod_status_row st;
+    ck_assert_int_eq(jutsu_data_eod_status_get(t.s, to, &st), JUTSU_ENOENT);
+    tdb_close(&t);
+}
+END_TEST
+
+/* Re-running a backfill or a day writes nothing: rows and statuses keep
+ * even their timestamps. */
+START_TEST(reruns_change_nothing)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, NULL))
+        return;
+    jutsu_date_t from = ymd(2011, 3, 1), to = ymd(2011, 4, 29);
+    struct jutsu_eod_report r;
+    set_now(to);
+    ck_assert_int_eq(jutsu_eod_backfill(t.app, from, to, NULL, NULL, &r), 0);
+    ck_assert_int_gt(r.rows_changed, 0);
+    jutsu_eod_report_free(&r);
+    struct rows before, after;
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &before);
+    struct jutsu_eod_status_row st1, st2;
+    status_of(&t, to, &st1);
+
+    g_now += 3600 * SEC;   /* later: anything rewritten would carry the new time */
+    ck_assert_int_eq(jutsu_eod_backfill(t.app, from, to, NULL, NULL, &r), 0);
+    ck_assert_int_eq(r.rows_changed, 0);
+    jutsu_eod_report_free(&r);
+    ck_assert_int_eq(jutsu_eod_run(t.app, to, &r), 0);
+    ck_assert_int_eq(r.rows_changed, 0);
+    ck_assert_uint_eq(r.ndays, 1);
+    ck_assert_str_eq(r.days[0].status, "completed");
+    jutsu_eod_report_free(&r);
+
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &after);
+    ck_assert_uint_eq(before.n, after.n);
+    for (size_t i = 0; i < before.n; i++)
+        same_row(&before, &after, i);
+    status_of(&t, to, &st2);
+    ck_assert_int_eq(st2.completed_at, st1.completed_at);
+    ck_assert_int_eq(st2.started_at, st1.started_at);
+    ck_assert_int_eq(st2.retry_count, 0);
+    tdb_close(&t);
+}
+END_TEST
+
+/* A run finalises the lookback window's missed days first, oldest first,
+ * and only the window. */
+START_TEST(run_catches_up_missed_days)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, "eod:\n  lookback_days: 3\n"))
+        return;
+    jutsu_date_t d = ymd(2012, 10, 31);   /* after Hurricane Sandy's two closed days */
+    set_now(d);
+    struct jutsu_eod_report r;
+    int rc = jutsu_eod_run(t.app, 0, &r);   /* 0: the newest closed day */
+    ck_assert_msg(rc == 0, "%s", r.error);
+    /* 3 trading days before it: 10-24, 10-25, 10-26 (10-29/30 were closed) */
+    ck_assert_uint_eq(r.ndays, 4);
+    ck_assert_int_eq(r.days[0].date, ymd(2012, 10, 24));
+    ck_assert_int_eq(r.days[2].date, ymd(2012, 10, 26));
+    ck_assert_int_eq(r.days[3].date, d);
+    ck_assert_int_eq(r.days[0].was_due, 1);
+    ck_assert_int_eq(r.days[3].was_due, 0);
+    jutsu_eod_report_free(&r);
+    struct rows x;
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &x);
+    ck_assert_uint_eq(x.n, 4);
+    ck_assert_int_eq(x.r[0].is_first_day, 1);
+    /* Sandy is not a gap in the chain: the exchange was closed */
+    ck_assert_int_eq(x.r[3].days_since_previous, 1);
+    ck_assert_int_eq(x.r[3].trading_days_count, 4);
+
+    /* three days later, nothing ran meanwhile: the missed two come first */
+    jutsu_date_t later = ymd(2012, 11, 5);
+    set_now(later);
+    ck_assert_int_eq(jutsu_eod_run(t.app, 0, &r), 0);
+    ck_assert_uint_eq(r.ndays, 3);   /* 11-01, 11-02, 11-05 */
+    ck_assert_int_eq(r.days[0].date, ymd(2012, 11, 1));
+    jutsu_eod_report_free(&r);
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &x);
+    ck_assert_uint_eq(x.n, 7);
+    for (size_t i = 1; i < x.n; i++)
+        ck_assert_int_eq(x.r[i].days_since_previous, 1);
+
+    /* a day that has not closed, a weekend, a holiday: refused */
+    ck_assert_int_eq(jutsu_eod_run(t.app, ymd(2012, 11, 6), &r), JUTSU_EINVAL);
+    ck_assert_msg(strstr(r.error, "has not closed") != NULL, "%s", r.error);
+    jutsu_eod_report_free(&r);
+    ck_assert_int_eq(jutsu_eod_run(t.app, ymd(2012, 11, 4), &r), JUTSU_EINVAL);
+    ck_assert_msg(strstr(r.error, "Sunday") != NULL, "%s", r.error);
+    jutsu_eod_report_free(&r);
+    tdb_close(&t);
+}
+END_TEST
+
+/* A day without the baseline's bar is partial, and the next run redoes it
+ * once the bar is there; the rows after it are recomputed from it. */
+START_TEST(partial_day_recovers)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, "eod:\n  lookback_days: 3\n"))
+        return;
+    jutsu_date_t d1 = ymd(2013, 6, 3), d2 = ymd(2013, 6, 4), d3 = ymd(2013, 6, 5);
+    jutsu_date_t d4 = ymd(2013, 6, 6);
+    char sql[256], lit[40];
+    snprintf(sql, sizeof(sql), "UPDATE market_data SET is_valid = (1 = 0) WHERE symbol = 'QQQ' "
+             "AND timeframe = '1D' AND timestamp = %s", bar_ts(_i, d2, lit, sizeof(lit)));
+    tdb_exec(&t, sql);
+    struct closes c;
+    read_closes(&t, "QQQ", d1, d4, &c);
+    ck_assert_uint_eq(c.n, 3);          /* d2's bar is now invalid */
+    ck_assert_int_eq(c.d[1], d3);
+
+    struct jutsu_eod_report r;
+    set_now(d1);
+    ck_assert_int_eq(jutsu_eod_run(t.app, d1, &r), 0);
+    jutsu_eod_report_free(&r);
+    set_now(d3);
+    ck_assert_int_eq(jutsu_eod_run(t.app, d2, &r), JUTSU_EPLUGIN);
+    ck_assert_str_eq(r.days[0].status, "partial");
+    ck_assert_msg(strstr(r.days[0].error, "no valid QQQ bar on 2013-06-04") != NULL, "%s",
+                  r.days[0].error);
+    jutsu_eod_report_free(&r);
+    ck_assert_int_eq(jutsu_eod_run(t.app, d3, &r), JUTSU_EPLUGIN);   /* d2 retried, still partial */
+    ck_assert_uint_eq(r.ndays, 2);
+    ck_assert_str_eq(r.days[1].status, "completed");
+    jutsu_eod_report_free(&r);
+    struct jutsu_daily_perf_row row;
+    ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "baseline", "QQQ", "offline_mock", d3, &row),
+                     0);
+    ck_assert_int_eq(row.days_since_previous, 2);   /* over the missing day */
+    struct jutsu_eod_status_row st;
+    ck_assert_str_eq(status_of(&t, d2, &st), "partial");
+    ck_assert_int_eq(st.retry_count, 1);
+    ck_assert_int_eq(st.baselines_processed, 0);
+
+    /* the bar arrives; the next run redoes d2, then d3 from it */
+    tdb_exec(&t, "UPDATE market_data SET is_valid = (1 = 1) WHERE symbol = 'QQQ'");
+    set_now(d4);
+    ck_assert_int_eq(jutsu_eod_run(t.app, 0, &r), 0);
+    ck_assert_uint_eq(r.ndays, 3);
+    ck_assert_int_eq(r.days[0].date, d2);
+    ck_assert_int_eq(r.days[0].was_due, 1);
+    ck_assert_str_eq(r.days[0].status, "completed");
+    jutsu_eod_report_free(&r);
+    ck_assert_str_eq(status_of(&t, d2, &st), "completed");
+    ck_assert_int_eq(st.retry_count, 2);
+    ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "baseline", "QQQ", "offline_mock", d3, &row),
+                     0);
+    ck_assert_int_eq(row.days_since_previous, 1);
+    int32_t count3 = row.trading_days_count;
+    ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "baseline", "QQQ", "offline_mock", d2, &row),
+                     0);
+    ck_assert_int_eq(count3, row.trading_days_count + 1);
+
+    /* the same rows as a clean backfill from the same first day */
+    struct rows a, b;
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &a);
+    ck_assert_uint_eq(a.n, 7);   /* three days of lookback, d1 .. d4 */
+    tdb_exec(&t, "DELETE FROM daily_performance");
+    ck_assert_int_eq(jutsu_eod_backfill(t.app, a.r[0].trading_date, d4, NULL, NULL, &r), 0);
+    jutsu_eod_report_free(&r);
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &b);
+    ck_assert_uint_eq(b.n, a.n);
+    for (size_t i = 0; i < a.n; i++) {
+        ck_assert_int_eq(a.r[i].total_equity, b.r[i].total_equity);
+        ck_assert_int_eq(a.r[i].high_water_mark, b.r[i].high_water_mark);
+        ck_assert_int_eq(a.r[i].days_since_previous, b.r[i].days_since_previous);
+        ck_assert(a.r[i].daily_return == b.r[i].daily_return);
+    }
+    tdb_close(&t);
+}
+END_TEST
+
+/* A failed day and a day left `running` by a crash are redone by the next
+ * run; a day only just started elsewhere is not. */
+START_TEST(failed_and_stuck_days_are_redone)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, "eod:\n  lookback_days: 2\n"))
+        return;
+    jutsu_date_t d1 = ymd(2014, 2, 3), d2 = ymd(2014, 2, 4), d3 = ymd(2014, 2, 5);
+    struct jutsu_eod_report r;
+    set_now(d1);
+    ck_assert_int_eq(jutsu_eod_run(t.app, d1, &r), 0);
+    jutsu_eod_report_free(&r);
+    set_now(d3);
+    struct jutsu_eod_status_row failed = {
+        .job_date = d1, .started_at = g_now - 3600 * SEC, .completed_at = g_now - 3500 * SEC,
+        .status = "failed", .error_message = "connection lost", .retry_count = 0,
+    };
+    struct jutsu_eod_status_row stuck = {
+        .job_date = d2, .started_at = g_now - 2 * 3600 * SEC, .status = "running",
+    };
+    ck_assert_int_eq(jutsu_data_eod_status_upsert(t.s, &failed), 0);
+    ck_assert_int_eq(jutsu_data_eod_status_upsert(t.s, &stuck), 0);
+    ck_assert_int_eq(jutsu_eod_run(t.app, d3, &r), 0);
+    ck_assert_uint_eq(r.ndays, 3);
+    ck_assert_int_eq(r.days[0].was_due, 1);
+    ck_assert_int_eq(r.days[1].was_due, 1);
+    jutsu_eod_report_free(&r);
+    struct jutsu_eod_status_row st;
+    ck_assert_str_eq(status_of(&t, d1, &st), "completed");
+    ck_assert_int_eq(st.retry_count, 1);
+    ck_assert_ptr_null(st.error_message);
+    ck_assert_str_eq(status_of(&t, d2, &st), "completed");
+    ck_assert_int_eq(st.retry_count, 1);
+    /* the first run's two days of lookback, d1, d2, d3 */
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 5);
+    tdb_close(&t);
+}
+END_TEST
+
+/* A storage failure mid-day rolls the whole day back (no entity keeps its
+ * row), records `failed` with the reason, and a later run completes it. */
+START_TEST(failure_mid_day_leaves_nothing)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, "eod:\n  lookback_days: 0\n  baselines:\n    - {id: QQQ}\n"
+                          "    - {id: ZZZ, symbol: TLT}\n"))
+        return;
+    if (_i == 0)
+        tdb_exec(&t, "CREATE TRIGGER no_zzz BEFORE INSERT ON daily_performance "
+                     "WHEN NEW.entity_id = 'ZZZ' BEGIN SELECT RAISE(ABORT, 'no ZZZ today'); END");
+    else
+        tdb_exec(&t, "CREATE FUNCTION no_zzz() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                     "IF NEW.entity_id = 'ZZZ' THEN RAISE EXCEPTION 'no ZZZ today'; END IF; "
+                     "RETURN NEW; END $$; CREATE TRIGGER no_zzz BEFORE INSERT ON "
+                     "daily_performance FOR EACH ROW EXECUTE FUNCTION no_zzz()");
+    jutsu_date_t d = ymd(2015, 9, 1);
+    set_now(d);
+    struct jutsu_eod_report r;
+    int rc = jutsu_eod_run(t.app, d, &r);
+    ck_assert_int_lt(rc, 0);
+    ck_assert_int_ne(rc, JUTSU_EPLUGIN);
+    ck_assert_msg(strstr(r.error, "no ZZZ today") != NULL, "%s", r.error);
+    jutsu_eod_report_free(&r);
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 0);   /* QQQ's row went too */
+    struct jutsu_eod_status_row st;
+    ck_assert_str_eq(status_of(&t, d, &st), "failed");
+    ck_assert_msg(st.error_message && strstr(st.error_message, "no ZZZ today"), "%s",
+                  st.error_message ? st.error_message : "(null)");
+
+    tdb_exec(&t, _i == 0 ? "DROP TRIGGER no_zzz" : "DROP TRIGGER no_zzz ON daily_performance");
+    ck_assert_int_eq(jutsu_eod_run(t.app, d, &r), 0);
+    jutsu_eod_report_free(&r);
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 2);
+    ck_assert_str_eq(status_of(&t, d, &st), "completed");
+    ck_assert_int_eq(st.retry_count, 1);
+    tdb_close(&t);
+}
+END_TEST
+
+/* --- strategies -------------------------------------------------------------- */
+
+static jutsu_time_t at_1555(struct tdb *t, jutsu_date_t d)
+{
+    jutsu_time_t x;
+    ck_assert_int_eq(jutsu_tz_to_utc(t->app->tz, d, 15, 55, 0, &x), 0);
+    return x;
+}
+
+static void snapshot(struct tdb *t, const char *id, jutsu_date_t d, jutsu_money_t cash,
+                     const char *positions, int cell)
+{
+    struct jutsu_snapshot_row s = {
+        .strategy_id = id, .mode = "offline_mock", .ts = at_1555(t, d), .total_equity = 1,
+        .cash = cash, .positions_value = JUTSU_MONEY_NULL, .daily_return = NAN,
+        .cumulative_return = NAN, .drawdown = NAN, .strategy_cell = cell,
+        .trend_state = "Sideways", .vol_state = "High", .snapshot_source = "scheduler",
+        .t_norm = 0.25, .z_score = -1.5, .sma_fast = INT64_C(50000000),
+        .sma_slow = INT64_C(48000000), .positions_json = positions,
+        .baseline_value = JUTSU_MONEY_NULL, .baseline_return = NAN,
+    };
+    int rc = jutsu_data_snapshot_upsert(t->s, &s);
+    ck_assert_msg(rc == 0, "%s", jutsu_dbs_error(t->s));
+}
+
+static void trade(struct tdb *t, const char *id, jutsu_date_t d, const char *action, int qty,
+                  jutsu_money_t pnl)
+{
+    struct jutsu_trade_row x = {
+        .strategy_id = id, .mode = "offline_mock", .symbol = "QQQ", .ts = at_1555(t, d),
+        .action = action, .quantity = qty, .target_price = INT64_C(50000000),
+        .fill_price = INT64_C(50000000), .fill_value = JUTSU_MONEY_NULL, .slippage_pct = NAN,
+        .strategy_cell = JUTSU_INT_NULL, .t_norm = NAN, .z_score = NAN, .realized_pnl = pnl,
+    };
+    int rc = jutsu_data_trade_insert(t->s, &x, NULL);
+    ck_assert_msg(rc == 0, "%s", jutsu_dbs_error(t->s));
+}
+
+START_TEST(strategy_books)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, NULL))
+        return;
+    /* five trading days; s1 starts trading on the second */
+    jutsu_date_t d[5] = { ymd(2016, 3, 7), ymd(2016, 3, 8), ymd(2016, 3, 9), ymd(2016, 3, 10),
+                          ymd(2016, 3, 11) };
+    snapshot(&t, "s1", d[1], INT64_C(60000000000), "[{\"symbol\":\"QQQ\",\"quantity\":380}]", 3);
+    trade(&t, "s1", d[1], "BUY", 380, JUTSU_MONEY_NULL);
+    /* nothing on d[2]: the positions carry over, valued at d[2]'s close */
+    snapshot(&t, "s1", d[3], INT64_C(80000000000), "[{\"symbol\":\"QQQ\",\"quantity\":190}]", 5);
+    trade(&t, "s1", d[3], "SELL", 100, INT64_C(1500000000));     /* +1,500 */
+    trade(&t, "s1", d[3], "SELL", 90, INT64_C(-20000000));       /* -20 */
+    snapshot(&t, "s1", d[4], INT64_C(80000000000), "[{\"symbol\":\"QQQ\",\"quantity\":190}]", 5);
+    trade(&t, "s1", d[4], "SELL", 1, 0);                         /* broke even */
+    /* another strategy's trades never reach s1's books, nor s2's */
+    trade(&t, "other", d[4], "SELL", 7, INT64_C(1000000));
+
+    set_now(d[4]);
+    struct jutsu_eod_report r;
+    int rc = jutsu_eod_backfill(t.app, d[0], d[4], NULL, NULL, &r);
+    ck_assert_msg(rc == 0, "%s", r.error);
+    /* entities in order: s1, s2, QQQ */
+    ck_assert_uint_eq(r.ents.n, 3);
+    ck_assert_str_eq(r.ents.v[0].id, "s1");
+    ck_assert_int_eq(r.ents.v[0].initial_capital, INT64_C(100000000000));
+    ck_assert_str_eq(r.ents.v[1].mode, "online_live");
+    ck_assert_int_eq(JUTSU_EOD_CELL(&r, 0, 0)->outcome, JUTSU_EOD_NOT_STARTED);
+    ck_assert_int_eq(JUTSU_EOD_CELL(&r, 4, 1)->outcome, JUTSU_EOD_NOT_STARTED);
+    ck_assert_str_eq(r.days[0].status, "completed");   /* not started is no failure */
+    ck_assert_int_eq(r.days[0].strategies_processed, 2);
+    jutsu_eod_report_free(&r);
+
+    struct closes c;
+    struct rows x;
+    read_closes(&t, "QQQ", d[0], d[4], &c);
+    read_rows(&t, "strategy", "s1", "offline_mock", &x);
+    ck_assert_uint_eq(x.n, 4);
+    read_rows(&t, "strategy", "s2", "online_live", &x);
+    ck_assert_uint_eq(x.n, 0);
+    read_rows(&t, "strategy", "s1", "offline_mock", &x);
+    jutsu_money_t cash[4] = { INT64_C(60000000000), INT64_C(60000000000), INT64_C(80000000000),
+                              INT64_C(80000000000) };
+    int qty[4] = { 380, 380, 190, 190 };
+    int32_t trades[4] = { 1, 1, 3, 4 }, won[4] = { 0, 0, 1, 1 }, lost[4] = { 0, 0, 1, 1 };
+    for (size_t i = 0; i < 4; i++) {
+        const struct jutsu_daily_perf_row *w = &x.r[i];
+        ck_assert_int_eq(w->trading_date, d[i + 1]);
+        ck_assert_int_eq(w->positions_value, qty[i] * c.c[i + 1]);
+        ck_assert_int_eq(w->total_equity, qty[i] * c.c[i + 1] + cash[i]);
+        ck_assert_int_eq(w->cash, cash[i]);
+        ck_assert_int_eq(w->initial_capital, INT64_C(100000000000));
+        ck_assert_int_eq(w->total_trades, trades[i]);
+        ck_assert_int_eq(w->winning_trades, won[i]);
+        ck_assert_int_eq(w->losing_trades, lost[i]);
+        /* the regime of the day's own snapshot only */
+        ck_assert_int_eq(w->strategy_cell, i == 1 ? JUTSU_INT_NULL : i == 0 ? 3 : 5);
+        ck_assert_int_eq(w->is_first_day, i == 0);
+        if (i > 0)
+            eq_ratio(w->daily_return, (double)w->total_equity /
+                                      (double)x.r[i - 1].total_equity - 1.0, "daily_return",
+                     w->trading_date);
+    }
+    ck_assert_msg(strstr(x.pos[0], "\"quantity\":380") != NULL, "%s", x.pos[0]);
+    tdb_close(&t);
+}
+END_TEST
+
+/* A changed bar changes its day's row; the rows after it were derived
+ * from that row and are recomputed with it. */
+START_TEST(cascade_after_a_change)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, NULL))
+        return;
+    jutsu_date_t from = ymd(2017, 1, 3), mid = ymd(2017, 1, 17), to = ymd(2017, 1, 31);
+    set_now(to);
+    struct jutsu_eod_report r;
+    ck_assert_int_eq(jutsu_eod_backfill(t.app, from, to, NULL, NULL, &r), 0);
+    jutsu_eod_report_free(&r);
+    /* a corrected close for `mid`: 1% up */
+    char sql[256], lit[40];
+    snprintf(sql, sizeof(sql), "UPDATE market_data SET close = close + close / 100, "
+             "high = high + high / 50 WHERE symbol = 'QQQ' AND timestamp = %s",
+             bar_ts(_i, mid, lit, sizeof(lit)));
+    tdb_exec(&t, sql);
+    ck_assert_int_eq(jutsu_eod_backfill(t.app, mid, mid, "QQQ", "baseline", &r), 0);
+    ck_assert_int_eq(r.rows_changed, 1);
+    ck_assert_int_gt(r.cascaded, 0);     /* the next day's return, the HWM, ... */
+    ck_assert_str_eq(r.days[0].status, "");   /* one entity: the day's status is untouched */
+    jutsu_eod_report_free(&r);
+    struct rows x;
+    read_rows(&t, "baseline", "QQQ", "offline_mock", &x);
+    for (size_t i = 1; i < x.n; i++) {
+        eq_ratio(x.r[i].daily_return, (double)x.r[i].total_equity /
+                                      (double)x.r[i - 1].total_equity - 1.0, "daily_return",
+                 x.r[i].trading_date);
+        jutsu_money_t hwm = x.r[i - 1].high_water_mark;
+        if (x.r[i].total_equity > hwm)
+            hwm = x.r[i].total_equity;
+        ck_assert_int_eq(x.r[i].high_water_mark, hwm);
+    }
+    tdb_close(&t);
+}
+END_TEST
+
+static Suite *eod_suite(void)
+{
+    Suite *s = suite_create("eod");
+    TCase *tc = tcase_create("eod");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, baseline_chain, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, reruns_change_nothing, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, run_catches_up_missed_days, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, partial_day_recovers, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, failed_and_stuck_days_are_redone, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, failure_mid_day_leaves_nothing, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, strategy_books, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, cascade_after_a_change, 0, TDB_BACKENDS);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(eod_suite());
+}
