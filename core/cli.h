@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 
+#include "jutsu/data.h"
 #include "app.h"
 
 enum jutsu_exit {
@@ -82,6 +83,15 @@ int  jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag);
 /* The same, printing problems to stderr; returns an exit code. */
 int  jutsu_cli_load_or_report(struct jutsu_cli *cli);
 
+/* For commands that work on the database: loads the config and plugins,
+ * starts the storage driver and the instances of `kinds` (bits 1u <<
+ * JUTSU_KIND_x), opens a session *s and brings the schema to head when the
+ * config allows (else refuses a database not at head). Returns 0 or an
+ * exit code, the problem printed. */
+int  jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s);
+/* Parses --NAME's value as YYYY-MM-DD; 0 or the usage exit code. */
+int  jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d);
+
 /* Command implementations (core/cmd_*.c). */
 int jutsu_cmd_version(struct jutsu_cli *cli);
 int jutsu_cmd_help(struct jutsu_cli *cli);
@@ -103,5 +113,9 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli);
 int jutsu_cmd_data_status(struct jutsu_cli *cli);
 int jutsu_cmd_data_gaps(struct jutsu_cli *cli);
 int jutsu_cmd_schwab_login(struct jutsu_cli *cli);
+int jutsu_cmd_eod_run(struct jutsu_cli *cli);
+int jutsu_cmd_eod_backfill(struct jutsu_cli *cli);
+int jutsu_cmd_eod_status(struct jutsu_cli *cli);
+int jutsu_cmd_perf_show(struct jutsu_cli *cli);
 
 #endif

@@ -82,6 +82,40 @@ const struct jutsu_cmd jutsu_commands[] = {
       "daily bar (or up to --to) that have no bar.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_data_gaps },
 
+    { "eod run", "[--date DATE]", "Finalise a trading day: daily_performance and its KPIs",
+      "Computes, for DATE (default: the newest trading day whose session has closed),\n"
+      "every strategy instance's and baseline's end-of-day equity, returns, drawdown,\n"
+      "trade statistics and KPIs, one row each in daily_performance, and records the\n"
+      "day in eod_job_status. First it redoes, oldest first, the days among the\n"
+      "eod.lookback_days trading days before DATE that were missed, failed, partial or\n"
+      "left running. A day commits whole or not at all. Running it again for a day\n"
+      "changes nothing. A day is `partial` when a close it needs is missing; the note\n"
+      "says which. Exit 1 if any day did not complete.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_eod_run },
+
+    { "eod backfill", "--from DATE [--to DATE] [--entity ID [--type T]]",
+      "Recompute daily_performance over a range, in one pass",
+      "Recomputes every trading day from --from to --to (default: the newest closed\n"
+      "day) for every entity, or only --entity (a strategy instance or baseline id;\n"
+      "--type strategy|baseline when an id is both), continuing each entity's chain\n"
+      "from its row before --from. One pass (O(days)) and one transaction. Rows that\n"
+      "come out the same are not written; when a row changes, the entity's later rows\n"
+      "are recomputed too. A backfill of every entity also sets each day's status.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_eod_backfill },
+
+    { "eod status", "[--date DATE] [--days N]", "Show what the EOD job did, day by day",
+      "Prints eod_job_status for DATE, or for the N trading days up to the newest\n"
+      "closed one (default 10): status, when it ran, entities processed, retries and\n"
+      "the error of a failed or partial day.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_eod_status },
+
+    { "perf show", "ENTITY [--type T] [--mode M] [--from DATE] [--to DATE]",
+      "Print an entity's daily performance rows",
+      "Prints the daily_performance rows of a strategy instance or baseline, oldest\n"
+      "first: as a table (equity, returns, drawdown, KPIs), or with every column as\n"
+      "CSV or JSON. --mode defaults to the entity's configured mode.",
+      JUTSU_NEED_PLUGINS, "table,csv,json", jutsu_cmd_perf_show },
+
     { "schwab login", "[INSTANCE]", "Authorise Jutsu to read market data from Schwab",
       "Prints the Schwab address to open in a browser, reads back the address the\n"
       "browser was sent to (or the bare code), exchanges it for tokens and writes the\n"

@@ -21,37 +21,10 @@
 
 #define MAX_SYMBOLS 64
 
-/* Starts storage and sources and brings the schema to head when allowed. */
+/* Storage and sources, the schema brought to head when allowed. */
 static int start_for_data(struct jutsu_cli *cli, jutsu_dbs **s)
 {
-    int rc = jutsu_cli_load_or_report(cli);
-    if (rc)
-        return rc;
-    if (jutsu_app_find(cli->app, JUTSU_STORAGE_INSTANCE) == NULL) {
-        jutsu_cli_error("%s configures no database (set database.type, or DATABASE_URL)",
-                        cli->config_path);
-        return JUTSU_EXIT_CONFIG;
-    }
-    if (jutsu_app_start_kinds(cli->app, (1u << JUTSU_KIND_STORAGE) | (1u << JUTSU_KIND_SOURCE)))
-        return JUTSU_EXIT_FAILURE;
-    if ((rc = jutsu_dbs_open(cli->app, s)) != 0) {
-        jutsu_cli_error("cannot connect to the database: %s", jutsu_strerror(rc));
-        return JUTSU_EXIT_FAILURE;
-    }
-    if ((rc = jutsu_app_ensure_schema(cli->app, *s)) != 0) {
-        jutsu_cli_error("%s", jutsu_dbs_error(*s));
-        jutsu_dbs_close(*s);
-        *s = NULL;
-        return JUTSU_EXIT_FAILURE;
-    }
-    return 0;
-}
-
-static int parse_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d)
-{
-    if (jutsu_date_parse(v, -1, d) != 0)
-        return jutsu_cli_usage(cli, "--%s %s: write the date as YYYY-MM-DD", name, v);
-    return 0;
+    return jutsu_cli_start_storage(cli, 1u << JUTSU_KIND_SOURCE, s);
 }
 
 static void print_report(struct jutsu_cli *cli, const struct jutsu_sync_report *r)
@@ -127,8 +100,8 @@ static int sync_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
             return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
         return 0;
     case 'S': a->source = arg; return 0;
-    case 'f': return parse_date_opt(cli, "from", arg, &a->from);
-    case 'T': return parse_date_opt(cli, "to", arg, &a->to);
+    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
     }
     return jutsu_cli_usage(cli, "unknown option");
 }
@@ -246,8 +219,8 @@ static int range_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
         if ((a->timeframe = jutsu_sync_timeframe(arg)) == NULL)
             return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
         return 0;
-    case 'f': return parse_date_opt(cli, "from", arg, &a->from);
-    case 'T': return parse_date_opt(cli, "to", arg, &a->to);
+    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
     }
     return jutsu_cli_usage(cli, "unknown option");
 }

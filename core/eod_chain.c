@@ -264,9 +264,15 @@ static int value_baseline(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
     char day[JUTSU_DATE_BUFSZ];
     int rc = jutsu_prices_on(prices, ent->symbol, d, &close);
     if (rc == JUTSU_ENOENT) {
+        char newest[48] = "none at all";
+        jutsu_date_t on;
+        if (jutsu_prices_asof(prices, ent->symbol, d, &close, &on) == 0) {
+            jutsu_date_format(on, day);
+            snprintf(newest, sizeof(newest), "the newest before it is %s", day);
+        }
         jutsu_date_format(d, day);
-        problem(c, i, d, "no valid %s bar on %s (run `jutsu sync`, or see `jutsu data gaps %s`)",
-                ent->symbol, day, ent->symbol);
+        problem(c, i, d, "no valid %s bar on %s (%s): run `jutsu sync`, or see `jutsu data "
+                "gaps %s`", ent->symbol, day, newest, ent->symbol);
         *outcome = JUTSU_EOD_NO_DATA;
         return 0;
     }
