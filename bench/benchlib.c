@@ -1,0 +1,224 @@
+/*
+ * bench/benchlib.c — what the C benchmarks share (see benchlib.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jutsu/error.h"
+#include "benchlib.h"
+
+static const char *bench_name = "bench";
+static char scratch[8][64];          /* PostgreSQL databases to drop at death */
+static char workdir[512];
+
+void bench_init(const char *name)
+{
+    bench_name = name;
+}
+
+static void drop_scratch(const char *name);
+
+static void remove_workdir(void)
+{
+    if (!workdir[0])
+        return;
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "%s: could not remove %s\n", bench_name, workdir);
+    workdir[0] = '\0';
+}
+
+void bench_die(const char *fmt, ...)
+{
+    static int dying;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", bench_name);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (!dying++) {
+        for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++)
+            if (scratch[i][0])
+                drop_scratch(scratch[i]);
+        remove_workdir();
+    }
+    exit(1);
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t bench_mono_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+int64_t bench_cpu_ns(void)
+{
+    return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+void bench_lap_start(struct bench_watch *w)
+{
+    w->w0 = bench_mono_ns();
+    w->c0 = bench_cpu_ns();
+}
+
+void bench_lap_stop(struct bench_watch *w)
+{
+    w->wall += bench_mono_ns() - w->w0;
+    w->cpu += bench_cpu_ns() - w->c0;
+}
+
+double bench_wall_s(const struct bench_watch *w)
+{
+    return (double)w->wall / 1e9;
+}
+
+double bench_cpu_s(const struct bench_watch *w)
+{
+    return (double)w->cpu / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double bench_median(double *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+const char *bench_workdir(void)
+{
+    if (workdir[0])
+        return workdir;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(workdir, sizeof(workdir), "%s/jutsu-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
+             bench_name);
+    if (mkdtemp(workdir) == NULL) {
+        workdir[0] = '\0';
+        bench_die("cannot make a temp directory: %s", strerror(errno));
+    }
+    atexit(remove_workdir);
+    return workdir;
+}
+
+int bench_pg_available(void)
+{
+    const char *h = getenv("JUTSU_TEST_PG_HOST");
+    return h && *h;
+}
+
+static char *db_yaml(int pg, const char *name)
+{
+    char *y = NULL;
+    int n = pg ? asprintf(&y, "database:\n  type: postgresql\n  postgresql:\n    host: \"%s\"\n"
+                              "    port: %s\n    user: \"%s\"\n    database: \"%s\"\n"
+                              "    pool_size: 2\n", getenv("JUTSU_TEST_PG_HOST"),
+                          getenv("JUTSU_TEST_PG_PORT"),
+                          getenv("JUTSU_TEST_PG_USER") ? getenv("JUTSU_TEST_PG_USER") : "jutsu",
+                          name)
+               : asprintf(&y, "database:\n  type: sqlite\n  sqlite:\n    path: \"%s/%s.db\"\n",
+                          bench_workdir(), name);
+    if (n < 0)
+        bench_die("out of memory");
+    return y;
+}
+
+static void open_app(struct bench_db *d, const char *yaml, int migrate)
+{
+    struct jutsu_diag diag;
+    jutsu_diag_init(&diag);
+    int rc = jutsu_app_new(&d->app);
+    if (rc == 0)
+        rc = jutsu_app_load_config_string(d->app, "bench.yaml", yaml, &diag);
+    if (rc == 0)
+        rc = jutsu_app_load_plugins(d->app, &diag);
+    if (rc != 0)
+        jutsu_diag_print(&diag, stderr, "bench: ");
+    jutsu_diag_free(&diag);
+    if (rc != 0 || (rc = jutsu_app_start(d->app)) != 0 ||
+        (rc = jutsu_dbs_open(d->app, &d->s)) != 0)
+        bench_die("cannot open the database: %s (see the log above)", jutsu_strerror(rc));
+    if (migrate && (rc = jutsu_migrate_upgrade(d->s, "head", NULL)) != 0)
+        bench_die("migrate: %s", jutsu_dbs_error(d->s));
+}
+
+/* CREATE/DROP DATABASE on the cluster's `postgres`. */
+static int pg_admin(const char *sql)
+{
+    struct bench_db d = { 0 };
+    char *y = db_yaml(1, "postgres");
+    open_app(&d, y, 0);
+    free(y);
+    int rc = d.s->ops->exec(d.s->db, sql);
+    if (rc != 0)
+        fprintf(stderr, "%s: %s: %s\n", bench_name, sql, d.s->ops->last_error(d.s->db)->message);
+    jutsu_dbs_close(d.s);
+    jutsu_app_free(d.app);
+    return rc;
+}
+
+static void drop_scratch(const char *name)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    pg_admin(sql);
+    for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++)
+        if (strcmp(scratch[i], name) == 0)
+            scratch[i][0] = '\0';
+}
+
+void bench_db_open(struct bench_db *d, int pg, const char *tag, const char *more_yaml,
+                   int migrate)
+{
+    memset(d, 0, sizeof(*d));
+    char name[64];
+    snprintf(name, sizeof(name), "jutsu_bench_%ld_%s", (long)getpid(), tag);
+    if (pg) {
+        char sql[128];
+        size_t slot = 0;
+        while (slot < sizeof(scratch) / sizeof(scratch[0]) && scratch[slot][0])
+            slot++;
+        if (slot == sizeof(scratch) / sizeof(scratch[0]))
+            bench_die("too many scratch databases at once");
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+        if (pg_admin(sql) != 0)
+            bench_die("cannot create the scratch database %s", name);
+        snprintf(scratch[slot], sizeof(scratch[slot]), "%s", name);
+        snprintf(d->pgname, sizeof(d->pgname), "%s", name);
+    }
+    char *db = db_yaml(pg, name), *all = NULL;
+    if (asprintf(&all, "%s%s", db, more_yaml ? more_yaml : "") < 0)
+        bench_die("out of memory");
+    free(db);
+    open_app(d, all, migrate);
+    free(all);
+}
+
+void bench_db_close(struct bench_db *d)
+{
+    if (d->s)
+        jutsu_dbs_close(d->s);
+    jutsu_app_free(d->app);
+    if (d->pgname[0])
+        drop_scratch(d->pgname);
+    memset(d, 0, sizeof(*d));
+}
