@@ -448,7 +448,7 @@ static void log_plan(jutsu_sched *s, jutsu_time_t now)
 {
     for (size_t i = 0; i < s->n; i++) {
         struct sched_job *j = &s->jobs[i];
-        char at[6], early[6], next[JUTSU_TIME_BUFSZ] = "none within a year";
+        char at[6], early[32] = "", next[JUTSU_TIME_BUFSZ] = "none within a year";
         jutsu_date_t d;
         jutsu_time_t t;
         if (!j->enabled) {
@@ -457,12 +457,16 @@ static void log_plan(jutsu_sched *s, jutsu_time_t now)
             continue;
         }
         jutsu_sched_hhmm(j->at_min, at);
-        jutsu_sched_hhmm(j->early_min, early);
+        if (j->early_min != j->at_min) {
+            char hhmm[6];
+            jutsu_sched_hhmm(j->early_min, hhmm);
+            snprintf(early, sizeof(early), " (%s on early closes)", hhmm);
+        }
         if (jutsu_sched_next_of(s, j, now, &d, &t) == 0)
             jutsu_time_format(t, next);
-        jutsu_log(WHO, JUTSU_LOG_INFO, "%s: %s at %s (%s on early closes) %s, next %s",
-                  j->def.name, j->def.days == JUTSU_SCHED_EVERY_DAY ? "every day" : "trading days",
-                  at, early, jutsu_tz_name(s->app->tz), next);
+        jutsu_log(WHO, JUTSU_LOG_INFO, "%s: %s at %s%s %s, next %s", j->def.name,
+                  j->def.days == JUTSU_SCHED_EVERY_DAY ? "every day" : "trading days", at, early,
+                  jutsu_tz_name(s->app->tz), next);
     }
 }
 
