@@ -11,6 +11,7 @@
 #include "jutsu/error.h"
 #include "cli.h"
 #include "log.h"
+#include "store.h"
 
 #ifndef JUTSU_SYSCONF_DIR
 #define JUTSU_SYSCONF_DIR "/etc"
@@ -256,6 +257,32 @@ int jutsu_cli_load_or_report(struct jutsu_cli *cli)
     if (rc == 0)
         return JUTSU_EXIT_OK;
     return rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
+}
+
+int jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s)
+{
+    *s = NULL;
+    int rc = jutsu_cli_load_or_report(cli);
+    if (rc)
+        return rc;
+    if (jutsu_app_find(cli->app, JUTSU_STORAGE_INSTANCE) == NULL) {
+        jutsu_cli_error("%s configures no database (set database.type, or DATABASE_URL)",
+                        cli->config_path);
+        return JUTSU_EXIT_CONFIG;
+    }
+    if (jutsu_app_start_kinds(cli->app, (1u << JUTSU_KIND_STORAGE) | kinds))
+        return JUTSU_EXIT_FAILURE;
+    if ((rc = jutsu_dbs_open(cli->app, s)) != 0) {
+        jutsu_cli_error("cannot connect to the database: %s", jutsu_strerror(rc));
+        return JUTSU_EXIT_FAILURE;
+    }
+    if ((rc = jutsu_app_ensure_schema(cli->app, *s)) != 0) {
+        jutsu_cli_error("%s", jutsu_dbs_error(*s));
+        jutsu_dbs_close(*s);
+        *s = NULL;
+        return JUTSU_EXIT_FAILURE;
+    }
+    return 0;
 }
 
 int jutsu_cli_main(int argc, char **argv)

@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 
+#include "jutsu/data.h"
 #include "app.h"
 
 enum jutsu_exit {
@@ -82,6 +83,13 @@ int  jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag);
 /* The same, printing problems to stderr; returns an exit code. */
 int  jutsu_cli_load_or_report(struct jutsu_cli *cli);
 
+/* Loads as cli_load_or_report does, then starts the storage driver and
+ * the instances of `kinds` (bits 1u << JUTSU_KIND_x; 0: storage only),
+ * opens a session into *s and brings the schema to head if the config
+ * allows (refusing otherwise). Returns 0 or an exit code, the problem
+ * printed; *s is NULL then. The caller closes *s. */
+int  jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s);
+
 /* Command implementations (core/cmd_*.c). */
 int jutsu_cmd_version(struct jutsu_cli *cli);
 int jutsu_cmd_help(struct jutsu_cli *cli);
@@ -103,5 +111,6 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli);
 int jutsu_cmd_data_status(struct jutsu_cli *cli);
 int jutsu_cmd_data_gaps(struct jutsu_cli *cli);
 int jutsu_cmd_schwab_login(struct jutsu_cli *cli);
+int jutsu_cmd_scheduler_status(struct jutsu_cli *cli);
 
 #endif

@@ -24,27 +24,7 @@
 /* Starts storage and sources and brings the schema to head when allowed. */
 static int start_for_data(struct jutsu_cli *cli, jutsu_dbs **s)
 {
-    int rc = jutsu_cli_load_or_report(cli);
-    if (rc)
-        return rc;
-    if (jutsu_app_find(cli->app, JUTSU_STORAGE_INSTANCE) == NULL) {
-        jutsu_cli_error("%s configures no database (set database.type, or DATABASE_URL)",
-                        cli->config_path);
-        return JUTSU_EXIT_CONFIG;
-    }
-    if (jutsu_app_start_kinds(cli->app, (1u << JUTSU_KIND_STORAGE) | (1u << JUTSU_KIND_SOURCE)))
-        return JUTSU_EXIT_FAILURE;
-    if ((rc = jutsu_dbs_open(cli->app, s)) != 0) {
-        jutsu_cli_error("cannot connect to the database: %s", jutsu_strerror(rc));
-        return JUTSU_EXIT_FAILURE;
-    }
-    if ((rc = jutsu_app_ensure_schema(cli->app, *s)) != 0) {
-        jutsu_cli_error("%s", jutsu_dbs_error(*s));
-        jutsu_dbs_close(*s);
-        *s = NULL;
-        return JUTSU_EXIT_FAILURE;
-    }
-    return 0;
+    return jutsu_cli_start_storage(cli, 1u << JUTSU_KIND_SOURCE, s);
 }
 
 static int parse_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d)
