@@ -261,8 +261,8 @@ int jutsu_cli_load_or_report(struct jutsu_cli *cli)
 
 int jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s)
 {
-    int rc = jutsu_cli_load_or_report(cli);
     *s = NULL;
+    int rc = jutsu_cli_load_or_report(cli);
     if (rc)
         return rc;
     if (jutsu_app_find(cli->app, JUTSU_STORAGE_INSTANCE) == NULL) {

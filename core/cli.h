@@ -83,11 +83,11 @@ int  jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag);
 /* The same, printing problems to stderr; returns an exit code. */
 int  jutsu_cli_load_or_report(struct jutsu_cli *cli);
 
-/* For commands that work on the database: loads the config and plugins,
- * starts the storage driver and the instances of `kinds` (bits 1u <<
- * JUTSU_KIND_x), opens a session *s and brings the schema to head when the
- * config allows (else refuses a database not at head). Returns 0 or an
- * exit code, the problem printed. */
+/* Loads as cli_load_or_report does, then starts the storage driver and
+ * the instances of `kinds` (bits 1u << JUTSU_KIND_x; 0: storage only),
+ * opens a session into *s and brings the schema to head if the config
+ * allows (refusing otherwise). Returns 0 or an exit code, the problem
+ * printed; *s is NULL then. The caller closes *s. */
 int  jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s);
 /* Parses --NAME's value as YYYY-MM-DD; 0 or the usage exit code. */
 int  jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d);
@@ -117,5 +117,6 @@ int jutsu_cmd_eod_run(struct jutsu_cli *cli);
 int jutsu_cmd_eod_backfill(struct jutsu_cli *cli);
 int jutsu_cmd_eod_status(struct jutsu_cli *cli);
 int jutsu_cmd_perf_show(struct jutsu_cli *cli);
+int jutsu_cmd_scheduler_status(struct jutsu_cli *cli);
 
 #endif

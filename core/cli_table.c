@@ -44,9 +44,19 @@ const struct jutsu_cmd jutsu_commands[] = {
     { "serve", "", "Run the service until SIGINT or SIGTERM",
       "Starts every configured plugin instance (storage first, frontends last),\n"
       "runs the catch-up work that is due, then the scheduled jobs, until SIGINT or\n"
-      "SIGTERM; then stops everything in reverse order, delivering queued events.\n"
-      "An instance whose init fails stops start-up, unless it is `required: false`.",
+      "SIGTERM; then lets a running job finish and stops everything in reverse order,\n"
+      "delivering queued events. An instance whose init fails stops start-up, unless\n"
+      "it is `required: false`. Without a database no job is scheduled. See\n"
+      "docs/scheduler.md.",
       JUTSU_NEED_PLUGINS, "text", jutsu_cmd_serve },
+
+    { "scheduler status", "[--format text|json]", "Show the scheduled jobs and their last runs",
+      "For each job serve schedules (sync, prune, ...): whether it is enabled, its\n"
+      "exchange times (normal and early-close days), which days it runs, whether a\n"
+      "missed slot is caught up, its next slot after now, and its last recorded run\n"
+      "(date, status ok/failed/skipped, error). Reads the records from the database;\n"
+      "runs nothing. See docs/scheduler.md.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_scheduler_status },
 
     { "sync", "[--symbol S]... [--timeframe TF] [--from DATE] [--to DATE] [--source NAME]",
       "Fetch new bars from the sources into the database",

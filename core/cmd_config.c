@@ -6,6 +6,8 @@
 
 #include "jutsu/error.h"
 #include "cli.h"
+#include "jobs.h"
+#include "scheduler.h"
 
 static json_object *instances_json(struct jutsu_app *app)
 {
@@ -23,6 +25,18 @@ static json_object *instances_json(struct jutsu_app *app)
     return arr;
 }
 
+/* The scheduler's times (scheduler.jobs.*.at) are checked against the real
+ * job table by building a scheduler, which touches no database. */
+static int check_scheduler(struct jutsu_app *app, struct jutsu_diag *diag)
+{
+    size_t n;
+    jutsu_sched *s = NULL;
+    const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
+    int rc = jutsu_sched_new(app, jobs, n, diag, &s);
+    jutsu_sched_free(s);
+    return rc;
+}
+
 int jutsu_cmd_config_check(struct jutsu_cli *cli)
 {
     int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
@@ -34,6 +48,8 @@ int jutsu_cmd_config_check(struct jutsu_cli *cli)
     struct jutsu_diag diag;
     jutsu_diag_init(&diag);
     rc = jutsu_cli_load(cli, &diag);
+    if (rc == 0)
+        rc = check_scheduler(cli->app, &diag);
     int exit_code = rc == 0 ? JUTSU_EXIT_OK
                   : rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
 

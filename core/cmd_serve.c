@@ -4,7 +4,8 @@
  * Signals are blocked before any thread starts, so that every thread
  * inherits the mask and only the main thread receives them, synchronously,
  * through sigtimedwait: no async-signal-safety puzzles in handlers. The
- * main thread wakes at least once a second for the scheduler.
+ * main thread wakes at least once a second for the scheduler, whose
+ * worker thread runs the jobs (core/scheduler.h, core/jobs.h).
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,9 +14,10 @@
 
 #include "jutsu/error.h"
 #include "cli.h"
+#include "jobs.h"
 #include "log.h"
+#include "scheduler.h"
 #include "store.h"
-#include "sync.h"
 
 static void log_summary(struct jutsu_app *app)
 {
@@ -53,36 +55,27 @@ static int prepare_storage(struct jutsu_app *app)
     return rc;
 }
 
-/* The work that is due at start: bring market data up to date. Later the
- * scheduler runs the same jobs at their times. */
-static void catch_up(struct jutsu_app *app)
+/* The scheduler over the real jobs, built before anything starts so that
+ * a bad time in scheduler.jobs stops serve like any config error. NULL
+ * in *out without a database: the jobs have nowhere to keep their
+ * records, nor data to work on. Returns an exit code. */
+static int build_scheduler(struct jutsu_app *app, jutsu_sched **out)
 {
-    jutsu_cfg_node *syms = jutsu_cfg_get(jutsu_cfg_root(app->cfg), "sync.symbols");
-    if (jutsu_app_find(app, JUTSU_STORAGE_INSTANCE) == NULL || syms == NULL || syms->n == 0) {
-        jutsu_log("jutsu", JUTSU_LOG_INFO, "catch-up: no sync configured (sync.symbols)");
-        return;
+    struct jutsu_diag diag;
+    size_t n;
+    *out = NULL;
+    if (jutsu_app_find(app, JUTSU_STORAGE_INSTANCE) == NULL)
+        return JUTSU_EXIT_OK;
+    const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
+    jutsu_diag_init(&diag);
+    int rc = jutsu_sched_new(app, jobs, n, &diag, out);
+    if (rc != 0) {
+        jutsu_diag_print(&diag, stderr, "jutsu: error: ");
+        if (jutsu_diag_count(&diag) == 0)
+            jutsu_cli_error("scheduler: %s", jutsu_strerror(rc));
     }
-    struct jutsu_sync_opts o = { .progress = 0 };
-    struct jutsu_sync_report r;
-    jutsu_log("jutsu", JUTSU_LOG_INFO, "catch-up: syncing %zu symbol%s", syms->n,
-              syms->n == 1 ? "" : "s");
-    int rc = jutsu_sync_run(app, &o, &r);
-    for (size_t i = 0; i < r.n; i++) {
-        const struct jutsu_sync_item *it = &r.items[i];
-        char last[JUTSU_DATE_BUFSZ] = "-";
-        if (it->last)
-            jutsu_date_format(jutsu_time_to_date(it->last), last);
-        if (it->status)
-            jutsu_log("sync", JUTSU_LOG_ERROR, "%s %s: %s", it->symbol, it->timeframe, it->error);
-        else
-            jutsu_log("sync", JUTSU_LOG_INFO, "%s %s from %s: %lld new bars, %lld already "
-                      "stored, %lld rejected, newest %s", it->symbol, it->timeframe, it->source,
-                      (long long)it->inserted, (long long)it->skipped, (long long)it->rejected,
-                      last);
-    }
-    jutsu_log("jutsu", rc ? JUTSU_LOG_WARN : JUTSU_LOG_INFO, "catch-up: sync %s: %lld bars "
-              "inserted", rc ? "finished with failures" : "done", (long long)r.inserted);
-    jutsu_sync_report_free(&r);
+    jutsu_diag_free(&diag);
+    return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
 }
 
 int jutsu_cmd_serve(struct jutsu_cli *cli)
@@ -106,19 +99,31 @@ int jutsu_cmd_serve(struct jutsu_cli *cli)
     }
 
     struct jutsu_app *app = cli->app;
+    jutsu_sched *sched = NULL;
+    if ((rc = build_scheduler(app, &sched)) != 0)
+        return rc;
     jutsu_log("jutsu", JUTSU_LOG_INFO, "jutsu %s starting: %zu plugin instance%s from %s",
               JUTSU_VERSION, app->ninst, app->ninst == 1 ? "" : "s", app->config_path);
     if ((rc = jutsu_app_start(app)) != 0) {
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "start-up failed (%s); nothing is left running",
                   jutsu_strerror(rc));
+        jutsu_sched_free(sched);
         return JUTSU_EXIT_FAILURE;
     }
     if (prepare_storage(app) != 0) {
+        jutsu_sched_free(sched);
         jutsu_app_stop(app);
         return JUTSU_EXIT_FAILURE;
     }
     log_summary(app);
-    catch_up(app);
+    /* the start-up catch-up runs on the worker: signals are answered meanwhile */
+    if (sched == NULL)
+        jutsu_log("scheduler", JUTSU_LOG_INFO, "off: no database, so no scheduled job");
+    else if (jutsu_sched_start(sched, jutsu_app_now(app)) != 0) {
+        jutsu_sched_free(sched);
+        jutsu_app_stop(app);
+        return JUTSU_EXIT_FAILURE;
+    }
 
     int sig = 0;
     for (;;) {
@@ -126,6 +131,8 @@ int jutsu_cmd_serve(struct jutsu_cli *cli)
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig == SIGINT || sig == SIGTERM)
             break;
+        if (sched)
+            jutsu_sched_tick(sched, jutsu_app_now(app));
         if (sig == SIGHUP)
             jutsu_log("jutsu", JUTSU_LOG_WARN, "SIGHUP: reloading is not supported; "
                       "restart the service to apply config changes");
@@ -136,6 +143,8 @@ int jutsu_cmd_serve(struct jutsu_cli *cli)
     }
     jutsu_log("jutsu", JUTSU_LOG_INFO, "%s received: shutting down",
               sig > 0 ? (sig == SIGINT ? "SIGINT" : "SIGTERM") : "error");
+    jutsu_sched_stop(sched);   /* a running job finishes first */
+    jutsu_sched_free(sched);
     jutsu_app_stop(app);
     jutsu_log("jutsu", JUTSU_LOG_INFO, "stopped cleanly");
     return JUTSU_EXIT_OK;

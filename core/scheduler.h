@@ -24,7 +24,13 @@
  * under "scheduler.<job>" when the job finishes, so a restart neither skips
  * a slot (an unrecorded slot is still due) nor repeats one (a recorded slot
  * is never due again). A job that fails is recorded as failed and not
- * retried by the scheduler.
+ * retried by the scheduler. A job has one slot per date, so the record's
+ * date decides: a slot is recorded when its date is not after the
+ * record's (moving a job's time does not run it twice on one day). The
+ * record is JSON: {"date":"2024-03-08","at":"2024-03-08T21:15:00Z",
+ * "status":"ok"|"failed"|"skipped","finished_at":"...","error":"..."}
+ * (error only when failed). A record that cannot be read is logged and
+ * taken as absent: the slot runs and the record is rewritten.
  *
  * Several processes may share one PostgreSQL database: before running a
  * slot the scheduler takes a session advisory lock named after the job
@@ -32,13 +38,20 @@
  * process runs each slot; the others see the lock held, or the slot done,
  * and skip it. The CLI commands that run a job (`jutsu eod run`, ...)
  * take the same lock. On SQLite (one process per file) the lock is always
- * granted.
+ * granted. A skip (beyond the grace) is decided and recorded under the
+ * lock too. After BUSY the worker looks at the job again
+ * JUTSU_SCHED_RETRY_SEC later: by then the holder has recorded the slot
+ * (DONE) or died and released the lock (then this process runs it).
  *
  * Threads: jutsu_sched_tick is called from the main thread (`jutsu serve`
  * calls it every second); due slots are handed to one worker thread that
  * runs them one at a time, in the order they became due, and publishes
- * job.started / job.finished. jutsu_sched_run_due does the same
- * synchronously on the calling thread (tests, an injected clock).
+ * job.started / job.finished (docs/events.md; a skipped slot publishes
+ * job.finished with status "skipped" only). The worker judges a slot at
+ * the `now` given to tick (or start) plus the time it waited in the queue,
+ * so an injected clock stays in charge. jutsu_sched_run_due does the same
+ * synchronously on the calling thread (tests, an injected clock); do not
+ * call it while the worker runs.
  *
  * Config (host schema, docs/config.md):
  *   scheduler.enabled                      false: serve runs no job
@@ -46,6 +59,8 @@
  *   scheduler.jobs.<name>.enabled          default true
  *   scheduler.jobs.<name>.at               "HH:MM" exchange time; default per job
  *   scheduler.jobs.<name>.early_close_at   "HH:MM" on early-close days
+ * Settings for a job name the table does not hold are checked and
+ * ignored, with a warning.
  */
 #ifndef JUTSU_CORE_SCHEDULER_H
 #define JUTSU_CORE_SCHEDULER_H
@@ -93,6 +108,9 @@ enum jutsu_slot_outcome {
     JUTSU_SLOT_DONE    = 3    /* another process ran it meanwhile            */
 };
 
+/* How long after a BUSY outcome the worker looks at that job again. */
+#define JUTSU_SCHED_RETRY_SEC 60
+
 struct jutsu_slot_result {
     char          job[33];
     jutsu_date_t  date;       /* the slot's exchange date     */
@@ -107,7 +125,11 @@ struct jutsu_slot_result {
  * (n entries, copied; the strings must outlive the scheduler). Reads and
  * validates scheduler.* against the job names: an "at" that is not HH:MM
  * is reported with file:line:col into diag. Errors: JUTSU_ECONFIG,
- * JUTSU_ESTATE (no calendar or time zone), JUTSU_ENOMEM.
+ * JUTSU_ESTATE (no calendar or time zone), JUTSU_EINVAL (a bad job table:
+ * a name that is not [a-z_]{1,32}, twice the same name, no body, a
+ * default time that is not HH:MM; said in diag), JUTSU_ENOMEM.
+ * `jutsu config check` builds one over the real jobs (core/jobs.h) to
+ * check the config; building one touches no database.
  */
 int  jutsu_sched_new(struct jutsu_app *app, const struct jutsu_sched_job *jobs, size_t n,
                      struct jutsu_diag *diag, jutsu_sched **out);
@@ -126,31 +148,80 @@ int  jutsu_sched_next(const jutsu_sched *s, const char *name, jutsu_time_t after
  * Runs every due slot at `now` on the calling thread, one job after the
  * other in table order, following the rules above; `catch_up` nonzero
  * treats every catch-up job's unrun newest slot as due whatever the grace
- * (what serve does at start). Up to `max` results are written to out
- * (may be NULL) and their count to *n. Returns 0, or a storage error
- * (the state could not be read or written).
+ * (what serve does at start; since the rules above already run a
+ * catch-up job's missed slot, the flag only marks the runs as the
+ * start-up catch-up in the log). Up to `max` results are written to out
+ * (may be NULL) and their count to *n: one per slot that ran, was skipped,
+ * was BUSY or DONE; a slot found recorded before the lock is not due and
+ * gives no result. With scheduler.enabled false nothing runs (*n = 0).
+ * Returns 0, or the first storage error (the state could not be read or
+ * written, the lock could not be asked for; logged; the other jobs are
+ * still looked at). Not while the worker runs.
  */
 int  jutsu_sched_run_due(jutsu_sched *s, jutsu_time_t now, int catch_up,
                          struct jutsu_slot_result *out, size_t max, size_t *n);
 
 /* Starts the worker thread and queues the start-up catch-up (as
- * run_due(now, catch_up = 1) would run it). */
+ * run_due(now, catch_up = 1) would run it): every enabled job is looked at
+ * once. Logs each job's times and next slot. With scheduler.enabled false
+ * it starts nothing, says so and returns 0. JUTSU_ESTATE if already
+ * started; JUTSU_EIO if the thread cannot be created. */
 int  jutsu_sched_start(jutsu_sched *s, jutsu_time_t now);
-/* Queues the slots due at `now` for the worker; cheap when nothing is
- * due (no database access). Main thread. */
+/* Queues, for the worker, every job whose next slot instant (kept in
+ * memory) is not after `now`; cheap when nothing is due (a mutex and a
+ * comparison per job, no database access). A job already queued or
+ * running is not queued again. Main thread. JUTSU_ESTATE before start. */
 int  jutsu_sched_tick(jutsu_sched *s, jutsu_time_t now);
-/* Lets the running job finish, drops what is queued, joins the worker. */
+/* Lets the running job finish, drops what is queued, joins the worker.
+ * Idempotent; a scheduler that was never started is left as it is. */
 void jutsu_sched_stop(jutsu_sched *s);
+
+/* --- what `jutsu scheduler status` shows -------------------------------- */
+
+/* Whether scheduler.enabled is true, and the grace in minutes. */
+int  jutsu_sched_enabled(const jutsu_sched *s);
+int  jutsu_sched_grace_minutes(const jutsu_sched *s);
+
+/* Job i (0 .. count-1, table order) as configured. */
+struct jutsu_sched_info {
+    const char *name;                 /* the table's string            */
+    int         enabled;
+    char        at[6];                /* "HH:MM" in effect             */
+    char        early_close_at[6];
+    int         days;                 /* enum jutsu_sched_days         */
+    int         catch_up;
+};
+size_t jutsu_sched_count(const jutsu_sched *s);
+int  jutsu_sched_info(const jutsu_sched *s, size_t i, struct jutsu_sched_info *out);
+
+/* The record of job `name`'s last slot, read from system_state on a
+ * session of its own. JUTSU_ENOENT if there is none (never run);
+ * JUTSU_EMALFORMED if it cannot be read (the message is logged); or a
+ * storage error. */
+struct jutsu_sched_record {
+    jutsu_date_t date;
+    jutsu_time_t at, finished_at;     /* 0 if absent                   */
+    char         status[8];           /* "ok", "failed", "skipped"     */
+    char         error[256];          /* "" unless failed              */
+};
+int  jutsu_sched_last(jutsu_sched *s, const char *name, struct jutsu_sched_record *out);
 
 /*
  * The cross-process lock of job `name`: a PostgreSQL session advisory lock
  * on a connection of its own, held until jutsu_sched_unlock. *got is 1 if
  * acquired (then *lock is set), 0 if another session holds it (then *lock
  * is NULL). Returns 0 or a storage error.
- * Used by the scheduler and by the CLI commands that run jobs.
+ * Used by the scheduler and by the CLI commands that run jobs. The
+ * lock's key is jutsu_sched_lock_key(name): the 64-bit FNV-1a hash of
+ * "jutsu.job.<name>" as a signed integer (pg_locks shows it split into
+ * classid, the high half, and objid, the low half). When the driver has
+ * no try_lock the lock is always granted. A driver error is logged with
+ * the job's name. Thread-safe (each lock has its own connection);
+ * unlock from the thread that locked. NULL is ignored by unlock.
  */
 typedef struct jutsu_job_lock jutsu_job_lock;
 int  jutsu_sched_lock(struct jutsu_app *app, const char *name, jutsu_job_lock **lock, int *got);
 void jutsu_sched_unlock(jutsu_job_lock *lock);
+int64_t jutsu_sched_lock_key(const char *name);
 
 #endif

@@ -13,6 +13,8 @@ run help-cmd 0 "$JUTSU" help config check
 expect help-cmd out "usage: jutsu [-c FILE] config check [--format text|json]"
 run help-group 0 "$JUTSU" help plugins
 expect help-group out "plugins describe"
+run help-scheduler 0 "$JUTSU" help scheduler status
+expect help-scheduler out "usage: jutsu [-c FILE] scheduler status [--format text|json]"
 
 run no-command 2 "$JUTSU"
 run unknown-command 2 "$JUTSU" frobnicate

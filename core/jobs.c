@@ -1,0 +1,100 @@
+/*
+ * core/jobs.c — the bodies of the scheduled jobs and their table (see
+ * core/jobs.h).
+ */
+#include <stdio.h>
+
+#include "jutsu/error.h"
+#include "data_api.h"
+#include "jobs.h"
+#include "log.h"
+#include "store.h"
+#include "sync.h"
+
+/* sync.symbols from the config: a sync job with nothing to sync succeeds
+ * quietly instead of failing every day. */
+static size_t configured_symbols(struct jutsu_app *app)
+{
+    jutsu_cfg_node *syms = app->cfg ? jutsu_cfg_get(jutsu_cfg_root(app->cfg), "sync.symbols")
+                                    : NULL;
+    return syms && syms->kind == JUTSU_CFG_NODE_SEQ ? syms->n : 0;
+}
+
+static int job_sync(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err,
+                    size_t errsz)
+{
+    (void)date;
+    (void)arg;
+    size_t nsym = configured_symbols(app);
+    if (nsym == 0) {
+        jutsu_log("sync", JUTSU_LOG_INFO, "nothing to sync: sync.symbols is empty");
+        return 0;
+    }
+    struct jutsu_sync_opts o = { .progress = 0 };
+    struct jutsu_sync_report r;
+    int rc = jutsu_sync_run(app, &o, &r);
+    const struct jutsu_sync_item *first_bad = NULL;
+    for (size_t i = 0; i < r.n; i++) {
+        const struct jutsu_sync_item *it = &r.items[i];
+        if (it->status == 0) {
+            jutsu_log("sync", JUTSU_LOG_DEBUG, "%s %s from %s: %lld new bars", it->symbol,
+                      it->timeframe, it->source, (long long)it->inserted);
+            continue;
+        }
+        if (first_bad == NULL)
+            first_bad = it;
+        jutsu_log("sync", JUTSU_LOG_ERROR, "%s %s: %s", it->symbol, it->timeframe, it->error);
+    }
+    jutsu_log("sync", rc ? JUTSU_LOG_WARN : JUTSU_LOG_INFO, "%zu item%s, %d failed: %lld bars "
+              "fetched, %lld inserted, %lld already stored, %lld rejected", r.n,
+              r.n == 1 ? "" : "s", r.failed, (long long)r.fetched, (long long)r.inserted,
+              (long long)r.skipped, (long long)r.rejected);
+    if (rc != 0 && first_bad)
+        snprintf(err, errsz, "%d of %zu items failed; first: %s %s: %s", r.failed, r.n,
+                 first_bad->symbol, first_bad->timeframe, first_bad->error);
+    else if (rc != 0)
+        snprintf(err, errsz, "sync could not start: %s (see the log)", jutsu_strerror(rc));
+    jutsu_sync_report_free(&r);
+    return rc;
+}
+
+static int job_prune(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err,
+                     size_t errsz)
+{
+    (void)date;
+    (void)arg;
+    jutsu_dbs *s = NULL;
+    int64_t snaps = 0, tokens = 0;
+    int rc = jutsu_dbs_open(app, &s);
+    if (rc != 0) {
+        snprintf(err, errsz, "cannot open the database: %s", jutsu_strerror(rc));
+        return rc;
+    }
+    rc = jutsu_data_prune(s, jutsu_app_now(app), &snaps, &tokens);
+    if (rc == 0)
+        jutsu_log("prune", JUTSU_LOG_INFO, "deleted %lld performance snapshot%s older than 365 "
+                  "days and %lld blacklisted token%s expired over 30 days ago", (long long)snaps,
+                  snaps == 1 ? "" : "s", (long long)tokens, tokens == 1 ? "" : "s");
+    else
+        snprintf(err, errsz, "%s", jutsu_dbs_error(s));
+    jutsu_dbs_close(s);
+    return rc;
+}
+
+/* Declared once; the scheduler copies it. Order is the order in which
+ * jobs due at the same moment run. */
+static const struct jutsu_sched_job jobs[] = {
+    /* name     body        arg   at       early    days                       catch_up */
+    { "sync",   job_sync,   NULL, "16:05", "13:05", JUTSU_SCHED_TRADING_DAYS,  1 },
+    /* ---- eod goes here: "16:15", early "13:15", trading days, catch-up;
+     *      after sync, so that it finalises on the day's bars ----
+     * ---- trading goes above sync once it exists: "15:55", early "12:55",
+     *      trading days, NO catch-up (never trade on a stale signal) ---- */
+    { "prune",  job_prune,  NULL, "03:00", NULL,    JUTSU_SCHED_EVERY_DAY,     1 },
+};
+
+const struct jutsu_sched_job *jutsu_jobs(size_t *n)
+{
+    *n = sizeof(jobs) / sizeof(jobs[0]);
+    return jobs;
+}

@@ -1,0 +1,26 @@
+/*
+ * core/jobs.h — the jobs `jutsu serve` schedules, as one table.
+ *
+ * Each entry names a job, its body and its default exchange times
+ * (core/scheduler.h explains slots, grace and catch-up; the config may move
+ * the times or turn a job off under scheduler.jobs.<name>). The bodies are
+ * the same code the CLI runs (`jutsu sync`, `jutsu db prune`): one code
+ * path. They run on the scheduler's worker thread, each with data sessions
+ * of its own.
+ *
+ *   sync    16:05, early closes 13:05, trading days, catch-up
+ *           jutsu_sync_run with sync.* from the config
+ *   prune   03:00, every day, catch-up
+ *           jutsu_data_prune: the retention rules
+ */
+#ifndef JUTSU_CORE_JOBS_H
+#define JUTSU_CORE_JOBS_H
+
+#include <stddef.h>
+
+#include "scheduler.h"
+
+/* The table (static, never freed) and its length. */
+const struct jutsu_sched_job *jutsu_jobs(size_t *n);
+
+#endif
