@@ -124,12 +124,7 @@ static void trade(struct bench_db *d, const char *id, jutsu_time_t ts, const cha
  * transaction. s4 holds PSQ, whose data starts in 2013: it starts then. */
 static void make_strategies(struct bench_db *d, const jutsu_date_t *days, size_t n)
 {
-    static const char *const pos[4] = {
-        "[{\"symbol\":\"QQQ\",\"quantity\":%d}]",
-        "[{\"symbol\":\"QQQ\",\"quantity\":10},{\"symbol\":\"TQQQ\",\"quantity\":%d}]",
-        "[{\"symbol\":\"TLT\",\"quantity\":30},{\"symbol\":\"TMF\",\"quantity\":%d}]",
-        "[{\"symbol\":\"QQQ\",\"quantity\":10},{\"symbol\":\"PSQ\",\"quantity\":%d}]",
-    };
+    /* what each holds beside QQQ (s1: QQQ alone), the quantity varying */
     static const char *const sym[4] = { "QQQ", "TQQQ", "TMF", "PSQ" };
     jutsu_date_t psq = jutsu_date_from_ymd(2013, 1, 10);
     if (jutsu_dbs_begin(d->s) != 0)
@@ -143,7 +138,13 @@ static void make_strategies(struct bench_db *d, const jutsu_date_t *days, size_t
                 continue;
             char id[4], js[160];
             snprintf(id, sizeof(id), "s%d", k + 1);
-            snprintf(js, sizeof(js), pos[k], 20 + (int)(i % 7));
+            int q = 20 + (int)(i % 7);
+            if (k == 0)
+                snprintf(js, sizeof(js), "[{\"symbol\":\"QQQ\",\"quantity\":%d}]", q);
+            else
+                snprintf(js, sizeof(js), "[{\"symbol\":\"%s\",\"quantity\":30},"
+                         "{\"symbol\":\"%s\",\"quantity\":%d}]", k == 2 ? "TLT" : "QQQ",
+                         sym[k], q);
             snapshot(d, id, ts, INT64_C(5000000000) + (jutsu_money_t)(i % 13) * 1000000, js);
             if (i % 10 == 0)
                 trade(d, id, ts, sym[k], "BUY", JUTSU_MONEY_NULL);
