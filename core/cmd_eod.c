@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "data_api.h"
 #include "eod.h"
+#include "scheduler.h"
 #include "store.h"
 
 static const char *const outcome_word[] = { "done", "not started", "no data", "failed" };
@@ -83,6 +84,25 @@ static int eod_parse(struct jutsu_cli *cli, struct eod_args *a, const char *allo
 static int eod_start(struct jutsu_cli *cli, jutsu_dbs **s)
 {
     return jutsu_cli_start_storage(cli, 1u << JUTSU_KIND_KPI, s);
+}
+
+/* The job's cross-process lock: `serve` on another machine may be running
+ * it right now. 0, or an exit code with the reason printed. */
+static int eod_lock(struct jutsu_cli *cli, jutsu_job_lock **lock)
+{
+    int got = 0;
+    int rc = jutsu_sched_lock(cli->app, "eod", lock, &got);
+    if (rc != 0) {
+        jutsu_cli_error("cannot take the EOD job's lock: %s", jutsu_strerror(rc));
+        return JUTSU_EXIT_FAILURE;
+    }
+    if (!got) {
+        jutsu_cli_error("the EOD job is running in another jutsu process that shares this "
+                        "database (it holds the job's advisory lock): try again when it has "
+                        "finished (`jutsu eod status`)");
+        return JUTSU_EXIT_FAILURE;
+    }
+    return 0;
 }
 
 static void day_json(const struct jutsu_eod_report *r, size_t i, json_object *arr, int entities)
@@ -192,11 +212,17 @@ int jutsu_cmd_eod_run(struct jutsu_cli *cli)
 {
     struct eod_args a = { 0 };
     jutsu_dbs *s = NULL;
+    jutsu_job_lock *lock = NULL;
     int rc = eod_parse(cli, &a, "d");
     if (rc || (rc = eod_start(cli, &s)) != 0)
         return rc;
+    if ((rc = eod_lock(cli, &lock)) != 0) {
+        jutsu_dbs_close(s);
+        return rc;
+    }
     struct jutsu_eod_report r;
     rc = jutsu_eod_run(cli->app, a.date, &r);
+    jutsu_sched_unlock(lock);
     return finish(cli, s, &r, rc, 0);
 }
 
@@ -218,8 +244,14 @@ int jutsu_cmd_eod_backfill(struct jutsu_cli *cli)
         jutsu_cli_error("cannot tell the newest closed trading day: give --to");
         return JUTSU_EXIT_FAILURE;
     }
+    jutsu_job_lock *lock = NULL;
+    if ((rc = eod_lock(cli, &lock)) != 0) {
+        jutsu_dbs_close(s);
+        return rc;
+    }
     struct jutsu_eod_report r;
     rc = jutsu_eod_backfill(cli->app, a.from, a.to, a.entity, a.type, &r);
+    jutsu_sched_unlock(lock);
     return finish(cli, s, &r, rc, 1);
 }
 

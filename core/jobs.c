@@ -3,9 +3,11 @@
  * core/jobs.h).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "jutsu/error.h"
 #include "data_api.h"
+#include "eod.h"
 #include "jobs.h"
 #include "log.h"
 #include "store.h"
@@ -58,6 +60,38 @@ static int job_sync(struct jutsu_app *app, jutsu_date_t date, void *arg, char *e
     return rc;
 }
 
+/* Finalises the slot's trading day (and the missed days before it). */
+static int job_eod(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err, size_t errsz)
+{
+    (void)arg;
+    struct jutsu_eod_report r;
+    int rc = jutsu_eod_run(app, date, &r);
+    const struct jutsu_eod_day *bad = NULL;
+    for (size_t i = 0; i < r.ndays; i++) {
+        const struct jutsu_eod_day *d = &r.days[i];
+        char day[JUTSU_DATE_BUFSZ];
+        jutsu_date_format(d->date, day);
+        if (strcmp(d->status, "completed") != 0 && bad == NULL)
+            bad = d;
+        jutsu_log("eod", strcmp(d->status, "completed") ? JUTSU_LOG_WARN : JUTSU_LOG_INFO,
+                  "%s %s%s: strategies %d/%d, baselines %d/%d, %d row%s written%s%s", day,
+                  d->status, d->was_due ? " (catch-up)" : "", d->strategies_processed,
+                  d->strategies_total, d->baselines_processed, d->baselines_total,
+                  d->rows_changed, d->rows_changed == 1 ? "" : "s", d->error[0] ? "; " : "",
+                  d->error);
+    }
+    if (rc != 0 && bad) {
+        char day[JUTSU_DATE_BUFSZ];
+        jutsu_date_format(bad->date, day);
+        snprintf(err, errsz, "%d of %zu days not complete; first %s, %s: %s", r.failed,
+                 r.ndays, day, bad->status, bad->error);
+    } else if (rc != 0) {
+        snprintf(err, errsz, "%s", r.error[0] ? r.error : jutsu_strerror(rc));
+    }
+    jutsu_eod_report_free(&r);
+    return rc;
+}
+
 static int job_prune(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err,
                      size_t errsz)
 {
@@ -86,9 +120,9 @@ static int job_prune(struct jutsu_app *app, jutsu_date_t date, void *arg, char *
 static const struct jutsu_sched_job jobs[] = {
     /* name     body        arg   at       early    days                       catch_up */
     { "sync",   job_sync,   NULL, "16:05", "13:05", JUTSU_SCHED_TRADING_DAYS,  1 },
-    /* ---- eod goes here: "16:15", early "13:15", trading days, catch-up;
-     *      after sync, so that it finalises on the day's bars ----
-     * ---- trading goes above sync once it exists: "15:55", early "12:55",
+    /* after sync, so that it finalises on the day's bars */
+    { "eod",    job_eod,    NULL, "16:15", "13:15", JUTSU_SCHED_TRADING_DAYS,  1 },
+    /* ---- trading goes above sync once it exists: "15:55", early "12:55",
      *      trading days, NO catch-up (never trade on a stale signal) ---- */
     { "prune",  job_prune,  NULL, "03:00", NULL,    JUTSU_SCHED_EVERY_DAY,     1 },
 };

@@ -10,6 +10,8 @@
  *
  *   sync    16:05, early closes 13:05, trading days, catch-up
  *           jutsu_sync_run with sync.* from the config
+ *   eod     16:15, early closes 13:15, trading days, catch-up
+ *           jutsu_eod_run for the slot's date (and the missed days before it)
  *   prune   03:00, every day, catch-up
  *           jutsu_data_prune: the retention rules
  */

@@ -877,10 +877,18 @@ START_TEST(real_jobs_run)
     size_t n;
     const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
     jutsu_sched *s = new_sched(t.app, jobs, n);
-    /* no sync.symbols: sync has nothing to do and succeeds; prune prunes */
-    ck_assert_uint_eq(run_at(s, "2024-03-10T08:00:00Z", 1, r, 4), 2);
+    /* no sync.symbols: sync has nothing to do and succeeds; the EOD job
+     * finds no QQQ bar for its default baseline, so the day is partial and
+     * the slot failed, saying why; prune prunes */
+    ck_assert_uint_eq(run_at(s, "2024-03-10T08:00:00Z", 1, r, 4), 3);
     expect_result(&r[0], "sync", "2024-03-08", JUTSU_SLOT_RAN, 0);
-    expect_result(&r[1], "prune", "2024-03-10", JUTSU_SLOT_RAN, 0);
+    expect_result(&r[1], "eod", "2024-03-08", JUTSU_SLOT_RAN, JUTSU_EPLUGIN);
+    expect_result(&r[2], "prune", "2024-03-10", JUTSU_SLOT_RAN, 0);
+    struct jutsu_sched_record rec;
+    ck_assert_int_eq(jutsu_sched_last(s, "eod", &rec), 0);
+    ck_assert_str_eq(rec.status, "failed");
+    ck_assert_msg(strstr(rec.error, "8 of 8 days not complete; first 2024-02-28, partial: "
+                                    "baseline QQQ: no valid QQQ bar") != NULL, "%s", rec.error);
     expect_record(s, "prune", "2024-03-10", "ok", "");
     jutsu_sched_free(s);
     tdb_close(&t);
