@@ -21,8 +21,8 @@ struct tps {
 static int tps_needs(void *state, struct jutsu_strategy_needs *out)
 {
     struct tps *t = state;
-    memset(out, 0, sizeof(*out));
     out->symbols[0] = t->symbol;
+    out->symbols[1] = NULL;
     out->warmup_bars = (int32_t)t->warmup;
     out->timeframe = "1D";
     return 0;
@@ -32,7 +32,6 @@ static int tps_on_day(void *state, const struct jutsu_strategy_day *day,
                       struct jutsu_strategy_signal *out)
 {
     struct tps *t = state;
-    memset(out, 0, sizeof(*out));
     if (day->n > 0 && day->has[0])
         t->seen++;
     out->warm = t->seen > t->warmup;
