@@ -85,9 +85,19 @@ fail:
     return NULL;
 }
 
+/* What a JSON value is, for messages: "a string", "null". */
 static const char *type_name(const json_object *v)
 {
-    return v == NULL ? "null" : json_type_to_name(json_object_get_type(v));
+    switch (v == NULL ? json_type_null : json_object_get_type(v)) {
+    case json_type_null:    return "null";
+    case json_type_boolean: return "a boolean";
+    case json_type_double:  return "a floating-point number";
+    case json_type_int:     return "an integer";
+    case json_type_object:  return "an object";
+    case json_type_array:   return "an array";
+    case json_type_string:  return "a string";
+    }
+    return "of an unknown JSON type";
 }
 
 static int read_member(const json_object *obj, const struct member *m, struct kpi_acc *a,
@@ -118,12 +128,17 @@ static int read_member(const json_object *obj, const struct member *m, struct kp
         return 0;
     }
     if (m->kind == M_COUNT) {
+        if (t != json_type_int) {
+            snprintf(why, whysz, "member \"%s\" is %s, not a count (an integer >= 0)",
+                     m->name, type_name(v));
+            return JUTSU_EMALFORMED;
+        }
         /* json-c saturates integers beyond int64; a count that large is
          * corrupt anyway, and so is a negative one */
-        int64_t count = t == json_type_int ? json_object_get_int64(v) : -1;
-        if (t != json_type_int || count < 0 || count == INT64_MAX) {
-            snprintf(why, whysz, "member \"%s\" is %s%s, not a count (an integer >= 0)",
-                     m->name, type_name(v), t == json_type_int ? " out of range" : "");
+        int64_t count = json_object_get_int64(v);
+        if (count < 0 || count == INT64_MAX) {
+            snprintf(why, whysz, "member \"%s\" is %lld, not a count (an integer >= 0)",
+                     m->name, (long long)count);
             return JUTSU_EMALFORMED;
         }
         *(int64_t *)field = count;
