@@ -145,11 +145,11 @@ static int read_member(const json_object *obj, const struct member *m, struct kp
         return 0;
     }
     /* a JSON number is a number: 0 written by another tool is as good as 0.0 */
-    double d = t == json_type_double || t == json_type_int ? json_object_get_double(v) : NAN;
     if (t != json_type_double && t != json_type_int) {
         snprintf(why, whysz, "member \"%s\" is %s, not a number", m->name, type_name(v));
         return JUTSU_EMALFORMED;
     }
+    double d = json_object_get_double(v);
     if (!isfinite(d) || (m->kind == M_NONNEG && d < 0) || (m->kind == M_NONPOS && d > 0)) {
         snprintf(why, whysz, "member \"%s\" is %.17g, %s", m->name, d,
                  !isfinite(d) ? "not a finite number"
