@@ -3,6 +3,7 @@
  */
 #include <json-c/json.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,9 @@ const struct jutsu_kpi_column jutsu_kpi_columns[] = {
     COL(welford_m2,      JUTSU_KPI_COL_DOUBLE, 0, 0),
     { NULL, 0, 0, 0, 0 }
 };
+
+/* Serialises the folds: see jutsu_kpi_fold. */
+static pthread_mutex_t fold_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const struct jutsu_kpi_column *jutsu_kpi_column_find(const char *name)
 {
@@ -93,10 +97,16 @@ int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *e
                          "columns", c->name, d->name, JUTSU_KPI_MAX_COLUMNS);
                 return JUTSU_ECONFIG;
             }
-            for (size_t o = 0; o <= k; o++)
-                for (size_t j = 0; j < (o < k ? set->k[o].ncols : n); j++)
+            for (size_t j = 0; j < n; j++)
+                if (set->k[k].cols[j] == kc) {
+                    snprintf(err, errsz, "KPI instance \"%s\" (plugin %s) declares column %s "
+                             "twice (a plugin bug)", c->name, d->name, kc->name);
+                    return JUTSU_ECONFIG;
+                }
+            for (size_t o = 0; o < k; o++)
+                for (size_t j = 0; j < set->k[o].ncols; j++)
                     if (set->k[o].cols[j] == kc) {
-                        struct jutsu_ctx *other = o < k ? set->k[o].inst : c;
+                        struct jutsu_ctx *other = set->k[o].inst;
                         snprintf(err, errsz, "KPI instances \"%s\" (plugin %s) and \"%s\" "
                                  "(plugin %s) both fill column %s: configure only one of "
                                  "them", other->name, other->module->desc->name, c->name,
@@ -104,7 +114,6 @@ int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *e
                         return JUTSU_ECONFIG;
                     }
             set->k[k].cols[n] = kc;
-            set->k[k].ncols = n + 1;
         }
         set->k[k].inst = c;
         set->k[k].ops = ops;
@@ -138,17 +147,29 @@ int jutsu_kpi_fold(const struct jutsu_kpi_set *set, struct json_object *prev,
         double v[JUTSU_KPI_MAX_COLUMNS];
         for (size_t i = 0; i < JUTSU_KPI_MAX_COLUMNS; i++)
             v[i] = NAN;
+        /* A plugin reports why through host->set_error, which writes the
+         * instance's one error buffer: folds of the same instance for two
+         * entities on two threads would clear and overwrite each other's
+         * message. A fold is a few microseconds, so they take turns. */
+        pthread_mutex_lock(&fold_lock);
         inst->error[0] = '\0';
         int rc = set->k[k].ops->fold(inst->state, mine, day, &state, v);
-        if (rc != 0) {
+        if (rc != 0)
             snprintf(err, errsz, "KPI instance \"%s\" (plugin %s) failed on %s: %s", inst->name,
                      inst->module->desc->name, date,
                      inst->error[0] ? inst->error : jutsu_strerror(rc));
+        pthread_mutex_unlock(&fold_lock);
+        if (rc != 0) {
             json_object_put(state);
             json_object_put(all);
             return rc;
         }
-        json_object_object_add(all, inst->name, state);
+        if (json_object_object_add(all, inst->name, state) != 0) {
+            snprintf(err, errsz, "out of memory collecting the KPI state");
+            json_object_put(state);
+            json_object_put(all);
+            return JUTSU_ENOMEM;
+        }
         for (size_t i = 0; i < set->k[k].ncols; i++)
             if (jutsu_kpi_store(set->k[k].cols[i], v[i], row))
                 jutsu_log("eod", JUTSU_LOG_WARN, "%s %s %s: KPI instance \"%s\" gave %s = %g, "

@@ -9,8 +9,9 @@
  * the new ones.
  *
  * Thread-safety: the column table is constant; a kpi set is read-only after
- * jutsu_kpi_set_load and may be used from several threads (the folds of
- * one instance may run concurrently, kpi.h).
+ * jutsu_kpi_set_load and may be used from several threads. jutsu_kpi_fold
+ * runs the plugins' folds one at a time all the same: a failing fold's
+ * reason travels through the instance's single error buffer.
  */
 #ifndef JUTSU_CORE_KPI_HOST_H
 #define JUTSU_CORE_KPI_HOST_H

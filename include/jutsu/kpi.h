@@ -113,10 +113,11 @@ struct jutsu_kpi_ops {
 
     /*
      * mandatory: folds `day` into `prev`, the state this instance returned
-     * for the entity's previous row (NULL on the entity's first day only;
-     * borrowed, read-only). Sets *next to the new state (a new reference
-     * the host takes; NULL is allowed and stored as JSON null) and
-     * values[i] to the value of columns[i] (NaN for NULL).
+     * for the entity's previous row (borrowed, read-only: do not change it,
+     * take or drop references, or serialise it; NULL on the entity's first
+     * day, and after a fold that returned NULL). Sets *next to the new
+     * state (a new reference the host takes; NULL is allowed and stored as
+     * JSON null) and values[i] to the value of columns[i] (NaN for NULL).
      *
      * Returns 0, or a negative JUTSU_E* code after host->set_error() (a
      * `prev` it cannot read is JUTSU_EMALFORMED): the entity is then not

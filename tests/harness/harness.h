@@ -34,5 +34,6 @@ extern const struct harness_suite harness_suites[];
 /* The suites (tests/harness/suite_<kind>.c). */
 void harness_storage_suite(struct harness *h, struct jutsu_ctx *inst);
 void harness_source_suite(struct harness *h, struct jutsu_ctx *inst);
+void harness_kpi_suite(struct harness *h, struct jutsu_ctx *inst);
 
 #endif
