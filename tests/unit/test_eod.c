@@ -51,6 +51,7 @@ static int open_eod(struct tdb *t, int i, const char *more)
         "%s"
         "plugins:\n"
         "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
+        "  - {name: kpi, plugin: kpi-standard}\n"
         "  - {name: s1, plugin: tp-strategy, initial_capital: \"100000\"}\n"
         "  - {name: s2, plugin: tp-strategy, mode: online_live}\n",
         getenv("JUTSU_TEST_PLUGIN_DIR"), more ? more : "", tu_source_dir()), 0);
@@ -631,6 +632,139 @@ START_TEST(cascade_after_a_change)
 }
 END_TEST
 
+/* --- the KPIs, through the database ------------------------------------------ */
+
+struct series {
+    double      *ret;          /* daily returns of the stored equity, day 2 on */
+    jutsu_money_t *eq;
+    double      *mean, *m2, *sharpe, *sortino, *vol, *mdd, *cagr, *calmar;
+    int32_t     *count;
+    size_t       n, cap;
+};
+
+static int take_series(const void *row, void *arg)
+{
+    const struct jutsu_daily_perf_row *r = row;
+    struct series *x = arg;
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 1024;
+#define GROW(f) ck_assert_ptr_nonnull(x->f = realloc(x->f, x->cap * sizeof(*x->f)))
+        GROW(ret); GROW(eq); GROW(mean); GROW(m2); GROW(sharpe); GROW(sortino); GROW(vol);
+        GROW(mdd); GROW(cagr); GROW(calmar); GROW(count);
+#undef GROW
+    }
+    size_t i = x->n++;
+    x->eq[i] = r->total_equity;
+    x->ret[i] = i ? (double)r->total_equity / (double)x->eq[i - 1] - 1.0 : 0.0;
+    x->mean[i] = r->welford_mean;
+    x->m2[i] = r->welford_m2;
+    x->count[i] = r->welford_count;
+    x->sharpe[i] = r->sharpe_ratio;
+    x->sortino[i] = r->sortino_ratio;
+    x->vol[i] = r->volatility;
+    x->mdd[i] = r->max_drawdown;
+    x->cagr[i] = r->cagr;
+    x->calmar[i] = r->calmar_ratio;
+    return 0;
+}
+
+static void series_free(struct series *x)
+{
+    free(x->ret); free(x->eq); free(x->mean); free(x->m2); free(x->sharpe); free(x->sortino);
+    free(x->vol); free(x->mdd); free(x->cagr); free(x->calmar); free(x->count);
+}
+
+static int near_rel(double a, double b, double tol)
+{
+    return fabs(a - b) <= tol * (fabs(b) > 1 ? fabs(b) : 1);
+}
+
+/* The bar of the issue: the backfilled QQQ baseline's stored KPIs equal a
+ * computation straight from the closes within the columns' precision, and
+ * on every day the running moments (stored exactly) equal a two-pass
+ * recomputation over the stored equity within 1e-9. */
+START_TEST(kpis_match_an_independent_computation)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, NULL))
+        return;
+    jutsu_date_t from = ymd(2010, 1, 4), to = ymd(2026, 5, 13);
+    struct jutsu_eod_report r;
+    int rc = jutsu_eod_backfill(t.app, from, to, "QQQ", "baseline", &r);
+    ck_assert_msg(rc == 0, "%s", r.error);
+    jutsu_eod_report_free(&r);
+    struct series x = { 0 };
+    ck_assert_int_eq(jutsu_data_daily_perf_range(t.s, "baseline", "QQQ", "offline_mock", from,
+                                                 to, take_series, &x), 0);
+    ck_assert_uint_eq(x.n, 4115);
+
+    /* every day: Welford's moments against two passes over the same returns */
+    double sum = 0;
+    for (size_t i = 1; i < x.n; i++) {
+        sum += x.ret[i];
+        double mean = sum / (double)i, m2 = 0;
+        if (i % 97 != 0 && i + 1 != x.n)   /* two passes are O(n): every 97th day and the last */
+            continue;
+        for (size_t j = 1; j <= i; j++)
+            m2 += (x.ret[j] - mean) * (x.ret[j] - mean);
+        ck_assert_int_eq(x.count[i], (int32_t)i);
+        ck_assert_msg(near_rel(x.mean[i], mean, 1e-9), "day %zu: mean %.17g vs %.17g", i,
+                      x.mean[i], mean);
+        ck_assert_msg(near_rel(x.m2[i], m2, 1e-9), "day %zu: m2 %.17g vs %.17g", i, x.m2[i], m2);
+        if (i >= 2) {
+            double sd = sqrt(m2 / (double)(i - 1));
+            ck_assert_msg(fabs(x.sharpe[i] - mean / sd * sqrt(252.0)) <= 5e-7 + 1e-9,
+                          "day %zu: stored Sharpe %.6f vs %.9f", i, x.sharpe[i],
+                          mean / sd * sqrt(252.0));
+        }
+    }
+
+    /* the last day, from the closes alone: no equity, no rounding */
+    struct closes c;
+    size_t n = 0;
+    double *cl = calloc(x.n, sizeof(*cl));
+    ck_assert_ptr_nonnull(cl);
+    for (jutsu_date_t a = from; a <= to; a += 300) {
+        read_closes(&t, "QQQ", a, a + 299 < to ? a + 299 : to, &c);
+        for (size_t i = 0; i < c.n; i++)
+            cl[n++] = (double)c.c[i] / 1e6;
+    }
+    ck_assert_uint_eq(n, x.n);
+    double s1 = 0, dsq = 0, peak = cl[0], mdd = 0;
+    size_t k = n - 1;
+    for (size_t i = 1; i < n; i++) {
+        double ret = cl[i] / cl[i - 1] - 1;
+        s1 += ret;
+        dsq += ret < 0 ? ret * ret : 0;
+        peak = cl[i] > peak ? cl[i] : peak;
+        mdd = cl[i] / peak - 1 < mdd ? cl[i] / peak - 1 : mdd;
+    }
+    double mean = s1 / (double)k, m2 = 0;
+    for (size_t i = 1; i < n; i++)
+        m2 += (cl[i] / cl[i - 1] - 1 - mean) * (cl[i] / cl[i - 1] - 1 - mean);
+    double sd = sqrt(m2 / (double)(k - 1));
+    double sharpe = mean / sd * sqrt(252.0), vol = sd * sqrt(252.0);
+    double sortino = mean * 252.0 / (sqrt(dsq / (double)k) * sqrt(252.0));
+    double cagr = pow(cl[n - 1] / cl[0], 252.0 / (double)k) - 1, calmar = cagr / fabs(mdd);
+    free(cl);
+    const size_t L = x.n - 1;
+    fprintf(stderr, "%s QQQ 2010-2026: Sharpe %.6f (closes %.6f), Sortino %.6f (%.6f), "
+            "volatility %.6f (%.6f), max drawdown %.6f (%.6f), CAGR %.6f (%.6f), "
+            "Calmar %.6f (%.6f)\n", t.backend, x.sharpe[L], sharpe, x.sortino[L], sortino,
+            x.vol[L], vol, x.mdd[L], mdd, x.cagr[L], cagr, x.calmar[L], calmar);
+    ck_assert(fabs(x.sharpe[L] - sharpe) <= 1e-5);
+    ck_assert(fabs(x.sortino[L] - sortino) <= 1e-5);
+    ck_assert(fabs(x.vol[L] - vol) <= 1e-5);
+    ck_assert(fabs(x.mdd[L] - mdd) <= 1e-5);
+    ck_assert(fabs(x.cagr[L] - cagr) <= 1e-5);
+    ck_assert(fabs(x.calmar[L] - calmar) <= 1e-5);
+    /* fewer than two returns: NULL, never a number */
+    ck_assert(isnan(x.sharpe[0]) && isnan(x.sharpe[1]) && !isnan(x.sharpe[2]));
+    series_free(&x);
+    tdb_close(&t);
+}
+END_TEST
+
 static Suite *eod_suite(void)
 {
     Suite *s = suite_create("eod");
@@ -644,6 +778,7 @@ static Suite *eod_suite(void)
     tcase_add_loop_test(tc, failure_mid_day_leaves_nothing, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, strategy_books, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, cascade_after_a_change, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, kpis_match_an_independent_computation, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;
 }
