@@ -27,6 +27,7 @@ bench() {
 
 bench bench_bus
 bench bench_storage --rows "${BENCH_STORAGE_ROWS:-1000000}"
+bench bench_eod --reps "${BENCH_EOD_REPS:-15}"
 
 script() {
   echo "==== $1"
@@ -39,7 +40,7 @@ script bench_import.sh "${BENCH_STORAGE_ROWS:-1000000}"
 # a benchmark added later is listed, not guessed at
 for p in "$B"/bench/bench_*; do
   case "$(basename "$p")" in
-    bench_bus | bench_storage) ;;
+    bench_bus | bench_storage | bench_eod) ;;
     *) [[ -x "$p" && ! -d "$p" ]] && echo "bench/run.sh: $(basename "$p") is built but not run here: add it" ;;
   esac
 done

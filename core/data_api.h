@@ -90,8 +90,8 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
 int jutsu_data_close_before(jutsu_dbs *s, const char *symbol, const char *timeframe,
                             jutsu_time_t before, jutsu_time_t *ts, jutsu_money_t *close);
 
-/* Host-only: the strategy's newest snapshot at or before an instant (the
- * highest id among equal timestamps). JUTSU_ENOENT if there is none. Text
+/* Host-only: the strategy's newest snapshot at or before an instant (one
+ * per instant: the key is unique). JUTSU_ENOENT if there is none. Text
  * fields live until the next call on the session. */
 int jutsu_data_snapshot_latest(jutsu_dbs *s, const char *strategy_id, const char *mode,
                                jutsu_time_t at_or_before, struct jutsu_snapshot_row *out);

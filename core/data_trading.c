@@ -351,7 +351,8 @@ int jutsu_data_snapshot_latest(jutsu_dbs *s, const char *strategy_id, const char
 {
     static const char sql[] = "SELECT id, " SNAPSHOT_COLS " FROM performance_snapshots "
         "WHERE strategy_id = $1 AND mode = $2 AND timestamp <= $3 "
-        "ORDER BY timestamp DESC, id DESC LIMIT 1";
+        "ORDER BY timestamp DESC LIMIT 1";   /* (mode, strategy_id, timestamp) is unique, and
+                                               a tie-breaker would cost an index-order scan */
     dbs_arena_reset(s);
     struct binds b = { s, NULL, 0, 0 };
     if ((b.rc = check_scope(s, "performance_snapshots", "strategy_id", strategy_id, mode)) ||
