@@ -19,8 +19,6 @@
 #include "scheduler.h"
 #include "store.h"
 
-static const char *const outcome_word[] = { "done", "not started", "no data", "failed" };
-
 struct eod_args {
     jutsu_date_t date, from, to;
     const char  *entity, *type;
@@ -121,25 +119,8 @@ static void day_json(const struct jutsu_eod_report *r, size_t i, json_object *ar
     json_object_object_add(o, "rows_changed", json_object_new_int(d->rows_changed));
     json_object_object_add(o, "retried", json_object_new_boolean(d->was_due));
     json_object_object_add(o, "error", d->error[0] ? json_object_new_string(d->error) : NULL);
-    if (entities) {
-        json_object *a = json_object_new_array();
-        for (size_t j = 0; j < r->ents.n; j++) {
-            const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, i, j);
-            json_object *x = json_object_new_object();
-            json_object_object_add(x, "type", json_object_new_string(r->ents.v[j].type_name));
-            json_object_object_add(x, "id", json_object_new_string(r->ents.v[j].id));
-            json_object_object_add(x, "mode", json_object_new_string(r->ents.v[j].mode));
-            json_object_object_add(x, "outcome", json_object_new_string(outcome_word[c->outcome]));
-            if (c->outcome == JUTSU_EOD_DONE) {
-                char eq[JUTSU_MONEY_BUFSZ];
-                jutsu_money_format(c->equity, eq);
-                json_object_object_add(x, "equity", json_object_new_string(eq));
-                json_object_object_add(x, "changed", json_object_new_boolean(c->changed));
-            }
-            json_object_array_add(a, x);
-        }
-        json_object_object_add(o, "entities", a);
-    }
+    if (entities)
+        json_object_object_add(o, "entities", jutsu_eod_entities_json(r, i, 1));
     json_object_array_add(arr, o);
 }
 
@@ -184,7 +165,7 @@ static void print_report(struct jutsu_cli *cli, const struct jutsu_eod_report *r
             if (c->outcome == JUTSU_EOD_DONE)
                 jutsu_money_format(c->equity, eq);
             printf("  %-8s %-16s %-12s %-11s %s\n", r->ents.v[j].type_name, r->ents.v[j].id,
-                   r->ents.v[j].mode, outcome_word[c->outcome], eq);
+                   r->ents.v[j].mode, jutsu_eod_outcome_name(c->outcome), eq);
         }
     }
     printf("%zu trading day%s, %lld row%s written", r->ndays, r->ndays == 1 ? "" : "s",

@@ -179,23 +179,16 @@ static int mark_failed(struct eod_env *e, struct jutsu_eod_day *day, jutsu_time_
 
 /* --- events ---------------------------------------------------------------- */
 
-static void publish(struct eod_env *e, const struct jutsu_eod_report *r, size_t i,
-                    jutsu_date_t from)
+const char *jutsu_eod_outcome_name(int outcome)
 {
-    if (e->app->bus == NULL)
-        return;
-    char day[JUTSU_DATE_BUFSZ], first[JUTSU_DATE_BUFSZ];
-    jutsu_date_format(r->days[i].date, day);
-    json_object *p = json_object_new_object(), *a = json_object_new_array();
-    json_object_object_add(p, "trading_date", json_object_new_string(day));
-    if (from) {   /* a backfill: one event for the range */
-        jutsu_date_format(from, first);
-        json_object_object_add(p, "from", json_object_new_string(first));
-        json_object_object_add(p, "backfill", json_object_new_boolean(1));
-    }
-    json_object_object_add(p, "status", json_object_new_string(r->days[i].status));
-    for (size_t j = 0; j < r->ents.n; j++) {
-        const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, i, j);
+    return outcome >= 0 && outcome <= JUTSU_EOD_FAILED ? outcome_names[outcome] : "?";
+}
+
+json_object *jutsu_eod_entities_json(const struct jutsu_eod_report *r, size_t day, int changed)
+{
+    json_object *a = json_object_new_array();
+    for (size_t j = 0; a && j < r->ents.n; j++) {
+        const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, day, j);
         json_object *x = json_object_new_object();
         json_object_object_add(x, "type", json_object_new_string(r->ents.v[j].type_name));
         json_object_object_add(x, "id", json_object_new_string(r->ents.v[j].id));
@@ -205,10 +198,30 @@ static void publish(struct eod_env *e, const struct jutsu_eod_report *r, size_t 
             char eq[JUTSU_MONEY_BUFSZ];
             jutsu_money_format(c->equity, eq);
             json_object_object_add(x, "equity", json_object_new_string(eq));
+            if (changed)
+                json_object_object_add(x, "changed", json_object_new_boolean(c->changed));
         }
         json_object_array_add(a, x);
     }
-    json_object_object_add(p, "entities", a);
+    return a;
+}
+
+static void publish(struct eod_env *e, const struct jutsu_eod_report *r, size_t i,
+                    jutsu_date_t from)
+{
+    if (e->app->bus == NULL)
+        return;
+    char day[JUTSU_DATE_BUFSZ], first[JUTSU_DATE_BUFSZ];
+    jutsu_date_format(r->days[i].date, day);
+    json_object *p = json_object_new_object();
+    json_object_object_add(p, "trading_date", json_object_new_string(day));
+    if (from) {   /* a backfill: one event for the range */
+        jutsu_date_format(from, first);
+        json_object_object_add(p, "from", json_object_new_string(first));
+        json_object_object_add(p, "backfill", json_object_new_boolean(1));
+    }
+    json_object_object_add(p, "status", json_object_new_string(r->days[i].status));
+    json_object_object_add(p, "entities", jutsu_eod_entities_json(r, i, 0));
     jutsu_bus_publish(e->app->bus, "host", "eod.finalized", p);
 }
 

@@ -124,4 +124,14 @@ int  jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t t
 
 void jutsu_eod_report_free(struct jutsu_eod_report *r);
 
+/* "done", "not_started", "no_data", "failed". */
+const char *jutsu_eod_outcome_name(int outcome);
+
+/* The entities of report day `day` as a JSON array of {type, id, mode,
+ * outcome, equity (when done), changed (when asked)}: the payload of
+ * eod.finalized and of `eod run --format json`. Owned by the caller. */
+struct json_object;
+struct json_object *jutsu_eod_entities_json(const struct jutsu_eod_report *r, size_t day,
+                                            int changed);
+
 #endif
