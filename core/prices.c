@@ -11,7 +11,7 @@
 struct series {
     char          symbol[16];
     jutsu_date_t *dates;         /* ascending */
-    jutsu_money_t *closes;
+    struct jutsu_bar *bars;      /* the bars of those dates */
     size_t        n, cap;
     int           before_read;   /* the close before `from` was looked up */
     int           has_before;
@@ -46,7 +46,7 @@ void jutsu_prices_free(jutsu_prices *p)
         return;
     for (size_t i = 0; i < p->n; i++) {
         free(p->sym[i].dates);
-        free(p->sym[i].closes);
+        free(p->sym[i].bars);
     }
     free(p->sym);
     free(p);
@@ -61,14 +61,17 @@ static int take_bar(const struct jutsu_bar_row *b, void *arg)
         if (d == NULL)
             return JUTSU_ENOMEM;
         x->dates = d;
-        jutsu_money_t *c = realloc(x->closes, cap * sizeof(*c));
+        struct jutsu_bar *c = realloc(x->bars, cap * sizeof(*c));
         if (c == NULL)
             return JUTSU_ENOMEM;
-        x->closes = c;
+        x->bars = c;
         x->cap = cap;
     }
     x->dates[x->n] = jutsu_time_to_date(b->ts);
-    x->closes[x->n] = b->close;
+    x->bars[x->n] = (struct jutsu_bar){
+        .ts = b->ts, .open = b->open, .high = b->high, .low = b->low, .close = b->close,
+        .volume = b->volume,
+    };
     x->n++;
     return 0;
 }
@@ -99,7 +102,7 @@ static int series_of(jutsu_prices *p, const char *symbol, struct series **out)
                                    jutsu_date_to_time(p->to), 1, take_bar, x);
     if (rc != 0) {
         free(x->dates);
-        free(x->closes);
+        free(x->bars);
         return rc;
     }
     p->n++;
@@ -123,7 +126,7 @@ static long last_at_or_before(const struct series *x, jutsu_date_t d)
     return found;
 }
 
-int jutsu_prices_on(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu_money_t *close)
+int jutsu_prices_bar(jutsu_prices *p, const char *symbol, jutsu_date_t d, struct jutsu_bar *bar)
 {
     struct series *x;
     if (d < p->from || d > p->to)
@@ -134,8 +137,17 @@ int jutsu_prices_on(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu_m
     long i = last_at_or_before(x, d);
     if (i < 0 || x->dates[i] != d)
         return JUTSU_ENOENT;
-    *close = x->closes[i];
+    *bar = x->bars[i];
     return 0;
+}
+
+int jutsu_prices_on(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu_money_t *close)
+{
+    struct jutsu_bar b;
+    int rc = jutsu_prices_bar(p, symbol, d, &b);
+    if (rc == 0)
+        *close = b.close;
+    return rc;
 }
 
 int jutsu_prices_asof(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu_money_t *close,
@@ -149,7 +161,7 @@ int jutsu_prices_asof(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu
         return rc;
     long i = last_at_or_before(x, d);
     if (i >= 0) {
-        *close = x->closes[i];
+        *close = x->bars[i].close;
         *on = x->dates[i];
         return 0;
     }

@@ -1,5 +1,5 @@
 /*
- * core/prices.h — daily closes for a job, read once per range.
+ * core/prices.h — daily bars and closes for a job, read once per range.
  *
  * The EOD job values baselines and positions at each day's close, over one
  * day or sixteen years. A price book covers the dates [from, to]: the first
@@ -15,6 +15,7 @@
 
 #include "jutsu/clock.h"
 #include "jutsu/data.h"
+#include "jutsu/source.h"
 
 typedef struct jutsu_prices jutsu_prices;
 
@@ -22,6 +23,11 @@ typedef struct jutsu_prices jutsu_prices;
  * the book). JUTSU_EINVAL if from > to, JUTSU_ENOMEM. */
 int  jutsu_prices_new(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to, jutsu_prices **out);
 void jutsu_prices_free(jutsu_prices *p);
+
+/* The bar of `symbol` on the trading date d exactly (ts, OHLC, volume):
+ * 0, JUTSU_ENOENT (no valid bar that day), JUTSU_ERANGE, or a storage
+ * error. */
+int  jutsu_prices_bar(jutsu_prices *p, const char *symbol, jutsu_date_t d, struct jutsu_bar *bar);
 
 /* The close of `symbol` on the trading date d exactly: 0, JUTSU_ENOENT
  * (no valid bar that day), JUTSU_ERANGE (d outside the book), or a storage

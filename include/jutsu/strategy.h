@@ -105,6 +105,12 @@ struct jutsu_strategy_ops {
     int (*restore)(void *state, struct json_object *saved);
     /* optional: forget everything (before a replay) */
     int (*reset)(void *state);
+    /* optional: the job traded these targets (n = the number of
+     * needs.symbols); the strategy's rebalance threshold compares against
+     * them from now on. Not called on a day the job did not trade (a stale
+     * price, a broker refusal): without this op a strategy assumes that
+     * what it asked to rebalance was traded. */
+    int (*committed)(void *state, const double *weights, size_t n);
 };
 
 #endif
