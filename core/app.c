@@ -66,6 +66,7 @@ static void free_instance(struct jutsu_ctx *c)
     if (c == NULL)
         return;
     pthread_mutex_destroy(&c->sub_lock);
+    jutsu_cfg_free(c->own_cfg);
     free(c->subs);
     free(c->name);
     free(c);

@@ -45,6 +45,10 @@ struct jutsu_ctx {
     char                *name;       /* instance name                     */
     struct jutsu_module *module;     /* shared with other instances       */
     jutsu_cfg_node      *config;     /* its validated `config:` map       */
+    jutsu_cfg_node      *yaml_config; /* the same from the file: `config`
+                                         differs once overrides apply    */
+    jutsu_cfg           *own_cfg;    /* the tree `config` lives in when it
+                                        is not the app's (params.h)      */
     jutsu_cfg_node      *decl;       /* where it is declared (positions)  */
     int                  required;   /* 0: a failing init is not fatal    */
     void                *state;      /* the plugin's, from init           */

@@ -114,7 +114,7 @@ int jutsu_app_add_instance(struct jutsu_app *app, const char *name, struct jutsu
     }
     c->app = app;
     c->module = m;
-    c->config = config;
+    c->config = c->yaml_config = config;
     c->decl = decl;
     c->required = required;
     m->instances++;
@@ -219,12 +219,13 @@ static jutsu_cfg_node *first_declaration(jutsu_cfg_node *list, size_t upto, cons
     return NULL;
 }
 
-/* mode and initial_capital belong to strategies (the trading and EOD jobs
- * read them); on any other instance they would be silently ignored. */
+/* mode, initial_capital and broker belong to strategies (the trading and
+ * EOD jobs read them); on any other instance they would be silently
+ * ignored. */
 static int refuse_strategy_keys(jutsu_cfg_node *decl, const struct jutsu_plugin *d,
                                 struct jutsu_diag *diag)
 {
-    static const char *const keys[] = { "mode", "initial_capital", NULL };
+    static const char *const keys[] = { "mode", "initial_capital", "broker", NULL };
     int bad = 0;
     for (const char *const *k = keys; *k; k++) {
         jutsu_cfg_node *n = jutsu_cfg_map_get(decl, *k);

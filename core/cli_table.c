@@ -126,6 +126,17 @@ const struct jutsu_cmd jutsu_commands[] = {
       "CSV or JSON. --mode defaults to the entity's configured mode.",
       JUTSU_NEED_PLUGINS, "table,csv,json", jutsu_cmd_perf_show },
 
+    { "trade run", "[--strategy ID] [--date DATE]", "Run the trading job for a day",
+      "For each strategy instance (or --strategy), on DATE (default: today in exchange\n"
+      "time): brings the strategy up to the eve of the day from stored bars, feeds the\n"
+      "day's bars, and when it asks to rebalance turns its target weights into\n"
+      "whole-share orders filled at the day's price (offline_mock: with\n"
+      "trading.commission_per_share and trading.slippage; online_live: through its\n"
+      "broker). Trades, positions, a snapshot and the strategy's state are written in\n"
+      "one transaction. A strategy that already ran for the day trades nothing. No\n"
+      "symbol is traded on a stale price: a day a needed bar is missing, nothing is.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_trade_run },
+
     { "schwab login", "[INSTANCE]", "Authorise Jutsu to read market data from Schwab",
       "Prints the Schwab address to open in a browser, reads back the address the\n"
       "browser was sent to (or the bare code), exchanges it for tokens and writes the\n"

@@ -96,6 +96,10 @@ int jutsu_data_close_before(jutsu_dbs *s, const char *symbol, const char *timefr
 int jutsu_data_snapshot_latest(jutsu_dbs *s, const char *strategy_id, const char *mode,
                                jutsu_time_t at_or_before, struct jutsu_snapshot_row *out);
 
+/* Host-only: removes a closed position (0 if there was none). */
+int jutsu_data_position_delete(jutsu_dbs *s, const char *strategy_id, const char *mode,
+                               const char *symbol);
+
 /* Host-only: every data_metadata row, by symbol and timeframe. */
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg);

@@ -255,6 +255,27 @@ int jutsu_data_position_upsert(jutsu_dbs *s, const struct jutsu_position_row *ro
     return tx_leave(s, own, rc);
 }
 
+int jutsu_data_position_delete(jutsu_dbs *s, const char *strategy_id, const char *mode,
+                               const char *symbol)
+{
+    int rc, own;
+    if ((rc = check_scope(s, "positions", "strategy_id", strategy_id, mode)) ||
+        (rc = check_text(s, "positions", "symbol", symbol, 10, 1)))
+        return rc;
+    if ((rc = tx_enter(s, &own)) != 0)
+        return rc;
+    jutsu_stmt *st = NULL;
+    if ((rc = q_prepare(s, "DELETE FROM positions WHERE strategy_id = $1 AND mode = $2 AND "
+                           "symbol = $3", &st)) == 0) {
+        struct binds b = { s, st, 0, 0 };
+        p_text(&b, strategy_id);
+        p_text(&b, mode);
+        p_text(&b, symbol);
+        rc = write_one(&b, "positions: delete");
+    }
+    return tx_leave(s, own, rc);
+}
+
 /* --- performance_snapshots ------------------------------------------------ */
 
 #define SNAPSHOT_COLS "strategy_id, mode, timestamp, total_equity, cash, positions_value, " \

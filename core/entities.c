@@ -32,7 +32,43 @@ static int symbol_ok(const char *s)
     return 1;
 }
 
-static int add_strategies(struct jutsu_app *app, struct jutsu_entities *e)
+/* online_live trades through a broker instance, named explicitly: never
+ * by default, never for a simulated strategy. */
+static int resolve_broker(struct jutsu_app *app, struct jutsu_entity *x, jutsu_cfg_node *decl,
+                          char *err, size_t errsz)
+{
+    const char *name = NULL;
+    char where[128] = "";
+    if (decl && jutsu_cfg_str(decl, "broker", &name) == 0)
+        jutsu_cfg_where(jutsu_cfg_map_get(decl, "broker"), where, sizeof(where));
+    else if (decl)
+        jutsu_cfg_where(decl, where, sizeof(where));
+    int live = strcmp(x->mode, "online_live") == 0;
+    if (!live && name) {
+        snprintf(err, errsz, "%s: strategy %s is offline_mock (simulated fills): its broker "
+                 "\"%s\" would never be used; remove broker, or set mode: online_live", where,
+                 x->id, name);
+        return JUTSU_ECONFIG;
+    }
+    if (!live)
+        return 0;
+    if (name == NULL) {
+        snprintf(err, errsz, "%s: strategy %s is online_live but names no broker: add "
+                 "`broker: INSTANCE` (a broker plugin instance, e.g. broker-schwab)", where, x->id);
+        return JUTSU_ECONFIG;
+    }
+    struct jutsu_ctx *b = jutsu_app_find(app, name);
+    if (b == NULL || b->module->desc->kind != JUTSU_KIND_BROKER) {
+        snprintf(err, errsz, "%s: broker \"%s\" of strategy %s is not a broker instance of "
+                 "this config", where, name, x->id);
+        return JUTSU_ECONFIG;
+    }
+    x->broker = b;
+    return 0;
+}
+
+static int add_strategies(struct jutsu_app *app, struct jutsu_entities *e, char *err,
+                          size_t errsz)
 {
     for (size_t i = 0; i < app->ninst; i++) {
         struct jutsu_ctx *c = app->inst[i];
@@ -51,6 +87,9 @@ static int add_strategies(struct jutsu_app *app, struct jutsu_entities *e)
             jutsu_cfg_money(decl, "initial_capital", &x->initial_capital);
         }
         e->nstrategies++;
+        int rc = resolve_broker(app, x, decl, err, errsz);
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
@@ -108,14 +147,18 @@ int jutsu_entities_load(struct jutsu_app *app, struct jutsu_entities *out, char 
     size_t nb = list && list->kind == JUTSU_CFG_NODE_SEQ ? list->n : list ? 0 : 1;
     if ((out->v = calloc(app->ninst + nb + 1, sizeof(*out->v))) == NULL)
         return JUTSU_ENOMEM;
-    add_strategies(app, out);
+    int rc = add_strategies(app, out, err, errsz);
+    if (rc != 0) {
+        jutsu_entities_free(out);
+        return rc;
+    }
     if (list == NULL) {
         out->v[out->n++] = qqq;
         out->nbaselines = 1;
         return 0;
     }
     for (size_t i = 0; i < nb; i++) {
-        int rc = add_baseline(out, list->items[i], err, errsz);
+        rc = add_baseline(out, list->items[i], err, errsz);
         if (rc != 0) {
             jutsu_entities_free(out);
             return rc;

@@ -35,6 +35,8 @@ struct jutsu_entity {
     jutsu_money_t     initial_capital;
     const char       *symbol;          /* baselines: the symbol held; else NULL */
     struct jutsu_ctx *inst;            /* strategies: the instance; else NULL  */
+    struct jutsu_ctx *broker;          /* online_live strategies: the broker
+                                          instance of its `broker:` key       */
 };
 
 struct jutsu_entities {
@@ -47,7 +49,9 @@ struct jutsu_entities {
  * Collects the entities of `app` (config loaded, plugins loaded). Refuses
  * (JUTSU_ECONFIG, reason with file:line:col in err) a baseline id longer
  * than 50 characters, a symbol that is not 1-10 characters of [A-Z0-9.^-],
- * and two baselines with the same id and mode. JUTSU_ENOMEM.
+ * two baselines with the same id and mode, an online_live strategy without
+ * a `broker:` naming a broker instance, and a `broker:` on an offline_mock
+ * one (its fills are simulated). JUTSU_ENOMEM.
  */
 int  jutsu_entities_load(struct jutsu_app *app, struct jutsu_entities *out, char *err,
                          size_t errsz);

@@ -137,6 +137,18 @@ static const struct jutsu_cfg_key sched_schema[] = {
     JUTSU_CFG_END
 };
 
+static const struct jutsu_cfg_key trading_schema[] = {
+    JUTSU_CFG_KEY("commission_per_share", JUTSU_CFG_MONEY, "0.01",
+                  "Simulated fills (offline_mock, backtests): commission per share"),
+    JUTSU_CFG_KEY("slippage", JUTSU_CFG_MONEY, "0.001",
+                  "Simulated fills: the fraction a buy pays above, a sell gets below, the price"),
+    JUTSU_CFG_INT_RANGE("order_timeout_s", "120", 1, 3600,
+                        "online_live: an order not filled by then is cancelled"),
+    JUTSU_CFG_INT_RANGE("poll_interval_ms", "1000", 50, 60000,
+                        "online_live: how often an order's status is asked for"),
+    JUTSU_CFG_END
+};
+
 static const struct jutsu_cfg_key instance_schema[] = {
     JUTSU_CFG_REQ("name", JUTSU_CFG_STR, "Instance name, unique; shown on every log line"),
     JUTSU_CFG_REQ("plugin", JUTSU_CFG_STR, "Plugin to instantiate, e.g. source-yahoo"),
@@ -148,6 +160,8 @@ static const struct jutsu_cfg_key instance_schema[] = {
       .help = "Strategies only: offline_mock (default; simulated fills) or online_live" },
     JUTSU_CFG_KEY("initial_capital", JUTSU_CFG_MONEY, NULL,
                   "Strategies only: the cash it starts with (default 10000)"),
+    JUTSU_CFG_KEY("broker", JUTSU_CFG_STR, NULL,
+                  "Strategies in online_live only: the broker instance that places its orders"),
     JUTSU_CFG_END
 };
 
@@ -166,6 +180,8 @@ const struct jutsu_cfg_key jutsu_host_schema[] = {
       .help = "The end-of-day job: baselines, KPIs, daily_performance" },
     { .name = "scheduler", .type = JUTSU_CFG_MAP, .sub = sched_schema,
       .help = "When serve runs the jobs (exchange time)" },
+    { .name = "trading", .type = JUTSU_CFG_MAP, .sub = trading_schema,
+      .help = "The trading job: simulated costs, live order handling" },
     { .name = "plugins", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = instance_schema,
       .help = "Plugin instances, started in this order" },
     JUTSU_CFG_END

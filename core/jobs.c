@@ -8,6 +8,7 @@
 #include "jutsu/error.h"
 #include "data_api.h"
 #include "eod.h"
+#include "trade.h"
 #include "jobs.h"
 #include "log.h"
 #include "store.h"
@@ -57,6 +58,32 @@ static int job_sync(struct jutsu_app *app, jutsu_date_t date, void *arg, char *e
     else if (rc != 0)
         snprintf(err, errsz, "sync could not start: %s (see the log)", jutsu_strerror(rc));
     jutsu_sync_report_free(&r);
+    return rc;
+}
+
+/* Each strategy's day: its signal, orders and books. */
+static int job_trading(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err,
+                       size_t errsz)
+{
+    (void)arg;
+    struct jutsu_trade_report r;
+    int rc = jutsu_trade_run(app, date, NULL, "scheduler", &r);
+    const struct jutsu_trade_result *bad = NULL;
+    for (size_t i = 0; i < r.n; i++) {
+        const struct jutsu_trade_result *x = &r.v[i];
+        size_t filled = 0;
+        for (size_t k = 0; k < x->norders; k++)
+            filled += x->orders[k].filled > 0;
+        if (x->outcome == JUTSU_TRADE_FAILED && bad == NULL)
+            bad = x;
+        jutsu_log("trade", x->outcome == JUTSU_TRADE_FAILED ? JUTSU_LOG_ERROR : JUTSU_LOG_INFO,
+                  "%s (%s): %s, %zu fill%s, cell %d%s%s", x->ent->id, x->ent->mode,
+                  jutsu_trade_outcome_name(x->outcome), filled, filled == 1 ? "" : "s",
+                  (int)x->cell, x->error[0] ? "; " : "", x->error);
+    }
+    if (rc != 0)
+        snprintf(err, errsz, "%s", bad ? bad->error : r.error[0] ? r.error : jutsu_strerror(rc));
+    jutsu_trade_report_free(&r);
     return rc;
 }
 
@@ -118,13 +145,13 @@ static int job_prune(struct jutsu_app *app, jutsu_date_t date, void *arg, char *
 /* Declared once; the scheduler copies it. Order is the order in which
  * jobs due at the same moment run. */
 static const struct jutsu_sched_job jobs[] = {
-    /* name     body        arg   at       early    days                       catch_up */
-    { "sync",   job_sync,   NULL, "16:05", "13:05", JUTSU_SCHED_TRADING_DAYS,  1 },
+    /* name      body         arg   at       early    days                       catch_up */
+    /* never late beyond the grace: a signal is not traded on a later price */
+    { "trading", job_trading, NULL, "15:55", "12:55", JUTSU_SCHED_TRADING_DAYS,  0 },
+    { "sync",    job_sync,    NULL, "16:05", "13:05", JUTSU_SCHED_TRADING_DAYS,  1 },
     /* after sync, so that it finalises on the day's bars */
-    { "eod",    job_eod,    NULL, "16:15", "13:15", JUTSU_SCHED_TRADING_DAYS,  1 },
-    /* ---- trading goes above sync once it exists: "15:55", early "12:55",
-     *      trading days, NO catch-up (never trade on a stale signal) ---- */
-    { "prune",  job_prune,  NULL, "03:00", NULL,    JUTSU_SCHED_EVERY_DAY,     1 },
+    { "eod",     job_eod,     NULL, "16:15", "13:15", JUTSU_SCHED_TRADING_DAYS,  1 },
+    { "prune",   job_prune,   NULL, "03:00", NULL,    JUTSU_SCHED_EVERY_DAY,     1 },
 };
 
 const struct jutsu_sched_job *jutsu_jobs(size_t *n)

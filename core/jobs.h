@@ -8,6 +8,8 @@
  * path. They run on the scheduler's worker thread, each with data sessions
  * of its own.
  *
+ *   trading 15:55, early closes 12:55, trading days, NO catch-up
+ *           jutsu_trade_run: each strategy's signal, orders and books
  *   sync    16:05, early closes 13:05, trading days, catch-up
  *           jutsu_sync_run with sync.* from the config
  *   eod     16:15, early closes 13:15, trading days, catch-up

@@ -141,6 +141,35 @@ int jutsu_prices_bar(jutsu_prices *p, const char *symbol, jutsu_date_t d, struct
     return 0;
 }
 
+int jutsu_prices_put(jutsu_prices *p, const char *symbol, jutsu_date_t d,
+                     const struct jutsu_bar *bar)
+{
+    struct series *x;
+    if (d < p->from || d > p->to)
+        return JUTSU_ERANGE;
+    int rc = series_of(p, symbol, &x);
+    if (rc != 0)
+        return rc;
+    long i = last_at_or_before(x, d);
+    if (i >= 0 && x->dates[i] == d) {
+        x->bars[i] = *bar;
+        return 0;
+    }
+    struct jutsu_bar_row row = { .ts = jutsu_date_to_time(d), .open = bar->open,
+                                 .high = bar->high, .low = bar->low, .close = bar->close,
+                                 .volume = bar->volume };
+    if ((rc = take_bar(&row, x)) != 0)   /* appended; then moved into place */
+        return rc;
+    size_t at = (size_t)(i + 1);
+    jutsu_date_t nd = x->dates[x->n - 1];
+    struct jutsu_bar nb = x->bars[x->n - 1];
+    memmove(&x->dates[at + 1], &x->dates[at], (x->n - 1 - at) * sizeof(*x->dates));
+    memmove(&x->bars[at + 1], &x->bars[at], (x->n - 1 - at) * sizeof(*x->bars));
+    x->dates[at] = nd;
+    x->bars[at] = nb;
+    return 0;
+}
+
 int jutsu_prices_on(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu_money_t *close)
 {
     struct jutsu_bar b;

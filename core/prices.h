@@ -29,6 +29,13 @@ void jutsu_prices_free(jutsu_prices *p);
  * error. */
 int  jutsu_prices_bar(jutsu_prices *p, const char *symbol, jutsu_date_t d, struct jutsu_bar *bar);
 
+/* Puts a bar of `symbol` on date d into the book (not the database),
+ * replacing a stored one of that date: today's live bar for the trading
+ * job. 0, JUTSU_ERANGE (d outside the book), JUTSU_ENOMEM or a storage
+ * error (the symbol's stored bars are read first). */
+int  jutsu_prices_put(jutsu_prices *p, const char *symbol, jutsu_date_t d,
+                      const struct jutsu_bar *bar);
+
 /* The close of `symbol` on the trading date d exactly: 0, JUTSU_ENOENT
  * (no valid bar that day), JUTSU_ERANGE (d outside the book), or a storage
  * error (message in the session). */

@@ -322,6 +322,13 @@ int jutsu_sched_next_of(const jutsu_sched *s, const struct sched_job *j, jutsu_t
     return JUTSU_ENOENT;
 }
 
+int jutsu_sched_slot_of(const jutsu_sched *s, const char *name, jutsu_date_t d,
+                        jutsu_time_t *at)
+{
+    const struct sched_job *j = jutsu_sched_find(s, name);
+    return j ? jutsu_sched_slot_on(s, j, d, at) : JUTSU_ENOENT;
+}
+
 int jutsu_sched_next(const jutsu_sched *s, const char *name, jutsu_time_t after,
                      jutsu_date_t *date, jutsu_time_t *at)
 {

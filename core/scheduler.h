@@ -144,6 +144,12 @@ void jutsu_sched_free(jutsu_sched *s);
 int  jutsu_sched_next(const jutsu_sched *s, const char *name, jutsu_time_t after,
                       jutsu_date_t *date, jutsu_time_t *at);
 
+/* The instant of job `name`'s slot on date d (its time, or its early-close
+ * time), enabled or not: what the job stamps its work of that day with.
+ * JUTSU_ENOENT for an unknown job or a day it has no slot. Pure. */
+int  jutsu_sched_slot_of(const jutsu_sched *s, const char *name, jutsu_date_t d,
+                         jutsu_time_t *at);
+
 /*
  * Runs every due slot at `now` on the calling thread, one job after the
  * other in table order, following the rules above; `catch_up` nonzero

@@ -195,6 +195,12 @@ static const char *invalid_reason(const struct ctx *c, const struct jutsu_bar *b
     return NULL;
 }
 
+/* A live bar is only checked for sane prices: it is not stored. */
+static int prices_positive(const struct jutsu_bar *b)
+{
+    return b->open > 0 && b->high > 0 && b->low > 0 && b->close > 0;
+}
+
 /* Maps each bar's instant to its key; daily bars to the trading date. */
 static void normalise(const struct ctx *c, struct jutsu_bar *b, size_t n, int daily)
 {
@@ -491,6 +497,40 @@ static void sync_one(struct ctx *c, const struct source_list *src, const struct 
         it->error[0] = '\0';
         publish_updated(c->app, it);
     }
+}
+
+int jutsu_sync_live_bar(struct jutsu_app *app, const char *symbol, jutsu_date_t d,
+                        struct jutsu_bar *out, char *source, size_t sourcesz)
+{
+    struct source_list src;
+    char err[256];
+    int rc = resolve_sources(app, NULL, &src, err, sizeof(err));
+    if (rc != 0)
+        return rc;
+    struct ctx c = { .app = app, .cal = app->cal, .who = "sync" };
+    jutsu_time_t from = jutsu_date_to_time(d) - JUTSU_USEC_PER_DAY, to = jutsu_app_now(app);
+    rc = JUTSU_ENOENT;
+    for (size_t i = 0; i < src.n && rc != 0; i++) {
+        struct jutsu_ctx *inst = src.inst[i];
+        const struct jutsu_source_ops *ops = inst->module->desc->ops;
+        struct gather g = { .who = inst->name };
+        struct jutsu_fetch_req req = { .size = sizeof(req), .symbol = symbol, .timeframe = "1D",
+                                       .from = from, .to = to };
+        struct jutsu_source_sink sink = { .size = sizeof(sink), .bars = on_bars,
+                                          .reject = on_reject, .arg = &g };
+        if (ops->fetch(inst->state, &req, &sink) == 0 && g.n > 0) {
+            struct gathered *gs = &g.sym[0];
+            normalise(&c, gs->bars, gs->n, 1);
+            for (size_t k = gs->n; k-- > 0 && rc != 0;)
+                if (jutsu_time_to_date(gs->bars[k].ts) == d && prices_positive(&gs->bars[k])) {
+                    *out = gs->bars[k];
+                    snprintf(source, sourcesz, "%s", inst->name);
+                    rc = 0;
+                }
+        }
+        gather_free(&g);
+    }
+    return rc;
 }
 
 static int make_ctx(struct jutsu_app *app, struct ctx *c)

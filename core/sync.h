@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jutsu/source.h"
 #include "app.h"
 
 struct jutsu_sync_item {
@@ -71,6 +72,16 @@ void jutsu_sync_report_free(struct jutsu_sync_report *r);
  * failed (see r->items), or a setup error. */
 int jutsu_sync_run(struct jutsu_app *app, const struct jutsu_sync_opts *o,
                    struct jutsu_sync_report *r);
+
+/*
+ * Today's bar of `symbol` (date d, still forming) from the first source
+ * that has it, for the trading job before the sync after the close has
+ * stored the day: *out is never stored. The source's instance name goes to
+ * `source`. JUTSU_ENOENT when no source has a bar of d with positive
+ * prices.
+ */
+int jutsu_sync_live_bar(struct jutsu_app *app, const char *symbol, jutsu_date_t d,
+                        struct jutsu_bar *out, char *source, size_t sourcesz);
 
 /* Imports files through a source with read_file (`jutsu data import`). */
 int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nfiles,

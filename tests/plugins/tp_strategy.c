@@ -16,6 +16,7 @@ struct tps {
     jutsu_ctx  *ctx;
     const char *symbol;
     int64_t     warmup, seen;
+    int         invested;   /* the job said it traded the target */
 };
 
 static int tps_needs(void *state, struct jutsu_strategy_needs *out)
@@ -36,6 +37,7 @@ static int tps_on_day(void *state, const struct jutsu_strategy_day *day,
         t->seen++;
     out->warm = t->seen > t->warmup;
     out->weights[0] = out->warm ? 1.0 : 0.0;
+    out->rebalance = out->warm && !t->invested;
     out->cell = 1;
     strcpy(out->trend_state, "BullStrong");
     strcpy(out->vol_state, "Low");
@@ -47,6 +49,7 @@ static int tps_save(void *state, struct json_object **out)
     struct tps *t = state;
     *out = json_object_new_object();
     json_object_object_add(*out, "seen", json_object_new_int64(t->seen));
+    json_object_object_add(*out, "invested", json_object_new_boolean(t->invested));
     return *out ? 0 : JUTSU_ENOMEM;
 }
 
@@ -57,6 +60,22 @@ static int tps_restore(void *state, struct json_object *saved)
     if (!json_object_object_get_ex(saved, "seen", &v) || !json_object_is_type(v, json_type_int))
         return JUTSU_EMALFORMED;
     t->seen = json_object_get_int64(v);
+    t->invested = json_object_object_get_ex(saved, "invested", &v) && json_object_get_boolean(v);
+    return 0;
+}
+
+static int tps_reset(void *state)
+{
+    struct tps *t = state;
+    t->seen = 0;
+    t->invested = 0;
+    return 0;
+}
+
+static int tps_committed(void *state, const double *weights, size_t n)
+{
+    struct tps *t = state;
+    t->invested = n > 0 && weights[0] > 0;
     return 0;
 }
 
@@ -90,7 +109,7 @@ static const struct jutsu_cfg_key schema[] = {
 
 static const struct jutsu_strategy_ops ops = {
     .size = sizeof(ops), .needs = tps_needs, .on_day = tps_on_day, .save = tps_save,
-    .restore = tps_restore,
+    .restore = tps_restore, .reset = tps_reset, .committed = tps_committed,
 };
 
 static const struct jutsu_plugin desc = {
