@@ -53,7 +53,8 @@ static int open_eod(struct tdb *t, int i, const char *more)
         "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
         "  - {name: kpi, plugin: kpi-standard}\n"
         "  - {name: s1, plugin: tp-strategy, initial_capital: \"100000\"}\n"
-        "  - {name: s2, plugin: tp-strategy, mode: online_live}\n",
+        "  - {name: s2, plugin: tp-strategy, mode: online_live, broker: tb}\n"
+        "  - {name: tb, plugin: tp-broker}\n",
         getenv("JUTSU_TEST_PLUGIN_DIR"), more ? more : "", tu_source_dir()), 0);
     tdb_open_with(t, i, 1, y);
     free(y);
