@@ -137,6 +137,19 @@ const struct jutsu_cmd jutsu_commands[] = {
       "symbol is traded on a stale price: a day a needed bar is missing, nothing is.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_trade_run },
 
+    { "backtest", "--strategy ID --from DATE --to DATE [--capital N] [--daily FILE]",
+      "Run a strategy over stored history; nothing is kept",
+      "Warms the strategy up on the stored bars before --from, then runs the trading\n"
+      "job's own code day by day to --to (simulated fills: whole shares, every fill at\n"
+      "that day's price, trading.commission_per_share and trading.slippage) and the\n"
+      "EOD job's code over the result, beside the first baseline of the config with\n"
+      "the same capital (--capital, default the strategy's initial_capital). All of it\n"
+      "runs in one database transaction that is rolled back. Prints total return,\n"
+      "CAGR, Sharpe, Sortino, Calmar, max drawdown, trades, win rate and the final\n"
+      "allocation; --daily FILE writes the day-by-day series as CSV (equity, cash,\n"
+      "regime, indicators, each symbol's weight).",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_backtest },
+
     { "schwab login", "[INSTANCE]", "Authorise Jutsu to read market data from Schwab",
       "Prints the Schwab address to open in a browser, reads back the address the\n"
       "browser was sent to (or the bare code), exchanges it for tokens and writes the\n"

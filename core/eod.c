@@ -442,6 +442,38 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
     return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
 }
 
+/* --- chains for a caller's entities (the backtest) ------------------------- */
+
+int jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_entities *ents,
+                     jutsu_date_t from, jutsu_date_t to, jutsu_prices *prices,
+                     struct jutsu_eod_report *r)
+{
+    struct eod_env e = { .app = app, .s = s, .cal = app->cal, .tz = app->tz, .ents = &r->ents };
+    jutsu_date_t *days = NULL;
+    size_t n = 0;
+    memset(r, 0, sizeof(*r));
+    if ((r->ents.v = calloc(ents->n + 1, sizeof(*r->ents.v))) == NULL)
+        return JUTSU_ENOMEM;
+    memcpy(r->ents.v, ents->v, ents->n * sizeof(*ents->v));
+    r->ents.n = ents->n;
+    r->ents.nstrategies = ents->nstrategies;
+    r->ents.nbaselines = ents->nbaselines;
+    int rc = jutsu_kpi_set_load(app, &e.kpis, r->error, sizeof(r->error));
+    if (rc == 0 && (rc = eod_trading_days(app->cal, from, to, &days, &n)) == 0)
+        rc = report_days(r, days, n);
+    for (size_t j = 0; rc == 0 && j < ents->n; j++)
+        rc = eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j), ents->n,
+                       r->days);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        tally(r, i, NULL);
+        r->failed += strcmp(r->days[i].status, "completed") != 0;
+    }
+    if (rc != 0 && r->error[0] == '\0')
+        fail(r, rc, "%s", jutsu_dbs_error(s));
+    free(days);
+    return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
+}
+
 /* --- backfill -------------------------------------------------------------- */
 
 int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to,

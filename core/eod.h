@@ -122,6 +122,18 @@ int  jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_re
 int  jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to,
                         const char *entity, const char *type, struct jutsu_eod_report *r);
 
+/*
+ * Computes the rows of the caller's entities (copied into r->ents) over
+ * the trading days of [from, to] through session `s`, joining its
+ * transaction, with closes from `prices` (which must cover the range): no
+ * status, no event, no cascade. The backtest's EOD, on its own entities in
+ * a transaction it rolls back. Same returns as run.
+ */
+struct jutsu_prices;
+int  jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_entities *ents,
+                      jutsu_date_t from, jutsu_date_t to, struct jutsu_prices *prices,
+                      struct jutsu_eod_report *r);
+
 void jutsu_eod_report_free(struct jutsu_eod_report *r);
 
 /* "done", "not_started", "no_data", "failed". */

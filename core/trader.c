@@ -111,8 +111,11 @@ static int load_record(struct trader *t, char *err, size_t errsz)
     int type;
     const char *text;
     int rc = jutsu_data_state_get(t->s, t->record_key, &type, &text);
-    if (rc == JUTSU_ENOENT)
+    if (rc == JUTSU_ENOENT) {   /* a new strategy: from nothing, whatever ran before */
+        if (t->ops->reset)
+            t->ops->reset(t->inst->state);
         return 0;
+    }
     if (rc != 0) {
         snprintf(err, errsz, "%s", jutsu_dbs_error(t->s));
         return rc;
@@ -171,7 +174,8 @@ static int apply_params(struct trader *t, char *err, size_t errsz)
     size_t n = 0;
     jutsu_cfg *cfg = NULL;
     jutsu_cfg_node *root = NULL;
-    int rc = jutsu_params_active(t->s, t->ent->id, &over, &n);
+    /* the instance's overrides: a backtest's entity borrows the instance */
+    int rc = jutsu_params_active(t->s, t->inst->name, &over, &n);
     if (rc != 0) {
         snprintf(err, errsz, "%s", jutsu_dbs_error(t->s));
         return rc;
