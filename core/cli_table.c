@@ -29,6 +29,18 @@ const struct jutsu_cmd jutsu_commands[] = {
       "replaced by ********.",
       JUTSU_NEED_PLUGINS, "yaml,json", jutsu_cmd_config_show },
 
+    { "config override", "set STRATEGY PARAM VALUE | unset STRATEGY PARAM | list STRATEGY "
+      "[--history] [--reason TEXT]",
+      "Change a strategy's parameter without editing the config",
+      "set: checks PARAM against the strategy plugin's schema (unknown parameters are\n"
+      "refused with the list of known ones) and VALUE against its type, together with\n"
+      "the other active overrides, then records it in config_overrides and the change\n"
+      "in config_history, in one transaction. unset: back to the config's value.\n"
+      "list: the active overrides, or with --history every change. The trading job\n"
+      "applies the active overrides at its next run (re-initialising the strategy and\n"
+      "replaying its history with them).",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_config_override },
+
     { "plugins list", "[--format text|json]", "List the plugins found on the plugin path",
       "Opens every *.so on the plugin path (JUTSU_PLUGIN_PATH, the config's plugin_path,\n"
       "the build tree, the install directory) and prints name, kind, version, ABI and\n"
