@@ -33,9 +33,11 @@ static int tps_on_day(void *state, const struct jutsu_strategy_day *day,
                       struct jutsu_strategy_signal *out)
 {
     struct tps *t = state;
+    /* warm once `warmup` bars came before this day, whether or not this
+     * day has one (needs.warmup_bars says the same) */
+    out->warm = t->seen >= t->warmup;
     if (day->n > 0 && day->has[0])
         t->seen++;
-    out->warm = t->seen > t->warmup;
     out->weights[0] = out->warm ? 1.0 : 0.0;
     out->rebalance = out->warm && !t->invested;
     out->cell = 1;
