@@ -36,9 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <libgen.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +50,7 @@
 
 #include "jutsu/error.h"
 #include "app.h"
+#include "benchlib.h"
 #include "data_api.h"
 #include "log.h"
 #include "store.h"
@@ -83,75 +82,14 @@ struct result {
     double        again_us[2];            /* existing bars (skipped): p50, p99 */
 };
 
-/* One database opened through the host: an app whose only instance is the
- * storage driver, and a session on it. */
-struct bdb {
-    struct jutsu_app *app;
-    jutsu_dbs        *s;
-};
-
-static const char *const bar_cols =
-    "symbol, timeframe, timestamp, open, high, low, close, volume, data_source, is_valid";
-
-static int64_t clock_ns(clockid_t id)
+static struct timing timing_of(const struct bench_watch *w)
 {
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t mono_ns(void)
-{
-    return clock_ns(CLOCK_MONOTONIC);
-}
-
-/* A stopwatch that adds up wall and CPU time over several laps. */
-struct watch {
-    int64_t wall, cpu, w0, c0;
-};
-
-static void lap_start(struct watch *w)
-{
-    w->w0 = mono_ns();
-    w->c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-}
-
-static void lap_stop(struct watch *w)
-{
-    w->wall += mono_ns() - w->w0;
-    w->cpu += clock_ns(CLOCK_PROCESS_CPUTIME_ID) - w->c0;
-}
-
-static struct timing watch_timing(const struct watch *w)
-{
-    struct timing t = { (double)w->wall / 1e9, (double)w->cpu / 1e9 };
+    struct timing t = { bench_wall_s(w), bench_cpu_s(w) };
     return t;
 }
 
-/* Scratch PostgreSQL databases that exist right now and the temp
- * directory, for die() to remove. */
-static char scratch_dbs[3][64];
-static char work_dir[512];
-
-static void drop_scratch_dbs(void);
-static void remove_work_dir(void);
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-    static int dying;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "bench_storage: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    if (!dying++) {
-        drop_scratch_dbs();
-        remove_work_dir();
-    }
-    exit(1);
-}
+static const char *const bar_cols =
+    "symbol, timeframe, timestamp, open, high, low, close, volume, data_source, is_valid";
 
 /* ---- the rows ------------------------------------------------------------ */
 
@@ -202,67 +140,7 @@ static void gen_bar(size_t n, size_t i, struct jutsu_bar_row *b)
 
 /* ---- databases through the host ------------------------------------------ */
 
-static char *pg_yaml(const char *dbname)
-{
-    char *y = NULL;
-    if (asprintf(&y, "database:\n  type: postgresql\n  postgresql:\n    host: \"%s\"\n"
-                     "    port: %s\n    user: \"%s\"\n    database: \"%s\"\n    pool_size: 2\n",
-                 getenv("JUTSU_TEST_PG_HOST"), getenv("JUTSU_TEST_PG_PORT"),
-                 getenv("JUTSU_TEST_PG_USER") ? getenv("JUTSU_TEST_PG_USER") : "jutsu",
-                 dbname) < 0)
-        die("out of memory");
-    return y;
-}
-
-static char *sqlite_yaml(const char *path)
-{
-    char *y = NULL;
-    if (asprintf(&y, "database:\n  type: sqlite\n  sqlite:\n    path: \"%s\"\n", path) < 0)
-        die("out of memory");
-    return y;
-}
-
-static void bdb_open(struct bdb *d, char *yaml, int migrate)
-{
-    struct jutsu_diag diag;
-    jutsu_diag_init(&diag);
-    memset(d, 0, sizeof(*d));
-    int rc = jutsu_app_new(&d->app);
-    if (rc == 0)
-        rc = jutsu_app_load_config_string(d->app, "bench.yaml", yaml, &diag);
-    if (rc == 0)
-        rc = jutsu_app_load_plugins(d->app, &diag);
-    if (rc != 0)
-        jutsu_diag_print(&diag, stderr, "bench_storage: ");
-    jutsu_diag_free(&diag);
-    free(yaml);
-    if (rc != 0 || (rc = jutsu_app_start(d->app)) != 0 ||
-        (rc = jutsu_dbs_open(d->app, &d->s)) != 0)
-        die("cannot open the database: %s (see the log above)", jutsu_strerror(rc));
-    if (migrate && (rc = jutsu_migrate_upgrade(d->s, "head", NULL)) != 0)
-        die("migrate: %s", jutsu_dbs_error(d->s));
-}
-
-static void bdb_close(struct bdb *d)
-{
-    jutsu_dbs_close(d->s);
-    jutsu_app_free(d->app);
-    memset(d, 0, sizeof(*d));
-}
-
-/* CREATE/DROP DATABASE and the like, on the cluster's `postgres`. */
-static int pg_admin(const char *sql, int must)
-{
-    struct bdb d;
-    bdb_open(&d, pg_yaml("postgres"), 0);
-    int rc = d.s->ops->exec(d.s->db, sql);
-    if (rc != 0 && must)
-        die("%s: %s", sql, d.s->ops->last_error(d.s->db)->message);
-    bdb_close(&d);
-    return rc;
-}
-
-static int64_t count_bars(struct bdb *d)
+static int64_t count_bars(struct bench_db *d)
 {
     jutsu_stmt *st = NULL;
     int64_t n = -1;
@@ -278,32 +156,32 @@ static int64_t count_bars(struct bdb *d)
 /* All n rows through the API in batches of BATCH; one_tx: all inside one
  * begin/commit, else each call commits its own. Returns the seconds spent
  * in the API (generation excluded). */
-static struct timing upsert_all(struct bdb *d, struct jutsu_bar_row *rows, size_t n,
+static struct timing upsert_all(struct bench_db *d, struct jutsu_bar_row *rows, size_t n,
                                 int one_tx, int64_t *ins, int64_t *skip)
 {
-    struct watch w = { 0 };
+    struct bench_watch w = { 0 };
     *ins = *skip = 0;
-    lap_start(&w);
+    bench_lap_start(&w);
     if (one_tx && jutsu_dbs_begin(d->s) != 0)
-        die("begin: %s", jutsu_dbs_error(d->s));
-    lap_stop(&w);
+        bench_die("begin: %s", jutsu_dbs_error(d->s));
+    bench_lap_stop(&w);
     for (size_t start = 0; start < n; start += BATCH) {
         size_t k = n - start < BATCH ? n - start : BATCH;
         for (size_t j = 0; j < k; j++)
             gen_bar(n, start + j, &rows[j]);
         int64_t i1 = 0, s1 = 0;
-        lap_start(&w);
+        bench_lap_start(&w);
         if (jutsu_data_bars_upsert(d->s, rows, k, &i1, &s1) != 0)
-            die("bars_upsert: %s", jutsu_dbs_error(d->s));
-        lap_stop(&w);
+            bench_die("bars_upsert: %s", jutsu_dbs_error(d->s));
+        bench_lap_stop(&w);
         *ins += i1;
         *skip += s1;
     }
-    lap_start(&w);
+    bench_lap_start(&w);
     if (one_tx && jutsu_dbs_commit(d->s) != 0)
-        die("commit: %s", jutsu_dbs_error(d->s));
-    lap_stop(&w);
-    return watch_timing(&w);
+        bench_die("commit: %s", jutsu_dbs_error(d->s));
+    bench_lap_stop(&w);
+    return timing_of(&w);
 }
 
 static int count_row(const struct jutsu_bar_row *r, void *arg)
@@ -318,24 +196,24 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void range_reads(struct bdb *d, struct jutsu_bar_row *rows, struct result *r)
+static void range_reads(struct bench_db *d, struct jutsu_bar_row *rows, struct result *r)
 {
     for (size_t j = 0; j < RANGE_BARS; j++) {
         fill_bar(&rows[j], "RNG", j, UINT64_C(1) << 40 | j);
     }
     int64_t ins = 0;
     if (jutsu_data_bars_upsert(d->s, rows, RANGE_BARS, &ins, NULL) != 0 || ins != RANGE_BARS)
-        die("loading the range symbol: %s", jutsu_dbs_error(d->s));
+        bench_die("loading the range symbol: %s", jutsu_dbs_error(d->s));
     double ms[RANGE_RUNS];
     for (int k = 0; k < RANGE_RUNS; k++) {
         size_t got = 0;
-        int64_t t0 = mono_ns();
+        int64_t t0 = bench_mono_ns();
         if (jutsu_data_bars_range(d->s, "RNG", "1D", 0, INT64_MAX, 0, count_row,
                                   &got) != 0)
-            die("bars_range: %s", jutsu_dbs_error(d->s));
-        ms[k] = (double)(mono_ns() - t0) / 1e6;
+            bench_die("bars_range: %s", jutsu_dbs_error(d->s));
+        ms[k] = (double)(bench_mono_ns() - t0) / 1e6;
         if (got != RANGE_BARS)
-            die("bars_range read the wrong number of bars");
+            bench_die("bars_range read the wrong number of bars");
     }
     qsort(ms, RANGE_RUNS, sizeof(ms[0]), cmp_double);
     r->range_ms = (ms[RANGE_RUNS / 2 - 1] + ms[RANGE_RUNS / 2]) / 2;
@@ -344,17 +222,17 @@ static void range_reads(struct bdb *d, struct jutsu_bar_row *rows, struct result
 /* SINGLE_RUNS one-bar upserts, each its own transaction: of new bars
  * (again = 0), or of the same bars again (all skipped). us[0] = p50,
  * us[1] = p99. */
-static void single_upserts(struct bdb *d, int again, double us[2])
+static void single_upserts(struct bench_db *d, int again, double us[2])
 {
     static double t[SINGLE_RUNS];
     for (int k = 0; k < SINGLE_RUNS; k++) {
         struct jutsu_bar_row b;
         fill_bar(&b, "LAT", (size_t)k, UINT64_C(1) << 41 | (uint64_t)k);
-        int64_t ins = -1, skip = -1, t0 = mono_ns();
+        int64_t ins = -1, skip = -1, t0 = bench_mono_ns();
         if (jutsu_data_bars_upsert(d->s, &b, 1, &ins, &skip) != 0 || ins != !again ||
             skip != again)
-            die("single upsert: %s", jutsu_dbs_error(d->s));
-        t[k] = (double)(mono_ns() - t0) / 1e3;
+            bench_die("single upsert: %s", jutsu_dbs_error(d->s));
+        t[k] = (double)(bench_mono_ns() - t0) / 1e3;
     }
     qsort(t, SINGLE_RUNS, sizeof(t[0]), cmp_double);
     us[0] = t[SINGLE_RUNS / 2 - 1];
@@ -365,33 +243,33 @@ static struct jutsu_bar_row *row_buffer(void)
 {
     struct jutsu_bar_row *rows = calloc(BATCH > RANGE_BARS ? BATCH : RANGE_BARS, sizeof(*rows));
     if (rows == NULL)
-        die("out of memory");
+        bench_die("out of memory");
     return rows;
 }
 
 /* The bulk load in one transaction, into a fresh database. */
-static void measure_bulk_one_tx(struct bdb *d, size_t n, struct result *r)
+static void measure_bulk_one_tx(struct bench_db *d, size_t n, struct result *r)
 {
     struct jutsu_bar_row *rows = row_buffer();
     int64_t ins, skip;
     r->bulk = upsert_all(d, rows, n, 1, &ins, &skip);
     if (ins != (int64_t)n || skip != 0)
-        die("bulk upsert (one transaction) inserted %lld of %zu", (long long)ins, n);
+        bench_die("bulk upsert (one transaction) inserted %lld of %zu", (long long)ins, n);
     free(rows);
 }
 
 /* The bulk load a transaction per batch, into another fresh database, and
  * then the rest on top of it. */
-static void measure_ours(struct bdb *d, size_t n, struct result *r)
+static void measure_ours(struct bench_db *d, size_t n, struct result *r)
 {
     struct jutsu_bar_row *rows = row_buffer();
     int64_t ins, skip;
     r->batch = upsert_all(d, rows, n, 0, &ins, &skip);
     if (ins != (int64_t)n || skip != 0)
-        die("bulk upsert (transaction per batch) inserted %lld of %zu", (long long)ins, n);
+        bench_die("bulk upsert (transaction per batch) inserted %lld of %zu", (long long)ins, n);
     r->reup = upsert_all(d, rows, n, 0, &ins, &skip);
     if (ins != 0 || skip != (int64_t)n)
-        die("%s: re-upsert inserted %lld, skipped %lld of %zu", r->backend, (long long)ins,
+        bench_die("%s: re-upsert inserted %lld, skipped %lld of %zu", r->backend, (long long)ins,
             (long long)skip, n);
     range_reads(d, rows, r);
     single_upserts(d, 0, r->single_us);
@@ -404,7 +282,7 @@ static void measure_ours(struct bdb *d, size_t n, struct result *r)
 static void sq_check(sqlite3 *h, int rc, const char *what)
 {
     if (rc != SQLITE_OK && rc != SQLITE_DONE)
-        die("raw sqlite3: %s: %s", what, sqlite3_errmsg(h));
+        bench_die("raw sqlite3: %s: %s", what, sqlite3_errmsg(h));
 }
 
 /* n plain INSERTs in one transaction, generation excluded. */
@@ -413,10 +291,10 @@ static struct timing raw_sqlite(const char *path, size_t n)
     sqlite3 *h = NULL;
     sqlite3_stmt *st = NULL;
     char sql[256];
-    struct watch w = { 0 };
+    struct bench_watch w = { 0 };
     struct jutsu_bar_row *rows = calloc(BATCH, sizeof(*rows));
     if (rows == NULL)
-        die("out of memory");
+        bench_die("out of memory");
     sq_check(h, sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL),
              "open");
     /* the connection settings of the driver (the file is in WAL already) */
@@ -425,14 +303,14 @@ static struct timing raw_sqlite(const char *path, size_t n)
     snprintf(sql, sizeof(sql), "INSERT INTO market_data (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
              "?7, ?8, ?9, ?10)", bar_cols);
     sq_check(h, sqlite3_prepare_v2(h, sql, -1, &st, NULL), "prepare");
-    lap_start(&w);
+    bench_lap_start(&w);
     sq_check(h, sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), "begin");
-    lap_stop(&w);
+    bench_lap_stop(&w);
     for (size_t start = 0; start < n; start += BATCH) {
         size_t k = n - start < BATCH ? n - start : BATCH;
         for (size_t j = 0; j < k; j++)
             gen_bar(n, start + j, &rows[j]);
-        lap_start(&w);
+        bench_lap_start(&w);
         for (size_t j = 0; j < k; j++) {
             const struct jutsu_bar_row *b = &rows[j];
             sqlite3_bind_text(st, 1, b->symbol, -1, SQLITE_STATIC);
@@ -448,15 +326,15 @@ static struct timing raw_sqlite(const char *path, size_t n)
             sq_check(h, sqlite3_step(st), "insert");
             sqlite3_reset(st);
         }
-        lap_stop(&w);
+        bench_lap_stop(&w);
     }
-    lap_start(&w);
+    bench_lap_start(&w);
     sq_check(h, sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), "commit");
-    lap_stop(&w);
+    bench_lap_stop(&w);
     sqlite3_finalize(st);
     sqlite3_close(h);
     free(rows);
-    return watch_timing(&w);
+    return timing_of(&w);
 }
 
 /* The same rows as COPY text. */
@@ -464,7 +342,7 @@ static void write_copy_file(const char *path, size_t n)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
-        die("cannot write %s", path);
+        bench_die("cannot write %s", path);
     for (size_t i = 0; i < n; i++) {
         struct jutsu_bar_row b;
         char ts[JUTSU_TIME_BUFSZ], m[4][JUTSU_MONEY_BUFSZ];
@@ -479,7 +357,7 @@ static void write_copy_file(const char *path, size_t n)
                 b.is_valid ? "t" : "f");
     }
     if (fclose(f) != 0)
-        die("cannot write %s", path);
+        bench_die("cannot write %s", path);
 }
 
 static double tv_seconds(const struct timeval *tv)
@@ -511,12 +389,12 @@ static int run_psql(const char *dbname, const char *sql, const char *in, struct 
     }
     struct rusage ru0, ru1;
     getrusage(RUSAGE_CHILDREN, &ru0);
-    int64_t t0 = mono_ns();
+    int64_t t0 = bench_mono_ns();
     int rc = posix_spawnp(&pid, psql, &fa, NULL, argv, environ);
     if (rc == 0 && waitpid(pid, &status, 0) < 0)
         rc = errno;
     if (t) {
-        t->wall = (double)(mono_ns() - t0) / 1e9;
+        t->wall = (double)(bench_mono_ns() - t0) / 1e9;
         getrusage(RUSAGE_CHILDREN, &ru1);
         t->cpu = tv_seconds(&ru1.ru_utime) + tv_seconds(&ru1.ru_stime) -
                  tv_seconds(&ru0.ru_utime) - tv_seconds(&ru0.ru_stime);
@@ -536,113 +414,68 @@ static struct timing raw_pg_copy(const char *file, const char *dbname)
     struct timing t = { 0, 0 };
     snprintf(copy, sizeof(copy), "COPY market_data (%s) FROM STDIN", bar_cols);
     if (run_psql(dbname, copy, file, &t) != 0)
-        die("psql COPY into %s failed (its message is above)", dbname);
+        bench_die("psql COPY into %s failed (its message is above)", dbname);
     return t;
-}
-
-static void drop_scratch_dbs(void)
-{
-    for (int i = 0; i < 3; i++)
-        if (scratch_dbs[i][0]) {
-            char sql[256];
-            snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", scratch_dbs[i]);
-            if (run_psql("postgres", sql, NULL, NULL) != 0)
-                fprintf(stderr, "bench_storage: could not drop %s\n", scratch_dbs[i]);
-            scratch_dbs[i][0] = '\0';
-        }
 }
 
 /* ---- per backend ----------------------------------------------------------- */
 
-/* Whatever a run may leave in the temp directory, and the directory. */
-static void remove_work_dir(void)
+static void run_sqlite(size_t n, struct result *r)
 {
-    static const char *const files[] = { "bars.copy", "raw.db", "one.db", "ours.db" };
-    static const char *const suffix[] = { "", "-wal", "-shm" };
-    if (!work_dir[0])
-        return;
-    for (int i = 0; i < 12; i++) {
-        char f[700];
-        snprintf(f, sizeof(f), "%s/%s%s", work_dir, files[i / 3], suffix[i % 3]);
-        unlink(f);
-    }
-    rmdir(work_dir);
-    work_dir[0] = '\0';
-}
-
-static void run_sqlite(const char *dir, size_t n, struct result *r)
-{
-    char path[600];
-    struct bdb d;
+    struct bench_db d;
     r->backend = "sqlite";
     r->rows = n;
 
-    snprintf(path, sizeof(path), "%s/raw.db", dir);
-    bdb_open(&d, sqlite_yaml(path), 1);   /* our schema, then the driver lets go */
-    bdb_close(&d);
+    bench_db_open(&d, 0, "raw", NULL, 1);   /* our schema, then the driver lets go */
+    char path[sizeof(d.path)];
+    snprintf(path, sizeof(path), "%s", d.path);
+    bench_db_close(&d);
     r->raw = raw_sqlite(path, n);
-    bdb_open(&d, sqlite_yaml(path), 0);
+    bench_db_open(&d, 0, "raw", NULL, 0);
     if (count_bars(&d) != (int64_t)n)
-        die("the raw load did not insert every row");
-    bdb_close(&d);
+        bench_die("the raw load did not insert every row");
+    bench_db_close(&d);
 
-    snprintf(path, sizeof(path), "%s/one.db", dir);
-    bdb_open(&d, sqlite_yaml(path), 1);
+    bench_db_open(&d, 0, "one", NULL, 1);
     measure_bulk_one_tx(&d, n, r);
-    bdb_close(&d);
+    bench_db_close(&d);
 
-    snprintf(path, sizeof(path), "%s/ours.db", dir);
-    bdb_open(&d, sqlite_yaml(path), 1);
+    bench_db_open(&d, 0, "ours", NULL, 1);
     measure_ours(&d, n, r);
-    bdb_close(&d);
-}
-
-/* A fresh scratch database `jutsu_bench_<pid>_<what>`, migrated, in d. */
-static void pg_fresh(struct bdb *d, int slot, const char *what)
-{
-    char sql[128];
-    snprintf(scratch_dbs[slot], sizeof(scratch_dbs[slot]), "jutsu_bench_%ld_%s", (long)getpid(),
-             what);
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", scratch_dbs[slot]);
-    pg_admin(sql, 1);
-    bdb_open(d, pg_yaml(scratch_dbs[slot]), 1);
+    bench_db_close(&d);
 }
 
 /* Closes d and drops its database; a CHECKPOINT then flushes the load's
  * WAL so that the next measurement does not pay for it. */
-static void pg_done(struct bdb *d, int slot)
+static void pg_done(struct bench_db *d)
 {
-    char sql[128];
-    bdb_close(d);
-    snprintf(sql, sizeof(sql), "DROP DATABASE %s", scratch_dbs[slot]);
-    pg_admin(sql, 1);
-    scratch_dbs[slot][0] = '\0';
-    pg_admin("CHECKPOINT", 0);
+    bench_db_close(d);
+    bench_pg_admin("CHECKPOINT");
 }
 
-static void run_pg(const char *dir, size_t n, struct result *r)
+static void run_pg(size_t n, struct result *r)
 {
-    char file[600];
-    struct bdb d;
+    char file[700];
+    struct bench_db d;
     r->backend = "postgresql";
     r->rows = n;
 
-    snprintf(file, sizeof(file), "%s/bars.copy", dir);
+    snprintf(file, sizeof(file), "%s/bars.copy", bench_workdir());
     write_copy_file(file, n);
-    pg_fresh(&d, 0, "raw");
-    r->raw = raw_pg_copy(file, scratch_dbs[0]);
+    bench_db_open(&d, 1, "raw", NULL, 1);
+    r->raw = raw_pg_copy(file, d.pgname);
     unlink(file);
     if (count_bars(&d) != (int64_t)n)
-        die("the raw COPY did not load every row");
-    pg_done(&d, 0);
+        bench_die("the raw COPY did not load every row");
+    pg_done(&d);
 
-    pg_fresh(&d, 1, "one");
+    bench_db_open(&d, 1, "one", NULL, 1);
     measure_bulk_one_tx(&d, n, r);
-    pg_done(&d, 1);
+    pg_done(&d);
 
-    pg_fresh(&d, 2, "ours");
+    bench_db_open(&d, 1, "ours", NULL, 1);
     measure_ours(&d, n, r);
-    pg_done(&d, 2);
+    pg_done(&d);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -734,21 +567,9 @@ static void print_json(const struct result *res, int nres, size_t n)
     json_object_put(top);
 }
 
-/* build/bench/bench_storage -> build/plugins, unless the caller chose. */
-static void default_plugin_path(void)
-{
-    char exe[4096];
-    ssize_t len;
-    if (getenv("JUTSU_PLUGIN_PATH") || (len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)
-        return;
-    exe[len] = '\0';
-    char *dir = dirname(dirname(exe)), path[4200];
-    snprintf(path, sizeof(path), "%s/plugins", dir);
-    setenv("JUTSU_PLUGIN_PATH", path, 0);
-}
-
 int main(int argc, char **argv)
 {
+    bench_init("bench_storage");
     const char *pg_host = getenv("JUTSU_TEST_PG_HOST");
     int want_sq = 1, want_pg = pg_host && *pg_host, json = 0;
     size_t n = 1000000;
@@ -758,12 +579,12 @@ int main(int argc, char **argv)
             want_sq = strcmp(b, "sqlite") == 0 || strcmp(b, "both") == 0;
             want_pg = strcmp(b, "postgresql") == 0 || strcmp(b, "both") == 0;
             if (!want_sq && !want_pg)
-                die("--backend %s: use sqlite, postgresql or both", b);
+                bench_die("--backend %s: use sqlite, postgresql or both", b);
         } else if (strcmp(argv[i], "--rows") == 0 && i + 1 < argc) {
             char *end;
             n = strtoull(argv[++i], &end, 10);
             if (*end || n < 1 || n > 100000000)
-                die("--rows %s: want 1..100000000", argv[i]);
+                bench_die("--rows %s: want 1..100000000", argv[i]);
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else {
@@ -773,25 +594,19 @@ int main(int argc, char **argv)
         }
     }
     if (want_pg && !(pg_host && *pg_host && getenv("JUTSU_TEST_PG_PORT")))
-        die("PostgreSQL needs JUTSU_TEST_PG_HOST and JUTSU_TEST_PG_PORT (eval \"$(scripts/"
+        bench_die("PostgreSQL needs JUTSU_TEST_PG_HOST and JUTSU_TEST_PG_PORT (eval \"$(scripts/"
             "pg-test-cluster.sh start)\")");
     for (int i = 0; i < NSYMBOLS; i++)
         snprintf(symbols[i], sizeof(symbols[i]), "S%03d", i);
-    default_plugin_path();
     jutsu_log_pin(JUTSU_LOG_WARN, -1);
 
-    const char *tmp = getenv("TMPDIR");
-    snprintf(work_dir, sizeof(work_dir), "%s/jutsu-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(work_dir) == NULL)
-        die("cannot make a temp directory %s: %s", work_dir, strerror(errno));
     struct result res[2];
     int nres = 0;
     memset(res, 0, sizeof(res));
     if (want_sq)
-        run_sqlite(work_dir, n, &res[nres++]);
+        run_sqlite(n, &res[nres++]);
     if (want_pg)
-        run_pg(work_dir, n, &res[nres++]);
-    remove_work_dir();
+        run_pg(n, &res[nres++]);
     if (json)
         print_json(res, nres, n);
     else

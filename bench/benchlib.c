@@ -2,6 +2,7 @@
  * bench/benchlib.c — what the C benchmarks share (see benchlib.h).
  */
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,14 @@ static char workdir[512];
 
 void bench_init(const char *name)
 {
+    char exe[4096], path[4200];
+    ssize_t len;
     bench_name = name;
+    if (getenv("JUTSU_PLUGIN_PATH") || (len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)
+        return;
+    exe[len] = '\0';
+    snprintf(path, sizeof(path), "%s/plugins", dirname(dirname(exe)));
+    setenv("JUTSU_PLUGIN_PATH", path, 0);
 }
 
 static void drop_scratch(const char *name);
@@ -161,8 +169,7 @@ static void open_app(struct bench_db *d, const char *yaml, int migrate)
         bench_die("migrate: %s", jutsu_dbs_error(d->s));
 }
 
-/* CREATE/DROP DATABASE on the cluster's `postgres`. */
-static int pg_admin(const char *sql)
+int bench_pg_admin(const char *sql)
 {
     struct bench_db d = { 0 };
     char *y = db_yaml(1, "postgres");
@@ -180,7 +187,7 @@ static void drop_scratch(const char *name)
 {
     char sql[128];
     snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
-    pg_admin(sql);
+    bench_pg_admin(sql);
     for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++)
         if (strcmp(scratch[i], name) == 0)
             scratch[i][0] = '\0';
@@ -200,11 +207,13 @@ void bench_db_open(struct bench_db *d, int pg, const char *tag, const char *more
         if (slot == sizeof(scratch) / sizeof(scratch[0]))
             bench_die("too many scratch databases at once");
         snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-        if (pg_admin(sql) != 0)
+        if (bench_pg_admin(sql) != 0)
             bench_die("cannot create the scratch database %s", name);
         snprintf(scratch[slot], sizeof(scratch[slot]), "%s", name);
         snprintf(d->pgname, sizeof(d->pgname), "%s", name);
     }
+    if (!pg)
+        snprintf(d->path, sizeof(d->path), "%s/%s.db", bench_workdir(), name);
     char *db = db_yaml(pg, name), *all = NULL;
     if (asprintf(&all, "%s%s", db, more_yaml ? more_yaml : "") < 0)
         bench_die("out of memory");

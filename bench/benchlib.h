@@ -16,6 +16,8 @@
 #include "app.h"
 #include "store.h"
 
+/* Names the benchmark for its messages, and points JUTSU_PLUGIN_PATH at
+ * the build tree's plugins/ (beside the program's bench/) unless it is set. */
 void bench_init(const char *name);
 
 /* Prints "NAME: message", removes the scratch databases and directory,
@@ -46,6 +48,7 @@ struct bench_db {
     struct jutsu_app *app;
     jutsu_dbs        *s;
     char              pgname[64];   /* a scratch PostgreSQL database, or "" */
+    char              path[640];    /* the SQLite file, or ""                */
 };
 
 /* The database section for a SQLite file, or a new scratch PostgreSQL
@@ -57,5 +60,9 @@ void bench_db_close(struct bench_db *d);
 
 /* Whether PostgreSQL can be measured (the cluster's variables are set). */
 int  bench_pg_available(void);
+
+/* Runs SQL on the cluster's `postgres` database; 0 or the driver's code
+ * (the message printed). */
+int  bench_pg_admin(const char *sql);
 
 #endif
