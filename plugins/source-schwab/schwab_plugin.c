@@ -8,6 +8,9 @@
  * the source op `login` (include/jutsu/source.h), which `jutsu schwab
  * login` calls with stdin and stdout.
  *
+ * The OAuth2 tokens, the HTTP client and most config keys are shared with
+ * broker-schwab through the static library in plugins/schwab-common.
+ *
  * Concurrency: fetch may run on several threads at once
  * (JUTSU_SOURCE_CONCURRENT): each call has its own curl handle; the rate
  * limiter and the token store lock for themselves.
@@ -16,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include <curl/curl.h>
 
 #include "jutsu/error.h"
 #include "jutsu/host.h"
@@ -30,32 +31,9 @@
 #define UNKNOWN_SPAN_DAYS 30
 
 static const struct jutsu_cfg_key schema[] = {
-    { .name = "app_key", .type = JUTSU_CFG_STR,
-      .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET,
-      .help = "The app's key (client id) from developer.schwab.com" },
-    { .name = "app_secret", .type = JUTSU_CFG_STR,
-      .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET,
-      .help = "The app's secret from developer.schwab.com" },
-    JUTSU_CFG_KEY("redirect_uri", JUTSU_CFG_STR, "https://127.0.0.1:8182",
-                  "The app's callback URL, exactly as registered with Schwab"),
-    JUTSU_CFG_KEY("token_file", JUTSU_CFG_STR, "var/schwab-token.json",
-                  "Where the OAuth2 tokens are kept (mode 0600; relative to the working "
-                  "directory); `jutsu schwab login` writes it"),
-    JUTSU_CFG_KEY("api_base", JUTSU_CFG_STR, "https://api.schwabapi.com",
-                  "Base URL of the Market Data API"),
-    JUTSU_CFG_KEY("auth_base", JUTSU_CFG_STR, "https://api.schwabapi.com",
-                  "Base URL of the OAuth2 endpoints (/v1/oauth/authorize and /v1/oauth/token)"),
-    JUTSU_CFG_KEY("requests_per_second", JUTSU_CFG_DOUBLE, "2",
-                  "At most this many requests start per second (Schwab allows about 2)"),
-    JUTSU_CFG_INT_RANGE("timeout_ms", "10000", 100, 600000,
-                        "Timeout of one HTTP request, in milliseconds"),
-    JUTSU_CFG_INT_RANGE("retries", "3", 0, 10,
-                        "Retries after a 429, a 5xx or a network failure"),
-    JUTSU_CFG_INT_RANGE("backoff_ms", "500", 0, 60000,
-                        "First back-off before a retry, doubled each time (a Retry-After "
-                        "header wins)"),
-    JUTSU_CFG_INT_RANGE("refresh_margin_s", "60", 0, 1500,
-                        "Refresh the access token when it expires within this many seconds"),
+    SCHWAB_CFG_CREDENTIALS,
+    SCHWAB_CFG_REDIRECT_URI,
+    SCHWAB_CFG_TRANSPORT("Base URL of the Market Data API"),
     JUTSU_CFG_END
 };
 
@@ -92,27 +70,6 @@ static int judge(struct schwab *s, const struct jutsu_fetch_req *req, const stru
     return r->status == 400 ? JUTSU_EINVAL : JUTSU_ETRANSIENT;
 }
 
-/* GET with a fresh token; after a 401, once more with a refreshed one. */
-static int get_history(struct schwab *s, struct schwab_conn *c, const char *what,
-                       const char *url, struct schwab_resp *r)
-{
-    char *token = NULL;
-    int rc = schwab_access_token(s, c, NULL, &token);
-    if (rc == 0)
-        rc = schwab_request(s, c, what, url, token, 0, NULL, r);
-    if (rc == 0 && r->status == 401) {
-        char *again = NULL;
-        s->host->log(s->ctx, JUTSU_LOG_INFO, "%s: HTTP 401; refreshing the access token", what);
-        schwab_resp_free(r);
-        rc = schwab_access_token(s, c, token, &again);
-        if (rc == 0)
-            rc = schwab_request(s, c, what, url, again, 0, NULL, r);
-        free(again);
-    }
-    free(token);
-    return rc;
-}
-
 static int schwab_fetch(void *state, const struct jutsu_fetch_req *req,
                         const struct jutsu_source_sink *sink)
 {
@@ -132,7 +89,9 @@ static int schwab_fetch(void *state, const struct jutsu_fetch_req *req,
     if (rc != 0 || req->from > req->to || req->to < 0 || req->from > now)
         goto out;
     snprintf(what, sizeof(what), "pricehistory %.16s %s", req->symbol, req->timeframe);
-    if ((rc = schwab_conn_open(s, &c)) != 0 || (rc = get_history(s, c, what, url, &r)) != 0)
+    /* with a fresh token; after a 401, once more with a refreshed one */
+    struct schwab_req q = { .what = what, .url = url };
+    if ((rc = schwab_conn_open(s, &c)) != 0 || (rc = schwab_send_authed(s, c, &q, &r)) != 0)
         goto out;
     if (r.status != 200) {
         rc = judge(s, req, &r);
@@ -218,62 +177,13 @@ static int schwab_login(void *state, FILE *in, FILE *out)
 
 /* --- init / destroy ----------------------------------------------------------- */
 
-static char *dup_base(const char *url)
-{
-    char *p = strdup(url);
-    /* "https://host/" and "https://host" name one base: no "//" in paths */
-    for (size_t n = p ? strlen(p) : 0; n > 0 && p[n - 1] == '/'; n--)
-        p[n - 1] = '\0';
-    return p;
-}
-
-static int read_config(struct schwab *s)
-{
-    const struct jutsu_host *h = s->host;
-    const char *key, *secret, *uri, *file, *api, *auth;
-    if (h->cfg_str(s->ctx, "app_key", &key) != 0 ||
-        h->cfg_str(s->ctx, "app_secret", &secret) != 0 ||
-        h->cfg_str(s->ctx, "redirect_uri", &uri) != 0 ||
-        h->cfg_str(s->ctx, "token_file", &file) != 0 ||
-        h->cfg_str(s->ctx, "api_base", &api) != 0 || h->cfg_str(s->ctx, "auth_base", &auth) ||
-        h->cfg_double(s->ctx, "requests_per_second", &s->requests_per_second) != 0 ||
-        h->cfg_int(s->ctx, "timeout_ms", &s->timeout_ms) != 0 ||
-        h->cfg_int(s->ctx, "retries", &s->retries) != 0 ||
-        h->cfg_int(s->ctx, "backoff_ms", &s->backoff_ms) != 0 ||
-        h->cfg_int(s->ctx, "refresh_margin_s", &s->refresh_margin_s) != 0) {
-        h->set_error(s->ctx, "cannot read the source-schwab settings (are app_key and "
-                     "app_secret set?)");
-        return JUTSU_ECONFIG;
-    }
-    if (!(s->requests_per_second > 0 && s->requests_per_second <= 1000)) {
-        const char *w = h->cfg_where(s->ctx, "requests_per_second");
-        h->set_error(s->ctx, "%s%srequests_per_second must be above 0 and at most 1000 (Schwab "
-                     "allows about 2)", w ? w : "", w ? ": " : "");
-        return JUTSU_ECONFIG;
-    }
-    s->interval_us = (int64_t)(1e6 / s->requests_per_second);
-    if ((s->app_key = strdup(key)) == NULL || (s->app_secret = strdup(secret)) == NULL ||
-        (s->redirect_uri = strdup(uri)) == NULL || (s->token_file = strdup(file)) == NULL ||
-        (s->api_base = dup_base(api)) == NULL || (s->auth_base = dup_base(auth)) == NULL)
-        return JUTSU_ENOMEM;
-    return 0;
-}
-
 static void schwab_destroy(void *state)
 {
     struct schwab *s = state;
     if (s == NULL)
         return;
-    pthread_mutex_destroy(&s->rate_mu);
-    pthread_mutex_destroy(&s->tok_mu);
-    free(s->app_key);
-    free(s->app_secret);
-    free(s->redirect_uri);
-    free(s->token_file);
-    free(s->api_base);
-    free(s->auth_base);
+    schwab_teardown(s);
     free(s);
-    curl_global_cleanup();
 }
 
 static int schwab_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
@@ -281,26 +191,13 @@ static int schwab_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **sta
     struct schwab *s;
     struct stat st;
     int rc;
-    /* reference counted by libcurl; undone in schwab_destroy */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        host->set_error(ctx, "libcurl failed to initialise (TLS library missing?)");
-        return JUTSU_EIO;
-    }
-    if ((s = calloc(1, sizeof(*s))) == NULL) {
-        curl_global_cleanup();
+    if ((s = calloc(1, sizeof(*s))) == NULL)
         return JUTSU_ENOMEM;
-    }
-    s->host = host;
-    s->ctx = ctx;
-    pthread_mutex_init(&s->rate_mu, NULL);
-    pthread_mutex_init(&s->tok_mu, NULL);
-    if ((rc = read_config(s)) != 0) {
-        schwab_destroy(s);
+    if ((rc = schwab_setup(s, host, ctx, "source-schwab", "jutsu-source-schwab/1.0",
+                           "market data from Schwab")) != 0) {
+        free(s);
         return rc;
     }
-    if (strncmp(s->api_base, "https://", 8) != 0 || strncmp(s->auth_base, "https://", 8) != 0)
-        host->log(ctx, JUTSU_LOG_WARN, "api_base or auth_base is not https: tokens travel in "
-                  "clear text (fine for a loopback test server only)");
     /* no token yet is no reason to fail: `jutsu schwab login` needs this
      * instance running to write one */
     if (stat(s->token_file, &st) != 0)

@@ -1,13 +1,19 @@
 /*
- * plugins/source-schwab/schwab_http.c — the HTTP client of source-schwab:
- * one libcurl easy handle per fetch, a rate limiter shared by all threads
- * of an instance, and the retry policy for 429, 5xx and network failures.
+ * plugins/schwab-common/schwab_http.c — the HTTP client of the Schwab
+ * plugins: one libcurl easy handle per fetch or order call, a rate limiter
+ * shared by all threads of an instance, and the retry policy for 429, 5xx
+ * and network failures.
  *
  * The limiter spaces request starts by 1/requests_per_second: a caller
  * reserves the next free slot under the mutex and sleeps outside it, so
  * threads queue fairly and no lock is held while sleeping. Retries go
  * through the limiter too: a server that says "slow down" is not hit
  * faster by our own back-off.
+ *
+ * Retrying is only safe for a request that may take effect twice without
+ * harm: reads, token calls, a cancel. An order must not (struct
+ * schwab_req's `once`): it is repeated only when Schwab surely did not
+ * act on it, and any other failure is reported as an unknown outcome.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,7 +27,7 @@
 
 #include "jutsu/error.h"
 #include "jutsu/log.h"
-#include "schwab_int.h"
+#include "schwab_common.h"
 
 /* A Retry-After beyond this is not waited for: the fetch fails with
  * JUTSU_ERATELIMIT and the sync job tries the next source. */
@@ -96,6 +102,7 @@ void schwab_conn_close(struct schwab_conn *c)
 void schwab_resp_free(struct schwab_resp *r)
 {
     free(r->body);
+    free(r->location);
     memset(r, 0, sizeof(*r));
 }
 
@@ -144,61 +151,80 @@ static int64_t retry_after_ms(CURL *h)
     return when <= now ? 0 : (int64_t)(when - now) * 1000;
 }
 
-static struct curl_slist *make_headers(const char *bearer, const char *form)
+/* The Location header of the last answer, copied; 0 or JUTSU_ENOMEM. */
+static int copy_location(CURL *h, char **out)
 {
-    struct curl_slist *l = curl_slist_append(NULL, "Accept: application/json"), *n;
-    char *auth = NULL;
-    if (l && form) {
-        n = curl_slist_append(l, "Content-Type: application/x-www-form-urlencoded");
-        if (n == NULL)
-            goto fail;
-        l = n;
-    }
-    if (l && bearer) {
-        if (asprintf(&auth, "Authorization: Bearer %s", bearer) < 0)
-            goto fail;
-        n = curl_slist_append(l, auth);
-        free(auth);
-        if (n == NULL)
-            goto fail;
-        l = n;
+    struct curl_header *hh;
+    *out = NULL;
+    if (curl_easy_header(h, "Location", 0, CURLH_HEADER, -1, &hh) != CURLHE_OK)
+        return 0;
+    return (*out = strdup(hh->value)) ? 0 : JUTSU_ENOMEM;
+}
+
+/* Appends "head value" ("Authorization: Bearer " "TOKEN"); 0 or -1. */
+static int append_header(struct curl_slist **l, const char *head, const char *value)
+{
+    char *line = NULL;
+    if (asprintf(&line, "%s%s", head, value) < 0)
+        return -1;
+    struct curl_slist *n = curl_slist_append(*l, line);
+    free(line);
+    if (n == NULL)
+        return -1;
+    *l = n;
+    return 0;
+}
+
+static struct curl_slist *make_headers(const struct schwab_req *q)
+{
+    struct curl_slist *l = curl_slist_append(NULL, "Accept: application/json");
+    if (l == NULL)
+        return NULL;
+    if ((q->body && append_header(&l, "Content-Type: ", q->content_type ? q->content_type :
+                                  "application/x-www-form-urlencoded") != 0) ||
+        (q->bearer && append_header(&l, "Authorization: Bearer ", q->bearer) != 0)) {
+        curl_slist_free_all(l);
+        return NULL;
     }
     return l;
-fail:
-    curl_slist_free_all(l);
-    return NULL;
 }
 
 /* One attempt. Returns the curl code; *wait_ms is the Retry-After. */
-static CURLcode perform(struct schwab_conn *c, const char *url, struct curl_slist *hdrs,
-                        int basic, const char *form, struct body *b, long *status,
+static CURLcode perform(struct schwab_conn *c, const struct schwab_req *q,
+                        struct curl_slist *hdrs, struct body *b, long *status,
                         int64_t *wait_ms)
 {
     struct schwab *s = c->s;
     CURL *h = c->h;
     curl_easy_reset(h);   /* keeps the connection cache: the next request reuses it */
     c->errbuf[0] = '\0';
-    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_URL, q->url);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);          /* we run on job threads */
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)s->timeout_ms);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "jutsu-source-schwab/1.0");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, s->agent);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
-    if (basic) {
+    if (q->basic) {
         /* Basic only: libcurl then sends the credentials with the first
          * request instead of waiting for a 401 challenge */
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERNAME, s->app_key);
         curl_easy_setopt(h, CURLOPT_PASSWORD, s->app_secret);
     }
-    if (form) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, form);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(form));
+    if (q->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(q->body));
     }
+    if (q->method && strcmp(q->method, "GET") != 0 && strcmp(q->method, "POST") != 0)
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
+    /* libcurl re-sends a request whose reused connection turns out to be
+     * dead; for an order that could be the second copy */
+    if (q->once)
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     CURLcode cc = curl_easy_perform(h);
     *status = 0;
     *wait_ms = -1;
@@ -224,6 +250,20 @@ static int worth_retrying(CURLcode cc)
 {
     return cc != CURLE_URL_MALFORMAT && cc != CURLE_UNSUPPORTED_PROTOCOL &&
            cc != CURLE_PEER_FAILED_VERIFICATION && cc != CURLE_SSL_CACERT_BADFILE;
+}
+
+/* Whether Schwab surely did not act on the attempt: it answered 429 (the
+ * gateway refuses before anything is done), or not one byte of the
+ * request left this machine (no connection, no TLS session). */
+static int surely_not_done(CURL *h, CURLcode cc, long status)
+{
+    long sent = 1;   /* bytes of this transfer's request written so far */
+    if (cc == CURLE_OK)
+        return status == 429;
+    if (cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_COULDNT_RESOLVE_PROXY ||
+        cc == CURLE_COULDNT_CONNECT)
+        return 1;
+    return curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent == 0;
 }
 
 /* The final error, once retries are spent (or a wait is too long). */
@@ -257,11 +297,27 @@ static int give_up(struct schwab *s, const char *what, CURLcode cc, const char *
     return r->status == 429 ? JUTSU_ERATELIMIT : JUTSU_ETRANSIENT;
 }
 
-int schwab_request(struct schwab *s, struct schwab_conn *c, const char *what,
-                   const char *url, const char *bearer, int basic, const char *form,
-                   struct schwab_resp *r)
+/* A `once` request that may or may not have been carried out. */
+static int unknown_outcome(struct schwab *s, const struct schwab_req *q, CURLcode cc,
+                           const char *errbuf, const struct schwab_resp *r)
 {
-    struct curl_slist *hdrs = make_headers(bearer, form);
+    char why[256];
+    if (cc != CURLE_OK)
+        snprintf(why, sizeof(why), "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
+    else {
+        char text[200];
+        schwab_error_text(r->body, text, sizeof(text));
+        snprintf(why, sizeof(why), "HTTP %ld: %s", r->status, text);
+    }
+    s->host->set_error(s->ctx, "%s: the request reached Schwab but no certain answer came back "
+                       "(%s), so it was not sent again: %s", q->what, why, q->once);
+    return JUTSU_ETIMEDOUT;
+}
+
+int schwab_send(struct schwab *s, struct schwab_conn *c, const struct schwab_req *q,
+                struct schwab_resp *r)
+{
+    struct curl_slist *hdrs = make_headers(q);
     memset(r, 0, sizeof(*r));
     if (hdrs == NULL)
         return JUTSU_ENOMEM;
@@ -270,28 +326,32 @@ int schwab_request(struct schwab *s, struct schwab_conn *c, const char *what,
         struct body b = { 0 };
         int64_t wait_ms;
         rate_wait(s);
-        CURLcode cc = perform(c, url, hdrs, basic, form, &b, &r->status, &wait_ms);
+        CURLcode cc = perform(c, q, hdrs, &b, &r->status, &wait_ms);
         r->body = b.p;
         r->len = b.len;
         if (b.too_big) {
-            s->host->set_error(s->ctx, "%s: the answer is larger than %u MiB: refused", what,
+            s->host->set_error(s->ctx, "%s: the answer is larger than %u MiB: refused", q->what,
                                SCHWAB_MAX_BODY >> 20);
-            rc = JUTSU_EMALFORMED;
+            rc = q->once ? unknown_outcome(s, q, cc, c->errbuf, r) : JUTSU_EMALFORMED;
             break;
         }
-        if (cc == CURLE_WRITE_ERROR || cc == CURLE_OUT_OF_MEMORY) {
-            rc = JUTSU_ENOMEM;
-            break;
-        }
-        if (r->body == NULL && (r->body = calloc(1, 1)) == NULL) {
-            rc = JUTSU_ENOMEM;
+        /* out of memory for the answer: for an order, the answer came,
+         * so the order probably stands, but which one is lost */
+        if (cc == CURLE_WRITE_ERROR || cc == CURLE_OUT_OF_MEMORY ||
+            (r->body == NULL && (r->body = calloc(1, 1)) == NULL) ||
+            (cc == CURLE_OK && copy_location(c->h, &r->location) != 0)) {
+            rc = q->once ? unknown_outcome(s, q, cc, c->errbuf, r) : JUTSU_ENOMEM;
             break;
         }
         int retry = cc != CURLE_OK || r->status == 429 || r->status >= 500;
         if (!retry)
             break;
+        if (q->once && worth_retrying(cc) && !surely_not_done(c->h, cc, r->status)) {
+            rc = unknown_outcome(s, q, cc, c->errbuf, r);
+            break;
+        }
         if (attempt >= s->retries || wait_ms > MAX_WAIT_MS || !worth_retrying(cc)) {
-            rc = give_up(s, what, cc, c->errbuf, r, attempt + 1, wait_ms);
+            rc = give_up(s, q->what, cc, c->errbuf, r, attempt + 1, wait_ms);
             break;
         }
         int64_t ms = backoff_ms(s, attempt, wait_ms);
@@ -300,12 +360,46 @@ int schwab_request(struct schwab *s, struct schwab_conn *c, const char *what,
             snprintf(cause, sizeof(cause), "%s", curl_easy_strerror(cc));
         else
             snprintf(cause, sizeof(cause), "HTTP %ld", r->status);
-        s->host->log(s->ctx, JUTSU_LOG_WARN, "%s: %s; retry %d of %lld in %lld ms", what, cause,
-                     attempt + 1, (long long)s->retries, (long long)ms);
+        s->host->log(s->ctx, JUTSU_LOG_WARN, "%s: %s; retry %d of %lld in %lld ms", q->what,
+                     cause, attempt + 1, (long long)s->retries, (long long)ms);
         schwab_resp_free(r);
         sleep_us(ms * 1000);
     }
     curl_slist_free_all(hdrs);
+    return rc;
+}
+
+int schwab_request(struct schwab *s, struct schwab_conn *c, const char *what,
+                   const char *url, const char *bearer, int basic, const char *form,
+                   struct schwab_resp *r)
+{
+    struct schwab_req q = { .what = what, .url = url, .bearer = bearer, .basic = basic,
+                            .body = form };
+    return schwab_send(s, c, &q, r);
+}
+
+int schwab_send_authed(struct schwab *s, struct schwab_conn *c, const struct schwab_req *q,
+                       struct schwab_resp *r)
+{
+    struct schwab_req with = *q;
+    char *token = NULL;
+    memset(r, 0, sizeof(*r));
+    int rc = schwab_access_token(s, c, NULL, &token);
+    with.bearer = token;
+    if (rc == 0)
+        rc = schwab_send(s, c, &with, r);
+    if (rc == 0 && r->status == 401) {
+        char *again = NULL;
+        s->host->log(s->ctx, JUTSU_LOG_INFO, "%s: HTTP 401; refreshing the access token",
+                     q->what);
+        schwab_resp_free(r);
+        rc = schwab_access_token(s, c, token, &again);
+        with.bearer = again;
+        if (rc == 0)
+            rc = schwab_send(s, c, &with, r);
+        free(again);
+    }
+    free(token);
     return rc;
 }
 

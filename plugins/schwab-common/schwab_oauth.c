@@ -1,5 +1,5 @@
 /*
- * plugins/source-schwab/schwab_oauth.c — Schwab's OAuth2 flow.
+ * plugins/schwab-common/schwab_oauth.c — Schwab's OAuth2 flow.
  *
  * A person authorises the app once in a browser (schwab_authorize_url);
  * Schwab sends the browser to redirect_uri with ?code=...; that code,
@@ -8,7 +8,7 @@
  * access token (30 minutes) and a refresh token (7 days). Until the
  * refresh token expires, schwab_access_token trades it for new access
  * tokens (grant_type=refresh_token) before they expire; after that only
- * the browser can help, and every fetch fails with JUTSU_EAUTH and a
+ * the browser can help, and every request fails with JUTSU_EAUTH and a
  * message that says so.
  */
 #include <ctype.h>
@@ -22,7 +22,7 @@
 
 #include "jutsu/error.h"
 #include "jutsu/log.h"
-#include "schwab_int.h"
+#include "schwab_common.h"
 
 /* Warn this long before the refresh token expires. */
 #define EXPIRY_WARNING_S 86400
@@ -148,8 +148,8 @@ static void warn_expiry(struct schwab *s, const struct schwab_token *t, int64_t 
         return;
     s->warned_refresh_expiry = t->refresh_expires_at;
     s->host->log(s->ctx, JUTSU_LOG_WARN, "the Schwab refresh token expires on %s: run `jutsu "
-                 "schwab login` before then, or market data from Schwab stops",
-                 when(t->refresh_expires_at, until));
+                 "schwab login` before then, or %s stops", when(t->refresh_expires_at, until),
+                 s->service);
 }
 
 /* Under tok_mu and the file lock: a usable access token in *out. */

@@ -1,5 +1,5 @@
 /*
- * plugins/source-schwab/schwab_token.c — the token file: Schwab's OAuth2
+ * plugins/schwab-common/schwab_token.c — the token file: Schwab's OAuth2
  * access and refresh tokens, kept between runs as a small JSON object
  *
  *   {"access_token": "...", "refresh_token": "...",
@@ -26,7 +26,7 @@
 #include <json-c/json.h>
 
 #include "jutsu/error.h"
-#include "schwab_int.h"
+#include "schwab_common.h"
 
 /* A token file is a few hundred bytes; anything much larger is not one. */
 #define MAX_TOKEN_FILE 65536
