@@ -13,7 +13,9 @@
  * spends money it does not have in its books.
  *
  * A refused or failed order does not stop the others; an authorisation
- * failure does (every later order would fail the same way).
+ * failure does (every later order would fail the same way), and so does an
+ * order sent without a certain answer (JUTSU_ETIMEDOUT: it may be live; a
+ * person must look before anything more is placed).
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +46,30 @@ static int final(uint32_t status)
            status == JUTSU_ORDER_CANCELLED;
 }
 
-/* Places one order and follows it to its end; fills *f. */
+/* Asks for the order's status until it is final or `until` (monotonic
+ * ms) passes; 0 with *f final, JUTSU_ETIMEDOUT when it is still live, or
+ * the broker's error. */
+static int poll_until(struct jutsu_ctx *b, const struct jutsu_broker_ops *ops, const char *id,
+                      int64_t until, int64_t poll_ms, struct jutsu_fill *f)
+{
+    for (;;) {
+        memset(f, 0, sizeof(*f));
+        f->size = sizeof(*f);
+        b->error[0] = '\0';
+        int rc = ops->status(b->state, id, f);
+        if (rc == 0 && final(f->status))
+            return 0;
+        if (rc != 0 && rc != JUTSU_ETRANSIENT && rc != JUTSU_ERATELIMIT)
+            return rc;
+        if (mono_ms() >= until)
+            return JUTSU_ETIMEDOUT;
+        sleep_ms(poll_ms);
+    }
+}
+
+/* Places one order and follows it to its end; fills *f. After the timeout
+ * the order is cancelled and followed until the cancel is final: shares
+ * may fill meanwhile, and they are the account's. */
 static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
 {
     struct jutsu_ctx *b = t->ent->broker;
@@ -54,41 +79,33 @@ static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
     jutsu_cfg_int(root, "trading.order_timeout_s", &timeout_s);
     jutsu_cfg_int(root, "trading.poll_interval_ms", &poll_ms);
 
-    struct jutsu_order req = { .symbol = o->symbol, .buy = o->buy, .quantity = o->qty };
-    char id[64] = "";
+    struct jutsu_order req = { .size = sizeof(req), .symbol = o->symbol, .quantity = o->qty,
+                               .side = o->buy ? JUTSU_ORDER_BUY : JUTSU_ORDER_SELL };
+    char id[JUTSU_ORDER_ID_SIZE] = "";
     b->error[0] = '\0';
     int rc = ops->place(b->state, &req, id);
     if (rc != 0) {
-        snprintf(o->note, sizeof(o->note), "not placed: %.200s",
+        snprintf(o->note, sizeof(o->note), rc == JUTSU_ETIMEDOUT
+                 ? "sent, but its fate is unknown (it may be live: check the account's orders "
+                   "before trading again): %.120s" : "not placed: %.200s",
                  b->error[0] ? b->error : jutsu_strerror(rc));
         return rc;
     }
     snprintf(o->order_id, sizeof(o->order_id), "%s", id);
-    int64_t deadline = mono_ms() + timeout_s * 1000;
-    for (;;) {
-        memset(f, 0, sizeof(*f));
+    rc = poll_until(b, ops, id, mono_ms() + timeout_s * 1000, poll_ms, f);
+    if (rc == JUTSU_ETIMEDOUT) {
+        jutsu_log("trade", JUTSU_LOG_WARN, "%s: order %s (%s %d %s) not filled in %lld s: "
+                  "cancelling it", t->ent->id, id, o->buy ? "BUY" : "SELL", (int)o->qty,
+                  o->symbol, (long long)timeout_s);
         b->error[0] = '\0';
-        rc = ops->status(b->state, id, f);
-        if (rc == 0 && final(f->status))
-            return 0;
-        if (rc == JUTSU_EAUTH)
-            break;
-        if (mono_ms() >= deadline) {
-            jutsu_log("trade", JUTSU_LOG_WARN, "%s: order %s (%s %d %s) not filled in %lld s: "
-                      "cancelling it", t->ent->id, id, o->buy ? "BUY" : "SELL", (int)o->qty,
-                      o->symbol, (long long)timeout_s);
-            if ((rc = ops->cancel(b->state, id)) != 0)
-                jutsu_log("trade", JUTSU_LOG_ERROR, "%s: cancelling order %s failed: %s",
-                          t->ent->id, id, b->error[0] ? b->error : jutsu_strerror(rc));
-            memset(f, 0, sizeof(*f));
-            rc = ops->status(b->state, id, f);
-            break;
-        }
-        sleep_ms(poll_ms);
+        if ((rc = ops->cancel(b->state, id)) != 0 && rc != JUTSU_EINVAL)
+            jutsu_log("trade", JUTSU_LOG_ERROR, "%s: cancelling order %s failed: %s",
+                      t->ent->id, id, b->error[0] ? b->error : jutsu_strerror(rc));
+        rc = poll_until(b, ops, id, mono_ms() + timeout_s * 1000, poll_ms, f);
     }
     if (rc != 0)
-        snprintf(o->note, sizeof(o->note), "order %.40s: its status is unknown: %.180s", id,
-                 b->error[0] ? b->error : jutsu_strerror(rc));
+        snprintf(o->note, sizeof(o->note), "order %.40s: its final status is unknown (check the "
+                 "account): %.140s", id, b->error[0] ? b->error : jutsu_strerror(rc));
     return rc;
 }
 
@@ -110,9 +127,11 @@ int trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, ch
         }
         struct jutsu_fill f;
         int rc = follow(t, o, &f);
-        if (rc == JUTSU_EAUTH) {
+        if (rc == JUTSU_EAUTH || rc == JUTSU_ETIMEDOUT) {
+            /* a person must act (re-authorise, or find out what is live):
+             * what filled before stays booked, the rest is not placed */
             snprintf(err, errsz, "broker %.60s: %.256s", t->ent->broker->name, o->note);
-            return 0;   /* what filled before stays booked; the rest waits */
+            return 0;
         }
         if (rc != 0)
             continue;

@@ -55,7 +55,7 @@ static int listed(struct tpb *b, const char *key, const char *symbol)
     return 0;
 }
 
-static int tpb_place(void *state, const struct jutsu_order *o, char order_id[64])
+static int tpb_place(void *state, const struct jutsu_order *o, char order_id[JUTSU_ORDER_ID_SIZE])
 {
     struct tpb *b = state;
     if (b->n == TPB_ORDERS)
@@ -72,8 +72,8 @@ static int tpb_place(void *state, const struct jutsu_order *o, char order_id[64]
         x->status = JUTSU_ORDER_FILLED;
         x->filled = o->quantity;
     }
-    snprintf(order_id, 64, "tpb-%d", ++b->n);
-    trace(b, o->buy ? "place BUY" : "place SELL", o->symbol, (int)o->quantity);
+    snprintf(order_id, JUTSU_ORDER_ID_SIZE, "tpb-%d", ++b->n);
+    trace(b, o->side == JUTSU_ORDER_BUY ? "place BUY" : "place SELL", o->symbol, (int)o->quantity);
     return 0;
 }
 
@@ -89,7 +89,9 @@ static int tpb_status(void *state, const char *id, struct jutsu_fill *out)
     struct tpb_order *x = find(b, id);
     if (x == NULL)
         return JUTSU_ENOENT;
-    memset(out, 0, sizeof(*out));
+    uint32_t size = out->size;
+    memset(out, 0, size < sizeof(*out) ? size : sizeof(*out));
+    out->size = size;
     out->status = (uint32_t)x->status;
     out->filled_quantity = x->filled;
     out->avg_price = x->filled ? b->price : 0;
