@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "jutsu/error.h"
 #include "backtest.h"
 #include "calendar.h"
 #include "data_api.h"
+#include "fixture.h"
 #include "params.h"
 #include "sync.h"
 #include "testdb.h"
@@ -364,6 +367,103 @@ START_TEST(broker_fills_rejects_and_partials)
 }
 END_TEST
 
+/* The close of `sym` on `day` ("2024-03-01") from the sample CSV itself. */
+static jutsu_money_t csv_close(const char *sym, const char *day)
+{
+    char *path = NULL, line[256];
+    ck_assert_int_gt(asprintf(&path, "%s/conf/sample-data/%s.csv", tu_source_dir(), sym), 0);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    free(path);
+    jutsu_money_t close = 0;
+    while (close == 0 && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, day, strlen(day)) != 0)
+            continue;
+        char *c = line;
+        for (int k = 0; k < 4; k++)   /* Date,Open,High,Low,Close */
+            c = strchr(c, ',') + 1;
+        ck_assert_int_eq(jutsu_money_parse(c, (long)(strchr(c, ',') - c), JUTSU_MONEY_HALF_EVEN,
+                                           &close), 0);
+    }
+    fclose(f);
+    ck_assert_int_gt(close, 0);
+    return close;
+}
+
+/* The same through broker-schwab against the loopback fixture server:
+ * each strategy's capital buys exactly 150 QQQ, the fixture's orders. */
+START_TEST(schwab_broker_path)
+{
+    jutsu_money_t close = csv_close("QQQ", "2024-03-01"), capital;
+    ck_assert_int_eq(jutsu_money_muldiv(close, INT64_C(150500000), JUTSU_MONEY_SCALE, &capital), 0);
+    char cap[JUTSU_MONEY_BUFSZ];
+    jutsu_money_format(capital, cap);
+    char *dir = tu_tmpdir(), *routes = NULL, *token = NULL, *more = NULL, *text = NULL;
+    ck_assert_int_gt(asprintf(&routes, "%s/tests/fixtures/schwab-trader/job.routes.json",
+                              tu_source_dir()), 0);
+    struct fixture http;
+    ck_assert_int_eq(fixture_start(routes, &http), 0);
+    ck_assert_int_gt(asprintf(&text, "{\"access_token\": \"ACCESS-OK\", \"refresh_token\": "
+                              "\"REFRESH-1\", \"access_expires_at\": %lld, "
+                              "\"refresh_expires_at\": %lld, \"obtained_at\": %lld}\n",
+                              (long long)time(NULL) + 1500, (long long)time(NULL) + 5 * 86400,
+                              (long long)time(NULL) - 600), 0);
+    token = tu_write_file(dir, "schwab-token.json", text);
+    ck_assert_int_eq(chmod(token, 0600), 0);
+    ck_assert_int_gt(asprintf(&more,
+        "  - {name: w1, plugin: tp-strategy, mode: online_live, broker: schwab, "
+        "initial_capital: \"%s\"}\n"
+        "  - {name: w2, plugin: tp-strategy, mode: online_live, broker: schwab, "
+        "initial_capital: \"%s\"}\n"
+        "  - {name: w3, plugin: tp-strategy, mode: online_live, broker: schwab, "
+        "initial_capital: \"%s\"}\n"
+        "  - name: schwab\n    plugin: broker-schwab\n    config:\n      enabled: true\n"
+        "      account_hash: 8F2A6C0E4B1D9F3A7C5E2B0D8F6A4C1E3B5D7F9A0C2E4B6D8F1A3C5E7B9D0F2A\n"
+        "      app_key: test-key\n      app_secret: test-secret\n      api_base: \"%s\"\n"
+        "      auth_base: \"%s/\"\n      token_file: \"%s\"\n      requests_per_second: 1000\n"
+        "      backoff_ms: 1\n", cap, cap, cap, http.base_url, http.base_url, token), 0);
+    struct tdb t;
+    int opened = open_trade(&t, _i, more);
+    free(more);
+    if (opened) {
+        jutsu_date_t d = ymd(2024, 3, 1);
+        struct jutsu_trade_result res;
+        int w1 = run(t.app, "w1", d, &res);
+        ck_assert_msg(w1 == JUTSU_TRADE_TRADED, "w1: %s; %s", jutsu_trade_outcome_name(w1),
+                      res.norders ? res.orders[0].note : res.error);
+        ck_assert_int_eq(res.orders[0].qty, 150);
+        ck_assert_int_eq(res.orders[0].filled, 150);
+        ck_assert_int_eq(res.orders[0].fill_price, INT64_C(412513333));  /* 100 @ .51, 50 @ .52 */
+        ck_assert_str_eq(res.orders[0].order_id, "2000001");
+        ck_assert_int_eq(tdb_count(&t, "live_trades", "strategy_id = 'w1' AND quantity = 150 "
+                                   "AND schwab_order_id = '2000001'"), 1);
+
+        ck_assert_int_eq(run(t.app, "w2", d, &res), JUTSU_TRADE_TRADED);
+        ck_assert_int_eq(res.orders[0].filled, 100);                    /* then cancelled */
+        ck_assert_int_eq(res.orders[0].fill_price, INT64_C(412606000)); /* 60 @ .6, 40 @ .615 */
+        ck_assert_msg(strstr(res.orders[0].note, "partially filled: 100 of 150") != NULL, "%s",
+                      res.orders[0].note);
+        struct jutsu_position_row p;
+        ck_assert_int_eq(jutsu_data_position_get(t.s, "w2", "online_live", "QQQ", &p), 0);
+        ck_assert_int_eq(p.quantity, 100);
+        ck_assert_int_eq(p.avg_cost, INT64_C(412606000));
+
+        ck_assert_int_eq(run(t.app, "w3", d, &res), JUTSU_TRADE_HOLD);
+        ck_assert_msg(strstr(res.orders[0].note, "rejected: You do not have enough shares") !=
+                      NULL, "%s", res.orders[0].note);
+        ck_assert_int_eq(tdb_count(&t, "live_trades", "strategy_id = 'w3'"), 0);
+        ck_assert_int_eq(tdb_count(&t, "positions", "strategy_id = 'w3'"), 0);
+        tdb_close(&t);
+    }
+    fixture_stop(&http);
+    tu_rmtree(dir);
+    free(dir);
+    free(routes);
+    free(token);
+    free(text);
+}
+END_TEST
+
 /* An override is applied at the next run: the instance runs the new
  * value and its state is replayed; a wrong one never gets in. */
 START_TEST(overrides_apply_at_the_next_run)
@@ -450,6 +550,7 @@ static Suite *trade_suite(void)
     tcase_add_loop_test(tc, no_trade_on_a_stale_price, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, restart_equals_uninterrupted, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, broker_fills_rejects_and_partials, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, schwab_broker_path, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, overrides_apply_at_the_next_run, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, backtest_leaves_nothing, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
