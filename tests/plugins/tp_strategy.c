@@ -5,6 +5,7 @@
  * seen `warmup` bars, and keeps only a bar count as state.
  */
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,8 +89,11 @@ static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_END
 };
 
+/* Its table ends before `committed`, as that of a strategy built before the
+ * optional op was appended: the loader must still take it (the EOD tests
+ * that load it would fail otherwise). */
 static const struct jutsu_strategy_ops ops = {
-    .size = sizeof(ops), .needs = tps_needs, .on_day = tps_on_day, .save = tps_save,
+    .size = offsetof(struct jutsu_strategy_ops, committed), .needs = tps_needs, .on_day = tps_on_day, .save = tps_save,
     .restore = tps_restore,
 };
 
