@@ -15,7 +15,8 @@
  *     skips a day when a target symbol has no bar);
  *   - what the data's holes do: no cell before the 222nd QQQ bar, no bond
  *     after TLT's last day (2025-06-27), the last targets held on the 40
- *     PSQ-only days after QQQ's last (2026-05-13);
+ *     PSQ-only days after QQQ's last (2026-05-13); and a QQQ bar taken out
+ *     of a day TLT has: the signal held, TLT's SMAs advanced;
  *   - determinism, and a save/restore at day 2,000 into a fresh instance
  *     that then answers what an uninterrupted run does, ending in the same
  *     JSON text; the time the whole history takes is printed (not asserted).
@@ -475,10 +476,73 @@ START_TEST(test_real_determinism_restore)
 }
 END_TEST
 
+/* QQQ's bar taken out of one day that TLT has: the signal holds, TLT's
+ * SMAs still take that day's close, and the bar count falls one behind. */
+START_TEST(test_real_signal_missing)
+{
+    struct sfx f;
+    struct sample s;
+    struct srec ra = { 0 }, rb = { 0 }, before = { 0 };
+    const size_t hole = 300;
+    sfx_start(&f, v3_5b);
+    struct jutsu_ctx *a = sfx_inst(&f, "a"), *b = sfx_inst(&f, "b");
+    sample_load(&s, symbols);
+    for (size_t d = 0; d <= hole + 5; d++) {
+        struct jutsu_strategy_day day;
+        uint8_t has[NSYM];
+        sample_day(&s, d, &day);
+        ck_assert(day.has[QQQ] && day.has[TLT]);
+        memcpy(has, day.has, sizeof(has));
+        srec_free(&ra);
+        sfx_feed(a, &day, &ra);
+        if (d == hole) {
+            has[QQQ] = 0;
+            day.has = has;
+        }
+        if (d == hole) {          /* keep the last signal day's answer */
+            before = rb;
+            memset(&rb, 0, sizeof(rb));
+        } else {
+            srec_free(&rb);
+        }
+        sfx_feed(b, &day, &rb);
+        ck_assert(ra.rc == 0 && rb.rc == 0);
+        json_object *x = json_tokener_parse(rb.extras), *y = json_tokener_parse(ra.extras);
+        if (d == hole) {
+            /* held: the last signal day's targets, cell and indicators */
+            ck_assert(rb.sig.warm && rb.sig.cell == before.sig.cell);
+            ck_assert(memcmp(rb.sig.weights, before.sig.weights, sizeof(rb.sig.weights)) == 0);
+            ck_assert(rb.sig.t_norm == before.sig.t_norm && rb.sig.z_score == before.sig.z_score
+                      && rb.sig.sma_slow == before.sig.sma_slow);
+            ck_assert(!json_object_get_boolean(json_object_object_get(x, "signal_bar")));
+            ck_assert_int_eq((int)extra(x, "bars"), (int)hole);
+            /* TLT's SMA took the day: the mean of its last 20 closes */
+            double sum = 0;
+            for (size_t k = 0; k < P_BFAST; k++)
+                sum += (double)s.bars[(hole - k) * NSYM + TLT].close / 1e6;
+            ck_assert_msg(sfx_near(extra(x, "bond_sma_fast"), sum / P_BFAST), "%.17g vs %.17g",
+                          extra(x, "bond_sma_fast"), sum / P_BFAST);
+            ck_assert(extra(x, "bond_sma_fast") == extra(y, "bond_sma_fast"));
+        } else if (d > hole) {
+            ck_assert_int_eq((int)extra(x, "bars"), (int)extra(y, "bars") - 1);
+            ck_assert(json_object_get_boolean(json_object_object_get(x, "signal_bar")));
+        }
+        json_object_put(x);
+        json_object_put(y);
+    }
+    srec_free(&ra);
+    srec_free(&rb);
+    srec_free(&before);
+    sample_free(&s);
+    sfx_close(&f);
+}
+END_TEST
+
 TCase *strategy_real_tcase(void)
 {
     TCase *tc = tcase_create("sample_data");
     tcase_add_test(tc, test_real_every_day);
     tcase_add_test(tc, test_real_determinism_restore);
+    tcase_add_test(tc, test_real_signal_missing);
     return tc;
 }
