@@ -368,7 +368,7 @@ static void strat_check_garbage(struct strat_run *x, const struct strat_rec *rec
     /* the last refusal must leave the instance as after init */
     char verdict[200];
     int day = strat_replay(x, x->a, rec, 0, why, sizeof(why));
-    harness_check(x->h, day == 0, "strategy.refused_is_init", "after a refused restore, a "
+    harness_check(x->h, day == 0, "strategy.after_refusal", "after a refused restore, a "
                   "replay from day 0: %s", strat_verdict(day, why, verdict, sizeof(verdict)));
 }
 

@@ -752,7 +752,7 @@ START_TEST(test_conformance_catches)
                   strstr(failed_checks, "strategy.deterministic") &&
                   strstr(failed_checks, "strategy.save_restore") &&
                   strstr(failed_checks, "strategy.garbage") &&
-                  strstr(failed_checks, "strategy.refused_is_init"), "failed: %s",
+                  strstr(failed_checks, "strategy.after_refusal"), "failed: %s",
                   failed_checks);
     ck_assert_int_eq(h.skipped, 1);   /* no reset */
     desc.ops = &ops2;
