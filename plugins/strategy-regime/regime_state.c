@@ -19,6 +19,9 @@
 
 static const char *const bond_names[] = { "none", "bull", "bear" };
 
+/* No number of a sound state comes near it (see read_kalman). */
+#define STATE_BOUND 1e15
+
 /* --- writing ---------------------------------------------------------------- */
 
 /* Adds val under key, taking the reference also on failure. */
@@ -363,13 +366,15 @@ static int read_kalman(struct rd *rd, const json_object *obj, struct regime_kalm
         return -1;
     if (!json_object_is_type(o, json_type_object))
         return bad(rd, "member \"kalman\" is %s, not an object", type_name(o));
+    /* closes are at most 1e9 (REGIME_CLOSE_MAX): a level, slope or variance
+     * beyond STATE_BOUND is corrupt, and bounding it keeps p01^2 finite */
     struct { const char *name; double *out; double lo; } d[] = {
-        { "level", &k->level, -HUGE_VAL }, { "slope", &k->slope, -HUGE_VAL },
-        { "p00", &k->p00, 0 }, { "p01", &k->p01, -HUGE_VAL }, { "p11", &k->p11, 0 },
+        { "level", &k->level, -STATE_BOUND }, { "slope", &k->slope, -STATE_BOUND },
+        { "p00", &k->p00, 0 }, { "p01", &k->p01, -STATE_BOUND }, { "p11", &k->p11, 0 },
     };
     for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
         if (member(rd, o, "kalman.", d[i].name, &v) != 0 ||
-            get_double(rd, v, "kalman.", d[i].name, d[i].lo, HUGE_VAL, d[i].out) != 0)
+            get_double(rd, v, "kalman.", d[i].name, d[i].lo, STATE_BOUND, d[i].out) != 0)
             return -1;
     /* P is a covariance: positive semi-definite, or the next step divides by 0 */
     if (k->p01 * k->p01 > k->p00 * k->p11)
@@ -396,12 +401,13 @@ static int read_windows(struct rd *rd, const struct regime *r, const json_object
     size_t osc = bars >= REGIME_OSC_MIN_INNOVATIONS ? bars - (REGIME_OSC_MIN_INNOVATIONS - 1) : 0;
     size_t sig = bars > w ? bars - w : 0;
     json_object *a;
-    if (read_ring(rd, obj, "innovations", min_sz(bars, m->kalman.innov.cap), -HUGE_VAL,
-                  HUGE_VAL, &m->kalman.innov) != 0 ||
+    if (read_ring(rd, obj, "innovations", min_sz(bars, m->kalman.innov.cap), -STATE_BOUND,
+                  STATE_BOUND, &m->kalman.innov) != 0 ||
         read_ring(rd, obj, "oscillators", min_sz(osc, m->kalman.osc.cap), -100, 100,
                   &m->kalman.osc) != 0 ||
         read_mring(rd, obj, "closes", min_sz(bars, m->closes.cap), &m->closes) != 0 ||
-        read_ring(rd, obj, "sigmas", min_sz(sig, m->sigmas.cap), 0, HUGE_VAL, &m->sigmas) != 0)
+        read_ring(rd, obj, "sigmas", min_sz(sig, m->sigmas.cap), 0, STATE_BOUND,
+                  &m->sigmas) != 0)
         return -1;
     /* the bond signal's bars are its own: any count up to its window */
     if (member(rd, obj, "", "bond_closes", &a) != 0)
@@ -427,7 +433,7 @@ static int read_traded(struct rd *rd, const struct regime *r, const json_object 
         return -1;
     for (size_t i = 0; i < r->nsym; i++) {
         snprintf(at, sizeof(at), "traded[%zu]", i);
-        if (get_double(rd, json_object_array_get_idx(a, i), "", at, 0, HUGE_VAL,
+        if (get_double(rd, json_object_array_get_idx(a, i), "", at, 0, STATE_BOUND,
                        &m->traded[i]) != 0)
             return -1;
     }

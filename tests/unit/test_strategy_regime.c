@@ -484,7 +484,9 @@ START_TEST(test_restore_strict)
     static const struct { const char *path, *json, *want; } cases[] = {
         { "kalman.p00", NULL, "member \"kalman.p00\" is missing" },
         { "kalman.p00", "\"1\"", "member \"kalman.p00\" is a string, not a number" },
-        { "kalman.p01", "1e300", "not a covariance" },
+        { "kalman.p01", "1000", "not a covariance" },
+        { "kalman.level", "1e300", "member \"kalman.level\" is 1.0000000000000001e+300, not a "
+                                   "finite number within -1e+15..1e+15" },
         { "kalman.prev_volume", "-3", "member \"kalman.prev_volume\" is -3" },
         { "kalman.extra", "1", "member \"kalman.extra\" is not one strategy-regime writes" },
         { "version", "2", "member \"version\" is 2, but this strategy-regime reads layout 1" },
