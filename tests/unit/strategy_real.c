@@ -192,6 +192,10 @@ static void assert_clear(double a, double b, const char *what, size_t day)
                   "day %zu: %s %.17g is within 1e-9 of %.17g: ambiguous", day, what, a, b);
 }
 
+/* Days (warm) on which a vol-crush forced Low, and turned BearStrong into
+ * Sideways: the data must exercise both for the comparison to cover them. */
+static int crush_days, crush_unbeared;
+
 /* The cell of the rules, from the reference values (0 before warm). */
 static int ref_cell(const struct ref *r, size_t day)
 {
@@ -205,8 +209,11 @@ static int ref_cell(const struct ref *r, size_t day)
     assert_clear(r->change, P_CRUSH, "the sigma change", day);
     int trend = r->t_norm > P_BULL && r->sma_fast > r->sma_slow ? 0
               : r->t_norm < P_BEAR && r->sma_fast < r->sma_slow ? 2 : 1;
-    if (trend == 2 && r->change < P_CRUSH)
+    crush_days += r->change < P_CRUSH;
+    if (trend == 2 && r->change < P_CRUSH) {
         trend = 1;
+        crush_unbeared++;
+    }
     return 1 + 2 * trend + r->vol;
 }
 
@@ -358,9 +365,12 @@ START_TEST(test_real_every_day)
     ck_assert_int_eq(cells[0], WARMUP);
     for (int c = 1; c <= 6; c++)
         CHECK(cells[c] > 0, "cell %d never occurred: the data no longer covers it", c);
+    ck_assert_int_gt(crush_days, 0);
+    ck_assert_int_gt(crush_unbeared, 0);
     printf("strategy-regime v3_5b on the sample data: %zu days, cells 1..6 = %d %d %d %d %d %d, "
-           "%d rebalances committed\n", s.ndays, cells[1], cells[2], cells[3], cells[4],
-           cells[5], cells[6], commits);
+           "%d rebalances committed, %d vol-crush days (%d of them BearStrong made Sideways)\n",
+           s.ndays, cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], commits,
+           crush_days, crush_unbeared);
     free(r.close);
     free(r.sigma);
     free(r.innov);
