@@ -59,7 +59,8 @@ static const struct kind_rule kind_rules[] = {
         OP(jutsu_storage_ops, migrations), { 0, NULL } } },
     { JUTSU_KIND_SOURCE, sizeof(struct jutsu_source_ops), {
         OP(jutsu_source_ops, caps), OP(jutsu_source_ops, fetch), { 0, NULL } } },
-    { JUTSU_KIND_STRATEGY, sizeof(struct jutsu_strategy_ops), {
+    /* committed, optional, was appended: a table that ends before it is whole */
+    { JUTSU_KIND_STRATEGY, offsetof(struct jutsu_strategy_ops, committed), {
         OP(jutsu_strategy_ops, needs), OP(jutsu_strategy_ops, on_day),
         OP(jutsu_strategy_ops, save),  OP(jutsu_strategy_ops, restore), { 0, NULL } } },
     { JUTSU_KIND_KPI, sizeof(struct jutsu_kpi_ops), {

@@ -4,6 +4,7 @@
  */
 #include <json-c/json.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,8 +226,12 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
     res->outcome = filled ? JUTSU_TRADE_TRADED : JUTSU_TRADE_HOLD;
     /* the targets are in effect (or already were): the strategy's threshold
      * measures from them */
-    if (t->ops->committed)
-        t->ops->committed(t->inst->state, sig->weights, t->nsym);
+    /* (an older plugin's table may end before the slot) */
+    if (t->ops->size >= offsetof(struct jutsu_strategy_ops, committed) +
+                        sizeof(t->ops->committed) && t->ops->committed &&
+        t->ops->committed(t->inst->state, sig->weights, t->nsym) != 0)
+        jutsu_log("trade", JUTSU_LOG_WARN, "%s: the strategy refused the committed targets: %s",
+                  t->ent->id, t->inst->error[0] ? t->inst->error : "(no reason given)");
     return 0;
 }
 

@@ -18,16 +18,21 @@
  * strategy decides what that means for its indicators, and the job never
  * trades a symbol on a stale price.
  *
- * Rebalancing: the strategy compares its new targets with the last ones it
- * asked to be traded (its own threshold, a parameter) and sets `rebalance`
+ * Rebalancing: the strategy compares its new targets with the last ones
+ * that were traded (its own threshold, a parameter) and sets `rebalance`
  * when they moved enough; the job places orders only then (and when the
- * books are empty and the targets are not).
+ * books are empty and the targets are not). The job may skip a day it was
+ * asked to trade (a symbol's price is stale): a strategy that provides
+ * committed() learns from it which targets the job did trade, and compares
+ * against those; one without it assumes that what it asked to rebalance
+ * was traded.
  *
  * State: save() serialises everything on_day() depends on, restore() puts
  * it back, so a restart continues without a replay; a replay of the same
- * bars from the start must reach the same state (and the same signals):
- * on_day is deterministic, a function of the config and the bars fed so
- * far. reset() (optional) forgets everything, as if just initialised.
+ * bars (and the same committed() calls) from the start must reach the same
+ * state (and the same signals): on_day is deterministic, a function of the
+ * config, the bars fed so far and the targets committed so far. reset()
+ * (optional) forgets everything, as if just initialised.
  *
  * Parameters are the plugin's config schema: `jutsu config override set`
  * changes one (checked against the schema's type); the job applies active
@@ -105,11 +110,21 @@ struct jutsu_strategy_ops {
     int (*restore)(void *state, struct json_object *saved);
     /* optional: forget everything (before a replay) */
     int (*reset)(void *state);
-    /* optional: the job traded these targets (n = the number of
-     * needs.symbols); the strategy's rebalance threshold compares against
-     * them from now on. Not called on a day the job did not trade (a stale
-     * price, a broker refusal): without this op a strategy assumes that
-     * what it asked to rebalance was traded. */
+    /* optional: the job traded these targets: weights[i] for
+     * needs.symbols[i], n of them, as on_day answered them that day. When
+     * the job skipped the day (a stale price, an error) it is not called.
+     * The strategy's rebalancing threshold compares against these from now
+     * on. Called after the on_day of the day traded and before the next
+     * on_day, also during a replay (on the days the books show trades), so
+     * that the state stays a function of the bars and the commitments.
+     * `weights` is borrowed for the call. 0, or JUTSU_EINVAL (set_error)
+     * when n or a weight is not one the strategy could have asked for; the
+     * state is then unchanged.
+     *
+     * A strategy without it assumes that what it asked to rebalance was
+     * traded. A caller checks that the plugin's table reaches the slot,
+     * ops->size >= offsetof(struct jutsu_strategy_ops, committed)
+     * + sizeof(ops->committed), and that it is not NULL, before calling it. */
     int (*committed)(void *state, const double *weights, size_t n);
 };
 

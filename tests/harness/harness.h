@@ -35,5 +35,6 @@ extern const struct harness_suite harness_suites[];
 void harness_storage_suite(struct harness *h, struct jutsu_ctx *inst);
 void harness_source_suite(struct harness *h, struct jutsu_ctx *inst);
 void harness_kpi_suite(struct harness *h, struct jutsu_ctx *inst);
+void harness_strategy_suite(struct harness *h, struct jutsu_ctx *inst);
 
 #endif

@@ -7,5 +7,6 @@ const struct harness_suite harness_suites[] = {
     { JUTSU_KIND_STORAGE, "storage", harness_storage_suite },
     { JUTSU_KIND_SOURCE, "source", harness_source_suite },
     { JUTSU_KIND_KPI, "kpi", harness_kpi_suite },
+    { JUTSU_KIND_STRATEGY, "strategy", harness_strategy_suite },
     { 0, NULL, NULL }
 };

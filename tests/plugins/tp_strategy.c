@@ -5,6 +5,7 @@
  * seen `warmup` bars, and keeps only a bar count as state.
  */
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,12 +75,14 @@ static int tps_reset(void *state)
     return 0;
 }
 
+#ifndef TPS_OLD_TABLE
 static int tps_committed(void *state, const double *weights, size_t n)
 {
     struct tps *t = state;
     t->invested = n > 0 && weights[0] > 0;
     return 0;
 }
+#endif
 
 static void tps_destroy(void *state)
 {
@@ -109,14 +112,26 @@ static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_END
 };
 
+/* Built as tp-strategy-old, its table ends before `committed`, as that of
+ * a strategy built before the optional op was appended: the loader must
+ * take it, and the trading job must not call the op it lacks. */
 static const struct jutsu_strategy_ops ops = {
-    .size = sizeof(ops), .needs = tps_needs, .on_day = tps_on_day, .save = tps_save,
-    .restore = tps_restore, .reset = tps_reset, .committed = tps_committed,
+#ifdef TPS_OLD_TABLE
+    .size = offsetof(struct jutsu_strategy_ops, committed),
+#else
+    .size = sizeof(struct jutsu_strategy_ops), .committed = tps_committed,
+#endif
+    .needs = tps_needs, .on_day = tps_on_day, .save = tps_save, .restore = tps_restore,
+    .reset = tps_reset,
 };
 
 static const struct jutsu_plugin desc = {
     JUTSU_PLUGIN_HEADER,
+#ifdef TPS_OLD_TABLE
+    .kind = JUTSU_KIND_STRATEGY, .name = "tp-strategy-old", .version = "1.0.0",
+#else
     .kind = JUTSU_KIND_STRATEGY, .name = "tp-strategy", .version = "1.0.0",
+#endif
     .description = "Test strategy: one symbol, fully invested after a warm-up",
     .schema = schema, .init = tps_init, .destroy = tps_destroy, .ops = &ops,
 };

@@ -464,6 +464,21 @@ START_TEST(schwab_broker_path)
 }
 END_TEST
 
+/* A strategy built before `committed` existed: loaded, traded, and the
+ * job never reaches past its table; it asks to rebalance every day, and
+ * the books already hold its targets, so nothing more is traded. */
+START_TEST(older_table_without_committed)
+{
+    struct tdb t;
+    if (!open_trade(&t, _i, "  - {name: old, plugin: tp-strategy-old}\n"))
+        return;
+    ck_assert_int_eq(run(t.app, "old", ymd(2024, 3, 1), NULL), JUTSU_TRADE_TRADED);
+    ck_assert_int_eq(run(t.app, "old", ymd(2024, 3, 4), NULL), JUTSU_TRADE_HOLD);
+    ck_assert_int_eq(tdb_count(&t, "live_trades", "strategy_id = 'old'"), 1);
+    tdb_close(&t);
+}
+END_TEST
+
 /* An override is applied at the next run: the instance runs the new
  * value and its state is replayed; a wrong one never gets in. */
 START_TEST(overrides_apply_at_the_next_run)
@@ -551,6 +566,7 @@ static Suite *trade_suite(void)
     tcase_add_loop_test(tc, restart_equals_uninterrupted, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, broker_fills_rejects_and_partials, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, schwab_broker_path, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, older_table_without_committed, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, overrides_apply_at_the_next_run, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, backtest_leaves_nothing, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
