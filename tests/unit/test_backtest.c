@@ -1,0 +1,279 @@
+/*
+ * tests/unit/test_backtest.c — the real v3_5b (strategy-regime) through the
+ * trading job and the backtest, both backends, on the six bundled ETFs:
+ * every fill at its own day's price (the original's alphabetical bug, TQQQ
+ * and TMF/TMV at the previous close, must not exist), and the backtest's
+ * day-by-day indicators against an independent computation from the
+ * closes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "backtest.h"
+#include "calendar.h"
+#include "data_api.h"
+#include "sync.h"
+#include "testdb.h"
+#include "trade.h"
+
+static jutsu_time_t g_now;
+
+static jutsu_time_t test_clock(void *arg)
+{
+    (void)arg;
+    return g_now;
+}
+
+static jutsu_date_t ymd(int y, int m, int d)
+{
+    return jutsu_date_from_ymd(y, m, d);
+}
+
+static int open_v35(struct tdb *t, int i)
+{
+    char *y = NULL;
+    ck_assert_int_gt(asprintf(&y,
+        "sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample]}\n"
+        "plugins:\n"
+        "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
+        "  - {name: kpi, plugin: kpi-standard}\n"
+        "  - {name: v3_5b, plugin: strategy-regime}\n", tu_source_dir()), 0);
+    tdb_open_with(t, i, 1, y);
+    free(y);
+    if (t->skipped) {
+        tdb_close(t);
+        return 0;
+    }
+    t->app->clock = test_clock;
+    g_now = jutsu_date_to_time(ymd(2026, 5, 14));
+    struct jutsu_sync_opts o = { .progress = 0 };
+    struct jutsu_sync_report r;
+    ck_assert_int_eq(jutsu_sync_run(t->app, &o, &r), 0);
+    jutsu_sync_report_free(&r);
+    return 1;
+}
+
+struct closes {
+    jutsu_date_t  d[8192];
+    jutsu_money_t c[8192];
+    size_t        n;
+};
+
+static int take_close(const struct jutsu_bar_row *b, void *arg)
+{
+    struct closes *x = arg;
+    ck_assert_uint_lt(x->n, 8192);
+    x->d[x->n] = jutsu_time_to_date(b->ts);
+    x->c[x->n++] = b->close;
+    return 0;
+}
+
+static void closes_of(struct tdb *t, const char *sym, struct closes *x)
+{
+    x->n = 0;
+    ck_assert_int_eq(jutsu_data_bars_range(t->s, sym, "1D", 0, INT64_MAX / 2, 1, take_close, x), 0);
+}
+
+static long index_of(const struct closes *x, jutsu_date_t d)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->d[i] == d)
+            return (long)i;
+    return -1;
+}
+
+struct trades {
+    char         sym[256][16], act[256][8];
+    jutsu_date_t day[256];
+    jutsu_money_t target[256], fill[256];
+    size_t       n;
+    const jutsu_tz *tz;
+};
+
+static int take_trade(const void *row, void *arg)
+{
+    const struct jutsu_trade_row *r = row;
+    struct trades *x = arg;
+    ck_assert_uint_lt(x->n, 256);
+    snprintf(x->sym[x->n], 16, "%s", r->symbol);
+    snprintf(x->act[x->n], 8, "%s", r->action);
+    ck_assert_int_eq(jutsu_tz_local_date(x->tz, r->ts, &x->day[x->n], NULL), 0);
+    x->target[x->n] = r->target_price;
+    x->fill[x->n] = r->fill_price;
+    x->n++;
+    return 0;
+}
+
+/* The trading job day by day through half a year: every order is priced
+ * at the close of its own day, whatever its symbol, and filled at that
+ * price x (1 +- 0.001). */
+START_TEST(every_fill_at_its_days_price)
+{
+    struct tdb t;
+    if (!open_v35(&t, _i))
+        return;
+    for (jutsu_date_t d = ymd(2013, 1, 2); d <= ymd(2013, 6, 28);
+         d = jutsu_calendar_next(t.app->cal, d)) {
+        struct jutsu_trade_report r;
+        int rc = jutsu_trade_run(t.app, d, "v3_5b", "manual", &r);
+        ck_assert_msg(rc == 0, "%s: %s", r.error, r.n ? r.v[0].error : "");
+        jutsu_trade_report_free(&r);
+    }
+    struct trades x = { .tz = t.app->tz };
+    ck_assert_int_eq(jutsu_data_trades_range(t.s, "v3_5b", "offline_mock", 0, INT64_MAX / 2,
+                                             take_trade, &x), 0);
+    ck_assert_uint_gt(x.n, 3);
+    int not_qqq = 0;
+    struct closes c;
+    for (size_t i = 0; i < x.n; i++) {
+        closes_of(&t, x.sym[i], &c);
+        long k = index_of(&c, x.day[i]);
+        ck_assert_msg(k >= 0, "%s traded on a day without its bar", x.sym[i]);
+        char day[JUTSU_DATE_BUFSZ];
+        jutsu_date_format(x.day[i], day);
+        ck_assert_msg(x.target[i] == c.c[k], "%s %s %s: priced %lld, the day's close is %lld "
+                      "(the previous: %lld)", day, x.act[i], x.sym[i], (long long)x.target[i],
+                      (long long)c.c[k], (long long)(k > 0 ? c.c[k - 1] : 0));
+        jutsu_money_t want;
+        ck_assert_int_eq(jutsu_money_muldiv(c.c[k], strcmp(x.act[i], "BUY") == 0 ? 1001000
+                                                                                 : 999000,
+                                            JUTSU_MONEY_SCALE, &want), 0);
+        ck_assert_int_eq(x.fill[i], want);
+        not_qqq += strcmp(x.sym[i], "QQQ") != 0;
+    }
+    ck_assert_msg(not_qqq > 0, "no TQQQ/TMF/TMV trade in the period: the test proves little");
+    tdb_close(&t);
+}
+END_TEST
+
+/* One CSV line of --daily: the fields the test reads. */
+struct daily {
+    jutsu_date_t day;
+    double       z;
+    jutsu_money_t sma_fast, sma_slow;
+    int          has_sma, has_z;
+};
+
+static int parse_daily(char *line, struct daily *d)
+{
+    char *f[20];
+    int n = 0;
+    for (char *p = line; n < 20; n++) {
+        f[n] = p;
+        char *c = strchr(p, ',');
+        if (c == NULL) {
+            n++;
+            break;
+        }
+        *c = '\0';
+        p = c + 1;
+    }
+    if (n < 10 || jutsu_date_parse(f[0], -1, &d->day) != 0)
+        return -1;
+    d->has_z = *f[7] != '\0';
+    d->z = d->has_z ? atof(f[7]) : NAN;
+    d->has_sma = *f[8] != '\0' && *f[9] != '\0';
+    if (d->has_sma && (jutsu_money_parse(f[8], -1, JUTSU_MONEY_EXACT, &d->sma_fast) != 0 ||
+                       jutsu_money_parse(f[9], -1, JUTSU_MONEY_EXACT, &d->sma_slow) != 0))
+        return -1;
+    return 0;
+}
+
+/* The mean of the n closes ending at k, to the micro-unit. */
+static jutsu_money_t sma(const struct closes *c, long k, int n)
+{
+    __int128 sum = 0;
+    for (long i = k - n + 1; i <= k; i++)
+        sum += c->c[i];
+    return (jutsu_money_t)llround((double)sum / n);
+}
+
+/* sigma_t: the sample std of the 21 log returns ending at k, x sqrt(252). */
+static double sigma(const struct closes *c, long k)
+{
+    double r[21], m = 0, v = 0;
+    for (int i = 0; i < 21; i++) {
+        r[i] = log((double)c->c[k - i] / (double)c->c[k - i - 1]);
+        m += r[i];
+    }
+    m /= 21;
+    for (int i = 0; i < 21; i++)
+        v += (r[i] - m) * (r[i] - m);
+    return sqrt(v / 20) * sqrt(252.0);
+}
+
+/* The backtest's --daily series: SMA 40 and 140 of QQQ and the z-score
+ * of sigma against its last 200 values, from the closes alone. */
+START_TEST(backtest_indicators)
+{
+    struct tdb t;
+    if (!open_v35(&t, _i))
+        return;
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2012, 1, 3),
+                                     .to = ymd(2013, 12, 31), .daily = f };
+    struct jutsu_backtest r, r2;
+    ck_assert_msg(jutsu_backtest_run(t.app, &o, &r) == 0, "%s", r.error);
+    o.daily = NULL;
+    ck_assert_msg(jutsu_backtest_run(t.app, &o, &r2) == 0, "%s", r2.error);
+    ck_assert_int_eq(r.strategy.final_equity, r2.strategy.final_equity);   /* deterministic */
+    ck_assert_int_eq(r.strategy.trades, r2.strategy.trades);
+    ck_assert_int_gt(r.strategy.trades, 0);
+    ck_assert(!isnan(r.strategy.sharpe) && !isnan(r.baseline.sharpe));
+
+    struct closes c;
+    closes_of(&t, "QQQ", &c);
+    rewind(f);
+    char line[1024];
+    int rows = 0, checked = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));   /* the header */
+    while (fgets(line, sizeof(line), f)) {
+        struct daily d;
+        line[strcspn(line, "\n")] = '\0';
+        ck_assert_int_eq(parse_daily(line, &d), 0);
+        rows++;
+        long k = index_of(&c, d.day);
+        ck_assert_int_ge(k, 220);   /* the warm-up came from the bars before --from */
+        ck_assert(d.has_sma && d.has_z);
+        jutsu_money_t f40 = sma(&c, k, 40), s140 = sma(&c, k, 140);
+        ck_assert_msg(llabs(d.sma_fast - f40) <= 1 && llabs(d.sma_slow - s140) <= 1,
+                      "%s: SMA %lld/%lld, expected %lld/%lld", line, (long long)d.sma_fast,
+                      (long long)d.sma_slow, (long long)f40, (long long)s140);
+        double sg[200], m = 0, v = 0;
+        for (int i = 0; i < 200; i++) {
+            sg[i] = sigma(&c, k - i);
+            m += sg[i];
+        }
+        m /= 200;
+        for (int i = 0; i < 200; i++)
+            v += (sg[i] - m) * (sg[i] - m);
+        double z = (sg[0] - m) / sqrt(v / 199);
+        ck_assert_msg(fabs(d.z - z) <= 5e-7 + 1e-9, "%s: z %.6f, expected %.9f", line, d.z, z);
+        checked++;
+    }
+    fclose(f);
+    ck_assert_int_eq(rows, r.strategy.days);
+    ck_assert_int_eq(checked, 502);
+    tdb_close(&t);
+}
+END_TEST
+
+static Suite *backtest_suite(void)
+{
+    Suite *s = suite_create("backtest");
+    TCase *tc = tcase_create("v3_5b");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, every_fill_at_its_days_price, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, backtest_indicators, 0, TDB_BACKENDS);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(backtest_suite());
+}
