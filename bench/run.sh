@@ -5,7 +5,9 @@
 #
 # bench_storage measures PostgreSQL too when the test cluster's variables
 # are set (eval "$(scripts/pg-test-cluster.sh start)"); otherwise SQLite
-# only. BENCH_STORAGE_ROWS overrides its row count (default 1,000,000).
+# only; so do bench_eod and bench_backtest. BENCH_STORAGE_ROWS overrides its
+# row count (default 1,000,000); BENCH_EOD_REPS and BENCH_BACKTEST_REPS their
+# repetitions (15 and 5).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B="${1:-build}"
@@ -28,6 +30,7 @@ bench() {
 bench bench_bus
 bench bench_storage --rows "${BENCH_STORAGE_ROWS:-1000000}"
 bench bench_eod --reps "${BENCH_EOD_REPS:-15}"
+bench bench_backtest --reps "${BENCH_BACKTEST_REPS:-5}"
 
 script() {
   echo "==== $1"
@@ -40,7 +43,7 @@ script bench_import.sh "${BENCH_STORAGE_ROWS:-1000000}"
 # a benchmark added later is listed, not guessed at
 for p in "$B"/bench/bench_*; do
   case "$(basename "$p")" in
-    bench_bus | bench_storage | bench_eod) ;;
+    bench_bus | bench_storage | bench_eod | bench_backtest) ;;
     *) [[ -x "$p" && ! -d "$p" ]] && echo "bench/run.sh: $(basename "$p") is built but not run here: add it" ;;
   esac
 done
