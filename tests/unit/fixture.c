@@ -119,3 +119,41 @@ void fixture_stop(struct fixture *f)
     }
     f->pid = -1;
 }
+
+char *fixture_log_read(const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (m == NULL)
+        abort();
+    FILE *f = fopen(path, "r");
+    if (f) {
+        int ch;
+        while ((ch = fgetc(f)) != EOF)
+            fputc(ch, m);
+        fclose(f);
+    }
+    if (fclose(m) != 0 || text == NULL)
+        abort();
+    return text;
+}
+
+void fixture_log_line(const char *path, int i, char *out, size_t size)
+{
+    char *text = fixture_log_read(path), *p = text;
+    for (int k = 0; k < i && p && *p; k++)
+        p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+    snprintf(out, size, "%.*s", p ? (int)strcspn(p, "\n") : 0, p ? p : "");
+    free(text);
+}
+
+int fixture_log_count(const char *path, const char *needle)
+{
+    char *text = fixture_log_read(path);
+    int n = 0;
+    for (char *p = text; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    free(text);
+    return n;
+}

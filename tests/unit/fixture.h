@@ -16,6 +16,7 @@
 #ifndef JUTSU_TEST_FIXTURE_H
 #define JUTSU_TEST_FIXTURE_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 struct fixture {
@@ -31,5 +32,12 @@ int fixture_start(const char *routes_json_path, struct fixture *out);
 /* SIGTERM and waitpid; safe on a fixture that failed to start or was
  * already stopped. */
 void fixture_stop(struct fixture *f);
+
+/* The request log FIXTURE_LOG named: all of it ("" when the server wrote
+ * none yet; the caller frees), its i-th line (0-based; "" past the end),
+ * how many times `needle` occurs in it. Out of memory aborts the test. */
+char *fixture_log_read(const char *path);
+void  fixture_log_line(const char *path, int i, char *out, size_t size);
+int   fixture_log_count(const char *path, const char *needle);
 
 #endif

@@ -15,23 +15,8 @@
 
 void sfx_open(struct sfx *f, const char *plugins)
 {
-    char *yaml = NULL;
-    struct jutsu_diag d;
     memset(f, 0, sizeof(*f));
-    ck_assert_int_gt(asprintf(&yaml, "plugins:\n%slog: {level: error}\n", plugins), 0);
-    ck_assert_int_eq(jutsu_app_new(&f->app), 0);
-    jutsu_diag_init(&d);
-    int rc = jutsu_app_load_config_string(f->app, "test.yaml", yaml, &d);
-    ck_assert_msg(rc == 0, "config: %s", jutsu_strerror(rc));
-    f->rc = jutsu_app_load_plugins(f->app, &d);
-    if (f->rc == 0)
-        f->rc = jutsu_app_start(f->app);
-    FILE *out = fmemopen(f->diag, sizeof(f->diag) - 1, "w");
-    ck_assert_ptr_nonnull(out);
-    jutsu_diag_print(&d, out, "");
-    fclose(out);
-    jutsu_diag_free(&d);
-    free(yaml);
+    f->rc = tu_app_open(plugins, &f->app, f->diag, sizeof(f->diag));
 }
 
 void sfx_start(struct sfx *f, const char *plugins)

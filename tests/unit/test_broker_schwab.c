@@ -150,47 +150,25 @@ static void put_valid_token(struct bx *x)
     put_token(x, "ACCESS-OK", time(NULL) + 1500, time(NULL) + 5 * 86400);
 }
 
-/* The server's request log ("" if nothing was asked); caller frees. */
+/* The server's request log: all of it (caller frees), a line, a count. */
 static char *read_log(struct bx *x)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = fopen(x->log, "r");
-    FILE *m = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(m);
-    if (f) {
-        int ch;
-        while ((ch = fgetc(f)) != EOF)
-            fputc(ch, m);
-        fclose(f);
-    }
-    fclose(m);
-    return text;
+    return fixture_log_read(x->log);
 }
 
-/* The i-th line of the log (0-based), or "" */
 static void log_line(struct bx *x, int i, char *out, size_t size)
 {
-    char *text = read_log(x), *p = text;
-    for (int k = 0; k < i && p && *p; k++)
-        p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
-    snprintf(out, size, "%.*s", p ? (int)strcspn(p, "\n") : 0, p ? p : "");
-    free(text);
+    fixture_log_line(x->log, i, out, size);
+}
+
+static int log_count(struct bx *x, const char *needle)
+{
+    return fixture_log_count(x->log, needle);
 }
 
 static int starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static int log_count(struct bx *x, const char *needle)
-{
-    char *text = read_log(x);
-    int n = 0;
-    for (char *p = text; (p = strstr(p, needle)) != NULL; p++)
-        n++;
-    free(text);
-    return n;
 }
 
 /* --- calling the ops ------------------------------------------------------ */

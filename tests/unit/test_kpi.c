@@ -40,31 +40,7 @@
 /* the conformance suite, and the two harness functions it reports through */
 #include "../harness/suite_kpi.c"
 
-/* the names of the checks that failed, and how to label their lines */
-static char failed_checks[1024];
-static const char *fail_label = "FAIL";
-
-void harness_check(struct harness *h, int ok, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        h->passed++;
-        return;
-    }
-    h->failed++;
-    size_t len = strlen(failed_checks);
-    snprintf(failed_checks + len, sizeof(failed_checks) - len, "%s ", name);
-    fprintf(stderr, "%s %s: ", fail_label, name);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-void harness_skip(struct harness *h, const char *name, const char *why_skipped)
-{
-    h->skipped++;
-}
+#include "harness_capture.h"
 
 #define CAPITAL INT64_C(10000000000)   /* 10,000.000000 */
 
@@ -81,23 +57,8 @@ struct fx {
 /* `plugins` is the YAML list of instances. */
 static void fx_open(struct fx *f, const char *plugins)
 {
-    char *yaml = NULL;
-    struct jutsu_diag d;
     memset(f, 0, sizeof(*f));
-    ck_assert_int_gt(asprintf(&yaml, "plugins:\n%slog: {level: error}\n", plugins), 0);
-    ck_assert_int_eq(jutsu_app_new(&f->app), 0);
-    jutsu_diag_init(&d);
-    int rc = jutsu_app_load_config_string(f->app, "test.yaml", yaml, &d);
-    ck_assert_msg(rc == 0, "config: %s", jutsu_strerror(rc));
-    f->rc = jutsu_app_load_plugins(f->app, &d);
-    if (f->rc == 0)
-        f->rc = jutsu_app_start(f->app);
-    FILE *out = fmemopen(f->diag, sizeof(f->diag) - 1, "w");
-    ck_assert_ptr_nonnull(out);
-    jutsu_diag_print(&d, out, "");
-    fclose(out);
-    jutsu_diag_free(&d);
-    free(yaml);
+    f->rc = tu_app_open(plugins, &f->app, f->diag, sizeof(f->diag));
     f->inst = jutsu_app_find(f->app, "kpi");
     if (f->inst)
         f->ops = f->inst->module->desc->ops;
@@ -1014,11 +975,11 @@ START_TEST(test_conformance_suite)
     struct fx f;
     struct harness h = { 0 };
     fx_start(&f, NULL);
-    failed_checks[0] = '\0';
+    hc_reset("FAIL");
     h.app = f.app;
     harness_kpi_suite(&h, f.inst);
     ck_assert_msg(h.failed == 0 && h.passed == 7, "%d passed, %d failed: %s", h.passed, h.failed,
-                  failed_checks);
+                  hc_failed);
     fx_stop(&f);
 }
 END_TEST
@@ -1045,15 +1006,13 @@ START_TEST(test_conformance_catches)
     struct jutsu_module m = { .path = "broken.so", .desc = &desc };
     struct jutsu_ctx c = { .name = "broken", .module = &m };
     struct harness h = { 0 };
-    failed_checks[0] = '\0';
-    fail_label = "(as it should) FAIL";
+    hc_reset("(as it should) FAIL");
     harness_kpi_suite(&h, &c);
-    fail_label = "FAIL";
-    ck_assert_msg(strstr(failed_checks, "kpi.column_names") &&
-                  strstr(failed_checks, "kpi.first_day") &&
-                  strstr(failed_checks, "kpi.deterministic") &&
-                  strstr(failed_checks, "kpi.prev_untouched") &&
-                  strstr(failed_checks, "kpi.finite"), "failed: %s", failed_checks);
+    ck_assert_msg(strstr(hc_failed, "kpi.column_names") &&
+                  strstr(hc_failed, "kpi.first_day") &&
+                  strstr(hc_failed, "kpi.deterministic") &&
+                  strstr(hc_failed, "kpi.prev_untouched") &&
+                  strstr(hc_failed, "kpi.finite"), "failed: %s", hc_failed);
 }
 END_TEST
 

@@ -35,30 +35,7 @@
 /* the conformance suite, and the two harness functions it reports through */
 #include "../harness/suite_strategy.c"
 
-static char failed_checks[1024];
-static const char *fail_label = "FAIL";
-
-void harness_check(struct harness *h, int ok, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        h->passed++;
-        return;
-    }
-    h->failed++;
-    size_t len = strlen(failed_checks);
-    snprintf(failed_checks + len, sizeof(failed_checks) - len, "%s ", name);
-    fprintf(stderr, "%s %s: ", fail_label, name);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-void harness_skip(struct harness *h, const char *name, const char *why_skipped)
-{
-    h->skipped++;
-}
+#include "harness_capture.h"
 
 /* --- the rules in isolation ------------------------------------------------------ */
 
@@ -676,11 +653,11 @@ static void suite_on(const char *plugin, int checks)
     snprintf(plugins, sizeof(plugins), "  - {name: a, plugin: %s}\n  - {name: b, plugin: %s}\n",
              plugin, plugin);
     sfx_start(&f, plugins);
-    failed_checks[0] = '\0';
+    hc_reset("FAIL");
     h.app = f.app;
     harness_strategy_suite(&h, sfx_inst(&f, "a"));
     ck_assert_msg(h.failed == 0 && h.skipped == 0 && h.passed == checks, "%s: %d passed, %d "
-                  "failed, %d skipped: %s", plugin, h.passed, h.failed, h.skipped, failed_checks);
+                  "failed, %d skipped: %s", plugin, h.passed, h.failed, h.skipped, hc_failed);
     sfx_close(&f);
 }
 
@@ -746,22 +723,20 @@ START_TEST(test_conformance_catches)
     struct jutsu_ctx *insts[2] = { &a, &b };
     struct jutsu_app app = { .inst = insts, .ninst = 2 };
     struct harness h = { .app = &app };
-    failed_checks[0] = '\0';
-    fail_label = "(as it should) FAIL";
+    hc_reset("(as it should) FAIL");
     harness_strategy_suite(&h, &a);
-    ck_assert_msg(strstr(failed_checks, "strategy.signal") &&
-                  strstr(failed_checks, "strategy.warmup") &&
-                  strstr(failed_checks, "strategy.deterministic") &&
-                  strstr(failed_checks, "strategy.save_restore") &&
-                  strstr(failed_checks, "strategy.garbage") &&
-                  strstr(failed_checks, "strategy.after_refusal"), "failed: %s",
-                  failed_checks);
+    ck_assert_msg(strstr(hc_failed, "strategy.signal") &&
+                  strstr(hc_failed, "strategy.warmup") &&
+                  strstr(hc_failed, "strategy.deterministic") &&
+                  strstr(hc_failed, "strategy.save_restore") &&
+                  strstr(hc_failed, "strategy.garbage") &&
+                  strstr(hc_failed, "strategy.after_refusal"), "failed: %s",
+                  hc_failed);
     ck_assert_int_eq(h.skipped, 1);   /* no reset */
     desc.ops = &ops2;
-    failed_checks[0] = '\0';
+    hc_reset("(as it should) FAIL");
     harness_strategy_suite(&h, &a);
-    fail_label = "FAIL";
-    ck_assert_msg(strcmp(failed_checks, "strategy.needs ") == 0, "failed: %s", failed_checks);
+    ck_assert_msg(strcmp(hc_failed, "strategy.needs ") == 0, "failed: %s", hc_failed);
 }
 END_TEST
 

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jutsu/error.h"
+#include "app.h"
+#include "diag.h"
 #include "testutil.h"
 
 const char *tu_source_dir(void)
@@ -63,4 +66,26 @@ int tu_run(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int tu_app_open(const char *plugins, struct jutsu_app **app, char *diag, size_t diagsz)
+{
+    char *yaml = NULL;
+    struct jutsu_diag d;
+    memset(diag, 0, diagsz);
+    ck_assert_int_gt(asprintf(&yaml, "plugins:\n%slog: {level: error}\n", plugins), 0);
+    ck_assert_int_eq(jutsu_app_new(app), 0);
+    jutsu_diag_init(&d);
+    int rc = jutsu_app_load_config_string(*app, "test.yaml", yaml, &d);
+    ck_assert_msg(rc == 0, "config: %s", jutsu_strerror(rc));
+    rc = jutsu_app_load_plugins(*app, &d);
+    if (rc == 0)
+        rc = jutsu_app_start(*app);
+    FILE *out = fmemopen(diag, diagsz - 1, "w");
+    ck_assert_ptr_nonnull(out);
+    jutsu_diag_print(&d, out, "");
+    fclose(out);
+    jutsu_diag_free(&d);
+    free(yaml);
+    return rc;
 }

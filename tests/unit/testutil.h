@@ -20,4 +20,11 @@ void tu_rmtree(const char *dir);
 /* Runs the suite with CK_NORMAL output; returns the process exit status. */
 int tu_run(Suite *s);
 
+struct jutsu_app;
+/* An app, no database, from `plugins` (the YAML list of instances, log at
+ * error): *app always set (free with jutsu_app_free); returns the code of
+ * load_plugins, then of start; what loading said goes to diag. Asserts
+ * only that the config parses. */
+int tu_app_open(const char *plugins, struct jutsu_app **app, char *diag, size_t diagsz);
+
 #endif
