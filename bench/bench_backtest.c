@@ -251,16 +251,11 @@ int main(int argc, char **argv)
     jutsu_log_pin(JUTSU_LOG_ERROR, -1);
     struct result res[2];
     size_t n = 0;
-    if (strcmp(backend, "postgresql") != 0)
+    unsigned which = bench_backends(backend);
+    if (which & BENCH_SQLITE)
         run_backend(0, reps, &res[n++]);
-    if (strcmp(backend, "sqlite") != 0) {
-        if (bench_pg_available())
-            run_backend(1, reps, &res[n++]);
-        else if (strcmp(backend, "postgresql") == 0)
-            bench_die("PostgreSQL: set JUTSU_TEST_PG_HOST/PORT/USER (scripts/pg-test-cluster.sh)");
-        else
-            fprintf(stderr, "bench_backtest: PostgreSQL not measured (no test cluster variables)\n");
-    }
+    if (which & BENCH_PG)
+        run_backend(1, reps, &res[n++]);
     if (json) {
         json_object *a = json_object_new_array();
         for (size_t i = 0; i < n; i++) {

@@ -305,16 +305,11 @@ int main(int argc, char **argv)
     jutsu_log_configure(JUTSU_LOG_ERROR, JUTSU_LOG_TEXT);
     struct result res[2];
     size_t n = 0;
-    if (strcmp(backend, "postgresql") != 0)
+    unsigned which = bench_backends(backend);
+    if (which & BENCH_SQLITE)
         run_backend(0, reps, &res[n++]);
-    if (strcmp(backend, "sqlite") != 0) {
-        if (bench_pg_available())
-            run_backend(1, reps, &res[n++]);
-        else if (strcmp(backend, "postgresql") == 0)
-            bench_die("PostgreSQL: set JUTSU_TEST_PG_HOST/PORT/USER (scripts/pg-test-cluster.sh)");
-        else
-            fprintf(stderr, "bench_eod: PostgreSQL not measured (no test cluster variables)\n");
-    }
+    if (which & BENCH_PG)
+        run_backend(1, reps, &res[n++]);
     if (json)
         print_json(res, n);
     else

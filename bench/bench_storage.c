@@ -570,16 +570,12 @@ static void print_json(const struct result *res, int nres, size_t n)
 int main(int argc, char **argv)
 {
     bench_init("bench_storage");
-    const char *pg_host = getenv("JUTSU_TEST_PG_HOST");
-    int want_sq = 1, want_pg = pg_host && *pg_host, json = 0;
+    const char *backend = "both";
+    int json = 0;
     size_t n = 1000000;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
-            const char *b = argv[++i];
-            want_sq = strcmp(b, "sqlite") == 0 || strcmp(b, "both") == 0;
-            want_pg = strcmp(b, "postgresql") == 0 || strcmp(b, "both") == 0;
-            if (!want_sq && !want_pg)
-                bench_die("--backend %s: use sqlite, postgresql or both", b);
+            backend = argv[++i];
         } else if (strcmp(argv[i], "--rows") == 0 && i + 1 < argc) {
             char *end;
             n = strtoull(argv[++i], &end, 10);
@@ -593,9 +589,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (want_pg && !(pg_host && *pg_host && getenv("JUTSU_TEST_PG_PORT")))
-        bench_die("PostgreSQL needs JUTSU_TEST_PG_HOST and JUTSU_TEST_PG_PORT (eval \"$(scripts/"
-            "pg-test-cluster.sh start)\")");
+    unsigned which = bench_backends(backend);
     for (int i = 0; i < NSYMBOLS; i++)
         snprintf(symbols[i], sizeof(symbols[i]), "S%03d", i);
     jutsu_log_pin(JUTSU_LOG_WARN, -1);
@@ -603,9 +597,9 @@ int main(int argc, char **argv)
     struct result res[2];
     int nres = 0;
     memset(res, 0, sizeof(res));
-    if (want_sq)
+    if (which & BENCH_SQLITE)
         run_sqlite(n, &res[nres++]);
-    if (want_pg)
+    if (which & BENCH_PG)
         run_pg(n, &res[nres++]);
     if (json)
         print_json(res, nres, n);

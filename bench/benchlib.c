@@ -134,6 +134,24 @@ int bench_pg_available(void)
     return h && *h;
 }
 
+unsigned bench_backends(const char *arg)
+{
+    int pg_ok = bench_pg_available() && getenv("JUTSU_TEST_PG_PORT");
+    if (strcmp(arg, "sqlite") == 0)
+        return BENCH_SQLITE;
+    if (strcmp(arg, "postgresql") == 0) {
+        if (!pg_ok)
+            bench_die("PostgreSQL needs JUTSU_TEST_PG_HOST and JUTSU_TEST_PG_PORT (eval \"$("
+                      "scripts/pg-test-cluster.sh start)\")");
+        return BENCH_PG;
+    }
+    if (strcmp(arg, "both") != 0)
+        bench_die("--backend %s: use sqlite, postgresql or both", arg);
+    if (!pg_ok)
+        fprintf(stderr, "%s: PostgreSQL not measured (no test cluster variables)\n", bench_name);
+    return BENCH_SQLITE | (pg_ok ? BENCH_PG : 0);
+}
+
 static char *db_yaml(int pg, const char *name)
 {
     char *y = NULL;

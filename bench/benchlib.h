@@ -61,6 +61,12 @@ void bench_db_close(struct bench_db *d);
 /* Whether PostgreSQL can be measured (the cluster's variables are set). */
 int  bench_pg_available(void);
 
+/* What --backend ARG asks for, as BENCH_SQLITE | BENCH_PG: "sqlite",
+ * "postgresql" (dies when the cluster's variables are not set) or "both"
+ * (PostgreSQL only when they are; says so when not). Dies on anything else. */
+enum { BENCH_SQLITE = 1, BENCH_PG = 2 };
+unsigned bench_backends(const char *arg);
+
 /* Runs SQL on the cluster's `postgres` database; 0 or the driver's code
  * (the message printed). */
 int  bench_pg_admin(const char *sql);
