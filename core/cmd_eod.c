@@ -162,6 +162,8 @@ static void print_report(struct jutsu_cli *cli, const struct jutsu_eod_report *r
         for (size_t j = 0; j < r->ents.n; j++) {
             const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, last, j);
             char eq[JUTSU_MONEY_BUFSZ] = "";
+            if (c->outcome == JUTSU_EOD_NOT_RUN)
+                continue;
             if (c->outcome == JUTSU_EOD_DONE)
                 jutsu_money_format(c->equity, eq);
             printf("  %-8s %-16s %-12s %-11s %s\n", r->ents.v[j].type_name, r->ents.v[j].id,

@@ -13,7 +13,8 @@
 #include "eod_int.h"
 #include "log.h"
 
-static const char *const outcome_names[] = { "done", "not_started", "no_data", "failed" };
+static const char *const outcome_names[] = { "not_run", "done", "not_started", "no_data",
+                                              "failed" };
 
 /* --- set-up ---------------------------------------------------------------- */
 
@@ -189,6 +190,8 @@ json_object *jutsu_eod_entities_json(const struct jutsu_eod_report *r, size_t da
     json_object *a = json_object_new_array();
     for (size_t j = 0; a && j < r->ents.n; j++) {
         const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, day, j);
+        if (c->outcome == JUTSU_EOD_NOT_RUN)
+            continue;
         json_object *x = json_object_new_object();
         json_object_object_add(x, "type", json_object_new_string(r->ents.v[j].type_name));
         json_object_object_add(x, "id", json_object_new_string(r->ents.v[j].id));

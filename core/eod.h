@@ -64,10 +64,11 @@
 #include "entities.h"
 
 enum jutsu_eod_outcome {
-    JUTSU_EOD_DONE        = 0,   /* the row is computed (and written if it changed) */
-    JUTSU_EOD_NOT_STARTED = 1,   /* a strategy with no snapshot yet: nothing to do  */
-    JUTSU_EOD_NO_DATA     = 2,   /* a close it needs is missing: not finalised      */
-    JUTSU_EOD_FAILED      = 3    /* a KPI failed, a snapshot is unreadable ...      */
+    JUTSU_EOD_NOT_RUN     = 0,   /* not computed: not selected, or its day rolled back */
+    JUTSU_EOD_DONE        = 1,   /* the row is computed (and written if it changed) */
+    JUTSU_EOD_NOT_STARTED = 2,   /* a strategy with no snapshot yet: nothing to do  */
+    JUTSU_EOD_NO_DATA     = 3,   /* a close it needs is missing: not finalised      */
+    JUTSU_EOD_FAILED      = 4    /* a KPI failed, a snapshot is unreadable ...      */
 };
 
 /* One entity on one day. */

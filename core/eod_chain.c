@@ -139,8 +139,6 @@ static int load_carry(struct chain *c, jutsu_date_t first, struct carry *k, char
     k->trades = nz(p.total_trades);
     k->won = nz(p.winning_trades);
     k->lost = nz(p.losing_trades);
-    if (p.kpi_state && *p.kpi_state)
-        k->kpi = json_tokener_parse(p.kpi_state);   /* a missing state is the fold's to report */
     if (ent->type == JUTSU_ENTITY_BASELINE && read_basis(p.positions_json, &k->basis) != 0) {
         snprintf(why, whysz, "its row of %s lacks the first close (positions_json.basis_close): "
                  "recompute its history with `jutsu eod backfill --entity %s`", day, ent->id);
@@ -151,6 +149,8 @@ static int load_carry(struct chain *c, jutsu_date_t first, struct carry *k, char
                  "it", day);
         return JUTSU_EMALFORMED;
     }
+    if (p.kpi_state && *p.kpi_state)
+        k->kpi = json_tokener_parse(p.kpi_state);   /* a missing state is the fold's to report */
     return 0;
 }
 
@@ -245,6 +245,7 @@ static int load_inputs(struct chain *c, jutsu_time_t from, jutsu_time_t to, stru
 
 struct valued {
     jutsu_money_t equity, cash, positions_value;
+    jutsu_money_t basis;          /* a baseline's first close */
     json_object  *positions;      /* positions_json of the row (owned) */
 };
 
@@ -288,6 +289,7 @@ static int value_baseline(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
     }
     v->cash = 0;
     v->positions_value = v->equity;
+    v->basis = basis;
     json_object *x = json_object_new_object();
     json_object_object_add(x, "symbol", json_object_new_string(ent->symbol));
     add_money(x, "quantity", q);     /* fractional shares, for people; the value is exact */
@@ -498,11 +500,8 @@ static int finish_row(struct chain *c, size_t i, jutsu_date_t d, struct carry *k
     cell->outcome = JUTSU_EOD_DONE;
     cell->changed = (uint8_t)changed;
     cell->equity = v->equity;
-    if (!k->have && ent->type == JUTSU_ENTITY_BASELINE) {
-        json_object *b = json_object_array_get_idx(v->positions, 0), *bc;
-        if (json_object_object_get_ex(b, "basis_close", &bc))
-            jutsu_money_parse(json_object_get_string(bc), -1, JUTSU_MONEY_EXACT, &k->basis);
-    }
+    if (ent->type == JUTSU_ENTITY_BASELINE)
+        k->basis = v->basis;
     k->have = 1;
     k->date = d;
     k->equity = v->equity;
@@ -538,11 +537,17 @@ int eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_dat
         }
         return 0;
     }
+    /* Trades after the previous row (all of them when there is none) and
+     * before the range belong to the range's first row: a day between
+     * that was not finalised passes its trades on, as it does inside the
+     * range, so `eod run` day by day counts what a backfill counts. */
+    jutsu_time_t since = day_start(e, k.have ? k.date + 1 : jutsu_date_from_ymd(1970, 1, 2));
     if (rc == 0 && ent->type == JUTSU_ENTITY_STRATEGY)
-        rc = load_inputs(&c, day_start(e, days[0]), day_start(e, days[n - 1] + 1) - 1, &in);
+        rc = load_inputs(&c, since, day_start(e, days[n - 1] + 1) - 1, &in);
     size_t si = 0, ti = 0;   /* the next snapshot and trade not yet passed */
     const struct snap *sn = NULL;
-    struct today pending = { 0 };   /* trades of days not finalised: the next row counts them */
+    struct today pending;   /* trades of days not finalised: the next row counts them */
+    count_trades(&in, &ti, since, day_start(e, days[0]) - 1, &pending);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         jutsu_date_t d = days[i];
         jutsu_time_t t0 = day_start(e, d), t1 = day_start(e, d + 1) - 1;
@@ -567,7 +572,7 @@ int eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_dat
         }
         if (rc == 0 && outcome == JUTSU_EOD_DONE)
             rc = finish_row(&c, i, d, &k, &v, sn, t0, &t, cell);
-        else
+        else if (rc == 0)
             cell->outcome = (uint8_t)outcome;
         if (cell->outcome == JUTSU_EOD_DONE)
             memset(&pending, 0, sizeof(pending));

@@ -591,6 +591,34 @@ START_TEST(strategy_books)
                      w->trading_date);
     }
     ck_assert_msg(strstr(x.pos[0], "\"quantity\":380") != NULL, "%s", x.pos[0]);
+
+    /* s1 cannot be finalised on d[3] (its snapshot lost its cash): that
+     * day's trades pass to d[4]'s row, in `eod run` day by day as in a
+     * backfill */
+    tdb_exec(&t, "UPDATE performance_snapshots SET cash = NULL WHERE timestamp = "
+                 "(SELECT MIN(timestamp) FROM performance_snapshots WHERE strategy_cell = 5)");
+    for (int pass = 0; pass < 2; pass++) {
+        tdb_exec(&t, "DELETE FROM daily_performance");
+        tdb_exec(&t, "DELETE FROM eod_job_status");
+        for (int i = 0; i < 5 && pass == 0; i++) {
+            set_now(d[i]);
+            ck_assert_int_eq(jutsu_eod_run(t.app, d[i], &r), i < 3 ? 0 : JUTSU_EPLUGIN);
+            jutsu_eod_report_free(&r);
+        }
+        if (pass == 1) {
+            ck_assert_int_eq(jutsu_eod_backfill(t.app, d[0], d[4], NULL, NULL, &r),
+                             JUTSU_EPLUGIN);
+            jutsu_eod_report_free(&r);
+        }
+        struct jutsu_daily_perf_row w;
+        ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "strategy", "s1", "offline_mock", d[3],
+                                                   &w), JUTSU_ENOENT);
+        ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "strategy", "s1", "offline_mock", d[4],
+                                                   &w), 0);
+        ck_assert_msg(w.total_trades == 4 && w.winning_trades == 1 && w.losing_trades == 1,
+                      "%s: %d trades, %d won, %d lost", pass ? "backfill" : "run",
+                      (int)w.total_trades, (int)w.winning_trades, (int)w.losing_trades);
+    }
     tdb_close(&t);
 }
 END_TEST
