@@ -292,8 +292,9 @@ static int take_status(const void *row, void *arg)
     t[m->n * 2 + 1] = s->error_message ? strdup(s->error_message) : NULL;
     v[m->n].status = t[m->n * 2];
     v[m->n].error_message = t[m->n * 2 + 1];
-    m->n++;
-    return t[(m->n - 1) * 2] ? 0 : JUTSU_ENOMEM;
+    m->n++;   /* counted first: the map frees what was copied */
+    int lost = s->error_message && v[m->n - 1].error_message == NULL;
+    return v[m->n - 1].status && !lost ? 0 : JUTSU_ENOMEM;
 }
 
 static void status_map_free(struct status_map *m)
@@ -503,9 +504,11 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
         nsel += sel[j];
     }
     if (rc == 0 && nsel == 0)
-        rc = fail(r, JUTSU_ENOENT, "no %s%s\"%s\" is configured (strategies are the strategy "
-                  "instances of plugins:, baselines are eod.baselines)", type ? type : "entity",
-                  type ? " " : " ", entity ? entity : "");
+        rc = entity ? fail(r, JUTSU_ENOENT, "no %s \"%s\" is configured (strategies are the "
+                           "strategy instances of plugins:, baselines are eod.baselines)",
+                           type ? type : "entity", entity)
+                    : fail(r, JUTSU_ENOENT, "nothing to backfill: no strategy instances in "
+                           "plugins: and eod.baselines is empty");
     if (rc == 0 && n > 0 && (rc = jutsu_prices_new(e.s, days[0], days[n - 1], &prices)) != 0)
         fail(r, rc, "out of memory");
     if (rc == 0 && entity == NULL && n > 0 &&
