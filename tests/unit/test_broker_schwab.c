@@ -150,22 +150,6 @@ static void put_valid_token(struct bx *x)
     put_token(x, "ACCESS-OK", time(NULL) + 1500, time(NULL) + 5 * 86400);
 }
 
-/* The server's request log: all of it (caller frees), a line, a count. */
-static char *read_log(struct bx *x)
-{
-    return fixture_log_read(x->log);
-}
-
-static void log_line(struct bx *x, int i, char *out, size_t size)
-{
-    fixture_log_line(x->log, i, out, size);
-}
-
-static int log_count(struct bx *x, const char *needle)
-{
-    return fixture_log_count(x->log, needle);
-}
-
 static int starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -212,14 +196,14 @@ START_TEST(place_exact_body)
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 150, "QQQ", id), 0);
     ck_assert_str_eq(id, "1000001");    /* the tail of Location */
     /* the route matched the body as JSON; the log has its exact text */
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_str_eq(line, "POST " ORDERS " Bearer ACCESS-OK " ORDER_150_QQQ);
     ck_assert_int_eq(place(&x, JUTSU_ORDER_SELL, 10, "QQQ", id), 0);
     ck_assert_str_eq(id, "1000002");
-    log_line(&x, 1, line, sizeof(line));
+    fixture_log_line(x.log, 1, line, sizeof(line));
     ck_assert_msg(strstr(line, "[{\"instruction\":\"SELL\",\"quantity\":10,\"instrument\":"
                          "{\"symbol\":\"QQQ\",") != NULL, "%s", line);
-    ck_assert_int_eq(log_count(&x, "\n"), 2);   /* one request per order, no lookup */
+    ck_assert_int_eq(fixture_log_count(x.log, "\n"), 2);   /* one request per order, no lookup */
     bx_stop(&x);
 }
 END_TEST
@@ -240,7 +224,7 @@ START_TEST(filled_exact_average)
     ck_assert_str_eq(f.order_id, "1000001");
     ck_assert_str_eq(f.reason, "FILLED");
     ck_assert_uint_eq(f.reserved0, 0);
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_str_eq(line, "GET " ORDERS "/1000001 Bearer ACCESS-OK -");
     bx_stop(&x);
 }
@@ -296,7 +280,7 @@ START_TEST(partial_then_cancelled)
     ck_assert_int_eq(f.avg_price, INT64_C(412606000));
     ck_assert_str_eq(f.reason, "WORKING");
     ck_assert_int_eq(cancel(&x, "1000003"), 0);
-    log_line(&x, 1, line, sizeof(line));
+    fixture_log_line(x.log, 1, line, sizeof(line));
     ck_assert_str_eq(line, "DELETE " ORDERS "/1000003 Bearer ACCESS-OK -");
     /* cancelled: the 100 shares and their price stay */
     ck_assert_int_eq(status(&x, "1000003", &f), 0);
@@ -363,10 +347,10 @@ START_TEST(expired_access_token_refreshed)
     put_token(&x, "ACCESS-OLD", time(NULL) - 10, time(NULL) + 3 * 86400);
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 150, "QQQ", id), 0);
     ck_assert_str_eq(id, "1000001");
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_str_eq(line, "POST /v1/oauth/token " BASIC
                      " grant_type=refresh_token&refresh_token=REFRESH-1");
-    log_line(&x, 1, line, sizeof(line));
+    fixture_log_line(x.log, 1, line, sizeof(line));
     ck_assert_str_eq(line, "POST " ORDERS " Bearer ACCESS-NEW " ORDER_150_QQQ);
     /* the new tokens were written back, 0600, for source-schwab too */
     struct stat st;
@@ -379,8 +363,8 @@ START_TEST(expired_access_token_refreshed)
     json_object_put(o);
     struct jutsu_fill f;
     ck_assert_int_eq(status(&x, id, &f), 0);
-    ck_assert_int_eq(log_count(&x, "POST /v1/oauth/token"), 1);
-    ck_assert_int_eq(log_count(&x, "Bearer ACCESS-NEW"), 2);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST /v1/oauth/token"), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "Bearer ACCESS-NEW"), 2);
     bx_stop(&x);
 }
 END_TEST
@@ -394,14 +378,14 @@ START_TEST(access_token_rejected)
     /* 401 means the order was not taken: refreshed and sent once more */
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 150, "QQQ", id), 0);
     ck_assert_str_eq(id, "1000001");
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_msg(starts(line, "POST " ORDERS " Bearer STALE {"), "%s", line);
-    log_line(&x, 1, line, sizeof(line));
+    fixture_log_line(x.log, 1, line, sizeof(line));
     ck_assert_msg(starts(line, "POST /v1/oauth/token " BASIC " grant_type=refresh_token"),
                   "%s", line);
-    log_line(&x, 2, line, sizeof(line));
+    fixture_log_line(x.log, 2, line, sizeof(line));
     ck_assert_msg(starts(line, "POST " ORDERS " Bearer ACCESS-NEW {"), "%s", line);
-    ck_assert_int_eq(log_count(&x, "\n"), 3);
+    ck_assert_int_eq(fixture_log_count(x.log, "\n"), 3);
     bx_stop(&x);
 }
 END_TEST
@@ -423,8 +407,8 @@ START_TEST(refresh_token_revoked)
     ck_assert_int_eq(status(&x, "1000001", &f), JUTSU_EAUTH);
     ck_assert_int_eq(cancel(&x, "1000001"), JUTSU_EAUTH);
     /* no order request reached Schwab, only the refresh attempts */
-    ck_assert_int_eq(log_count(&x, "POST /v1/oauth/token"), 3);
-    ck_assert_int_eq(log_count(&x, ORDERS), 0);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST /v1/oauth/token"), 3);
+    ck_assert_int_eq(fixture_log_count(x.log, ORDERS), 0);
     bx_stop(&x);
 
     /* a refresh token past its 7 days: nothing is even asked */
@@ -433,7 +417,7 @@ START_TEST(refresh_token_revoked)
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 150, "QQQ", id), JUTSU_EAUTH);
     ck_assert_str_eq(x.inst->error, "the Schwab refresh token expired on 2025-01-09T12:00:00Z; "
                      "run `jutsu schwab login` to authorise again");
-    char *log = read_log(&x);
+    char *log = fixture_log_read(x.log);
     ck_assert_str_eq(log, "");
     free(log);
     bx_stop(&x);
@@ -451,7 +435,7 @@ START_TEST(rate_limited_then_placed)
     /* a 429 means Schwab took nothing: the order is sent again */
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "RATE", id), 0);
     ck_assert_str_eq(id, "1000010");
-    ck_assert_int_eq(log_count(&x, "\"symbol\":\"RATE\""), 2);
+    ck_assert_int_eq(fixture_log_count(x.log, "\"symbol\":\"RATE\""), 2);
     bx_stop(&x);
 }
 END_TEST
@@ -467,19 +451,19 @@ START_TEST(server_errors)
     ck_assert_int_eq(status(&x, "1000500", &f), JUTSU_ETRANSIENT);
     ck_assert_str_eq(x.inst->error, "status of Schwab order 1000500: HTTP 500 after 4 "
                      "attempt(s): Schwab's service is failing (internal error)");
-    ck_assert_int_eq(log_count(&x, "GET " ORDERS "/1000500 "), 4);
+    ck_assert_int_eq(fixture_log_count(x.log, "GET " ORDERS "/1000500 "), 4);
     /* an order answered 500 may stand: never sent twice */
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "FAIL", id), JUTSU_ETIMEDOUT);
     ck_assert_str_eq(id, "");
     ck_assert_str_eq(x.inst->error, "place BUY 1 FAIL: the request reached Schwab but no "
                      "certain answer came back (HTTP 500: internal error), so it was not sent "
                      "again: " LOOK);
-    ck_assert_int_eq(log_count(&x, "\"symbol\":\"FAIL\""), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "\"symbol\":\"FAIL\""), 1);
     /* accepted, but without an id to follow it by */
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "LOST", id), JUTSU_ETIMEDOUT);
     ck_assert_str_eq(x.inst->error, "place BUY 1 LOST: Schwab accepted the order (HTTP 201) but "
                      "gave no order id (Location: none): " LOOK);
-    ck_assert_int_eq(log_count(&x, "\"symbol\":\"LOST\""), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "\"symbol\":\"LOST\""), 1);
     /* refused outright: nothing stands */
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "NOPE", id), JUTSU_EINVAL);
     ck_assert_str_eq(x.inst->error, "place BUY 1 NOPE: Schwab refused the request (HTTP 400: "
@@ -501,7 +485,7 @@ START_TEST(network_failures)
                          "certain answer came back (Operation timed out after ") &&
                   strstr(x.inst->error, "), so it was not sent again: " LOOK) != NULL,
                   "%s", x.inst->error);
-    ck_assert_int_eq(log_count(&x, "\"symbol\":\"SLOW\""), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "\"symbol\":\"SLOW\""), 1);
     /* no server: nothing was sent, so retrying was safe, and it is not placed */
     fixture_stop(&x.http);
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 150, "QQQ", id), JUTSU_ETRANSIENT);
@@ -527,14 +511,14 @@ START_TEST(disabled_sends_nothing)
     ck_assert_str_eq(x.inst->error, "instance schwab (broker-schwab) is not enabled, so it places "
                      "no orders and sent nothing: to trade real money through Schwab, set "
                      "`enabled: true` in its config");
-    char *log = read_log(&x);
+    char *log = fixture_log_read(x.log);
     ck_assert_str_eq(log, "");      /* not even the token endpoint */
     free(log);
     /* orders placed before can still be followed and cancelled */
     ck_assert_int_eq(status(&x, "1000003", &f), 0);
     ck_assert_uint_eq(f.status, JUTSU_ORDER_PARTIAL);
     ck_assert_int_eq(cancel(&x, "1000003"), 0);
-    ck_assert_int_eq(log_count(&x, "POST "), 0);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST "), 0);
     bx_stop(&x);
 
     /* the default is off */
@@ -542,7 +526,7 @@ START_TEST(disabled_sends_nothing)
     bx_start(&x, &o);
     put_valid_token(&x);
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 150, "QQQ", id), JUTSU_ENOTSUP);
-    log = read_log(&x);
+    log = fixture_log_read(x.log);
     ck_assert_str_eq(log, "");
     free(log);
     bx_stop(&x);
@@ -581,7 +565,7 @@ START_TEST(bad_arguments)
     f.size = 16;
     ck_assert_int_eq(x.ops->status(x.state, "1000001", &f), JUTSU_EINVAL);
     ck_assert_int_eq(x.ops->status(x.state, "1000001", NULL), JUTSU_EINVAL);
-    char *log = read_log(&x);
+    char *log = fixture_log_read(x.log);
     ck_assert_str_eq(log, "");
     free(log);
     bx_stop(&x);
@@ -602,13 +586,13 @@ START_TEST(account_hash_from_number)
     ck_assert_str_eq(id, "1000001");
     ck_assert_int_eq(status(&x, id, &f), 0);
     ck_assert_uint_eq(f.status, JUTSU_ORDER_FILLED);
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_str_eq(line, "GET /trader/v1/accounts/accountNumbers Bearer ACCESS-OK -");
-    log_line(&x, 1, line, sizeof(line));
+    fixture_log_line(x.log, 1, line, sizeof(line));
     ck_assert_msg(starts(line, "POST " ORDERS " Bearer ACCESS-OK {"), "%s", line);
     /* looked up once */
-    ck_assert_int_eq(log_count(&x, "accountNumbers"), 1);
-    ck_assert_int_eq(log_count(&x, "\n"), 3);
+    ck_assert_int_eq(fixture_log_count(x.log, "accountNumbers"), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "\n"), 3);
     bx_stop(&x);
 
     /* a number this login cannot trade: said, masked, nothing placed */
@@ -619,7 +603,7 @@ START_TEST(account_hash_from_number)
     ck_assert_str_eq(x.inst->error, "account_number ***0000 is not among the 2 account(s) this "
                      "Schwab login can trade (***0001, ***5678): check account_number, or run "
                      "`jutsu schwab login` and approve that account");
-    ck_assert_int_eq(log_count(&x, "POST "), 0);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST "), 0);
     bx_stop(&x);
 }
 END_TEST

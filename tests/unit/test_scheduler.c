@@ -706,9 +706,12 @@ START_TEST(two_processes_one_runner)
         close(k < 2 ? ready[k] : k < 4 ? go[k - 2] : res[k - 4]);
     int ran = (out[0] == JUTSU_SLOT_RAN) + (out[1] == JUTSU_SLOT_RAN);
     int other = out[0] == JUTSU_SLOT_RAN ? out[1] : out[0];
-    ck_assert_msg(ran == 1 && (other == JUTSU_SLOT_BUSY || other == JUTSU_SLOT_DONE),
-                  "outcomes %d and %d: want one RAN (0) and one BUSY (2) or DONE (3)", out[0],
-                  out[1]);
+    /* the other met the lock (BUSY), the record under it (DONE), or, when
+     * it looked only after the first had finished, no slot due (100) */
+    ck_assert_msg(ran == 1 && (other == JUTSU_SLOT_BUSY || other == JUTSU_SLOT_DONE ||
+                               other == 100),
+                  "outcomes %d and %d: want one RAN (0) and one BUSY (2), DONE (3) or nothing "
+                  "due (100)", out[0], out[1]);
 
     t.app = start_on(yaml);
     free(yaml);
@@ -845,7 +848,7 @@ START_TEST(stop_drops_the_queue)
     struct tdb t;
     if (!open_db(&t, _i, NULL))
         return;
-    spec_trading.sleep_ms = 200;
+    spec_trading.sleep_ms = 1000;   /* the stop must land inside it, even on a loaded machine */
     jutsu_sched *s = new_sched(t.app, market, NJOBS(market));
     clock_value = T("2024-03-08T21:20:00Z");
     ck_assert_int_eq(jutsu_sched_start(s, clock_value), 0);

@@ -36,26 +36,7 @@
 /* the conformance suite, and the two harness functions it reports through */
 #include "../harness/suite_source.c"
 
-void harness_check(struct harness *h, int ok, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    if (!ok) {
-        fprintf(stderr, "FAIL %s: ", name);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-    }
-    if (ok)
-        h->passed++;
-    else
-        h->failed++;
-}
-
-void harness_skip(struct harness *h, const char *name, const char *why_skipped)
-{
-    h->skipped++;
-}
+#include "harness_capture.h"
 
 #define T(y, m, d)   jutsu_date_to_time(jutsu_date_from_ymd(y, m, d))
 #define END_OF(y, m, d) (T(y, m, d) + JUTSU_USEC_PER_DAY - 1)
@@ -153,22 +134,6 @@ static void put_token(struct sx *x, const char *access, int64_t access_exp, int6
 static void put_valid_token(struct sx *x, const char *access)
 {
     put_token(x, access, time(NULL) + 1500, time(NULL) + 5 * 86400, 0600);
-}
-
-/* The server's request log: all of it (caller frees), a line, a count. */
-static char *read_log(struct sx *x)
-{
-    return fixture_log_read(x->log);
-}
-
-static void log_line(struct sx *x, int i, char *out, size_t size)
-{
-    fixture_log_line(x->log, i, out, size);
-}
-
-static int log_count(struct sx *x, const char *needle)
-{
-    return fixture_log_count(x->log, needle);
 }
 
 /* --- a sink that keeps everything ---------------------------------------- */
@@ -288,7 +253,7 @@ START_TEST(daily_exact_prices)
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), 0);
     want_qqq(&g);
     /* the request as the original system made it, epoch ms, Bearer token */
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_str_eq(line, "GET /marketdata/v1/pricehistory?symbol=QQQ&periodType=year&period=20"
                      "&frequencyType=daily&frequency=1&startDate=1704067200000"
                      "&endDate=1704844799999&needExtendedHoursData=false Bearer ACCESS-OK -");
@@ -344,7 +309,7 @@ START_TEST(hourly_from_half_hours)
     sx_start(&x, NULL);
     put_valid_token(&x, "ACCESS-OK");
     ck_assert_int_eq(fetch_tf(&x, "HOURLY", "1H", T(2024, 1, 1), T(2024, 8, 1), &g), 0);
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_msg(strstr(line, "&periodType=day&frequencyType=minute&frequency=30&") != NULL,
                   "%s", line);
     ck_assert_uint_eq(g.n, 4);
@@ -368,7 +333,7 @@ START_TEST(hourly_from_half_hours)
     /* a timeframe Schwab does not serve: no request */
     ck_assert_int_eq(fetch_tf(&x, "QQQ", "1W", T(2024, 1, 1), T(2024, 8, 1), &g),
                      JUTSU_ENOTFOUND);
-    ck_assert_int_eq(log_count(&x, "GET "), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "GET "), 1);
     sx_stop(&x);
 }
 END_TEST
@@ -390,13 +355,13 @@ START_TEST(refresh_before_fetch)
     int64_t t0 = time(NULL);
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), 0);
     want_qqq(&g);
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_str_eq(line, "POST /v1/oauth/token " BASIC
                      " grant_type=refresh_token&refresh_token=REFRESH-1");
-    log_line(&x, 1, line, sizeof(line));
+    fixture_log_line(x.log, 1, line, sizeof(line));
     ck_assert_msg(strncmp(line, "GET /marketdata/v1/pricehistory?symbol=QQQ&", 43) == 0 &&
                   strstr(line, " Bearer ACCESS-NEW -") != NULL, "%s", line);
-    ck_assert_int_eq(log_count(&x, "\n"), 2);
+    ck_assert_int_eq(fixture_log_count(x.log, "\n"), 2);
     /* a new file (renamed over the old one), 0600, the new tokens */
     ck_assert_int_eq(stat(x.token, &after), 0);
     ck_assert_int_ne(after.st_ino, before.st_ino);
@@ -424,8 +389,8 @@ START_TEST(refresh_before_fetch)
     free(var);
     /* the next fetch uses the stored token: no second refresh */
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), 0);
-    ck_assert_int_eq(log_count(&x, "POST "), 1);
-    ck_assert_int_eq(log_count(&x, "Bearer ACCESS-NEW"), 2);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST "), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "Bearer ACCESS-NEW"), 2);
     sx_stop(&x);
 }
 END_TEST
@@ -441,7 +406,7 @@ START_TEST(refresh_token_expired)
     ck_assert_str_eq(x.inst->error, "the Schwab refresh token expired on 2025-01-09T12:00:00Z; "
                      "run `jutsu schwab login` to authorise again");
     ck_assert_uint_eq(g.n, 0);
-    char *log = read_log(&x);
+    char *log = fixture_log_read(x.log);
     ck_assert_str_eq(log, "");    /* neither the token endpoint nor pricehistory */
     free(log);
     sx_stop(&x);
@@ -460,8 +425,8 @@ START_TEST(refresh_refused)
                      "(invalid_grant: refresh token is invalid or expired): the refresh token "
                      "was refused (revoked, or app_key/app_secret changed?); run `jutsu schwab "
                      "login` to authorise again");
-    ck_assert_int_eq(log_count(&x, "POST /v1/oauth/token"), 1);
-    ck_assert_int_eq(log_count(&x, "GET "), 0);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST /v1/oauth/token"), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "GET "), 0);
     sx_stop(&x);
 
     /* a wrong app_secret: 401 from the token endpoint */
@@ -471,7 +436,7 @@ START_TEST(refresh_refused)
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), JUTSU_EAUTH);
     ck_assert_msg(strstr(x.inst->error, "HTTP 401 (invalid_client: client authentication "
                          "failed)") != NULL, "%s", x.inst->error);
-    ck_assert_int_eq(log_count(&x, "GET "), 0);
+    ck_assert_int_eq(fixture_log_count(x.log, "GET "), 0);
     sx_stop(&x);
 }
 END_TEST
@@ -485,11 +450,11 @@ START_TEST(access_token_rejected)
     put_valid_token(&x, "STALE");
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), 0);
     want_qqq(&g);
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_msg(strstr(line, " Bearer STALE -") != NULL, "%s", line);
-    log_line(&x, 1, line, sizeof(line));
+    fixture_log_line(x.log, 1, line, sizeof(line));
     ck_assert_msg(strncmp(line, "POST /v1/oauth/token " BASIC, 28) == 0, "%s", line);
-    log_line(&x, 2, line, sizeof(line));
+    fixture_log_line(x.log, 2, line, sizeof(line));
     ck_assert_msg(strstr(line, " Bearer ACCESS-NEW -") != NULL, "%s", line);
     sx_stop(&x);
 }
@@ -518,7 +483,7 @@ START_TEST(token_file_checks)
     ck_assert_int_eq(chmod(x.token, 0600), 0);
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), JUTSU_EAUTH);
     ck_assert_msg(strstr(x.inst->error, "is not a JSON object") != NULL, "%s", x.inst->error);
-    ck_assert_int_eq(log_count(&x, "\n"), 0);
+    ck_assert_int_eq(fixture_log_count(x.log, "\n"), 0);
     /* fixed: works */
     put_valid_token(&x, "ACCESS-OK");
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), 0);
@@ -546,17 +511,17 @@ START_TEST(http_failures)
     /* 429 with Retry-After: 0, then 200 */
     ck_assert_int_eq(fetch_qqq(&x, "RATE", &g), 0);
     ck_assert_uint_eq(g.n, 6);
-    ck_assert_int_eq(log_count(&x, "?symbol=RATE&"), 2);
+    ck_assert_int_eq(fixture_log_count(x.log, "?symbol=RATE&"), 2);
     /* 429 for ever */
     ck_assert_int_eq(fetch_qqq(&x, "LIMIT", &g), JUTSU_ERATELIMIT);
     ck_assert_str_eq(x.inst->error, "pricehistory LIMIT 1D: HTTP 429 after 4 attempt(s): "
                      "Schwab's rate limit; lower requests_per_second (Too many requests)");
-    ck_assert_int_eq(log_count(&x, "?symbol=LIMIT&"), 4);
+    ck_assert_int_eq(fixture_log_count(x.log, "?symbol=LIMIT&"), 4);
     /* 500 for ever */
     ck_assert_int_eq(fetch_qqq(&x, "FAIL", &g), JUTSU_ETRANSIENT);
     ck_assert_str_eq(x.inst->error, "pricehistory FAIL 1D: HTTP 500 after 4 attempt(s): "
                      "Schwab's service is failing (internal error)");
-    ck_assert_int_eq(log_count(&x, "?symbol=FAIL&"), 4);
+    ck_assert_int_eq(fixture_log_count(x.log, "?symbol=FAIL&"), 4);
     ck_assert_uint_eq(g.n, 0);
     /* malformed JSON */
     ck_assert_int_eq(fetch_qqq(&x, "BAD", &g), JUTSU_EMALFORMED);
@@ -588,12 +553,12 @@ START_TEST(retry_after)
     ck_assert_int_eq(fetch_qqq(&x, "WAIT", &g), JUTSU_ERATELIMIT);
     ck_assert_str_eq(x.inst->error, "pricehistory WAIT 1D: HTTP 429 asking to wait more than "
                      "60 s: giving up for now (Too many requests)");
-    ck_assert_int_eq(log_count(&x, "?symbol=WAIT&"), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "?symbol=WAIT&"), 1);
     /* 503 (an HTML page) and 502 (no body) are retried */
     ck_assert_int_eq(fetch_qqq(&x, "DOWN", &g), 0);
     ck_assert_uint_eq(g.n, 6);
-    ck_assert_int_eq(log_count(&x, "?symbol=DOWN&"), 3);
-    log_line(&x, 3, line, sizeof(line));
+    ck_assert_int_eq(fixture_log_count(x.log, "?symbol=DOWN&"), 3);
+    fixture_log_line(x.log, 3, line, sizeof(line));
     ck_assert_msg(strstr(line, "?symbol=DOWN&") != NULL, "%s", line);
     sx_stop(&x);
 }
@@ -612,7 +577,7 @@ START_TEST(network_failures)
                           48) == 0 && strstr(x.inst->error, " after 2 attempt(s) (no answer "
                                              "within timeout_ms 200)") != NULL,
                   "%s", x.inst->error);
-    ck_assert_int_eq(log_count(&x, "?symbol=SLOW&"), 2);
+    ck_assert_int_eq(fixture_log_count(x.log, "?symbol=SLOW&"), 2);
     /* no server at all */
     fixture_stop(&x.http);
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), JUTSU_ETRANSIENT);
@@ -644,7 +609,7 @@ START_TEST(empty_answers)
     ck_assert_int_eq(fetch_tf(&x, "QQQ", "1D", T(2024, 1, 9), T(2024, 1, 2), &g), 0);
     ck_assert_int_eq(fetch_tf(&x, "QQQ", "1D", T(2100, 1, 1), T(2100, 2, 1), &g), 0);
     ck_assert_int_eq(fetch_tf(&x, "QQQ", "1D", T(1960, 1, 1), T(1960, 2, 1), &g), 0);
-    ck_assert_int_eq(log_count(&x, "symbol=QQQ"), 0);
+    ck_assert_int_eq(fixture_log_count(x.log, "symbol=QQQ"), 0);
     sx_stop(&x);
 }
 END_TEST
@@ -711,8 +676,8 @@ START_TEST(concurrent_fetches)
     }
     double dt = elapsed_since(&t0);
     ck_assert_msg(dt >= 1.0, "a refresh and 4 fetches at 4/s took %.3f s", dt);
-    ck_assert_int_eq(log_count(&x, "POST /v1/oauth/token"), 1);
-    ck_assert_int_eq(log_count(&x, "Bearer ACCESS-NEW"), 4);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST /v1/oauth/token"), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "Bearer ACCESS-NEW"), 4);
     sx_stop(&x);
 }
 END_TEST
@@ -748,7 +713,7 @@ START_TEST(login_flow)
     ck_assert_msg(strstr(printed, "Authorised. The tokens are in") != NULL, "%s", printed);
     free(printed);
     /* the code decoded from the URL ("ABC@"), sent form-encoded */
-    log_line(&x, 0, line, sizeof(line));
+    fixture_log_line(x.log, 0, line, sizeof(line));
     ck_assert_str_eq(line, "POST /v1/oauth/token " BASIC " grant_type=authorization_code"
                      "&code=ABC%40&redirect_uri=https%3A%2F%2F127.0.0.1%3A8182");
     ck_assert_int_eq(stat(x.token, &st), 0);
@@ -763,7 +728,7 @@ START_TEST(login_flow)
     json_object_put(o);
     /* and the tokens work */
     ck_assert_int_eq(fetch_qqq(&x, "QQQ", &g), 0);
-    ck_assert_int_eq(log_count(&x, "Bearer ACCESS-NEW"), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "Bearer ACCESS-NEW"), 1);
 
     /* refusals and bad pastes leave the token file alone */
     ck_assert_int_eq(login(&x, "https://127.0.0.1:8182/?error=access_denied\n", &printed),
@@ -777,11 +742,11 @@ START_TEST(login_flow)
     free(printed);
     ck_assert_int_eq(login(&x, "ABC%4\n", &printed), JUTSU_EINVAL);
     free(printed);
-    ck_assert_int_eq(log_count(&x, "POST "), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "POST "), 1);
     /* the bare code works too */
     ck_assert_int_eq(login(&x, "C0.xyz%40\n", &printed), 0);
     free(printed);
-    ck_assert_int_eq(log_count(&x, "&code=C0.xyz%40&"), 1);
+    ck_assert_int_eq(fixture_log_count(x.log, "&code=C0.xyz%40&"), 1);
     sx_stop(&x);
 }
 END_TEST

@@ -24,26 +24,7 @@
 /* the conformance suite, and the two harness functions it reports through */
 #include "../harness/suite_storage.c"
 
-void harness_check(struct harness *h, int ok, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    if (!ok) {
-        fprintf(stderr, "FAIL %s: ", name);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-    }
-    if (ok)
-        h->passed++;
-    else
-        h->failed++;
-}
-
-void harness_skip(struct harness *h, const char *name, const char *why_skipped)
-{
-    h->skipped++;
-}
+#include "harness_capture.h"
 
 /* --- fixture: one app with the driver under `database:` ------------------ */
 
