@@ -25,7 +25,6 @@
  */
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
@@ -43,7 +42,6 @@
 #include "calendar.h"
 #include "data_api.h"
 #include "log.h"
-#include "sync.h"
 
 extern char **environ;
 
@@ -60,14 +58,13 @@ struct result {
 
 static char *plugins_yaml(void)
 {
-    const char *src = getenv("JUTSU_SOURCE_DIR");
     char *y = NULL;
     if (asprintf(&y, "log: {level: error}\n"
                  "sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample]}\n"
                  "plugins:\n"
                  "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
                  "  - {name: kpi, plugin: kpi-standard}\n"
-                 "  - {name: v3_5b, plugin: strategy-regime}\n", src && *src ? src : ".") < 0)
+                 "  - {name: v3_5b, plugin: strategy-regime}\n", bench_source_dir()) < 0)
         bench_die("out of memory");
     return y;
 }
@@ -146,27 +143,17 @@ static double raw_ms(struct bench_db *db, int *days)
 
 /* --- the CLI as a process of its own: wall time and peak memory ------------- */
 
-static void cli_run(struct bench_db *db, int pg, struct result *r)
+static void cli_run(struct bench_db *db, struct result *r)
 {
-    char exe[PATH_MAX], jutsu[PATH_MAX + 16], conf[700];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (len <= 0)
-        bench_die("cannot find my own path");
-    exe[len] = '\0';
-    snprintf(jutsu, sizeof(jutsu), "%s/jutsu", dirname(dirname(exe)));
+    char jutsu[PATH_MAX + 16], conf[700];
+    snprintf(jutsu, sizeof(jutsu), "%s/jutsu", bench_build_dir());
     snprintf(conf, sizeof(conf), "%s/cli.yaml", bench_workdir());
     FILE *f = fopen(conf, "w");
     if (f == NULL)
         bench_die("cannot write %s", conf);
-    char *plugins = plugins_yaml();
-    if (pg)
-        fprintf(f, "database:\n  type: postgresql\n  postgresql: {host: \"%s\", port: %s, "
-                "user: \"%s\", database: \"%s\"}\n", getenv("JUTSU_TEST_PG_HOST"),
-                getenv("JUTSU_TEST_PG_PORT"),
-                getenv("JUTSU_TEST_PG_USER") ? getenv("JUTSU_TEST_PG_USER") : "jutsu",
-                db->pgname);
-    else
-        fprintf(f, "database:\n  type: sqlite\n  sqlite: {path: \"%s\"}\n", db->path);
+    char *plugins = plugins_yaml(), *dbyaml = bench_db_yaml(db);
+    fputs(dbyaml, f);
+    free(dbyaml);
     fputs(plugins, f);
     free(plugins);
     if (fclose(f) != 0)
@@ -175,7 +162,7 @@ static void cli_run(struct bench_db *db, int pg, struct result *r)
                      "2010-01-04", "--to", "2025-12-31", "--format", "json", NULL };
     posix_spawn_file_actions_t fa;
     pid_t pid;
-    int status;
+    int status = 0;
     struct rusage ru;
     if (posix_spawn_file_actions_init(&fa) != 0 ||
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) != 0)
@@ -200,11 +187,7 @@ static void run_backend(int pg, int reps, struct result *r)
     r->reps = reps;
     bench_db_open(&db, pg, "bt", y, 1);
     free(y);
-    struct jutsu_sync_opts o = { .progress = 0 };
-    struct jutsu_sync_report sr;
-    if (jutsu_sync_run(db.app, &o, &sr) != 0)
-        bench_die("sync of the sample data failed");
-    jutsu_sync_report_free(&sr);
+    bench_sync(&db);
 
     double *ms = calloc((size_t)reps, sizeof(*ms)), *raw = calloc((size_t)reps, sizeof(*raw));
     if (ms == NULL || raw == NULL)
@@ -226,32 +209,18 @@ static void run_backend(int pg, int reps, struct result *r)
     r->backtest_ms = bench_median(ms, (size_t)reps);
     free(ms);
     free(raw);
-    cli_run(&db, pg, r);
+    cli_run(&db, r);
     bench_db_close(&db);
 }
 
 int main(int argc, char **argv)
 {
-    const char *backend = "both";
-    int reps = 5, json = 0;
+    unsigned which;
+    int reps, json;
     bench_init("bench_backtest");
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
-            backend = argv[++i];
-        else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
-            reps = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else
-            bench_die("usage: bench_backtest [--backend sqlite|postgresql|both] [--reps N] "
-                      "[--json]");
-    }
-    if (reps < 1 || reps > 100)
-        bench_die("--reps: 1 to 100");
-    jutsu_log_pin(JUTSU_LOG_ERROR, -1);
+    bench_parse(argc, argv, 5, 100, &which, &reps, &json);
     struct result res[2];
     size_t n = 0;
-    unsigned which = bench_backends(backend);
     if (which & BENCH_SQLITE)
         run_backend(0, reps, &res[n++]);
     if (which & BENCH_PG)

@@ -27,7 +27,6 @@
  * JUTSU_TEST_PG_HOST/PORT/USER name the test cluster.
  */
 #include <json-c/json.h>
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +40,6 @@
 #include "data_api.h"
 #include "eod.h"
 #include "log.h"
-#include "sync.h"
 
 #define FIRST_DAY  jutsu_date_from_ymd(2010, 1, 4)
 #define LAST_DAY   jutsu_date_from_ymd(2026, 5, 13)
@@ -55,24 +53,11 @@ struct result {
     int         reps;
 };
 
-/* Where the tests' strategy plugin lives: the build tree this program is
- * in (tp-strategy stands in for the strategies: the EOD job reads their
- * snapshots and never calls them). */
-static void build_dir(char *out, size_t n)
-{
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (len <= 0)
-        bench_die("cannot find my own path");
-    exe[len] = '\0';
-    snprintf(out, n, "%s", dirname(dirname(exe)));
-}
-
 static char *config_yaml(void)
 {
-    char b[PATH_MAX], *y = NULL;
-    const char *src = getenv("JUTSU_SOURCE_DIR");
-    build_dir(b, sizeof(b));
+    char *y = NULL;
+    /* tp-strategy (the tests' plugin) stands in for the strategies: the EOD
+     * job reads their snapshots and never calls them */
     if (asprintf(&y,
         "log: {level: error}\n"
         "plugin_path: [\"%s/tests/plugins\"]\n"
@@ -85,7 +70,7 @@ static char *config_yaml(void)
         "  - {name: s2, plugin: tp-strategy}\n"
         "  - {name: s3, plugin: tp-strategy}\n"
         "  - {name: s4, plugin: tp-strategy}\n",
-        b, src && *src ? src : ".") < 0)
+        bench_build_dir(), bench_source_dir()) < 0)
         bench_die("out of memory");
     return y;
 }
@@ -200,14 +185,13 @@ static void run_backend(int pg, int reps, struct result *res)
     bench_db_open(&d, pg, "eod", y, 1);
     free(y);
 
-    struct jutsu_sync_opts o = { .progress = 0 };
-    struct jutsu_sync_report sr;
-    if (jutsu_sync_run(d.app, &o, &sr) != 0)
-        bench_die("sync of the sample data failed");
-    jutsu_sync_report_free(&sr);
+    bench_sync(&d);
     jutsu_date_t *days = NULL;
     size_t n = 0;
     int64_t count = jutsu_calendar_count(d.app->cal, FIRST_DAY, LAST_DAY);
+    if (count < 4000)   /* day 4,000 is measured */
+        bench_die("the calendar has %lld trading days in the range, fewer than 4,000",
+                  (long long)count);
     days = malloc((size_t)count * sizeof(*days));
     if (days == NULL)
         bench_die("out of memory");
@@ -287,25 +271,12 @@ static void print_json(const struct result *r, size_t n)
 
 int main(int argc, char **argv)
 {
-    const char *backend = "both";
-    int reps = 15, json = 0;
+    unsigned which;
+    int reps, json;
     bench_init("bench_eod");
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc)
-            backend = argv[++i];
-        else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
-            reps = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else
-            bench_die("usage: bench_eod [--backend sqlite|postgresql|both] [--reps N] [--json]");
-    }
-    if (reps < 1 || reps > 1000)
-        bench_die("--reps: 1 to 1000");
-    jutsu_log_configure(JUTSU_LOG_ERROR, JUTSU_LOG_TEXT);
+    bench_parse(argc, argv, 15, 1000, &which, &reps, &json);
     struct result res[2];
     size_t n = 0;
-    unsigned which = bench_backends(backend);
     if (which & BENCH_SQLITE)
         run_backend(0, reps, &res[n++]);
     if (which & BENCH_PG)

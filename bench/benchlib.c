@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,21 +13,67 @@
 
 #include "jutsu/error.h"
 #include "benchlib.h"
+#include "log.h"
+#include "sync.h"
 
 static const char *bench_name = "bench";
 static char scratch[8][64];          /* PostgreSQL databases to drop at death */
 static char workdir[512];
 
+const char *bench_build_dir(void)
+{
+    static char dir[PATH_MAX];
+    if (dir[0] == '\0') {
+        char exe[PATH_MAX];
+        ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (len <= 0)
+            bench_die("cannot find my own path (/proc/self/exe)");
+        exe[len] = '\0';
+        snprintf(dir, sizeof(dir), "%s", dirname(dirname(exe)));
+    }
+    return dir;
+}
+
+const char *bench_source_dir(void)
+{
+    const char *src = getenv("JUTSU_SOURCE_DIR");
+    return src && *src ? src : ".";
+}
+
 void bench_init(const char *name)
 {
-    char exe[4096], path[4200];
-    ssize_t len;
+    char path[PATH_MAX + 16];
     bench_name = name;
-    if (getenv("JUTSU_PLUGIN_PATH") || (len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0)
+    if (getenv("JUTSU_PLUGIN_PATH"))
         return;
-    exe[len] = '\0';
-    snprintf(path, sizeof(path), "%s/plugins", dirname(dirname(exe)));
+    snprintf(path, sizeof(path), "%s/plugins", bench_build_dir());
     setenv("JUTSU_PLUGIN_PATH", path, 0);
+}
+
+void bench_parse(int argc, char **argv, int reps_def, int reps_max, unsigned *backends,
+                 int *reps, int *json)
+{
+    const char *backend = "both";
+    *reps = reps_def;
+    *json = 0;
+    for (int i = 1; i < argc; i++) {
+        char *end;
+        if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
+            backend = argv[++i];
+        } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || v < 1 || v > reps_max)
+                bench_die("--reps %s: want 1..%d", argv[i], reps_max);
+            *reps = (int)v;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            *json = 1;
+        } else {
+            bench_die("usage: %s [--backend sqlite|postgresql|both] [--reps N] [--json]",
+                      bench_name);
+        }
+    }
+    jutsu_log_pin(JUTSU_LOG_ERROR, -1);
+    *backends = bench_backends(backend);
 }
 
 static void drop_scratch(const char *name);
@@ -150,6 +197,27 @@ unsigned bench_backends(const char *arg)
     if (!pg_ok)
         fprintf(stderr, "%s: PostgreSQL not measured (no test cluster variables)\n", bench_name);
     return BENCH_SQLITE | (pg_ok ? BENCH_PG : 0);
+}
+
+static char *db_yaml(int pg, const char *name);
+
+char *bench_db_yaml(const struct bench_db *d)
+{
+    char *y = NULL;
+    if (d->pgname[0])
+        return db_yaml(1, d->pgname);
+    if (asprintf(&y, "database:\n  type: sqlite\n  sqlite:\n    path: \"%s\"\n", d->path) < 0)
+        bench_die("out of memory");
+    return y;
+}
+
+void bench_sync(struct bench_db *d)
+{
+    struct jutsu_sync_opts o = { .progress = 0 };
+    struct jutsu_sync_report sr;
+    if (jutsu_sync_run(d->app, &o, &sr) != 0)
+        bench_die("the sync of the sample data failed");
+    jutsu_sync_report_free(&sr);
 }
 
 static char *db_yaml(int pg, const char *name)

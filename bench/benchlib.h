@@ -20,6 +20,17 @@
  * the build tree's plugins/ (beside the program's bench/) unless it is set. */
 void bench_init(const char *name);
 
+/* The build tree this program is in (the parent of its bench/). */
+const char *bench_build_dir(void);
+/* $JUTSU_SOURCE_DIR, else "." (bench/run.sh runs from the source root). */
+const char *bench_source_dir(void);
+
+/* The options of a benchmark that takes --backend, --reps N (reps_def,
+ * 1..reps_max) and --json; dies with a usage line on anything else. Pins
+ * the log at error so that the apps it opens stay quiet. */
+void bench_parse(int argc, char **argv, int reps_def, int reps_max, unsigned *backends,
+                 int *reps, int *json);
+
 /* Prints "NAME: message", removes the scratch databases and directory,
  * exits 1. */
 void bench_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -57,6 +68,10 @@ struct bench_db {
 void bench_db_open(struct bench_db *d, int pg, const char *tag, const char *more_yaml,
                    int migrate);
 void bench_db_close(struct bench_db *d);
+/* The database section of d's config, for a process of its own (caller frees). */
+char *bench_db_yaml(const struct bench_db *d);
+/* Syncs what d's config names (its sync: section); dies when it fails. */
+void bench_sync(struct bench_db *d);
 
 /* Whether PostgreSQL can be measured (the cluster's variables are set). */
 int  bench_pg_available(void);
