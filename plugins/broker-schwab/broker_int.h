@@ -21,7 +21,8 @@ struct broker {
     int           enabled;    /* config `enabled`: place() refuses unless set */
     char         *account_number;   /* config, or NULL                    */
     /* config `account_hash`, or looked up once from account_number (under
-     * acct_mu, as two instances' callers could race on it otherwise) */
+     * acct_mu: should the host ever call this instance from two threads
+     * at once, they must not both look it up) */
     char           *account_hash;
     pthread_mutex_t acct_mu;
 };

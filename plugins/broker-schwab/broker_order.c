@@ -139,21 +139,26 @@ static const char *str_member(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
-/* A JSON number as exact money, from its text. 0, or -1 if v is not a
- * number or out of range. */
-static int number_money(json_object *v, jutsu_money_t *out)
+/* A JSON number in micro-units, from its text (mode: how digits past the
+ * sixth are taken). 0, or -1 if v is not a number or out of range. */
+static int number_parse(json_object *v, int mode, jutsu_money_t *out)
 {
     if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
         return -1;
-    return jutsu_money_parse(json_object_get_string(v), -1, JUTSU_MONEY_HALF_EVEN, out) == 0
-           ? 0 : -1;
+    return jutsu_money_parse(json_object_get_string(v), -1, mode, out) == 0 ? 0 : -1;
 }
 
-/* A JSON number that counts whole shares (Schwab writes 100.0). */
+static int number_money(json_object *v, jutsu_money_t *out)
+{
+    return number_parse(v, JUTSU_MONEY_HALF_EVEN, out);
+}
+
+/* A JSON number that counts whole shares (Schwab writes 100.0): exactly
+ * whole, never rounded to it. */
 static int number_shares(json_object *v, int64_t *out)
 {
     jutsu_money_t m;
-    if (number_money(v, &m) != 0 || m < 0 || m % JUTSU_MONEY_SCALE != 0 ||
+    if (number_parse(v, JUTSU_MONEY_EXACT, &m) != 0 || m < 0 || m % JUTSU_MONEY_SCALE != 0 ||
         m / JUTSU_MONEY_SCALE > INT32_MAX)
         return -1;
     *out = m / JUTSU_MONEY_SCALE;
@@ -256,8 +261,9 @@ int broker_read_order(struct broker *b, const char *order_id, const char *body,
     }
     /* an answer about another order must not be taken for this one's */
     if (json_object_object_get_ex(o, "orderId", &v) &&
-        strcmp(json_object_get_string(v), order_id) != 0) {
-        snprintf(why, sizeof(why), "it is about order %.40s", json_object_get_string(v));
+        (v == NULL || strcmp(json_object_get_string(v), order_id) != 0)) {
+        snprintf(why, sizeof(why), "it is about order %.40s",
+                 v ? json_object_get_string(v) : "null");
         rc = malformed(b, order_id, why);
         goto out;
     }

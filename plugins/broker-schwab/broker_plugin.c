@@ -21,7 +21,6 @@
  * limiter and the token store lock for themselves, and the account lookup
  * runs under acct_mu.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +117,8 @@ static int pick_account(struct broker *b, const char *body)
             !json_object_object_get_ex(a, "accountNumber", &num))
             continue;
         const char *text = json_object_get_string(num);
+        if (text == NULL)   /* "accountNumber": null */
+            continue;
         if (strcmp(text, b->account_number) != 0) {
             size_t len = strlen(seen);
             snprintf(seen + len, sizeof(seen) - len, "%s%s", len ? ", " : "", masked(text, m));
@@ -260,11 +261,13 @@ static int broker_place(void *state, const struct jutsu_order *o,
                             .content_type = "application/json", .once = LOOK_FIRST };
     if ((rc = schwab_send_authed(&b->s, c, &q, &r)) != 0)
         goto out;
-    if (r.status == 200 || r.status == 201) {
+    if (r.status >= 200 && r.status < 300) {
         if (id_from_location(r.location, order_id) != 0) {
+            /* the Location's last segment only: before it stands the account hash */
+            const char *tail = r.location ? strrchr(r.location, '/') : NULL;
             h->set_error(b->s.ctx, "%s: Schwab accepted the order (HTTP %ld) but gave no order id "
-                         "(Location: %.100s): " LOOK_FIRST, what, r.status,
-                         r.location ? r.location : "none");
+                         "(Location ending \"%.40s\"): " LOOK_FIRST, what, r.status,
+                         tail ? tail + 1 : r.location ? r.location : "none");
             rc = JUTSU_ETIMEDOUT;
             goto out;
         }
@@ -275,6 +278,10 @@ static int broker_place(void *state, const struct jutsu_order *o,
         h->set_error(b->s.ctx, "%s: Schwab knows no such account (HTTP 404: %s): check "
                      "account_hash or account_number", what, why);
         rc = JUTSU_ECONFIG;
+    } else if (r.status < 400) {   /* neither accepted nor refused: it may be live */
+        h->set_error(b->s.ctx, "%s: HTTP %ld from Schwab, neither an acceptance nor a refusal: "
+                     LOOK_FIRST, what, r.status);
+        rc = JUTSU_ETIMEDOUT;
     } else {
         rc = judge(b, what, &r);
     }

@@ -88,7 +88,7 @@ static int tpb_status(void *state, const char *id, struct jutsu_fill *out)
     struct tpb *b = state;
     struct tpb_order *x = find(b, id);
     if (x == NULL)
-        return JUTSU_ENOENT;
+        return JUTSU_ENOTFOUND;   /* broker.h: the broker knows no such order */
     uint32_t size = out->size;
     memset(out, 0, size < sizeof(*out) ? size : sizeof(*out));
     out->size = size;
@@ -107,7 +107,7 @@ static int tpb_cancel(void *state, const char *id)
     struct tpb *b = state;
     struct tpb_order *x = find(b, id);
     if (x == NULL)
-        return JUTSU_ENOENT;
+        return JUTSU_ENOTFOUND;   /* broker.h: the broker knows no such order */
     if (x->status == JUTSU_ORDER_PARTIAL || x->status == JUTSU_ORDER_PENDING)
         x->status = JUTSU_ORDER_CANCELLED;
     trace(b, "cancel", id, x->status);

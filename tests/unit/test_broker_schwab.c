@@ -329,6 +329,13 @@ START_TEST(live_statuses)
     /* 2 @ 99.9950011 (read as 99.995001) and 3 @ 99.995002: 99.9950016
      * rounds up (truncating would say 99.995001) */
     ck_assert_int_eq(f.avg_price, INT64_C(99995002));
+    /* answers that cannot be taken: an orderId of null, a fraction of a share */
+    ck_assert_int_eq(status(&x, "1000098", &f), JUTSU_EMALFORMED);
+    ck_assert_str_eq(x.inst->error, "status of Schwab order 1000098: the answer cannot be read "
+                     "(it is about order null)");
+    ck_assert_int_eq(status(&x, "1000097", &f), JUTSU_EMALFORMED);
+    ck_assert_str_eq(x.inst->error, "status of Schwab order 1000097: the answer cannot be read "
+                     "(filledQuantity is not a whole number of shares)");
     /* an order Schwab does not know */
     ck_assert_int_eq(status(&x, "9999999", &f), JUTSU_ENOTFOUND);
     ck_assert_str_eq(x.inst->error, "status of Schwab order 9999999: Schwab does not know it "
@@ -462,8 +469,21 @@ START_TEST(server_errors)
     /* accepted, but without an id to follow it by */
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "LOST", id), JUTSU_ETIMEDOUT);
     ck_assert_str_eq(x.inst->error, "place BUY 1 LOST: Schwab accepted the order (HTTP 201) but "
-                     "gave no order id (Location: none): " LOOK);
+                     "gave no order id (Location ending \"none\"): " LOOK);
     ck_assert_int_eq(fixture_log_count(x.log, "\"symbol\":\"LOST\""), 1);
+    /* a Location without a usable id: the message shows its end, never the
+     * account hash before it */
+    ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "HALF", id), JUTSU_ETIMEDOUT);
+    ck_assert_str_eq(x.inst->error, "place BUY 1 HALF: Schwab accepted the order (HTTP 201) but "
+                     "gave no order id (Location ending \"no id!\"): " LOOK);
+    /* any 2xx is an acceptance */
+    ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "ODD", id), 0);
+    ck_assert_str_eq(id, "1000088");
+    /* neither accepted nor refused (a redirect is not followed): may be live */
+    ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "MOVED", id), JUTSU_ETIMEDOUT);
+    ck_assert_str_eq(x.inst->error, "place BUY 1 MOVED: HTTP 302 from Schwab, neither an "
+                     "acceptance nor a refusal: " LOOK);
+    ck_assert_int_eq(fixture_log_count(x.log, "\"symbol\":\"MOVED\""), 1);
     /* refused outright: nothing stands */
     ck_assert_int_eq(place(&x, JUTSU_ORDER_BUY, 1, "NOPE", id), JUTSU_EINVAL);
     ck_assert_str_eq(x.inst->error, "place BUY 1 NOPE: Schwab refused the request (HTTP 400: "

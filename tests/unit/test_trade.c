@@ -434,9 +434,9 @@ START_TEST(schwab_broker_path)
         ck_assert_int_eq(res.orders[0].qty, 150);
         ck_assert_int_eq(res.orders[0].filled, 150);
         ck_assert_int_eq(res.orders[0].fill_price, INT64_C(412513333));  /* 100 @ .51, 50 @ .52 */
-        ck_assert_str_eq(res.orders[0].order_id, "2000001");
+        ck_assert_str_eq(res.orders[0].order_id, "1000001");
         ck_assert_int_eq(tdb_count(&t, "live_trades", "strategy_id = 'w1' AND quantity = 150 "
-                                   "AND schwab_order_id = '2000001'"), 1);
+                                   "AND schwab_order_id = '1000001'"), 1);
 
         ck_assert_int_eq(run(t.app, "w2", d, &res), JUTSU_TRADE_TRADED);
         ck_assert_int_eq(res.orders[0].filled, 100);                    /* then cancelled */
