@@ -213,8 +213,6 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     jutsu_dbs *s = NULL;
     jutsu_prices *p = NULL;
     struct jutsu_eod_report er = { 0 };
-    size_t njobs;
-    const struct jutsu_sched_job *jobs = jutsu_jobs(&njobs);
     memset(out, 0, sizeof(*out));
     memset(&t, 0, sizeof(t));
     out->from = o->from;
@@ -225,8 +223,8 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         rc = make_entities(&all, o, &bt, out);
     if (rc == 0 && (o->from > o->to || jutsu_calendar_count(app->cal, o->from, o->to) == 0))
         rc = fail(out, JUTSU_EINVAL, "no trading day between --from and --to");
-    if (rc == 0 && (rc = jutsu_sched_new(app, jobs, njobs, &diag, &times)) != 0)
-        fail(out, rc, "%s", jutsu_diag_count(&diag) ? jutsu_diag_line(&diag, 0) : "scheduler");
+    if (rc == 0 && (rc = jutsu_jobs_sched(app, &diag, &times)) != 0)
+        fail(out, rc, "%s", jutsu_diag_line(&diag, 0));
     if (rc == 0 && (rc = jutsu_dbs_open(app, &s)) != 0)
         fail(out, rc, "cannot open the database: %s", jutsu_strerror(rc));
     if (rc == 0 && (rc = jutsu_dbs_begin(s)) != 0)

@@ -29,10 +29,8 @@ static json_object *instances_json(struct jutsu_app *app)
  * job table by building a scheduler, which touches no database. */
 static int check_scheduler(struct jutsu_app *app, struct jutsu_diag *diag)
 {
-    size_t n;
     jutsu_sched *s = NULL;
-    const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
-    int rc = jutsu_sched_new(app, jobs, n, diag, &s);
+    int rc = jutsu_jobs_sched(app, diag, &s);
     jutsu_sched_free(s);
     return rc;
 }

@@ -164,7 +164,6 @@ int jutsu_cmd_scheduler_status(struct jutsu_cli *cli)
     jutsu_dbs *db = NULL;
     jutsu_sched *s = NULL;
     struct jutsu_diag diag;
-    size_t n;
     int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
     if (rc)
         return rc;
@@ -174,8 +173,7 @@ int jutsu_cmd_scheduler_status(struct jutsu_cli *cli)
         return rc;
     jutsu_dbs_close(db);   /* the records are read on sessions of their own */
     jutsu_diag_init(&diag);
-    const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
-    rc = jutsu_sched_new(cli->app, jobs, n, &diag, &s);
+    rc = jutsu_jobs_sched(cli->app, &diag, &s);
     if (rc != 0) {
         jutsu_diag_print(&diag, stderr, "jutsu: error: ");
         jutsu_diag_free(&diag);

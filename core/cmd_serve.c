@@ -62,18 +62,13 @@ static int prepare_storage(struct jutsu_app *app)
 static int build_scheduler(struct jutsu_app *app, jutsu_sched **out)
 {
     struct jutsu_diag diag;
-    size_t n;
     *out = NULL;
     if (jutsu_app_find(app, JUTSU_STORAGE_INSTANCE) == NULL)
         return JUTSU_EXIT_OK;
-    const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
     jutsu_diag_init(&diag);
-    int rc = jutsu_sched_new(app, jobs, n, &diag, out);
-    if (rc != 0) {
+    int rc = jutsu_jobs_sched(app, &diag, out);
+    if (rc != 0)
         jutsu_diag_print(&diag, stderr, "jutsu: error: ");
-        if (jutsu_diag_count(&diag) == 0)
-            jutsu_cli_error("scheduler: %s", jutsu_strerror(rc));
-    }
     jutsu_diag_free(&diag);
     return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
 }

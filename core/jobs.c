@@ -159,3 +159,11 @@ const struct jutsu_sched_job *jutsu_jobs(size_t *n)
     *n = sizeof(jobs) / sizeof(jobs[0]);
     return jobs;
 }
+
+int jutsu_jobs_sched(struct jutsu_app *app, struct jutsu_diag *diag, jutsu_sched **out)
+{
+    int rc = jutsu_sched_new(app, jobs, sizeof(jobs) / sizeof(jobs[0]), diag, out);
+    if (rc != 0 && jutsu_diag_count(diag) == 0)
+        jutsu_diag_add(diag, "scheduler: %s", jutsu_strerror(rc));
+    return rc;
+}

@@ -27,4 +27,8 @@
 /* The table (static, never freed) and its length. */
 const struct jutsu_sched_job *jutsu_jobs(size_t *n);
 
+/* A scheduler over the table, with the app's times (jutsu_sched_new);
+ * on failure diag holds at least one line saying why. */
+int jutsu_jobs_sched(struct jutsu_app *app, struct jutsu_diag *diag, jutsu_sched **out);
+
 #endif

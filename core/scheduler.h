@@ -152,11 +152,10 @@ int  jutsu_sched_slot_of(const jutsu_sched *s, const char *name, jutsu_date_t d,
 
 /*
  * Runs every due slot at `now` on the calling thread, one job after the
- * other in table order, following the rules above; `catch_up` nonzero
- * treats every catch-up job's unrun newest slot as due whatever the grace
- * (what serve does at start; since the rules above already run a
- * catch-up job's missed slot, the flag only marks the runs as the
- * start-up catch-up in the log). Up to `max` results are written to out
+ * other in table order, following the rules above. `catch_up` changes
+ * nothing of what runs (the rules above already run a catch-up job's
+ * missed slot): nonzero marks the runs as the start-up catch-up in the
+ * log, as the worker's first pass does. Up to `max` results are written to out
  * (may be NULL) and their count to *n: one per slot that ran, was skipped,
  * was BUSY or DONE; a slot found recorded before the lock is not due and
  * gives no result. With scheduler.enabled false nothing runs (*n = 0).

@@ -129,14 +129,11 @@ int jutsu_trade_run(struct jutsu_app *app, jutsu_date_t date, const char *strate
     jutsu_sched *times = NULL;
     jutsu_dbs *s = NULL;
     struct jutsu_diag diag;
-    size_t njobs;
     memset(r, 0, sizeof(*r));
     jutsu_diag_init(&diag);
-    const struct jutsu_sched_job *jobs = jutsu_jobs(&njobs);   /* before njobs is read */
     int rc = jutsu_entities_load(app, &r->ents, r->error, sizeof(r->error));
-    if (rc == 0 && (rc = jutsu_sched_new(app, jobs, njobs, &diag, &times)) != 0)
-        snprintf(r->error, sizeof(r->error), "%s", jutsu_diag_count(&diag) ?
-                 jutsu_diag_line(&diag, 0) : jutsu_strerror(rc));
+    if (rc == 0 && (rc = jutsu_jobs_sched(app, &diag, &times)) != 0)
+        snprintf(r->error, sizeof(r->error), "%s", jutsu_diag_line(&diag, 0));
     jutsu_diag_free(&diag);
     if (rc == 0 && date == 0 &&
         jutsu_calendar_local_date(app->cal, jutsu_app_now(app), &date) != 0)
