@@ -116,10 +116,14 @@ int trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, ch
         struct trade_order *o = &orders[i];
         if (o->buy) {   /* no more than the books' cash pays for */
             struct trade_order probe = *o;
-            trade_book_simulate(&probe, t->books.cash, &t->costs);
+            int src = trade_book_simulate(&probe, t->books.cash, &t->costs);
+            if (src != 0) {
+                snprintf(o->note, sizeof(o->note), "not placed: its cost cannot be sized (%s)",
+                         jutsu_strerror(src));
+                continue;
+            }
             if (probe.filled < o->qty) {
-                snprintf(o->note, sizeof(o->note), "cut from %d to %d shares: the cash left",
-                         (int)o->qty, (int)probe.filled);
+                memcpy(o->note, probe.note, sizeof(o->note));
                 o->qty = probe.filled;
             }
             if (o->qty <= 0)

@@ -61,7 +61,12 @@ int  trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu
 /* Writes the record (system_state): dates, cash, parameters, state. */
 int  trader_save(struct trader *t);
 
-/* Feeds the trading days before `d` it has not seen, without trading. */
+/* committed() of the strategy, when its table has it (refusals are logged). */
+void trader_commit(struct trader *t, const double *weights);
+
+/* Feeds the trading days before `d` it has not seen, without trading;
+ * on the days the books show trades it calls committed() with that day's
+ * targets. */
 int  trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz);
 
 /*

@@ -5,6 +5,7 @@
  */
 #include <json-c/json.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,19 +311,69 @@ int trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_
     return 0;
 }
 
+void trader_commit(struct trader *t, const double *weights)
+{
+    /* an older plugin's table may end before the slot */
+    if (t->ops->size < offsetof(struct jutsu_strategy_ops, committed) + sizeof(t->ops->committed)
+        || t->ops->committed == NULL)
+        return;
+    t->inst->error[0] = '\0';
+    if (t->ops->committed(t->inst->state, weights, t->nsym) != 0)
+        jutsu_log("trade", JUTSU_LOG_WARN, "%s: the strategy refused the committed targets: %s",
+                  t->ent->id, t->inst->error[0] ? t->inst->error : "(no reason given)");
+}
+
+/* The exchange dates the strategy's books show trades on, ascending. */
+struct traded {
+    const jutsu_calendar *cal;
+    jutsu_date_t         *v;
+    size_t                n, cap;
+};
+
+static int take_traded(const void *row, void *arg)
+{
+    const struct jutsu_trade_row *r = row;
+    struct traded *x = arg;
+    jutsu_date_t d;
+    if (jutsu_calendar_local_date(x->cal, r->ts, &d) != 0 || (x->n && x->v[x->n - 1] == d))
+        return 0;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        jutsu_date_t *v = realloc(x->v, cap * sizeof(*v));
+        if (v == NULL)
+            return JUTSU_ENOMEM;
+        x->v = v;
+        x->cap = cap;
+    }
+    x->v[x->n++] = d;
+    return 0;
+}
+
 int trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz)
 {
     struct jutsu_bar bars[JUTSU_STRATEGY_MAX_SYMBOLS];
     uint8_t has[JUTSU_STRATEGY_MAX_SYMBOLS];
     struct jutsu_strategy_signal sig;
+    struct traded td = { .cal = t->app->cal };
     jutsu_date_t x = trader_from(t, d);
     if (!jutsu_calendar_is_trading_day(t->app->cal, x))
         x = jutsu_calendar_next(t->app->cal, x);
-    for (; x != JUTSU_CALENDAR_NONE && x < d; x = jutsu_calendar_next(t->app->cal, x)) {
-        int rc = trader_feed(t, p, x, bars, has, &sig, err, errsz);
+    /* a replay tells the strategy again which days' targets were traded
+     * (strategy.h: committed), so that it reaches the state it had */
+    int rc = x < d ? jutsu_data_trades_range(t->s, t->ent->id, t->ent->mode,
+                                             jutsu_date_to_time(x), jutsu_date_to_time(d) - 1,
+                                             take_traded, &td) : 0;
+    if (rc != 0)
+        snprintf(err, errsz, "%s", jutsu_dbs_error(t->s));
+    size_t k = 0;
+    for (; rc == 0 && x != JUTSU_CALENDAR_NONE && x < d; x = jutsu_calendar_next(t->app->cal, x)) {
+        rc = trader_feed(t, p, x, bars, has, &sig, err, errsz);
+        while (k < td.n && td.v[k] < x)
+            k++;
+        if (rc == 0 && k < td.n && td.v[k] == x && sig.warm)
+            trader_commit(t, sig.weights);
         json_object_put(sig.extras);
-        if (rc != 0)
-            return rc;
     }
-    return 0;
+    free(td.v);
+    return rc;
 }

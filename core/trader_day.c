@@ -4,7 +4,6 @@
  */
 #include <json-c/json.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,17 +220,18 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
         return 0;
     }
     size_t filled = 0;
-    for (size_t i = 0; i < res->norders; i++)
+    int complete = res->error[0] == '\0';   /* every order placed and filled in full */
+    for (size_t i = 0; i < res->norders; i++) {
         filled += res->orders[i].filled > 0;
+        complete &= res->orders[i].filled == res->orders[i].qty;
+    }
     res->outcome = filled ? JUTSU_TRADE_TRADED : JUTSU_TRADE_HOLD;
-    /* the targets are in effect (or already were): the strategy's threshold
-     * measures from them */
-    /* (an older plugin's table may end before the slot) */
-    if (t->ops->size >= offsetof(struct jutsu_strategy_ops, committed) +
-                        sizeof(t->ops->committed) && t->ops->committed &&
-        t->ops->committed(t->inst->state, sig->weights, t->nsym) != 0)
-        jutsu_log("trade", JUTSU_LOG_WARN, "%s: the strategy refused the committed targets: %s",
-                  t->ent->id, t->inst->error[0] ? t->inst->error : "(no reason given)");
+    /* The targets are in effect (or already were): the strategy's threshold
+     * measures from them. Not so when a broker order was rejected, filled
+     * in part or not placed: then it asks again (a simulated buy cut to the
+     * cash left is as near the targets as the books go: in effect). */
+    if (complete || t->ent->broker == NULL)
+        trader_commit(t, sig->weights);
     return 0;
 }
 

@@ -112,7 +112,9 @@ struct jutsu_strategy_ops {
     int (*reset)(void *state);
     /* optional: the job traded these targets: weights[i] for
      * needs.symbols[i], n of them, as on_day answered them that day. When
-     * the job skipped the day (a stale price, an error) it is not called.
+     * the job skipped the day (a stale price, an error), or a broker
+     * rejected an order, filled one in part or was not sent one, it is not
+     * called.
      * The strategy's rebalancing threshold compares against these from now
      * on. Called after the on_day of the day traded and before the next
      * on_day, also during a replay (on the days the books show trades), so

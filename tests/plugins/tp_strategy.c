@@ -2,7 +2,9 @@
  * tests/plugins/tp_strategy.c — the smallest strategy, for the host's
  * tests of what surrounds strategies (the EOD job's books, entities,
  * config): it wants `symbol` (default QQQ), fully invested once it has
- * seen `warmup` bars, and keeps only a bar count as state.
+ * seen `warmup` bars; its state is a bar count, whether the job said it
+ * traded the target, and how many days it asked to rebalance (for the
+ * tests to see what a replay told it).
  */
 #include <json-c/json.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@ struct tps {
     const char *symbol;
     int64_t     warmup, seen;
     int         invested;   /* the job said it traded the target */
+    int64_t     asked;      /* days it answered rebalance */
 };
 
 static int tps_needs(void *state, struct jutsu_strategy_needs *out)
@@ -41,6 +44,7 @@ static int tps_on_day(void *state, const struct jutsu_strategy_day *day,
         t->seen++;
     out->weights[0] = out->warm ? 1.0 : 0.0;
     out->rebalance = out->warm && !t->invested;
+    t->asked += out->rebalance;
     out->cell = 1;
     strcpy(out->trend_state, "BullStrong");
     strcpy(out->vol_state, "Low");
@@ -53,6 +57,7 @@ static int tps_save(void *state, struct json_object **out)
     *out = json_object_new_object();
     json_object_object_add(*out, "seen", json_object_new_int64(t->seen));
     json_object_object_add(*out, "invested", json_object_new_boolean(t->invested));
+    json_object_object_add(*out, "asked", json_object_new_int64(t->asked));
     return *out ? 0 : JUTSU_ENOMEM;
 }
 
@@ -64,6 +69,7 @@ static int tps_restore(void *state, struct json_object *saved)
         return JUTSU_EMALFORMED;
     t->seen = json_object_get_int64(v);
     t->invested = json_object_object_get_ex(saved, "invested", &v) && json_object_get_boolean(v);
+    t->asked = json_object_object_get_ex(saved, "asked", &v) ? json_object_get_int64(v) : 0;
     return 0;
 }
 
@@ -72,6 +78,7 @@ static int tps_reset(void *state)
     struct tps *t = state;
     t->seen = 0;
     t->invested = 0;
+    t->asked = 0;
     return 0;
 }
 

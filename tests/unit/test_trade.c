@@ -360,6 +360,17 @@ START_TEST(broker_fills_rejects_and_partials)
         cancels += strncmp(line, "cancel tpb-3", 12) == 0;
     fclose(f);
     ck_assert_int_eq(cancels, 1);
+
+    /* the next day: the strategy whose order filled in full is at its
+     * targets; the rejected and the partly filled ones were not told they
+     * were (committed), so they ask again */
+    jutsu_date_t d2 = ymd(2024, 3, 4);
+    ck_assert_int_eq(run(t.app, "live", d2, &res), JUTSU_TRADE_HOLD);
+    ck_assert_uint_eq(res.norders, 0);
+    ck_assert_int_eq(run(t.app, "liveb", d2, &res), JUTSU_TRADE_HOLD);   /* rejected again */
+    ck_assert_uint_eq(res.norders, 1);
+    ck_assert_int_eq(run(t.app, "livec", d2, &res), JUTSU_TRADE_TRADED);
+    ck_assert_uint_eq(res.norders, 1);
     tdb_close(&t);
     tu_rmtree(dir);
     free(dir);
@@ -519,7 +530,14 @@ START_TEST(overrides_apply_at_the_next_run)
 
     /* back to the YAML: the next run re-initialises with 5 again */
     ck_assert_int_eq(jutsu_data_override_unset(t.s, "s1", "warmup", "tester", NULL), 0);
-    ck_assert_int_lt(run(t.app, "s1", ymd(2024, 1, 4), NULL), JUTSU_TRADE_WARMING);
+    /* and the replay told it 2024-01-02's targets were traded (committed):
+     * at its targets, it asks for nothing */
+    struct jutsu_trade_result res;
+    ck_assert_int_eq(run(t.app, "s1", ymd(2024, 1, 4), &res), JUTSU_TRADE_HOLD);
+    ck_assert_uint_eq(res.norders, 0);
+    ck_assert_int_eq(tdb_count(&t, "live_trades", "strategy_id = 's1'"), 1);
+    ck_assert_int_eq(jutsu_data_state_get(t.s, "strategy.s1.offline_mock", &type, &rec), 0);
+    ck_assert_msg(strstr(rec, "\"asked\":1") != NULL, "asked again after the replay: %s", rec);
     ck_assert_int_eq(t.app->host.cfg_int(inst, "warmup", &warmup), 0);
     ck_assert_int_eq(warmup, 5);
     tdb_close(&t);
