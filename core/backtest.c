@@ -233,7 +233,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         rc = trader_open(&t, app, s, times, &bt.v[0], "backtest", 0, out->error,
                          sizeof(out->error));
     if (rc == 0 && (rc = jutsu_prices_new(s, trader_from(&t, o->from), o->to, &p)) != 0)
-        fail(out, rc, "out of memory");
+        fail(out, rc, "the price book: %s", jutsu_strerror(rc));
     if (rc == 0)
         rc = trader_catch_up(&t, p, o->from, out->error, sizeof(out->error));
     if (rc == 0)

@@ -420,7 +420,7 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
     if (rc == 0 && (rc = eod_trading_days(e.cal, first, date, &days, &n)) == 0)
         rc = report_days(r, days, n);
     if (rc == 0 && (rc = jutsu_prices_new(e.s, first, date, &prices)) != 0)
-        fail(r, rc, "out of memory");
+        fail(r, rc, "the price book: %s", jutsu_strerror(rc));
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = run_day(&e, r, i, prices, status_of(&m, days[i]));
         if (rc == 0 && strcmp(r->days[i].status, "completed") != 0)
@@ -510,7 +510,7 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
                     : fail(r, JUTSU_ENOENT, "nothing to backfill: no strategy instances in "
                            "plugins: and eod.baselines is empty");
     if (rc == 0 && n > 0 && (rc = jutsu_prices_new(e.s, days[0], days[n - 1], &prices)) != 0)
-        fail(r, rc, "out of memory");
+        fail(r, rc, "the price book: %s", jutsu_strerror(rc));
     if (rc == 0 && entity == NULL && n > 0 &&
         (rc = jutsu_data_eod_status_range(e.s, days[0], days[n - 1], take_status, &m)) != 0)
         fail(r, rc, "%s", jutsu_dbs_error(e.s));

@@ -195,12 +195,6 @@ static const char *invalid_reason(const struct ctx *c, const struct jutsu_bar *b
     return NULL;
 }
 
-/* A live bar is only checked for sane prices: it is not stored. */
-static int prices_positive(const struct jutsu_bar *b)
-{
-    return b->open > 0 && b->high > 0 && b->low > 0 && b->close > 0;
-}
-
 /* Maps each bar's instant to its key; daily bars to the trading date. */
 static void normalise(const struct ctx *c, struct jutsu_bar *b, size_t n, int daily)
 {
@@ -505,9 +499,12 @@ int jutsu_sync_live_bar(struct jutsu_app *app, const char *symbol, jutsu_date_t 
     struct source_list src;
     char err[256];
     int rc = resolve_sources(app, NULL, &src, err, sizeof(err));
-    if (rc != 0)
+    if (rc != 0) {
+        jutsu_log("sync", JUTSU_LOG_WARN, "%s: no live bar: %s", symbol, err);
         return rc;
-    struct ctx c = { .app = app, .cal = app->cal, .who = "sync" };
+    }
+    /* the checks a stored bar passes, with d as today */
+    struct ctx c = { .app = app, .cal = app->cal, .who = "sync", .today = d };
     jutsu_time_t from = jutsu_date_to_time(d) - JUTSU_USEC_PER_DAY, to = jutsu_app_now(app);
     rc = JUTSU_ENOENT;
     for (size_t i = 0; i < src.n && rc != 0; i++) {
@@ -518,16 +515,27 @@ int jutsu_sync_live_bar(struct jutsu_app *app, const char *symbol, jutsu_date_t 
                                        .from = from, .to = to };
         struct jutsu_source_sink sink = { .size = sizeof(sink), .bars = on_bars,
                                           .reject = on_reject, .arg = &g };
-        if (ops->fetch(inst->state, &req, &sink) == 0 && g.n > 0) {
+        const char *why = "it has no bar of that day";
+        inst->error[0] = '\0';
+        int frc = ops->fetch(inst->state, &req, &sink);
+        if (frc != 0) {
+            why = inst->error[0] ? inst->error : jutsu_strerror(frc);
+        } else if (g.n > 0) {
             struct gathered *gs = &g.sym[0];
             normalise(&c, gs->bars, gs->n, 1);
-            for (size_t k = gs->n; k-- > 0 && rc != 0;)
-                if (jutsu_time_to_date(gs->bars[k].ts) == d && prices_positive(&gs->bars[k])) {
+            for (size_t k = gs->n; k-- > 0 && rc != 0;) {
+                if (jutsu_time_to_date(gs->bars[k].ts) != d)
+                    continue;
+                if ((why = invalid_reason(&c, &gs->bars[k], 1)) == NULL) {
                     *out = gs->bars[k];
                     snprintf(source, sourcesz, "%s", inst->name);
                     rc = 0;
                 }
+            }
         }
+        if (rc != 0)
+            jutsu_log("sync", JUTSU_LOG_WARN, "%s: no live bar of today from %s: %s", symbol,
+                      inst->name, why);
         gather_free(&g);
     }
     return rc;

@@ -78,6 +78,23 @@ static void live_bars(struct jutsu_app *app, struct trader *t, jutsu_prices *p, 
     }
 }
 
+/* A day rolled back after a broker filled orders: the account holds what
+ * the books do not. Each fill is logged for the person who reconciles. */
+static void unbooked_fills(const struct jutsu_entity *ent, const struct jutsu_trade_result *res)
+{
+    for (size_t i = 0; ent->broker && i < res->norders; i++) {
+        const struct trade_order *o = &res->orders[i];
+        char price[JUTSU_MONEY_BUFSZ];
+        if (o->filled <= 0)
+            continue;
+        jutsu_money_format(o->fill_price, price);
+        jutsu_log("trade", JUTSU_LOG_ERROR, "%s (%s): broker order %s filled %s %d %s at %s, but "
+                  "the day was rolled back and it is not in the books: record it by hand",
+                  ent->id, ent->mode, o->order_id[0] ? o->order_id : "(no id)",
+                  o->buy ? "BUY" : "SELL", (int)o->filled, o->symbol, price);
+    }
+}
+
 /* One strategy's day: caught up, run, committed, published. */
 static int run_one(struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times,
                    const struct jutsu_entity *ent, jutsu_date_t d, const char *source,
@@ -90,7 +107,7 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times
     res->date = d;
     int rc = trader_open(&t, app, s, times, ent, source, 1, res->error, sizeof(res->error));
     if (rc == 0 && (rc = jutsu_prices_new(s, trader_from(&t, d), d, &p)) != 0)
-        snprintf(res->error, sizeof(res->error), "out of memory");
+        snprintf(res->error, sizeof(res->error), "the price book: %s", jutsu_strerror(rc));
     if (rc == 0)
         rc = trader_catch_up(&t, p, d, res->error, sizeof(res->error));
     if (rc == 0)
@@ -98,20 +115,15 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times
     if (rc == 0 && (rc = jutsu_dbs_begin(s)) != 0)
         snprintf(res->error, sizeof(res->error), "%s", jutsu_dbs_error(s));
     if (rc == 0) {
-        char why[512];
         rc = trader_day(&t, p, d, res);
-        if (rc == 0 && res->outcome != JUTSU_TRADE_FAILED)
-            rc = jutsu_dbs_commit(s);
-        else
-            snprintf(why, sizeof(why), "%s", rc ? jutsu_dbs_error(s) : res->error);
-        if (rc != 0 || res->outcome == JUTSU_TRADE_FAILED) {
-            jutsu_dbs_rollback(s);
-            if (rc != 0) {
-                snprintf(res->error, sizeof(res->error), "%s", why[0] ? why : jutsu_dbs_error(s));
-                res->outcome = JUTSU_TRADE_FAILED;
-            }
-        } else {
+        if (rc == 0 && res->outcome != JUTSU_TRADE_FAILED && (rc = jutsu_dbs_commit(s)) == 0) {
             trader_publish(&t, res);
+        } else {
+            if (rc != 0)   /* a storage error: its text, before the rollback */
+                snprintf(res->error, sizeof(res->error), "%s", jutsu_dbs_error(s));
+            jutsu_dbs_rollback(s);
+            res->outcome = JUTSU_TRADE_FAILED;
+            unbooked_fills(ent, res);
         }
     }
     if (rc != 0)
