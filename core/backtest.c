@@ -100,6 +100,24 @@ static void weights_of(const struct jutsu_daily_perf_row *r, const char *const *
     json_object_put(a);
 }
 
+/* "QQQ 0.598, TQQQ 0.397", or "cash". */
+static void allocation(const struct jutsu_daily_perf_row *r, const char *const *symbols,
+                       size_t n, char *out, size_t size)
+{
+    double w[JUTSU_STRATEGY_MAX_SYMBOLS];
+    size_t used = 0;
+    weights_of(r, symbols, n, w);
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < size; i++)
+        if (w[i] > 0) {
+            int k = snprintf(out + used, size - used, "%s%s %.3f", used ? ", " : "", symbols[i],
+                             w[i]);
+            used += k > 0 ? (size_t)k : 0;
+        }
+    if (used == 0)
+        snprintf(out, size, "cash");
+}
+
 static void csv_num(FILE *f, double v, int places)
 {
     if (isnan(v))
@@ -136,20 +154,10 @@ static int take_row(const void *row, void *arg)
     side->trades = r->total_trades == JUTSU_INT_NULL ? 0 : r->total_trades;
     side->winning = r->winning_trades == JUTSU_INT_NULL ? 0 : r->winning_trades;
     side->losing = r->losing_trades == JUTSU_INT_NULL ? 0 : r->losing_trades;
-    double w[JUTSU_STRATEGY_MAX_SYMBOLS];
-    weights_of(r, x->symbols, x->nsym, w);
-    size_t used = 0;
-    side->allocation[0] = '\0';
-    for (size_t i = 0; i < x->nsym && used < sizeof(side->allocation); i++)
-        if (w[i] > 0) {
-            int k = snprintf(side->allocation + used, sizeof(side->allocation) - used,
-                             "%s%s %.3f", used ? ", " : "", x->symbols[i], w[i]);
-            used += k > 0 ? (size_t)k : 0;
-        }
-    if (used == 0)
-        snprintf(side->allocation, sizeof(side->allocation), "cash");
     if (x->daily == NULL)
         return 0;
+    double w[JUTSU_STRATEGY_MAX_SYMBOLS];
+    weights_of(r, x->symbols, x->nsym, w);
     char day[JUTSU_DATE_BUFSZ];
     jutsu_date_format(r->trading_date, day);
     fputs(day, x->daily);
@@ -178,9 +186,15 @@ static int read_side(jutsu_dbs *s, const struct jutsu_entity *e, jutsu_date_t fr
     x->side->sharpe = x->side->sortino = x->side->calmar = x->side->max_drawdown = NAN;
     x->side->volatility = x->side->cagr = x->side->win_rate = NAN;
     int rc = jutsu_data_daily_perf_range(s, e->type_name, e->id, e->mode, from, to, take_row, x);
-    if (rc == 0 && x->side->days > 0)
-        x->side->total_return = (double)x->side->final_equity / (double)e->initial_capital - 1;
-    return rc;
+    if (rc != 0 || x->side->days == 0)
+        return rc;
+    x->side->total_return = (double)x->side->final_equity / (double)e->initial_capital - 1;
+    /* the allocation of the last row, read once more rather than kept */
+    struct jutsu_daily_perf_row last;
+    if ((rc = jutsu_data_daily_perf_prev(s, e->type_name, e->id, e->mode, to + 1, &last)) != 0)
+        return rc;
+    allocation(&last, x->symbols, x->nsym, x->side->allocation, sizeof(x->side->allocation));
+    return 0;
 }
 
 /* --- the run --------------------------------------------------------------------- */

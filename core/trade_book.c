@@ -79,10 +79,9 @@ static void add_order(struct trade_order *out, size_t max, int *n, const char *s
 
 int trade_book_orders(const struct trade_books *b, const char *const *symbols,
                       const double *weights, const jutsu_money_t *prices, size_t n,
-                      const jutsu_money_t *held_prices, const struct trade_costs *c,
-                      struct trade_order *out, size_t max, jutsu_money_t *equity)
+                      const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
+                      jutsu_money_t *equity)
 {
-    (void)c;
     jutsu_money_t pos_price[TRADE_MAX_POSITIONS];
     for (size_t k = 0; k < b->npos; k++) {
         long i = index_of(symbols, n, b->pos[k].symbol);

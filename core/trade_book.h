@@ -79,8 +79,8 @@ struct trade_pos *trade_book_find(struct trade_books *b, const char *symbol);
  */
 int trade_book_orders(const struct trade_books *b, const char *const *symbols,
                       const double *weights, const jutsu_money_t *prices, size_t n,
-                      const jutsu_money_t *held_prices, const struct trade_costs *c,
-                      struct trade_order *out, size_t max, jutsu_money_t *equity);
+                      const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
+                      jutsu_money_t *equity);
 
 /* Fills an order at the day's price with the simulated costs, cutting a
  * buy to what `cash` can pay (0 shares: not filled, with a note). */

@@ -127,13 +127,11 @@ static int write_snapshot(struct trader *t, const struct jutsu_trade_result *res
                           jutsu_time_t ts)
 {
     json_object *a = json_object_new_array();
-    jutsu_money_t pv = 0;
     for (size_t k = 0; k < t->books.npos; k++) {
         const struct trade_pos *p = &t->books.pos[k];
         char buf[JUTSU_MONEY_BUFSZ];
-        jutsu_money_t value = 0;
+        jutsu_money_t value = 0;   /* fits: the equity, their sum with cash, did */
         jutsu_money_mul_int(p->qty, prices[k], &value);
-        pv += value;
         json_object *x = json_object_new_object();
         json_object_object_add(x, "symbol", json_object_new_string(p->symbol));
         json_object_object_add(x, "quantity", json_object_new_int(p->qty));
@@ -148,7 +146,7 @@ static int write_snapshot(struct trader *t, const struct jutsu_trade_result *res
     jutsu_money_t initial = t->ent->initial_capital;
     struct jutsu_snapshot_row r = {
         .strategy_id = t->ent->id, .mode = t->ent->mode, .ts = ts,
-        .total_equity = res->equity, .cash = t->books.cash, .positions_value = pv,
+        .total_equity = res->equity, .cash = t->books.cash, .positions_value = res->equity - t->books.cash,
         .daily_return = t->last_equity > 0 ? (double)res->equity / (double)t->last_equity - 1
                                             : NAN,
         .cumulative_return = (double)res->equity / (double)initial - 1, .drawdown = NAN,
@@ -197,7 +195,7 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
     }
     jutsu_money_t equity;
     int n = trade_book_orders(&t->books, t->needs.symbols, sig->weights, prices, t->nsym, held,
-                              &t->costs, res->orders, JUTSU_TRADE_MAX_ORDERS, &equity);
+                              res->orders, JUTSU_TRADE_MAX_ORDERS, &equity);
     if (n < 0) {
         snprintf(res->error, sizeof(res->error), "cannot size the orders: %s", jutsu_strerror(n));
         res->outcome = JUTSU_TRADE_FAILED;

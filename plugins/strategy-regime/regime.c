@@ -120,8 +120,10 @@ const char *regime_check_day(const struct regime *r, const struct jutsu_strategy
     return NULL;
 }
 
-/* Indicators of the state as it is (after the day advanced it, if it did). */
-static void indicators(const struct regime *r, struct regime_out *out)
+/* Indicators of the state as it is (after the day advanced it, if it did);
+ * sigma: the realized volatility of the closes kept, when the caller has
+ * just computed it. */
+static void indicators(const struct regime *r, const double *sigma, struct regime_out *out)
 {
     const struct regime_mut *m = &r->m;
     struct regime_trend t;
@@ -134,7 +136,7 @@ static void indicators(const struct regime *r, struct regime_out *out)
     out->sma_slow = regime_sma(&m->closes, (size_t)r->p.sma_slow);
     /* sigma enters its window from the first day it is defined on, so the
      * newest value kept is the last signal day's */
-    out->sigma = regime_realized_vol(&m->closes, (size_t)r->p.realized_vol_window);
+    out->sigma = sigma ? *sigma : regime_realized_vol(&m->closes, (size_t)r->p.realized_vol_window);
     out->z_score = regime_zscore(&m->sigmas, (size_t)r->p.vol_baseline_window);
     out->sigma_change = regime_vol_change(&m->sigmas, (size_t)r->p.vol_crush_lookback);
     out->crushed = regime_vol_crushed(out->sigma_change, r->p.vol_crush_threshold);
@@ -155,7 +157,7 @@ static void signal_day(struct regime *r, const struct jutsu_bar *bar, int bond_h
     if (!isnan(sigma))
         ring_push(&m->sigmas, sigma);
     m->bars++;
-    indicators(r, out);
+    indicators(r, &sigma, out);
 
     m->vol = regime_vol_next(m->vol, out->z_score, r->p.upper_z, r->p.lower_z);
     if (out->crushed)
@@ -199,7 +201,7 @@ void regime_day(struct regime *r, const struct jutsu_strategy_day *day, struct r
     if (out->signal_bar)
         signal_day(r, &day->bars[sig], bond_bar, out);
     else
-        indicators(r, out);
+        indicators(r, NULL, out);
     out->warm = r->m.bars > r->warmup;
     out->cell = r->m.cell;
     out->trend = out->cell ? regime_cell_trend(out->cell) : REGIME_SIDEWAYS;

@@ -219,7 +219,7 @@ START_TEST(strategies_are_isolated)
     ck_assert_uint_eq(y.n, 1);
     ck_assert_int_eq(y.r[0].quantity, x.r[0].quantity);
     ck_assert_int_eq(y.r[0].fill_price, x.r[0].fill_price);
-    ck_assert_str_ne(y.exec[0], x.exec[0]);   /* each run names its own execution */
+    ck_assert_str_ne(y.exec[0], x.exec[0]);   /* execution ids are per strategy: never shared */
     tdb_close(&t);
 }
 END_TEST
