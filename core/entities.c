@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "jutsu/symbol.h"
 #include "entities.h"
 
 /* The instance's own map in `plugins:` (mode and initial_capital live
@@ -19,17 +20,6 @@ static jutsu_cfg_node *instance_decl(struct jutsu_app *app, const char *name)
             return list->items[i];
     }
     return NULL;
-}
-
-static int symbol_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 10)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr(".^-", *s)))
-            return 0;
-    return 1;
 }
 
 /* online_live trades through a broker instance, named explicitly: never
@@ -115,9 +105,9 @@ static int add_baseline(struct jutsu_entities *e, jutsu_cfg_node *b, char *err, 
                  x->id);
         return JUTSU_ECONFIG;
     }
-    if (!symbol_ok(x->symbol)) {
-        snprintf(err, errsz, "%s: baseline %s: \"%s\" is not a symbol (1 to 10 of A-Z 0-9 . ^ -, "
-                 "upper case)", where, x->id, x->symbol);
+    if (!jutsu_symbol_valid(x->symbol)) {
+        snprintf(err, errsz, "%s: baseline %s: \"%.40s\" is not a symbol (" JUTSU_SYMBOL_RULE ")",
+                 where, x->id, x->symbol);
         return JUTSU_ECONFIG;
     }
     if (x->initial_capital <= 0) {

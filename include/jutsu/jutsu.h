@@ -8,6 +8,7 @@
 #include "jutsu/error.h"
 #include "jutsu/log.h"
 #include "jutsu/money.h"
+#include "jutsu/symbol.h"
 #include "jutsu/clock.h"
 #include "jutsu/config.h"
 #include "jutsu/bus.h"

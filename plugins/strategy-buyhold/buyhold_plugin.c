@@ -36,9 +36,9 @@
 #include "jutsu/host.h"
 #include "jutsu/plugin.h"
 #include "jutsu/strategy.h"
+#include "jutsu/symbol.h"
 
 #define BUYHOLD_STATE_VERSION 1
-#define BUYHOLD_SYMBOL_MAX    15
 
 static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_KEY("symbol", JUTSU_CFG_STR, "QQQ", "The symbol bought and held (upper case)"),
@@ -221,17 +221,6 @@ static void bh_destroy(void *state)
     free(state);
 }
 
-static int symbol_ok(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > BUYHOLD_SYMBOL_MAX)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr(".-^=", *s)))
-            return 0;
-    return 1;
-}
-
 static int bh_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
 {
     struct buyhold *b = calloc(1, sizeof(*b));
@@ -246,10 +235,9 @@ static int bh_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
         free(b);
         return JUTSU_ECONFIG;
     }
-    if (!symbol_ok(b->symbol)) {
-        host->set_error(ctx, "%s: symbol is \"%.40s\", not a symbol: 1 to %d characters of "
-                        "upper-case A-Z, 0-9, '.', '-', '^' or '='",
-                        host->cfg_where(ctx, "symbol"), b->symbol, BUYHOLD_SYMBOL_MAX);
+    if (!jutsu_symbol_valid(b->symbol)) {
+        host->set_error(ctx, "%s: symbol is \"%.40s\", not a symbol: " JUTSU_SYMBOL_RULE,
+                        host->cfg_where(ctx, "symbol"), b->symbol);
         free(b);
         return JUTSU_ECONFIG;
     }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jutsu/symbol.h"
 #include "regime_params.h"
 
 #define ENTRY(key, type, field, def, lo, hi, help) \
@@ -16,17 +17,6 @@ const struct regime_param regime_param_table[] = {
     { NULL, 0, 0, 0, 0 }
 };
 
-static int symbol_ok(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > REGIME_SYMBOL_MAX)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || strchr(".-^=", *s)))
-            return 0;
-    return 1;
-}
-
 int regime_param_check(const struct regime_param *e, const struct regime_params *p,
                        char *why, size_t whysz)
 {
@@ -35,10 +25,10 @@ int regime_param_check(const struct regime_param *e, const struct regime_params 
     switch (e->type) {
     case REGIME_SYM: {
         const char *s = *(const char *const *)field;
-        if (symbol_ok(s))
+        if (jutsu_symbol_valid(s))
             return 0;
-        snprintf(why, whysz, "%s is \"%.40s\", not a symbol: 1 to %d characters of upper-case "
-                 "A-Z, 0-9, '.', '-', '^' or '='", e->key, s ? s : "", REGIME_SYMBOL_MAX);
+        snprintf(why, whysz, "%s is \"%.40s\", not a symbol: " JUTSU_SYMBOL_RULE, e->key,
+                 s ? s : "");
         return -1;
     }
     case REGIME_BOOL:

@@ -14,15 +14,13 @@
  *   POS  a double in (0, hi]
  *   INT  an integer in [lo, hi] (the host checks it against the schema)
  *   BOOL a boolean
- *   SYM  a symbol: 1 to REGIME_SYMBOL_MAX characters of A-Z 0-9 . - ^ =
+ *   SYM  a symbol (jutsu/symbol.h)
  * and field the member of struct regime_params that holds it.
  */
 #ifndef REGIME_PARAMS_H
 #define REGIME_PARAMS_H
 
 #include <stddef.h>
-
-#define REGIME_SYMBOL_MAX 15
 
 /* The symbol roles, in the order needs() lists their (distinct) symbols. */
 enum regime_role {
