@@ -103,24 +103,6 @@ static int parse_volume(const struct csv_layout *l, const struct csv_field *f, i
     return 0;
 }
 
-/* x * num / den, rounded half to even; den > 0. */
-static jutsu_money_t scale(jutsu_money_t x, jutsu_money_t num, jutsu_money_t den)
-{
-    __int128 p = (__int128)x * num;
-    __int128 q = p / den, r = p % den;
-    if (r < 0) {
-        r = -r;
-        __int128 twice = 2 * r;
-        if (twice > den || (twice == den && (q & 1)))
-            q--;
-    } else {
-        __int128 twice = 2 * r;
-        if (twice > den || (twice == den && (q & 1)))
-            q++;
-    }
-    return (jutsu_money_t)q;
-}
-
 /* Dividend-adjusted bar: Close is Adj Close, and Open/High/Low move by the
  * same factor so that the bar stays self-consistent. */
 static int adjust(const struct csv_layout *l, const struct csv_row *r, struct jutsu_bar *b,
@@ -137,9 +119,14 @@ static int adjust(const struct csv_layout *l, const struct csv_row *r, struct ju
                  l->name[CSV_ADJ]);
         return JUTSU_EMALFORMED;
     }
-    b->open = scale(b->open, adj, b->close);
-    b->high = scale(b->high, adj, b->close);
-    b->low = scale(b->low, adj, b->close);
+    /* x * adj / close, half to even */
+    if (jutsu_money_muldiv(b->open, adj, b->close, &b->open) != 0 ||
+        jutsu_money_muldiv(b->high, adj, b->close, &b->high) != 0 ||
+        jutsu_money_muldiv(b->low, adj, b->close, &b->low) != 0) {
+        snprintf(reason, rsz, "%s: scaling Open/High/Low to %s puts a price beyond "
+                 "NUMERIC(18,6)", l->name[CSV_ADJ], show(&r->f[l->col[CSV_ADJ]], v, sizeof(v)));
+        return JUTSU_EMALFORMED;
+    }
     b->close = adj;
     return 0;
 }
