@@ -49,35 +49,11 @@ static int open_v35(struct tdb *t, int i)
     }
     t->app->clock = test_clock;
     g_now = jutsu_date_to_time(ymd(2026, 5, 14));
-    struct jutsu_sync_opts o = { .progress = 0 };
-    struct jutsu_sync_report r;
-    ck_assert_int_eq(jutsu_sync_run(t->app, &o, &r), 0);
-    jutsu_sync_report_free(&r);
+    tdb_sync(t);
     return 1;
 }
 
-struct closes {
-    jutsu_date_t  d[8192];
-    jutsu_money_t c[8192];
-    size_t        n;
-};
-
-static int take_close(const struct jutsu_bar_row *b, void *arg)
-{
-    struct closes *x = arg;
-    ck_assert_uint_lt(x->n, 8192);
-    x->d[x->n] = jutsu_time_to_date(b->ts);
-    x->c[x->n++] = b->close;
-    return 0;
-}
-
-static void closes_of(struct tdb *t, const char *sym, struct closes *x)
-{
-    x->n = 0;
-    ck_assert_int_eq(jutsu_data_bars_range(t->s, sym, "1D", 0, INT64_MAX / 2, 1, take_close, x), 0);
-}
-
-static long index_of(const struct closes *x, jutsu_date_t d)
+static long index_of(const struct tdb_closes *x, jutsu_date_t d)
 {
     for (size_t i = 0; i < x->n; i++)
         if (x->d[i] == d)
@@ -127,9 +103,9 @@ START_TEST(every_fill_at_its_days_price)
                                              take_trade, &x), 0);
     ck_assert_uint_gt(x.n, 3);
     int not_qqq = 0;
-    struct closes c;
+    struct tdb_closes c = { 0 };
     for (size_t i = 0; i < x.n; i++) {
-        closes_of(&t, x.sym[i], &c);
+        tdb_closes(&t, x.sym[i], 0, jutsu_date_from_ymd(2100, 1, 1), &c);
         long k = index_of(&c, x.day[i]);
         ck_assert_msg(k >= 0, "%s traded on a day without its bar", x.sym[i]);
         char day[JUTSU_DATE_BUFSZ];
@@ -145,6 +121,7 @@ START_TEST(every_fill_at_its_days_price)
         not_qqq += strcmp(x.sym[i], "QQQ") != 0;
     }
     ck_assert_msg(not_qqq > 0, "no TQQQ/TMF/TMV trade in the period: the test proves little");
+    tdb_closes_free(&c);
     tdb_close(&t);
 }
 END_TEST
@@ -183,7 +160,7 @@ static int parse_daily(char *line, struct daily *d)
 }
 
 /* The mean of the n closes ending at k, to the micro-unit. */
-static jutsu_money_t sma(const struct closes *c, long k, int n)
+static jutsu_money_t sma(const struct tdb_closes *c, long k, int n)
 {
     __int128 sum = 0;
     for (long i = k - n + 1; i <= k; i++)
@@ -192,7 +169,7 @@ static jutsu_money_t sma(const struct closes *c, long k, int n)
 }
 
 /* sigma_t: the sample std of the 21 log returns ending at k, x sqrt(252). */
-static double sigma(const struct closes *c, long k)
+static double sigma(const struct tdb_closes *c, long k)
 {
     double r[21], m = 0, v = 0;
     for (int i = 0; i < 21; i++) {
@@ -225,8 +202,8 @@ START_TEST(backtest_indicators)
     ck_assert_int_gt(r.strategy.trades, 0);
     ck_assert(!isnan(r.strategy.sharpe) && !isnan(r.baseline.sharpe));
 
-    struct closes c;
-    closes_of(&t, "QQQ", &c);
+    struct tdb_closes c = { 0 };
+    tdb_closes(&t, "QQQ", 0, jutsu_date_from_ymd(2100, 1, 1), &c);
     rewind(f);
     char line[1024];
     int rows = 0, checked = 0;
@@ -258,6 +235,7 @@ START_TEST(backtest_indicators)
     fclose(f);
     ck_assert_int_eq(rows, r.strategy.days);
     ck_assert_int_eq(checked, 502);
+    tdb_closes_free(&c);
     tdb_close(&t);
 }
 END_TEST

@@ -64,10 +64,7 @@ static int open_eod(struct tdb *t, int i, const char *more)
     }
     t->app->clock = test_clock;
     set_now(ymd(2026, 5, 14));
-    struct jutsu_sync_opts o = { .progress = 0 };
-    struct jutsu_sync_report r;
-    ck_assert_int_eq(jutsu_sync_run(t->app, &o, &r), 0);
-    jutsu_sync_report_free(&r);
+    tdb_sync(t);
     return 1;
 }
 
@@ -83,29 +80,6 @@ static jutsu_money_t expect_equity(jutsu_money_t close, jutsu_money_t first)
     double approx = 1e10 * (double)close / (double)first;
     ck_assert_msg(fabs((double)e - approx) <= 1.0, "exact %" PRId64 " vs double %.1f", e, approx);
     return e;
-}
-
-struct closes {
-    jutsu_date_t  d[512];
-    jutsu_money_t c[512];
-    size_t        n;
-};
-
-static int take_close(const struct jutsu_bar_row *b, void *arg)
-{
-    struct closes *x = arg;
-    ck_assert_uint_lt(x->n, 512);
-    x->d[x->n] = jutsu_time_to_date(b->ts);
-    x->c[x->n++] = b->close;
-    return 0;
-}
-
-static void read_closes(struct tdb *t, const char *sym, jutsu_date_t from, jutsu_date_t to,
-                        struct closes *x)
-{
-    x->n = 0;
-    ck_assert_int_eq(jutsu_data_bars_range(t->s, sym, "1D", jutsu_date_to_time(from),
-                                           jutsu_date_to_time(to), 1, take_close, x), 0);
 }
 
 /* Every row of an entity, copied (range reads lend their text). */
@@ -200,9 +174,9 @@ START_TEST(baseline_chain)
     ck_assert_int_eq(r.rows_changed, 252);
     jutsu_eod_report_free(&r);
 
-    struct closes c;
+    struct tdb_closes c = { 0 };
     struct rows x;
-    read_closes(&t, "QQQ", from, to, &c);
+    tdb_closes(&t, "QQQ", from, to, &c);
     read_rows(&t, "baseline", "QQQ", "offline_mock", &x);
     ck_assert_uint_eq(c.n, 252);
     ck_assert_uint_eq(x.n, 252);
@@ -235,6 +209,7 @@ START_TEST(baseline_chain)
     /* a backfill of one entity says nothing of the day's status */
     struct jutsu_eod_status_row st;
     ck_assert_int_eq(jutsu_data_eod_status_get(t.s, to, &st), JUTSU_ENOENT);
+    tdb_closes_free(&c);
     tdb_close(&t);
 }
 END_TEST
@@ -343,8 +318,8 @@ START_TEST(partial_day_recovers)
     snprintf(sql, sizeof(sql), "UPDATE market_data SET is_valid = (1 = 0) WHERE symbol = 'QQQ' "
              "AND timeframe = '1D' AND timestamp = %s", bar_ts(_i, d2, lit, sizeof(lit)));
     tdb_exec(&t, sql);
-    struct closes c;
-    read_closes(&t, "QQQ", d1, d4, &c);
+    struct tdb_closes c = { 0 };
+    tdb_closes(&t, "QQQ", d1, d4, &c);
     ck_assert_uint_eq(c.n, 3);          /* d2's bar is now invalid */
     ck_assert_int_eq(c.d[1], d3);
 
@@ -405,6 +380,7 @@ START_TEST(partial_day_recovers)
         ck_assert_int_eq(a.r[i].days_since_previous, b.r[i].days_since_previous);
         ck_assert(a.r[i].daily_return == b.r[i].daily_return);
     }
+    tdb_closes_free(&c);
     tdb_close(&t);
 }
 END_TEST
@@ -560,9 +536,9 @@ START_TEST(strategy_books)
     ck_assert_int_eq(r.days[0].strategies_processed, 2);
     jutsu_eod_report_free(&r);
 
-    struct closes c;
+    struct tdb_closes c = { 0 };
     struct rows x;
-    read_closes(&t, "QQQ", d[0], d[4], &c);
+    tdb_closes(&t, "QQQ", d[0], d[4], &c);
     read_rows(&t, "strategy", "s1", "offline_mock", &x);
     ck_assert_uint_eq(x.n, 4);
     read_rows(&t, "strategy", "s2", "online_live", &x);
@@ -619,6 +595,7 @@ START_TEST(strategy_books)
                       "%s: %d trades, %d won, %d lost", pass ? "backfill" : "run",
                       (int)w.total_trades, (int)w.winning_trades, (int)w.losing_trades);
     }
+    tdb_closes_free(&c);
     tdb_close(&t);
 }
 END_TEST
@@ -749,12 +726,12 @@ START_TEST(kpis_match_an_independent_computation)
     }
 
     /* the last day, from the closes alone: no equity, no rounding */
-    struct closes c;
+    struct tdb_closes c = { 0 };
     size_t n = 0;
     double *cl = calloc(x.n, sizeof(*cl));
     ck_assert_ptr_nonnull(cl);
     for (jutsu_date_t a = from; a <= to; a += 300) {
-        read_closes(&t, "QQQ", a, a + 299 < to ? a + 299 : to, &c);
+        tdb_closes(&t, "QQQ", a, a + 299 < to ? a + 299 : to, &c);
         for (size_t i = 0; i < c.n; i++)
             cl[n++] = (double)c.c[i] / 1e6;
     }
@@ -790,6 +767,7 @@ START_TEST(kpis_match_an_independent_computation)
     /* fewer than two returns: NULL, never a number */
     ck_assert(isnan(x.sharpe[0]) && isnan(x.sharpe[1]) && !isnan(x.sharpe[2]));
     series_free(&x);
+    tdb_closes_free(&c);
     tdb_close(&t);
 }
 END_TEST

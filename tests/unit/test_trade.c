@@ -72,10 +72,7 @@ static int open_trade(struct tdb *t, int i, const char *more)
     }
     t->app->clock = test_clock;
     g_now = jutsu_date_to_time(ymd(2026, 5, 14));
-    struct jutsu_sync_opts o = { .progress = 0 };
-    struct jutsu_sync_report r;
-    ck_assert_int_eq(jutsu_sync_run(t->app, &o, &r), 0);
-    jutsu_sync_report_free(&r);
+    tdb_sync(t);
     return 1;
 }
 

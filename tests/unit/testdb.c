@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
+#include "data_api.h"
 #include "log.h"
+#include "sync.h"
 #include "testdb.h"
 
 static int pg_available(void)
@@ -141,4 +143,42 @@ int64_t tdb_count(struct tdb *t, const char *table, const char *where)
     ck_assert_int_eq(t->s->ops->column(st, 0, JUTSU_DB_INT64, 0, &v), 0);
     t->s->ops->finalize(st);
     return v.v.i;
+}
+
+void tdb_sync(struct tdb *t)
+{
+    struct jutsu_sync_opts o = { .progress = 0 };
+    struct jutsu_sync_report r;
+    int rc = jutsu_sync_run(t->app, &o, &r);
+    ck_assert_msg(rc == 0, "sync: %s", jutsu_strerror(rc));
+    jutsu_sync_report_free(&r);
+}
+
+static int take_close(const struct jutsu_bar_row *b, void *arg)
+{
+    struct tdb_closes *x = arg;
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 512;
+        x->d = realloc(x->d, x->cap * sizeof(*x->d));
+        x->c = realloc(x->c, x->cap * sizeof(*x->c));
+        ck_assert(x->d != NULL && x->c != NULL);
+    }
+    x->d[x->n] = jutsu_time_to_date(b->ts);
+    x->c[x->n++] = b->close;
+    return 0;
+}
+
+void tdb_closes(struct tdb *t, const char *sym, jutsu_date_t from, jutsu_date_t to,
+                struct tdb_closes *x)
+{
+    x->n = 0;
+    ck_assert_int_eq(jutsu_data_bars_range(t->s, sym, "1D", jutsu_date_to_time(from),
+                                           jutsu_date_to_time(to), 1, take_close, x), 0);
+}
+
+void tdb_closes_free(struct tdb_closes *x)
+{
+    free(x->d);
+    free(x->c);
+    memset(x, 0, sizeof(*x));
 }

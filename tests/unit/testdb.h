@@ -40,4 +40,19 @@ void tdb_exec(struct tdb *t, const char *sql);
 /* SELECT COUNT(*) FROM table [WHERE ...]: asserts and returns the count. */
 int64_t tdb_count(struct tdb *t, const char *table, const char *where);
 
+/* Syncs what the config's sync: section names; asserts that it worked. */
+void tdb_sync(struct tdb *t);
+
+/* The daily closes of a symbol, in date order; start from {0}, free with
+ * tdb_closes_free (a read again reuses the arrays). */
+struct tdb_closes {
+    jutsu_date_t  *d;
+    jutsu_money_t *c;
+    size_t         n, cap;
+};
+/* The stored 1D bars of `sym` dated from..to (inclusive). */
+void tdb_closes(struct tdb *t, const char *sym, jutsu_date_t from, jutsu_date_t to,
+                struct tdb_closes *x);
+void tdb_closes_free(struct tdb_closes *x);
+
 #endif
