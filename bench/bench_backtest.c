@@ -37,11 +37,11 @@
 
 #include "jutsu/error.h"
 #include "jutsu/strategy.h"
-#include "backtest.h"
+#include "jobs/backtest.h"
 #include "benchlib.h"
-#include "calendar.h"
-#include "data_api.h"
-#include "log.h"
+#include "base/calendar.h"
+#include "store/data_api.h"
+#include "base/log.h"
 
 extern char **environ;
 

@@ -31,7 +31,7 @@
 #include <time.h>
 
 #include "jutsu/error.h"
-#include "bus.h"
+#include "bus/bus.h"
 
 #define PACED_RATE   200000      /* events/s for the unsaturated run */
 #define PACED_EVENTS 400000

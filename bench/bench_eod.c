@@ -36,10 +36,10 @@
 
 #include "jutsu/error.h"
 #include "benchlib.h"
-#include "calendar.h"
-#include "data_api.h"
-#include "eod.h"
-#include "log.h"
+#include "base/calendar.h"
+#include "store/data_api.h"
+#include "eod/eod.h"
+#include "base/log.h"
 
 #define FIRST_DAY  jutsu_date_from_ymd(2010, 1, 4)
 #define LAST_DAY   jutsu_date_from_ymd(2026, 5, 13)

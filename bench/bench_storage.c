@@ -49,11 +49,11 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
-#include "app.h"
+#include "host/app.h"
 #include "benchlib.h"
-#include "data_api.h"
-#include "log.h"
-#include "store.h"
+#include "store/data_api.h"
+#include "base/log.h"
+#include "store/store.h"
 
 #define NSYMBOLS    250
 #define BATCH       10000

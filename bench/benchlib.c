@@ -13,8 +13,8 @@
 
 #include "jutsu/error.h"
 #include "benchlib.h"
-#include "log.h"
-#include "sync.h"
+#include "base/log.h"
+#include "market/sync.h"
 
 static const char *bench_name = "bench";
 static char scratch[8][64];          /* PostgreSQL databases to drop at death */

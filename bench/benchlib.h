@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "app.h"
-#include "store.h"
+#include "host/app.h"
+#include "store/store.h"
 
 /* Names the benchmark for its messages, and points JUTSU_PLUGIN_PATH at
  * the build tree's plugins/ (beside the program's bench/) unless it is set. */

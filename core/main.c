@@ -1,7 +1,7 @@
 /*
  * core/main.c — the jutsu executable.
  */
-#include "cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char **argv)
 {

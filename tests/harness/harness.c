@@ -21,7 +21,7 @@
 
 #include "jutsu/error.h"
 #include "harness.h"
-#include "log.h"
+#include "base/log.h"
 
 static jutsu_time_t fixed_now = INT64_C(1736456400000000);  /* 2025-01-09T21:00:00Z */
 

@@ -11,7 +11,7 @@
 #define JUTSU_HARNESS_H
 
 #include "jutsu/host.h"
-#include "app.h"
+#include "host/app.h"
 
 struct harness {
     int passed, failed, skipped;

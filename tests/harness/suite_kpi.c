@@ -22,7 +22,7 @@
 #include "jutsu/error.h"
 #include "jutsu/kpi.h"
 #include "harness.h"
-#include "kpi_host.h"
+#include "eod/kpi_host.h"
 
 #define KPI_SERIES_DAYS 30
 

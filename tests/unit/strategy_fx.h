@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "jutsu/strategy.h"
-#include "app.h"
+#include "host/app.h"
 
 /* ck_assert_msg without its bookkeeping on success: Check records every
  * assertion it passes (through a pipe, when forking), which in the

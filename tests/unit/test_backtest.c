@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "backtest.h"
-#include "calendar.h"
-#include "data_api.h"
-#include "sync.h"
+#include "jobs/backtest.h"
+#include "base/calendar.h"
+#include "store/data_api.h"
+#include "market/sync.h"
 #include "testdb.h"
-#include "trade.h"
+#include "trading/trade.h"
 
 static jutsu_time_t g_now;
 

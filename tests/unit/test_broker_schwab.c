@@ -27,7 +27,7 @@
 
 #include "jutsu/broker.h"
 #include "jutsu/error.h"
-#include "app.h"
+#include "host/app.h"
 #include "fixture.h"
 #include "testutil.h"
 

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "jutsu/error.h"
-#include "bus.h"
+#include "bus/bus.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 #include "jutsu/error.h"
 #include "testutil.h"
-#include "tz.h"
+#include "base/tz.h"
 
 static jutsu_tz *tz;
 static jutsu_calendar *cal;

@@ -10,7 +10,7 @@
 #include <json-c/json.h>
 
 #include "jutsu/error.h"
-#include "cfg.h"
+#include "config/cfg.h"
 #include "testutil.h"
 
 #define WHAT "test config"

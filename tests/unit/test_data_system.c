@@ -1,13 +1,13 @@
 /*
  * tests/unit/test_data_system.c — system_state, config overrides and their
  * history, eod_job_status and the retention prune, on SQLite and
- * PostgreSQL alike (core/data_system.c).
+ * PostgreSQL alike (core/store/data_system.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "data_api.h"
+#include "store/data_api.h"
 #include "testdb.h"
 
 /* 2025-06-02T14:30:00Z */

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_data_trading.c — the trading tables' data API
- * (core/data_trading.c) on real SQLite and PostgreSQL databases: every
+ * (core/store/data_trading.c) on real SQLite and PostgreSQL databases: every
  * column round-trips (NULLs and exact money included), upserts replace,
  * no read ever returns another strategy's or mode's rows, refusals write
  * nothing and name table.column, and calls join the caller's transaction.
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "data_api.h"
+#include "store/data_api.h"
 #include "testdb.h"
 
 #define SEC     INT64_C(1000000)

@@ -1,12 +1,12 @@
 /*
  * tests/unit/test_data_users.c — users, passkeys, blacklisted tokens and
- * invitations on SQLite and PostgreSQL alike (core/data_users.c).
+ * invitations on SQLite and PostgreSQL alike (core/store/data_users.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "data_api.h"
+#include "store/data_api.h"
 #include "testdb.h"
 
 /* 2025-06-02T14:30:00Z */

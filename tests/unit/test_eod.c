@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "calendar.h"
-#include "data_api.h"
-#include "eod.h"
-#include "sync.h"
+#include "base/calendar.h"
+#include "store/data_api.h"
+#include "eod/eod.h"
+#include "market/sync.h"
 #include "testdb.h"
 
 #define SEC    INT64_C(1000000)

@@ -32,9 +32,9 @@
 #include "jutsu/error.h"
 #include "jutsu/kpi.h"
 #include "jutsu/money.h"
-#include "app.h"
-#include "kpi_host.h"
-#include "log.h"
+#include "host/app.h"
+#include "eod/kpi_host.h"
+#include "base/log.h"
 #include "testutil.h"
 
 /* the conformance suite, and the two harness functions it reports through */

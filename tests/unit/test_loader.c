@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "app.h"
-#include "loader.h"
-#include "log.h"
+#include "host/app.h"
+#include "host/loader.h"
+#include "base/log.h"
 #include "testutil.h"
 
 static char *tp_path(const char *name)

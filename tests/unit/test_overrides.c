@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "app.h"
-#include "log.h"
+#include "host/app.h"
+#include "base/log.h"
 #include "testutil.h"
 
 static void clear_env(void)

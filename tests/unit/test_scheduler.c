@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_scheduler.c — the scheduler (core/scheduler.h): slot
+ * tests/unit/test_scheduler.c — the scheduler (core/sched/scheduler.h): slot
  * instants across DST and early closes, the due rule and the grace,
  * persistence across restarts, the election between processes sharing a
  * PostgreSQL database, and the worker thread with its events.
@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
-#include "data_api.h"
-#include "jobs.h"
-#include "log.h"
-#include "scheduler.h"
+#include "store/data_api.h"
+#include "jobs/jobs.h"
+#include "base/log.h"
+#include "sched/scheduler.h"
 #include "testdb.h"
 
 /* --- test jobs that record their calls ------------------------------------ */

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #include "jutsu/error.h"
-#include "data_api.h"
+#include "store/data_api.h"
 #include "testdb.h"
 
 /* ---- rows of text -------------------------------------------------------- */

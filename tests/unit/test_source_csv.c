@@ -15,8 +15,8 @@
 
 #include "jutsu/error.h"
 #include "jutsu/source.h"
-#include "app.h"
-#include "log.h"
+#include "host/app.h"
+#include "base/log.h"
 #include "testutil.h"
 
 /* the conformance suite, and the two harness functions it reports through */

@@ -26,11 +26,11 @@
 
 #include "jutsu/error.h"
 #include "jutsu/source.h"
-#include "app.h"
-#include "calendar.h"
-#include "data_api.h"
+#include "host/app.h"
+#include "base/calendar.h"
+#include "store/data_api.h"
 #include "fixture.h"
-#include "sync.h"
+#include "market/sync.h"
 #include "testdb.h"
 
 /* the conformance suite, and the two harness functions it reports through */

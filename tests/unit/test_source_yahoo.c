@@ -21,11 +21,11 @@
 #include "jutsu/error.h"
 #include "jutsu/source.h"
 #include "jutsu/version.h"
-#include "app.h"
-#include "data_api.h"
+#include "host/app.h"
+#include "store/data_api.h"
 #include "fixture.h"
-#include "log.h"
-#include "sync.h"
+#include "base/log.h"
+#include "market/sync.h"
 #include "testdb.h"
 
 #define DAY(y, m, d)  jutsu_date_from_ymd(y, m, d)

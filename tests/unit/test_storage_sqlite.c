@@ -17,8 +17,8 @@
 
 #include "jutsu/error.h"
 #include "jutsu/storage.h"
-#include "app.h"
-#include "log.h"
+#include "host/app.h"
+#include "base/log.h"
 #include "testutil.h"
 
 /* the conformance suite, and the two harness functions it reports through */

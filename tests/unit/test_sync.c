@@ -7,10 +7,10 @@
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "calendar.h"
-#include "data_api.h"
-#include "log.h"
-#include "sync.h"
+#include "base/calendar.h"
+#include "store/data_api.h"
+#include "base/log.h"
+#include "market/sync.h"
 #include "testdb.h"
 
 static char *extra(const char *more)

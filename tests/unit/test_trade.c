@@ -16,14 +16,14 @@
 #include <time.h>
 
 #include "jutsu/error.h"
-#include "backtest.h"
-#include "calendar.h"
-#include "data_api.h"
+#include "jobs/backtest.h"
+#include "base/calendar.h"
+#include "store/data_api.h"
 #include "fixture.h"
-#include "params.h"
-#include "sync.h"
+#include "trading/params.h"
+#include "market/sync.h"
 #include "testdb.h"
-#include "trade.h"
+#include "trading/trade.h"
 
 #define SEC INT64_C(1000000)
 

@@ -16,7 +16,7 @@
 
 #include "jutsu/error.h"
 #include "testutil.h"
-#include "tz.h"
+#include "base/tz.h"
 
 #define H 3600
 

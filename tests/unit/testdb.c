@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
-#include "data_api.h"
-#include "log.h"
-#include "sync.h"
+#include "store/data_api.h"
+#include "base/log.h"
+#include "market/sync.h"
 #include "testdb.h"
 
 static int pg_available(void)

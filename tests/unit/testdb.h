@@ -11,8 +11,8 @@
 #ifndef JUTSU_TESTDB_H
 #define JUTSU_TESTDB_H
 
-#include "app.h"
-#include "store.h"
+#include "host/app.h"
+#include "store/store.h"
 #include "testutil.h"
 
 #define TDB_BACKENDS 2

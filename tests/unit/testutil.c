@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
-#include "app.h"
-#include "diag.h"
+#include "host/app.h"
+#include "base/diag.h"
 #include "testutil.h"
 
 const char *tu_source_dir(void)

@@ -1,0 +1,375 @@
+/*
+ * core/cli/cli.c — global options, command lookup, loading what a command
+ * needs, and the exit-code discipline.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jutsu/error.h"
+#include "cli/cli.h"
+#include "base/log.h"
+#include "store/store.h"
+
+#ifndef JUTSU_SYSCONF_DIR
+#define JUTSU_SYSCONF_DIR "/etc"
+#endif
+#define DEFAULT_CONFIG JUTSU_SYSCONF_DIR "/jutsu/jutsu.yaml"
+
+void jutsu_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("jutsu: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void print_usage_line(FILE *f, const struct jutsu_cmd *c)
+{
+    fprintf(f, "usage: jutsu [-c FILE] %s%s%s\n", c->name, *c->usage ? " " : "", c->usage);
+}
+
+int jutsu_cli_usage(struct jutsu_cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("jutsu: usage error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (cli && cli->cmd) {
+        print_usage_line(stderr, cli->cmd);
+        fprintf(stderr, "(see `jutsu help %s`)\n", cli->cmd->name);
+    }
+    return JUTSU_EXIT_USAGE;
+}
+
+static void print_global_help(FILE *f)
+{
+    fprintf(f,
+        "jutsu %s: a service for algorithmic-trading data, built from plugins.\n\n"
+        "usage: jutsu [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
+        "global options:\n"
+        "  -c, --config FILE     config file (default: $JUTSU_CONFIG, else %s)\n"
+        "      --log-level L     error, warn, info, debug or trace (overrides the config)\n"
+        "      --log-format F    text, json or journal\n"
+        "  -v, --verbose         same as --log-level debug\n"
+        "  -q, --quiet           same as --log-level warn\n"
+        "  -h, --help            this help\n"
+        "      --version         print the version\n\n"
+        "commands:\n", JUTSU_VERSION, DEFAULT_CONFIG);
+    for (const struct jutsu_cmd *c = jutsu_commands; c->name; c++)
+        fprintf(f, "  %-18s %s\n", c->name, c->summary);
+    fprintf(f,
+        "\nEvery command that prints data accepts --format json.\n"
+        "`jutsu help COMMAND` describes one command.\n\n"
+        "exit codes: 0 success, 1 runtime failure, 2 usage error, 3 configuration error\n");
+}
+
+int jutsu_cmd_version(struct jutsu_cli *cli)
+{
+    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    if (rc != 0)
+        return rc;
+    if (cli->format == JUTSU_FMT_JSON)
+        printf("{\"version\":\"%s\",\"abi_major\":%d,\"abi_minor\":%d}\n",
+               JUTSU_VERSION, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+    else
+        printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+    return JUTSU_EXIT_OK;
+}
+
+/* The command whose words are the longest prefix of argv; *used = words. */
+static const struct jutsu_cmd *lookup(int argc, char **argv, int *used)
+{
+    const struct jutsu_cmd *best = NULL;
+    int best_words = 0;
+    for (const struct jutsu_cmd *c = jutsu_commands; c->name; c++) {
+        const char *p = c->name;
+        int w = 0;
+        while (*p && w < argc) {
+            size_t len = strcspn(p, " ");
+            if (strlen(argv[w]) != len || strncmp(argv[w], p, len) != 0)
+                break;
+            p += len;
+            w++;
+            if (*p == ' ')
+                p++;
+            else
+                break;
+        }
+        if (*p == '\0' && w > best_words) {
+            best = c;
+            best_words = w;
+        }
+    }
+    *used = best_words;
+    return best;
+}
+
+/* Lists the commands starting with `word` (for "jutsu config"). */
+static int print_group(FILE *f, const char *word)
+{
+    int n = 0;
+    size_t len = strlen(word);
+    for (const struct jutsu_cmd *c = jutsu_commands; c->name; c++)
+        if (strncmp(c->name, word, len) == 0 && c->name[len] == ' ') {
+            if (n++ == 0)
+                fprintf(f, "commands of `%s`:\n", word);
+            fprintf(f, "  %-18s %s\n", c->name, c->summary);
+        }
+    return n;
+}
+
+int jutsu_cmd_help(struct jutsu_cli *cli)
+{
+    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    if (rc != 0)
+        return rc;
+    if (cli->argc <= 1) {
+        print_global_help(stdout);
+        return JUTSU_EXIT_OK;
+    }
+    int used;
+    const struct jutsu_cmd *c = lookup(cli->argc - 1, cli->argv + 1, &used);
+    if (c == NULL || used != cli->argc - 1) {
+        if (cli->argc == 2 && print_group(stdout, cli->argv[1]))
+            return JUTSU_EXIT_OK;
+        return jutsu_cli_usage(cli, "no command \"%s\"; `jutsu help` lists them", cli->argv[1]);
+    }
+    print_usage_line(stdout, c);
+    printf("\n%s\n\n%s\n", c->summary, c->help);
+    if (strchr(c->formats, ','))
+        printf("\n--format: %s\n", c->formats);
+    return JUTSU_EXIT_OK;
+}
+
+static int format_parse(const char *name, int *out)
+{
+    static const struct { const char *name; int fmt; } fmts[] = {
+        { "text", JUTSU_FMT_TEXT }, { "table", JUTSU_FMT_TEXT }, { "json", JUTSU_FMT_JSON },
+        { "yaml", JUTSU_FMT_YAML }, { "csv", JUTSU_FMT_CSV },
+    };
+    for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+        if (strcmp(name, fmts[i].name) == 0) {
+            *out = fmts[i].fmt;
+            return 0;
+        }
+    return JUTSU_EINVAL;
+}
+
+static int format_allowed(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, name, n) == 0)
+            return 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    /* "table" is the text format's other name */
+    return strcmp(name, "table") == 0 && format_allowed(list, "text");
+}
+
+int jutsu_cli_parse(struct jutsu_cli *cli, const struct option *longopts,
+                    int (*opt)(struct jutsu_cli *cli, int c, const char *arg, void *ud), void *ud)
+{
+    struct option all[32];
+    size_t n = 0;
+    for (; longopts && longopts[n].name && n < 28; n++)
+        all[n] = longopts[n];
+    all[n++] = (struct option){ "format", required_argument, NULL, 'F' };
+    all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+    all[n] = (struct option){ NULL, 0, NULL, 0 };
+
+    /* the first format in the list is the command's default */
+    char first[16];
+    size_t flen = strcspn(cli->cmd->formats, ",");
+    snprintf(first, sizeof(first), "%.*s", (int)flen, cli->cmd->formats);
+    format_parse(first, &cli->format);
+
+    optind = 0;          /* glibc: full reinitialisation */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(cli->argc, cli->argv, ":h", all, NULL)) != -1) {
+        int rc;
+        switch (c) {
+        case 'F':
+            if (!format_allowed(cli->cmd->formats, optarg) || format_parse(optarg, &cli->format))
+                return jutsu_cli_usage(cli, "--format %s is not supported here (use one of: %s)",
+                                       optarg, cli->cmd->formats);
+            break;
+        case 'h':
+            print_usage_line(stdout, cli->cmd);
+            printf("\n%s\n\n%s\n", cli->cmd->summary, cli->cmd->help);
+            return -1;
+        case ':':
+            return jutsu_cli_usage(cli, "option %s needs a value", cli->argv[optind - 1]);
+        case '?':
+            return jutsu_cli_usage(cli, "unknown option %s", cli->argv[optind - 1]);
+        default:
+            if (opt == NULL || (rc = opt(cli, c, optarg, ud)) != 0)
+                return opt ? rc : jutsu_cli_usage(cli, "unknown option");
+        }
+    }
+    /* keep argv[0] (the command) and the positional arguments */
+    int npos = cli->argc - optind;
+    memmove(cli->argv + 1, cli->argv + optind, (size_t)npos * sizeof(*cli->argv));
+    cli->argc = npos + 1;
+    return 0;
+}
+
+int jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag)
+{
+    unsigned needs = cli->cmd->needs;
+    int rc;
+    if (needs == JUTSU_NEED_NOTHING)
+        return 0;
+    if ((rc = jutsu_app_new(&cli->app)) != 0)
+        return rc;
+    if ((needs & JUTSU_NEED_CONFIG_IF_ANY) && !cli->config_explicit &&
+        access(cli->config_path, F_OK) != 0)
+        /* no config file: the built-in plugin path still works */
+        return jutsu_app_load_config_string(cli->app, "(built-in defaults)", "{}", diag);
+    rc = jutsu_app_load_config(cli->app, cli->config_path, diag);
+    if (rc == 0 && (needs & JUTSU_NEED_PLUGINS))
+        rc = jutsu_app_load_plugins(cli->app, diag);
+    return rc;
+}
+
+int jutsu_cli_load_or_report(struct jutsu_cli *cli)
+{
+    struct jutsu_diag diag;
+    jutsu_diag_init(&diag);
+    int rc = jutsu_cli_load(cli, &diag);
+    if (rc != 0) {
+        jutsu_diag_print(&diag, stderr, "jutsu: error: ");
+        if (jutsu_diag_count(&diag) == 0)
+            jutsu_cli_error("%s: %s", cli->config_path, jutsu_strerror(rc));
+    }
+    jutsu_diag_free(&diag);
+    if (rc == 0)
+        return JUTSU_EXIT_OK;
+    return rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
+}
+
+int jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s)
+{
+    *s = NULL;
+    int rc = jutsu_cli_load_or_report(cli);
+    if (rc)
+        return rc;
+    if (jutsu_app_find(cli->app, JUTSU_STORAGE_INSTANCE) == NULL) {
+        jutsu_cli_error("%s configures no database (set database.type, or DATABASE_URL)",
+                        cli->config_path);
+        return JUTSU_EXIT_CONFIG;
+    }
+    if (jutsu_app_start_kinds(cli->app, (1u << JUTSU_KIND_STORAGE) | kinds))
+        return JUTSU_EXIT_FAILURE;
+    if ((rc = jutsu_dbs_open(cli->app, s)) != 0) {
+        jutsu_cli_error("cannot connect to the database: %s", jutsu_strerror(rc));
+        return JUTSU_EXIT_FAILURE;
+    }
+    if ((rc = jutsu_app_ensure_schema(cli->app, *s)) != 0) {
+        jutsu_cli_error("%s", jutsu_dbs_error(*s));
+        jutsu_dbs_close(*s);
+        *s = NULL;
+        return JUTSU_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+int jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d)
+{
+    if (jutsu_date_parse(v, -1, d) != 0)
+        return jutsu_cli_usage(cli, "--%s %s: write the date as YYYY-MM-DD", name, v);
+    return 0;
+}
+
+int jutsu_cli_main(int argc, char **argv)
+{
+    static const struct option global[] = {
+        { "config",     required_argument, NULL, 'c' },
+        { "log-level",  required_argument, NULL, 'L' },
+        { "log-format", required_argument, NULL, 'O' },
+        { "verbose",    no_argument,       NULL, 'v' },
+        { "quiet",      no_argument,       NULL, 'q' },
+        { "help",       no_argument,       NULL, 'h' },
+        { "version",    no_argument,       NULL, 'V' },
+        { NULL, 0, NULL, 0 }
+    };
+    struct jutsu_cli cli = { 0 };
+    int level = -1, format = JUTSU_LOG_TEXT, format_given = 0, c;
+
+    jutsu_log_format_parse("auto", &format);
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:c:vqh", global, NULL)) != -1) {
+        switch (c) {
+        case 'c': cli.config_path = optarg; cli.config_explicit = 1; break;
+        case 'L':
+            if (jutsu_log_level_parse(optarg, &level) != 0)
+                return jutsu_cli_usage(NULL, "--log-level %s: use error, warn, info, debug "
+                                       "or trace", optarg);
+            break;
+        case 'O':
+            if (jutsu_log_format_parse(optarg, &format) != 0)
+                return jutsu_cli_usage(NULL, "--log-format %s: use text, json or journal", optarg);
+            format_given = 1;
+            break;
+        case 'v': level = JUTSU_LOG_DEBUG; break;
+        case 'q': level = JUTSU_LOG_WARN; break;
+        case 'h': print_global_help(stdout); return JUTSU_EXIT_OK;
+        case 'V':
+            printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+            return JUTSU_EXIT_OK;
+        case ':': return jutsu_cli_usage(NULL, "option %s needs a value", argv[optind - 1]);
+        default:  return jutsu_cli_usage(NULL, "unknown option %s (see `jutsu --help`)",
+                                         argv[optind - 1]);
+        }
+    }
+    if (level < 0) {
+        const char *env = getenv("JUTSU_LOG_LEVEL");
+        if (env && *env && jutsu_log_level_parse(env, &level) != 0)
+            return jutsu_cli_usage(NULL, "JUTSU_LOG_LEVEL=%s: use error, warn, info, debug "
+                                   "or trace", env);
+    }
+    jutsu_log_configure(JUTSU_LOG_INFO, format);
+    jutsu_log_pin(level, format_given ? format : -1);
+    if (optind >= argc) {
+        print_global_help(stderr);
+        return JUTSU_EXIT_USAGE;
+    }
+
+    int used;
+    const struct jutsu_cmd *cmd = lookup(argc - optind, argv + optind, &used);
+    if (cmd == NULL) {
+        if (print_group(stderr, argv[optind]))
+            return JUTSU_EXIT_USAGE;
+        return jutsu_cli_usage(NULL, "unknown command \"%s\" (see `jutsu help`)", argv[optind]);
+    }
+    if (cli.config_path == NULL) {
+        const char *env = getenv("JUTSU_CONFIG");
+        cli.config_path = env && *env ? env : DEFAULT_CONFIG;
+        cli.config_explicit = env && *env;
+    }
+    cli.cmd = cmd;
+    /* one-shot commands print their result; their progress notes are
+     * noise unless asked for (-v, --log-level). serve logs what it does. */
+    if (level < 0 && cmd->run != jutsu_cmd_serve)
+        jutsu_log_pin(JUTSU_LOG_WARN, format_given ? format : -1);
+    /* argv[0] of the command is its last word */
+    cli.argv = argv + optind + used - 1;
+    cli.argc = argc - optind - used + 1;
+
+    int rc = cmd->run(&cli);
+    if (rc < 0)    /* --help was printed */
+        rc = JUTSU_EXIT_OK;
+    jutsu_app_free(cli.app);
+    return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * core/cli/cli_table.c — every command of `jutsu`, declared once. Help,
+ * dispatch and docs/cli.md all come from this table.
+ */
+#include <stddef.h>
+
+#include "cli/cli.h"
+
+const struct jutsu_cmd jutsu_commands[] = {
+    { "help", "[COMMAND]", "Show the commands, or one command's help",
+      "Without an argument, lists every command. With one, prints its usage,\n"
+      "options and what it does: `jutsu help config check`.",
+      JUTSU_NEED_NOTHING, "text", jutsu_cmd_help },
+
+    { "version", "", "Print the version and the plugin ABI version",
+      "Prints `jutsu VERSION (plugin ABI MAJOR.MINOR)`. Same as --version.",
+      JUTSU_NEED_NOTHING, "text,json", jutsu_cmd_version },
+
+    { "config check", "[--format text|json]", "Validate the config file and every plugin it names",
+      "Reads the config (with ${VAR} expansion and the DATABASE_URL, DATABASE_TYPE,\n"
+      "POSTGRES_* overrides), opens every plugin it names, checks each plugin's ABI\n"
+      "and each instance's settings against the plugin's schema. Nothing is started.\n"
+      "Every problem is reported with file:line:col. Exit 0 if valid, 3 if not.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_config_check },
+
+    { "config show", "[--format yaml|json]", "Print the effective config, secrets masked",
+      "Prints the config as the service would run it: environment overrides applied,\n"
+      "defaults filled in (for the host and every instance), passwords and tokens\n"
+      "replaced by ********.",
+      JUTSU_NEED_PLUGINS, "yaml,json", jutsu_cmd_config_show },
+
+    { "config override", "set STRATEGY PARAM VALUE | unset STRATEGY PARAM | list STRATEGY "
+      "[--history] [--reason TEXT]",
+      "Change a strategy's parameter without editing the config",
+      "set: checks PARAM against the strategy plugin's schema (unknown parameters are\n"
+      "refused with the list of known ones) and VALUE against its type, together with\n"
+      "the other active overrides, then records it in config_overrides and the change\n"
+      "in config_history, in one transaction. unset: back to the config's value.\n"
+      "list: the active overrides, or with --history every change. The trading job\n"
+      "applies the active overrides at its next run (re-initialising the strategy and\n"
+      "replaying its history with them).",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_config_override },
+
+    { "plugins list", "[--format text|json]", "List the plugins found on the plugin path",
+      "Opens every *.so on the plugin path (JUTSU_PLUGIN_PATH, the config's plugin_path,\n"
+      "the build tree, the install directory) and prints name, kind, version, ABI and\n"
+      "file. Files that are not valid plugins are listed with the reason. Exit 1 if\n"
+      "any file was refused.",
+      JUTSU_NEED_CONFIG_IF_ANY, "text,json", jutsu_cmd_plugins_list },
+
+    { "plugins describe", "NAME [--format text|json]", "Show a plugin's settings",
+      "Prints a plugin's description and every key of its config schema: type,\n"
+      "default, and help. `jutsu plugins describe host` shows the host's own keys.",
+      JUTSU_NEED_CONFIG_IF_ANY, "text,json", jutsu_cmd_plugins_describe },
+
+    { "serve", "", "Run the service until SIGINT or SIGTERM",
+      "Starts every configured plugin instance (storage first, frontends last),\n"
+      "runs the catch-up work that is due, then the scheduled jobs, until SIGINT or\n"
+      "SIGTERM; then lets a running job finish and stops everything in reverse order,\n"
+      "delivering queued events. An instance whose init fails stops start-up, unless\n"
+      "it is `required: false`. Without a database no job is scheduled. See\n"
+      "docs/scheduler.md.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_serve },
+
+    { "scheduler status", "[--format text|json]", "Show the scheduled jobs and their last runs",
+      "For each job serve schedules (sync, prune, ...): whether it is enabled, its\n"
+      "exchange times (normal and early-close days), which days it runs, whether a\n"
+      "missed slot is caught up, its next slot after now, and its last recorded run\n"
+      "(date, status ok/failed/skipped, error). Reads the records from the database;\n"
+      "runs nothing. See docs/scheduler.md.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_scheduler_status },
+
+    { "sync", "[--symbol S]... [--timeframe TF] [--from DATE] [--to DATE] [--source NAME]",
+      "Fetch new bars from the sources into the database",
+      "For each symbol and timeframe (sync.symbols and sync.timeframes, or --symbol and\n"
+      "--timeframe), fetches the bars after the newest stored one (the whole history\n"
+      "from sync.history_start for a new symbol; --from/--to for an explicit range)\n"
+      "from the first source that answers (sync.sources in priority order, or\n"
+      "--source), normalises, validates and dedupes them, and stores them with the\n"
+      "metadata and an audit row in one transaction per batch. Invalid bars are\n"
+      "stored marked invalid and counted as rejected. Prints a summary per symbol;\n"
+      "a progress bar on a terminal.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_sync },
+
+    { "data import", "FILE... [--symbol S] [--timeframe TF]", "Import bars from CSV files",
+      "Reads each file with the configured file source (source-csv: Yahoo export,\n"
+      "yfinance flat and 3-line layouts, symbol,date,... files), then the same\n"
+      "pipeline as sync. The symbol comes from --symbol, the file's contents or its\n"
+      "name (QQQ.csv). Malformed rows are reported with file:line and skipped; the\n"
+      "valid rows around them are stored. Importing a file twice inserts nothing.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_data_import },
+
+    { "data show", "SYMBOL [--timeframe TF] [--from DATE] [--to DATE]", "Print stored bars",
+      "Prints a symbol's bars, oldest first, prices exact to six decimals.",
+      JUTSU_NEED_PLUGINS, "table,csv,json", jutsu_cmd_data_show },
+
+    { "data status", "", "Show what market data is stored",
+      "One line per symbol and timeframe from data_metadata: newest bar, bar count,\n"
+      "when it was last updated.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_data_status },
+
+    { "data gaps", "SYMBOL [--from DATE] [--to DATE]", "List missing trading days",
+      "Lists the exchange's trading days between the symbol's first and last valid\n"
+      "daily bar (or up to --to) that have no bar.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_data_gaps },
+
+    { "eod run", "[--date DATE]", "Finalise a trading day: daily_performance and its KPIs",
+      "Computes, for DATE (default: the newest trading day whose session has closed),\n"
+      "every strategy instance's and baseline's end-of-day equity, returns, drawdown,\n"
+      "trade statistics and KPIs, one row each in daily_performance, and records the\n"
+      "day in eod_job_status. First it redoes, oldest first, the days among the\n"
+      "eod.lookback_days trading days before DATE that were missed, failed, partial or\n"
+      "left running. A day commits whole or not at all. Running it again for a day\n"
+      "changes nothing. A day is `partial` when a close it needs is missing; the note\n"
+      "says which. Exit 1 if any day did not complete.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_eod_run },
+
+    { "eod backfill", "--from DATE [--to DATE] [--entity ID [--type T]]",
+      "Recompute daily_performance over a range, in one pass",
+      "Recomputes every trading day from --from to --to (default: the newest closed\n"
+      "day) for every entity, or only --entity (a strategy instance or baseline id;\n"
+      "--type strategy|baseline when an id is both), continuing each entity's chain\n"
+      "from its row before --from. One pass (O(days)) and one transaction. Rows that\n"
+      "come out the same are not written; when a row changes, the entity's later rows\n"
+      "are recomputed too. A backfill of every entity also sets each day's status.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_eod_backfill },
+
+    { "eod status", "[--date DATE] [--days N]", "Show what the EOD job did, day by day",
+      "Prints eod_job_status for DATE, or for the N trading days up to the newest\n"
+      "closed one (default 10): status, when it ran, entities processed, retries and\n"
+      "the error of a failed or partial day.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_eod_status },
+
+    { "perf show", "ENTITY [--type T] [--mode M] [--from DATE] [--to DATE]",
+      "Print an entity's daily performance rows",
+      "Prints the daily_performance rows of a strategy instance or baseline, oldest\n"
+      "first: as a table (equity, returns, drawdown, KPIs), or with every column as\n"
+      "CSV or JSON. --mode defaults to the entity's configured mode.",
+      JUTSU_NEED_PLUGINS, "table,csv,json", jutsu_cmd_perf_show },
+
+    { "trade run", "[--strategy ID] [--date DATE]", "Run the trading job for a day",
+      "For each strategy instance (or --strategy), on DATE (default: today in exchange\n"
+      "time): brings the strategy up to the eve of the day from stored bars, feeds the\n"
+      "day's bars, and when it asks to rebalance turns its target weights into\n"
+      "whole-share orders filled at the day's price (offline_mock: with\n"
+      "trading.commission_per_share and trading.slippage; online_live: through its\n"
+      "broker). Trades, positions, a snapshot and the strategy's state are written in\n"
+      "one transaction. A strategy that already ran for the day trades nothing. No\n"
+      "symbol is traded on a stale price: a day a needed bar is missing, nothing is.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_trade_run },
+
+    { "backtest", "--strategy ID --from DATE --to DATE [--capital N] [--daily FILE]",
+      "Run a strategy over stored history; nothing is kept",
+      "Warms the strategy up on the stored bars before --from, then runs the trading\n"
+      "job's own code day by day to --to (simulated fills: whole shares, every fill at\n"
+      "that day's price, trading.commission_per_share and trading.slippage) and the\n"
+      "EOD job's code over the result, beside the first baseline of the config with\n"
+      "the same capital (--capital, default the strategy's initial_capital). All of it\n"
+      "runs in one database transaction that is rolled back. Prints total return,\n"
+      "CAGR, Sharpe, Sortino, Calmar, max drawdown, trades, win rate and the final\n"
+      "allocation; --daily FILE writes the day-by-day series as CSV (equity, cash,\n"
+      "regime, indicators, each symbol's weight).",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_backtest },
+
+    { "schwab login", "[INSTANCE]", "Authorise Jutsu to read market data from Schwab",
+      "Prints the Schwab address to open in a browser, reads back the address the\n"
+      "browser was sent to (or the bare code), exchanges it for tokens and writes the\n"
+      "token file (mode 0600). Needed once, then again when the 7-day refresh token\n"
+      "expires. See docs/schwab.md.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_schwab_login },
+
+    { "db upgrade", "[REV|head]", "Upgrade the database schema (creates it if empty)",
+      "Applies the storage driver's schema revisions up to REV (default head), each in\n"
+      "its own transaction. A database that holds data is backed up first into\n"
+      "database.backup_dir unless database.backup_before_upgrade is false. A database\n"
+      "at a revision this jutsu does not know (made by a newer one) is refused.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_db_upgrade },
+
+    { "db downgrade", "REV|-N|base", "Undo schema revisions",
+      "Undoes revisions, newest first, until REV is the newest applied (REV stays),\n"
+      "or N revisions (-1: the last one), or all of them (base). Every revision's\n"
+      "downgrade is tested: upgrade, downgrade to base and upgrade again leave an\n"
+      "identical schema. Downgrading drops the columns and tables the revisions made.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_db_downgrade },
+
+    { "db current", "", "Show the database's schema revision",
+      "Prints where the data lives and its newest applied revision (`base` if none),\n"
+      "with `(head)` when no newer revision exists.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_db_current },
+
+    { "db history", "", "List the schema revisions and which are applied",
+      "Lists every revision this jutsu knows, oldest first; applied ones are starred.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_db_history },
+
+    { "db backup", "FILE", "Back up the whole database to FILE",
+      "SQLite: the online backup API (safe while the service runs). PostgreSQL:\n"
+      "pg_dump in its custom format, which keeps NUMERIC values exact. Writes\n"
+      "FILE.manifest.json with the row count of every table beside it.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_db_backup },
+
+    { "db restore", "FILE", "Restore the database from a backup, verifying row counts",
+      "Replaces the database's tables with those of FILE (made by `db backup`), then\n"
+      "checks every table's row count against FILE.manifest.json. Stop the service\n"
+      "first.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_db_restore },
+
+    { "db prune", "", "Apply the retention rules",
+      "Deletes performance snapshots older than one year (365 days) and blacklisted\n"
+      "tokens that expired more than 30 days ago, in one transaction.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_db_prune },
+
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL }
+};

@@ -1,0 +1,409 @@
+/*
+ * core/cli/cmd_data.c — `jutsu sync` and `jutsu data import|show|status|gaps`.
+ *
+ * These commands start the storage driver and the sources (not the
+ * strategies nor a frontend), upgrade the schema if the config allows,
+ * run the job on the main thread and print a summary.
+ */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jutsu/error.h"
+#include "base/calendar.h"
+#include "cli/cli.h"
+#include "store/data_api.h"
+#include "store/store.h"
+#include "market/sync.h"
+
+#define MAX_SYMBOLS 64
+
+/* Storage and sources, the schema brought to head when allowed. */
+static int start_for_data(struct jutsu_cli *cli, jutsu_dbs **s)
+{
+    return jutsu_cli_start_storage(cli, 1u << JUTSU_KIND_SOURCE, s);
+}
+
+static void print_report(struct jutsu_cli *cli, const struct jutsu_sync_report *r)
+{
+    if (cli->format == JUTSU_FMT_JSON) {
+        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        for (size_t i = 0; i < r->n; i++) {
+            const struct jutsu_sync_item *it = &r->items[i];
+            char f[JUTSU_TIME_BUFSZ] = "", l[JUTSU_TIME_BUFSZ] = "";
+            json_object *x = json_object_new_object();
+            if (it->first)
+                jutsu_time_format(it->first, f);
+            if (it->last)
+                jutsu_time_format(it->last, l);
+            json_object_object_add(x, "symbol", json_object_new_string(it->symbol));
+            json_object_object_add(x, "timeframe", json_object_new_string(it->timeframe));
+            json_object_object_add(x, "source", json_object_new_string(it->source));
+            json_object_object_add(x, "fetched", json_object_new_int64(it->fetched));
+            json_object_object_add(x, "inserted", json_object_new_int64(it->inserted));
+            json_object_object_add(x, "skipped", json_object_new_int64(it->skipped));
+            json_object_object_add(x, "rejected", json_object_new_int64(it->rejected));
+            json_object_object_add(x, "first", it->first ? json_object_new_string(f) : NULL);
+            json_object_object_add(x, "last", it->last ? json_object_new_string(l) : NULL);
+            json_object_object_add(x, "status", json_object_new_string(it->status ? "failed" : "ok"));
+            if (it->status)
+                json_object_object_add(x, "error", json_object_new_string(it->error));
+            json_object_array_add(a, x);
+        }
+        json_object_object_add(o, "items", a);
+        json_object_object_add(o, "inserted", json_object_new_int64(r->inserted));
+        json_object_object_add(o, "rejected", json_object_new_int64(r->rejected));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+        return;
+    }
+    printf("%-8s %-4s %-10s %9s %9s %9s %9s  %-10s %-10s %s\n", "SYMBOL", "TF", "SOURCE",
+           "FETCHED", "INSERTED", "SKIPPED", "REJECTED", "FIRST", "LAST", "STATUS");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct jutsu_sync_item *it = &r->items[i];
+        char f[JUTSU_DATE_BUFSZ] = "-", l[JUTSU_DATE_BUFSZ] = "-";
+        if (it->first)
+            jutsu_date_format(jutsu_time_to_date(it->first), f);
+        if (it->last)
+            jutsu_date_format(jutsu_time_to_date(it->last), l);
+        printf("%-8s %-4s %-10.10s %9lld %9lld %9lld %9lld  %-10s %-10s %s\n", it->symbol,
+               it->timeframe, it->source, (long long)it->fetched, (long long)it->inserted,
+               (long long)it->skipped, (long long)it->rejected, f, l,
+               it->status ? it->error : "ok");
+    }
+    printf("total: %lld fetched, %lld inserted, %lld skipped, %lld rejected%s\n",
+           (long long)r->fetched, (long long)r->inserted, (long long)r->skipped,
+           (long long)r->rejected, r->failed ? "; some items FAILED" : "");
+}
+
+struct sync_args {
+    const char *symbols[MAX_SYMBOLS];
+    size_t      nsymbols;
+    const char *timeframe, *source;
+    jutsu_date_t from, to;
+};
+
+static int sync_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
+{
+    struct sync_args *a = ud;
+    switch (c) {
+    case 's':
+        if (a->nsymbols == MAX_SYMBOLS)
+            return jutsu_cli_usage(cli, "at most %d --symbol options", MAX_SYMBOLS);
+        a->symbols[a->nsymbols++] = arg;
+        return 0;
+    case 't':
+        if ((a->timeframe = jutsu_sync_timeframe(arg)) == NULL)
+            return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
+        return 0;
+    case 'S': a->source = arg; return 0;
+    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
+    }
+    return jutsu_cli_usage(cli, "unknown option");
+}
+
+static const struct option sync_opts[] = {
+    { "symbol",    required_argument, NULL, 's' },
+    { "timeframe", required_argument, NULL, 't' },
+    { "source",    required_argument, NULL, 'S' },
+    { "from",      required_argument, NULL, 'f' },
+    { "to",        required_argument, NULL, 'T' },
+    { NULL, 0, NULL, 0 }
+};
+
+int jutsu_cmd_sync(struct jutsu_cli *cli)
+{
+    struct sync_args a = { .nsymbols = 0 };
+    jutsu_dbs *s = NULL;
+    int rc = jutsu_cli_parse(cli, sync_opts, sync_opt, &a);
+    if (rc)
+        return rc;
+    if (cli->argc > 1)
+        return jutsu_cli_usage(cli, "unexpected argument \"%s\" (symbols go with --symbol)",
+                               cli->argv[1]);
+    if (a.from && a.to && a.from > a.to)
+        return jutsu_cli_usage(cli, "--from is after --to");
+    if ((rc = start_for_data(cli, &s)) != 0)
+        return rc;
+    jutsu_dbs_close(s);
+    struct jutsu_sync_opts o = {
+        .symbols = a.nsymbols ? a.symbols : NULL, .nsymbols = a.nsymbols,
+        .timeframe = a.timeframe, .source = a.source, .from = a.from, .to = a.to,
+        .progress = cli->format != JUTSU_FMT_JSON && isatty(STDERR_FILENO),
+    };
+    struct jutsu_sync_report r;
+    rc = jutsu_sync_run(cli->app, &o, &r);
+    if (r.n)
+        print_report(cli, &r);
+    jutsu_sync_report_free(&r);
+    return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_EINVAL ? JUTSU_EXIT_USAGE : JUTSU_EXIT_FAILURE;
+}
+
+int jutsu_cmd_data_import(struct jutsu_cli *cli)
+{
+    struct sync_args a = { .nsymbols = 0 };
+    jutsu_dbs *s = NULL;
+    int rc = jutsu_cli_parse(cli, sync_opts, sync_opt, &a);
+    if (rc)
+        return rc;
+    if (cli->argc < 2)
+        return jutsu_cli_usage(cli, "name at least one file");
+    if (a.nsymbols > 1)
+        return jutsu_cli_usage(cli, "one --symbol at most (it names the symbol of every file)");
+    if ((rc = start_for_data(cli, &s)) != 0)
+        return rc;
+    jutsu_dbs_close(s);
+    struct jutsu_sync_report r;
+    rc = jutsu_sync_import(cli->app, (const char *const *)cli->argv + 1, (size_t)cli->argc - 1,
+                           a.nsymbols ? a.symbols[0] : NULL, a.timeframe, &r);
+    if (r.n)
+        print_report(cli, &r);
+    jutsu_sync_report_free(&r);
+    return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_EINVAL ? JUTSU_EXIT_USAGE : JUTSU_EXIT_FAILURE;
+}
+
+/* --- data show ----------------------------------------------------------- */
+
+struct show {
+    int format;
+    json_object *arr;
+    int64_t n;
+};
+
+static int show_bar(const struct jutsu_bar_row *b, void *arg)
+{
+    struct show *sh = arg;
+    char o[JUTSU_MONEY_BUFSZ], h[JUTSU_MONEY_BUFSZ], l[JUTSU_MONEY_BUFSZ], c[JUTSU_MONEY_BUFSZ];
+    char when[JUTSU_TIME_BUFSZ];
+    jutsu_money_format(b->open, o);
+    jutsu_money_format(b->high, h);
+    jutsu_money_format(b->low, l);
+    jutsu_money_format(b->close, c);
+    if (strcmp(b->timeframe, "1D") == 0)
+        jutsu_date_format(jutsu_time_to_date(b->ts), when);
+    else
+        jutsu_time_format(b->ts, when);
+    sh->n++;
+    if (sh->format == JUTSU_FMT_JSON) {
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "time", json_object_new_string(when));
+        json_object_object_add(x, "open", json_object_new_string(o));
+        json_object_object_add(x, "high", json_object_new_string(h));
+        json_object_object_add(x, "low", json_object_new_string(l));
+        json_object_object_add(x, "close", json_object_new_string(c));
+        json_object_object_add(x, "volume", json_object_new_int64(b->volume));
+        json_object_object_add(x, "source", json_object_new_string(b->data_source));
+        json_object_object_add(x, "valid", json_object_new_boolean(b->is_valid));
+        json_object_array_add(sh->arr, x);
+    } else if (sh->format == JUTSU_FMT_CSV) {
+        printf("%s,%s,%s,%s,%s,%lld,%s,%s\n", when, o, h, l, c, (long long)b->volume,
+               b->data_source, b->is_valid ? "true" : "false");
+    } else {
+        printf("%-20s %18s %18s %18s %18s %12lld %-8s%s\n", when, o, h, l, c,
+               (long long)b->volume, b->data_source, b->is_valid ? "" : " INVALID");
+    }
+    return 0;
+}
+
+struct range_args { const char *timeframe; jutsu_date_t from, to; };
+
+static int range_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
+{
+    struct range_args *a = ud;
+    switch (c) {
+    case 't':
+        if ((a->timeframe = jutsu_sync_timeframe(arg)) == NULL)
+            return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
+        return 0;
+    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
+    }
+    return jutsu_cli_usage(cli, "unknown option");
+}
+
+static const struct option range_opts[] = {
+    { "timeframe", required_argument, NULL, 't' },
+    { "from",      required_argument, NULL, 'f' },
+    { "to",        required_argument, NULL, 'T' },
+    { NULL, 0, NULL, 0 }
+};
+
+static void upcase(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src);
+    for (char *c = dst; *c; c++)
+        if (*c >= 'a' && *c <= 'z')
+            *c = (char)(*c - 'a' + 'A');
+}
+
+int jutsu_cmd_data_show(struct jutsu_cli *cli)
+{
+    struct range_args a = { .timeframe = "1D" };
+    jutsu_dbs *s = NULL;
+    int rc = jutsu_cli_parse(cli, range_opts, range_opt, &a);
+    if (rc)
+        return rc;
+    if (cli->argc != 2)
+        return jutsu_cli_usage(cli, "name one symbol");
+    if ((rc = start_for_data(cli, &s)) != 0)
+        return rc;
+    char sym[16];
+    upcase(sym, sizeof(sym), cli->argv[1]);
+    jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : INT64_MIN / 2;
+    jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : INT64_MAX / 2;
+    struct show sh = { .format = cli->format };
+    if (cli->format == JUTSU_FMT_JSON)
+        sh.arr = json_object_new_array();
+    else if (cli->format == JUTSU_FMT_CSV)
+        printf("time,open,high,low,close,volume,source,valid\n");
+    else
+        printf("%-20s %18s %18s %18s %18s %12s %s\n", "TIME", "OPEN", "HIGH", "LOW", "CLOSE",
+               "VOLUME", "SOURCE");
+    rc = jutsu_data_bars_range(s, sym, a.timeframe, from, to, 0, show_bar, &sh);
+    if (sh.arr) {
+        puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY));
+        json_object_put(sh.arr);
+    }
+    if (rc == 0 && sh.n == 0 && cli->format == JUTSU_FMT_TEXT)
+        fprintf(stderr, "jutsu: no %s bars of %s in that range (see `jutsu data status`)\n",
+                a.timeframe, sym);
+    if (rc)
+        jutsu_cli_error("%s", jutsu_dbs_error(s));
+    jutsu_dbs_close(s);
+    return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+}
+
+/* --- data status ---------------------------------------------------------- */
+
+static int status_row(const struct jutsu_metadata_row *m, void *arg)
+{
+    struct show *sh = arg;
+    char last[JUTSU_TIME_BUFSZ], upd[JUTSU_TIME_BUFSZ];
+    if (strcmp(m->timeframe, "1D") == 0)
+        jutsu_date_format(jutsu_time_to_date(m->last_bar_ts), last);
+    else
+        jutsu_time_format(m->last_bar_ts, last);
+    jutsu_time_format(m->last_updated, upd);
+    sh->n++;
+    if (sh->format == JUTSU_FMT_JSON) {
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "symbol", json_object_new_string(m->symbol));
+        json_object_object_add(x, "timeframe", json_object_new_string(m->timeframe));
+        json_object_object_add(x, "last_bar", json_object_new_string(last));
+        json_object_object_add(x, "total_bars", json_object_new_int64(m->total_bars));
+        json_object_object_add(x, "last_updated", json_object_new_string(upd));
+        json_object_array_add(sh->arr, x);
+    } else {
+        printf("%-8s %-4s %-20s %10lld  %s\n", m->symbol, m->timeframe, last,
+               (long long)m->total_bars, upd);
+    }
+    return 0;
+}
+
+int jutsu_cmd_data_status(struct jutsu_cli *cli)
+{
+    jutsu_dbs *s = NULL;
+    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    if (rc)
+        return rc;
+    if (cli->argc > 1)
+        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
+    if ((rc = start_for_data(cli, &s)) != 0)
+        return rc;
+    struct show sh = { .format = cli->format };
+    if (cli->format == JUTSU_FMT_JSON)
+        sh.arr = json_object_new_array();
+    else
+        printf("%-8s %-4s %-20s %10s  %s\n", "SYMBOL", "TF", "LAST BAR", "BARS", "UPDATED");
+    rc = jutsu_data_metadata_list(s, status_row, &sh);
+    if (sh.arr) {
+        puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY));
+        json_object_put(sh.arr);
+    } else if (rc == 0 && sh.n == 0) {
+        printf("(no market data yet: run `jutsu sync`)\n");
+    }
+    if (rc)
+        jutsu_cli_error("%s", jutsu_dbs_error(s));
+    jutsu_dbs_close(s);
+    return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+}
+
+/* --- data gaps --------------------------------------------------------------- */
+
+struct gaps {
+    const jutsu_calendar *cal;
+    jutsu_date_t expect;      /* next trading day we expect a bar for; 0 before the first */
+    jutsu_date_t last;
+    int64_t      bars, missing;
+    int          format;
+    json_object *arr;
+};
+
+static void report_gap(struct gaps *g, jutsu_date_t d)
+{
+    char buf[JUTSU_DATE_BUFSZ];
+    jutsu_date_format(d, buf);
+    g->missing++;
+    if (g->arr)
+        json_object_array_add(g->arr, json_object_new_string(buf));
+    else
+        printf("%s\n", buf);
+}
+
+static int gap_bar(const struct jutsu_bar_row *b, void *arg)
+{
+    struct gaps *g = arg;
+    jutsu_date_t d = jutsu_time_to_date(b->ts);
+    if (g->expect)
+        for (; g->expect < d; g->expect = jutsu_calendar_next(g->cal, g->expect))
+            report_gap(g, g->expect);
+    g->expect = jutsu_calendar_next(g->cal, d);
+    g->last = d;
+    g->bars++;
+    return 0;
+}
+
+int jutsu_cmd_data_gaps(struct jutsu_cli *cli)
+{
+    struct range_args a = { .timeframe = "1D" };
+    jutsu_dbs *s = NULL;
+    int rc = jutsu_cli_parse(cli, range_opts, range_opt, &a);
+    if (rc)
+        return rc;
+    if (cli->argc != 2)
+        return jutsu_cli_usage(cli, "name one symbol");
+    if (strcmp(a.timeframe, "1D") != 0)
+        return jutsu_cli_usage(cli, "gaps are computed for daily bars (--timeframe 1D)");
+    if ((rc = start_for_data(cli, &s)) != 0)
+        return rc;
+    char sym[16];
+    upcase(sym, sizeof(sym), cli->argv[1]);
+    struct gaps g = { .cal = cli->app->cal, .format = cli->format };
+    if (cli->format == JUTSU_FMT_JSON)
+        g.arr = json_object_new_array();
+    jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : INT64_MIN / 2;
+    jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : INT64_MAX / 2;
+    rc = jutsu_data_bars_range(s, sym, "1D", from, to, 1, gap_bar, &g);
+    if (rc == 0 && a.to && g.expect)   /* trading days after the last bar, up to --to */
+        for (; g.expect <= a.to; g.expect = jutsu_calendar_next(g.cal, g.expect))
+            report_gap(&g, g.expect);
+    if (g.arr) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "symbol", json_object_new_string(sym));
+        json_object_object_add(o, "bars", json_object_new_int64(g.bars));
+        json_object_object_add(o, "missing", g.arr);
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+        json_object_put(o);
+    } else if (rc == 0) {
+        fprintf(stderr, "%s: %lld valid daily bars, %lld missing trading day%s\n", sym,
+                (long long)g.bars, (long long)g.missing, g.missing == 1 ? "" : "s");
+    }
+    if (rc)
+        jutsu_cli_error("%s", jutsu_dbs_error(s));
+    jutsu_dbs_close(s);
+    return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+}

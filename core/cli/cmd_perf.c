@@ -1,0 +1,290 @@
+/*
+ * core/cli/cmd_perf.c — `jutsu perf show ENTITY`: an entity's daily_performance
+ * rows, oldest first, as a table, CSV or JSON.
+ *
+ * CSV and JSON print every column of the row (the table a readable
+ * subset), from one column table, so the two cannot disagree.
+ */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "cli/cli.h"
+#include "store/data_api.h"
+#include "host/entities.h"
+#include "store/store.h"
+
+enum col_kind { C_DATE, C_TEXT, C_MONEY, C_FIX6, C_FIX2, C_FIX8, C_INT, C_BOOL, C_DBL, C_TIME };
+
+struct col {
+    const char   *name;
+    enum col_kind kind;
+    size_t        off;
+};
+
+#define F(n, k) { #n, k, offsetof(struct jutsu_daily_perf_row, n) }
+static const struct col cols[] = {
+    F(trading_date, C_DATE),       F(entity_type, C_TEXT),       F(entity_id, C_TEXT),
+    F(mode, C_TEXT),               F(total_equity, C_MONEY),     F(cash, C_MONEY),
+    F(positions_value, C_MONEY),   F(daily_return, C_FIX6),      F(cumulative_return, C_FIX6),
+    F(drawdown, C_FIX6),           F(high_water_mark, C_MONEY),  F(sharpe_ratio, C_FIX6),
+    F(sortino_ratio, C_FIX6),      F(calmar_ratio, C_FIX6),      F(max_drawdown, C_FIX6),
+    F(volatility, C_FIX6),         F(cagr, C_FIX6),              F(win_rate, C_FIX2),
+    F(total_trades, C_INT),        F(winning_trades, C_INT),     F(losing_trades, C_INT),
+    F(strategy_cell, C_INT),       F(trend_state, C_TEXT),       F(vol_state, C_TEXT),
+    F(t_norm, C_FIX6),             F(z_score, C_FIX6),           F(sma_fast, C_MONEY),
+    F(sma_slow, C_MONEY),          F(baseline_symbol, C_TEXT),   F(initial_capital, C_MONEY),
+    F(trading_days_count, C_INT),  F(days_since_previous, C_INT), F(is_first_day, C_BOOL),
+    F(returns_count, C_INT),       F(returns_sum, C_FIX8),       F(returns_sum_sq, C_FIX8),
+    F(downside_sum_sq, C_FIX8),    F(welford_count, C_INT),      F(welford_mean, C_DBL),
+    F(welford_m2, C_DBL),          F(finalized_at, C_TIME),
+};
+#undef F
+#define NCOLS (sizeof(cols) / sizeof(cols[0]))
+
+/* The value as text; "" for NULL. */
+static const char *cell(const struct jutsu_daily_perf_row *r, const struct col *c, char *buf,
+                        size_t n)
+{
+    const char *p = (const char *)r + c->off;
+    buf[0] = '\0';
+    switch (c->kind) {
+    case C_DATE: jutsu_date_format(*(const jutsu_date_t *)p, buf); break;
+    case C_TIME:
+        if (*(const jutsu_time_t *)p)
+            jutsu_time_format(*(const jutsu_time_t *)p, buf);
+        break;
+    case C_TEXT: snprintf(buf, n, "%s", *(const char *const *)p ? *(const char *const *)p : "");
+        break;
+    case C_MONEY:
+        if (*(const jutsu_money_t *)p != JUTSU_MONEY_NULL)
+            jutsu_money_format(*(const jutsu_money_t *)p, buf);
+        break;
+    case C_INT:
+        if (*(const int32_t *)p != JUTSU_INT_NULL)
+            snprintf(buf, n, "%d", (int)*(const int32_t *)p);
+        break;
+    case C_BOOL:
+        if (*(const int32_t *)p != JUTSU_INT_NULL)
+            snprintf(buf, n, "%s", *(const int32_t *)p ? "true" : "false");
+        break;
+    case C_DBL:   /* running statistics: every digit */
+        if (!isnan(*(const double *)p))
+            snprintf(buf, n, "%.17g", *(const double *)p);
+        break;
+    default: {    /* NUMERIC(p, s): the column's places */
+        double v = *(const double *)p;
+        int places = c->kind == C_FIX2 ? 2 : c->kind == C_FIX8 ? 8 : 6;
+        if (!isnan(v))
+            snprintf(buf, n, "%.*f", places, v);
+    }
+    }
+    return buf;
+}
+
+struct show {
+    int          format;
+    json_object *arr;
+    long         n;
+};
+
+static void csv_field(const char *s)
+{
+    if (strpbrk(s, ",\"\n") == NULL) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static json_object *json_cell(const struct jutsu_daily_perf_row *r, const struct col *c)
+{
+    char buf[64];
+    cell(r, c, buf, sizeof(buf));
+    if (buf[0] == '\0')
+        return NULL;
+    switch (c->kind) {
+    case C_INT: return json_object_new_int(*(const int32_t *)((const char *)r + c->off));
+    case C_BOOL: return json_object_new_boolean(*(const int32_t *)((const char *)r + c->off));
+    case C_FIX6: case C_FIX2: case C_FIX8: case C_DBL:
+        return json_object_new_double_s(*(const double *)((const char *)r + c->off), buf);
+    default: return json_object_new_string(buf);   /* money stays exact text */
+    }
+}
+
+static void pct(char *buf, size_t n, double v)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.2f%%", v * 100.0);
+}
+
+static void num(char *buf, size_t n, double v)
+{
+    if (isnan(v))
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.3f", v);
+}
+
+static int show_row(const void *row, void *arg)
+{
+    const struct jutsu_daily_perf_row *r = row;
+    struct show *sh = arg;
+    char buf[64];
+    sh->n++;
+    if (sh->format == JUTSU_FMT_CSV) {
+        for (size_t i = 0; i < NCOLS; i++) {
+            if (i)
+                putchar(',');
+            csv_field(cell(r, &cols[i], buf, sizeof(buf)));
+        }
+        putchar(',');
+        csv_field(r->positions_json ? r->positions_json : "");
+        putchar('\n');
+        return 0;
+    }
+    if (sh->format == JUTSU_FMT_JSON) {
+        json_object *o = json_object_new_object();
+        for (size_t i = 0; i < NCOLS; i++)
+            json_object_object_add(o, cols[i].name, json_cell(r, &cols[i]));
+        json_object_object_add(o, "positions", r->positions_json ?
+                               json_tokener_parse(r->positions_json) : NULL);
+        json_object_array_add(sh->arr, o);
+        return 0;
+    }
+    char day[JUTSU_DATE_BUFSZ], eq[JUTSU_MONEY_BUFSZ], ret[16], cum[16], dd[16], mdd[16];
+    char vol[16], cagr[16], sh_[16], so[16], ca[16], win[16];
+    jutsu_date_format(r->trading_date, day);
+    jutsu_money_format(r->total_equity, eq);
+    pct(ret, sizeof(ret), r->daily_return);
+    pct(cum, sizeof(cum), r->cumulative_return);
+    pct(dd, sizeof(dd), r->drawdown);
+    pct(mdd, sizeof(mdd), r->max_drawdown);
+    pct(vol, sizeof(vol), r->volatility);
+    pct(cagr, sizeof(cagr), r->cagr);
+    num(sh_, sizeof(sh_), r->sharpe_ratio);
+    num(so, sizeof(so), r->sortino_ratio);
+    num(ca, sizeof(ca), r->calmar_ratio);
+    if (isnan(r->win_rate))
+        snprintf(win, sizeof(win), "-");
+    else
+        snprintf(win, sizeof(win), "%.2f%%", r->win_rate);
+    if (r->strategy_cell == JUTSU_INT_NULL)
+        snprintf(buf, sizeof(buf), "-");
+    else
+        snprintf(buf, sizeof(buf), "%d", (int)r->strategy_cell);
+    printf("%-10s %18s %8s %9s %8s %7s %7s %7s %8s %8s %8s %7s %4s\n", day, eq, ret, cum, dd, sh_,
+           so, ca, mdd, vol, cagr, win, buf);
+    return 0;
+}
+
+struct perf_args {
+    const char  *type, *mode;
+    jutsu_date_t from, to;
+};
+
+static int perf_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
+{
+    struct perf_args *a = ud;
+    switch (c) {
+    case 't':
+        if (strcmp(arg, "strategy") != 0 && strcmp(arg, "baseline") != 0)
+            return jutsu_cli_usage(cli, "--type %s: use strategy or baseline", arg);
+        a->type = arg;
+        return 0;
+    case 'm':
+        if (strcmp(arg, "offline_mock") != 0 && strcmp(arg, "online_live") != 0)
+            return jutsu_cli_usage(cli, "--mode %s: use offline_mock or online_live", arg);
+        a->mode = arg;
+        return 0;
+    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
+    }
+    return jutsu_cli_usage(cli, "unknown option");
+}
+
+static const struct option perf_opts[] = {
+    { "type", required_argument, NULL, 't' },
+    { "mode", required_argument, NULL, 'm' },
+    { "from", required_argument, NULL, 'f' },
+    { "to",   required_argument, NULL, 'T' },
+    { NULL, 0, NULL, 0 }
+};
+
+int jutsu_cmd_perf_show(struct jutsu_cli *cli)
+{
+    struct perf_args a = { 0 };
+    jutsu_dbs *s = NULL;
+    int rc = jutsu_cli_parse(cli, perf_opts, perf_opt, &a);
+    if (rc)
+        return rc;
+    if (cli->argc != 2)
+        return jutsu_cli_usage(cli, "name one entity (a strategy instance or a baseline id)");
+    if ((rc = jutsu_cli_start_storage(cli, 0, &s)) != 0)
+        return rc;
+    const char *id = cli->argv[1];
+    struct jutsu_entities ents;
+    char err[512] = "";
+    if ((rc = jutsu_entities_load(cli->app, &ents, err, sizeof(err))) != 0) {
+        jutsu_cli_error("%s", err[0] ? err : jutsu_strerror(rc));
+        jutsu_dbs_close(s);
+        return JUTSU_EXIT_CONFIG;
+    }
+    int ambiguous = 0;
+    const struct jutsu_entity *e = jutsu_entities_find(&ents, id, a.type, &ambiguous);
+    const char *type = a.type ? a.type : e ? e->type_name : NULL;
+    const char *mode = a.mode ? a.mode : e ? e->mode : "offline_mock";
+    if (ambiguous && a.type == NULL) {
+        jutsu_entities_free(&ents);
+        jutsu_dbs_close(s);
+        return jutsu_cli_usage(cli, "%s is both a strategy and a baseline: add --type", id);
+    }
+    if (type == NULL) {
+        jutsu_entities_free(&ents);
+        jutsu_dbs_close(s);
+        return jutsu_cli_usage(cli, "%s is neither a strategy instance nor a baseline of %s: "
+                               "add --type strategy|baseline to read its rows anyway", id,
+                               cli->config_path);
+    }
+    struct show sh = { .format = cli->format };
+    if (cli->format == JUTSU_FMT_JSON) {
+        sh.arr = json_object_new_array();
+    } else if (cli->format == JUTSU_FMT_CSV) {
+        for (size_t i = 0; i < NCOLS; i++)
+            printf("%s,", cols[i].name);
+        printf("positions_json\n");
+    } else {
+        printf("%-10s %18s %8s %9s %8s %7s %7s %7s %8s %8s %8s %7s %4s\n", "DATE", "EQUITY",
+               "RETURN", "CUMUL", "DRAWDOWN", "SHARPE", "SORTINO", "CALMAR", "MAX DD", "VOL",
+               "CAGR", "WIN", "CELL");
+    }
+    rc = jutsu_data_daily_perf_range(s, type, id, mode, a.from ? a.from : jutsu_date_from_ymd(1900, 1, 1),
+                                     a.to ? a.to : jutsu_date_from_ymd(9999, 12, 31), show_row,
+                                     &sh);
+    if (sh.arr) {
+        puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY |
+                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(sh.arr);
+    }
+    if (rc == 0 && sh.n == 0 && cli->format == JUTSU_FMT_TEXT)
+        fprintf(stderr, "jutsu: no rows of %s %s (%s) in that range: the EOD job has not "
+                "finalised it (`jutsu eod run`, `jutsu eod backfill --from DATE`)\n", type, id,
+                mode);
+    if (rc)
+        jutsu_cli_error("%s", jutsu_dbs_error(s));
+    jutsu_entities_free(&ents);
+    jutsu_dbs_close(s);
+    return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+}

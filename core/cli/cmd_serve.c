@@ -1,0 +1,146 @@
+/*
+ * core/cli/cmd_serve.c — `jutsu serve`: run until SIGINT or SIGTERM.
+ *
+ * Signals are blocked before any thread starts, so that every thread
+ * inherits the mask and only the main thread receives them, synchronously,
+ * through sigtimedwait: no async-signal-safety puzzles in handlers. The
+ * main thread wakes at least once a second for the scheduler, whose
+ * worker thread runs the jobs (core/sched/scheduler.h, core/jobs/jobs.h).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "jutsu/error.h"
+#include "cli/cli.h"
+#include "jobs/jobs.h"
+#include "base/log.h"
+#include "sched/scheduler.h"
+#include "store/store.h"
+
+static void log_summary(struct jutsu_app *app)
+{
+    size_t live = 0, failed = 0;
+    for (size_t i = 0; i < app->ninst; i++) {
+        if (app->inst[i]->started)
+            live++;
+        else if (app->inst[i]->failed)
+            failed++;
+    }
+    jutsu_log("jutsu", JUTSU_LOG_INFO, "ready: %zu instance%s running%s%s, config %s, "
+              "exchange time zone %s", live, live == 1 ? "" : "s",
+              failed ? ", optional ones failed: " : "", failed ? "see above" : "",
+              app->config_path, app->tz ? jutsu_tz_name(app->tz) : "(none)");
+}
+
+/* The schema first: everything after it reads and writes tables. */
+static int prepare_storage(struct jutsu_app *app)
+{
+    jutsu_dbs *s = NULL;
+    if (jutsu_app_find(app, JUTSU_STORAGE_INSTANCE) == NULL) {
+        jutsu_log("jutsu", JUTSU_LOG_WARN, "no database configured: nothing is stored "
+                  "(set database.type, or DATABASE_URL)");
+        return 0;
+    }
+    int rc = jutsu_dbs_open(app, &s);
+    if (rc) {
+        jutsu_log("jutsu", JUTSU_LOG_ERROR, "cannot connect to the database: %s",
+                  jutsu_strerror(rc));
+        return rc;
+    }
+    if ((rc = jutsu_app_ensure_schema(app, s)) != 0)
+        jutsu_log("jutsu", JUTSU_LOG_ERROR, "%s", jutsu_dbs_error(s));
+    jutsu_dbs_close(s);
+    return rc;
+}
+
+/* The scheduler over the real jobs, built before anything starts so that
+ * a bad time in scheduler.jobs stops serve like any config error. NULL
+ * in *out without a database: the jobs have nowhere to keep their
+ * records, nor data to work on. Returns an exit code. */
+static int build_scheduler(struct jutsu_app *app, jutsu_sched **out)
+{
+    struct jutsu_diag diag;
+    *out = NULL;
+    if (jutsu_app_find(app, JUTSU_STORAGE_INSTANCE) == NULL)
+        return JUTSU_EXIT_OK;
+    jutsu_diag_init(&diag);
+    int rc = jutsu_jobs_sched(app, &diag, out);
+    if (rc != 0)
+        jutsu_diag_print(&diag, stderr, "jutsu: error: ");
+    jutsu_diag_free(&diag);
+    return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
+}
+
+int jutsu_cmd_serve(struct jutsu_cli *cli)
+{
+    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    if (rc != 0)
+        return rc;
+    if (cli->argc > 1)
+        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
+    if ((rc = jutsu_cli_load_or_report(cli)) != 0)
+        return rc;
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) {
+        jutsu_cli_error("cannot block signals: %s", strerror(errno));
+        return JUTSU_EXIT_FAILURE;
+    }
+
+    struct jutsu_app *app = cli->app;
+    jutsu_sched *sched = NULL;
+    if ((rc = build_scheduler(app, &sched)) != 0)
+        return rc;
+    jutsu_log("jutsu", JUTSU_LOG_INFO, "jutsu %s starting: %zu plugin instance%s from %s",
+              JUTSU_VERSION, app->ninst, app->ninst == 1 ? "" : "s", app->config_path);
+    if ((rc = jutsu_app_start(app)) != 0) {
+        jutsu_log("jutsu", JUTSU_LOG_ERROR, "start-up failed (%s); nothing is left running",
+                  jutsu_strerror(rc));
+        jutsu_sched_free(sched);
+        return JUTSU_EXIT_FAILURE;
+    }
+    if (prepare_storage(app) != 0) {
+        jutsu_sched_free(sched);
+        jutsu_app_stop(app);
+        return JUTSU_EXIT_FAILURE;
+    }
+    log_summary(app);
+    /* the start-up catch-up runs on the worker: signals are answered meanwhile */
+    if (sched == NULL)
+        jutsu_log("scheduler", JUTSU_LOG_INFO, "off: no database, so no scheduled job");
+    else if (jutsu_sched_start(sched, jutsu_app_now(app)) != 0) {
+        jutsu_sched_free(sched);
+        jutsu_app_stop(app);
+        return JUTSU_EXIT_FAILURE;
+    }
+
+    int sig = 0;
+    for (;;) {
+        struct timespec tick = { .tv_sec = 1, .tv_nsec = 0 };
+        sig = sigtimedwait(&set, NULL, &tick);
+        if (sig == SIGINT || sig == SIGTERM)
+            break;
+        if (sched)
+            jutsu_sched_tick(sched, jutsu_app_now(app));
+        if (sig == SIGHUP)
+            jutsu_log("jutsu", JUTSU_LOG_WARN, "SIGHUP: reloading is not supported; "
+                      "restart the service to apply config changes");
+        else if (sig < 0 && errno != EAGAIN && errno != EINTR) {
+            jutsu_log("jutsu", JUTSU_LOG_ERROR, "sigtimedwait: %s", strerror(errno));
+            break;
+        }
+    }
+    jutsu_log("jutsu", JUTSU_LOG_INFO, "%s received: shutting down",
+              sig > 0 ? (sig == SIGINT ? "SIGINT" : "SIGTERM") : "error");
+    jutsu_sched_stop(sched);   /* a running job finishes first */
+    jutsu_sched_free(sched);
+    jutsu_app_stop(app);
+    jutsu_log("jutsu", JUTSU_LOG_INFO, "stopped cleanly");
+    return JUTSU_EXIT_OK;
+}

@@ -1,0 +1,140 @@
+/*
+ * core/config/cfg.h — the configuration tree.
+ *
+ * The YAML file is read with libyaml into a tree of nodes (maps, sequences,
+ * scalars), each remembering file:line:col (1-based, the position libyaml
+ * reports for the node's start). ${VAR} and ${VAR:-default} in scalars are
+ * expanded from the environment while the tree is built ("$$" is a literal
+ * '$'); an unset ${VAR} without a default is an error at its position.
+ * Anchors/aliases are resolved by copying; merge keys ("<<") are not
+ * supported and say so.
+ *
+ * A schema (struct jutsu_cfg_key, jutsu/config.h) validates a map node:
+ * every problem is added to a diag as "file:line:col: message", then
+ * defaults are filled in as nodes (marked is_default) and each scalar gets
+ * its typed value. Validation never stops at the first error.
+ *
+ * Ownership: the jutsu_cfg owns every node and string; pointers stay valid
+ * until jutsu_cfg_free. Not thread-safe while being modified; read-only
+ * access after validation may happen from any thread.
+ */
+#ifndef JUTSU_CORE_CFG_H
+#define JUTSU_CORE_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "jutsu/config.h"
+#include "jutsu/money.h"
+#include "base/diag.h"
+
+struct json_object;
+
+typedef struct jutsu_cfg jutsu_cfg;
+
+enum jutsu_cfg_node_kind {
+    JUTSU_CFG_NODE_SCALAR = 1,
+    JUTSU_CFG_NODE_MAP    = 2,
+    JUTSU_CFG_NODE_SEQ    = 3
+};
+
+typedef struct jutsu_cfg_node jutsu_cfg_node;
+struct jutsu_cfg_node {
+    int          kind;          /* enum jutsu_cfg_node_kind                    */
+    const char  *file;          /* source name ("conf/jutsu.yaml", "env DATABASE_URL") */
+    int          line, col;     /* 1-based; 0 for nodes made from defaults     */
+
+    /* SCALAR */
+    char        *text;          /* after ${} expansion                        */
+    int          quoted;        /* written quoted: never null, never a bool   */
+    int          is_null;       /* plain "", "~", "null"                       */
+
+    /* MAP (keys[i] -> items[i]) and SEQ (items[i]) */
+    size_t       n;
+    char       **keys;          /* MAP only                                   */
+    int         *key_line, *key_col;  /* MAP only: where each key is          */
+    jutsu_cfg_node **items;
+
+    /* set by validation */
+    uint32_t     type;          /* enum jutsu_cfg_type, 0 if not validated    */
+    uint32_t     flags;         /* schema flags (JUTSU_CFG_SECRET ...)        */
+    int          is_default;    /* made from a schema default                 */
+    int64_t      i;             /* INT; BOOL 0/1                              */
+    double       d;             /* DOUBLE                                     */
+    jutsu_money_t m;            /* MONEY                                      */
+};
+
+/* Parses a file. On failure returns JUTSU_ECONFIG (syntax, ${} errors; each
+ * in diag with file:line:col) or JUTSU_EIO (cannot read: diag says why). */
+int  jutsu_cfg_load_file(const char *path, jutsu_cfg **out, struct jutsu_diag *diag);
+/* Same, from memory; `name` stands in for the file name in messages. */
+int  jutsu_cfg_load_string(const char *name, const char *text, size_t len,
+                           jutsu_cfg **out, struct jutsu_diag *diag);
+/* An empty document (root is an empty map). */
+int  jutsu_cfg_new(jutsu_cfg **out);
+void jutsu_cfg_free(jutsu_cfg *cfg);
+
+/* The root node: a map (an empty file is an empty map; a non-map root is
+ * a load error). */
+jutsu_cfg_node *jutsu_cfg_root(jutsu_cfg *cfg);
+
+/* Lookup: "a.b", "a[2]", "a[2].b". NULL if any step is missing or of the
+ * wrong kind. */
+jutsu_cfg_node *jutsu_cfg_get(jutsu_cfg_node *node, const char *path);
+jutsu_cfg_node *jutsu_cfg_map_get(const jutsu_cfg_node *map, const char *key);
+
+/* Sets `path` (keys only, no [i]) under `root` to a scalar `text`,
+ * creating maps on the way and replacing what was there. The new node's
+ * position is (origin, 0, 0): used for environment overrides. */
+int  jutsu_cfg_set(jutsu_cfg *cfg, jutsu_cfg_node *root, const char *path,
+                   const char *text, const char *origin);
+/* Removes a key from a map; 0 or JUTSU_ENOENT. */
+int  jutsu_cfg_unset(jutsu_cfg_node *map, const char *key);
+
+/* Validates `map` (a MAP node; callers make an empty one with
+ * jutsu_cfg_new_map when the file has none) against `schema`. `what` names the context in messages
+ * ("plugin storage-sqlite, instance \"db\""). Adds one diag line per
+ * problem:
+ *   file:line:col: unknown key "pth" in <what>; allowed: path, busy_timeout_ms
+ *   file:line:col: "abc" is not an integer (key "port" in <what>)
+ *   file:line:col: missing required key "path" in <what>
+ *   file:line:col: 70000 is out of range 1..65535 (key "port" in <what>)
+ *   file:line:col: "maybe" is not one of: block, drop_newest (key ...)
+ * Fills defaults, sets typed values. Returns 0 or JUTSU_ECONFIG. */
+int  jutsu_cfg_validate(jutsu_cfg *cfg, jutsu_cfg_node *map,
+                        const struct jutsu_cfg_key *schema, const char *what,
+                        struct jutsu_diag *diag);
+
+/* Makes an empty MAP node owned by cfg (for a missing `config:`). */
+jutsu_cfg_node *jutsu_cfg_new_map(jutsu_cfg *cfg, const char *file, int line, int col);
+
+/* Typed reads of validated (or plain scalar) nodes. 0, JUTSU_ENOENT
+ * (missing/null), JUTSU_EINVAL (wrong kind or unparsable). */
+int  jutsu_cfg_str(jutsu_cfg_node *node, const char *path, const char **out);
+int  jutsu_cfg_int(jutsu_cfg_node *node, const char *path, int64_t *out);
+int  jutsu_cfg_bool(jutsu_cfg_node *node, const char *path, int *out);
+int  jutsu_cfg_double(jutsu_cfg_node *node, const char *path, double *out);
+int  jutsu_cfg_money(jutsu_cfg_node *node, const char *path, jutsu_money_t *out);
+
+/* Writes "file:line:col" of a node into buf (size >= 64 recommended). */
+const char *jutsu_cfg_where(const jutsu_cfg_node *node, char *buf, size_t size);
+
+/* The tree as YAML text (block style, keys in file order), with the
+ * values of SECRET nodes replaced by "********". */
+int  jutsu_cfg_dump_yaml(const jutsu_cfg_node *node, FILE *out);
+/* The tree as JSON (typed values where validated), secrets masked;
+ * *out owned by the caller. */
+int  jutsu_cfg_to_json(const jutsu_cfg_node *node, struct json_object **out);
+
+/* Marks every scalar under `node` whose key is in `keys` (NULL-terminated)
+ * as SECRET, e.g. password-like keys of free-form maps. */
+void jutsu_cfg_mark_secret(jutsu_cfg_node *node, const char *const *keys);
+
+/* Describes a schema as help text (for `jutsu plugins describe`):
+ *   key            type     default   help   (nested maps indented) */
+void jutsu_cfg_schema_help(const struct jutsu_cfg_key *schema, FILE *out, int indent);
+/* The schema as JSON, for `--format json`; owned by the caller. */
+struct json_object *jutsu_cfg_schema_json(const struct jutsu_cfg_key *schema);
+
+#endif

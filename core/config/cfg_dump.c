@@ -1,0 +1,237 @@
+/*
+ * core/config/cfg_dump.c — the config tree written out: YAML for `config show`,
+ * JSON for `--format json`, with secrets masked in both.
+ *
+ * The YAML goes through libyaml's emitter, which knows when a string must
+ * be quoted. Two things it cannot know are ours: a value that is a string
+ * but reads as null must be quoted, and '$' must be written "$$" because
+ * loading expands ${...} again. With both, dump-then-load gives back the
+ * same values.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include <json-c/json.h>
+
+#include "jutsu/error.h"
+#include "config/cfg.h"
+
+#define MASK "********"
+
+static int is_secret(const jutsu_cfg_node *n)
+{
+    return (n->flags & JUTSU_CFG_SECRET) != 0;
+}
+
+static int looks_null(const char *s)
+{
+    return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+           strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+}
+
+/* ---- YAML ------------------------------------------------------------- */
+
+static int emit(yaml_emitter_t *e, yaml_event_t *ev, int made)
+{
+    if (!made)
+        return JUTSU_ENOMEM;
+    /* libyaml deletes the event, also when emitting fails */
+    return yaml_emitter_emit(e, ev) ? 0 : JUTSU_EIO;
+}
+
+static int emit_scalar(yaml_emitter_t *e, const char *text, yaml_scalar_style_t style)
+{
+    yaml_event_t ev;
+    return emit(e, &ev, yaml_scalar_event_initialize(&ev, NULL, NULL,
+                                                     (const yaml_char_t *)text,
+                                                     (int)strlen(text), 1, 1, style));
+}
+
+/* The text with each '$' doubled; caller frees. */
+static char *escape_dollars(const char *s)
+{
+    size_t extra = 0;
+    for (const char *p = s; (p = strchr(p, '$')) != NULL; p++)
+        extra++;
+    char *out = malloc(strlen(s) + extra + 1), *o = out;
+    if (out == NULL)
+        return NULL;
+    for (; *s; s++) {
+        *o++ = *s;
+        if (*s == '$')
+            *o++ = '$';
+    }
+    *o = '\0';
+    return out;
+}
+
+static int emit_value(yaml_emitter_t *e, const jutsu_cfg_node *n)
+{
+    if (n->is_null)
+        return emit_scalar(e, "null", YAML_PLAIN_SCALAR_STYLE);
+    char *text = escape_dollars(n->text);
+    if (text == NULL)
+        return JUTSU_ENOMEM;
+    int quote = n->quoted || looks_null(n->text);
+    int rc = emit_scalar(e, text, quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                                        : YAML_ANY_SCALAR_STYLE);
+    free(text);
+    return rc;
+}
+
+static int emit_node(yaml_emitter_t *e, const jutsu_cfg_node *n)
+{
+    yaml_event_t ev;
+    int rc = 0;
+
+    if (is_secret(n))
+        return emit_scalar(e, MASK, YAML_ANY_SCALAR_STYLE);
+    switch (n->kind) {
+    case JUTSU_CFG_NODE_MAP:
+        rc = emit(e, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+                                                              YAML_BLOCK_MAPPING_STYLE));
+        for (size_t i = 0; i < n->n && rc == 0; i++) {
+            /* a quoted "<<" is an ordinary key; a plain one would be a merge */
+            int quote = strcmp(n->keys[i], "<<") == 0;
+            rc = emit_scalar(e, n->keys[i], quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                                                  : YAML_ANY_SCALAR_STYLE);
+            if (rc == 0)
+                rc = emit_node(e, n->items[i]);
+        }
+        return rc ? rc : emit(e, &ev, yaml_mapping_end_event_initialize(&ev));
+    case JUTSU_CFG_NODE_SEQ:
+        rc = emit(e, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+                                                               YAML_BLOCK_SEQUENCE_STYLE));
+        for (size_t i = 0; i < n->n && rc == 0; i++)
+            rc = emit_node(e, n->items[i]);
+        return rc ? rc : emit(e, &ev, yaml_sequence_end_event_initialize(&ev));
+    default:
+        return emit_value(e, n);
+    }
+}
+
+int jutsu_cfg_dump_yaml(const jutsu_cfg_node *node, FILE *out)
+{
+    yaml_emitter_t e;
+    yaml_event_t ev;
+    int rc;
+
+    if (node == NULL || out == NULL)
+        return JUTSU_EINVAL;
+    if (!yaml_emitter_initialize(&e))
+        return JUTSU_ENOMEM;
+    yaml_emitter_set_output_file(&e, out);
+    yaml_emitter_set_unicode(&e, 1);
+    yaml_emitter_set_width(&e, -1);     /* no folding of long values */
+    rc = emit(&e, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+    if (rc == 0)
+        rc = emit(&e, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
+    if (rc == 0)
+        rc = emit_node(&e, node);
+    if (rc == 0)
+        rc = emit(&e, &ev, yaml_document_end_event_initialize(&ev, 1));
+    if (rc == 0)
+        rc = emit(&e, &ev, yaml_stream_end_event_initialize(&ev));
+    if (rc == 0 && !yaml_emitter_flush(&e))
+        rc = JUTSU_EIO;
+    /* emit() cannot tell a failed write from a failed allocation; libyaml can */
+    if (rc == JUTSU_EIO && e.error == YAML_MEMORY_ERROR)
+        rc = JUTSU_ENOMEM;
+    yaml_emitter_delete(&e);
+    return rc;
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static int scalar_json(const jutsu_cfg_node *n, struct json_object **out)
+{
+    char buf[JUTSU_MONEY_BUFSZ];
+    if (n->is_null) {
+        *out = NULL;    /* json-c's null */
+        return 0;
+    }
+    switch (n->type) {
+    case JUTSU_CFG_INT:
+        *out = json_object_new_int64(n->i);
+        break;
+    case JUTSU_CFG_BOOL:
+        *out = json_object_new_boolean(n->i != 0);
+        break;
+    case JUTSU_CFG_DOUBLE:
+        *out = json_object_new_double(n->d);
+        break;
+    case JUTSU_CFG_MONEY:
+        jutsu_money_format(n->m, buf);
+        *out = json_object_new_string(buf);
+        break;
+    default:
+        *out = json_object_new_string(n->text);
+        break;
+    }
+    return *out ? 0 : JUTSU_ENOMEM;
+}
+
+static int node_json(const jutsu_cfg_node *n, struct json_object **out)
+{
+    struct json_object *o, *child;
+    int rc = 0;
+
+    if (is_secret(n)) {
+        *out = json_object_new_string(MASK);
+        return *out ? 0 : JUTSU_ENOMEM;
+    }
+    if (n->kind == JUTSU_CFG_NODE_SCALAR)
+        return scalar_json(n, out);
+    o = n->kind == JUTSU_CFG_NODE_MAP ? json_object_new_object() : json_object_new_array();
+    if (o == NULL)
+        return JUTSU_ENOMEM;
+    for (size_t i = 0; i < n->n && rc == 0; i++) {
+        if ((rc = node_json(n->items[i], &child)) != 0)
+            break;
+        int bad = n->kind == JUTSU_CFG_NODE_MAP ? json_object_object_add(o, n->keys[i], child)
+                                                : json_object_array_add(o, child);
+        if (bad) {
+            json_object_put(child);
+            rc = JUTSU_ENOMEM;
+        }
+    }
+    if (rc != 0) {
+        json_object_put(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int jutsu_cfg_to_json(const jutsu_cfg_node *node, struct json_object **out)
+{
+    if (node == NULL || out == NULL)
+        return JUTSU_EINVAL;
+    return node_json(node, out);
+}
+
+/* ---- secrets ---------------------------------------------------------- */
+
+static void mark_all(jutsu_cfg_node *n)
+{
+    n->flags |= JUTSU_CFG_SECRET;
+    for (size_t i = 0; i < n->n; i++)
+        mark_all(n->items[i]);
+}
+
+void jutsu_cfg_mark_secret(jutsu_cfg_node *node, const char *const *keys)
+{
+    if (node == NULL || keys == NULL)
+        return;
+    for (size_t i = 0; i < node->n; i++) {
+        int secret = 0;
+        for (const char *const *k = keys; node->kind == JUTSU_CFG_NODE_MAP && *k && !secret; k++)
+            secret = strcasecmp(node->keys[i], *k) == 0;
+        if (secret)
+            mark_all(node->items[i]);
+        else
+            jutsu_cfg_mark_secret(node->items[i], keys);
+    }
+}

@@ -1,0 +1,188 @@
+/*
+ * core/config/host_schema.c — the keys of jutsu.yaml that the host itself reads.
+ *
+ * Plugins' keys live in their own schemas, under each instance's
+ * `config:`; this table is everything else. docs/config.md is written
+ * from it (`jutsu plugins describe host` prints it).
+ */
+#include <stddef.h>
+
+#include "host/app.h"
+
+static const char *const log_levels[]  = { "error", "warn", "info", "debug", "trace", NULL };
+static const char *const log_formats[] = { "auto", "text", "json", "journal", NULL };
+static const char *const bus_policies[] = { "block", "drop_newest", NULL };
+
+static const struct jutsu_cfg_key log_schema[] = {
+    { .name = "level", .type = JUTSU_CFG_ENUM, .def = "info", .choices = log_levels,
+      .help = "Least severe level written" },
+    { .name = "format", .type = JUTSU_CFG_ENUM, .def = "auto", .choices = log_formats,
+      .help = "Line format: auto = journal under systemd, text otherwise" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key closure_schema[] = {
+    JUTSU_CFG_REQ("date", JUTSU_CFG_STR, "The closed day, YYYY-MM-DD"),
+    JUTSU_CFG_KEY("reason", JUTSU_CFG_STR, "ad-hoc closure", "Why the exchange is closed"),
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key exchange_schema[] = {
+    JUTSU_CFG_KEY("timezone", JUTSU_CFG_STR, "America/New_York",
+                  "Exchange time zone, a name from the system tz database"),
+    JUTSU_CFG_KEY("builtin_closures", JUTSU_CFG_BOOL, "true",
+                  "Include the built-in ad-hoc NYSE closures (2001-09-11, Sandy, funerals...)"),
+    { .name = "closures", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = closure_schema,
+      .help = "More days the exchange was or will be closed" },
+    { .name = "reopen", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
+      .help = "Dates (YYYY-MM-DD) to take out of the built-in closure table" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key sync_schema[] = {
+    { .name = "symbols", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
+      .help = "Symbols the sync job keeps up to date" },
+    { .name = "timeframes", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
+      .help = "Timeframes to sync (1D, 1H, 5m, 15m); default 1D" },
+    { .name = "sources", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
+      .help = "Source instances in priority order (fail-over); default: all, in file order" },
+    JUTSU_CFG_KEY("history_start", JUTSU_CFG_STR, "2010-01-01",
+                  "Where a full-history sync of a new symbol starts"),
+    JUTSU_CFG_INT_RANGE("batch_size", "50000", 100, 10000000,
+                        "Bars written per transaction (the resume point after a crash)"),
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key bus_schema[] = {
+    JUTSU_CFG_INT_RANGE("queue_size", "65536", 16, 16777216,
+                        "Events the bus queue holds before the full-queue policy applies"),
+    { .name = "full_policy", .type = JUTSU_CFG_ENUM, .def = "block", .choices = bus_policies,
+      .help = "At a full queue: block (up to block_timeout_ms, then drop) or drop_newest" },
+    JUTSU_CFG_INT_RANGE("block_timeout_ms", "1000", 0, 60000,
+                        "How long a publisher waits for room under the block policy"),
+    JUTSU_CFG_INT_RANGE("shutdown_timeout_ms", "5000", 0, 600000,
+                        "How long shutdown waits to deliver queued events"),
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key database_schema[] = {
+    JUTSU_CFG_KEY("type", JUTSU_CFG_STR, NULL,
+                  "sqlite or postgresql (env DATABASE_TYPE); unset: no storage"),
+    { .name = "url", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_SECRET,
+      .help = "postgresql://user:pass@host:port/db or sqlite:///path (env DATABASE_URL)" },
+    JUTSU_CFG_KEY("sqlite", JUTSU_CFG_ANY, NULL,
+                  "Config of the storage-sqlite driver (see plugins describe storage-sqlite)"),
+    JUTSU_CFG_KEY("postgresql", JUTSU_CFG_ANY, NULL,
+                  "Config of the storage-postgres driver (env POSTGRES_*)"),
+    JUTSU_CFG_KEY("auto_upgrade", JUTSU_CFG_BOOL, "true",
+                  "serve upgrades the schema to the newest revision on start"),
+    JUTSU_CFG_KEY("backup_before_upgrade", JUTSU_CFG_BOOL, "true",
+                  "Back up a database that holds data before upgrading its schema"),
+    JUTSU_CFG_KEY("backup_dir", JUTSU_CFG_STR, "var/backups",
+                  "Where automatic backups are written"),
+    JUTSU_CFG_END
+};
+
+static const char *const trade_modes[] = { "offline_mock", "online_live", NULL };
+
+static const struct jutsu_cfg_key baseline_schema[] = {
+    JUTSU_CFG_REQ("id", JUTSU_CFG_STR, "The baseline's entity id in daily_performance (<= 50)"),
+    JUTSU_CFG_KEY("symbol", JUTSU_CFG_STR, NULL, "The symbol bought and held (default: the id)"),
+    JUTSU_CFG_KEY("initial_capital", JUTSU_CFG_MONEY, "10000",
+                  "Equity on the first day; equity = initial_capital x close / first close"),
+    { .name = "mode", .type = JUTSU_CFG_ENUM, .def = "offline_mock", .choices = trade_modes,
+      .help = "The mode its rows are filed under, to sit beside the strategies of that mode" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key eod_schema[] = {
+    JUTSU_CFG_INT_RANGE("lookback_days", "7", 0, 366,
+                        "Trading days before the run's date checked for missed, failed or "
+                        "stuck days, which are finalised first, oldest first"),
+    JUTSU_CFG_INT_RANGE("stuck_after_minutes", "60", 1, 10080,
+                        "A day left 'running' longer than this is taken as crashed and redone"),
+    { .name = "baselines", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = baseline_schema,
+      .help = "Buy-and-hold baselines; absent: QQQ with 10,000 (an empty list: none)" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key sched_job_schema[] = {
+    JUTSU_CFG_KEY("enabled", JUTSU_CFG_BOOL, "true", "false: serve never runs this job"),
+    JUTSU_CFG_KEY("at", JUTSU_CFG_STR, NULL,
+                  "Exchange wall time HH:MM (America/New_York); default per job"),
+    JUTSU_CFG_KEY("early_close_at", JUTSU_CFG_STR, NULL,
+                  "Exchange wall time HH:MM on early-close days (13:00 closes)"),
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key sched_jobs_schema[] = {
+    { .name = "sync", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "Market-data sync after the close (default 16:05, early close 13:05)" },
+    { .name = "eod", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "End-of-day finalisation (default 16:15, early close 13:15)" },
+    { .name = "trading", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "The trading job (default 15:55, early close 12:55)" },
+    { .name = "prune", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "Retention pruning, every day (default 03:00)" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key sched_schema[] = {
+    JUTSU_CFG_KEY("enabled", JUTSU_CFG_BOOL, "true", "false: serve runs no scheduled job"),
+    JUTSU_CFG_INT_RANGE("grace_minutes", "30", 0, 1440,
+                        "A slot missed by less than this still runs, late; beyond it only "
+                        "catch-up jobs (sync, eod) run"),
+    { .name = "jobs", .type = JUTSU_CFG_MAP, .sub = sched_jobs_schema,
+      .help = "Per job: enabled, at, early_close_at" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key trading_schema[] = {
+    JUTSU_CFG_KEY("commission_per_share", JUTSU_CFG_MONEY, "0.01",
+                  "Simulated fills (offline_mock, backtests): commission per share"),
+    JUTSU_CFG_KEY("slippage", JUTSU_CFG_MONEY, "0.001",
+                  "Simulated fills: the fraction a buy pays above, a sell gets below, the price"),
+    JUTSU_CFG_INT_RANGE("order_timeout_s", "120", 1, 3600,
+                        "online_live: an order not filled by then is cancelled"),
+    JUTSU_CFG_INT_RANGE("poll_interval_ms", "1000", 50, 60000,
+                        "online_live: how often an order's status is asked for"),
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key instance_schema[] = {
+    JUTSU_CFG_REQ("name", JUTSU_CFG_STR, "Instance name, unique; shown on every log line"),
+    JUTSU_CFG_REQ("plugin", JUTSU_CFG_STR, "Plugin to instantiate, e.g. source-yahoo"),
+    JUTSU_CFG_KEY("required", JUTSU_CFG_BOOL, "true",
+                  "false: a failing init is logged and the service starts without it"),
+    JUTSU_CFG_KEY("config", JUTSU_CFG_ANY, NULL,
+                  "The plugin's own settings (see plugins describe PLUGIN)"),
+    { .name = "mode", .type = JUTSU_CFG_ENUM, .choices = trade_modes,
+      .help = "Strategies only: offline_mock (default; simulated fills) or online_live" },
+    JUTSU_CFG_KEY("initial_capital", JUTSU_CFG_MONEY, NULL,
+                  "Strategies only: the cash it starts with (default 10000)"),
+    JUTSU_CFG_KEY("broker", JUTSU_CFG_STR, NULL,
+                  "Strategies in online_live only: the broker instance that places its orders"),
+    JUTSU_CFG_END
+};
+
+const struct jutsu_cfg_key jutsu_host_schema[] = {
+    { .name = "log", .type = JUTSU_CFG_MAP, .sub = log_schema, .help = "Logging" },
+    { .name = "plugin_path", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
+      .help = "Directories searched for plugins before the built-in ones" },
+    { .name = "exchange", .type = JUTSU_CFG_MAP, .sub = exchange_schema,
+      .help = "The exchange whose calendar and clock the jobs follow" },
+    { .name = "bus", .type = JUTSU_CFG_MAP, .sub = bus_schema, .help = "The event bus" },
+    { .name = "database", .type = JUTSU_CFG_MAP, .sub = database_schema,
+      .help = "Where data is stored" },
+    { .name = "sync", .type = JUTSU_CFG_MAP, .sub = sync_schema,
+      .help = "The market-data sync job" },
+    { .name = "eod", .type = JUTSU_CFG_MAP, .sub = eod_schema,
+      .help = "The end-of-day job: baselines, KPIs, daily_performance" },
+    { .name = "scheduler", .type = JUTSU_CFG_MAP, .sub = sched_schema,
+      .help = "When serve runs the jobs (exchange time)" },
+    { .name = "trading", .type = JUTSU_CFG_MAP, .sub = trading_schema,
+      .help = "The trading job: simulated costs, live order handling" },
+    { .name = "plugins", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = instance_schema,
+      .help = "Plugin instances, started in this order" },
+    JUTSU_CFG_END
+};

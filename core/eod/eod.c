@@ -1,0 +1,556 @@
+/*
+ * core/eod/eod.c — the end-of-day job: which days to finalise, their
+ * transactions and eod_job_status, the cascade, events (see eod.h; one
+ * entity's rows are core/eod/eod_chain.c).
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "store/data_api.h"
+#include "eod/eod_int.h"
+#include "base/log.h"
+
+static const char *const outcome_names[] = { "not_run", "done", "not_started", "no_data",
+                                              "failed" };
+
+/* --- set-up ---------------------------------------------------------------- */
+
+int jutsu_eod_latest_day(struct jutsu_app *app, jutsu_time_t now, jutsu_date_t *out)
+{
+    jutsu_date_t d;
+    if (app->cal == NULL || jutsu_calendar_local_date(app->cal, now, &d) != 0)
+        return JUTSU_ESTATE;
+    for (int guard = 0; guard < 30; guard++) {
+        struct jutsu_session ses;
+        if (jutsu_calendar_session(app->cal, d, &ses) == 0 && ses.close <= now) {
+            *out = d;
+            return 0;
+        }
+        d = jutsu_calendar_prev(app->cal, d);
+        if (d == JUTSU_CALENDAR_NONE)
+            break;
+    }
+    return JUTSU_ESTATE;
+}
+
+void jutsu_eod_report_free(struct jutsu_eod_report *r)
+{
+    jutsu_entities_free(&r->ents);
+    free(r->days);
+    free(r->cells);
+    memset(r, 0, sizeof(*r));
+}
+
+static int report_days(struct jutsu_eod_report *r, const jutsu_date_t *days, size_t n)
+{
+    r->days = calloc(n ? n : 1, sizeof(*r->days));
+    r->cells = calloc((n ? n : 1) * (r->ents.n ? r->ents.n : 1), sizeof(*r->cells));
+    if (r->days == NULL || r->cells == NULL)
+        return JUTSU_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        r->days[i].date = days[i];
+    r->ndays = n;
+    return 0;
+}
+
+static int fail(struct jutsu_eod_report *r, int rc, const char *fmt, ...) JUTSU_PRINTF(3, 4);
+static int fail(struct jutsu_eod_report *r, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->error, sizeof(r->error), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Opens the session and reads the entities and KPI instances. */
+static int env_open(struct jutsu_app *app, struct eod_env *e, struct jutsu_eod_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    memset(e, 0, sizeof(*e));
+    e->app = app;
+    e->cal = app->cal;
+    e->tz = app->tz;
+    e->ents = &r->ents;
+    if (app->cal == NULL)
+        return fail(r, JUTSU_ESTATE, "no exchange calendar (exchange.timezone)");
+    int rc = jutsu_entities_load(app, &r->ents, r->error, sizeof(r->error));
+    if (rc == 0)
+        rc = jutsu_kpi_set_load(app, &e->kpis, r->error, sizeof(r->error));
+    if (rc != 0)
+        return rc;
+    if (e->kpis.n == 0)
+        jutsu_log("eod", JUTSU_LOG_WARN, "no KPI instance is configured: Sharpe, Sortino and "
+                  "the other KPI columns stay NULL (add `- {name: kpi, plugin: kpi-standard}` "
+                  "to plugins:)");
+    if ((rc = jutsu_dbs_open(app, &e->s)) != 0)
+        return fail(r, rc, "cannot open the database: %s", jutsu_strerror(rc));
+    return 0;
+}
+
+static void env_close(struct eod_env *e)
+{
+    if (e->s)
+        jutsu_dbs_close(e->s);
+    e->s = NULL;
+}
+
+/* --- one day's status ------------------------------------------------------ */
+
+/* Counts the day's outcomes over the entities that ran (sel[j] != 0) into
+ * its report; completed when every one of them is done or not started. */
+static void tally(struct jutsu_eod_report *r, size_t i, const unsigned char *sel)
+{
+    struct jutsu_eod_day *day = &r->days[i];
+    int all = 1;
+    day->strategies_total = day->strategies_processed = 0;
+    day->baselines_total = day->baselines_processed = 0;
+    day->rows_changed = 0;
+    for (size_t j = 0; j < r->ents.n; j++) {
+        if (sel && !sel[j])
+            continue;
+        const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, i, j);
+        int ok = c->outcome == JUTSU_EOD_DONE || c->outcome == JUTSU_EOD_NOT_STARTED;
+        if (r->ents.v[j].type == JUTSU_ENTITY_STRATEGY) {
+            day->strategies_total++;
+            day->strategies_processed += ok;
+        } else {
+            day->baselines_total++;
+            day->baselines_processed += ok;
+        }
+        day->rows_changed += c->changed;
+        all &= ok;
+    }
+    snprintf(day->status, sizeof(day->status), "%s", all ? "completed" : "partial");
+    r->rows_changed += day->rows_changed;
+}
+
+/* Writes the day's status unless the stored one already says exactly that
+ * and no row changed (a re-run that changes nothing writes nothing). */
+static int put_status(struct eod_env *e, const struct jutsu_eod_day *day,
+                      const struct jutsu_eod_status_row *old, jutsu_time_t started)
+{
+    if (old && strcmp(old->status, day->status) == 0 && day->rows_changed == 0 &&
+        old->strategies_total == day->strategies_total &&
+        old->strategies_processed == day->strategies_processed &&
+        old->baselines_total == day->baselines_total &&
+        old->baselines_processed == day->baselines_processed &&
+        old->retry_count == day->retry_count &&
+        strcmp(old->error_message ? old->error_message : "", day->error) == 0)
+        return 0;
+    struct jutsu_eod_status_row row = {
+        .job_date = day->date, .started_at = started, .completed_at = jutsu_app_now(e->app),
+        .status = day->status, .strategies_total = day->strategies_total,
+        .strategies_processed = day->strategies_processed,
+        .baselines_total = day->baselines_total,
+        .baselines_processed = day->baselines_processed,
+        .error_message = day->error[0] ? day->error : NULL, .retry_count = day->retry_count,
+    };
+    return jutsu_data_eod_status_upsert(e->s, &row);
+}
+
+/* Marks a day `running` in a transaction of its own: a crash mid-day
+ * leaves this, which the next run takes for stuck and redoes. */
+static int mark_running(struct eod_env *e, const struct jutsu_eod_day *day, jutsu_time_t now)
+{
+    struct jutsu_eod_status_row row = {
+        .job_date = day->date, .started_at = now, .status = "running",
+        .strategies_total = (int32_t)e->ents->nstrategies,
+        .baselines_total = (int32_t)e->ents->nbaselines, .retry_count = day->retry_count,
+    };
+    return jutsu_data_eod_status_upsert(e->s, &row);
+}
+
+static int mark_failed(struct eod_env *e, struct jutsu_eod_day *day, jutsu_time_t started,
+                       const char *why)
+{
+    snprintf(day->status, sizeof(day->status), "failed");
+    snprintf(day->error, sizeof(day->error), "%s", why);
+    struct jutsu_eod_status_row row = {
+        .job_date = day->date, .started_at = started, .completed_at = jutsu_app_now(e->app),
+        .status = "failed", .strategies_total = (int32_t)e->ents->nstrategies,
+        .baselines_total = (int32_t)e->ents->nbaselines, .error_message = why,
+        .retry_count = day->retry_count,
+    };
+    return jutsu_data_eod_status_upsert(e->s, &row);
+}
+
+/* --- events ---------------------------------------------------------------- */
+
+const char *jutsu_eod_outcome_name(int outcome)
+{
+    return outcome >= 0 && outcome <= JUTSU_EOD_FAILED ? outcome_names[outcome] : "?";
+}
+
+json_object *jutsu_eod_entities_json(const struct jutsu_eod_report *r, size_t day, int changed)
+{
+    json_object *a = json_object_new_array();
+    for (size_t j = 0; a && j < r->ents.n; j++) {
+        const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, day, j);
+        if (c->outcome == JUTSU_EOD_NOT_RUN)
+            continue;
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "type", json_object_new_string(r->ents.v[j].type_name));
+        json_object_object_add(x, "id", json_object_new_string(r->ents.v[j].id));
+        json_object_object_add(x, "mode", json_object_new_string(r->ents.v[j].mode));
+        json_object_object_add(x, "outcome", json_object_new_string(outcome_names[c->outcome]));
+        if (c->outcome == JUTSU_EOD_DONE) {
+            char eq[JUTSU_MONEY_BUFSZ];
+            jutsu_money_format(c->equity, eq);
+            json_object_object_add(x, "equity", json_object_new_string(eq));
+            if (changed)
+                json_object_object_add(x, "changed", json_object_new_boolean(c->changed));
+        }
+        json_object_array_add(a, x);
+    }
+    return a;
+}
+
+static void publish(struct eod_env *e, const struct jutsu_eod_report *r, size_t i,
+                    jutsu_date_t from)
+{
+    if (e->app->bus == NULL)
+        return;
+    char day[JUTSU_DATE_BUFSZ], first[JUTSU_DATE_BUFSZ];
+    jutsu_date_format(r->days[i].date, day);
+    json_object *p = json_object_new_object();
+    json_object_object_add(p, "trading_date", json_object_new_string(day));
+    if (from) {   /* a backfill: one event for the range */
+        jutsu_date_format(from, first);
+        json_object_object_add(p, "from", json_object_new_string(first));
+        json_object_object_add(p, "backfill", json_object_new_boolean(1));
+    }
+    json_object_object_add(p, "status", json_object_new_string(r->days[i].status));
+    json_object_object_add(p, "entities", jutsu_eod_entities_json(r, i, 0));
+    jutsu_bus_publish(e->app->bus, "host", "eod.finalized", p);
+}
+
+/* --- the cascade ----------------------------------------------------------- */
+
+/* When the entity's row on `last` changed and rows after it exist, they
+ * were computed from the old one: recompute them (no status is touched:
+ * only this entity's rows move). */
+static int cascade(struct eod_env *e, const struct jutsu_entity *ent, jutsu_date_t last,
+                   struct jutsu_eod_report *r)
+{
+    struct jutsu_daily_perf_row newest;
+    int rc = jutsu_data_daily_perf_prev(e->s, ent->type_name, ent->id, ent->mode,
+                                        jutsu_date_from_ymd(9999, 12, 31), &newest);
+    if (rc == JUTSU_ENOENT)
+        return 0;
+    if (rc != 0 || newest.trading_date <= last)
+        return rc;
+    jutsu_date_t *days = NULL, to = newest.trading_date;
+    size_t n = 0;
+    jutsu_prices *prices = NULL;
+    struct jutsu_eod_cell *cells = NULL;
+    if ((rc = eod_trading_days(e->cal, last + 1, to, &days, &n)) == 0 &&
+        (rc = jutsu_prices_new(e->s, last + 1, to, &prices)) == 0 &&
+        (cells = calloc(n ? n : 1, sizeof(*cells))) == NULL)
+        rc = JUTSU_ENOMEM;
+    if (rc == 0 && n > 0) {
+        char d0[JUTSU_DATE_BUFSZ], d1[JUTSU_DATE_BUFSZ];
+        jutsu_date_format(days[0], d0);
+        jutsu_date_format(to, d1);
+        jutsu_log("eod", JUTSU_LOG_INFO, "%s %s (%s): an earlier row changed; recomputing its "
+                  "%zu later row(s), %s to %s", ent->type_name, ent->id, ent->mode, n, d0, d1);
+        rc = eod_chain(e, ent, days, n, prices, cells, 1, NULL);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            r->cascaded += cells[i].changed;
+    }
+    free(cells);
+    jutsu_prices_free(prices);
+    free(days);
+    return rc;
+}
+
+/* --- run ------------------------------------------------------------------- */
+
+struct status_map {
+    struct jutsu_eod_status_row *v;
+    char                       **text;   /* copies of status strings */
+    size_t                       n;
+};
+
+static int take_status(const void *row, void *arg)
+{
+    struct status_map *m = arg;
+    const struct jutsu_eod_status_row *s = row;
+    struct jutsu_eod_status_row *v = realloc(m->v, (m->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return JUTSU_ENOMEM;
+    m->v = v;
+    char **t = realloc(m->text, (m->n + 1) * 2 * sizeof(*t));
+    if (t == NULL)
+        return JUTSU_ENOMEM;
+    m->text = t;
+    v[m->n] = *s;
+    t[m->n * 2] = strdup(s->status ? s->status : "");
+    t[m->n * 2 + 1] = s->error_message ? strdup(s->error_message) : NULL;
+    v[m->n].status = t[m->n * 2];
+    v[m->n].error_message = t[m->n * 2 + 1];
+    m->n++;   /* counted first: the map frees what was copied */
+    int lost = s->error_message && v[m->n - 1].error_message == NULL;
+    return v[m->n - 1].status && !lost ? 0 : JUTSU_ENOMEM;
+}
+
+static void status_map_free(struct status_map *m)
+{
+    for (size_t i = 0; i < m->n * 2; i++)
+        free(m->text[i]);
+    free(m->text);
+    free(m->v);
+}
+
+static const struct jutsu_eod_status_row *status_of(const struct status_map *m, jutsu_date_t d)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->v[i].job_date == d)
+            return &m->v[i];
+    return NULL;
+}
+
+/* A day of the window that needs doing again: never run, failed, partial,
+ * or left running longer than eod.stuck_after_minutes (a crashed run). */
+static int is_due(const struct jutsu_eod_status_row *st, jutsu_time_t now, int64_t stuck_us)
+{
+    if (st == NULL)
+        return 1;
+    if (strcmp(st->status, "running") == 0)
+        return st->started_at == 0 || now - st->started_at >= stuck_us;
+    return strcmp(st->status, "completed") != 0;
+}
+
+/* Checks `date` (0: the newest closed day) and finds the first day to
+ * redo among the lookback window. */
+static int plan_run(struct eod_env *e, jutsu_date_t *date, struct status_map *m,
+                    jutsu_date_t *first, struct jutsu_eod_report *r)
+{
+    struct jutsu_app *app = e->app;
+    jutsu_time_t now = jutsu_app_now(app);
+    jutsu_date_t latest;
+    char day[JUTSU_DATE_BUFSZ];
+    if (jutsu_eod_latest_day(app, now, &latest) != 0)
+        return fail(r, JUTSU_ESTATE, "cannot tell the newest closed trading day");
+    if (*date == 0)
+        *date = latest;
+    jutsu_date_format(*date, day);
+    if (!jutsu_calendar_is_trading_day(e->cal, *date))
+        return fail(r, JUTSU_EINVAL, "%s is not a trading day (%s)", day,
+                    jutsu_calendar_closed_reason(e->cal, *date));
+    if (*date > latest)
+        return fail(r, JUTSU_EINVAL, "the session of %s has not closed yet", day);
+
+    int64_t lookback = 7, stuck = 60;
+    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
+    jutsu_cfg_int(root, "eod.lookback_days", &lookback);
+    jutsu_cfg_int(root, "eod.stuck_after_minutes", &stuck);
+    jutsu_date_t w = *date;
+    for (int64_t k = 0; k < lookback; k++) {
+        jutsu_date_t p = jutsu_calendar_prev(e->cal, w);
+        if (p == JUTSU_CALENDAR_NONE)
+            break;
+        w = p;
+    }
+    int rc = jutsu_data_eod_status_range(e->s, w, *date, take_status, m);
+    if (rc != 0)
+        return fail(r, rc, "%s", jutsu_dbs_error(e->s));
+    *first = *date;
+    for (jutsu_date_t d = w; d < *date; d = jutsu_calendar_next(e->cal, d))
+        if (is_due(status_of(m, d), now, stuck * 60 * JUTSU_USEC_PER_SEC)) {
+            *first = d;
+            break;
+        }
+    return 0;
+}
+
+/* One day: running marker, every entity's row and the status in one
+ * transaction, the event. */
+static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, jutsu_prices *prices,
+                   const struct jutsu_eod_status_row *old)
+{
+    struct jutsu_eod_day *day = &r->days[i];
+    jutsu_time_t now = jutsu_app_now(e->app);
+    int completed_before = old && strcmp(old->status, "completed") == 0;
+    /* an earlier day without a status was missed; any day whose status is
+     * not completed is a retry; the run's own day without one is news */
+    day->was_due = old ? !completed_before : i + 1 < r->ndays;
+    day->retry_count = old ? old->retry_count + !completed_before : 0;
+    int rc = 0;
+    if (!completed_before && (rc = mark_running(e, day, now)) != 0)
+        return fail(r, rc, "%s", jutsu_dbs_error(e->s));
+    if ((rc = jutsu_dbs_begin(e->s)) != 0)
+        return fail(r, rc, "%s", jutsu_dbs_error(e->s));
+    for (size_t j = 0; rc == 0 && j < r->ents.n; j++)
+        rc = eod_chain(e, &r->ents.v[j], &day->date, 1, prices, JUTSU_EOD_CELL(r, i, j), 1, day);
+    if (rc == 0) {
+        tally(r, i, NULL);
+        rc = put_status(e, day, completed_before ? old : NULL, now);
+    }
+    if (rc == 0)
+        rc = jutsu_dbs_commit(e->s);
+    if (rc != 0) {
+        char why[512];
+        snprintf(why, sizeof(why), "%s", jutsu_dbs_error(e->s));
+        jutsu_dbs_rollback(e->s);
+        for (size_t j = 0; j < r->ents.n; j++)
+            memset(JUTSU_EOD_CELL(r, i, j), 0, sizeof(struct jutsu_eod_cell));
+        if (mark_failed(e, day, now, why) != 0)
+            jutsu_log("eod", JUTSU_LOG_ERROR, "could not record the failure either: %s",
+                      jutsu_dbs_error(e->s));
+        return fail(r, rc, "%s", why);
+    }
+    publish(e, r, i, 0);
+    return 0;
+}
+
+int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_report *r)
+{
+    struct eod_env e;
+    struct status_map m = { 0 };
+    jutsu_date_t first = 0, *days = NULL;
+    size_t n = 0;
+    jutsu_prices *prices = NULL;
+    int rc = env_open(app, &e, r);
+    if (rc == 0)
+        rc = plan_run(&e, &date, &m, &first, r);
+    if (rc == 0 && (rc = eod_trading_days(e.cal, first, date, &days, &n)) == 0)
+        rc = report_days(r, days, n);
+    if (rc == 0 && (rc = jutsu_prices_new(e.s, first, date, &prices)) != 0)
+        fail(r, rc, "the price book: %s", jutsu_strerror(rc));
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = run_day(&e, r, i, prices, status_of(&m, days[i]));
+        if (rc == 0 && strcmp(r->days[i].status, "completed") != 0)
+            r->failed++;
+    }
+    /* rows after the run's last day came from the one it may have changed */
+    for (size_t j = 0; rc == 0 && n > 0 && j < r->ents.n; j++)
+        if (JUTSU_EOD_CELL(r, n - 1, j)->changed) {
+            if ((rc = jutsu_dbs_begin(e.s)) == 0 &&
+                (rc = cascade(&e, &r->ents.v[j], date, r)) == 0)
+                rc = jutsu_dbs_commit(e.s);
+            if (rc != 0) {
+                fail(r, rc, "%s", jutsu_dbs_error(e.s));
+                jutsu_dbs_rollback(e.s);
+            }
+        }
+    jutsu_prices_free(prices);
+    free(days);
+    status_map_free(&m);
+    env_close(&e);
+    if (rc != 0 && r->error[0] == '\0')
+        fail(r, rc, "%s", jutsu_strerror(rc));
+    return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
+}
+
+/* --- chains for a caller's entities (the backtest) ------------------------- */
+
+int jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_entities *ents,
+                     jutsu_date_t from, jutsu_date_t to, jutsu_prices *prices,
+                     struct jutsu_eod_report *r)
+{
+    struct eod_env e = { .app = app, .s = s, .cal = app->cal, .tz = app->tz, .ents = &r->ents };
+    jutsu_date_t *days = NULL;
+    size_t n = 0;
+    memset(r, 0, sizeof(*r));
+    if ((r->ents.v = calloc(ents->n + 1, sizeof(*r->ents.v))) == NULL)
+        return JUTSU_ENOMEM;
+    memcpy(r->ents.v, ents->v, ents->n * sizeof(*ents->v));
+    r->ents.n = ents->n;
+    r->ents.nstrategies = ents->nstrategies;
+    r->ents.nbaselines = ents->nbaselines;
+    int rc = jutsu_kpi_set_load(app, &e.kpis, r->error, sizeof(r->error));
+    if (rc == 0 && (rc = eod_trading_days(app->cal, from, to, &days, &n)) == 0)
+        rc = report_days(r, days, n);
+    for (size_t j = 0; rc == 0 && j < ents->n; j++)
+        rc = eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j), ents->n,
+                       r->days);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        tally(r, i, NULL);
+        r->failed += strcmp(r->days[i].status, "completed") != 0;
+    }
+    if (rc != 0 && r->error[0] == '\0')
+        fail(r, rc, "%s", jutsu_dbs_error(s));
+    free(days);
+    return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
+}
+
+/* --- backfill -------------------------------------------------------------- */
+
+int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to,
+                       const char *entity, const char *type, struct jutsu_eod_report *r)
+{
+    struct eod_env e;
+    struct status_map m = { 0 };
+    jutsu_date_t *days = NULL;
+    size_t n = 0;
+    jutsu_prices *prices = NULL;
+    unsigned char *sel = NULL;
+    int rc = env_open(app, &e, r);
+    if (rc == 0 && from > to)
+        rc = fail(r, JUTSU_EINVAL, "--from is after --to");
+    if (rc == 0 && (rc = eod_trading_days(e.cal, from, to, &days, &n)) == 0)
+        rc = report_days(r, days, n);
+    if (rc == 0 && (sel = calloc(r->ents.n + 1, 1)) == NULL)
+        rc = JUTSU_ENOMEM;
+    size_t nsel = 0;
+    for (size_t j = 0; rc == 0 && j < r->ents.n; j++) {
+        const struct jutsu_entity *x = &r->ents.v[j];
+        sel[j] = entity == NULL || (strcmp(x->id, entity) == 0 &&
+                                    (type == NULL || strcmp(x->type_name, type) == 0));
+        nsel += sel[j];
+    }
+    if (rc == 0 && nsel == 0)
+        rc = entity ? fail(r, JUTSU_ENOENT, "no %s \"%s\" is configured (strategies are the "
+                           "strategy instances of plugins:, baselines are eod.baselines)",
+                           type ? type : "entity", entity)
+                    : fail(r, JUTSU_ENOENT, "nothing to backfill: no strategy instances in "
+                           "plugins: and eod.baselines is empty");
+    if (rc == 0 && n > 0 && (rc = jutsu_prices_new(e.s, days[0], days[n - 1], &prices)) != 0)
+        fail(r, rc, "the price book: %s", jutsu_strerror(rc));
+    if (rc == 0 && entity == NULL && n > 0 &&
+        (rc = jutsu_data_eod_status_range(e.s, days[0], days[n - 1], take_status, &m)) != 0)
+        fail(r, rc, "%s", jutsu_dbs_error(e.s));
+    if (rc == 0 && (rc = jutsu_dbs_begin(e.s)) != 0)
+        fail(r, rc, "%s", jutsu_dbs_error(e.s));
+    if (rc == 0 && n > 0) {
+        jutsu_time_t now = jutsu_app_now(app);
+        for (size_t j = 0; rc == 0 && j < r->ents.n; j++) {
+            if (!sel[j])
+                continue;
+            rc = eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j),
+                           r->ents.n, r->days);
+            if (rc == 0 && JUTSU_EOD_CELL(r, n - 1, j)->changed)
+                rc = cascade(&e, &r->ents.v[j], days[n - 1], r);
+        }
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            tally(r, i, sel);
+            r->failed += strcmp(r->days[i].status, "completed") != 0;
+            if (entity != NULL) {
+                r->days[i].status[0] = '\0';   /* one entity says nothing of the day */
+                continue;
+            }
+            const struct jutsu_eod_status_row *old = status_of(&m, days[i]);
+            r->days[i].retry_count = old ? old->retry_count : 0;
+            rc = put_status(&e, &r->days[i],
+                            old && strcmp(old->status, "running") != 0 ? old : NULL, now);
+        }
+        if (rc != 0 && r->error[0] == '\0')
+            fail(r, rc, "%s", jutsu_dbs_error(e.s));
+    }
+    if (rc == 0 && (rc = jutsu_dbs_commit(e.s)) != 0)
+        fail(r, rc, "%s", jutsu_dbs_error(e.s));
+    else if (rc != 0 && e.s && e.s->tx_depth > 0)
+        jutsu_dbs_rollback(e.s);
+    if (rc == 0 && n > 0)
+        publish(&e, r, n - 1, days[0]);
+    free(sel);
+    jutsu_prices_free(prices);
+    free(days);
+    status_map_free(&m);
+    env_close(&e);
+    return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
+}

@@ -1,0 +1,601 @@
+/*
+ * core/eod/eod_chain.c — one entity's chain of daily_performance rows (see
+ * eod.h for what a row holds, eod_int.h for the contract).
+ *
+ * The chain reads everything it needs for its range up front (the row
+ * before the range, a strategy's snapshots and trades, closes through the
+ * price book), then walks the days in order carrying what each row hands
+ * the next: that is what keeps a day O(1) and a backfill O(days).
+ */
+#include <json-c/json.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "store/data_api.h"
+#include "eod/eod_int.h"
+#include "base/log.h"
+
+#define MAX_LOGGED_PROBLEMS 5   /* per chain; the rest are counted */
+
+/* What a row hands the next one. */
+struct carry {
+    int           have;
+    jutsu_date_t  date;
+    jutsu_money_t equity, hwm, initial;
+    jutsu_money_t basis;           /* a baseline's close on its first day */
+    int32_t       count, trades, won, lost;
+    json_object  *kpi;             /* kpi_state (owned), NULL on day one  */
+};
+
+/* A snapshot, copied out of the session. */
+struct snap {
+    jutsu_time_t  ts;
+    jutsu_money_t cash;
+    char         *positions;       /* positions_json */
+    int32_t       cell;
+    char          trend[24], vol[12];
+    double        t_norm, z_score;
+    jutsu_money_t sma_fast, sma_slow;
+};
+
+struct trade {
+    jutsu_time_t  ts;
+    int           sell;
+    jutsu_money_t pnl;             /* JUTSU_MONEY_NULL when not recorded */
+};
+
+struct inputs {
+    struct snap  *snaps;
+    size_t        nsnaps, capsnaps;
+    struct trade *trades;
+    size_t        ntrades, captrades;
+    int           oom;
+};
+
+struct chain {
+    struct eod_env             *e;
+    const struct jutsu_entity  *ent;
+    struct jutsu_eod_day       *reps;
+    int                         nproblems;
+};
+
+static void problem(struct chain *c, size_t i, jutsu_date_t d, const char *fmt, ...)
+    JUTSU_PRINTF(4, 5);
+static void problem(struct chain *c, size_t i, jutsu_date_t d, const char *fmt, ...)
+{
+    char msg[400], day[JUTSU_DATE_BUFSZ];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    jutsu_date_format(d, day);
+    if (c->nproblems < MAX_LOGGED_PROBLEMS)
+        jutsu_log("eod", JUTSU_LOG_WARN, "%s %s %s (%s): %s", day, c->ent->type_name, c->ent->id,
+                  c->ent->mode, msg);
+    else if (c->nproblems == MAX_LOGGED_PROBLEMS)
+        jutsu_log("eod", JUTSU_LOG_WARN, "%s %s (%s): more days not finalised; see `jutsu eod "
+                  "status`", c->ent->type_name, c->ent->id, c->ent->mode);
+    c->nproblems++;
+    if (c->reps && c->reps[i].error[0] == '\0')
+        snprintf(c->reps[i].error, sizeof(c->reps[i].error), "%s %s: %s", c->ent->type_name,
+                 c->ent->id, msg);
+}
+
+/* The first instant of the exchange date d, UTC. */
+static jutsu_time_t day_start(const struct eod_env *e, jutsu_date_t d)
+{
+    jutsu_time_t t;
+    if (e->tz == NULL || jutsu_tz_to_utc(e->tz, d, 0, 0, 0, &t) != 0)
+        return jutsu_date_to_time(d);
+    return t;
+}
+
+/* --- the row before the range ------------------------------------------- */
+
+/* A baseline's first close, kept in its rows' positions_json. */
+static int read_basis(const char *positions, jutsu_money_t *basis)
+{
+    json_object *a = positions ? json_tokener_parse(positions) : NULL, *x, *b;
+    int rc = JUTSU_EMALFORMED;
+    if (a && json_object_is_type(a, json_type_array) && json_object_array_length(a) == 1 &&
+        (x = json_object_array_get_idx(a, 0)) != NULL &&
+        json_object_object_get_ex(x, "basis_close", &b) && json_object_is_type(b, json_type_string))
+        rc = jutsu_money_parse(json_object_get_string(b), -1, JUTSU_MONEY_EXACT, basis);
+    json_object_put(a);
+    return rc == 0 && *basis > 0 ? 0 : JUTSU_EMALFORMED;
+}
+
+static int nz(int32_t v)
+{
+    return v == JUTSU_INT_NULL ? 0 : v;
+}
+
+/* Reads the row before `first` into the carry. JUTSU_EMALFORMED (reason in
+ * why) for a row the chain cannot continue from. */
+static int load_carry(struct chain *c, jutsu_date_t first, struct carry *k, char *why,
+                      size_t whysz)
+{
+    const struct jutsu_entity *ent = c->ent;
+    struct jutsu_daily_perf_row p;
+    memset(k, 0, sizeof(*k));
+    int rc = jutsu_data_daily_perf_prev(c->e->s, ent->type_name, ent->id, ent->mode, first, &p);
+    if (rc == JUTSU_ENOENT)
+        return 0;
+    if (rc != 0)
+        return rc;
+    char day[JUTSU_DATE_BUFSZ];
+    jutsu_date_format(p.trading_date, day);
+    k->have = 1;
+    k->date = p.trading_date;
+    k->equity = p.total_equity;
+    k->initial = p.initial_capital != JUTSU_MONEY_NULL ? p.initial_capital : ent->initial_capital;
+    k->hwm = p.high_water_mark != JUTSU_MONEY_NULL ? p.high_water_mark
+           : k->initial > k->equity ? k->initial : k->equity;
+    k->count = p.trading_days_count != JUTSU_INT_NULL ? p.trading_days_count : 1;
+    k->trades = nz(p.total_trades);
+    k->won = nz(p.winning_trades);
+    k->lost = nz(p.losing_trades);
+    if (ent->type == JUTSU_ENTITY_BASELINE && read_basis(p.positions_json, &k->basis) != 0) {
+        snprintf(why, whysz, "its row of %s lacks the first close (positions_json.basis_close): "
+                 "recompute its history with `jutsu eod backfill --entity %s`", day, ent->id);
+        return JUTSU_EMALFORMED;
+    }
+    if (k->equity <= 0) {
+        snprintf(why, whysz, "its row of %s has an equity of zero or less; nothing can follow "
+                 "it", day);
+        return JUTSU_EMALFORMED;
+    }
+    if (p.kpi_state && *p.kpi_state)
+        k->kpi = json_tokener_parse(p.kpi_state);   /* a missing state is the fold's to report */
+    return 0;
+}
+
+/* --- a strategy's snapshots and trades over the range --------------------- */
+
+static int push_snap(struct inputs *in, const struct jutsu_snapshot_row *r)
+{
+    if (in->nsnaps == in->capsnaps) {
+        size_t cap = in->capsnaps ? in->capsnaps * 2 : 16;
+        struct snap *s = realloc(in->snaps, cap * sizeof(*s));
+        if (s == NULL)
+            return JUTSU_ENOMEM;
+        in->snaps = s;
+        in->capsnaps = cap;
+    }
+    struct snap *s = &in->snaps[in->nsnaps];
+    memset(s, 0, sizeof(*s));
+    s->ts = r->ts;
+    s->cash = r->cash;
+    s->cell = r->strategy_cell;
+    snprintf(s->trend, sizeof(s->trend), "%s", r->trend_state ? r->trend_state : "");
+    snprintf(s->vol, sizeof(s->vol), "%s", r->vol_state ? r->vol_state : "");
+    s->t_norm = r->t_norm;
+    s->z_score = r->z_score;
+    s->sma_fast = r->sma_fast;
+    s->sma_slow = r->sma_slow;
+    if (r->positions_json && (s->positions = strdup(r->positions_json)) == NULL)
+        return JUTSU_ENOMEM;
+    in->nsnaps++;
+    return 0;
+}
+
+static int take_snap(const void *row, void *arg)
+{
+    struct inputs *in = arg;
+    if (push_snap(in, row) != 0) {
+        in->oom = 1;
+        return JUTSU_ENOMEM;
+    }
+    return 0;
+}
+
+static int take_trade(const void *row, void *arg)
+{
+    const struct jutsu_trade_row *r = row;
+    struct inputs *in = arg;
+    if (in->ntrades == in->captrades) {
+        size_t cap = in->captrades ? in->captrades * 2 : 64;
+        struct trade *t = realloc(in->trades, cap * sizeof(*t));
+        if (t == NULL) {
+            in->oom = 1;
+            return JUTSU_ENOMEM;
+        }
+        in->trades = t;
+        in->captrades = cap;
+    }
+    in->trades[in->ntrades++] = (struct trade){
+        .ts = r->ts, .sell = r->action && strcmp(r->action, "SELL") == 0, .pnl = r->realized_pnl,
+    };
+    return 0;
+}
+
+static void inputs_free(struct inputs *in)
+{
+    for (size_t i = 0; i < in->nsnaps; i++)
+        free(in->snaps[i].positions);
+    free(in->snaps);
+    free(in->trades);
+    memset(in, 0, sizeof(*in));
+}
+
+/* The newest snapshot before the range (the positions carried into its
+ * first day), then the range's snapshots and trades. */
+static int load_inputs(struct chain *c, jutsu_time_t from, jutsu_time_t to, struct inputs *in)
+{
+    jutsu_dbs *s = c->e->s;
+    const struct jutsu_entity *ent = c->ent;
+    struct jutsu_snapshot_row r;
+    int rc = jutsu_data_snapshot_latest(s, ent->id, ent->mode, from - 1, &r);
+    if (rc == 0)
+        rc = push_snap(in, &r);
+    else if (rc == JUTSU_ENOENT)
+        rc = 0;
+    if (rc == 0)
+        rc = jutsu_data_snapshots_range(s, ent->id, ent->mode, from, to, take_snap, in);
+    if (rc == 0)
+        rc = jutsu_data_trades_range(s, ent->id, ent->mode, from, to, take_trade, in);
+    return in->oom ? JUTSU_ENOMEM : rc;
+}
+
+/* --- valuing a day -------------------------------------------------------- */
+
+struct valued {
+    jutsu_money_t equity, cash, positions_value;
+    jutsu_money_t basis;          /* a baseline's first close */
+    json_object  *positions;      /* positions_json of the row (owned) */
+};
+
+static void add_money(json_object *o, const char *key, jutsu_money_t v)
+{
+    char buf[JUTSU_MONEY_BUFSZ];
+    jutsu_money_format(v, buf);
+    json_object_object_add(o, key, json_object_new_string(buf));
+}
+
+/* initial_capital x close / first close, the baseline's holding. */
+static int value_baseline(struct chain *c, size_t i, jutsu_date_t d, jutsu_prices *prices,
+                          const struct carry *k, struct valued *v, int *outcome)
+{
+    const struct jutsu_entity *ent = c->ent;
+    jutsu_money_t close, q;
+    char day[JUTSU_DATE_BUFSZ];
+    int rc = jutsu_prices_on(prices, ent->symbol, d, &close);
+    if (rc == JUTSU_ENOENT) {
+        char newest[48] = "none at all";
+        jutsu_date_t on;
+        if (jutsu_prices_asof(prices, ent->symbol, d, &close, &on) == 0) {
+            jutsu_date_format(on, day);
+            snprintf(newest, sizeof(newest), "the newest before it is %s", day);
+        }
+        jutsu_date_format(d, day);
+        problem(c, i, d, "no valid %s bar on %s (%s): run `jutsu sync`, or see `jutsu data "
+                "gaps %s`", ent->symbol, day, newest, ent->symbol);
+        *outcome = JUTSU_EOD_NO_DATA;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    jutsu_money_t basis = k->have ? k->basis : close;
+    jutsu_money_t initial = k->have ? k->initial : ent->initial_capital;
+    if (jutsu_money_muldiv(initial, close, basis, &v->equity) != 0 ||
+        jutsu_money_muldiv(initial, JUTSU_MONEY_SCALE, basis, &q) != 0) {
+        problem(c, i, d, "the holding's value is beyond NUMERIC(18,6)");
+        *outcome = JUTSU_EOD_FAILED;
+        return 0;
+    }
+    v->cash = 0;
+    v->positions_value = v->equity;
+    v->basis = basis;
+    json_object *x = json_object_new_object();
+    json_object_object_add(x, "symbol", json_object_new_string(ent->symbol));
+    add_money(x, "quantity", q);     /* fractional shares, for people; the value is exact */
+    add_money(x, "price", close);
+    add_money(x, "value", v->equity);
+    add_money(x, "basis_close", basis);
+    v->positions = json_object_new_array();
+    json_object_array_add(v->positions, x);
+    return 0;
+}
+
+/* The snapshot's positions at d's closes, plus its cash. */
+static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_prices *prices,
+                          const struct snap *sn, struct valued *v, int *outcome)
+{
+    json_object *held = sn->positions ? json_tokener_parse(sn->positions) : json_object_new_array();
+    if (held == NULL || !json_object_is_type(held, json_type_array) || sn->cash == JUTSU_MONEY_NULL) {
+        char when[JUTSU_TIME_BUFSZ];
+        jutsu_time_format(sn->ts, when);
+        problem(c, i, d, "its snapshot of %s has %s", when,
+                sn->cash == JUTSU_MONEY_NULL ? "no cash" : "positions_json that is not a JSON array");
+        json_object_put(held);
+        *outcome = JUTSU_EOD_FAILED;
+        return 0;
+    }
+    v->cash = sn->cash;
+    v->positions_value = 0;
+    v->positions = json_object_new_array();
+    size_t n = json_object_array_length(held);
+    for (size_t j = 0; j < n; j++) {
+        json_object *p = json_object_array_get_idx(held, j), *sym, *qty;
+        if (!json_object_object_get_ex(p, "symbol", &sym) ||
+            !json_object_object_get_ex(p, "quantity", &qty) ||
+            !json_object_is_type(qty, json_type_int)) {
+            problem(c, i, d, "a position of its snapshot lacks symbol or a whole quantity: %.80s",
+                    json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+            *outcome = JUTSU_EOD_FAILED;
+            break;
+        }
+        const char *symbol = json_object_get_string(sym);
+        int64_t quantity = json_object_get_int64(qty);
+        jutsu_money_t close, value;
+        jutsu_date_t on;
+        int rc = jutsu_prices_asof(prices, symbol, d, &close, &on);
+        if (rc == JUTSU_ENOENT) {
+            problem(c, i, d, "it holds %s, which has no valid bar on or before that day",
+                    symbol);
+            *outcome = JUTSU_EOD_NO_DATA;
+            break;
+        }
+        if (rc != 0) {
+            json_object_put(held);
+            return rc;
+        }
+        if (jutsu_money_mul_int(quantity, close, &value) != 0 ||
+            value > JUTSU_MONEY_MAX - v->positions_value) {
+            problem(c, i, d, "the value of its positions is beyond NUMERIC(18,6)");
+            *outcome = JUTSU_EOD_FAILED;
+            break;
+        }
+        v->positions_value += value;
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "symbol", json_object_new_string(symbol));
+        json_object_object_add(x, "quantity", json_object_new_int64(quantity));
+        add_money(x, "price", close);
+        add_money(x, "value", value);
+        if (on != d) {   /* no bar that day: valued at its newest earlier close */
+            char when[JUTSU_DATE_BUFSZ];
+            jutsu_date_format(on, when);
+            json_object_object_add(x, "price_date", json_object_new_string(when));
+        }
+        json_object_array_add(v->positions, x);
+    }
+    json_object_put(held);
+    v->equity = v->cash + v->positions_value;
+    return 0;
+}
+
+/* --- the chain ------------------------------------------------------------ */
+
+static void null_row(struct jutsu_daily_perf_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->cash = r->positions_value = r->sma_fast = r->sma_slow = JUTSU_MONEY_NULL;
+    r->drawdown = r->sharpe_ratio = r->sortino_ratio = r->calmar_ratio = NAN;
+    r->max_drawdown = r->volatility = r->cagr = r->t_norm = r->z_score = r->win_rate = NAN;
+    r->returns_sum = r->returns_sum_sq = r->downside_sum_sq = NAN;
+    r->welford_mean = r->welford_m2 = NAN;
+    r->strategy_cell = r->total_trades = r->winning_trades = r->losing_trades = JUTSU_INT_NULL;
+    r->returns_count = r->welford_count = JUTSU_INT_NULL;
+}
+
+/* The baseline strategies are compared with: the first of their mode. */
+static const char *compared_with(const struct eod_env *e, const char *mode)
+{
+    for (size_t i = 0; i < e->ents->n; i++)
+        if (e->ents->v[i].type == JUTSU_ENTITY_BASELINE && strcmp(e->ents->v[i].mode, mode) == 0)
+            return e->ents->v[i].symbol;
+    return NULL;
+}
+
+struct today {          /* a strategy's trades of the day */
+    int32_t all, closed, won, lost;
+};
+
+static void count_trades(const struct inputs *in, size_t *ti, jutsu_time_t t0, jutsu_time_t t1,
+                         struct today *t)
+{
+    memset(t, 0, sizeof(*t));
+    while (*ti < in->ntrades && in->trades[*ti].ts < t0)
+        (*ti)++;
+    for (; *ti < in->ntrades && in->trades[*ti].ts <= t1; (*ti)++) {
+        const struct trade *x = &in->trades[*ti];
+        t->all++;
+        if (!x->sell || x->pnl == JUTSU_MONEY_NULL)
+            continue;
+        t->closed++;
+        t->won += x->pnl > 0;
+        t->lost += x->pnl < 0;
+    }
+}
+
+/* Builds, folds and writes day i's row from the carry and the valuation;
+ * advances the carry. Returns a storage error, or 0 (outcome set). */
+static int finish_row(struct chain *c, size_t i, jutsu_date_t d, struct carry *k,
+                      const struct valued *v, const struct snap *sn, jutsu_time_t t0,
+                      const struct today *t, struct jutsu_eod_cell *cell)
+{
+    struct eod_env *e = c->e;
+    const struct jutsu_entity *ent = c->ent;
+    struct jutsu_daily_perf_row row;
+    null_row(&row);
+    jutsu_money_t initial = k->have ? k->initial : ent->initial_capital;
+    jutsu_money_t hwm = k->have ? k->hwm : initial;
+    if (v->equity > hwm)
+        hwm = v->equity;
+    if (v->equity <= 0) {
+        problem(c, i, d, "its equity is zero or less");
+        cell->outcome = JUTSU_EOD_FAILED;
+        return 0;
+    }
+    row.trading_date = d;
+    row.entity_type = ent->type_name;
+    row.entity_id = ent->id;
+    row.mode = ent->mode;
+    row.total_equity = v->equity;
+    row.cash = v->cash;
+    row.positions_value = v->positions_value;
+    row.daily_return = k->have ? (double)v->equity / (double)k->equity - 1.0 : 0.0;
+    row.cumulative_return = (double)v->equity / (double)initial - 1.0;
+    row.drawdown = (double)v->equity / (double)hwm - 1.0;
+    row.initial_capital = initial;
+    row.high_water_mark = hwm;
+    row.trading_days_count = k->have ? k->count + 1 : 1;
+    row.days_since_previous = k->have ? (int32_t)jutsu_calendar_count(e->cal, k->date + 1, d) : 0;
+    row.is_first_day = !k->have;
+    if (ent->type == JUTSU_ENTITY_BASELINE) {
+        row.baseline_symbol = ent->symbol;
+    } else {
+        row.baseline_symbol = compared_with(e, ent->mode);
+        row.total_trades = k->trades + t->all;
+        row.winning_trades = k->won + t->won;
+        row.losing_trades = k->lost + t->lost;
+        if (sn && sn->ts >= t0) {   /* the regime of this day's run only */
+            row.strategy_cell = sn->cell;
+            row.trend_state = sn->trend;
+            row.vol_state = sn->vol;
+            row.t_norm = sn->t_norm;
+            row.z_score = sn->z_score;
+            row.sma_fast = sn->sma_fast;
+            row.sma_slow = sn->sma_slow;
+        }
+    }
+
+    struct jutsu_kpi_day day = {
+        .size = sizeof(day), .date = d, .entity_type = ent->type_name, .entity_id = ent->id,
+        .mode = ent->mode, .is_first_day = row.is_first_day,
+        .days_since_previous = row.days_since_previous,
+        .trading_days_count = row.trading_days_count, .equity = v->equity,
+        .previous_equity = k->have ? k->equity : JUTSU_MONEY_NULL,
+        .initial_capital = initial, .high_water_mark = hwm, .daily_return = row.daily_return,
+        .cumulative_return = row.cumulative_return, .drawdown = row.drawdown,
+        .trades_closed = t->closed, .trades_won = t->won, .trades_lost = t->lost,
+    };
+    json_object *next = NULL;
+    char why[512];
+    if (e->kpis.n > 0 &&
+        jutsu_kpi_fold(&e->kpis, k->have ? k->kpi : NULL, &day, &row, &next, why,
+                       sizeof(why)) != 0) {
+        problem(c, i, d, "%s", why);
+        cell->outcome = JUTSU_EOD_FAILED;
+        return 0;
+    }
+    row.positions_json = json_object_to_json_string_ext(v->positions, JSON_C_TO_STRING_PLAIN);
+    row.kpi_state = next ? json_object_to_json_string_ext(next, JSON_C_TO_STRING_PLAIN) : NULL;
+    int changed = 0;
+    int rc = jutsu_data_daily_perf_put(e->s, &row, &changed);
+    if (rc == JUTSU_EINVAL || rc == JUTSU_ERANGE) {   /* refused before any SQL ran */
+        problem(c, i, d, "%s", jutsu_dbs_error(e->s));
+        cell->outcome = JUTSU_EOD_FAILED;
+        json_object_put(next);
+        return 0;
+    }
+    if (rc != 0) {
+        json_object_put(next);
+        return rc;
+    }
+    cell->outcome = JUTSU_EOD_DONE;
+    cell->changed = (uint8_t)changed;
+    cell->equity = v->equity;
+    if (ent->type == JUTSU_ENTITY_BASELINE)
+        k->basis = v->basis;
+    k->have = 1;
+    k->date = d;
+    k->equity = v->equity;
+    k->hwm = hwm;
+    k->initial = initial;
+    k->count = row.trading_days_count;
+    k->trades = nz(row.total_trades);
+    k->won = nz(row.winning_trades);
+    k->lost = nz(row.losing_trades);
+    json_object_put(k->kpi);
+    k->kpi = next;
+    return 0;
+}
+
+int eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
+              size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
+              struct jutsu_eod_day *reps)
+{
+    struct chain c = { .e = e, .ent = ent, .reps = reps };
+    struct carry k;
+    struct inputs in;
+    char why[400];
+    memset(&in, 0, sizeof(in));
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        memset(&cells[i * stride], 0, sizeof(cells[0]));
+    int rc = load_carry(&c, days[0], &k, why, sizeof(why));
+    if (rc == JUTSU_EMALFORMED) {
+        for (size_t i = 0; i < n; i++) {
+            cells[i * stride].outcome = JUTSU_EOD_FAILED;
+            problem(&c, i, days[i], "%s", why);
+        }
+        return 0;
+    }
+    /* Trades after the previous row (all of them when there is none) and
+     * before the range belong to the range's first row: a day between
+     * that was not finalised passes its trades on, as it does inside the
+     * range, so `eod run` day by day counts what a backfill counts. */
+    jutsu_time_t since = day_start(e, k.have ? k.date + 1 : jutsu_date_from_ymd(1970, 1, 2));
+    if (rc == 0 && ent->type == JUTSU_ENTITY_STRATEGY)
+        rc = load_inputs(&c, since, day_start(e, days[n - 1] + 1) - 1, &in);
+    size_t si = 0, ti = 0;   /* the next snapshot and trade not yet passed */
+    const struct snap *sn = NULL;
+    struct today pending;   /* trades of days not finalised: the next row counts them */
+    count_trades(&in, &ti, since, day_start(e, days[0]) - 1, &pending);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        jutsu_date_t d = days[i];
+        jutsu_time_t t0 = day_start(e, d), t1 = day_start(e, d + 1) - 1;
+        struct jutsu_eod_cell *cell = &cells[i * stride];
+        struct valued v = { .positions = NULL };
+        struct today t = { 0 };
+        int outcome = JUTSU_EOD_DONE;
+        if (ent->type == JUTSU_ENTITY_BASELINE) {
+            rc = value_baseline(&c, i, d, prices, &k, &v, &outcome);
+        } else {
+            while (si < in.nsnaps && in.snaps[si].ts <= t1)
+                sn = &in.snaps[si++];
+            count_trades(&in, &ti, t0, t1, &t);
+            t.all += pending.all;
+            t.closed += pending.closed;
+            t.won += pending.won;
+            t.lost += pending.lost;
+            if (sn == NULL)
+                outcome = JUTSU_EOD_NOT_STARTED;   /* it has never traded: no row yet */
+            else
+                rc = value_strategy(&c, i, d, prices, sn, &v, &outcome);
+        }
+        if (rc == 0 && outcome == JUTSU_EOD_DONE)
+            rc = finish_row(&c, i, d, &k, &v, sn, t0, &t, cell);
+        else if (rc == 0)
+            cell->outcome = (uint8_t)outcome;
+        if (cell->outcome == JUTSU_EOD_DONE)
+            memset(&pending, 0, sizeof(pending));
+        else
+            pending = t;
+        json_object_put(v.positions);
+    }
+    json_object_put(k.kpi);
+    inputs_free(&in);
+    return rc;
+}
+
+int eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
+                     jutsu_date_t **out, size_t *n)
+{
+    int64_t count = from <= to ? jutsu_calendar_count(cal, from, to) : 0;
+    *out = malloc((size_t)(count ? count : 1) * sizeof(**out));
+    *n = 0;
+    if (*out == NULL)
+        return JUTSU_ENOMEM;
+    jutsu_date_t d = jutsu_calendar_is_trading_day(cal, from) ? from : jutsu_calendar_next(cal, from);
+    for (; d != JUTSU_CALENDAR_NONE && d <= to && (int64_t)*n < count;
+         d = jutsu_calendar_next(cal, d))
+        (*out)[(*n)++] = d;
+    return 0;
+}

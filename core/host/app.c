@@ -1,0 +1,263 @@
+/*
+ * core/host/app.c — building, starting and stopping the host.
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jutsu/error.h"
+#include "host/app.h"
+#include "base/calendar.h"
+#include "base/log.h"
+
+#ifndef JUTSU_PLUGIN_INSTALL_DIR
+#define JUTSU_PLUGIN_INSTALL_DIR "/usr/lib/jutsu/plugins"
+#endif
+
+static jutsu_time_t realtime_now(void *arg)
+{
+    struct timespec ts;
+    (void)arg;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (jutsu_time_t)ts.tv_sec * JUTSU_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* A full queue drops events: say so, but not once per event (the first,
+ * then at every power of two, so a flood costs a few lines). */
+static void bus_dropped(const char *topic, uint64_t total, void *arg)
+{
+    if ((total & (total - 1)) == 0)
+        jutsu_log("jutsu", JUTSU_LOG_WARN, "bus queue full: dropped an event of %s "
+                  "(%llu dropped so far; see bus.queue_size and bus.full_policy)", topic,
+                  (unsigned long long)total);
+}
+
+static jutsu_time_t bus_clock(void *arg)
+{
+    return jutsu_app_now(arg);
+}
+
+jutsu_time_t jutsu_app_now(struct jutsu_app *app)
+{
+    return app->clock(app->clock_arg);
+}
+
+int jutsu_app_new(struct jutsu_app **out)
+{
+    struct jutsu_app *app = calloc(1, sizeof(*app));
+    if (app == NULL)
+        return JUTSU_ENOMEM;
+    jutsu_host_init(&app->host);
+    jutsu_bus_opts_default(&app->bus_opts);
+    app->bus_opts.now = bus_clock;
+    app->bus_opts.now_arg = app;
+    app->bus_opts.on_drop = bus_dropped;
+    app->shutdown_timeout_ms = 5000;
+    app->clock = realtime_now;
+    *out = app;
+    return 0;
+}
+
+static void free_instance(struct jutsu_ctx *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_destroy(&c->sub_lock);
+    jutsu_cfg_free(c->own_cfg);
+    free(c->subs);
+    free(c->name);
+    free(c);
+}
+
+void jutsu_app_free(struct jutsu_app *app)
+{
+    if (app == NULL)
+        return;
+    jutsu_app_stop(app);
+    for (size_t i = 0; i < app->ninst; i++)
+        free_instance(app->inst[i]);
+    free(app->inst);
+    for (size_t i = 0; i < app->nmodules; i++)
+        jutsu_module_close(app->modules[i]);
+    free(app->modules);
+    for (size_t i = 0; i < app->nplugin_dirs; i++)
+        free(app->plugin_dirs[i]);
+    free(app->plugin_dirs);
+    jutsu_calendar_free(app->cal);
+    if (app->tz)
+        jutsu_tz_free(app->tz);
+    jutsu_cfg_free(app->cfg);
+    free(app->config_path);
+    free(app);
+}
+
+/* --- config ------------------------------------------------------------ */
+
+static int add_dir(struct jutsu_app *app, const char *dir, size_t len)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < app->nplugin_dirs; i++)
+        if (strlen(app->plugin_dirs[i]) == len && strncmp(app->plugin_dirs[i], dir, len) == 0)
+            return 0;   /* searched already */
+    char **dirs = realloc(app->plugin_dirs, (app->nplugin_dirs + 1) * sizeof(*dirs));
+    if (dirs == NULL)
+        return JUTSU_ENOMEM;
+    app->plugin_dirs = dirs;
+    if ((dirs[app->nplugin_dirs] = strndup(dir, len)) == NULL)
+        return JUTSU_ENOMEM;
+    app->nplugin_dirs++;
+    return 0;
+}
+
+/* Search order: $JUTSU_PLUGIN_PATH (a developer's override), the config's
+ * plugin_path, "plugins" beside the executable (a build tree), then the
+ * install directory. */
+static int resolve_plugin_dirs(struct jutsu_app *app)
+{
+    int rc = 0;
+    const char *env = getenv("JUTSU_PLUGIN_PATH");
+    while (env && *env && rc == 0) {
+        const char *colon = strchr(env, ':');
+        size_t n = colon ? (size_t)(colon - env) : strlen(env);
+        rc = add_dir(app, env, n);
+        env = colon ? colon + 1 : NULL;
+    }
+    jutsu_cfg_node *list = jutsu_cfg_get(jutsu_cfg_root(app->cfg), "plugin_path");
+    for (size_t i = 0; list && list->kind == JUTSU_CFG_NODE_SEQ && i < list->n && rc == 0; i++)
+        if (list->items[i]->kind == JUTSU_CFG_NODE_SCALAR)
+            rc = add_dir(app, list->items[i]->text, strlen(list->items[i]->text));
+
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (rc == 0 && n > 0) {
+        exe[n] = '\0';
+        char *dir = dirname(exe);
+        char *p = NULL;
+        if (asprintf(&p, "%s/plugins", dir) < 0)
+            return JUTSU_ENOMEM;
+        rc = add_dir(app, p, strlen(p));
+        free(p);
+    }
+    if (rc == 0)
+        rc = add_dir(app, JUTSU_PLUGIN_INSTALL_DIR, strlen(JUTSU_PLUGIN_INSTALL_DIR));
+    return rc;
+}
+
+/* The exchange calendar: NYSE rules, the built-in closures unless turned
+ * off, plus exchange.closures, minus exchange.reopen. */
+static int load_calendar(struct jutsu_app *app, struct jutsu_diag *diag)
+{
+    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
+    int builtin = 1, bad = 0;
+    jutsu_cfg_bool(root, "exchange.builtin_closures", &builtin);
+    int rc = jutsu_calendar_new(app->tz, builtin, &app->cal);
+    if (rc)
+        return rc;
+    jutsu_cfg_node *list = jutsu_cfg_get(root, "exchange.closures");
+    for (size_t i = 0; list && list->kind == JUTSU_CFG_NODE_SEQ && i < list->n; i++) {
+        const char *date, *reason = "ad-hoc closure";
+        jutsu_date_t d;
+        char where[128];
+        if (jutsu_cfg_str(list->items[i], "date", &date) != 0)
+            continue;
+        jutsu_cfg_str(list->items[i], "reason", &reason);
+        jutsu_cfg_where(jutsu_cfg_map_get(list->items[i], "date"), where, sizeof(where));
+        if (jutsu_date_parse(date, -1, &d) != 0) {
+            jutsu_diag_add(diag, "%s: \"%s\" is not a date (YYYY-MM-DD)", where, date);
+            bad++;
+        } else if ((rc = jutsu_calendar_add_closure(app->cal, d, reason)) != 0 &&
+                   rc != JUTSU_EEXIST) {
+            jutsu_diag_add(diag, "%s: cannot close %s: %s", where, date, jutsu_strerror(rc));
+            bad++;
+        }
+    }
+    list = jutsu_cfg_get(root, "exchange.reopen");
+    for (size_t i = 0; list && list->kind == JUTSU_CFG_NODE_SEQ && i < list->n; i++) {
+        jutsu_date_t d;
+        char where[128];
+        jutsu_cfg_where(list->items[i], where, sizeof(where));
+        if (jutsu_date_parse(list->items[i]->text, -1, &d) != 0) {
+            jutsu_diag_add(diag, "%s: \"%s\" is not a date (YYYY-MM-DD)", where,
+                           list->items[i]->text);
+            bad++;
+        } else if (jutsu_calendar_remove_closure(app->cal, d) != 0) {
+            jutsu_diag_add(diag, "%s: %s is not an ad-hoc closure that could be reopened", where,
+                           list->items[i]->text);
+            bad++;
+        }
+    }
+    return bad ? JUTSU_ECONFIG : 0;
+}
+
+/* Reads the host's settings out of the validated tree. */
+static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
+{
+    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
+    const char *s;
+    int64_t v;
+    int level = JUTSU_LOG_INFO, format = JUTSU_LOG_TEXT;
+
+    if (jutsu_cfg_str(root, "log.level", &s) == 0)
+        jutsu_log_level_parse(s, &level);
+    if (jutsu_cfg_str(root, "log.format", &s) == 0)
+        jutsu_log_format_parse(s, &format);
+    jutsu_log_configure(level, format);   /* pinned settings (command line) win */
+
+    if (jutsu_cfg_int(root, "bus.queue_size", &v) == 0)
+        app->bus_opts.capacity = (size_t)v;
+    if (jutsu_cfg_str(root, "bus.full_policy", &s) == 0)
+        app->bus_opts.policy = strcmp(s, "drop_newest") == 0 ? JUTSU_BUS_DROP_NEWEST
+                                                             : JUTSU_BUS_BLOCK;
+    if (jutsu_cfg_int(root, "bus.block_timeout_ms", &v) == 0)
+        app->bus_opts.block_timeout_ms = (int)v;
+    if (jutsu_cfg_int(root, "bus.shutdown_timeout_ms", &v) == 0)
+        app->shutdown_timeout_ms = (int)v;
+
+    if (jutsu_cfg_str(root, "exchange.timezone", &s) == 0) {
+        int rc = jutsu_tz_load(s, &app->tz);
+        if (rc != 0) {
+            char where[128];
+            jutsu_cfg_where(jutsu_cfg_get(root, "exchange.timezone"), where, sizeof(where));
+            jutsu_diag_add(diag, "%s: time zone \"%s\" cannot be loaded (%s); "
+                           "is the tzdata package installed?", where, s, jutsu_strerror(rc));
+            return JUTSU_ECONFIG;
+        }
+    }
+    int rc = app->tz ? load_calendar(app, diag) : 0;
+    return rc ? rc : resolve_plugin_dirs(app);
+}
+
+static int finish_config(struct jutsu_app *app, int rc, struct jutsu_diag *diag)
+{
+    if (rc != 0)
+        return rc;
+    if ((rc = jutsu_overrides_apply(app->cfg, diag)) != 0)
+        return rc;
+    if ((rc = jutsu_cfg_validate(app->cfg, jutsu_cfg_root(app->cfg), jutsu_host_schema,
+                                 "the host config", diag)) != 0)
+        return rc;
+    static const char *const secret_keys[] = { "password", "secret", "token", "api_key",
+                                               "client_secret", "app_secret", NULL };
+    jutsu_cfg_mark_secret(jutsu_cfg_root(app->cfg), secret_keys);
+    return apply_host_settings(app, diag);
+}
+
+int jutsu_app_load_config(struct jutsu_app *app, const char *path, struct jutsu_diag *diag)
+{
+    if ((app->config_path = strdup(path)) == NULL)
+        return JUTSU_ENOMEM;
+    return finish_config(app, jutsu_cfg_load_file(path, &app->cfg, diag), diag);
+}
+
+int jutsu_app_load_config_string(struct jutsu_app *app, const char *name, const char *text,
+                                 struct jutsu_diag *diag)
+{
+    if ((app->config_path = strdup(name)) == NULL)
+        return JUTSU_ENOMEM;
+    return finish_config(app, jutsu_cfg_load_string(name, text, strlen(text), &app->cfg, diag),
+                         diag);
+}

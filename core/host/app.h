@@ -1,0 +1,132 @@
+/*
+ * core/host/app.h — the running host: config, bus, modules and instances.
+ *
+ * An app is built in steps, each reporting every problem it finds into a
+ * diag before the next step may run:
+ *
+ *   jutsu_app_load_config    read the YAML, expand ${VAR}, apply the
+ *                            environment overrides (DATABASE_URL, ...),
+ *                            validate the host's own keys
+ *   jutsu_app_load_plugins   find and open every plugin the config names,
+ *                            validate each descriptor and each instance's
+ *                            config against its plugin's schema
+ *   jutsu_app_start          start the bus; init then start every instance
+ *                            in order (storage first, frontends last)
+ *   jutsu_app_stop           stop then destroy in reverse order; shut the
+ *                            bus down, delivering what is queued
+ *
+ * No plugin code runs before load_plugins has validated everything: a
+ * config error never leaves half a service running.
+ *
+ * Threading: the app is driven from the main thread; instances' host
+ * services (struct jutsu_ctx) are thread-safe as documented in
+ * jutsu/host.h.
+ */
+#ifndef JUTSU_CORE_APP_H
+#define JUTSU_CORE_APP_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "jutsu/host.h"
+#include "bus/bus.h"
+#include "config/cfg.h"
+#include "base/diag.h"
+#include "host/loader.h"
+#include "base/tz.h"
+
+/* The instance name of the storage driver configured under `database:`. */
+#define JUTSU_STORAGE_INSTANCE "database"
+
+/* One configured instance of a plugin. This is the jutsu_ctx handle that
+ * plugins receive. */
+struct jutsu_ctx {
+    struct jutsu_app    *app;
+    char                *name;       /* instance name                     */
+    struct jutsu_module *module;     /* shared with other instances       */
+    jutsu_cfg_node      *config;     /* its validated `config:` map       */
+    jutsu_cfg_node      *yaml_config; /* the same from the file: `config`
+                                         differs once overrides apply    */
+    jutsu_cfg           *own_cfg;    /* the tree `config` lives in when it
+                                        is not the app's (params.h)      */
+    jutsu_cfg_node      *decl;       /* where it is declared (positions)  */
+    int                  required;   /* 0: a failing init is not fatal    */
+    void                *state;      /* the plugin's, from init           */
+    int                  inited, started, failed;
+    char                 error[512]; /* set_error text                    */
+    /* subscriptions it holds, dropped by the host after stop() so that no
+     * callback can reach a destroyed instance */
+    pthread_mutex_t      sub_lock;
+    jutsu_sub_id        *subs;
+    size_t               nsubs, capsubs;
+};
+
+struct jutsu_app {
+    char                 *config_path;
+    jutsu_cfg            *cfg;
+    struct jutsu_host     host;       /* the vtable handed to plugins    */
+    jutsu_bus            *bus;
+    struct jutsu_bus_opts bus_opts;
+    int                   shutdown_timeout_ms;
+
+    char                **plugin_dirs;
+    size_t                nplugin_dirs;
+    struct jutsu_module **modules;
+    size_t                nmodules;
+    struct jutsu_ctx    **inst;       /* in start order                   */
+    size_t                ninst;
+
+    jutsu_tz             *tz;         /* the exchange's time zone         */
+    struct jutsu_calendar *cal;       /* its trading calendar             */
+    /* the clock; tests and the harness inject their own */
+    jutsu_time_t        (*clock)(void *arg);
+    void                 *clock_arg;
+};
+
+int  jutsu_app_new(struct jutsu_app **out);
+void jutsu_app_free(struct jutsu_app *app);   /* stops first if needed */
+
+/* 0, JUTSU_EIO (unreadable file) or JUTSU_ECONFIG; details in diag. */
+int  jutsu_app_load_config(struct jutsu_app *app, const char *path,
+                           struct jutsu_diag *diag);
+/* Same, from text (tests). */
+int  jutsu_app_load_config_string(struct jutsu_app *app, const char *name,
+                                  const char *text, struct jutsu_diag *diag);
+/* 0, JUTSU_ECONFIG (unknown plugin, bad instance config, duplicate name)
+ * or JUTSU_EABI/JUTSU_EIO (a plugin file refused); details in diag. */
+int  jutsu_app_load_plugins(struct jutsu_app *app, struct jutsu_diag *diag);
+
+/* 0 or the failing op's code; the log names the instance and reason. */
+int  jutsu_app_start(struct jutsu_app *app);
+/* Starts only the instances whose kind bit (1u << JUTSU_KIND_x) is set:
+ * `jutsu db ...` needs the storage driver and nothing else. */
+int  jutsu_app_start_kinds(struct jutsu_app *app, unsigned kinds);
+void jutsu_app_stop(struct jutsu_app *app);
+
+/* Adds an instance of an opened module (which the app then owns if it is
+ * not in app->modules yet: see jutsu_app_adopt_module). `config` must be a
+ * validated MAP node that outlives the app. For the harness and tests. */
+int  jutsu_app_add_instance(struct jutsu_app *app, const char *name, struct jutsu_module *m,
+                            jutsu_cfg_node *config, jutsu_cfg_node *decl, int required);
+/* Hands an opened module to the app, which closes it in jutsu_app_free. */
+int  jutsu_app_adopt_module(struct jutsu_app *app, struct jutsu_module *m);
+
+struct jutsu_ctx *jutsu_app_find(struct jutsu_app *app, const char *name);
+jutsu_time_t      jutsu_app_now(struct jutsu_app *app);
+
+/* The host's own schema (core/config/host_schema.c). */
+extern const struct jutsu_cfg_key jutsu_host_schema[];
+
+/* Environment overrides (core/config/cfg_env.c): DATABASE_URL, DATABASE_TYPE,
+ * POSTGRES_*; and `database.url` from the file. 0 or JUTSU_ECONFIG. */
+int  jutsu_overrides_apply(jutsu_cfg *cfg, struct jutsu_diag *diag);
+/* Parses a DATABASE_URL into `database.*` keys of root. */
+int  jutsu_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
+                              struct jutsu_diag *diag);
+
+/* Fills app->host (core/host/host_vtable.c). */
+void jutsu_host_init(struct jutsu_host *host);
+/* Unsubscribes whatever the instance still holds (after its stop()). */
+void jutsu_host_drop_subscriptions(struct jutsu_ctx *ctx);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * core/host/loader_check.c — validating a plugin descriptor before trusting it.
+ *
+ * Nothing here calls into the plugin: the checks read the descriptor's
+ * fields, and only as far as the plugin says the descriptor reaches
+ * (`size`). The per-kind tables list which ops a kind cannot do without;
+ * they are data, so a new kind or op is one line.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jutsu/auth.h"
+#include "jutsu/broker.h"
+#include "jutsu/error.h"
+#include "jutsu/frontend.h"
+#include "jutsu/kpi.h"
+#include "jutsu/money.h"
+#include "jutsu/source.h"
+#include "jutsu/storage.h"
+#include "jutsu/strategy.h"
+#include "host/loader.h"
+
+/* The descriptor of ABI 1.0 ends with the `reserved` array; anything
+ * shorter cannot have been built from our header. */
+#define DESC_MIN_SIZE sizeof(struct jutsu_plugin)
+/* Bytes the loader reads before knowing anything: magic, versions, size. */
+#define DESC_HEAD_SIZE offsetof(struct jutsu_plugin, kind)
+
+struct op_slot {
+    size_t      offset;
+    const char *name;
+};
+
+#define OP(type, field) { offsetof(struct type, field), #field }
+
+struct kind_rule {
+    uint32_t kind;
+    size_t   min_size;           /* ops->size at ABI 1.0 */
+    struct op_slot ops[24];      /* mandatory pointers; name NULL ends */
+};
+
+static const struct kind_rule kind_rules[] = {
+    { JUTSU_KIND_STORAGE, sizeof(struct jutsu_storage_ops), {
+        OP(jutsu_storage_ops, dialect),    OP(jutsu_storage_ops, describe),
+        OP(jutsu_storage_ops, connect),    OP(jutsu_storage_ops, disconnect),
+        OP(jutsu_storage_ops, last_error), OP(jutsu_storage_ops, exec),
+        OP(jutsu_storage_ops, prepare),    OP(jutsu_storage_ops, bind),
+        OP(jutsu_storage_ops, step),       OP(jutsu_storage_ops, column),
+        OP(jutsu_storage_ops, changes),    OP(jutsu_storage_ops, reset),
+        OP(jutsu_storage_ops, finalize),   OP(jutsu_storage_ops, begin),
+        OP(jutsu_storage_ops, commit),     OP(jutsu_storage_ops, rollback),
+        OP(jutsu_storage_ops, savepoint),  OP(jutsu_storage_ops, release),
+        OP(jutsu_storage_ops, rollback_to), OP(jutsu_storage_ops, bulk_begin),
+        OP(jutsu_storage_ops, bulk_row),   OP(jutsu_storage_ops, bulk_end),
+        OP(jutsu_storage_ops, migrations), { 0, NULL } } },
+    { JUTSU_KIND_SOURCE, sizeof(struct jutsu_source_ops), {
+        OP(jutsu_source_ops, caps), OP(jutsu_source_ops, fetch), { 0, NULL } } },
+    /* committed, optional, was appended: a table that ends before it is whole */
+    { JUTSU_KIND_STRATEGY, offsetof(struct jutsu_strategy_ops, committed), {
+        OP(jutsu_strategy_ops, needs), OP(jutsu_strategy_ops, on_day),
+        OP(jutsu_strategy_ops, save),  OP(jutsu_strategy_ops, restore), { 0, NULL } } },
+    { JUTSU_KIND_KPI, sizeof(struct jutsu_kpi_ops), {
+        OP(jutsu_kpi_ops, columns), OP(jutsu_kpi_ops, fold), { 0, NULL } } },
+    { JUTSU_KIND_AUTH, sizeof(struct jutsu_auth_ops), {
+        OP(jutsu_auth_ops, factor), OP(jutsu_auth_ops, verify), { 0, NULL } } },
+    { JUTSU_KIND_FRONTEND, sizeof(struct jutsu_frontend_ops), { { 0, NULL } } },
+    { JUTSU_KIND_BROKER, sizeof(struct jutsu_broker_ops), {
+        OP(jutsu_broker_ops, place), OP(jutsu_broker_ops, status),
+        OP(jutsu_broker_ops, cancel), { 0, NULL } } },
+};
+
+static const struct kind_rule *rule_for(uint32_t kind)
+{
+    for (size_t i = 0; i < sizeof(kind_rules) / sizeof(kind_rules[0]); i++)
+        if (kind_rules[i].kind == kind)
+            return &kind_rules[i];
+    return NULL;
+}
+
+static int valid_plugin_name(const char *s)
+{
+    if (s == NULL || *s == '\0' || strlen(s) > 64)
+        return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static void check_ops(const struct jutsu_plugin *d, const char *file, int *bad,
+                      struct jutsu_diag *diag)
+{
+    const struct kind_rule *rule = rule_for(d->kind);
+    if (rule == NULL)
+        return;
+    if (d->ops == NULL) {
+        jutsu_diag_add(diag, "%s: ops: missing (a %s plugin must provide struct jutsu_%s_ops)",
+                       file, jutsu_kind_name(d->kind), jutsu_kind_name(d->kind));
+        (*bad)++;
+        return;
+    }
+    uint32_t size;
+    memcpy(&size, d->ops, sizeof(size));
+    if (size < rule->min_size) {
+        jutsu_diag_add(diag, "%s: ops.size: plugin says %u, ABI %d.%d needs at least %zu",
+                       file, size, JUTSU_ABI_MAJOR, d->abi_minor, rule->min_size);
+        (*bad)++;
+        return;
+    }
+    for (const struct op_slot *s = rule->ops; s->name; s++) {
+        const void *p;
+        memcpy(&p, (const char *)d->ops + s->offset, sizeof(p));
+        if (p == NULL) {
+            jutsu_diag_add(diag, "%s: ops.%s: missing (mandatory for a %s plugin)",
+                           file, s->name, jutsu_kind_name(d->kind));
+            (*bad)++;
+        }
+    }
+}
+
+int jutsu_plugin_check(const struct jutsu_plugin *d, const char *file,
+                       struct jutsu_diag *diag)
+{
+    int bad = 0;
+
+    if (d == NULL) {
+        jutsu_diag_add(diag, "%s: %s() returned NULL", file, JUTSU_PLUGIN_ENTRY);
+        return JUTSU_EABI;
+    }
+    /* The head is compared field by field even when the magic is wrong,
+     * so the message shows everything that differs. */
+    if (d->magic != JUTSU_PLUGIN_MAGIC) {
+        jutsu_diag_add(diag, "%s: magic: plugin has 0x%08x, host expects 0x%08x "
+                       "(not a Jutsu plugin descriptor, or a corrupt one)",
+                       file, d->magic, JUTSU_PLUGIN_MAGIC);
+        bad++;
+    }
+    if (d->abi_major != JUTSU_ABI_MAJOR) {
+        jutsu_diag_add(diag, "%s: abi_major: plugin was built for ABI %u.%u, host has ABI %d.%d "
+                       "(majors must be equal: rebuild the plugin against this host's headers)",
+                       file, d->abi_major, d->abi_minor, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+        bad++;
+    } else if (d->abi_minor > JUTSU_ABI_MINOR) {
+        jutsu_diag_add(diag, "%s: abi_minor: plugin needs ABI %u.%u, host has only ABI %d.%d "
+                       "(upgrade jutsu, or rebuild the plugin against these headers)",
+                       file, d->abi_major, d->abi_minor, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+        bad++;
+    }
+    if (d->size < DESC_MIN_SIZE) {
+        jutsu_diag_add(diag, "%s: size: descriptor is %u bytes, ABI %d.0 needs at least %zu",
+                       file, d->size, JUTSU_ABI_MAJOR, (size_t)DESC_MIN_SIZE);
+        bad++;
+    }
+    if (bad)  /* the rest of the descriptor cannot be trusted */
+        return JUTSU_EABI;
+
+    if (jutsu_kind_name(d->kind) == NULL) {
+        jutsu_diag_add(diag, "%s: kind: %u is not a known plugin kind (1..%d)",
+                       file, d->kind, JUTSU_KIND_MAX);
+        bad++;
+    }
+    if (!valid_plugin_name(d->name)) {
+        jutsu_diag_add(diag, "%s: name: %s%s%s is not a valid plugin name ([a-z0-9_-], 1..64)",
+                       file, d->name ? "\"" : "", d->name ? d->name : "missing",
+                       d->name ? "\"" : "");
+        bad++;
+    }
+    if (d->version == NULL || *d->version == '\0') {
+        jutsu_diag_add(diag, "%s: version: missing", file);
+        bad++;
+    }
+    if (d->init == NULL) {
+        jutsu_diag_add(diag, "%s: init: missing (mandatory)", file);
+        bad++;
+    }
+    if (d->destroy == NULL) {
+        jutsu_diag_add(diag, "%s: destroy: missing (mandatory)", file);
+        bad++;
+    }
+    check_ops(d, file, &bad, diag);
+    if (d->schema && jutsu_schema_check(d->schema, file, diag) != 0)
+        bad++;
+    return bad ? JUTSU_EABI : 0;
+}
+
+/* --- schema tables ---------------------------------------------------------- */
+
+static int valid_key_name(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
+            return 0;
+    return 1;
+}
+
+static int default_ok(const struct jutsu_cfg_key *k)
+{
+    const char *v = k->def;
+    char *end;
+    switch (k->type) {
+    case JUTSU_CFG_INT: {
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (end == v || *end || errno)
+            return 0;
+        return k->min >= k->max || (x >= k->min && x <= k->max);
+    }
+    case JUTSU_CFG_DOUBLE:
+        strtod(v, &end);
+        return end != v && *end == '\0';
+    case JUTSU_CFG_BOOL: {
+        static const char *const names[] = { "true", "false", "yes", "no", "on", "off" };
+        for (size_t i = 0; i < 6; i++)
+            if (strcasecmp(v, names[i]) == 0)
+                return 1;
+        return 0;
+    }
+    case JUTSU_CFG_MONEY: {
+        jutsu_money_t m;
+        return jutsu_money_parse(v, -1, JUTSU_MONEY_EXACT, &m) == 0;
+    }
+    case JUTSU_CFG_ENUM:
+        for (const char *const *c = k->choices; c && *c; c++)
+            if (strcmp(*c, v) == 0)
+                return 1;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+int jutsu_schema_check(const struct jutsu_cfg_key *schema, const char *who,
+                       struct jutsu_diag *diag)
+{
+    int bad = 0;
+    for (const struct jutsu_cfg_key *k = schema; k->name; k++) {
+        if (!valid_key_name(k->name)) {
+            jutsu_diag_add(diag, "%s: schema: key \"%s\" is not a valid name", who, k->name);
+            bad++;
+        }
+        for (const struct jutsu_cfg_key *j = schema; j < k; j++)
+            if (strcmp(j->name, k->name) == 0) {
+                jutsu_diag_add(diag, "%s: schema: key \"%s\" declared twice", who, k->name);
+                bad++;
+            }
+        if (k->type < JUTSU_CFG_STR || k->type > JUTSU_CFG_ANY) {
+            jutsu_diag_add(diag, "%s: schema: key \"%s\" has unknown type %u", who, k->name, k->type);
+            bad++;
+            continue;
+        }
+        if (k->type == JUTSU_CFG_ENUM && (k->choices == NULL || k->choices[0] == NULL)) {
+            jutsu_diag_add(diag, "%s: schema: enum key \"%s\" has no choices", who, k->name);
+            bad++;
+        }
+        if (k->def && !default_ok(k)) {
+            jutsu_diag_add(diag, "%s: schema: default \"%s\" of key \"%s\" is not a valid %s",
+                           who, k->def, k->name,
+                           k->type == JUTSU_CFG_ENUM ? "choice" : "value of its type");
+            bad++;
+        }
+        if (k->help == NULL || *k->help == '\0') {
+            jutsu_diag_add(diag, "%s: schema: key \"%s\" has no help text", who, k->name);
+            bad++;
+        }
+        if (k->sub && (k->type == JUTSU_CFG_MAP || k->type == JUTSU_CFG_LIST)) {
+            char *nested = NULL;
+            if (asprintf(&nested, "%s: %s", who, k->name) < 0)
+                return JUTSU_ENOMEM;
+            if (jutsu_schema_check(k->sub, nested, diag) != 0)
+                bad++;
+            free(nested);
+        }
+    }
+    return bad ? JUTSU_EABI : 0;
+}

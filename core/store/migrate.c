@@ -1,0 +1,277 @@
+/*
+ * core/store/migrate.c — schema revisions, the Alembic way.
+ *
+ * Each driver embeds its revisions (struct jutsu_migration, oldest first;
+ * the same rev ids on every backend). The host keeps what is applied in
+ * jutsu_schema_migrations, one row per revision, and applies each revision
+ * and its bookkeeping row in one transaction, so a failure leaves the
+ * database at the previous revision, never between two.
+ *
+ * Applied revisions always form a prefix of the driver's list. A row this
+ * binary does not know means the database was upgraded by a newer jutsu:
+ * we refuse to touch it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "jutsu/error.h"
+#include "base/log.h"
+#include "store/store.h"
+
+static const char version_table_sql[] =
+    "CREATE TABLE IF NOT EXISTS jutsu_schema_migrations ("
+    " rev VARCHAR(64) PRIMARY KEY,"
+    " description VARCHAR(200),"
+    " applied_at BIGINT NOT NULL)";
+
+static int ensure_version_table(jutsu_dbs *s)
+{
+    int rc = s->ops->exec(s->db, version_table_sql);
+    return rc ? q_fail(s, rc, "jutsu_schema_migrations: create") : 0;
+}
+
+static int known_index(jutsu_dbs *s, const char *rev)
+{
+    for (size_t i = 0; i < s->ops->n_migrations; i++)
+        if (strcmp(s->ops->migrations[i].rev, rev) == 0)
+            return (int)i;
+    return -1;
+}
+
+int jutsu_migrate_state(jutsu_dbs *s, struct jutsu_migrate_state *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->n_known = s->ops->n_migrations;
+    jutsu_stmt *q = NULL;
+    int rc;
+    dbs_arena_reset(s);
+    /* reading the state writes nothing: no bookkeeping table is no revision */
+    if (s->ops->prepare(s->db, "SELECT rev FROM jutsu_schema_migrations", &q) != 0)
+        return 0;
+    size_t applied = 0;
+    int max_index = -1;
+    while ((rc = s->ops->step(q)) == JUTSU_DB_ROW) {
+        const char *rev = c_text(s, q, 0, 1);
+        int i = rev ? known_index(s, rev) : -1;
+        if (i < 0) {
+            st->unknown = rev ? rev : "(null)";
+            continue;
+        }
+        applied++;
+        if (i > max_index)
+            max_index = i;
+    }
+    q_done(s, q);
+    if (rc < 0)
+        return q_fail(s, rc, "jutsu_schema_migrations: read");
+    if (st->unknown)
+        return jutsu_dbs_fail(s, JUTSU_ESTATE, "the database is at revision %s, which this "
+                              "jutsu (%s) does not know: it was upgraded by a newer version. "
+                              "Run that version, or restore a backup made before the upgrade",
+                              st->unknown, JUTSU_VERSION);
+    if ((int)applied != max_index + 1)
+        return jutsu_dbs_fail(s, JUTSU_ESTATE, "jutsu_schema_migrations lists %zu revisions "
+                              "but not all before %s: the bookkeeping was edited by hand",
+                              applied, s->ops->migrations[max_index].rev);
+    st->n_applied = applied;
+    return 0;
+}
+
+static int apply_one(jutsu_dbs *s, size_t i, int up)
+{
+    const struct jutsu_migration *m = &s->ops->migrations[i];
+    char what[160];
+    snprintf(what, sizeof(what), "revision %s (%s)", m->rev, up ? "upgrade" : "downgrade");
+    int rc = s->ops->begin(s->db);
+    if (rc)
+        return q_fail(s, rc, what);
+    rc = s->ops->exec(s->db, up ? m->up : m->down);
+    if (rc) {
+        q_fail(s, rc, what);
+        s->ops->rollback(s->db);
+        return rc;
+    }
+    jutsu_stmt *q = NULL;
+    rc = q_prepare(s, up ? "INSERT INTO jutsu_schema_migrations (rev, description, applied_at) "
+                           "VALUES ($1, $2, $3)"
+                         : "DELETE FROM jutsu_schema_migrations WHERE rev = $1", &q);
+    if (rc == 0 && (rc = b_text(s, q, 1, m->rev)) == 0 && up &&
+        (rc = b_text(s, q, 2, m->description)) == 0)
+        rc = b_int(s, q, 3, jutsu_app_now(s->app));
+    if (rc == 0)
+        rc = q_exec(s, q, what);
+    q_done(s, q);
+    if (rc) {
+        s->ops->rollback(s->db);
+        return rc;
+    }
+    if ((rc = s->ops->commit(s->db)) != 0)
+        return q_fail(s, rc, what);
+    jutsu_log("jutsu", JUTSU_LOG_INFO, "%s %s: %s", up ? "upgraded to" : "downgraded from",
+              m->rev, m->description ? m->description : "");
+    return 0;
+}
+
+/* Nonzero if the market or trading tables hold rows (worth a backup). */
+static int holds_data(jutsu_dbs *s)
+{
+    static const char *const probes[] = {
+        "SELECT 1 FROM market_data LIMIT 1", "SELECT 1 FROM daily_performance LIMIT 1",
+        "SELECT 1 FROM live_trades LIMIT 1", "SELECT 1 FROM users LIMIT 1", NULL
+    };
+    for (const char *const *p = probes; *p; p++) {
+        jutsu_stmt *q = NULL;
+        if (s->ops->prepare(s->db, *p, &q) != 0)
+            continue;   /* the table does not exist yet */
+        int rc = s->ops->step(q);
+        s->ops->finalize(q);
+        if (rc == JUTSU_DB_ROW)
+            return 1;
+    }
+    return 0;
+}
+
+/* mkdir -p, mode 0750; 0 or -1 with errno. */
+static int mkdir_parents(const char *dir)
+{
+    char path[512];
+    if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0750) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0750) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int backup_first(jutsu_dbs *s, const char *dir, const char *from_rev)
+{
+    if (s->ops->backup == NULL)
+        return jutsu_dbs_fail(s, JUTSU_ENOTSUP, "this storage driver cannot back up; set "
+                              "database.backup_before_upgrade: false to upgrade anyway");
+    if (mkdir_parents(dir) != 0)
+        return jutsu_dbs_fail(s, JUTSU_EIO, "cannot create the backup directory %s: %s", dir,
+                              strerror(errno));
+    char stamp[JUTSU_TIME_BUFSZ], path[512];
+    jutsu_time_format(jutsu_app_now(s->app), stamp);
+    for (char *c = stamp; *c; c++)
+        if (*c == ':')
+            *c = '-';
+    snprintf(path, sizeof(path), "%s/jutsu-%s-before-upgrade-%s.backup", dir, from_rev, stamp);
+    int rc = s->ops->backup(s->db, path);
+    if (rc)
+        return q_fail(s, rc, "backup before upgrade");
+    jutsu_log("jutsu", JUTSU_LOG_INFO, "database holds data: backed up to %s before upgrading",
+              path);
+    return 0;
+}
+
+static int resolve_target(jutsu_dbs *s, const char *target, int *index)
+{
+    if (target == NULL || strcmp(target, "head") == 0) {
+        *index = (int)s->ops->n_migrations - 1;
+        return 0;
+    }
+    if (strcmp(target, "base") == 0) {
+        *index = -1;
+        return 0;
+    }
+    int i = known_index(s, target);
+    if (i < 0) {
+        char list[512];
+        size_t len = 0;
+        for (size_t j = 0; j < s->ops->n_migrations && len < sizeof(list); j++)
+            len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", j ? ", " : "",
+                                    s->ops->migrations[j].rev);
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "unknown revision \"%s\"; known: %s, head, base",
+                              target, list);
+    }
+    *index = i;
+    return 0;
+}
+
+int jutsu_migrate_upgrade(jutsu_dbs *s, const char *target, const char *backup_dir)
+{
+    struct jutsu_migrate_state st;
+    int rc = ensure_version_table(s), want;
+    if (rc == 0)
+        rc = jutsu_migrate_state(s, &st);
+    if (rc || (rc = resolve_target(s, target, &want)))
+        return rc;
+    if (want < (int)st.n_applied - 1)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "the database is already at %s, past %s: "
+                              "use `jutsu db downgrade %s`",
+                              s->ops->migrations[st.n_applied - 1].rev, target, target);
+    if (want == (int)st.n_applied - 1) {
+        jutsu_log("jutsu", JUTSU_LOG_INFO, "database is at %s: nothing to upgrade",
+                  st.n_applied ? s->ops->migrations[st.n_applied - 1].rev : "base");
+        return 0;
+    }
+    if (backup_dir && st.n_applied > 0 && holds_data(s) &&
+        (rc = backup_first(s, backup_dir, s->ops->migrations[st.n_applied - 1].rev)) != 0)
+        return rc;
+    for (size_t i = st.n_applied; (int)i <= want; i++)
+        if ((rc = apply_one(s, i, 1)) != 0)
+            return rc;
+    return 0;
+}
+
+int jutsu_migrate_downgrade(jutsu_dbs *s, const char *target)
+{
+    struct jutsu_migrate_state st;
+    int rc = jutsu_migrate_state(s, &st), want;
+    if (rc)
+        return rc;
+    if (target == NULL)
+        target = "-1";
+    if (target[0] == '-') {
+        char *end;
+        long n = strtol(target + 1, &end, 10);
+        if (*end || n <= 0)
+            return jutsu_dbs_fail(s, JUTSU_EINVAL, "\"%s\": write -N with N >= 1", target);
+        if ((size_t)n > st.n_applied)
+            return jutsu_dbs_fail(s, JUTSU_EINVAL, "cannot go back %ld revisions: only %zu "
+                                  "are applied", n, st.n_applied);
+        want = (int)st.n_applied - 1 - (int)n;
+    } else if ((rc = resolve_target(s, target, &want)) != 0) {
+        return rc;
+    }
+    if (want > (int)st.n_applied - 1)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "the database is at %s, before %s: use "
+                              "`jutsu db upgrade %s`",
+                              st.n_applied ? s->ops->migrations[st.n_applied - 1].rev : "base",
+                              target, target);
+    for (int i = (int)st.n_applied - 1; i > want; i--)
+        if ((rc = apply_one(s, (size_t)i, 0)) != 0)
+            return rc;
+    return 0;
+}
+
+int jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s)
+{
+    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
+    int autoup = 1, backup = 1;
+    const char *dir = "var/backups";
+    jutsu_cfg_bool(root, "database.auto_upgrade", &autoup);
+    jutsu_cfg_bool(root, "database.backup_before_upgrade", &backup);
+    jutsu_cfg_str(root, "database.backup_dir", &dir);
+    if (autoup)
+        return jutsu_migrate_upgrade(s, "head", backup ? dir : NULL);
+    struct jutsu_migrate_state st;
+    int rc = jutsu_migrate_state(s, &st);
+    if (rc == 0 && st.n_applied != st.n_known)
+        rc = jutsu_dbs_fail(s, JUTSU_ESTATE, "the database schema is at %s, not at %s, and "
+                            "database.auto_upgrade is false: run `jutsu db upgrade`",
+                            st.n_applied ? s->ops->migrations[st.n_applied - 1].rev : "base",
+                            s->ops->migrations[st.n_known - 1].rev);
+    return rc;
+}
