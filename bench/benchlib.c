@@ -249,7 +249,7 @@ static void open_app(struct bench_db *d, const char *yaml, int migrate)
         jutsu_diag_print(&diag, stderr, "bench: ");
     jutsu_diag_free(&diag);
     if (rc != 0 || (rc = jutsu_app_start(d->app)) != 0 ||
-        (rc = jutsu_dbs_open(d->app, &d->s)) != 0)
+        (rc = jutsu_app_dbs_open(d->app, &d->s)) != 0)
         bench_die("cannot open the database: %s (see the log above)", jutsu_strerror(rc));
     if (migrate && (rc = jutsu_migrate_upgrade(d->s, "head", NULL)) != 0)
         bench_die("migrate: %s", jutsu_dbs_error(d->s));

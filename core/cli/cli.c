@@ -272,7 +272,7 @@ int jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s
     }
     if (jutsu_app_start_kinds(cli->app, (1u << JUTSU_KIND_STORAGE) | kinds))
         return JUTSU_EXIT_FAILURE;
-    if ((rc = jutsu_dbs_open(cli->app, s)) != 0) {
+    if ((rc = jutsu_app_dbs_open(cli->app, s)) != 0) {
         jutsu_cli_error("cannot connect to the database: %s", jutsu_strerror(rc));
         return JUTSU_EXIT_FAILURE;
     }

@@ -80,11 +80,11 @@ static int open_db(struct jutsu_cli *cli, jutsu_dbs **s)
     }
     if ((rc = jutsu_app_start_kinds(cli->app, 1u << JUTSU_KIND_STORAGE)) != 0)
         return JUTSU_EXIT_FAILURE;   /* the log says why */
-    if ((rc = jutsu_dbs_open(cli->app, s)) != 0) {
-        const struct jutsu_storage_ops *ops;
-        void *state;
-        jutsu_store_ops(cli->app, &ops, &state);
-        jutsu_cli_error("cannot connect to %s: %s", ops->describe(state), jutsu_strerror(rc));
+    if ((rc = jutsu_app_dbs_open(cli->app, s)) != 0) {
+        struct jutsu_store store;
+        jutsu_app_store(cli->app, &store);
+        jutsu_cli_error("cannot connect to %s: %s", store.ops->describe(store.state),
+                        jutsu_strerror(rc));
         return JUTSU_EXIT_FAILURE;
     }
     return 0;
@@ -114,7 +114,7 @@ static int print_current(struct jutsu_cli *cli, jutsu_dbs *s)
     if (rc)
         return db_failed(s, rc);
     const char *cur = st.n_applied ? s->ops->migrations[st.n_applied - 1].rev : "base";
-    const char *where = s->ops->describe(s->state);
+    const char *where = s->ops->describe(s->store.state);
     int head = st.n_applied == st.n_known;
     if (cli->format == JUTSU_FMT_JSON)
         printf("{\"database\":\"%s\",\"current\":\"%s\",\"head\":%s,\"applied\":%zu,"
@@ -192,7 +192,7 @@ int jutsu_cmd_db_history(struct jutsu_cli *cli)
         puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
         json_object_put(arr);
     } else {
-        printf("(* applied; %s)\n", s->ops->describe(s->state));
+        printf("(* applied; %s)\n", s->ops->describe(s->store.state));
     }
     jutsu_dbs_close(s);
     return JUTSU_EXIT_OK;
@@ -225,7 +225,7 @@ static int write_manifest(const char *path, jutsu_dbs *s, const int64_t *counts)
     json_object *o = json_object_new_object(), *c = json_object_new_object();
     json_object_object_add(o, "jutsu", json_object_new_string(JUTSU_VERSION));
     json_object_object_add(o, "dialect", json_object_new_string(s->ops->dialect));
-    json_object_object_add(o, "database", json_object_new_string(s->ops->describe(s->state)));
+    json_object_object_add(o, "database", json_object_new_string(s->ops->describe(s->store.state)));
     for (size_t i = 0; i < NTABLES; i++)
         if (counts[i] >= 0)
             json_object_object_add(c, counted_tables[i], json_object_new_int64(counts[i]));
@@ -266,7 +266,7 @@ int jutsu_cmd_db_backup(struct jutsu_cli *cli)
     for (size_t i = 0; i < NTABLES; i++)
         total += counts[i] > 0 ? counts[i] : 0;
     printf("backed up %s to %s (%lld rows; manifest %s.manifest.json)\n",
-           s->ops->describe(s->state), pos[0], (long long)total, pos[0]);
+           s->ops->describe(s->store.state), pos[0], (long long)total, pos[0]);
     jutsu_dbs_close(s);
     return JUTSU_EXIT_OK;
 }
@@ -323,7 +323,7 @@ int jutsu_cmd_db_restore(struct jutsu_cli *cli)
         return JUTSU_EXIT_FAILURE;
     }
     printf("restored %s from %s; row counts of %zu tables verified\n",
-           s->ops->describe(s->state), pos[0], NTABLES);
+           s->ops->describe(s->store.state), pos[0], NTABLES);
     jutsu_dbs_close(s);
     return JUTSU_EXIT_OK;
 }

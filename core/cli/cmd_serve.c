@@ -43,7 +43,7 @@ static int prepare_storage(struct jutsu_app *app)
                   "(set database.type, or DATABASE_URL)");
         return 0;
     }
-    int rc = jutsu_dbs_open(app, &s);
+    int rc = jutsu_app_dbs_open(app, &s);
     if (rc) {
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "cannot connect to the database: %s",
                   jutsu_strerror(rc));

@@ -86,7 +86,7 @@ static int env_open(struct jutsu_app *app, struct eod_env *e, struct jutsu_eod_r
         jutsu_log("eod", JUTSU_LOG_WARN, "no KPI instance is configured: Sharpe, Sortino and "
                   "the other KPI columns stay NULL (add `- {name: kpi, plugin: kpi-standard}` "
                   "to plugins:)");
-    if ((rc = jutsu_dbs_open(app, &e->s)) != 0)
+    if ((rc = jutsu_app_dbs_open(app, &e->s)) != 0)
         return fail(r, rc, "cannot open the database: %s", jutsu_strerror(rc));
     return 0;
 }

@@ -62,6 +62,7 @@
 #include "jutsu/clock.h"
 #include "host/app.h"
 #include "host/entities.h"
+#include "sched/scheduler.h"
 
 enum jutsu_eod_outcome {
     JUTSU_EOD_NOT_RUN     = 0,   /* not computed: not selected, or its day rolled back */
@@ -146,5 +147,8 @@ const char *jutsu_eod_outcome_name(int outcome);
 struct json_object;
 struct json_object *jutsu_eod_entities_json(const struct jutsu_eod_report *r, size_t day,
                                             int changed);
+
+/* The EOD job as the scheduler runs it (core/eod/eod_job.c). */
+extern const struct jutsu_sched_job jutsu_eod_job;
 
 #endif

@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "jutsu/data.h"
 #include "jutsu/host.h"
 #include "bus/bus.h"
 #include "config/cfg.h"
@@ -113,6 +114,42 @@ int  jutsu_app_adopt_module(struct jutsu_app *app, struct jutsu_module *m);
 
 struct jutsu_ctx *jutsu_app_find(struct jutsu_app *app, const char *name);
 jutsu_time_t      jutsu_app_now(struct jutsu_app *app);
+
+/* An instance's ops table as its kind's struct, or NULL when ctx is NULL
+ * or of another kind: the one place that reads a descriptor's ops. */
+const void *jutsu_ctx_ops(const struct jutsu_ctx *ctx, uint32_t kind);
+
+struct jutsu_storage_ops;
+struct jutsu_source_ops;
+struct jutsu_strategy_ops;
+struct jutsu_kpi_ops;
+struct jutsu_broker_ops;
+static inline const struct jutsu_storage_ops *jutsu_ctx_storage(const struct jutsu_ctx *c)
+{ return jutsu_ctx_ops(c, JUTSU_KIND_STORAGE); }
+static inline const struct jutsu_source_ops *jutsu_ctx_source(const struct jutsu_ctx *c)
+{ return jutsu_ctx_ops(c, JUTSU_KIND_SOURCE); }
+static inline const struct jutsu_strategy_ops *jutsu_ctx_strategy(const struct jutsu_ctx *c)
+{ return jutsu_ctx_ops(c, JUTSU_KIND_STRATEGY); }
+static inline const struct jutsu_kpi_ops *jutsu_ctx_kpi(const struct jutsu_ctx *c)
+{ return jutsu_ctx_ops(c, JUTSU_KIND_KPI); }
+static inline const struct jutsu_broker_ops *jutsu_ctx_broker(const struct jutsu_ctx *c)
+{ return jutsu_ctx_ops(c, JUTSU_KIND_BROKER); }
+
+/* --- the app's storage (core/host/app_store.c) ---------------------------- */
+
+struct jutsu_store;
+/* What sessions are opened on: the started storage instance and the app's
+ * clock. JUTSU_ENOENT when no database is configured, JUTSU_ESTATE when
+ * its instance is not initialised. */
+int  jutsu_app_store(struct jutsu_app *app, struct jutsu_store *out);
+/* A session on the app's storage (store/store.h: jutsu_dbs_open). */
+int  jutsu_app_dbs_open(struct jutsu_app *app, jutsu_dbs **out);
+/* Brings the schema to head on start when database.auto_upgrade is true
+ * (backing up first as configured); otherwise refuses a database that is
+ * not at head, saying which command to run. Message in the session. */
+int  jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s);
+/* The data API as plugins see it (core/host/data_vtable.c). */
+const struct jutsu_data *jutsu_data_vtable(void);
 
 /* The host's own schema (core/config/host_schema.c). */
 extern const struct jutsu_cfg_key jutsu_host_schema[];

@@ -340,6 +340,13 @@ int jutsu_app_load_plugins(struct jutsu_app *app, struct jutsu_diag *diag)
     return rc;
 }
 
+const void *jutsu_ctx_ops(const struct jutsu_ctx *ctx, uint32_t kind)
+{
+    if (ctx == NULL || ctx->module->desc->kind != kind)
+        return NULL;
+    return ctx->module->desc->ops;
+}
+
 struct jutsu_ctx *jutsu_app_find(struct jutsu_app *app, const char *name)
 {
     for (size_t i = 0; i < app->ninst; i++)

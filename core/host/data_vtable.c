@@ -3,11 +3,12 @@
  */
 #include "jutsu/error.h"
 #include "store/data_api.h"
+#include "host/app.h"
 #include "store/store.h"
 
 static int d_open(jutsu_ctx *ctx, jutsu_dbs **out)
 {
-    return jutsu_dbs_open(ctx->app, out);
+    return jutsu_app_dbs_open(ctx->app, out);
 }
 
 static const struct jutsu_data vtable = {

@@ -205,9 +205,8 @@ static int h_exchange_time(jutsu_ctx *ctx, jutsu_date_t d, int hour, int minute,
 
 static const struct jutsu_data *h_data(jutsu_ctx *ctx)
 {
-    const struct jutsu_storage_ops *ops;
-    void *state;
-    return jutsu_store_ops(ctx->app, &ops, &state) == 0 ? jutsu_data_vtable() : NULL;
+    struct jutsu_store store;
+    return jutsu_app_store(ctx->app, &store) == 0 ? jutsu_data_vtable() : NULL;
 }
 
 void jutsu_host_init(struct jutsu_host *h)

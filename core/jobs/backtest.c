@@ -223,7 +223,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     struct bt_entities bt;
     struct trader t;
     struct jutsu_diag diag;
-    jutsu_sched *times = NULL;
+    struct jutsu_sched_time when;
     jutsu_dbs *s = NULL;
     jutsu_prices *p = NULL;
     struct jutsu_eod_report er = { 0 };
@@ -237,14 +237,14 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         rc = make_entities(&all, o, &bt, out);
     if (rc == 0 && (o->from > o->to || jutsu_calendar_count(app->cal, o->from, o->to) == 0))
         rc = fail(out, JUTSU_EINVAL, "no trading day between --from and --to");
-    if (rc == 0 && (rc = jutsu_jobs_sched(app, &diag, &times)) != 0)
+    if (rc == 0 && (rc = jutsu_sched_time_of(app, &jutsu_trade_job, &when, &diag)) != 0)
         fail(out, rc, "%s", jutsu_diag_line(&diag, 0));
-    if (rc == 0 && (rc = jutsu_dbs_open(app, &s)) != 0)
+    if (rc == 0 && (rc = jutsu_app_dbs_open(app, &s)) != 0)
         fail(out, rc, "cannot open the database: %s", jutsu_strerror(rc));
     if (rc == 0 && (rc = jutsu_dbs_begin(s)) != 0)
         fail(out, rc, "%s", jutsu_dbs_error(s));
     if (rc == 0)
-        rc = trader_open(&t, app, s, times, &bt.v[0], "backtest", 0, out->error,
+        rc = trader_open(&t, app, s, &when, &bt.v[0], "backtest", 0, out->error,
                          sizeof(out->error));
     if (rc == 0 && (rc = jutsu_prices_new(s, trader_from(&t, o->from), o->to, &p)) != 0)
         fail(out, rc, "the price book: %s", jutsu_strerror(rc));
@@ -287,7 +287,6 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     jutsu_eod_report_free(&er);
     jutsu_prices_free(p);
     trader_close(&t);
-    jutsu_sched_free(times);
     jutsu_diag_free(&diag);
     jutsu_entities_free(&all);
     return rc;

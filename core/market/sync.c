@@ -552,7 +552,7 @@ static int make_ctx(struct jutsu_app *app, struct ctx *c)
     c->batch = batch;
     if (jutsu_calendar_local_date(app->cal, jutsu_app_now(app), &c->today) != 0)
         c->today = jutsu_time_to_date(jutsu_app_now(app));
-    return jutsu_dbs_open(app, &c->s);
+    return jutsu_app_dbs_open(app, &c->s);
 }
 
 static const char *cfg_list_item(struct jutsu_app *app, const char *path, size_t i, size_t *n)

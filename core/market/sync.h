@@ -37,6 +37,7 @@
 
 #include "jutsu/source.h"
 #include "host/app.h"
+#include "sched/scheduler.h"
 
 struct jutsu_sync_item {
     char     symbol[16], timeframe[8], source[64];
@@ -87,5 +88,8 @@ int jutsu_sync_live_bar(struct jutsu_app *app, const char *symbol, jutsu_date_t 
 int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nfiles,
                       const char *symbol, const char *timeframe,
                       struct jutsu_sync_report *r);
+
+/* The sync job as the scheduler runs it (core/market/sync_job.c). */
+extern const struct jutsu_sched_job jutsu_sync_job;
 
 #endif

@@ -14,8 +14,7 @@
 struct sched_job {
     struct jutsu_sched_job def;     /* the table's entry, copied          */
     int          enabled;
-    int          at_min;            /* minutes after midnight, exchange   */
-    int          early_min;         /* the same on early-close days       */
+    struct jutsu_sched_time time;   /* the table's times moved by config */
 
     /* Run state. done_date is written by whoever runs slots (the worker,
      * or the caller of run_due); the rest under jutsu_sched.lock. */

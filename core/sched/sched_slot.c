@@ -102,7 +102,28 @@ static int valid_name(const char *name)
     return 1;
 }
 
-/* The table's own entry: a mistake here is the programmer's, said plainly. */
+/* A job's own default times: a mistake here is the programmer's, said
+ * plainly. */
+static int default_time(const struct jutsu_sched_job *d, struct jutsu_sched_time *t,
+                        struct jutsu_diag *diag)
+{
+    if (d->run == NULL || (d->days != JUTSU_SCHED_TRADING_DAYS && d->days != JUTSU_SCHED_EVERY_DAY)) {
+        jutsu_diag_add(diag, "scheduler: job table: \"%s\" has no body or an unknown `days`",
+                       d->name);
+        return JUTSU_EINVAL;
+    }
+    if (parse_hhmm(d->at, &t->at_min) != 0 ||
+        parse_hhmm(d->early_close_at ? d->early_close_at : d->at, &t->early_min) != 0) {
+        jutsu_diag_add(diag, "scheduler: job table: \"%s\": default time \"%s\" / \"%s\" is not "
+                       "HH:MM", d->name, d->at ? d->at : "(null)",
+                       d->early_close_at ? d->early_close_at : "(same)");
+        return JUTSU_EINVAL;
+    }
+    t->days = d->days;
+    return 0;
+}
+
+/* The table's entry i: its name, then its default times. */
 static int check_entry(const struct jutsu_sched_job *jobs, size_t i, struct sched_job *j,
                        struct jutsu_diag *diag)
 {
@@ -117,44 +138,36 @@ static int check_entry(const struct jutsu_sched_job *jobs, size_t i, struct sche
             jutsu_diag_add(diag, "scheduler: job table: \"%s\" is declared twice", d->name);
             return JUTSU_EINVAL;
         }
-    if (d->run == NULL || (d->days != JUTSU_SCHED_TRADING_DAYS && d->days != JUTSU_SCHED_EVERY_DAY)) {
-        jutsu_diag_add(diag, "scheduler: job table: \"%s\" has no body or an unknown `days`",
-                       d->name);
-        return JUTSU_EINVAL;
-    }
-    if (parse_hhmm(d->at, &j->at_min) != 0 ||
-        parse_hhmm(d->early_close_at ? d->early_close_at : d->at, &j->early_min) != 0) {
-        jutsu_diag_add(diag, "scheduler: job table: \"%s\": default time \"%s\" / \"%s\" is not "
-                       "HH:MM", d->name, d->at ? d->at : "(null)",
-                       d->early_close_at ? d->early_close_at : "(same)");
-        return JUTSU_EINVAL;
-    }
-    j->def = *d;
-    return 0;
+    int rc = default_time(d, &j->time, diag);
+    if (rc == 0)
+        j->def = *d;
+    return rc;
 }
 
-/* scheduler.jobs.<name> for one job of the table. */
-static int configure_job(jutsu_cfg_node *root, struct sched_job *j, struct jutsu_diag *diag)
+/* scheduler.jobs.<name> over a job's default times: its `enabled`, `at`
+ * and `early_close_at`. */
+static int configure_time(jutsu_cfg_node *root, const struct jutsu_sched_job *d,
+                          struct jutsu_sched_time *t, int *enabled, struct jutsu_diag *diag)
 {
     char path[64], name[96];
-    snprintf(path, sizeof(path), "scheduler.jobs.%s", j->def.name);
+    snprintf(path, sizeof(path), "scheduler.jobs.%s", d->name);
     jutsu_cfg_node *jn = root ? jutsu_cfg_get(root, path) : NULL;
     snprintf(name, sizeof(name), "%s.enabled", path);
-    int rc = cfg_flag(jn, "enabled", name, 1, &j->enabled, diag);
+    int rc = cfg_flag(jn, "enabled", name, 1, enabled, diag);
     int at = 0, early = 0;
-    int rat = cfg_time(jn, j->def.name, "at", &at, diag);
-    int rearly = cfg_time(jn, j->def.name, "early_close_at", &early, diag);
+    int rat = cfg_time(jn, d->name, "at", &at, diag);
+    int rearly = cfg_time(jn, d->name, "early_close_at", &early, diag);
     if (rat < 0 || rearly < 0)
         return JUTSU_ECONFIG;
     if (rat == 0) {
         /* a moved `at` without its own early time moves the early one too,
          * unless the table keeps a separate early time */
-        if (j->def.early_close_at == NULL)
-            j->early_min = at;
-        j->at_min = at;
+        if (d->early_close_at == NULL)
+            t->early_min = at;
+        t->at_min = at;
     }
     if (rearly == 0)
-        j->early_min = early;
+        t->early_min = early;
     return rc;
 }
 
@@ -200,7 +213,8 @@ static int configure(jutsu_sched *s, struct jutsu_diag *diag)
     }
     s->grace_min = (int)grace;
     for (size_t i = 0; i < s->n; i++)
-        if (configure_job(root, &s->jobs[i], diag) != 0)
+        if (configure_time(root, &s->jobs[i].def, &s->jobs[i].time, &s->jobs[i].enabled,
+                           diag) != 0)
             rc = JUTSU_ECONFIG;
     if (check_foreign_jobs(s, root, diag) != 0)
         rc = JUTSU_ECONFIG;
@@ -261,17 +275,35 @@ struct sched_job *jutsu_sched_find(const jutsu_sched *s, const char *name)
     return NULL;
 }
 
+int jutsu_sched_time_of(struct jutsu_app *app, const struct jutsu_sched_job *job,
+                        struct jutsu_sched_time *out, struct jutsu_diag *diag)
+{
+    int enabled;
+    int rc = default_time(job, out, diag);
+    if (rc == 0)
+        rc = configure_time(app->cfg ? jutsu_cfg_root(app->cfg) : NULL, job, out, &enabled, diag);
+    return rc;
+}
+
+int jutsu_sched_time_on(const struct jutsu_app *app, const struct jutsu_sched_time *t,
+                        jutsu_date_t d, jutsu_time_t *at)
+{
+    struct jutsu_session ses;
+    if (app->tz == NULL || app->cal == NULL)
+        return JUTSU_ESTATE;
+    if (t->days == JUTSU_SCHED_TRADING_DAYS && !jutsu_calendar_is_trading_day(app->cal, d))
+        return JUTSU_ENOENT;
+    int m = t->at_min;
+    /* only trading days have a session; an every-day job keeps `at` on the others */
+    if (jutsu_calendar_session(app->cal, d, &ses) == 0 && ses.early_close)
+        m = t->early_min;
+    return jutsu_tz_to_utc(app->tz, d, m / 60, m % 60, 0, at);
+}
+
 int jutsu_sched_slot_on(const jutsu_sched *s, const struct sched_job *j, jutsu_date_t d,
                         jutsu_time_t *at)
 {
-    struct jutsu_session ses;
-    if (j->def.days == JUTSU_SCHED_TRADING_DAYS && !jutsu_calendar_is_trading_day(s->app->cal, d))
-        return JUTSU_ENOENT;
-    int m = j->at_min;
-    /* only trading days have a session; an every-day job keeps `at` on the others */
-    if (jutsu_calendar_session(s->app->cal, d, &ses) == 0 && ses.early_close)
-        m = j->early_min;
-    return jutsu_tz_to_utc(s->app->tz, d, m / 60, m % 60, 0, at);
+    return jutsu_sched_time_on(s->app, &j->time, d, at);
 }
 
 int jutsu_sched_prev(const jutsu_sched *s, const struct sched_job *j, jutsu_time_t now,
@@ -322,13 +354,6 @@ int jutsu_sched_next_of(const jutsu_sched *s, const struct sched_job *j, jutsu_t
     return JUTSU_ENOENT;
 }
 
-int jutsu_sched_slot_of(const jutsu_sched *s, const char *name, jutsu_date_t d,
-                        jutsu_time_t *at)
-{
-    const struct sched_job *j = jutsu_sched_find(s, name);
-    return j ? jutsu_sched_slot_on(s, j, d, at) : JUTSU_ENOENT;
-}
-
 int jutsu_sched_next(const jutsu_sched *s, const char *name, jutsu_time_t after,
                      jutsu_date_t *date, jutsu_time_t *at)
 {
@@ -362,9 +387,9 @@ int jutsu_sched_info(const jutsu_sched *s, size_t i, struct jutsu_sched_info *ou
     const struct sched_job *j = &s->jobs[i];
     out->name = j->def.name;
     out->enabled = j->enabled;
-    jutsu_sched_hhmm(j->at_min, out->at);
-    jutsu_sched_hhmm(j->early_min, out->early_close_at);
-    out->days = j->def.days;
+    jutsu_sched_hhmm(j->time.at_min, out->at);
+    jutsu_sched_hhmm(j->time.early_min, out->early_close_at);
+    out->days = j->time.days;
     out->catch_up = j->def.catch_up;
     return 0;
 }

@@ -126,7 +126,7 @@ static int record_write(jutsu_sched *s, jutsu_dbs *db, const char *job, jutsu_da
 int jutsu_sched_last(jutsu_sched *s, const char *name, struct jutsu_sched_record *out)
 {
     jutsu_dbs *db = NULL;
-    int rc = jutsu_dbs_open(s->app, &db);
+    int rc = jutsu_app_dbs_open(s->app, &db);
     if (rc != 0)
         return rc;
     rc = record_read(db, name, out);
@@ -163,7 +163,7 @@ int jutsu_sched_lock(struct jutsu_app *app, const char *name, jutsu_job_lock **l
         return JUTSU_ENOMEM;
     snprintf(l->name, sizeof(l->name), "%s", name);
     l->key = jutsu_sched_lock_key(name);
-    int rc = jutsu_dbs_open(app, &l->db), yes = 1;
+    int rc = jutsu_app_dbs_open(app, &l->db), yes = 1;
     if (rc != 0) {
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: no database connection for the job's lock: %s",
                   name, jutsu_strerror(rc));
@@ -321,7 +321,7 @@ static int handle(jutsu_sched *s, struct sched_job *j, jutsu_time_t now, int cat
     /* recorded already (by us before a restart, or by another process) */
     struct jutsu_sched_record rec;
     jutsu_dbs *db = NULL;
-    if ((rc = jutsu_dbs_open(s->app, &db)) == 0) {
+    if ((rc = jutsu_app_dbs_open(s->app, &db)) == 0) {
         rc = record_read(db, j->def.name, &rec);
         jutsu_dbs_close(db);
     } else {
@@ -456,10 +456,10 @@ static void log_plan(jutsu_sched *s, jutsu_time_t now)
                       j->def.name, j->def.name);
             continue;
         }
-        jutsu_sched_hhmm(j->at_min, at);
-        if (j->early_min != j->at_min) {
+        jutsu_sched_hhmm(j->time.at_min, at);
+        if (j->time.early_min != j->time.at_min) {
             char hhmm[6];
-            jutsu_sched_hhmm(j->early_min, hhmm);
+            jutsu_sched_hhmm(j->time.early_min, hhmm);
             snprintf(early, sizeof(early), " (%s on early closes)", hhmm);
         }
         if (jutsu_sched_next_of(s, j, now, &d, &t) == 0)

@@ -144,11 +144,26 @@ void jutsu_sched_free(jutsu_sched *s);
 int  jutsu_sched_next(const jutsu_sched *s, const char *name, jutsu_time_t after,
                       jutsu_date_t *date, jutsu_time_t *at);
 
-/* The instant of job `name`'s slot on date d (its time, or its early-close
- * time), enabled or not: what the job stamps its work of that day with.
- * JUTSU_ENOENT for an unknown job or a day it has no slot. Pure. */
-int  jutsu_sched_slot_of(const jutsu_sched *s, const char *name, jutsu_date_t d,
-                         jutsu_time_t *at);
+/*
+ * A job's time of day without a scheduler: its table defaults moved by
+ * scheduler.jobs.<name>.at / early_close_at, as a scheduler built over
+ * it would use them. What a job stamps its work of a day with (the
+ * trading job's trades and snapshots carry the trading slot's instant).
+ * jutsu_sched_time_of reads the config (no database, no calendar):
+ * JUTSU_ECONFIG for a time that is not HH:MM, JUTSU_EINVAL for a bad
+ * table entry, both said in diag. jutsu_sched_time_on is the instant on
+ * date d: JUTSU_ENOENT on a day the job has no slot (a trading-days job
+ * on a closed day), JUTSU_ESTATE without a time zone or calendar. Pure.
+ */
+struct jutsu_sched_time {
+    int at_min;       /* minutes after midnight, exchange time */
+    int early_min;    /* the same on early-close days          */
+    int days;         /* enum jutsu_sched_days                 */
+};
+int  jutsu_sched_time_of(struct jutsu_app *app, const struct jutsu_sched_job *job,
+                         struct jutsu_sched_time *out, struct jutsu_diag *diag);
+int  jutsu_sched_time_on(const struct jutsu_app *app, const struct jutsu_sched_time *t,
+                         jutsu_date_t d, jutsu_time_t *at);
 
 /*
  * Runs every due slot at `now` on the calling thread, one job after the

@@ -225,7 +225,7 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
     jutsu_stmt *st = NULL;
     if ((rc = q_prepare(s, upsert_sql, &st)) == 0) {
         struct binds b = { s, st, 0, 0 };
-        bind_daily_perf(&b, row, jutsu_app_now(s->app));
+        bind_daily_perf(&b, row, jutsu_dbs_now(s));
         rc = b.rc ? b.rc : q_exec(s, st, "daily_performance: upsert");
         if (rc == 0 && changed)
             *changed = s->ops->changes(st) > 0;

@@ -205,7 +205,7 @@ int jutsu_data_metadata_upsert(jutsu_dbs *s, const struct jutsu_metadata_row *ro
                       "last_bar_timestamp = excluded.last_bar_timestamp, "
                       "total_bars = excluded.total_bars, last_updated = excluded.last_updated",
                    &st);
-    jutsu_time_t now = row->last_updated ? row->last_updated : jutsu_app_now(s->app);
+    jutsu_time_t now = row->last_updated ? row->last_updated : jutsu_dbs_now(s);
     if (rc == 0 && !(rc = b_text(s, st, 1, row->symbol)) && !(rc = b_text(s, st, 2, row->timeframe)) &&
         !(rc = b_time(s, st, 3, row->last_bar_ts)) && !(rc = b_int(s, st, 4, row->total_bars)) &&
         !(rc = b_time(s, st, 5, now)))
@@ -240,7 +240,7 @@ int jutsu_data_audit_add(jutsu_dbs *s, const struct jutsu_audit_row *row)
     rc = q_prepare(s, "INSERT INTO data_audit_log (symbol, timeframe, operation, status, "
                       "message, bars_affected, timestamp) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                    &st);
-    jutsu_time_t ts = row->ts ? row->ts : jutsu_app_now(s->app);
+    jutsu_time_t ts = row->ts ? row->ts : jutsu_dbs_now(s);
     if (rc == 0 && !(rc = b_text(s, st, 1, row->symbol)) && !(rc = b_text(s, st, 2, row->timeframe)) &&
         !(rc = b_text(s, st, 3, row->operation)) && !(rc = b_text(s, st, 4, row->status)) &&
         !(rc = b_text(s, st, 5, m)) && !(rc = b_int(s, st, 6, row->bars_affected)) &&

@@ -138,7 +138,7 @@ int jutsu_data_state_set(jutsu_dbs *s, const char *key, int type, const char *va
                       "updated_at = excluded.updated_at", &st);
     if (rc == 0 && !(rc = b_text(s, st, 1, key)) && !(rc = b_text(s, st, 2, value)) &&
         !(rc = b_text(s, st, 3, state_types[type])) &&
-        !(rc = b_time(s, st, 4, jutsu_app_now(s->app))))
+        !(rc = b_time(s, st, 4, jutsu_dbs_now(s))))
         rc = q_exec(s, st, "system_state: upsert");
     q_done(s, st);
     return tx_leave(s, own, rc);
@@ -291,7 +291,7 @@ int jutsu_data_override_set(jutsu_dbs *s, const struct jutsu_override_row *row,
         return rc;
     if ((rc = tx_enter(s, &own)) != 0)
         return rc;
-    rc = override_set_tx(s, row, changed_by, jutsu_app_now(s->app));
+    rc = override_set_tx(s, row, changed_by, jutsu_dbs_now(s));
     return tx_leave(s, own, rc);
 }
 
@@ -327,7 +327,7 @@ int jutsu_data_override_unset(jutsu_dbs *s, const char *strategy_id, const char 
     if ((rc = tx_enter(s, &own)) != 0)
         return rc;
     rc = override_unset_tx(s, strategy_id, parameter, changed_by, reason,
-                           jutsu_app_now(s->app));
+                           jutsu_dbs_now(s));
     return tx_leave(s, own, rc);
 }
 

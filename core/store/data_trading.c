@@ -140,7 +140,7 @@ int jutsu_data_trade_insert(jutsu_dbs *s, const struct jutsu_trade_row *row, int
     rc = q_prepare(s, sql, &st);
     if (rc == 0) {
         struct binds b = { s, st, 0, 0 };
-        bind_trade(&b, row, jutsu_app_now(s->app));
+        bind_trade(&b, row, jutsu_dbs_now(s));
         rc = b.rc ? b.rc : step_returning(s, st, "live_trades: insert", &new_id);
     }
     q_done(s, st);
@@ -249,7 +249,7 @@ int jutsu_data_position_upsert(jutsu_dbs *s, const struct jutsu_position_row *ro
         p_money(&b, row->avg_cost);
         p_money(&b, row->market_value);
         p_money(&b, row->unrealized_pnl);
-        p_time(&b, row->last_updated ? row->last_updated : jutsu_app_now(s->app));
+        p_time(&b, row->last_updated ? row->last_updated : jutsu_dbs_now(s));
         rc = write_one(&b, "positions: upsert");
     }
     return tx_leave(s, own, rc);
@@ -361,7 +361,7 @@ int jutsu_data_snapshot_upsert(jutsu_dbs *s, const struct jutsu_snapshot_row *ro
     if ((rc = q_prepare(s, sql, &st)) == 0) {
         struct binds b = { s, st, 0, 0 };
         bind_snapshot(&b, row);
-        p_time(&b, jutsu_app_now(s->app));
+        p_time(&b, jutsu_dbs_now(s));
         rc = write_one(&b, "performance_snapshots: upsert");
     }
     return tx_leave(s, own, rc);

@@ -140,7 +140,7 @@ int jutsu_data_user_create(jutsu_dbs *s, const struct jutsu_user_row *row, int64
         !(rc = b_text(s, st, 8, row->totp_secret)) && !(rc = b_bool(s, st, 9, row->totp_enabled)) &&
         !(rc = b_text(s, st, 10, row->backup_codes)) &&
         !(rc = b_time_null(s, st, 11, row->last_login)) &&
-        !(rc = b_time(s, st, 12, row->created_at ? row->created_at : jutsu_app_now(s->app))))
+        !(rc = b_time(s, st, 12, row->created_at ? row->created_at : jutsu_dbs_now(s))))
         rc = insert_returning(s, st, "users: insert", id);
     q_done(s, st);
     return tx_leave(s, own, rc);
@@ -291,7 +291,7 @@ int jutsu_data_passkey_add(jutsu_dbs *s, const struct jutsu_passkey_row *row, in
         !(rc = b_bytes(s, st, 3, row->public_key, row->public_key_len)) &&
         !(rc = b_int(s, st, 4, row->sign_count)) && !(rc = b_text(s, st, 5, row->device_name)) &&
         !(rc = b_text(s, st, 6, row->aaguid)) &&
-        !(rc = b_time(s, st, 7, row->created_at ? row->created_at : jutsu_app_now(s->app))) &&
+        !(rc = b_time(s, st, 7, row->created_at ? row->created_at : jutsu_dbs_now(s))) &&
         !(rc = b_time_null(s, st, 8, row->last_used_at)))
         rc = insert_returning(s, st, "passkeys: insert", id);
     q_done(s, st);
@@ -381,7 +381,7 @@ int jutsu_data_passkey_touch(jutsu_dbs *s, int64_t id, int64_t sign_count, jutsu
     rc = q_prepare(s, "UPDATE passkeys SET sign_count = $1, last_used_at = $2 WHERE id = $3 "
                       "AND (sign_count < $1 OR (sign_count = 0 AND $1 = 0))", &st);
     if (rc == 0 && !(rc = b_int(s, st, 1, sign_count)) &&
-        !(rc = b_time(s, st, 2, used_at ? used_at : jutsu_app_now(s->app))) &&
+        !(rc = b_time(s, st, 2, used_at ? used_at : jutsu_dbs_now(s))) &&
         !(rc = b_int(s, st, 3, id)))
         rc = exec_changed(s, st, "passkeys: touch");
     q_done(s, st);
@@ -424,7 +424,7 @@ int jutsu_data_token_blacklist(jutsu_dbs *s, const char *jti, const char *token_
                       "expires_at, user_id) VALUES ($1, $2, $3, $4, $5) "
                       "ON CONFLICT (jti) DO NOTHING", &st);
     if (rc == 0 && !(rc = b_text(s, st, 1, jti)) && !(rc = b_text(s, st, 2, token_type)) &&
-        !(rc = b_time(s, st, 3, jutsu_app_now(s->app))) && !(rc = b_time(s, st, 4, expires_at)) &&
+        !(rc = b_time(s, st, 3, jutsu_dbs_now(s))) && !(rc = b_time(s, st, 4, expires_at)) &&
         !(rc = b_id_null(s, st, 5, user_id)))
         rc = q_exec(s, st, "blacklisted_tokens: insert");
     q_done(s, st);
@@ -475,7 +475,7 @@ int jutsu_data_invitation_create(jutsu_dbs *s, const struct jutsu_invitation_row
                       "expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", &st);
     if (rc == 0 && !(rc = b_text(s, st, 1, row->email)) && !(rc = b_text(s, st, 2, row->token)) &&
         !(rc = b_text(s, st, 3, role)) && !(rc = b_id_null(s, st, 4, row->created_by)) &&
-        !(rc = b_time(s, st, 5, row->created_at ? row->created_at : jutsu_app_now(s->app))) &&
+        !(rc = b_time(s, st, 5, row->created_at ? row->created_at : jutsu_dbs_now(s))) &&
         !(rc = b_time(s, st, 6, row->expires_at)))
         rc = insert_returning(s, st, "user_invitations: insert", id);
     q_done(s, st);
@@ -556,7 +556,7 @@ int jutsu_data_invitation_accept(jutsu_dbs *s, const char *token, int64_t user_i
     if (user_id < 0)
         return check_id(s, "user_invitations", "accepted_by", user_id);
     if (at == 0)
-        at = jutsu_app_now(s->app);
+        at = jutsu_dbs_now(s);
     if ((rc = tx_enter(s, &own)) != 0)
         return rc;
     jutsu_stmt *st = NULL;

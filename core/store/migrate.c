@@ -100,7 +100,7 @@ static int apply_one(jutsu_dbs *s, size_t i, int up)
                          : "DELETE FROM jutsu_schema_migrations WHERE rev = $1", &q);
     if (rc == 0 && (rc = b_text(s, q, 1, m->rev)) == 0 && up &&
         (rc = b_text(s, q, 2, m->description)) == 0)
-        rc = b_int(s, q, 3, jutsu_app_now(s->app));
+        rc = b_int(s, q, 3, jutsu_dbs_now(s));
     if (rc == 0)
         rc = q_exec(s, q, what);
     q_done(s, q);
@@ -162,7 +162,7 @@ static int backup_first(jutsu_dbs *s, const char *dir, const char *from_rev)
         return jutsu_dbs_fail(s, JUTSU_EIO, "cannot create the backup directory %s: %s", dir,
                               strerror(errno));
     char stamp[JUTSU_TIME_BUFSZ], path[512];
-    jutsu_time_format(jutsu_app_now(s->app), stamp);
+    jutsu_time_format(jutsu_dbs_now(s), stamp);
     for (char *c = stamp; *c; c++)
         if (*c == ':')
             *c = '-';
@@ -254,24 +254,4 @@ int jutsu_migrate_downgrade(jutsu_dbs *s, const char *target)
         if ((rc = apply_one(s, (size_t)i, 0)) != 0)
             return rc;
     return 0;
-}
-
-int jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s)
-{
-    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
-    int autoup = 1, backup = 1;
-    const char *dir = "var/backups";
-    jutsu_cfg_bool(root, "database.auto_upgrade", &autoup);
-    jutsu_cfg_bool(root, "database.backup_before_upgrade", &backup);
-    jutsu_cfg_str(root, "database.backup_dir", &dir);
-    if (autoup)
-        return jutsu_migrate_upgrade(s, "head", backup ? dir : NULL);
-    struct jutsu_migrate_state st;
-    int rc = jutsu_migrate_state(s, &st);
-    if (rc == 0 && st.n_applied != st.n_known)
-        rc = jutsu_dbs_fail(s, JUTSU_ESTATE, "the database schema is at %s, not at %s, and "
-                            "database.auto_upgrade is false: run `jutsu db upgrade`",
-                            st.n_applied ? s->ops->migrations[st.n_applied - 1].rev : "base",
-                            s->ops->migrations[st.n_known - 1].rev);
-    return rc;
 }

@@ -12,38 +12,26 @@
 #include "jutsu/error.h"
 #include "store/store.h"
 
-int jutsu_store_ops(struct jutsu_app *app, const struct jutsu_storage_ops **ops, void **state)
+int jutsu_dbs_open(const struct jutsu_store *store, jutsu_dbs **out)
 {
-    struct jutsu_ctx *c = jutsu_app_find(app, JUTSU_STORAGE_INSTANCE);
-    if (c == NULL || c->module->desc->kind != JUTSU_KIND_STORAGE)
-        return JUTSU_ENOENT;
-    if (!c->inited)
-        return JUTSU_ESTATE;
-    *ops = c->module->desc->ops;
-    *state = c->state;
-    return 0;
-}
-
-int jutsu_dbs_open(struct jutsu_app *app, jutsu_dbs **out)
-{
-    const struct jutsu_storage_ops *ops;
-    void *state;
     *out = NULL;
-    int rc = jutsu_store_ops(app, &ops, &state);
-    if (rc != 0)
-        return rc;
     jutsu_dbs *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return JUTSU_ENOMEM;
-    s->app = app;
-    s->ops = ops;
-    s->state = state;
-    if ((rc = ops->connect(state, &s->db)) != 0) {
+    s->store = *store;
+    s->ops = store->ops;
+    int rc = s->ops->connect(store->state, &s->db);
+    if (rc != 0) {
         free(s);
         return rc;
     }
     *out = s;
     return 0;
+}
+
+jutsu_time_t jutsu_dbs_now(jutsu_dbs *s)
+{
+    return s->store.now(s->store.now_arg);
 }
 
 void jutsu_dbs_close(jutsu_dbs *s)

@@ -26,13 +26,23 @@
 #include <stdint.h>
 
 #include "jutsu/data.h"
+#include "jutsu/host.h"      /* JUTSU_PRINTF */
 #include "jutsu/storage.h"
-#include "host/app.h"
 
-struct jutsu_dbs {
-    struct jutsu_app               *app;
+/* What a data session is opened on: a started storage driver instance and
+ * the clock that stamps rows (created_at, finalized_at, applied_at...).
+ * The host makes one when its storage instance starts (host/app.h:
+ * jutsu_app_store); tests and the harness may inject their own clock. */
+struct jutsu_store {
     const struct jutsu_storage_ops *ops;
     void                           *state;    /* the driver instance's  */
+    jutsu_time_t                  (*now)(void *arg);
+    void                           *now_arg;
+};
+
+struct jutsu_dbs {
+    struct jutsu_store              store;    /* what it was opened on  */
+    const struct jutsu_storage_ops *ops;      /* store.ops, for brevity */
     jutsu_db                       *db;
     int                             tx_depth; /* caller's begin() count  */
     char                            err[768];
@@ -41,20 +51,18 @@ struct jutsu_dbs {
     struct dbs_block               *arena;
 };
 
-/* The storage driver instance of the app, or JUTSU_ENOENT with a message
- * when no database is configured or it is not started. */
-int  jutsu_store_ops(struct jutsu_app *app, const struct jutsu_storage_ops **ops, void **state);
-int  jutsu_dbs_open(struct jutsu_app *app, jutsu_dbs **out);
+/* A session (one driver connection) on `store`, which must outlive it.
+ * 0, JUTSU_ENOMEM or the driver's connect error. */
+int  jutsu_dbs_open(const struct jutsu_store *store, jutsu_dbs **out);
 void jutsu_dbs_close(jutsu_dbs *s);
 int  jutsu_dbs_begin(jutsu_dbs *s);
 int  jutsu_dbs_commit(jutsu_dbs *s);
 int  jutsu_dbs_rollback(jutsu_dbs *s);
 const char *jutsu_dbs_error(jutsu_dbs *s);
+/* Now, by the store's clock. */
+jutsu_time_t jutsu_dbs_now(jutsu_dbs *s);
 /* Records a message (printf) and returns `rc`. */
 int  jutsu_dbs_fail(jutsu_dbs *s, int rc, const char *fmt, ...) JUTSU_PRINTF(3, 4);
-
-/* The vtable handed to plugins (core/host/data_vtable.c). */
-const struct jutsu_data *jutsu_data_vtable(void);
 
 /* --- transactions ------------------------------------------------------- */
 /* Opens a transaction unless the caller has one; *own says who closes it. */
@@ -134,10 +142,5 @@ int jutsu_migrate_state(jutsu_dbs *s, struct jutsu_migrate_state *st);
 int jutsu_migrate_upgrade(jutsu_dbs *s, const char *target, const char *backup_dir);
 /* Downgrades to `target`: a rev (stays applied), "-N", or "base". */
 int jutsu_migrate_downgrade(jutsu_dbs *s, const char *target);
-
-/* Brings the schema to head on start when database.auto_upgrade is true
- * (backing up first as configured); otherwise refuses a database that is
- * not at head, saying which command to run. Message in the session. */
-int jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s);
 
 #endif

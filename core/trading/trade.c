@@ -9,7 +9,6 @@
 
 #include "jutsu/error.h"
 #include "base/calendar.h"
-#include "jobs/jobs.h"
 #include "base/log.h"
 #include "market/sync.h"
 #include "trading/trade_int.h"
@@ -43,7 +42,7 @@ void trader_publish(const struct trader *t, const struct jutsu_trade_result *res
         jutsu_bus_publish(bus, "host", "trade.filled", p);
     }
     jutsu_time_t ts;
-    if (jutsu_sched_slot_of(t->times, "trading", res->date, &ts) != 0)
+    if (jutsu_sched_time_on(t->app, t->when, res->date, &ts) != 0)
         ts = jutsu_date_to_time(res->date);
     jutsu_time_format(ts, when);
     jutsu_money_format(res->equity, buf);
@@ -96,7 +95,7 @@ static void unbooked_fills(const struct jutsu_entity *ent, const struct jutsu_tr
 }
 
 /* One strategy's day: caught up, run, committed, published. */
-static int run_one(struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times,
+static int run_one(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_sched_time *when,
                    const struct jutsu_entity *ent, jutsu_date_t d, const char *source,
                    struct jutsu_trade_result *res)
 {
@@ -105,7 +104,7 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times
     memset(res, 0, sizeof(*res));
     res->ent = ent;
     res->date = d;
-    int rc = trader_open(&t, app, s, times, ent, source, 1, res->error, sizeof(res->error));
+    int rc = trader_open(&t, app, s, when, ent, source, 1, res->error, sizeof(res->error));
     if (rc == 0 && (rc = jutsu_prices_new(s, trader_from(&t, d), d, &p)) != 0)
         snprintf(res->error, sizeof(res->error), "the price book: %s", jutsu_strerror(rc));
     if (rc == 0)
@@ -138,13 +137,13 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times
 int jutsu_trade_run(struct jutsu_app *app, jutsu_date_t date, const char *strategy,
                     const char *source, struct jutsu_trade_report *r)
 {
-    jutsu_sched *times = NULL;
+    struct jutsu_sched_time when;
     jutsu_dbs *s = NULL;
     struct jutsu_diag diag;
     memset(r, 0, sizeof(*r));
     jutsu_diag_init(&diag);
     int rc = jutsu_entities_load(app, &r->ents, r->error, sizeof(r->error));
-    if (rc == 0 && (rc = jutsu_jobs_sched(app, &diag, &times)) != 0)
+    if (rc == 0 && (rc = jutsu_sched_time_of(app, &jutsu_trade_job, &when, &diag)) != 0)
         snprintf(r->error, sizeof(r->error), "%s", jutsu_diag_line(&diag, 0));
     jutsu_diag_free(&diag);
     if (rc == 0 && date == 0 &&
@@ -167,21 +166,20 @@ int jutsu_trade_run(struct jutsu_app *app, jutsu_date_t date, const char *strate
     }
     if (rc == 0 && want && (r->v = calloc(want, sizeof(*r->v))) == NULL)
         rc = JUTSU_ENOMEM;
-    if (rc == 0 && want && (rc = jutsu_dbs_open(app, &s)) != 0)
+    if (rc == 0 && want && (rc = jutsu_app_dbs_open(app, &s)) != 0)
         snprintf(r->error, sizeof(r->error), "cannot open the database: %s", jutsu_strerror(rc));
     for (size_t i = 0; rc == 0 && i < r->ents.nstrategies; i++) {
         const struct jutsu_entity *e = &r->ents.v[i];
         if (strategy && strcmp(e->id, strategy) != 0)
             continue;
         struct jutsu_trade_result *res = &r->v[r->n++];
-        int src = run_one(app, s, times, e, date, source, res);
+        int src = run_one(app, s, &when, e, date, source, res);
         r->failed += res->outcome == JUTSU_TRADE_FAILED;
         if (src == JUTSU_ETRANSIENT)   /* the database is gone: the rest would fail too */
             rc = src;
     }
     if (s)
         jutsu_dbs_close(s);
-    jutsu_sched_free(times);
     if (rc != 0 && r->error[0] == '\0')
         snprintf(r->error, sizeof(r->error), "%s", jutsu_strerror(rc));
     return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;

@@ -43,6 +43,7 @@
 #include "host/app.h"
 #include "host/entities.h"
 #include "trading/trade_book.h"
+#include "sched/scheduler.h"
 
 enum jutsu_trade_outcome {
     JUTSU_TRADE_TRADED  = 0,   /* orders were filled                           */
@@ -92,5 +93,9 @@ const char *jutsu_trade_outcome_name(int outcome);
 int  jutsu_trade_run(struct jutsu_app *app, jutsu_date_t date, const char *strategy,
                      const char *source, struct jutsu_trade_report *r);
 void jutsu_trade_report_free(struct jutsu_trade_report *r);
+
+/* The trading job as the scheduler runs it (core/trading/trade_job.c); its
+ * time of day is what trades and snapshots are stamped with. */
+extern const struct jutsu_sched_job jutsu_trade_job;
 
 #endif

@@ -18,7 +18,7 @@
 struct trader {
     struct jutsu_app                *app;
     jutsu_dbs                       *s;        /* every read and write goes here  */
-    const jutsu_sched               *times;    /* the trading job's time of day  */
+    const struct jutsu_sched_time   *when;     /* the trading job's time of day  */
     const struct jutsu_entity       *ent;
     struct jutsu_ctx                *inst;
     const struct jutsu_strategy_ops *ops;
@@ -44,7 +44,8 @@ struct trader {
  * it for a replay when the parameters changed). `persist` 0 keeps the
  * record in memory (a backtest writes none). 0 or a code, reason in err.
  */
-int  trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times,
+int  trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
+                  const struct jutsu_sched_time *when,
                  const struct jutsu_entity *ent, const char *source, int persist, char *err,
                  size_t errsz);
 void trader_close(struct trader *t);

@@ -199,14 +199,15 @@ static int apply_params(struct trader *t, char *err, size_t errsz)
     return rc;
 }
 
-int trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s, const jutsu_sched *times,
+int trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
+                const struct jutsu_sched_time *when,
                 const struct jutsu_entity *ent, const char *source, int persist, char *err,
                 size_t errsz)
 {
     memset(t, 0, sizeof(*t));
     t->app = app;
     t->s = s;
-    t->times = times;
+    t->when = when;
     t->ent = ent;
     t->inst = ent->inst;
     t->source = source;

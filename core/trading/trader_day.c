@@ -281,7 +281,7 @@ int trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_t
         (rc = trade_book_equity(&t->books, prices, &res->equity)) != 0)
         goto out;
     res->cash = t->books.cash;
-    if (jutsu_sched_slot_of(t->times, "trading", d, &ts) != 0)
+    if (jutsu_sched_time_on(t->app, t->when, d, &ts) != 0)
         ts = jutsu_date_to_time(d);
     int own;
     if ((rc = tx_enter(t->s, &own)) != 0)

@@ -84,7 +84,7 @@ static int tbody(struct jutsu_app *app, jutsu_date_t d, void *arg, char *err, si
         struct jutsu_audit_row row = { .symbol = "SCHED", .timeframe = "1D",
                                        .operation = "update", .status = "success",
                                        .message = "scheduler test job" };
-        int rc = jutsu_dbs_open(app, &s);
+        int rc = jutsu_app_dbs_open(app, &s);
         if (rc == 0 && (rc = jutsu_data_audit_add(s, &row)) != 0)
             snprintf(err, errsz, "%s", jutsu_dbs_error(s));
         jutsu_dbs_close(s);
@@ -715,7 +715,7 @@ START_TEST(two_processes_one_runner)
 
     t.app = start_on(yaml);
     free(yaml);
-    ck_assert_int_eq(jutsu_dbs_open(t.app, &t.s), 0);
+    ck_assert_int_eq(jutsu_app_dbs_open(t.app, &t.s), 0);
     ck_assert_int_eq(tdb_count(&t, "data_audit_log", "symbol = 'SCHED'"), 1);
     t.app->clock = fixed_clock;
     jutsu_sched *s = new_sched(t.app, eod_only, 1);

@@ -57,7 +57,7 @@ static void pg_admin(const char *sql)
     char *yaml = tdb_yaml(1, NULL, "postgres");
     struct jutsu_app *app = start_app(yaml);
     jutsu_dbs *s = NULL;
-    ck_assert_int_eq(jutsu_dbs_open(app, &s), 0);
+    ck_assert_int_eq(jutsu_app_dbs_open(app, &s), 0);
     int rc = s->ops->exec(s->db, sql);
     ck_assert_msg(rc == 0, "testdb: %s: %s", sql, s->ops->last_error(s->db)->message);
     jutsu_dbs_close(s);
@@ -102,7 +102,7 @@ void tdb_open_with(struct tdb *t, int i, int migrate, const char *extra_yaml)
     }
     t->app = start_app(yaml);
     free(yaml);
-    ck_assert_int_eq(jutsu_dbs_open(t->app, &t->s), 0);
+    ck_assert_int_eq(jutsu_app_dbs_open(t->app, &t->s), 0);
     if (migrate) {
         int rc = jutsu_migrate_upgrade(t->s, "head", NULL);
         ck_assert_msg(rc == 0, "testdb: migrate: %s", jutsu_dbs_error(t->s));
