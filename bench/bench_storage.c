@@ -142,12 +142,12 @@ static void gen_bar(size_t n, size_t i, struct jutsu_bar_row *b)
 
 static int64_t count_bars(struct bench_db *d)
 {
-    jutsu_stmt *st = NULL;
+    struct jutsu_q q;
     int64_t n = -1;
-    if (q_prepare(d->s, "SELECT COUNT(*) FROM market_data", &st) == 0 &&
-        d->s->ops->step(st) == JUTSU_DB_ROW)
-        n = c_int(d->s, st, 0, -1);
-    q_done(d->s, st);
+    if (jutsu_q_prepare(&q, d->s, "SELECT COUNT(*) FROM market_data", "count") == 0 &&
+        jutsu_q_step(&q) == JUTSU_DB_ROW)
+        n = jutsu_q_col_int(&q, -1);
+    jutsu_q_done(&q);
     return n;
 }
 

@@ -28,6 +28,15 @@ void jutsu_cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void jutsu_cli_db_error(jutsu_dbs *s)
+{
+    jutsu_cli_error("%s", jutsu_dbs_error(s));
+    if (*jutsu_dbs_error_detail(s))
+        fprintf(stderr, "  detail: %s\n", jutsu_dbs_error_detail(s));
+    if (*jutsu_dbs_error_hint(s))
+        fprintf(stderr, "  hint: %s\n", jutsu_dbs_error_hint(s));
+}
+
 static void print_usage_line(FILE *f, const struct jutsu_cmd *c)
 {
     fprintf(f, "usage: jutsu [-c FILE] %s%s%s\n", c->name, *c->usage ? " " : "", c->usage);
@@ -277,7 +286,7 @@ int jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s
         return JUTSU_EXIT_FAILURE;
     }
     if ((rc = jutsu_app_ensure_schema(cli->app, *s)) != 0) {
-        jutsu_cli_error("%s", jutsu_dbs_error(*s));
+        jutsu_cli_db_error(*s);
         jutsu_dbs_close(*s);
         *s = NULL;
         return JUTSU_EXIT_FAILURE;

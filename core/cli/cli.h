@@ -66,6 +66,9 @@ int jutsu_cli_main(int argc, char **argv);
 /* Helpers for commands. */
 /* Prints "jutsu: error: ..." to stderr. */
 void jutsu_cli_error(const char *fmt, ...) JUTSU_PRINTF(1, 2);
+/* A data session's last failure: "jutsu: error: <message>", then its
+ * detail and hint, each on a line of its own when there is one. */
+void jutsu_cli_db_error(jutsu_dbs *s);
 /* Usage error for the current command; returns JUTSU_EXIT_USAGE. */
 int  jutsu_cli_usage(struct jutsu_cli *cli, const char *fmt, ...) JUTSU_PRINTF(2, 3);
 /* Parses the command's options with getopt_long semantics: handles

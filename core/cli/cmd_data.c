@@ -272,7 +272,7 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli)
         fprintf(stderr, "jutsu: no %s bars of %s in that range (see `jutsu data status`)\n",
                 a.timeframe, sym);
     if (rc)
-        jutsu_cli_error("%s", jutsu_dbs_error(s));
+        jutsu_cli_db_error(s);
     jutsu_dbs_close(s);
     return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
 }
@@ -327,7 +327,7 @@ int jutsu_cmd_data_status(struct jutsu_cli *cli)
         printf("(no market data yet: run `jutsu sync`)\n");
     }
     if (rc)
-        jutsu_cli_error("%s", jutsu_dbs_error(s));
+        jutsu_cli_db_error(s);
     jutsu_dbs_close(s);
     return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
 }
@@ -403,7 +403,7 @@ int jutsu_cmd_data_gaps(struct jutsu_cli *cli)
                 (long long)g.bars, (long long)g.missing, g.missing == 1 ? "" : "s");
     }
     if (rc)
-        jutsu_cli_error("%s", jutsu_dbs_error(s));
+        jutsu_cli_db_error(s);
     jutsu_dbs_close(s);
     return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
 }

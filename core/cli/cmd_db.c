@@ -92,7 +92,10 @@ static int open_db(struct jutsu_cli *cli, jutsu_dbs **s)
 
 static int db_failed(jutsu_dbs *s, int rc)
 {
-    jutsu_cli_error("%s", jutsu_dbs_error(s)[0] ? jutsu_dbs_error(s) : jutsu_strerror(rc));
+    if (jutsu_dbs_error(s)[0])
+        jutsu_cli_db_error(s);
+    else
+        jutsu_cli_error("%s", jutsu_strerror(rc));
     jutsu_dbs_close(s);
     return rc == JUTSU_EINVAL ? JUTSU_EXIT_USAGE : JUTSU_EXIT_FAILURE;
 }
@@ -114,7 +117,7 @@ static int print_current(struct jutsu_cli *cli, jutsu_dbs *s)
     if (rc)
         return db_failed(s, rc);
     const char *cur = st.n_applied ? s->ops->migrations[st.n_applied - 1].rev : "base";
-    const char *where = s->ops->describe(s->store.state);
+    const char *where = jutsu_dbs_describe(s);
     int head = st.n_applied == st.n_known;
     if (cli->format == JUTSU_FMT_JSON)
         printf("{\"database\":\"%s\",\"current\":\"%s\",\"head\":%s,\"applied\":%zu,"
@@ -192,7 +195,7 @@ int jutsu_cmd_db_history(struct jutsu_cli *cli)
         puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
         json_object_put(arr);
     } else {
-        printf("(* applied; %s)\n", s->ops->describe(s->store.state));
+        printf("(* applied; %s)\n", jutsu_dbs_describe(s));
     }
     jutsu_dbs_close(s);
     return JUTSU_EXIT_OK;
@@ -203,14 +206,14 @@ static int count_rows(jutsu_dbs *s, int64_t *counts)
 {
     for (size_t i = 0; counted_tables[i]; i++) {
         char sql[128];
-        jutsu_stmt *st = NULL;
+        struct jutsu_q q;
         snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", counted_tables[i]);
         counts[i] = -1;
-        if (s->ops->prepare(s->db, sql, &st) != 0)
+        if (jutsu_q_prepare(&q, s, sql, "count") != 0)
             continue;
-        if (s->ops->step(st) == JUTSU_DB_ROW)
-            counts[i] = c_int(s, st, 0, -1);
-        s->ops->finalize(st);
+        if (jutsu_q_step(&q) == JUTSU_DB_ROW)
+            counts[i] = jutsu_q_col_int(&q, -1);
+        jutsu_q_done(&q);
     }
     return 0;
 }
@@ -225,7 +228,7 @@ static int write_manifest(const char *path, jutsu_dbs *s, const int64_t *counts)
     json_object *o = json_object_new_object(), *c = json_object_new_object();
     json_object_object_add(o, "jutsu", json_object_new_string(JUTSU_VERSION));
     json_object_object_add(o, "dialect", json_object_new_string(s->ops->dialect));
-    json_object_object_add(o, "database", json_object_new_string(s->ops->describe(s->store.state)));
+    json_object_object_add(o, "database", json_object_new_string(jutsu_dbs_describe(s)));
     for (size_t i = 0; i < NTABLES; i++)
         if (counts[i] >= 0)
             json_object_object_add(c, counted_tables[i], json_object_new_int64(counts[i]));
@@ -255,7 +258,7 @@ int jutsu_cmd_db_backup(struct jutsu_cli *cli)
     int64_t counts[NTABLES];
     count_rows(s, counts);
     if ((rc = s->ops->backup(s->db, pos[0])) != 0)
-        return db_failed(s, q_fail(s, rc, "backup"));
+        return db_failed(s, jutsu_dbs_fail_driver(s, rc, "backup"));
     if ((rc = write_manifest(pos[0], s, counts)) != 0) {
         jutsu_cli_error("backup written to %s, but its manifest could not be: %s", pos[0],
                         jutsu_strerror(rc));
@@ -266,7 +269,7 @@ int jutsu_cmd_db_backup(struct jutsu_cli *cli)
     for (size_t i = 0; i < NTABLES; i++)
         total += counts[i] > 0 ? counts[i] : 0;
     printf("backed up %s to %s (%lld rows; manifest %s.manifest.json)\n",
-           s->ops->describe(s->store.state), pos[0], (long long)total, pos[0]);
+           jutsu_dbs_describe(s), pos[0], (long long)total, pos[0]);
     jutsu_dbs_close(s);
     return JUTSU_EXIT_OK;
 }
@@ -297,7 +300,7 @@ int jutsu_cmd_db_restore(struct jutsu_cli *cli)
     }
     if (s->ops->restore == NULL || (rc = s->ops->restore(s->db, pos[0])) != 0) {
         json_object_put(manifest);
-        return db_failed(s, rc ? q_fail(s, rc, "restore")
+        return db_failed(s, rc ? jutsu_dbs_fail_driver(s, rc, "restore")
                                : jutsu_dbs_fail(s, JUTSU_ENOTSUP, "the %s driver cannot restore",
                                                 s->ops->dialect));
     }
@@ -323,7 +326,7 @@ int jutsu_cmd_db_restore(struct jutsu_cli *cli)
         return JUTSU_EXIT_FAILURE;
     }
     printf("restored %s from %s; row counts of %zu tables verified\n",
-           s->ops->describe(s->store.state), pos[0], NTABLES);
+           jutsu_dbs_describe(s), pos[0], NTABLES);
     jutsu_dbs_close(s);
     return JUTSU_EXIT_OK;
 }

@@ -317,7 +317,7 @@ int jutsu_cmd_eod_status(struct jutsu_cli *cli)
         printf("(the EOD job has not run for these days: `jutsu eod run`)\n");
     }
     if (rc)
-        jutsu_cli_error("%s", jutsu_dbs_error(s));
+        jutsu_cli_db_error(s);
     jutsu_dbs_close(s);
     return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
 }

@@ -118,7 +118,7 @@ static int override_set(struct jutsu_cli *cli, jutsu_dbs *s, struct jutsu_ctx *i
     char err[600] = "", canon[128], old[128] = "";
     int rc = jutsu_params_active(s, inst->name, &over, &n);
     if (rc != 0) {
-        jutsu_cli_error("%s", jutsu_dbs_error(s));
+        jutsu_cli_db_error(s);
         return JUTSU_EXIT_FAILURE;
     }
     /* the others as they are, this one new or in place of its old value
@@ -156,7 +156,7 @@ static int override_set(struct jutsu_cli *cli, jutsu_dbs *s, struct jutsu_ctx *i
     };
     const char *by = who();
     if ((rc = jutsu_data_override_set(s, &row, by)) != 0) {
-        jutsu_cli_error("%s", jutsu_dbs_error(s));
+        jutsu_cli_db_error(s);
         return rc == JUTSU_EINVAL || rc == JUTSU_ERANGE ? JUTSU_EXIT_USAGE : JUTSU_EXIT_FAILURE;
     }
     publish_changed(cli->app, inst->name, param, old[0] ? old : row.original_value, canon, by);
@@ -254,7 +254,7 @@ int jutsu_cmd_config_override(struct jutsu_cli *cli)
             printf("%s.%s is back to %s; the trading job applies it at its next run\n",
                    inst->name, cli->argv[3], yaml_value(inst, cli->argv[3]));
         } else {
-            jutsu_cli_error("%s", jutsu_dbs_error(s));
+            jutsu_cli_db_error(s);
         }
         rc = rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_ENOENT ? JUTSU_EXIT_USAGE : JUTSU_EXIT_FAILURE;
     } else {
@@ -272,7 +272,7 @@ int jutsu_cmd_config_override(struct jutsu_cli *cli)
                              : "(no active override: %s runs its YAML parameters)\n", inst->name);
         }
         if (rc)
-            jutsu_cli_error("%s", jutsu_dbs_error(s));
+            jutsu_cli_db_error(s);
         rc = rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
     }
     jutsu_dbs_close(s);

@@ -283,7 +283,7 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
                 "finalised it (`jutsu eod run`, `jutsu eod backfill --from DATE`)\n", type, id,
                 mode);
     if (rc)
-        jutsu_cli_error("%s", jutsu_dbs_error(s));
+        jutsu_cli_db_error(s);
     jutsu_entities_free(&ents);
     jutsu_dbs_close(s);
     return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;

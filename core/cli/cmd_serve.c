@@ -50,7 +50,7 @@ static int prepare_storage(struct jutsu_app *app)
         return rc;
     }
     if ((rc = jutsu_app_ensure_schema(app, s)) != 0)
-        jutsu_log("jutsu", JUTSU_LOG_ERROR, "%s", jutsu_dbs_error(s));
+        jutsu_log("jutsu", JUTSU_LOG_ERROR, "%s", jutsu_dbs_error_line(s));
     jutsu_dbs_close(s);
     return rc;
 }

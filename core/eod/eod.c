@@ -247,7 +247,7 @@ static int cascade(struct eod_env *e, const struct jutsu_entity *ent, jutsu_date
     size_t n = 0;
     jutsu_prices *prices = NULL;
     struct jutsu_eod_cell *cells = NULL;
-    if ((rc = eod_trading_days(e->cal, last + 1, to, &days, &n)) == 0 &&
+    if ((rc = jutsu_eod_trading_days(e->cal, last + 1, to, &days, &n)) == 0 &&
         (rc = jutsu_prices_new(e->s, last + 1, to, &prices)) == 0 &&
         (cells = calloc(n ? n : 1, sizeof(*cells))) == NULL)
         rc = JUTSU_ENOMEM;
@@ -257,7 +257,7 @@ static int cascade(struct eod_env *e, const struct jutsu_entity *ent, jutsu_date
         jutsu_date_format(to, d1);
         jutsu_log("eod", JUTSU_LOG_INFO, "%s %s (%s): an earlier row changed; recomputing its "
                   "%zu later row(s), %s to %s", ent->type_name, ent->id, ent->mode, n, d0, d1);
-        rc = eod_chain(e, ent, days, n, prices, cells, 1, NULL);
+        rc = jutsu_eod_chain(e, ent, days, n, prices, cells, 1, NULL);
         for (size_t i = 0; rc == 0 && i < n; i++)
             r->cascaded += cells[i].changed;
     }
@@ -357,7 +357,7 @@ static int plan_run(struct eod_env *e, jutsu_date_t *date, struct status_map *m,
     }
     int rc = jutsu_data_eod_status_range(e->s, w, *date, take_status, m);
     if (rc != 0)
-        return fail(r, rc, "%s", jutsu_dbs_error(e->s));
+        return fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
     *first = *date;
     for (jutsu_date_t d = w; d < *date; d = jutsu_calendar_next(e->cal, d))
         if (is_due(status_of(m, d), now, stuck * 60 * JUTSU_USEC_PER_SEC)) {
@@ -381,11 +381,11 @@ static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, juts
     day->retry_count = old ? old->retry_count + !completed_before : 0;
     int rc = 0;
     if (!completed_before && (rc = mark_running(e, day, now)) != 0)
-        return fail(r, rc, "%s", jutsu_dbs_error(e->s));
+        return fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
     if ((rc = jutsu_dbs_begin(e->s)) != 0)
-        return fail(r, rc, "%s", jutsu_dbs_error(e->s));
+        return fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
     for (size_t j = 0; rc == 0 && j < r->ents.n; j++)
-        rc = eod_chain(e, &r->ents.v[j], &day->date, 1, prices, JUTSU_EOD_CELL(r, i, j), 1, day);
+        rc = jutsu_eod_chain(e, &r->ents.v[j], &day->date, 1, prices, JUTSU_EOD_CELL(r, i, j), 1, day);
     if (rc == 0) {
         tally(r, i, NULL);
         rc = put_status(e, day, completed_before ? old : NULL, now);
@@ -394,13 +394,13 @@ static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, juts
         rc = jutsu_dbs_commit(e->s);
     if (rc != 0) {
         char why[512];
-        snprintf(why, sizeof(why), "%s", jutsu_dbs_error(e->s));
+        snprintf(why, sizeof(why), "%s", jutsu_dbs_error_line(e->s));
         jutsu_dbs_rollback(e->s);
         for (size_t j = 0; j < r->ents.n; j++)
             memset(JUTSU_EOD_CELL(r, i, j), 0, sizeof(struct jutsu_eod_cell));
         if (mark_failed(e, day, now, why) != 0)
             jutsu_log("eod", JUTSU_LOG_ERROR, "could not record the failure either: %s",
-                      jutsu_dbs_error(e->s));
+                      jutsu_dbs_error_line(e->s));
         return fail(r, rc, "%s", why);
     }
     publish(e, r, i, 0);
@@ -417,7 +417,7 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
     int rc = env_open(app, &e, r);
     if (rc == 0)
         rc = plan_run(&e, &date, &m, &first, r);
-    if (rc == 0 && (rc = eod_trading_days(e.cal, first, date, &days, &n)) == 0)
+    if (rc == 0 && (rc = jutsu_eod_trading_days(e.cal, first, date, &days, &n)) == 0)
         rc = report_days(r, days, n);
     if (rc == 0 && (rc = jutsu_prices_new(e.s, first, date, &prices)) != 0)
         fail(r, rc, "the price book: %s", jutsu_strerror(rc));
@@ -433,7 +433,7 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
                 (rc = cascade(&e, &r->ents.v[j], date, r)) == 0)
                 rc = jutsu_dbs_commit(e.s);
             if (rc != 0) {
-                fail(r, rc, "%s", jutsu_dbs_error(e.s));
+                fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
                 jutsu_dbs_rollback(e.s);
             }
         }
@@ -463,17 +463,17 @@ int jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_ent
     r->ents.nstrategies = ents->nstrategies;
     r->ents.nbaselines = ents->nbaselines;
     int rc = jutsu_kpi_set_load(app, &e.kpis, r->error, sizeof(r->error));
-    if (rc == 0 && (rc = eod_trading_days(app->cal, from, to, &days, &n)) == 0)
+    if (rc == 0 && (rc = jutsu_eod_trading_days(app->cal, from, to, &days, &n)) == 0)
         rc = report_days(r, days, n);
     for (size_t j = 0; rc == 0 && j < ents->n; j++)
-        rc = eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j), ents->n,
+        rc = jutsu_eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j), ents->n,
                        r->days);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         tally(r, i, NULL);
         r->failed += strcmp(r->days[i].status, "completed") != 0;
     }
     if (rc != 0 && r->error[0] == '\0')
-        fail(r, rc, "%s", jutsu_dbs_error(s));
+        fail(r, rc, "%s", jutsu_dbs_error_line(s));
     free(days);
     return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
 }
@@ -492,7 +492,7 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
     int rc = env_open(app, &e, r);
     if (rc == 0 && from > to)
         rc = fail(r, JUTSU_EINVAL, "--from is after --to");
-    if (rc == 0 && (rc = eod_trading_days(e.cal, from, to, &days, &n)) == 0)
+    if (rc == 0 && (rc = jutsu_eod_trading_days(e.cal, from, to, &days, &n)) == 0)
         rc = report_days(r, days, n);
     if (rc == 0 && (sel = calloc(r->ents.n + 1, 1)) == NULL)
         rc = JUTSU_ENOMEM;
@@ -513,15 +513,15 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
         fail(r, rc, "the price book: %s", jutsu_strerror(rc));
     if (rc == 0 && entity == NULL && n > 0 &&
         (rc = jutsu_data_eod_status_range(e.s, days[0], days[n - 1], take_status, &m)) != 0)
-        fail(r, rc, "%s", jutsu_dbs_error(e.s));
+        fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
     if (rc == 0 && (rc = jutsu_dbs_begin(e.s)) != 0)
-        fail(r, rc, "%s", jutsu_dbs_error(e.s));
+        fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
     if (rc == 0 && n > 0) {
         jutsu_time_t now = jutsu_app_now(app);
         for (size_t j = 0; rc == 0 && j < r->ents.n; j++) {
             if (!sel[j])
                 continue;
-            rc = eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j),
+            rc = jutsu_eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j),
                            r->ents.n, r->days);
             if (rc == 0 && JUTSU_EOD_CELL(r, n - 1, j)->changed)
                 rc = cascade(&e, &r->ents.v[j], days[n - 1], r);
@@ -539,10 +539,10 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
                             old && strcmp(old->status, "running") != 0 ? old : NULL, now);
         }
         if (rc != 0 && r->error[0] == '\0')
-            fail(r, rc, "%s", jutsu_dbs_error(e.s));
+            fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
     }
     if (rc == 0 && (rc = jutsu_dbs_commit(e.s)) != 0)
-        fail(r, rc, "%s", jutsu_dbs_error(e.s));
+        fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
     else if (rc != 0 && e.s && e.s->tx_depth > 0)
         jutsu_dbs_rollback(e.s);
     if (rc == 0 && n > 0)

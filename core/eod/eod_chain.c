@@ -488,7 +488,7 @@ static int finish_row(struct chain *c, size_t i, jutsu_date_t d, struct carry *k
     int changed = 0;
     int rc = jutsu_data_daily_perf_put(e->s, &row, &changed);
     if (rc == JUTSU_EINVAL || rc == JUTSU_ERANGE) {   /* refused before any SQL ran */
-        problem(c, i, d, "%s", jutsu_dbs_error(e->s));
+        problem(c, i, d, "%s", jutsu_dbs_error_line(e->s));
         cell->outcome = JUTSU_EOD_FAILED;
         json_object_put(next);
         return 0;
@@ -516,7 +516,7 @@ static int finish_row(struct chain *c, size_t i, jutsu_date_t d, struct carry *k
     return 0;
 }
 
-int eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
+int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
               size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
               struct jutsu_eod_day *reps)
 {
@@ -585,7 +585,7 @@ int eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_dat
     return rc;
 }
 
-int eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
+int jutsu_eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
                      jutsu_date_t **out, size_t *n)
 {
     int64_t count = from <= to ? jutsu_calendar_count(cal, from, to) : 0;

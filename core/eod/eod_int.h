@@ -33,12 +33,12 @@ struct eod_env {
  * Returns 0, or a storage error (message in the session): the caller
  * rolls the transaction back.
  */
-int eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
+int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
               size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
               struct jutsu_eod_day *reps);
 
 /* The trading days of [from, to] into a new array (*out, caller frees). */
-int eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
+int jutsu_eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
                      jutsu_date_t **out, size_t *n);
 
 #endif

@@ -11,57 +11,36 @@
 #include "jutsu/error.h"
 #include "eod/kpi_host.h"
 #include "base/log.h"
-
-#define COL(n, t, p, s) { #n, t, p, s, offsetof(struct jutsu_daily_perf_row, n) }
-
-const struct jutsu_kpi_column jutsu_kpi_columns[] = {
-    COL(sharpe_ratio,    JUTSU_KPI_COL_FIXED, 10, 6),
-    COL(sortino_ratio,   JUTSU_KPI_COL_FIXED, 10, 6),
-    COL(calmar_ratio,    JUTSU_KPI_COL_FIXED, 10, 6),
-    COL(max_drawdown,    JUTSU_KPI_COL_FIXED, 10, 6),
-    COL(volatility,      JUTSU_KPI_COL_FIXED, 10, 6),
-    COL(cagr,            JUTSU_KPI_COL_FIXED, 10, 6),
-    COL(win_rate,        JUTSU_KPI_COL_FIXED,  5, 2),
-    COL(returns_count,   JUTSU_KPI_COL_INT,    0, 0),
-    COL(returns_sum,     JUTSU_KPI_COL_FIXED, 18, 8),
-    COL(returns_sum_sq,  JUTSU_KPI_COL_FIXED, 18, 8),
-    COL(downside_sum_sq, JUTSU_KPI_COL_FIXED, 18, 8),
-    COL(welford_count,   JUTSU_KPI_COL_INT,    0, 0),
-    COL(welford_mean,    JUTSU_KPI_COL_DOUBLE, 0, 0),
-    COL(welford_m2,      JUTSU_KPI_COL_DOUBLE, 0, 0),
-    { NULL, 0, 0, 0, 0 }
-};
+#include "store/data_api.h"
 
 /* Serialises the folds: see jutsu_kpi_fold. */
 static pthread_mutex_t fold_lock = PTHREAD_MUTEX_INITIALIZER;
 
-const struct jutsu_kpi_column *jutsu_kpi_column_find(const char *name)
+const struct jutsu_col *jutsu_kpi_column_find(const char *name)
 {
-    for (const struct jutsu_kpi_column *c = jutsu_kpi_columns; name && c->name; c++)
-        if (strcmp(c->name, name) == 0)
-            return c;
-    return NULL;
+    const struct jutsu_col *c = jutsu_row_col(&jutsu_daily_perf_table, name);
+    return c && (c->flags & JUTSU_COL_KPI) ? c : NULL;
 }
 
-int jutsu_kpi_store(const struct jutsu_kpi_column *c, double v, struct jutsu_daily_perf_row *row)
+int jutsu_kpi_store(const struct jutsu_col *c, double v, struct jutsu_daily_perf_row *row)
 {
-    char *field = (char *)row + c->offset;
+    char *field = (char *)row + c->off;
     int unfit = isinf(v);
     if (!isnan(v) && !unfit) {
-        if (c->type == JUTSU_KPI_COL_INT) {
+        if (c->type == JUTSU_COL_INT) {
             double r = nearbyint(v);
             if (r >= INT32_MIN + 1.0 && r <= INT32_MAX) {
                 *(int32_t *)field = (int32_t)r;
                 return 0;
             }
             unfit = 1;
-        } else if (c->type == JUTSU_KPI_COL_FIXED) {
+        } else if (c->type == JUTSU_COL_FIXED) {
             /* the limit of NUMERIC(p, s) once rounded to s places */
             double units = nearbyint(v * pow(10.0, c->scale));
             unfit = fabs(units) >= pow(10.0, c->precision);
         }
     }
-    if (c->type == JUTSU_KPI_COL_INT)
+    if (c->type == JUTSU_COL_INT)
         *(int32_t *)field = JUTSU_INT_NULL;
     else
         *(double *)field = isnan(v) || unfit ? NAN : v;
@@ -85,7 +64,7 @@ int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *e
         const struct jutsu_kpi_ops *ops = d->ops;
         size_t k = set->n, n = 0;
         for (const char *const *col = ops->columns; *col; col++, n++) {
-            const struct jutsu_kpi_column *kc = jutsu_kpi_column_find(*col);
+            const struct jutsu_col *kc = jutsu_kpi_column_find(*col);
             if (kc == NULL) {
                 snprintf(err, errsz, "KPI instance \"%s\" (plugin %s) fills column \"%s\", "
                          "which is not one a KPI may fill (see include/jutsu/kpi.h)", c->name,

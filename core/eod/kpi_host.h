@@ -8,7 +8,7 @@
  * each instance its own member of the previous row's object and collects
  * the new ones.
  *
- * Thread-safety: the column table is constant; a kpi set is read-only after
+ * Thread-safety: the columns are constant; a kpi set is read-only after
  * jutsu_kpi_set_load and may be used from several threads. jutsu_kpi_fold
  * runs the plugins' folds one at a time all the same: a failing fold's
  * reason travels through the instance's single error buffer.
@@ -21,24 +21,11 @@
 #include "jutsu/data.h"
 #include "jutsu/kpi.h"
 #include "host/app.h"
+#include "store/row.h"
 
-enum jutsu_kpi_col_type {
-    JUTSU_KPI_COL_FIXED  = 1,   /* NUMERIC(precision, scale), a double in the row */
-    JUTSU_KPI_COL_INT    = 2,   /* INTEGER, an int32_t in the row                 */
-    JUTSU_KPI_COL_DOUBLE = 3    /* DOUBLE PRECISION, a double in the row          */
-};
-
-struct jutsu_kpi_column {
-    const char *name;           /* daily_performance column; NULL ends the table */
-    int         type;           /* enum jutsu_kpi_col_type                       */
-    int         precision, scale;
-    size_t      offset;         /* of the field in struct jutsu_daily_perf_row   */
-};
-
-/* Every column a KPI may fill (the list in kpi.h), NULL-name-terminated. */
-extern const struct jutsu_kpi_column jutsu_kpi_columns[];
-/* The entry of `name`, or NULL if a KPI may not fill it. */
-const struct jutsu_kpi_column *jutsu_kpi_column_find(const char *name);
+/* The entry of daily_performance column `name` (core/store/row.h) if a
+ * KPI may fill it (JUTSU_COL_KPI: the list in kpi.h), or NULL. */
+const struct jutsu_col *jutsu_kpi_column_find(const char *name);
 
 /*
  * Stores `v` into row's column `c` (a double as it is: the data layer
@@ -47,7 +34,7 @@ const struct jutsu_kpi_column *jutsu_kpi_column_find(const char *name);
  * hold once rounded (|v| >= 10^(precision - scale), beyond int32) stores
  * NULL; returns 1 in the last two cases (the caller warns), else 0.
  */
-int jutsu_kpi_store(const struct jutsu_kpi_column *c, double v,
+int jutsu_kpi_store(const struct jutsu_col *c, double v,
                     struct jutsu_daily_perf_row *row);
 
 #define JUTSU_KPI_MAX_INSTANCES 16
@@ -60,7 +47,7 @@ struct jutsu_kpi_set {
         struct jutsu_ctx              *inst;
         const struct jutsu_kpi_ops    *ops;
         size_t                         ncols;
-        const struct jutsu_kpi_column *cols[JUTSU_KPI_MAX_COLUMNS];
+        const struct jutsu_col        *cols[JUTSU_KPI_MAX_COLUMNS];
     } k[JUTSU_KPI_MAX_INSTANCES];
 };
 

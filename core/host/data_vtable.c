@@ -59,6 +59,8 @@ static const struct jutsu_data vtable = {
     .eod_status_get = jutsu_data_eod_status_get,
     .eod_status_upsert = jutsu_data_eod_status_upsert,
     .eod_status_range = jutsu_data_eod_status_range,
+    .last_error_detail = jutsu_dbs_error_detail,
+    .last_error_hint = jutsu_dbs_error_hint,
 };
 
 const struct jutsu_data *jutsu_data_vtable(void)

@@ -207,8 +207,8 @@ static int trade_days(struct trader *t, jutsu_prices *p, jutsu_date_t from, juts
     jutsu_date_t d = jutsu_calendar_is_trading_day(t->app->cal, from) ? from
                    : jutsu_calendar_next(t->app->cal, from);
     for (; rc == 0 && d != JUTSU_CALENDAR_NONE && d <= to; d = jutsu_calendar_next(t->app->cal, d)) {
-        if ((rc = trader_day(t, p, d, res)) != 0)
-            fail(out, rc, "%s", jutsu_dbs_error(t->s));
+        if ((rc = jutsu_trader_day(t, p, d, res)) != 0)
+            fail(out, rc, "%s", jutsu_dbs_error_line(t->s));
         else if (res->outcome == JUTSU_TRADE_FAILED)
             rc = fail(out, JUTSU_EPLUGIN, "%s", res->error);
     }
@@ -242,14 +242,14 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     if (rc == 0 && (rc = jutsu_app_dbs_open(app, &s)) != 0)
         fail(out, rc, "cannot open the database: %s", jutsu_strerror(rc));
     if (rc == 0 && (rc = jutsu_dbs_begin(s)) != 0)
-        fail(out, rc, "%s", jutsu_dbs_error(s));
+        fail(out, rc, "%s", jutsu_dbs_error_line(s));
     if (rc == 0)
-        rc = trader_open(&t, app, s, &when, &bt.v[0], "backtest", 0, out->error,
+        rc = jutsu_trader_open(&t, app, s, &when, &bt.v[0], "backtest", 0, out->error,
                          sizeof(out->error));
-    if (rc == 0 && (rc = jutsu_prices_new(s, trader_from(&t, o->from), o->to, &p)) != 0)
+    if (rc == 0 && (rc = jutsu_prices_new(s, jutsu_trader_from(&t, o->from), o->to, &p)) != 0)
         fail(out, rc, "the price book: %s", jutsu_strerror(rc));
     if (rc == 0)
-        rc = trader_catch_up(&t, p, o->from, out->error, sizeof(out->error));
+        rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error));
     if (rc == 0)
         rc = trade_days(&t, p, o->from, o->to, out);
     if (rc == 0 && (rc = jutsu_eod_chains(app, s, &bt.set, o->from, o->to, p, &er)) != 0 &&
@@ -278,7 +278,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
             rc = read_side(s, &bt.v[1], o->from, o->to, &bx);
         }
         if (rc != 0)
-            fail(out, rc, "%s", jutsu_dbs_error(s));
+            fail(out, rc, "%s", jutsu_dbs_error_line(s));
     }
     if (s) {
         jutsu_dbs_rollback(s);   /* nothing stays: the books were only ever in here */
@@ -286,7 +286,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     }
     jutsu_eod_report_free(&er);
     jutsu_prices_free(p);
-    trader_close(&t);
+    jutsu_trader_close(&t);
     jutsu_diag_free(&diag);
     jutsu_entities_free(&all);
     return rc;

@@ -7,7 +7,7 @@
  * that nothing of the live books is read or touched: the strategy is
  * warmed up on the stored bars before `from` (needs.warmup_bars trading
  * days), then fed and traded day by day with the trading job's own
- * trader_day (simulated fills: trading.commission_per_share,
+ * jutsu_trader_day (simulated fills: trading.commission_per_share,
  * trading.slippage, whole shares, every fill at that day's price); the EOD
  * code then computes its daily_performance rows and those of the first
  * baseline of the config (QQQ by default) with the same capital, KPIs

@@ -34,7 +34,7 @@ static int job_prune(struct jutsu_app *app, jutsu_date_t date, void *arg, char *
                   "days and %lld blacklisted token%s expired over 30 days ago", (long long)snaps,
                   snaps == 1 ? "" : "s", (long long)tokens, tokens == 1 ? "" : "s");
     else
-        snprintf(err, errsz, "%s", jutsu_dbs_error(s));
+        snprintf(err, errsz, "%s", jutsu_dbs_error_line(s));
     jutsu_dbs_close(s);
     return rc;
 }

@@ -218,7 +218,7 @@ static int write_batch(struct ctx *c, struct jutsu_sync_item *it, const char *so
 {
     jutsu_dbs *s = c->s;
     int64_t ins = 0, skip = 0;
-    int own, rc = tx_enter(s, &own);
+    int own, rc = jutsu_dbs_tx_enter(s, &own);
     if (rc)
         return rc;
     if (n > 0)
@@ -256,7 +256,7 @@ static int write_batch(struct ctx *c, struct jutsu_sync_item *it, const char *so
                                      .message = msg, .bars_affected = ins };
         rc = jutsu_data_audit_add(s, &a);
     }
-    rc = tx_leave(s, own, rc);
+    rc = jutsu_dbs_tx_leave(s, own, rc);
     if (rc == 0) {
         it->inserted += ins;
         it->skipped += skip;
@@ -319,7 +319,7 @@ static int store_bars(struct ctx *c, struct jutsu_sync_item *it, const char *sou
     } while (rc == 0 && done < m);
     free(rows);
     if (rc)
-        snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error(c->s));
+        snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error_line(c->s));
     return rc;
 }
 
@@ -644,7 +644,7 @@ static void settle_group(struct jutsu_app *app, struct jutsu_sync_report *r, siz
         }
         if (it->error[0] == '\0')
             snprintf(it->error, sizeof(it->error), "%s",
-                     it == bad ? jutsu_dbs_error(s) : "rolled back with a failing symbol of "
+                     it == bad ? jutsu_dbs_error_line(s) : "rolled back with a failing symbol of "
                                                       "its transaction");
         if (it != bad && it->status == 0)
             it->status = bad->status;
@@ -714,7 +714,7 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
             snprintf(it->source, sizeof(it->source), "%s", reader->name);
             if (c.s->tx_depth == 0) {
                 if ((it->status = jutsu_dbs_begin(c.s)) != 0) {
-                    snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error(c.s));
+                    snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error_line(c.s));
                     continue;
                 }
                 group = r->n - 1;

@@ -83,7 +83,7 @@ static int record_read(jutsu_dbs *db, const char *job, struct jutsu_sched_record
         return rc;
     if (rc != 0) {
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: cannot read its record: %s", job,
-                  jutsu_dbs_error(db));
+                  jutsu_dbs_error_line(db));
         return rc;
     }
     if (type != JUTSU_STATE_JSON || record_parse(value, r) != 0) {
@@ -118,7 +118,7 @@ static int record_write(jutsu_sched *s, jutsu_dbs *db, const char *job, jutsu_da
     if (rc != 0)
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: the %s slot ended \"%s\" but its record could not "
                   "be written (%s): after a restart it runs again", job, d, status,
-                  jutsu_dbs_error(db));
+                  jutsu_dbs_error_line(db));
     json_object_put(o);
     return rc;
 }
@@ -171,9 +171,9 @@ int jutsu_sched_lock(struct jutsu_app *app, const char *name, jutsu_job_lock **l
         return rc;
     }
     if (l->db->ops->try_lock && (rc = l->db->ops->try_lock(l->db->db, l->key, &yes)) != 0) {
-        q_fail(l->db, rc, "advisory lock");
+        jutsu_dbs_fail_driver(l->db, rc, "advisory lock");
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: cannot ask for the job's lock (key %lld): %s", name,
-                  (long long)l->key, jutsu_dbs_error(l->db));
+                  (long long)l->key, jutsu_dbs_error_line(l->db));
         jutsu_dbs_close(l->db);
         free(l);
         return rc;
@@ -196,8 +196,8 @@ void jutsu_sched_unlock(jutsu_job_lock *l)
         int rc = l->db->ops->unlock(l->db->db, l->key);
         if (rc != 0) {
             /* closing the connection releases it anyway (the pool cleans it) */
-            q_fail(l->db, rc, "advisory unlock");
-            jutsu_log(WHO, JUTSU_LOG_WARN, "%s: unlock: %s", l->name, jutsu_dbs_error(l->db));
+            jutsu_dbs_fail_driver(l->db, rc, "advisory unlock");
+            jutsu_log(WHO, JUTSU_LOG_WARN, "%s: unlock: %s", l->name, jutsu_dbs_error_line(l->db));
         }
     }
     jutsu_dbs_close(l->db);

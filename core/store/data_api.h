@@ -104,4 +104,9 @@ int jutsu_data_position_delete(jutsu_dbs *s, const char *strategy_id, const char
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg);
 
+/* daily_performance's columns (core/store/row.h), for the KPI host: which
+ * columns a KPI may fill (JUTSU_COL_KPI), and their types and scales. */
+struct jutsu_table;
+extern const struct jutsu_table jutsu_daily_perf_table;
+
 #endif

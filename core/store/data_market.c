@@ -6,29 +6,67 @@
 
 #include "jutsu/error.h"
 #include "store/data_api.h"
-#include "store/store.h"
+#include "store/row.h"
 
-static const char *const bar_columns[] = {
-    "symbol", "timeframe", "timestamp", "open", "high", "low", "close", "volume",
-    "data_source", "is_valid"
+/* --- market_data ----------------------------------------------------------- */
+
+#define BR struct jutsu_bar_row
+static const struct jutsu_col bar_cols[] = {
+    COL_ID(BR, id),
+    COL_TEXT(BR, symbol, 10, JUTSU_COL_REQUIRED | JUTSU_COL_KEY),
+    COL_ENUM(BR, timeframe, jutsu_timeframes, JUTSU_COL_REQUIRED | JUTSU_COL_KEY),
+    COL_TIME_AS(BR, ts, "timestamp", JUTSU_COL_KEY),
+    COL_TEXT(BR, data_source, 20, JUTSU_COL_REQUIRED),
+    COL_MONEY(BR, open, JUTSU_COL_REQUIRED),
+    COL_MONEY(BR, high, JUTSU_COL_REQUIRED),
+    COL_MONEY(BR, low, JUTSU_COL_REQUIRED),
+    COL_MONEY(BR, close, JUTSU_COL_REQUIRED),
+    COL_INT64(BR, volume, 0),
+    COL_BOOL(BR, is_valid, JUTSU_COL_READ1),
+    COL_TIME(BR, created_at, JUTSU_COL_READONLY),
 };
-static const char *const bar_key[] = { "symbol", "timeframe", "timestamp" };
+#undef BR
+static const struct jutsu_table bars = JUTSU_TABLE("market_data", struct jutsu_bar_row,
+                                                   bar_cols);
+#define NBAR 16   /* room for bar_cols' written columns */
+
+#define RANGE "WHERE symbol = $1 AND timeframe = $2 AND timestamp >= $3 AND timestamp <= $4 "
+static struct jutsu_sql bars_all = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
+                                             "ORDER BY timestamp");
+static struct jutsu_sql bars_valid = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
+                                               "AND is_valid = $5 ORDER BY timestamp");
+#undef RANGE
 
 static int check_bar(jutsu_dbs *s, const struct jutsu_bar_row *b)
 {
-    int rc;
-    if ((rc = check_text(s, "market_data", "symbol", b->symbol, 10, 1)) ||
-        (rc = check_enum(s, "market_data", "timeframe", b->timeframe, jutsu_timeframes, 1)) ||
-        (rc = check_text(s, "market_data", "data_source", b->data_source, 20, 1)) ||
-        (rc = check_money(s, "market_data", "open", b->open, 1)) ||
-        (rc = check_money(s, "market_data", "high", b->high, 1)) ||
-        (rc = check_money(s, "market_data", "low", b->low, 1)) ||
-        (rc = check_money(s, "market_data", "close", b->close, 1)))
-        return rc;
-    if (b->volume < 0)
-        return jutsu_dbs_fail(s, JUTSU_ERANGE, "market_data.volume: %lld is negative",
-                              (long long)b->volume);
-    return 0;
+    int rc = jutsu_row_check(s, &bars, b, JUTSU_ROW_INSERT);
+    if (rc == 0 && b->volume < 0)
+        rc = jutsu_dbs_fail(s, JUTSU_ERANGE, "market_data.volume: %lld is negative",
+                            (long long)b->volume);
+    return rc;
+}
+
+/* The rows through the driver's bulk path: skip-existing on the key. */
+static int bulk_load(jutsu_dbs *s, const struct jutsu_bar_row *rows, size_t n, int64_t *ins,
+                     int64_t *skip)
+{
+    const char *names[NBAR], *keys[NBAR];
+    struct jutsu_db_value v[NBAR];
+    size_t nkeys, ncols = jutsu_row_names(&bars, names, NBAR, keys, &nkeys);
+    jutsu_bulk *b = NULL;
+    int rc = s->ops->bulk_begin(s->db, bars.name, names, (int)ncols, keys, (int)nkeys, &b);
+    if (rc != 0)
+        return jutsu_dbs_fail_driver(s, rc, "market_data: bulk load");
+    jutsu_time_t now = jutsu_dbs_now(s);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        jutsu_row_values(&bars, &rows[i], now, v, NBAR);
+        if ((rc = s->ops->bulk_row(b, v)) != 0)
+            jutsu_dbs_fail_driver(s, rc, "market_data: bulk row");
+    }
+    int erc = s->ops->bulk_end(b, rc == 0, ins, skip);
+    if (rc == 0 && erc != 0)
+        rc = jutsu_dbs_fail_driver(s, erc, "market_data: bulk load");
+    return rc;
 }
 
 int jutsu_data_bars_upsert(jutsu_dbs *s, const struct jutsu_bar_row *rows, size_t n,
@@ -41,39 +79,12 @@ int jutsu_data_bars_upsert(jutsu_dbs *s, const struct jutsu_bar_row *rows, size_
         if ((rc = check_bar(s, &rows[i])) != 0) {
             char where[64];
             snprintf(where, sizeof(where), "row %zu: ", i + 1);
-            size_t wl = strlen(where);
-            memmove(s->err + wl, s->err, strnlen(s->err, sizeof(s->err) - wl - 1) + 1);
-            memcpy(s->err, where, wl);
+            jutsu_dbs_error_prefix(s, where);
             return rc;
         }
-    if ((rc = tx_enter(s, &own)) != 0)
+    if ((rc = jutsu_dbs_tx_enter(s, &own)) != 0)
         return rc;
-    jutsu_bulk *b = NULL;
-    rc = s->ops->bulk_begin(s->db, "market_data", bar_columns, 10, bar_key, 3, &b);
-    if (rc != 0) {
-        rc = q_fail(s, rc, "market_data: bulk load");
-        return tx_leave(s, own, rc);
-    }
-    struct jutsu_db_value v[10];
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        const struct jutsu_bar_row *r = &rows[i];
-        v[0] = jutsu_db_text(r->symbol, (uint32_t)strlen(r->symbol));
-        v[1] = jutsu_db_text(r->timeframe, (uint32_t)strlen(r->timeframe));
-        v[2] = jutsu_db_time(r->ts);
-        v[3] = jutsu_db_money(r->open);
-        v[4] = jutsu_db_money(r->high);
-        v[5] = jutsu_db_money(r->low);
-        v[6] = jutsu_db_money(r->close);
-        v[7] = jutsu_db_int(r->volume);
-        v[8] = jutsu_db_text(r->data_source, (uint32_t)strlen(r->data_source));
-        v[9] = jutsu_db_bool(r->is_valid);
-        if ((rc = s->ops->bulk_row(b, v)) != 0)
-            q_fail(s, rc, "market_data: bulk row");
-    }
-    int erc = s->ops->bulk_end(b, rc == 0, &ins, &skip);
-    if (rc == 0 && erc != 0)
-        rc = q_fail(s, erc, "market_data: bulk load");
-    rc = tx_leave(s, own, rc);
+    rc = jutsu_dbs_tx_leave(s, own, bulk_load(s, rows, n, &ins, &skip));
     if (rc == 0) {
         if (inserted)
             *inserted = ins;
@@ -83,195 +94,161 @@ int jutsu_data_bars_upsert(jutsu_dbs *s, const struct jutsu_bar_row *rows, size_
     return rc;
 }
 
+/* The typed callbacks of the bar and metadata reads, through the row
+ * callback that jutsu_q_each calls (calling one function type through
+ * another would be undefined). */
+struct typed_fn {
+    int  (*bar)(const struct jutsu_bar_row *row, void *arg);
+    int  (*meta)(const struct jutsu_metadata_row *row, void *arg);
+    void *arg;
+};
+
+static int call_typed(const void *row, void *arg)
+{
+    const struct typed_fn *t = arg;
+    return t->bar ? t->bar(row, t->arg) : t->meta(row, t->arg);
+}
+
 int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timeframe,
                           jutsu_time_t from, jutsu_time_t to, int valid_only,
                           jutsu_bar_fn fn, void *arg)
 {
-    static const char sql_all[] =
-        "SELECT id, symbol, timeframe, timestamp, open, high, low, close, volume, "
-        "data_source, is_valid, created_at FROM market_data "
-        "WHERE symbol = $1 AND timeframe = $2 AND timestamp >= $3 AND timestamp <= $4 "
-        "ORDER BY timestamp";
-    static const char sql_valid[] =
-        "SELECT id, symbol, timeframe, timestamp, open, high, low, close, volume, "
-        "data_source, is_valid, created_at FROM market_data "
-        "WHERE symbol = $1 AND timeframe = $2 AND timestamp >= $3 AND timestamp <= $4 "
-        "AND is_valid = $5 ORDER BY timestamp";
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, valid_only ? sql_valid : sql_all, &st);
-    if (rc)
-        return rc;
-    if ((rc = b_text(s, st, 1, symbol)) || (rc = b_text(s, st, 2, timeframe)) ||
-        (rc = b_time(s, st, 3, from)) || (rc = b_time(s, st, 4, to)) ||
-        (valid_only && (rc = b_bool(s, st, 5, 1)))) {
-        q_done(s, st);
-        return rc;
-    }
-    while ((rc = s->ops->step(st)) == JUTSU_DB_ROW) {
-        struct jutsu_bar_row r = {
-            .id = c_int(s, st, 0, 0),
-            .symbol = c_text(s, st, 1, 0),
-            .timeframe = c_text(s, st, 2, 0),
-            .ts = c_time(s, st, 3),
-            .open = c_money(s, st, 4),
-            .high = c_money(s, st, 5),
-            .low = c_money(s, st, 6),
-            .close = c_money(s, st, 7),
-            .volume = c_int(s, st, 8, 0),
-            .data_source = c_text(s, st, 9, 0),
-            .is_valid = (int32_t)c_int(s, st, 10, 1),
-            .created_at = c_time(s, st, 11),
-        };
-        int stop = fn(&r, arg);
-        if (stop) {
-            q_done(s, st);
-            return stop;
-        }
-    }
-    if (rc < 0)
-        rc = q_fail(s, rc, "market_data: range read");
-    q_done(s, st);
-    return rc < 0 ? rc : 0;
+    struct jutsu_q q;
+    struct jutsu_bar_row r;
+    if (jutsu_q_prepare_sql(&q, s, valid_only ? &bars_valid : &bars_all,
+                            "market_data: range read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, symbol);
+    jutsu_q_text(&q, timeframe);
+    jutsu_q_time(&q, from);
+    jutsu_q_time(&q, to);
+    if (valid_only)
+        jutsu_q_bool(&q, 1);
+    struct typed_fn t = { .bar = fn, .arg = arg };
+    return jutsu_q_each(&q, &bars, &r, call_typed, &t);
 }
 
 int jutsu_data_close_before(jutsu_dbs *s, const char *symbol, const char *timeframe,
                             jutsu_time_t before, jutsu_time_t *ts, jutsu_money_t *close)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "SELECT timestamp, close FROM market_data WHERE symbol = $1 AND "
-                          "timeframe = $2 AND timestamp < $3 AND is_valid = $4 "
-                          "ORDER BY timestamp DESC LIMIT 1", &st);
-    if (rc || (rc = b_text(s, st, 1, symbol)) || (rc = b_text(s, st, 2, timeframe)) ||
-        (rc = b_time(s, st, 3, before)) || (rc = b_bool(s, st, 4, 1))) {
-        q_done(s, st);
-        return rc;
-    }
-    rc = s->ops->step(st);
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, "SELECT timestamp, close FROM market_data WHERE symbol = $1 AND "
+                               "timeframe = $2 AND timestamp < $3 AND is_valid = $4 "
+                               "ORDER BY timestamp DESC LIMIT 1", "market_data: read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, symbol);
+    jutsu_q_text(&q, timeframe);
+    jutsu_q_time(&q, before);
+    jutsu_q_bool(&q, 1);
+    int rc = jutsu_q_step(&q);
     if (rc == JUTSU_DB_ROW) {
-        *ts = c_time(s, st, 0);
-        *close = c_money(s, st, 1);
-        rc = 0;
+        *ts = jutsu_q_col_time(&q);
+        *close = jutsu_q_col_money(&q);
     } else if (rc == JUTSU_DB_DONE) {
-        rc = jutsu_dbs_fail(s, JUTSU_ENOENT, "market_data: no valid %s %s bar before that time",
-                            symbol, timeframe);
-    } else {
-        rc = q_fail(s, rc, "market_data: read");
+        q.rc = jutsu_dbs_fail(s, JUTSU_ENOENT, "market_data: no valid %s %s bar before that "
+                              "time", symbol, timeframe);
     }
-    q_done(s, st);
-    return rc;
+    return jutsu_q_done(&q);
 }
+
+/* --- data_metadata ---------------------------------------------------------- */
+
+#define MR struct jutsu_metadata_row
+static const struct jutsu_col metadata_cols[] = {
+    COL_TEXT(MR, symbol, 10, JUTSU_COL_REQUIRED | JUTSU_COL_KEY),
+    COL_ENUM(MR, timeframe, jutsu_timeframes, JUTSU_COL_REQUIRED | JUTSU_COL_KEY),
+    COL_TIME_AS(MR, last_bar_ts, "last_bar_timestamp", 0),
+    COL_INT64(MR, total_bars, 0),
+    COL_TIME(MR, last_updated, JUTSU_COL_NOW),
+};
+#undef MR
+static const struct jutsu_table metadata = JUTSU_TABLE("data_metadata",
+                                                       struct jutsu_metadata_row,
+                                                       metadata_cols);
+static struct jutsu_sql metadata_get = JUTSU_SQL(&metadata, JUTSU_SQL_SELECT,
+                                                 "WHERE symbol = $1 AND timeframe = $2");
+static struct jutsu_sql metadata_list = JUTSU_SQL(&metadata, JUTSU_SQL_SELECT,
+                                                  "ORDER BY symbol, timeframe");
+static struct jutsu_sql metadata_upsert = JUTSU_SQL(&metadata, JUTSU_SQL_UPSERT, NULL);
 
 int jutsu_data_metadata_get(jutsu_dbs *s, const char *symbol, const char *timeframe,
                             struct jutsu_metadata_row *out)
 {
-    jutsu_stmt *st = NULL;
-    dbs_arena_reset(s);
-    int rc = q_prepare(s, "SELECT symbol, timeframe, last_bar_timestamp, total_bars, "
-                          "last_updated FROM data_metadata WHERE symbol = $1 AND timeframe = $2",
-                       &st);
-    if (rc || (rc = b_text(s, st, 1, symbol)) || (rc = b_text(s, st, 2, timeframe))) {
-        q_done(s, st);
-        return rc;
-    }
-    rc = s->ops->step(st);
-    if (rc == JUTSU_DB_ROW) {
-        out->symbol = c_text(s, st, 0, 1);
-        out->timeframe = c_text(s, st, 1, 1);
-        out->last_bar_ts = c_time(s, st, 2);
-        out->total_bars = c_int(s, st, 3, 0);
-        out->last_updated = c_time(s, st, 4);
-        rc = 0;
-    } else if (rc == JUTSU_DB_DONE) {
-        rc = jutsu_dbs_fail(s, JUTSU_ENOENT, "data_metadata: no row for %s %s", symbol, timeframe);
-    } else {
-        rc = q_fail(s, rc, "data_metadata: read");
-    }
-    q_done(s, st);
+    struct jutsu_q q;
+    jutsu_dbs_arena_reset(s);
+    if (jutsu_q_prepare_sql(&q, s, &metadata_get, "data_metadata: read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, symbol);
+    jutsu_q_text(&q, timeframe);
+    int rc = jutsu_q_one(&q, &metadata, out);
+    if (rc == JUTSU_ENOENT)
+        rc = jutsu_dbs_fail(s, rc, "data_metadata: no row for %s %s", symbol, timeframe);
     return rc;
 }
 
 int jutsu_data_metadata_upsert(jutsu_dbs *s, const struct jutsu_metadata_row *row)
 {
     int rc, own;
-    if ((rc = check_text(s, "data_metadata", "symbol", row->symbol, 10, 1)) ||
-        (rc = check_enum(s, "data_metadata", "timeframe", row->timeframe, jutsu_timeframes, 1)))
+    if ((rc = jutsu_row_check(s, &metadata, row, JUTSU_ROW_INSERT)) ||
+        (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
-    if ((rc = tx_enter(s, &own)) != 0)
-        return rc;
-    jutsu_stmt *st = NULL;
-    rc = q_prepare(s, "INSERT INTO data_metadata (symbol, timeframe, last_bar_timestamp, "
-                      "total_bars, last_updated) VALUES ($1, $2, $3, $4, $5) "
-                      "ON CONFLICT (symbol, timeframe) DO UPDATE SET "
-                      "last_bar_timestamp = excluded.last_bar_timestamp, "
-                      "total_bars = excluded.total_bars, last_updated = excluded.last_updated",
-                   &st);
-    jutsu_time_t now = row->last_updated ? row->last_updated : jutsu_dbs_now(s);
-    if (rc == 0 && !(rc = b_text(s, st, 1, row->symbol)) && !(rc = b_text(s, st, 2, row->timeframe)) &&
-        !(rc = b_time(s, st, 3, row->last_bar_ts)) && !(rc = b_int(s, st, 4, row->total_bars)) &&
-        !(rc = b_time(s, st, 5, now)))
-        rc = q_exec(s, st, "data_metadata: upsert");
-    q_done(s, st);
-    return tx_leave(s, own, rc);
-}
-
-int jutsu_data_audit_add(jutsu_dbs *s, const struct jutsu_audit_row *row)
-{
-    static const char *const ops[] = { "sync", "fetch", "import", "update", "delete", NULL };
-    static const char *const statuses[] = { "success", "error", "warning", NULL };
-    int rc, own;
-    if ((rc = check_text(s, "data_audit_log", "symbol", row->symbol, 10, 1)) ||
-        (rc = check_text(s, "data_audit_log", "timeframe", row->timeframe, 10, 1)) ||
-        (rc = check_enum(s, "data_audit_log", "operation", row->operation, ops, 1)) ||
-        (rc = check_enum(s, "data_audit_log", "status", row->status, statuses, 1)))
-        return rc;
-    /* a long message is cut, not refused: the audit entry matters more */
-    char msg[501];
-    const char *m = row->message;
-    if (m && strlen(m) > 500) {
-        size_t cut = 497;
-        while (cut > 0 && ((unsigned char)m[cut] & 0xC0) == 0x80)
-            cut--;   /* never split a UTF-8 sequence */
-        snprintf(msg, sizeof(msg), "%.*s...", (int)cut, m);
-        m = msg;
-    }
-    if ((rc = tx_enter(s, &own)) != 0)
-        return rc;
-    jutsu_stmt *st = NULL;
-    rc = q_prepare(s, "INSERT INTO data_audit_log (symbol, timeframe, operation, status, "
-                      "message, bars_affected, timestamp) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                   &st);
-    jutsu_time_t ts = row->ts ? row->ts : jutsu_dbs_now(s);
-    if (rc == 0 && !(rc = b_text(s, st, 1, row->symbol)) && !(rc = b_text(s, st, 2, row->timeframe)) &&
-        !(rc = b_text(s, st, 3, row->operation)) && !(rc = b_text(s, st, 4, row->status)) &&
-        !(rc = b_text(s, st, 5, m)) && !(rc = b_int(s, st, 6, row->bars_affected)) &&
-        !(rc = b_time(s, st, 7, ts)))
-        rc = q_exec(s, st, "data_audit_log: insert");
-    q_done(s, st);
-    return tx_leave(s, own, rc);
+    struct jutsu_q q;
+    if (jutsu_q_prepare_sql(&q, s, &metadata_upsert, "data_metadata: upsert") == 0)
+        jutsu_q_row(&q, &metadata_upsert, row, jutsu_dbs_now(s));
+    return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "SELECT symbol, timeframe, last_bar_timestamp, total_bars, last_updated "
-                          "FROM data_metadata ORDER BY symbol, timeframe", &st);
-    if (rc)
+    struct jutsu_q q;
+    struct jutsu_metadata_row r;
+    if (jutsu_q_prepare_sql(&q, s, &metadata_list, "data_metadata: list") != 0)
+        return q.rc;
+    struct typed_fn t = { .meta = fn, .arg = arg };
+    return jutsu_q_each(&q, &metadata, &r, call_typed, &t);
+}
+
+/* --- data_audit_log --------------------------------------------------------- */
+
+static const char *const audit_ops[] = { "sync", "fetch", "import", "update", "delete", NULL };
+static const char *const audit_statuses[] = { "success", "error", "warning", NULL };
+
+#define AR struct jutsu_audit_row
+static const struct jutsu_col audit_cols[] = {
+    COL_ID(AR, id),
+    COL_TEXT(AR, symbol, 10, JUTSU_COL_REQUIRED),
+    COL_TEXT(AR, timeframe, 10, JUTSU_COL_REQUIRED),
+    COL_ENUM(AR, operation, audit_ops, JUTSU_COL_REQUIRED),
+    COL_ENUM(AR, status, audit_statuses, JUTSU_COL_REQUIRED),
+    COL_TEXT(AR, message, 0, 0),   /* cut to 500 before writing */
+    COL_INT64(AR, bars_affected, 0),
+    COL_TIME_AS(AR, ts, "timestamp", JUTSU_COL_NOW),
+};
+#undef AR
+static const struct jutsu_table audit = JUTSU_TABLE("data_audit_log", struct jutsu_audit_row,
+                                                    audit_cols);
+static struct jutsu_sql audit_insert = JUTSU_SQL(&audit, JUTSU_SQL_INSERT, NULL);
+
+int jutsu_data_audit_add(jutsu_dbs *s, const struct jutsu_audit_row *row)
+{
+    int rc, own;
+    if ((rc = jutsu_row_check(s, &audit, row, JUTSU_ROW_INSERT)) != 0)
         return rc;
-    while ((rc = s->ops->step(st)) == JUTSU_DB_ROW) {
-        struct jutsu_metadata_row m = {
-            .symbol = c_text(s, st, 0, 0), .timeframe = c_text(s, st, 1, 0),
-            .last_bar_ts = c_time(s, st, 2), .total_bars = c_int(s, st, 3, 0),
-            .last_updated = c_time(s, st, 4),
-        };
-        int stop = fn(&m, arg);
-        if (stop) {
-            q_done(s, st);
-            return stop;
-        }
+    /* a long message is cut, not refused: the audit entry matters more */
+    struct jutsu_audit_row r = *row;
+    char msg[501];
+    if (r.message && strlen(r.message) > 500) {
+        size_t cut = 497;
+        while (cut > 0 && ((unsigned char)r.message[cut] & 0xC0) == 0x80)
+            cut--;   /* never split a UTF-8 sequence */
+        snprintf(msg, sizeof(msg), "%.*s...", (int)cut, r.message);
+        r.message = msg;
     }
-    if (rc < 0)
-        rc = q_fail(s, rc, "data_metadata: list");
-    q_done(s, st);
-    return rc < 0 ? rc : 0;
+    if ((rc = jutsu_dbs_tx_enter(s, &own)) != 0)
+        return rc;
+    struct jutsu_q q;
+    if (jutsu_q_prepare_sql(&q, s, &audit_insert, "data_audit_log: insert") == 0)
+        jutsu_q_row(&q, &audit_insert, &r, jutsu_dbs_now(s));
+    return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }

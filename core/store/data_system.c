@@ -16,11 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "jutsu/error.h"
 #include "store/data_api.h"
-#include "store/store.h"
+#include "store/row.h"
 
 /* Index = enum jutsu_state_type. */
 static const char *const state_types[] = { "string", "int", "json", "datetime", NULL };
@@ -88,63 +86,101 @@ static int check_state_value(jutsu_dbs *s, const char *key, int type, const char
 
 int jutsu_data_state_get(jutsu_dbs *s, const char *key, int *type, const char **value)
 {
-    jutsu_stmt *st = NULL;
-    dbs_arena_reset(s);
-    int rc = q_prepare(s, "SELECT value, value_type FROM system_state WHERE key = $1", &st);
-    if (rc || (rc = b_text(s, st, 1, key))) {
-        q_done(s, st);
-        return rc;
-    }
-    rc = s->ops->step(st);
+    struct jutsu_q q;
+    jutsu_dbs_arena_reset(s);
+    if (jutsu_q_prepare(&q, s, "SELECT value_type, value FROM system_state WHERE key = $1",
+                        "system_state: read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, key);
+    int rc = jutsu_q_step(&q);
     if (rc == JUTSU_DB_ROW) {
-        const char *vt = c_text(s, st, 1, 0);
+        const char *vt = jutsu_q_col_text(&q);
         int t = JUTSU_STATE_STRING;   /* rows written without a type are plain text */
         if (vt != NULL)
             for (t = 0; state_types[t] && strcmp(state_types[t], vt) != 0; t++)
                 ;
         if (state_types[t] == NULL) {
-            rc = jutsu_dbs_fail(s, JUTSU_EMALFORMED, "system_state.value_type: \"%.20s\" of key "
-                                "\"%s\" is not one of string, int, json, datetime", vt, key);
+            q.rc = jutsu_dbs_fail(s, JUTSU_EMALFORMED, "system_state.value_type: \"%.20s\" of "
+                                  "key \"%s\" is not one of string, int, json, datetime", vt,
+                                  key);
         } else {
+            q.copy = 1;
             *type = t;
-            *value = c_text(s, st, 0, 1);
-            rc = 0;
+            *value = jutsu_q_col_text(&q);
         }
     } else if (rc == JUTSU_DB_DONE) {
-        rc = jutsu_dbs_fail(s, JUTSU_ENOENT, "system_state: no key \"%s\"", key);
-    } else {
-        rc = q_fail(s, rc, "system_state: read");
+        q.rc = jutsu_dbs_fail(s, JUTSU_ENOENT, "system_state: no key \"%s\"", key);
     }
-    q_done(s, st);
-    return rc;
+    return jutsu_q_done(&q);
 }
 
 int jutsu_data_state_set(jutsu_dbs *s, const char *key, int type, const char *value)
 {
     int rc, own;
-    if ((rc = check_text(s, "system_state", "key", key, 50, 1)) != 0)
+    if ((rc = jutsu_check_text(s, "system_state", "key", key, 50, 1)) != 0)
         return rc;
     if (type < JUTSU_STATE_STRING || type > JUTSU_STATE_DATETIME)
         return jutsu_dbs_fail(s, JUTSU_EINVAL, "system_state.value_type: %d is not one of "
                               "string, int, json, datetime", type);
-    if ((rc = check_state_value(s, key, type, value)) != 0)
+    if ((rc = check_state_value(s, key, type, value)) || (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
-    if ((rc = tx_enter(s, &own)) != 0)
-        return rc;
-    jutsu_stmt *st = NULL;
-    rc = q_prepare(s, "INSERT INTO system_state (key, value, value_type, updated_at) "
-                      "VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET "
-                      "value = excluded.value, value_type = excluded.value_type, "
-                      "updated_at = excluded.updated_at", &st);
-    if (rc == 0 && !(rc = b_text(s, st, 1, key)) && !(rc = b_text(s, st, 2, value)) &&
-        !(rc = b_text(s, st, 3, state_types[type])) &&
-        !(rc = b_time(s, st, 4, jutsu_dbs_now(s))))
-        rc = q_exec(s, st, "system_state: upsert");
-    q_done(s, st);
-    return tx_leave(s, own, rc);
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, "INSERT INTO system_state (key, value, value_type, updated_at) "
+                               "VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET "
+                               "value = excluded.value, value_type = excluded.value_type, "
+                               "updated_at = excluded.updated_at", "system_state: upsert") == 0) {
+        jutsu_q_text(&q, key);
+        jutsu_q_text(&q, value);
+        jutsu_q_text(&q, state_types[type]);
+        jutsu_q_time(&q, jutsu_dbs_now(s));
+    }
+    return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 
 /* --- config_overrides and config_history ---------------------------------- */
+
+/* The rules run in column order: the type before the value it types. */
+#define OR struct jutsu_override_row
+static const struct jutsu_col override_cols[] = {
+    COL_ID(OR, id),
+    COL_TEXT(OR, strategy_id, 50, JUTSU_COL_REQUIRED),
+    COL_TEXT(OR, parameter_name, 50, JUTSU_COL_REQUIRED),
+    COL_ENUM(OR, value_type, value_types, JUTSU_COL_REQUIRED),
+    COL_TEXT(OR, override_value, 100, JUTSU_COL_REQUIRED),
+    COL_TEXT(OR, original_value, 100, 0),
+    COL_BOOL(OR, is_active, JUTSU_COL_READ0),
+    COL_TEXT(OR, reason, 200, 0),
+    COL_TIME(OR, created_at, JUTSU_COL_NOW),
+    COL_TIME(OR, deactivated_at, JUTSU_COL_LATER),
+};
+#undef OR
+static const struct jutsu_table overrides = JUTSU_TABLE("config_overrides",
+                                                        struct jutsu_override_row,
+                                                        override_cols);
+static struct jutsu_sql override_insert = JUTSU_SQL(&overrides, JUTSU_SQL_INSERT, NULL);
+static struct jutsu_sql overrides_active = JUTSU_SQL(&overrides, JUTSU_SQL_SELECT,
+    "WHERE strategy_id = $1 AND is_active = $2 ORDER BY parameter_name");
+
+#define HR struct jutsu_history_row
+static const struct jutsu_col history_cols[] = {
+    COL_ID(HR, id),
+    COL_TEXT(HR, strategy_id, 0, 0),
+    COL_TEXT(HR, parameter_name, 0, 0),
+    COL_TEXT(HR, old_value, 0, 0),
+    COL_TEXT(HR, new_value, 0, 0),
+    COL_TEXT(HR, change_type, 0, 0),
+    COL_TEXT(HR, changed_by, 0, 0),
+    COL_TEXT(HR, reason, 0, 0),
+    COL_TIME_AS(HR, ts, "timestamp", 0),
+};
+#undef HR
+static const struct jutsu_table history = JUTSU_TABLE("config_history", struct jutsu_history_row,
+                                                      history_cols);
+static struct jutsu_sql history_insert = JUTSU_SQL(&history, JUTSU_SQL_INSERT, NULL);
+static struct jutsu_sql history_all = JUTSU_SQL(&history, JUTSU_SQL_SELECT,
+    "WHERE strategy_id = $1 ORDER BY timestamp, id");
+static struct jutsu_sql history_param = JUTSU_SQL(&history, JUTSU_SQL_SELECT,
+    "WHERE strategy_id = $1 AND parameter_name = $2 ORDER BY timestamp, id");
 
 static int check_override_value(jutsu_dbs *s, const char *type, const char *v)
 {
@@ -170,14 +206,8 @@ static int check_override_value(jutsu_dbs *s, const char *type, const char *v)
 
 static int check_override(jutsu_dbs *s, const struct jutsu_override_row *r, const char *by)
 {
-    int rc;
-    if ((rc = check_text(s, "config_overrides", "strategy_id", r->strategy_id, 50, 1)) ||
-        (rc = check_text(s, "config_overrides", "parameter_name", r->parameter_name, 50, 1)) ||
-        (rc = check_enum(s, "config_overrides", "value_type", r->value_type, value_types, 1)) ||
-        (rc = check_text(s, "config_overrides", "override_value", r->override_value, 100, 1)) ||
-        (rc = check_text(s, "config_overrides", "original_value", r->original_value, 100, 0)) ||
-        (rc = check_text(s, "config_overrides", "reason", r->reason, 200, 0)) ||
-        (rc = check_text(s, "config_history", "changed_by", by, 50, 0)))
+    int rc = jutsu_row_check(s, &overrides, r, JUTSU_ROW_INSERT);
+    if (rc || (rc = jutsu_check_text(s, "config_history", "changed_by", by, 50, 0)))
         return rc;
     return check_override_value(s, r->value_type, r->override_value);
 }
@@ -187,25 +217,24 @@ static int check_override(jutsu_dbs *s, const struct jutsu_override_row *r, cons
 static int active_find(jutsu_dbs *s, const char *strategy_id, const char *parameter,
                        const char **override_value, const char **original_value)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "SELECT override_value, original_value FROM config_overrides "
-                          "WHERE strategy_id = $1 AND parameter_name = $2 AND is_active = $3 "
-                          "ORDER BY id DESC LIMIT 1", &st);
-    if (rc == 0 && !(rc = b_text(s, st, 1, strategy_id)) && !(rc = b_text(s, st, 2, parameter)) &&
-        !(rc = b_bool(s, st, 3, 1))) {
-        rc = s->ops->step(st);
-        if (rc == JUTSU_DB_ROW) {
-            *override_value = c_text(s, st, 0, 1);
-            *original_value = c_text(s, st, 1, 1);
-            rc = 0;
-        } else if (rc == JUTSU_DB_DONE) {
-            rc = JUTSU_ENOENT;
-        } else {
-            rc = q_fail(s, rc, "config_overrides: read");
-        }
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, "SELECT override_value, original_value FROM config_overrides "
+                               "WHERE strategy_id = $1 AND parameter_name = $2 AND "
+                               "is_active = $3 ORDER BY id DESC LIMIT 1",
+                        "config_overrides: read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, strategy_id);
+    jutsu_q_text(&q, parameter);
+    jutsu_q_bool(&q, 1);
+    q.copy = 1;
+    int rc = jutsu_q_step(&q);
+    if (rc == JUTSU_DB_ROW) {
+        *override_value = jutsu_q_col_text(&q);
+        *original_value = jutsu_q_col_text(&q);
+    } else if (rc == JUTSU_DB_DONE) {
+        q.rc = JUTSU_ENOENT;
     }
-    q_done(s, st);
-    return rc;
+    return jutsu_q_done(&q);
 }
 
 /* Deactivates every active row of the key: one is the rule, but a row
@@ -213,49 +242,27 @@ static int active_find(jutsu_dbs *s, const char *strategy_id, const char *parame
 static int active_clear(jutsu_dbs *s, const char *strategy_id, const char *parameter,
                         jutsu_time_t now)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "UPDATE config_overrides SET is_active = $1, deactivated_at = $2 "
-                          "WHERE strategy_id = $3 AND parameter_name = $4 AND is_active = $5",
-                       &st);
-    if (rc == 0 && !(rc = b_bool(s, st, 1, 0)) && !(rc = b_time(s, st, 2, now)) &&
-        !(rc = b_text(s, st, 3, strategy_id)) && !(rc = b_text(s, st, 4, parameter)) &&
-        !(rc = b_bool(s, st, 5, 1)))
-        rc = q_exec(s, st, "config_overrides: deactivate");
-    q_done(s, st);
-    return rc;
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, "UPDATE config_overrides SET is_active = $1, deactivated_at = $2 "
+                               "WHERE strategy_id = $3 AND parameter_name = $4 AND "
+                               "is_active = $5", "config_overrides: deactivate") == 0) {
+        jutsu_q_bool(&q, 0);
+        jutsu_q_time(&q, now);
+        jutsu_q_text(&q, strategy_id);
+        jutsu_q_text(&q, parameter);
+        jutsu_q_bool(&q, 1);
+    }
+    return jutsu_q_exec(&q);
 }
 
-static int override_insert(jutsu_dbs *s, const struct jutsu_override_row *r, jutsu_time_t now)
+/* Inserts a row of `sql`'s table; `what` names it in errors. */
+static int insert(jutsu_dbs *s, struct jutsu_sql *sql, const void *row, jutsu_time_t now,
+                  const char *what)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "INSERT INTO config_overrides (strategy_id, parameter_name, "
-                          "original_value, override_value, value_type, is_active, reason, "
-                          "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st);
-    if (rc == 0 && !(rc = b_text(s, st, 1, r->strategy_id)) &&
-        !(rc = b_text(s, st, 2, r->parameter_name)) &&
-        !(rc = b_text(s, st, 3, r->original_value)) &&
-        !(rc = b_text(s, st, 4, r->override_value)) && !(rc = b_text(s, st, 5, r->value_type)) &&
-        !(rc = b_bool(s, st, 6, 1)) && !(rc = b_text(s, st, 7, r->reason)) &&
-        !(rc = b_time(s, st, 8, r->created_at ? r->created_at : now)))
-        rc = q_exec(s, st, "config_overrides: insert");
-    q_done(s, st);
-    return rc;
-}
-
-static int history_add(jutsu_dbs *s, const struct jutsu_history_row *h)
-{
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "INSERT INTO config_history (strategy_id, parameter_name, old_value, "
-                          "new_value, change_type, changed_by, reason, timestamp) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", &st);
-    if (rc == 0 && !(rc = b_text(s, st, 1, h->strategy_id)) &&
-        !(rc = b_text(s, st, 2, h->parameter_name)) && !(rc = b_text(s, st, 3, h->old_value)) &&
-        !(rc = b_text(s, st, 4, h->new_value)) && !(rc = b_text(s, st, 5, h->change_type)) &&
-        !(rc = b_text(s, st, 6, h->changed_by)) && !(rc = b_text(s, st, 7, h->reason)) &&
-        !(rc = b_time(s, st, 8, h->ts)))
-        rc = q_exec(s, st, "config_history: insert");
-    q_done(s, st);
-    return rc;
+    struct jutsu_q q;
+    if (jutsu_q_prepare_sql(&q, s, sql, what) == 0)
+        jutsu_q_row(&q, sql, row, now);
+    return jutsu_q_exec(&q);
 }
 
 static int override_set_tx(jutsu_dbs *s, const struct jutsu_override_row *row,
@@ -272,13 +279,15 @@ static int override_set_tx(jutsu_dbs *s, const struct jutsu_override_row *row,
      * recorded, so that a later unset still restores it */
     if ((r.original_value == NULL || *r.original_value == '\0') && prev_orig != NULL)
         r.original_value = prev_orig;
+    r.is_active = 1;
     struct jutsu_history_row h = {
         .strategy_id = row->strategy_id, .parameter_name = row->parameter_name,
         .old_value = prev, .new_value = row->override_value, .change_type = "override",
         .changed_by = changed_by, .reason = row->reason, .ts = now,
     };
     if ((rc = active_clear(s, row->strategy_id, row->parameter_name, now)) ||
-        (rc = override_insert(s, &r, now)) || (rc = history_add(s, &h)))
+        (rc = insert(s, &override_insert, &r, now, "config_overrides: insert")) ||
+        (rc = insert(s, &history_insert, &h, now, "config_history: insert")))
         return rc;
     return 0;
 }
@@ -287,12 +296,10 @@ int jutsu_data_override_set(jutsu_dbs *s, const struct jutsu_override_row *row,
                             const char *changed_by)
 {
     int rc, own;
-    if ((rc = check_override(s, row, changed_by)) != 0)
-        return rc;
-    if ((rc = tx_enter(s, &own)) != 0)
+    if ((rc = check_override(s, row, changed_by)) || (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
     rc = override_set_tx(s, row, changed_by, jutsu_dbs_now(s));
-    return tx_leave(s, own, rc);
+    return jutsu_dbs_tx_leave(s, own, rc);
 }
 
 static int override_unset_tx(jutsu_dbs *s, const char *strategy_id, const char *parameter,
@@ -310,7 +317,8 @@ static int override_unset_tx(jutsu_dbs *s, const char *strategy_id, const char *
         .new_value = orig, .change_type = "restore", .changed_by = changed_by,
         .reason = reason, .ts = now,
     };
-    if ((rc = active_clear(s, strategy_id, parameter, now)) || (rc = history_add(s, &h)))
+    if ((rc = active_clear(s, strategy_id, parameter, now)) ||
+        (rc = insert(s, &history_insert, &h, now, "config_history: insert")))
         return rc;
     return 0;
 }
@@ -319,128 +327,79 @@ int jutsu_data_override_unset(jutsu_dbs *s, const char *strategy_id, const char 
                               const char *changed_by, const char *reason)
 {
     int rc, own;
-    if ((rc = check_text(s, "config_overrides", "strategy_id", strategy_id, 50, 1)) ||
-        (rc = check_text(s, "config_overrides", "parameter_name", parameter, 50, 1)) ||
-        (rc = check_text(s, "config_history", "changed_by", changed_by, 50, 0)) ||
-        (rc = check_text(s, "config_history", "reason", reason, 200, 0)))
+    if ((rc = jutsu_check_text(s, "config_overrides", "strategy_id", strategy_id, 50, 1)) ||
+        (rc = jutsu_check_text(s, "config_overrides", "parameter_name", parameter, 50, 1)) ||
+        (rc = jutsu_check_text(s, "config_history", "changed_by", changed_by, 50, 0)) ||
+        (rc = jutsu_check_text(s, "config_history", "reason", reason, 200, 0)) ||
+        (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
-    if ((rc = tx_enter(s, &own)) != 0)
-        return rc;
-    rc = override_unset_tx(s, strategy_id, parameter, changed_by, reason,
-                           jutsu_dbs_now(s));
-    return tx_leave(s, own, rc);
-}
-
-static int emit_override(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg)
-{
-    struct jutsu_override_row r = {
-        .id = c_int(s, st, 0, 0),
-        .strategy_id = c_text(s, st, 1, 0),
-        .parameter_name = c_text(s, st, 2, 0),
-        .original_value = c_text(s, st, 3, 0),
-        .override_value = c_text(s, st, 4, 0),
-        .value_type = c_text(s, st, 5, 0),
-        .is_active = (int32_t)c_int(s, st, 6, 0),
-        .reason = c_text(s, st, 7, 0),
-        .created_at = c_time(s, st, 8),
-        .deactivated_at = c_time(s, st, 9),
-    };
-    return fn(&r, arg);
+    rc = override_unset_tx(s, strategy_id, parameter, changed_by, reason, jutsu_dbs_now(s));
+    return jutsu_dbs_tx_leave(s, own, rc);
 }
 
 int jutsu_data_overrides_active(jutsu_dbs *s, const char *strategy_id, jutsu_row_fn fn,
                                 void *arg)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "SELECT id, strategy_id, parameter_name, original_value, "
-                          "override_value, value_type, is_active, reason, created_at, "
-                          "deactivated_at FROM config_overrides "
-                          "WHERE strategy_id = $1 AND is_active = $2 ORDER BY parameter_name",
-                       &st);
-    if (rc || (rc = b_text(s, st, 1, strategy_id)) || (rc = b_bool(s, st, 2, 1))) {
-        q_done(s, st);
-        return rc;
-    }
-    return q_range(s, st, emit_override, fn, arg, "config_overrides: read");
-}
-
-static int emit_history(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg)
-{
-    struct jutsu_history_row r = {
-        .id = c_int(s, st, 0, 0),
-        .strategy_id = c_text(s, st, 1, 0),
-        .parameter_name = c_text(s, st, 2, 0),
-        .old_value = c_text(s, st, 3, 0),
-        .new_value = c_text(s, st, 4, 0),
-        .change_type = c_text(s, st, 5, 0),
-        .changed_by = c_text(s, st, 6, 0),
-        .reason = c_text(s, st, 7, 0),
-        .ts = c_time(s, st, 8),
-    };
-    return fn(&r, arg);
+    struct jutsu_q q;
+    struct jutsu_override_row r;
+    if (jutsu_q_prepare_sql(&q, s, &overrides_active, "config_overrides: read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, strategy_id);
+    jutsu_q_bool(&q, 1);
+    return jutsu_q_each(&q, &overrides, &r, fn, arg);
 }
 
 int jutsu_data_history_range(jutsu_dbs *s, const char *strategy_id, const char *parameter,
                              jutsu_row_fn fn, void *arg)
 {
-    static const char sql_all[] =
-        "SELECT id, strategy_id, parameter_name, old_value, new_value, change_type, "
-        "changed_by, reason, timestamp FROM config_history WHERE strategy_id = $1 "
-        "ORDER BY timestamp, id";
-    static const char sql_param[] =
-        "SELECT id, strategy_id, parameter_name, old_value, new_value, change_type, "
-        "changed_by, reason, timestamp FROM config_history WHERE strategy_id = $1 "
-        "AND parameter_name = $2 ORDER BY timestamp, id";
+    struct jutsu_q q;
+    struct jutsu_history_row r;
     int one = parameter != NULL && *parameter != '\0';
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, one ? sql_param : sql_all, &st);
-    if (rc || (rc = b_text(s, st, 1, strategy_id)) || (one && (rc = b_text(s, st, 2, parameter)))) {
-        q_done(s, st);
-        return rc;
-    }
-    return q_range(s, st, emit_history, fn, arg, "config_history: read");
+    if (jutsu_q_prepare_sql(&q, s, one ? &history_param : &history_all,
+                            "config_history: read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, strategy_id);
+    if (one)
+        jutsu_q_text(&q, parameter);
+    return jutsu_q_each(&q, &history, &r, fn, arg);
 }
 
 /* --- eod_job_status ------------------------------------------------------- */
 
-#define EOD_COLUMNS "job_date, started_at, completed_at, status, strategies_total, " \
-    "strategies_processed, baselines_total, baselines_processed, error_message, retry_count"
-
-static void eod_read(jutsu_dbs *s, jutsu_stmt *st, int copy, struct jutsu_eod_status_row *r)
-{
-    r->job_date = c_date(s, st, 0);
-    r->started_at = c_time(s, st, 1);
-    r->completed_at = c_time(s, st, 2);
-    r->status = c_text(s, st, 3, copy);
-    r->strategies_total = (int32_t)c_int(s, st, 4, 0);
-    r->strategies_processed = (int32_t)c_int(s, st, 5, 0);
-    r->baselines_total = (int32_t)c_int(s, st, 6, 0);
-    r->baselines_processed = (int32_t)c_int(s, st, 7, 0);
-    r->error_message = c_text(s, st, 8, copy);
-    r->retry_count = (int32_t)c_int(s, st, 9, 0);
-}
+#define ER struct jutsu_eod_status_row
+static const struct jutsu_col eod_cols[] = {
+    COL_DATE(ER, job_date, JUTSU_COL_KEY),
+    COL_TIME(ER, started_at, JUTSU_COL_NULL0),
+    COL_TIME(ER, completed_at, JUTSU_COL_NULL0),
+    COL_ENUM(ER, status, eod_statuses, JUTSU_COL_REQUIRED),
+    COL_INT(ER, strategies_total, JUTSU_COL_READ0),
+    COL_INT(ER, strategies_processed, JUTSU_COL_READ0),
+    COL_INT(ER, baselines_total, JUTSU_COL_READ0),
+    COL_INT(ER, baselines_processed, JUTSU_COL_READ0),
+    COL_TEXT(ER, error_message, 0, 0),
+    COL_INT(ER, retry_count, JUTSU_COL_READ0),
+};
+#undef ER
+static const struct jutsu_table eod_status = JUTSU_TABLE("eod_job_status",
+                                                         struct jutsu_eod_status_row, eod_cols);
+static struct jutsu_sql eod_get = JUTSU_SQL(&eod_status, JUTSU_SQL_SELECT, "WHERE job_date = $1");
+static struct jutsu_sql eod_upsert = JUTSU_SQL(&eod_status, JUTSU_SQL_UPSERT, NULL);
+static struct jutsu_sql eod_range = JUTSU_SQL(&eod_status, JUTSU_SQL_SELECT,
+    "WHERE job_date >= $1 AND job_date <= $2 ORDER BY job_date");
 
 int jutsu_data_eod_status_get(jutsu_dbs *s, jutsu_date_t date, struct jutsu_eod_status_row *out)
 {
-    jutsu_stmt *st = NULL;
-    dbs_arena_reset(s);
-    int rc = q_prepare(s, "SELECT " EOD_COLUMNS " FROM eod_job_status WHERE job_date = $1", &st);
-    if (rc || (rc = b_date(s, st, 1, date))) {
-        q_done(s, st);
-        return rc;
-    }
-    rc = s->ops->step(st);
-    if (rc == JUTSU_DB_ROW) {
-        eod_read(s, st, 1, out);
-        rc = 0;
-    } else if (rc == JUTSU_DB_DONE) {
+    struct jutsu_q q;
+    jutsu_dbs_arena_reset(s);
+    if (jutsu_q_prepare_sql(&q, s, &eod_get, "eod_job_status: read") != 0)
+        return q.rc;
+    jutsu_q_date(&q, date);
+    int rc = jutsu_q_one(&q, &eod_status, out);
+    if (rc == JUTSU_ENOENT) {
         char d[JUTSU_DATE_BUFSZ];
         jutsu_date_format(date, d);
         rc = jutsu_dbs_fail(s, JUTSU_ENOENT, "eod_job_status: no row for %s", d);
-    } else {
-        rc = q_fail(s, rc, "eod_job_status: read");
     }
-    q_done(s, st);
     return rc;
 }
 
@@ -454,56 +413,30 @@ static int check_count(jutsu_dbs *s, const char *col, int32_t v)
 int jutsu_data_eod_status_upsert(jutsu_dbs *s, const struct jutsu_eod_status_row *row)
 {
     int rc, own;
-    if ((rc = check_enum(s, "eod_job_status", "status", row->status, eod_statuses, 1)) ||
+    if ((rc = jutsu_row_check(s, &eod_status, row, JUTSU_ROW_INSERT)) ||
         (rc = check_count(s, "strategies_total", row->strategies_total)) ||
         (rc = check_count(s, "strategies_processed", row->strategies_processed)) ||
         (rc = check_count(s, "baselines_total", row->baselines_total)) ||
         (rc = check_count(s, "baselines_processed", row->baselines_processed)) ||
-        (rc = check_count(s, "retry_count", row->retry_count)))
+        (rc = check_count(s, "retry_count", row->retry_count)) ||
+        (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
-    if ((rc = tx_enter(s, &own)) != 0)
-        return rc;
-    jutsu_stmt *st = NULL;
-    rc = q_prepare(s, "INSERT INTO eod_job_status (" EOD_COLUMNS ") VALUES ($1, $2, $3, $4, $5, "
-                      "$6, $7, $8, $9, $10) ON CONFLICT (job_date) DO UPDATE SET "
-                      "started_at = excluded.started_at, completed_at = excluded.completed_at, "
-                      "status = excluded.status, strategies_total = excluded.strategies_total, "
-                      "strategies_processed = excluded.strategies_processed, "
-                      "baselines_total = excluded.baselines_total, "
-                      "baselines_processed = excluded.baselines_processed, "
-                      "error_message = excluded.error_message, "
-                      "retry_count = excluded.retry_count", &st);
-    if (rc == 0 && !(rc = b_date(s, st, 1, row->job_date)) &&
-        !(rc = b_time_null(s, st, 2, row->started_at)) &&
-        !(rc = b_time_null(s, st, 3, row->completed_at)) && !(rc = b_text(s, st, 4, row->status)) &&
-        !(rc = b_int(s, st, 5, row->strategies_total)) &&
-        !(rc = b_int(s, st, 6, row->strategies_processed)) &&
-        !(rc = b_int(s, st, 7, row->baselines_total)) &&
-        !(rc = b_int(s, st, 8, row->baselines_processed)) &&
-        !(rc = b_text(s, st, 9, row->error_message)) && !(rc = b_int(s, st, 10, row->retry_count)))
-        rc = q_exec(s, st, "eod_job_status: upsert");
-    q_done(s, st);
-    return tx_leave(s, own, rc);
-}
-
-static int emit_eod(jutsu_dbs *s, jutsu_stmt *st, jutsu_row_fn fn, void *arg)
-{
-    struct jutsu_eod_status_row r;
-    eod_read(s, st, 0, &r);
-    return fn(&r, arg);
+    struct jutsu_q q;
+    if (jutsu_q_prepare_sql(&q, s, &eod_upsert, "eod_job_status: upsert") == 0)
+        jutsu_q_row(&q, &eod_upsert, row, jutsu_dbs_now(s));
+    return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 
 int jutsu_data_eod_status_range(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to,
                                 jutsu_row_fn fn, void *arg)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, "SELECT " EOD_COLUMNS " FROM eod_job_status "
-                          "WHERE job_date >= $1 AND job_date <= $2 ORDER BY job_date", &st);
-    if (rc || (rc = b_date(s, st, 1, from)) || (rc = b_date(s, st, 2, to))) {
-        q_done(s, st);
-        return rc;
-    }
-    return q_range(s, st, emit_eod, fn, arg, "eod_job_status: range read");
+    struct jutsu_q q;
+    struct jutsu_eod_status_row r;
+    if (jutsu_q_prepare_sql(&q, s, &eod_range, "eod_job_status: range read") != 0)
+        return q.rc;
+    jutsu_q_date(&q, from);
+    jutsu_q_date(&q, to);
+    return jutsu_q_each(&q, &eod_status, &r, fn, arg);
 }
 
 /* --- retention ------------------------------------------------------------ */
@@ -511,12 +444,10 @@ int jutsu_data_eod_status_range(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to
 static int delete_before(jutsu_dbs *s, const char *sql, jutsu_time_t cutoff, int64_t *n,
                          const char *what)
 {
-    jutsu_stmt *st = NULL;
-    int rc = q_prepare(s, sql, &st);
-    if (rc == 0 && !(rc = b_time(s, st, 1, cutoff)) && !(rc = q_exec(s, st, what)))
-        *n = s->ops->changes(st);
-    q_done(s, st);
-    return rc;
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, sql, what) == 0)
+        jutsu_q_time(&q, cutoff);
+    return jutsu_q_exec_changes(&q, n);
 }
 
 int jutsu_data_prune(jutsu_dbs *s, jutsu_time_t now, int64_t *snapshots_deleted,
@@ -524,7 +455,7 @@ int jutsu_data_prune(jutsu_dbs *s, jutsu_time_t now, int64_t *snapshots_deleted,
 {
     int64_t snaps = 0, toks = 0;
     int own, rc;
-    if ((rc = tx_enter(s, &own)) != 0)
+    if ((rc = jutsu_dbs_tx_enter(s, &own)) != 0)
         return rc;
     rc = delete_before(s, "DELETE FROM performance_snapshots WHERE timestamp < $1",
                        now - SNAPSHOT_RETENTION_DAYS * JUTSU_USEC_PER_DAY, &snaps,
@@ -533,7 +464,7 @@ int jutsu_data_prune(jutsu_dbs *s, jutsu_time_t now, int64_t *snapshots_deleted,
         rc = delete_before(s, "DELETE FROM blacklisted_tokens WHERE expires_at < $1",
                            now - TOKEN_RETENTION_DAYS * JUTSU_USEC_PER_DAY, &toks,
                            "blacklisted_tokens: prune");
-    rc = tx_leave(s, own, rc);
+    rc = jutsu_dbs_tx_leave(s, own, rc);
     if (rc == 0) {
         if (snapshots_deleted)
             *snapshots_deleted = snaps;

@@ -30,7 +30,7 @@ static const char version_table_sql[] =
 static int ensure_version_table(jutsu_dbs *s)
 {
     int rc = s->ops->exec(s->db, version_table_sql);
-    return rc ? q_fail(s, rc, "jutsu_schema_migrations: create") : 0;
+    return rc ? jutsu_dbs_fail_driver(s, rc, "jutsu_schema_migrations: create") : 0;
 }
 
 static int known_index(jutsu_dbs *s, const char *rev)
@@ -45,16 +45,17 @@ int jutsu_migrate_state(jutsu_dbs *s, struct jutsu_migrate_state *st)
 {
     memset(st, 0, sizeof(*st));
     st->n_known = s->ops->n_migrations;
-    jutsu_stmt *q = NULL;
-    int rc;
-    dbs_arena_reset(s);
+    struct jutsu_q q;
+    jutsu_dbs_arena_reset(s);
     /* reading the state writes nothing: no bookkeeping table is no revision */
-    if (s->ops->prepare(s->db, "SELECT rev FROM jutsu_schema_migrations", &q) != 0)
+    if (jutsu_q_prepare(&q, s, "SELECT rev FROM jutsu_schema_migrations",
+                        "jutsu_schema_migrations: read") != 0)
         return 0;
     size_t applied = 0;
     int max_index = -1;
-    while ((rc = s->ops->step(q)) == JUTSU_DB_ROW) {
-        const char *rev = c_text(s, q, 0, 1);
+    q.copy = 1;
+    while (jutsu_q_step(&q) == JUTSU_DB_ROW) {
+        const char *rev = jutsu_q_col_text(&q);
         int i = rev ? known_index(s, rev) : -1;
         if (i < 0) {
             st->unknown = rev ? rev : "(null)";
@@ -64,9 +65,9 @@ int jutsu_migrate_state(jutsu_dbs *s, struct jutsu_migrate_state *st)
         if (i > max_index)
             max_index = i;
     }
-    q_done(s, q);
-    if (rc < 0)
-        return q_fail(s, rc, "jutsu_schema_migrations: read");
+    int rc = jutsu_q_done(&q);
+    if (rc != 0)
+        return rc;
     if (st->unknown)
         return jutsu_dbs_fail(s, JUTSU_ESTATE, "the database is at revision %s, which this "
                               "jutsu (%s) does not know: it was upgraded by a newer version. "
@@ -87,29 +88,30 @@ static int apply_one(jutsu_dbs *s, size_t i, int up)
     snprintf(what, sizeof(what), "revision %s (%s)", m->rev, up ? "upgrade" : "downgrade");
     int rc = s->ops->begin(s->db);
     if (rc)
-        return q_fail(s, rc, what);
+        return jutsu_dbs_fail_driver(s, rc, what);
     rc = s->ops->exec(s->db, up ? m->up : m->down);
     if (rc) {
-        q_fail(s, rc, what);
+        jutsu_dbs_fail_driver(s, rc, what);
         s->ops->rollback(s->db);
         return rc;
     }
-    jutsu_stmt *q = NULL;
-    rc = q_prepare(s, up ? "INSERT INTO jutsu_schema_migrations (rev, description, applied_at) "
-                           "VALUES ($1, $2, $3)"
-                         : "DELETE FROM jutsu_schema_migrations WHERE rev = $1", &q);
-    if (rc == 0 && (rc = b_text(s, q, 1, m->rev)) == 0 && up &&
-        (rc = b_text(s, q, 2, m->description)) == 0)
-        rc = b_int(s, q, 3, jutsu_dbs_now(s));
-    if (rc == 0)
-        rc = q_exec(s, q, what);
-    q_done(s, q);
-    if (rc) {
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, up ? "INSERT INTO jutsu_schema_migrations (rev, description, "
+                                    "applied_at) VALUES ($1, $2, $3)"
+                                  : "DELETE FROM jutsu_schema_migrations WHERE rev = $1",
+                        what) == 0) {
+        jutsu_q_text(&q, m->rev);
+        if (up) {
+            jutsu_q_text(&q, m->description);
+            jutsu_q_int(&q, jutsu_dbs_now(s));
+        }
+    }
+    if ((rc = jutsu_q_exec(&q)) != 0) {
         s->ops->rollback(s->db);
         return rc;
     }
     if ((rc = s->ops->commit(s->db)) != 0)
-        return q_fail(s, rc, what);
+        return jutsu_dbs_fail_driver(s, rc, what);
     jutsu_log("jutsu", JUTSU_LOG_INFO, "%s %s: %s", up ? "upgraded to" : "downgraded from",
               m->rev, m->description ? m->description : "");
     return 0;
@@ -123,11 +125,11 @@ static int holds_data(jutsu_dbs *s)
         "SELECT 1 FROM live_trades LIMIT 1", "SELECT 1 FROM users LIMIT 1", NULL
     };
     for (const char *const *p = probes; *p; p++) {
-        jutsu_stmt *q = NULL;
-        if (s->ops->prepare(s->db, *p, &q) != 0)
+        struct jutsu_q q;
+        if (jutsu_q_prepare(&q, s, *p, "probe") != 0)
             continue;   /* the table does not exist yet */
-        int rc = s->ops->step(q);
-        s->ops->finalize(q);
+        int rc = jutsu_q_step(&q);
+        jutsu_q_done(&q);
         if (rc == JUTSU_DB_ROW)
             return 1;
     }
@@ -169,7 +171,7 @@ static int backup_first(jutsu_dbs *s, const char *dir, const char *from_rev)
     snprintf(path, sizeof(path), "%s/jutsu-%s-before-upgrade-%s.backup", dir, from_rev, stamp);
     int rc = s->ops->backup(s->db, path);
     if (rc)
-        return q_fail(s, rc, "backup before upgrade");
+        return jutsu_dbs_fail_driver(s, rc, "backup before upgrade");
     jutsu_log("jutsu", JUTSU_LOG_INFO, "database holds data: backed up to %s before upgrading",
               path);
     return 0;

@@ -20,7 +20,7 @@ void jutsu_trade_report_free(struct jutsu_trade_report *r)
     memset(r, 0, sizeof(*r));
 }
 
-void trader_publish(const struct trader *t, const struct jutsu_trade_result *res)
+void jutsu_trader_publish(const struct trader *t, const struct jutsu_trade_result *res)
 {
     struct jutsu_bus *bus = t->app->bus;
     if (bus == NULL || res->outcome == JUTSU_TRADE_ALREADY || res->outcome == JUTSU_TRADE_FAILED)
@@ -104,22 +104,22 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_sched
     memset(res, 0, sizeof(*res));
     res->ent = ent;
     res->date = d;
-    int rc = trader_open(&t, app, s, when, ent, source, 1, res->error, sizeof(res->error));
-    if (rc == 0 && (rc = jutsu_prices_new(s, trader_from(&t, d), d, &p)) != 0)
+    int rc = jutsu_trader_open(&t, app, s, when, ent, source, 1, res->error, sizeof(res->error));
+    if (rc == 0 && (rc = jutsu_prices_new(s, jutsu_trader_from(&t, d), d, &p)) != 0)
         snprintf(res->error, sizeof(res->error), "the price book: %s", jutsu_strerror(rc));
     if (rc == 0)
-        rc = trader_catch_up(&t, p, d, res->error, sizeof(res->error));
+        rc = jutsu_trader_catch_up(&t, p, d, res->error, sizeof(res->error));
     if (rc == 0)
         live_bars(app, &t, p, d);
     if (rc == 0 && (rc = jutsu_dbs_begin(s)) != 0)
-        snprintf(res->error, sizeof(res->error), "%s", jutsu_dbs_error(s));
+        snprintf(res->error, sizeof(res->error), "%s", jutsu_dbs_error_line(s));
     if (rc == 0) {
-        rc = trader_day(&t, p, d, res);
+        rc = jutsu_trader_day(&t, p, d, res);
         if (rc == 0 && res->outcome != JUTSU_TRADE_FAILED && (rc = jutsu_dbs_commit(s)) == 0) {
-            trader_publish(&t, res);
+            jutsu_trader_publish(&t, res);
         } else {
             if (rc != 0)   /* a storage error: its text, before the rollback */
-                snprintf(res->error, sizeof(res->error), "%s", jutsu_dbs_error(s));
+                snprintf(res->error, sizeof(res->error), "%s", jutsu_dbs_error_line(s));
             jutsu_dbs_rollback(s);
             res->outcome = JUTSU_TRADE_FAILED;
             unbooked_fills(ent, res);
@@ -130,7 +130,7 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_sched
     if (res->outcome == JUTSU_TRADE_FAILED)
         jutsu_log("trade", JUTSU_LOG_ERROR, "%s (%s): %s", ent->id, ent->mode, res->error);
     jutsu_prices_free(p);
-    trader_close(&t);
+    jutsu_trader_close(&t);
     return rc;
 }
 

@@ -28,7 +28,7 @@ static int fits(i128 v)
     return v >= JUTSU_MONEY_MIN && v <= JUTSU_MONEY_MAX;
 }
 
-struct trade_pos *trade_book_find(struct trade_books *b, const char *symbol)
+struct trade_pos *jutsu_trade_book_find(struct trade_books *b, const char *symbol)
 {
     for (size_t i = 0; i < b->npos; i++)
         if (strcmp(b->pos[i].symbol, symbol) == 0)
@@ -52,7 +52,7 @@ static long index_of(const char *const *symbols, size_t n, const char *s)
     return -1;
 }
 
-int trade_book_equity(const struct trade_books *b, const jutsu_money_t *prices,
+int jutsu_trade_book_equity(const struct trade_books *b, const jutsu_money_t *prices,
                       jutsu_money_t *equity)
 {
     i128 e = b->cash;
@@ -77,7 +77,7 @@ static void add_order(struct trade_order *out, size_t max, int *n, const char *s
     o->price = price;
 }
 
-int trade_book_orders(const struct trade_books *b, const char *const *symbols,
+int jutsu_trade_book_orders(const struct trade_books *b, const char *const *symbols,
                       const double *weights, const jutsu_money_t *prices, size_t n,
                       const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
                       jutsu_money_t *equity)
@@ -89,7 +89,7 @@ int trade_book_orders(const struct trade_books *b, const char *const *symbols,
         if (pos_price[k] <= 0)
             return JUTSU_EINVAL;
     }
-    int rc = trade_book_equity(b, pos_price, equity);
+    int rc = jutsu_trade_book_equity(b, pos_price, equity);
     if (rc != 0)
         return rc;
     int64_t target[JUTSU_STRATEGY_MAX_SYMBOLS];
@@ -124,7 +124,7 @@ int trade_book_orders(const struct trade_books *b, const char *const *symbols,
     return k;
 }
 
-int trade_book_simulate(struct trade_order *o, jutsu_money_t cash, const struct trade_costs *c)
+int jutsu_trade_book_simulate(struct trade_order *o, jutsu_money_t cash, const struct trade_costs *c)
 {
     jutsu_money_t fill;
     int rc = jutsu_money_muldiv(o->price, o->buy ? JUTSU_MONEY_SCALE + c->slippage
@@ -150,11 +150,11 @@ int trade_book_simulate(struct trade_order *o, jutsu_money_t cash, const struct 
     return 0;
 }
 
-int trade_book_apply(struct trade_books *b, struct trade_order *o)
+int jutsu_trade_book_apply(struct trade_books *b, struct trade_order *o)
 {
     if (o->filled <= 0)
         return 0;
-    struct trade_pos *p = trade_book_find(b, o->symbol);
+    struct trade_pos *p = jutsu_trade_book_find(b, o->symbol);
     if (o->buy) {
         i128 cash = (i128)b->cash - o->fill_value - o->commission;
         if (!fits(cash))

@@ -65,7 +65,7 @@ struct trade_order {
 };
 
 /* The position of `symbol`, or NULL. */
-struct trade_pos *trade_book_find(struct trade_books *b, const char *symbol);
+struct trade_pos *jutsu_trade_book_find(struct trade_books *b, const char *symbol);
 
 /*
  * The orders that take the books to the targets. symbols[i] / weights[i]
@@ -77,21 +77,21 @@ struct trade_pos *trade_book_find(struct trade_books *b, const char *symbol);
  * Returns the number of orders, or a negative JUTSU_E* (JUTSU_EINVAL: a
  * price missing; JUTSU_ERANGE: beyond NUMERIC(18,6)).
  */
-int trade_book_orders(const struct trade_books *b, const char *const *symbols,
+int jutsu_trade_book_orders(const struct trade_books *b, const char *const *symbols,
                       const double *weights, const jutsu_money_t *prices, size_t n,
                       const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
                       jutsu_money_t *equity);
 
 /* Fills an order at the day's price with the simulated costs, cutting a
  * buy to what `cash` can pay (0 shares: not filled, with a note). */
-int trade_book_simulate(struct trade_order *o, jutsu_money_t cash, const struct trade_costs *c);
+int jutsu_trade_book_simulate(struct trade_order *o, jutsu_money_t cash, const struct trade_costs *c);
 
 /* Applies a filled order (o->filled > 0) to the books; sets o->realized_pnl
  * for a sell. JUTSU_EINVAL if it sells more than is held, JUTSU_ERANGE. */
-int trade_book_apply(struct trade_books *b, struct trade_order *o);
+int jutsu_trade_book_apply(struct trade_books *b, struct trade_order *o);
 
 /* Cash plus every position at prices[] (same order as b->pos). */
-int trade_book_equity(const struct trade_books *b, const jutsu_money_t *prices,
+int jutsu_trade_book_equity(const struct trade_books *b, const jutsu_money_t *prices,
                       jutsu_money_t *equity);
 
 #endif

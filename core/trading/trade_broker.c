@@ -109,14 +109,14 @@ static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
     return rc;
 }
 
-int trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, char *err,
+int jutsu_trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, char *err,
                       size_t errsz)
 {
     for (size_t i = 0; i < n; i++) {
         struct trade_order *o = &orders[i];
         if (o->buy) {   /* no more than the books' cash pays for */
             struct trade_order probe = *o;
-            int src = trade_book_simulate(&probe, t->books.cash, &t->costs);
+            int src = jutsu_trade_book_simulate(&probe, t->books.cash, &t->costs);
             if (src != 0) {
                 snprintf(o->note, sizeof(o->note), "not placed: its cost cannot be sized (%s)",
                          jutsu_strerror(src));
@@ -157,7 +157,7 @@ int trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, ch
         o->fill_price = f.avg_price;
         o->commission = 0;   /* the broker's fees are in its statements, not known here */
         if ((rc = jutsu_money_mul_int(o->filled, o->fill_price, &o->fill_value)) != 0 ||
-            (rc = trade_book_apply(&t->books, o)) != 0) {
+            (rc = jutsu_trade_book_apply(&t->books, o)) != 0) {
             snprintf(err, errsz, "the fill of order %s cannot be booked: %s", o->order_id,
                      jutsu_strerror(rc));
             return rc;

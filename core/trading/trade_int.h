@@ -44,31 +44,31 @@ struct trader {
  * it for a replay when the parameters changed). `persist` 0 keeps the
  * record in memory (a backtest writes none). 0 or a code, reason in err.
  */
-int  trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
+int  jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
                   const struct jutsu_sched_time *when,
                  const struct jutsu_entity *ent, const char *source, int persist, char *err,
                  size_t errsz);
-void trader_close(struct trader *t);
+void jutsu_trader_close(struct trader *t);
 
 /* The first day `d`'s run needs bars from (the replay or warm-up start). */
-jutsu_date_t trader_from(const struct trader *t, jutsu_date_t d);
+jutsu_date_t jutsu_trader_from(const struct trader *t, jutsu_date_t d);
 
 /* One day into the strategy: its symbols' bars of d (has[i] 0 where a
  * symbol has none), nothing later; *sig blanked first (the caller drops
  * sig->extras). JUTSU_EPLUGIN (reason in err) when the strategy fails. */
-int  trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_bar *bars,
+int  jutsu_trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_bar *bars,
                  uint8_t *has, struct jutsu_strategy_signal *sig, char *err, size_t errsz);
 
 /* Writes the record (system_state): dates, cash, parameters, state. */
-int  trader_save(struct trader *t);
+int  jutsu_trader_save(struct trader *t);
 
 /* committed() of the strategy, when its table has it (refusals are logged). */
-void trader_commit(struct trader *t, const double *weights);
+void jutsu_trader_commit(struct trader *t, const double *weights);
 
 /* Feeds the trading days before `d` it has not seen, without trading;
  * on the days the books show trades it calls committed() with that day's
  * targets. */
-int  trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz);
+int  jutsu_trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz);
 
 /*
  * Runs day `d` (caught up to its eve): feeds it, decides, fills (simulated
@@ -77,15 +77,15 @@ int  trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *er
  * transaction. Fills res. Returns 0 (the outcome in res, FAILED included)
  * or a storage error (the caller rolls back).
  */
-int  trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_trade_result *res);
+int  jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_trade_result *res);
 
 /* trade.filled per fill and snapshot.recorded, once the day committed. */
-void trader_publish(const struct trader *t, const struct jutsu_trade_result *res);
+void jutsu_trader_publish(const struct trader *t, const struct jutsu_trade_result *res);
 
 /* Fills the day's orders through the strategy's broker (core/trading/trade_broker.c):
  * place, poll every trading.poll_interval_ms, cancel at
  * trading.order_timeout_s, and apply what filled to the books. */
-int  trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, char *err,
+int  jutsu_trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, char *err,
                        size_t errsz);
 
 #endif

@@ -64,7 +64,7 @@ static void put_money(json_object *o, const char *key, jutsu_money_t m)
     json_object_object_add(o, key, json_object_new_string(buf));
 }
 
-int trader_save(struct trader *t)
+int jutsu_trader_save(struct trader *t)
 {
     json_object *rec = json_object_new_object(), *state = NULL;
     int rc = t->ops->save(t->inst->state, &state);
@@ -118,7 +118,7 @@ static int load_record(struct trader *t, char *err, size_t errsz)
         return 0;
     }
     if (rc != 0) {
-        snprintf(err, errsz, "%s", jutsu_dbs_error(t->s));
+        snprintf(err, errsz, "%s", jutsu_dbs_error_line(t->s));
         return rc;
     }
     json_object *rec = json_tokener_parse(text), *v, *params = NULL, *state = NULL;
@@ -178,7 +178,7 @@ static int apply_params(struct trader *t, char *err, size_t errsz)
     /* the instance's overrides: a backtest's entity borrows the instance */
     int rc = jutsu_params_active(t->s, t->inst->name, &over, &n);
     if (rc != 0) {
-        snprintf(err, errsz, "%s", jutsu_dbs_error(t->s));
+        snprintf(err, errsz, "%s", jutsu_dbs_error_line(t->s));
         return rc;
     }
     rc = jutsu_params_merge(t->inst, over, n, &cfg, &root, err, errsz);
@@ -199,7 +199,7 @@ static int apply_params(struct trader *t, char *err, size_t errsz)
     return rc;
 }
 
-int trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
+int jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
                 const struct jutsu_sched_time *when,
                 const struct jutsu_entity *ent, const char *source, int persist, char *err,
                 size_t errsz)
@@ -245,7 +245,7 @@ int trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
     return rc;
 }
 
-void trader_close(struct trader *t)
+void jutsu_trader_close(struct trader *t)
 {
     free(t->params);
     t->params = NULL;
@@ -253,7 +253,7 @@ void trader_close(struct trader *t)
 
 /* --- feeding ----------------------------------------------------------------- */
 
-jutsu_date_t trader_from(const struct trader *t, jutsu_date_t d)
+jutsu_date_t jutsu_trader_from(const struct trader *t, jutsu_date_t d)
 {
     if (t->fed_date)
         return t->fed_date + 1 < d ? t->fed_date + 1 : d;
@@ -279,13 +279,13 @@ static void blank_signal(struct jutsu_strategy_signal *sig)
     sig->t_norm = sig->z_score = sig->sma_fast = sig->sma_slow = NAN;
 }
 
-int trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_bar *bars,
+int jutsu_trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_bar *bars,
                 uint8_t *has, struct jutsu_strategy_signal *sig, char *err, size_t errsz)
 {
     for (size_t i = 0; i < t->nsym; i++) {
         int rc = jutsu_prices_bar(p, t->needs.symbols[i], d, &bars[i]);
         if (rc != 0 && rc != JUTSU_ENOENT) {
-            snprintf(err, errsz, "%s", jutsu_dbs_error(t->s));
+            snprintf(err, errsz, "%s", jutsu_dbs_error_line(t->s));
             return rc;
         }
         has[i] = rc == 0;
@@ -312,7 +312,7 @@ int trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_
     return 0;
 }
 
-void trader_commit(struct trader *t, const double *weights)
+void jutsu_trader_commit(struct trader *t, const double *weights)
 {
     /* an older plugin's table may end before the slot */
     if (t->ops->size < offsetof(struct jutsu_strategy_ops, committed) + sizeof(t->ops->committed)
@@ -350,13 +350,13 @@ static int take_traded(const void *row, void *arg)
     return 0;
 }
 
-int trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz)
+int jutsu_trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz)
 {
     struct jutsu_bar bars[JUTSU_STRATEGY_MAX_SYMBOLS];
     uint8_t has[JUTSU_STRATEGY_MAX_SYMBOLS];
     struct jutsu_strategy_signal sig;
     struct traded td = { .cal = t->app->cal };
-    jutsu_date_t x = trader_from(t, d);
+    jutsu_date_t x = jutsu_trader_from(t, d);
     if (!jutsu_calendar_is_trading_day(t->app->cal, x))
         x = jutsu_calendar_next(t->app->cal, x);
     /* a replay tells the strategy again which days' targets were traded
@@ -365,14 +365,14 @@ int trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err
                                              jutsu_date_to_time(x), jutsu_date_to_time(d) - 1,
                                              take_traded, &td) : 0;
     if (rc != 0)
-        snprintf(err, errsz, "%s", jutsu_dbs_error(t->s));
+        snprintf(err, errsz, "%s", jutsu_dbs_error_line(t->s));
     size_t k = 0;
     for (; rc == 0 && x != JUTSU_CALENDAR_NONE && x < d; x = jutsu_calendar_next(t->app->cal, x)) {
-        rc = trader_feed(t, p, x, bars, has, &sig, err, errsz);
+        rc = jutsu_trader_feed(t, p, x, bars, has, &sig, err, errsz);
         while (k < td.n && td.v[k] < x)
             k++;
         if (rc == 0 && k < td.n && td.v[k] == x && sig.warm)
-            trader_commit(t, sig.weights);
+            jutsu_trader_commit(t, sig.weights);
         json_object_put(sig.extras);
     }
     free(td.v);

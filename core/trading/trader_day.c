@@ -98,7 +98,7 @@ static int write_positions(struct trader *t, const struct jutsu_trade_result *re
         const struct trade_order *o = &res->orders[i];
         if (o->filled <= 0)
             continue;
-        struct trade_pos *p = trade_book_find(&t->books, o->symbol);
+        struct trade_pos *p = jutsu_trade_book_find(&t->books, o->symbol);
         int rc;
         if (p == NULL) {
             rc = jutsu_data_position_delete(t->s, t->ent->id, t->ent->mode, o->symbol);
@@ -172,7 +172,7 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
 {
     jutsu_money_t prices[JUTSU_STRATEGY_MAX_SYMBOLS], held[TRADE_MAX_POSITIONS];
     for (size_t i = 0; i < t->nsym; i++) {
-        int wanted = sig->weights[i] > 0 || trade_book_find(&t->books, t->needs.symbols[i]);
+        int wanted = sig->weights[i] > 0 || jutsu_trade_book_find(&t->books, t->needs.symbols[i]);
         prices[i] = has[i] ? bars[i].close : 0;
         if (wanted && !has[i]) {
             snprintf(res->error, sizeof(res->error), "no %s bar on that day: not trading on "
@@ -194,7 +194,7 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
             return rc;
     }
     jutsu_money_t equity;
-    int n = trade_book_orders(&t->books, t->needs.symbols, sig->weights, prices, t->nsym, held,
+    int n = jutsu_trade_book_orders(&t->books, t->needs.symbols, sig->weights, prices, t->nsym, held,
                               res->orders, JUTSU_TRADE_MAX_ORDERS, &equity);
     if (n < 0) {
         snprintf(res->error, sizeof(res->error), "cannot size the orders: %s", jutsu_strerror(n));
@@ -204,11 +204,11 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
     res->norders = (size_t)n;
     int rc = 0;
     if (t->ent->broker) {
-        rc = trade_broker_fill(t, res->orders, res->norders, res->error, sizeof(res->error));
+        rc = jutsu_trade_broker_fill(t, res->orders, res->norders, res->error, sizeof(res->error));
     } else {
         for (size_t i = 0; rc == 0 && i < res->norders; i++)
-            if ((rc = trade_book_simulate(&res->orders[i], t->books.cash, &t->costs)) == 0)
-                rc = trade_book_apply(&t->books, &res->orders[i]);
+            if ((rc = jutsu_trade_book_simulate(&res->orders[i], t->books.cash, &t->costs)) == 0)
+                rc = jutsu_trade_book_apply(&t->books, &res->orders[i]);
         if (rc != 0)
             snprintf(res->error, sizeof(res->error), "a fill cannot be booked: %s",
                      jutsu_strerror(rc));
@@ -229,11 +229,11 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
      * in part or not placed: then it asks again (a simulated buy cut to the
      * cash left is as near the targets as the books go: in effect). */
     if (complete || t->ent->broker == NULL)
-        trader_commit(t, sig->weights);
+        jutsu_trader_commit(t, sig->weights);
     return 0;
 }
 
-int trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_trade_result *res)
+int jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_trade_result *res)
 {
     struct jutsu_bar bars[JUTSU_STRATEGY_MAX_SYMBOLS];
     uint8_t has[JUTSU_STRATEGY_MAX_SYMBOLS];
@@ -252,7 +252,7 @@ int trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_t
         res->outcome = JUTSU_TRADE_ALREADY;
         return 0;
     }
-    int rc = trader_feed(t, p, d, bars, has, &sig, res->error, sizeof(res->error));
+    int rc = jutsu_trader_feed(t, p, d, bars, has, &sig, res->error, sizeof(res->error));
     if (rc == JUTSU_EPLUGIN) {
         res->outcome = JUTSU_TRADE_FAILED;
         return 0;
@@ -278,13 +278,13 @@ int trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_t
     jutsu_time_t ts;
     int stale = 0;
     if ((rc = held_prices(t, p, d, prices, &stale)) != 0 ||
-        (rc = trade_book_equity(&t->books, prices, &res->equity)) != 0)
+        (rc = jutsu_trade_book_equity(&t->books, prices, &res->equity)) != 0)
         goto out;
     res->cash = t->books.cash;
     if (jutsu_sched_time_on(t->app, t->when, d, &ts) != 0)
         ts = jutsu_date_to_time(d);
     int own;
-    if ((rc = tx_enter(t->s, &own)) != 0)
+    if ((rc = jutsu_dbs_tx_enter(t->s, &own)) != 0)
         goto out;
     rc = write_trades(t, res, &sig, ts);
     if (rc == 0)
@@ -295,8 +295,8 @@ int trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_t
     t->last_equity = res->equity;
     t->last_cell = sig.cell;
     if (rc == 0 && t->persist)
-        rc = trader_save(t);
-    rc = tx_leave(t->s, own, rc);
+        rc = jutsu_trader_save(t);
+    rc = jutsu_dbs_tx_leave(t->s, own, rc);
 out:
     json_object_put(sig.extras);
     return rc;

@@ -36,7 +36,9 @@
  * | '15m'), quantity > 0 for trades, money within NUMERIC(18,6), ratios
  * within NUMERIC(10,6) and finite. A refusal returns JUTSU_EINVAL or
  * JUTSU_ERANGE and last_error() names the table, column and value, e.g.
- * "live_trades.action: \"HOLD\" is not one of BUY, SELL".
+ * "live_trades.action: \"HOLD\" is not one of BUY, SELL". A failure the
+ * database reports keeps its parts: last_error() is the message,
+ * last_error_detail() and last_error_hint() the rest.
  *
  * Errors: 0 or a negative JUTSU_E*; JUTSU_ENOENT from gets when there is no
  * such row; JUTSU_ECONSTRAINT when the database refuses (duplicate key);
@@ -324,7 +326,15 @@ struct jutsu_data {
     int (*eod_status_range)(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to,
                             jutsu_row_fn fn, void *arg);
 
-    const void *reserved[16];
+    /* Since ABI 1.1: the last failure's detail (what the database said
+     * about the row or value) and hint (what a person can do), kept apart
+     * from last_error's message; "" when there is none. A plugin built
+     * against 1.0 headers never sees them; one that may run on an older
+     * host checks first: JUTSU_OPS_HAS(data, jutsu_data, last_error_hint). */
+    const char *(*last_error_detail)(jutsu_dbs *s);
+    const char *(*last_error_hint)(jutsu_dbs *s);
+
+    const void *reserved[14];  /* zero; appended slots come here */
 };
 
 #endif

@@ -38,11 +38,11 @@ static int open_db(struct tdb *t, int i)
 /* One time value read with raw SQL (bypassing the API under test). */
 static jutsu_time_t read_time(struct tdb *t, const char *sql)
 {
-    jutsu_stmt *st = NULL;
-    ck_assert_int_eq(q_prepare(t->s, sql, &st), 0);
-    ck_assert_int_eq(t->s->ops->step(st), JUTSU_DB_ROW);
-    jutsu_time_t v = c_time(t->s, st, 0);
-    q_done(t->s, st);
+    struct jutsu_q q;
+    ck_assert_int_eq(jutsu_q_prepare(&q, t->s, sql, "read_time"), 0);
+    ck_assert_int_eq(jutsu_q_step(&q), JUTSU_DB_ROW);
+    jutsu_time_t v = jutsu_q_col_time(&q);
+    jutsu_q_done(&q);
     return v;
 }
 
@@ -496,16 +496,17 @@ END_TEST
 
 static void add_snapshot(struct tdb *t, jutsu_time_t ts)
 {
-    jutsu_stmt *st = NULL;
+    struct jutsu_q q;
     jutsu_dbs *s = t->s;
-    ck_assert_int_eq(q_prepare(s, "INSERT INTO performance_snapshots (timestamp, total_equity, "
-                                  "mode, strategy_id) VALUES ($1, $2, $3, $4)", &st), 0);
-    ck_assert_int_eq(b_time(s, st, 1, ts), 0);
-    ck_assert_int_eq(b_money(s, st, 2, 10000 * JUTSU_MONEY_SCALE), 0);
-    ck_assert_int_eq(b_text(s, st, 3, "offline_mock"), 0);
-    ck_assert_int_eq(b_text(s, st, 4, "v3_5b"), 0);
-    ck_assert_msg(q_exec(s, st, "snapshot") == 0, "%s", jutsu_dbs_error(s));
-    q_done(s, st);
+    ck_assert_int_eq(jutsu_q_prepare(&q, s, "INSERT INTO performance_snapshots (timestamp, "
+                                     "total_equity, mode, strategy_id) VALUES ($1, $2, $3, $4)",
+                                     "snapshot"), 0);
+    jutsu_q_time(&q, ts);
+    jutsu_q_money(&q, 10000 * JUTSU_MONEY_SCALE);
+    jutsu_q_text(&q, "offline_mock");
+    jutsu_q_text(&q, "v3_5b");
+    ck_assert_int_eq(q.rc, 0);
+    ck_assert_msg(jutsu_q_exec(&q) == 0, "%s", jutsu_dbs_error(s));
 }
 
 START_TEST(test_prune)

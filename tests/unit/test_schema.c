@@ -63,10 +63,12 @@ static int rows_has(const struct rows *r, const char *s)
 static void rows_query(struct tdb *t, const char *sql, struct rows *out)
 {
     jutsu_stmt *st = NULL;
+    struct jutsu_db_value v;
     int rc = t->s->ops->prepare(t->s->db, sql, &st);
     ck_assert_msg(rc == 0, "%s: %s: %s", t->backend, sql, t->s->ops->last_error(t->s->db)->message);
     while ((rc = t->s->ops->step(st)) == JUTSU_DB_ROW)
-        rows_add(out, c_text(t->s, st, 0, 0));
+        rows_add(out, t->s->ops->column(st, 0, JUTSU_DB_TEXT, 0, &v) == 0 &&
+                      v.type != JUTSU_DB_NULL ? v.v.s : NULL);
     ck_assert_msg(rc == JUTSU_DB_DONE, "%s: %s: %s", t->backend, sql,
                   t->s->ops->last_error(t->s->db)->message);
     t->s->ops->finalize(st);

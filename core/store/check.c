@@ -1,5 +1,5 @@
 /*
- * core/store/data_check.c — the spec's constraints, checked before any SQL runs.
+ * core/store/check.c — the spec's constraints, checked before any SQL runs.
  *
  * The database enforces them too (CHECK constraints, column lengths), but
  * a refusal here names the table, column and value in words a person can
@@ -28,7 +28,7 @@ static size_t utf8_len(const char *v)
     return n;
 }
 
-int check_text(jutsu_dbs *s, const char *table, const char *col, const char *v, size_t max,
+int jutsu_check_text(jutsu_dbs *s, const char *table, const char *col, const char *v, size_t max,
                int required)
 {
     if (v == NULL || *v == '\0') {
@@ -43,7 +43,7 @@ int check_text(jutsu_dbs *s, const char *table, const char *col, const char *v, 
     return 0;
 }
 
-int check_enum(jutsu_dbs *s, const char *table, const char *col, const char *v,
+int jutsu_check_enum(jutsu_dbs *s, const char *table, const char *col, const char *v,
                const char *const *choices, int required)
 {
     if (v == NULL || *v == '\0')
@@ -61,7 +61,7 @@ int check_enum(jutsu_dbs *s, const char *table, const char *col, const char *v,
                           list);
 }
 
-int check_money(jutsu_dbs *s, const char *table, const char *col, jutsu_money_t v, int required)
+int jutsu_check_money(jutsu_dbs *s, const char *table, const char *col, jutsu_money_t v, int required)
 {
     if (v == JUTSU_MONEY_NULL)
         return required ? jutsu_dbs_fail(s, JUTSU_EINVAL, "%s.%s: a value is required",
@@ -73,7 +73,7 @@ int check_money(jutsu_dbs *s, const char *table, const char *col, jutsu_money_t 
     return 0;
 }
 
-int check_fixed(jutsu_dbs *s, const char *table, const char *col, double v, int precision,
+int jutsu_check_fixed(jutsu_dbs *s, const char *table, const char *col, double v, int precision,
                 int scale, int required)
 {
     if (isnan(v))
@@ -91,7 +91,29 @@ int check_fixed(jutsu_dbs *s, const char *table, const char *col, double v, int 
     return 0;
 }
 
-int check_positive(jutsu_dbs *s, const char *table, const char *col, int64_t v)
+int jutsu_check_id(jutsu_dbs *s, const char *table, const char *col, int64_t id)
+{
+    if (id <= 0)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "%s.%s: %lld is not a row id", table, col,
+                              (long long)id);
+    return 0;
+}
+
+int jutsu_check_time_set(jutsu_dbs *s, const char *table, const char *col, jutsu_time_t t)
+{
+    if (t == 0)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "%s.%s: a value is required", table, col);
+    return 0;
+}
+
+int jutsu_check_scope(jutsu_dbs *s, const char *table, const char *id_col, const char *id,
+                      const char *mode)
+{
+    int rc = jutsu_check_text(s, table, id_col, id, 50, 1);
+    return rc ? rc : jutsu_check_enum(s, table, "mode", mode, jutsu_modes, 1);
+}
+
+int jutsu_check_positive(jutsu_dbs *s, const char *table, const char *col, int64_t v)
 {
     if (v <= 0)
         return jutsu_dbs_fail(s, JUTSU_ERANGE, "%s.%s: %lld must be greater than 0", table, col,
@@ -128,7 +150,7 @@ int jutsu_json_strict(const char *v, char *why, size_t n)
     return 0;
 }
 
-int check_json(jutsu_dbs *s, const char *table, const char *col, const char *v)
+int jutsu_check_json(jutsu_dbs *s, const char *table, const char *col, const char *v)
 {
     char why[96];
     if (jutsu_json_strict(v, why, sizeof(why)) != 0)

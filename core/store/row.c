@@ -1,0 +1,246 @@
+/*
+ * core/store/row.c — a row's columns checked, bound, read and listed from
+ * its table (see row.h).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "store/row.h"
+
+const struct jutsu_col *jutsu_row_col(const struct jutsu_table *t, const char *name)
+{
+    for (size_t i = 0; name && i < t->ncols; i++)
+        if (strcmp(t->cols[i].name, name) == 0)
+            return &t->cols[i];
+    return NULL;
+}
+
+/* The field of column c in a row. */
+#define FIELD(row, c, type) ((type)((const char *)(row) + (c)->off))
+
+/* --- rules ----------------------------------------------------------------- */
+
+int jutsu_row_check(jutsu_dbs *s, const struct jutsu_table *t, const void *row, int mode)
+{
+    for (size_t i = 0; i < t->ncols; i++) {
+        const struct jutsu_col *c = &t->cols[i];
+        int req = (c->flags & JUTSU_COL_REQUIRED) || (mode == JUTSU_ROW_UPDATE && c->def);
+        int rc = 0;
+        switch (c->type) {
+        case JUTSU_COL_TEXT: {
+            const char *v = *FIELD(row, c, const char *const *);
+            rc = c->choices ? jutsu_check_enum(s, t->name, c->name, v, c->choices, req)
+                            : (c->max || req) ? jutsu_check_text(s, t->name, c->name, v,
+                                                                 c->max, req) : 0;
+            break;
+        }
+        case JUTSU_COL_MONEY:
+            rc = jutsu_check_money(s, t->name, c->name, *FIELD(row, c, const jutsu_money_t *),
+                                   req);
+            break;
+        case JUTSU_COL_FIXED:
+            rc = jutsu_check_fixed(s, t->name, c->name, *FIELD(row, c, const double *),
+                                   c->precision, c->scale, req);
+            break;
+        default:
+            break;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* --- values ---------------------------------------------------------------- */
+
+static const double pow10_tab[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10 };
+
+/* Column c of `row` as a database value; `insert` applies text defaults.
+ * *bad is set for a value no column can hold (an infinite DOUBLE). */
+static struct jutsu_db_value value_of(const struct jutsu_col *c, const void *row,
+                                      jutsu_time_t now, int insert, int *bad)
+{
+    switch (c->type) {
+    case JUTSU_COL_TEXT: {
+        const char *v = *FIELD(row, c, const char *const *);
+        if ((v == NULL || *v == '\0') && insert && c->def)
+            v = c->def;
+        return v && *v ? jutsu_db_text(v, (uint32_t)strlen(v)) : jutsu_db_null();
+    }
+    case JUTSU_COL_INT: {
+        int32_t v = *FIELD(row, c, const int32_t *);
+        return v == JUTSU_INT_NULL ? jutsu_db_null() : jutsu_db_int(v);
+    }
+    case JUTSU_COL_INT64: {
+        int64_t v = *FIELD(row, c, const int64_t *);
+        return v == 0 && (c->flags & JUTSU_COL_NULL0) ? jutsu_db_null() : jutsu_db_int(v);
+    }
+    case JUTSU_COL_BOOL: {
+        int32_t v = *FIELD(row, c, const int32_t *);
+        return v == JUTSU_INT_NULL ? jutsu_db_null() : jutsu_db_bool(v);
+    }
+    case JUTSU_COL_MONEY: {
+        jutsu_money_t v = *FIELD(row, c, const jutsu_money_t *);
+        return v == JUTSU_MONEY_NULL ? jutsu_db_null() : jutsu_db_money(v);
+    }
+    case JUTSU_COL_FIXED: {
+        double v = *FIELD(row, c, const double *);
+        if (isnan(v))
+            return jutsu_db_null();
+        /* round half to even at the column's scale; the range was checked */
+        return jutsu_db_decimal((int64_t)nearbyint(v * pow10_tab[c->scale]), c->scale);
+    }
+    case JUTSU_COL_DOUBLE: {
+        double v = *FIELD(row, c, const double *);
+        *bad = isinf(v);
+        return isnan(v) ? jutsu_db_null() : jutsu_db_double(v);
+    }
+    case JUTSU_COL_TIME: {
+        jutsu_time_t v = c->off == JUTSU_COL_NOFIELD ? 0 : *FIELD(row, c, const jutsu_time_t *);
+        if ((c->flags & JUTSU_COL_STAMP) || (v == 0 && (c->flags & JUTSU_COL_NOW)))
+            v = now;
+        return v == 0 && (c->flags & JUTSU_COL_NULL0) ? jutsu_db_null() : jutsu_db_time(v);
+    }
+    case JUTSU_COL_DATE:
+        return jutsu_db_date(*FIELD(row, c, const jutsu_date_t *));
+    case JUTSU_COL_BYTES: {
+        const void *p = *FIELD(row, c, const void *const *);
+        size_t n = *(const size_t *)((const char *)row + c->len_off);
+        return p == NULL ? jutsu_db_null() : jutsu_db_bytes(p, (uint32_t)n);
+    }
+    }
+    return jutsu_db_null();
+}
+
+void jutsu_q_row(struct jutsu_q *q, const struct jutsu_sql *sql, const void *row,
+                 jutsu_time_t now)
+{
+    const struct jutsu_table *t = sql->table;
+    int insert = sql->kind != JUTSU_SQL_UPDATE;
+    for (size_t i = 0; i < t->ncols && q->rc == 0; i++) {
+        const struct jutsu_col *c = &t->cols[i];
+        if (!jutsu_sql_binds(sql->kind, c))
+            continue;
+        int bad = 0;
+        struct jutsu_db_value v = value_of(c, row, now, insert, &bad);
+        if (bad) {
+            /* infinities never reach the database */
+            q->rc = jutsu_dbs_fail(q->s, JUTSU_ERANGE, "parameter $%d: an infinite value",
+                                   q->param + 1);
+            return;
+        }
+        jutsu_q_value(q, v);
+    }
+}
+
+size_t jutsu_row_names(const struct jutsu_table *t, const char **names, size_t max,
+                       const char **keys, size_t *nkeys)
+{
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < t->ncols && n < max; i++) {
+        const struct jutsu_col *c = &t->cols[i];
+        if (!jutsu_sql_binds(JUTSU_SQL_INSERT, c))
+            continue;
+        names[n++] = c->name;
+        if (keys && (c->flags & JUTSU_COL_KEY))
+            keys[k++] = c->name;
+    }
+    if (nkeys)
+        *nkeys = k;
+    return n;
+}
+
+size_t jutsu_row_values(const struct jutsu_table *t, const void *row, jutsu_time_t now,
+                        struct jutsu_db_value *v, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->ncols && n < max; i++) {
+        int bad = 0;
+        if (jutsu_sql_binds(JUTSU_SQL_INSERT, &t->cols[i]))
+            v[n++] = value_of(&t->cols[i], row, now, 1, &bad);
+    }
+    return n;
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+static void read_col(struct jutsu_q *q, const struct jutsu_col *c, char *f)
+{
+    struct jutsu_db_value v;
+    switch (c->type) {
+    case JUTSU_COL_TEXT:
+        *(const char **)f = jutsu_q_col_text(q);
+        return;
+    case JUTSU_COL_INT:
+        *(int32_t *)f = (int32_t)jutsu_q_col_int(q, (c->flags & JUTSU_COL_READ0) ? 0
+                                                                                : JUTSU_INT_NULL);
+        return;
+    case JUTSU_COL_INT64:
+        *(int64_t *)f = jutsu_q_col_int(q, 0);
+        return;
+    case JUTSU_COL_BOOL:
+        v = jutsu_q_column(q, JUTSU_DB_BOOL, 0);
+        *(int32_t *)f = v.type != JUTSU_DB_NULL ? v.v.i != 0
+                        : (c->flags & JUTSU_COL_READ1) ? 1
+                        : (c->flags & JUTSU_COL_READ0) ? 0 : JUTSU_INT_NULL;
+        return;
+    case JUTSU_COL_MONEY:
+        *(jutsu_money_t *)f = jutsu_q_col_money(q);
+        return;
+    case JUTSU_COL_FIXED:
+        v = jutsu_q_column(q, JUTSU_DB_DECIMAL, c->scale);
+        *(double *)f = v.type == JUTSU_DB_NULL ? NAN : (double)v.v.i / pow10_tab[c->scale];
+        return;
+    case JUTSU_COL_DOUBLE:
+        v = jutsu_q_column(q, JUTSU_DB_DOUBLE, 0);
+        *(double *)f = v.type == JUTSU_DB_NULL ? NAN : v.v.f;
+        return;
+    case JUTSU_COL_TIME:
+        *(jutsu_time_t *)f = jutsu_q_col_time(q);
+        return;
+    case JUTSU_COL_DATE:
+        v = jutsu_q_column(q, JUTSU_DB_DATE, 0);
+        *(jutsu_date_t *)f = v.type == JUTSU_DB_NULL ? 0 : v.v.d;
+        return;
+    case JUTSU_COL_BYTES: {
+        size_t *len = (size_t *)(f - c->off + c->len_off);
+        v = jutsu_q_column(q, JUTSU_DB_BYTES, 0);
+        *len = v.type == JUTSU_DB_NULL ? 0 : v.len;
+        *(const void **)f = v.type == JUTSU_DB_NULL ? NULL
+                            : q->copy ? jutsu_dbs_arena_copy(q->s, v.v.b, v.len) : v.v.b;
+        return;
+    }
+    }
+}
+
+void jutsu_q_read_row(struct jutsu_q *q, const struct jutsu_table *t, void *row)
+{
+    memset(row, 0, t->row_size);
+    for (size_t i = 0; i < t->ncols; i++)
+        if (jutsu_sql_reads(&t->cols[i]))
+            read_col(q, &t->cols[i], (char *)row + t->cols[i].off);
+}
+
+int jutsu_q_one(struct jutsu_q *q, const struct jutsu_table *t, void *row)
+{
+    q->copy = 1;
+    int rc = jutsu_q_step(q);
+    if (rc == JUTSU_DB_ROW)
+        jutsu_q_read_row(q, t, row);
+    else if (rc == JUTSU_DB_DONE && q->rc == 0)
+        q->rc = JUTSU_ENOENT;
+    return jutsu_q_done(q);
+}
+
+int jutsu_q_each(struct jutsu_q *q, const struct jutsu_table *t, void *row,
+                 jutsu_row_fn fn, void *arg)
+{
+    int stop = 0;
+    while (stop == 0 && jutsu_q_step(q) == JUTSU_DB_ROW) {
+        jutsu_q_read_row(q, t, row);
+        stop = fn(row, arg);
+    }
+    int rc = jutsu_q_done(q);
+    return stop ? stop : rc;
+}
