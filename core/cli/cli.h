@@ -115,6 +115,7 @@ int jutsu_cmd_data_import(struct jutsu_cli *cli);
 int jutsu_cmd_data_show(struct jutsu_cli *cli);
 int jutsu_cmd_data_status(struct jutsu_cli *cli);
 int jutsu_cmd_data_gaps(struct jutsu_cli *cli);
+int jutsu_cmd_login(struct jutsu_cli *cli);
 int jutsu_cmd_schwab_login(struct jutsu_cli *cli);
 int jutsu_cmd_eod_run(struct jutsu_cli *cli);
 int jutsu_cmd_eod_backfill(struct jutsu_cli *cli);

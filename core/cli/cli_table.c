@@ -162,11 +162,19 @@ const struct jutsu_cmd jutsu_commands[] = {
       "regime, indicators, each symbol's weight).",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_backtest },
 
+    { "login", "[INSTANCE]", "Authorise a source that needs a person's approval",
+      "Runs the interactive authorisation of a source instance that has one (today\n"
+      "source-schwab: prints the address to open in a browser, reads back the address\n"
+      "the browser was sent to, exchanges it for tokens and writes the token file,\n"
+      "mode 0600). Without INSTANCE, the only instance that can log in. Needed once,\n"
+      "then again when the source's refresh token expires (Schwab: 7 days).",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_login },
+
     { "schwab login", "[INSTANCE]", "Authorise Jutsu to read market data from Schwab",
-      "Prints the Schwab address to open in a browser, reads back the address the\n"
-      "browser was sent to (or the bare code), exchanges it for tokens and writes the\n"
-      "token file (mode 0600). Needed once, then again when the 7-day refresh token\n"
-      "expires. See docs/schwab.md.",
+      "`jutsu login` among the source-schwab instances. Prints the Schwab address to\n"
+      "open in a browser, reads back the address the browser was sent to (or the bare\n"
+      "code), exchanges it for tokens and writes the token file (mode 0600). Needed\n"
+      "once, then again when the 7-day refresh token expires. See docs/schwab.md.",
       JUTSU_NEED_PLUGINS, "text", jutsu_cmd_schwab_login },
 
     { "db upgrade", "[REV|head]", "Upgrade the database schema (creates it if empty)",

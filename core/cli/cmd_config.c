@@ -16,9 +16,9 @@ static json_object *instances_json(struct jutsu_app *app)
         struct jutsu_ctx *c = app->inst[i];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(c->name));
-        json_object_object_add(o, "plugin", json_object_new_string(c->module->desc->name));
+        json_object_object_add(o, "plugin", json_object_new_string(jutsu_ctx_plugin(c)->name));
         json_object_object_add(o, "kind",
-                               json_object_new_string(jutsu_kind_name(c->module->desc->kind)));
+                               json_object_new_string(jutsu_kind_name(jutsu_ctx_plugin(c)->kind)));
         json_object_object_add(o, "required", json_object_new_boolean(c->required));
         json_object_array_add(arr, o);
     }
@@ -68,8 +68,8 @@ int jutsu_cmd_config_check(struct jutsu_cli *cli)
                cli->app->ninst == 1 ? "" : "s");
         for (size_t i = 0; i < cli->app->ninst; i++) {
             struct jutsu_ctx *c = cli->app->inst[i];
-            printf("  %-16s %-18s %s%s\n", c->name, c->module->desc->name,
-                   jutsu_kind_name(c->module->desc->kind), c->required ? "" : " (optional)");
+            printf("  %-16s %-18s %s%s\n", c->name, jutsu_ctx_plugin(c)->name,
+                   jutsu_kind_name(jutsu_ctx_plugin(c)->kind), c->required ? "" : " (optional)");
         }
     } else {
         jutsu_diag_print(&diag, stderr, "jutsu: error: ");

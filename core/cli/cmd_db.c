@@ -250,7 +250,7 @@ int jutsu_cmd_db_backup(struct jutsu_cli *cli)
         return jutsu_cli_usage(cli, "name the backup file");
     if ((rc = open_db(cli, &s)))
         return rc;
-    if (s->ops->backup == NULL) {
+    if (!JUTSU_OPS_HAS(s->ops, jutsu_storage_ops, backup)) {
         jutsu_cli_error("the %s driver cannot make backups", s->ops->dialect);
         jutsu_dbs_close(s);
         return JUTSU_EXIT_FAILURE;
@@ -298,7 +298,7 @@ int jutsu_cmd_db_restore(struct jutsu_cli *cli)
         json_object_put(manifest);
         return rc;
     }
-    if (s->ops->restore == NULL || (rc = s->ops->restore(s->db, pos[0])) != 0) {
+    if (!JUTSU_OPS_HAS(s->ops, jutsu_storage_ops, restore) || (rc = s->ops->restore(s->db, pos[0])) != 0) {
         json_object_put(manifest);
         return db_failed(s, rc ? jutsu_dbs_fail_driver(s, rc, "restore")
                                : jutsu_dbs_fail(s, JUTSU_ENOTSUP, "the %s driver cannot restore",

@@ -1,6 +1,9 @@
 /*
- * core/cli/cmd_login.c — `jutsu schwab login [INSTANCE]`: the browser flow of a
- * source that needs a person to authorise it (the source op `login`).
+ * core/cli/cmd_login.c — `jutsu login [INSTANCE]`: the interactive
+ * authorisation of a source that needs a person to approve it (the
+ * optional source op `login`: an OAuth2 browser flow). `jutsu schwab
+ * login` is the same among source-schwab instances, the name the Schwab
+ * plugins' messages give.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +12,42 @@
 #include "jutsu/source.h"
 #include "cli/cli.h"
 
-int jutsu_cmd_schwab_login(struct jutsu_cli *cli)
+/* Whether instance c can log in; `plugin` narrows to one plugin (or NULL). */
+static int can_login(const struct jutsu_ctx *c, const char *plugin)
+{
+    const struct jutsu_source_ops *ops = jutsu_ctx_source(c);
+    return JUTSU_OPS_HAS(ops, jutsu_source_ops, login) &&
+           (plugin == NULL || strcmp(jutsu_ctx_plugin(c)->name, plugin) == 0);
+}
+
+/* The instance to log in: the one named, or the only one that can. */
+static struct jutsu_ctx *pick_instance(struct jutsu_cli *cli, const char *plugin)
+{
+    const char *name = cli->argc == 2 ? cli->argv[1] : NULL;
+    const char *what = plugin ? plugin : "source that can log in";
+    struct jutsu_ctx *pick = NULL;
+    int found = 0;
+    for (size_t i = 0; i < cli->app->ninst; i++) {
+        struct jutsu_ctx *c = cli->app->inst[i];
+        if (!can_login(c, plugin))
+            continue;
+        if (name ? strcmp(c->name, name) == 0 : found++ == 0)
+            pick = c;
+    }
+    if (name && pick == NULL && jutsu_app_find(cli->app, name)) {
+        jutsu_cli_error("instance %s cannot log in (it is no %s)", name, what);
+        return NULL;
+    }
+    if (pick == NULL || (name == NULL && found > 1)) {
+        jutsu_cli_error(found > 1 ? "%s has several %s instances: name one"
+                                  : "%s has no %s instance%s%s", cli->config_path, what,
+                        name ? " named " : "", name ? name : "");
+        return NULL;
+    }
+    return pick;
+}
+
+static int login(struct jutsu_cli *cli, const char *plugin)
 {
     int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
     if (rc)
@@ -18,33 +56,30 @@ int jutsu_cmd_schwab_login(struct jutsu_cli *cli)
         return jutsu_cli_usage(cli, "name at most one instance");
     if ((rc = jutsu_cli_load_or_report(cli)) != 0)
         return rc;
-    struct jutsu_ctx *pick = NULL;
-    int found = 0;
-    for (size_t i = 0; i < cli->app->ninst; i++) {
-        struct jutsu_ctx *c = cli->app->inst[i];
-        if (strcmp(c->module->desc->name, "source-schwab") != 0)
-            continue;
-        if (cli->argc == 2 ? strcmp(c->name, cli->argv[1]) == 0 : found++ == 0)
-            pick = c;
-    }
-    if (pick == NULL || (cli->argc == 1 && found > 1)) {
-        jutsu_cli_error(found > 1 ? "%s has several source-schwab instances: name one"
-                                  : "%s has no source-schwab instance%s%s", cli->config_path,
-                        cli->argc == 2 ? " named " : "", cli->argc == 2 ? cli->argv[1] : "");
+    struct jutsu_ctx *pick = pick_instance(cli, plugin);
+    if (pick == NULL)
         return JUTSU_EXIT_CONFIG;
-    }
     if (jutsu_app_start_kinds(cli->app, (1u << JUTSU_KIND_STORAGE) | (1u << JUTSU_KIND_SOURCE)))
         return JUTSU_EXIT_FAILURE;
-    const struct jutsu_source_ops *ops = pick->module->desc->ops;
-    if (!pick->started || ops->size < sizeof(*ops) || ops->login == NULL) {
-        jutsu_cli_error("instance %s cannot log in", pick->name);
+    if (!pick->started) {
+        jutsu_cli_error("instance %s cannot log in: it did not start", pick->name);
         return JUTSU_EXIT_FAILURE;
     }
     pick->error[0] = '\0';
-    rc = ops->login(pick->state, stdin, stdout);
+    rc = jutsu_ctx_source(pick)->login(pick->state, stdin, stdout);
     if (rc) {
         jutsu_cli_error("%s: %s", pick->name, pick->error[0] ? pick->error : jutsu_strerror(rc));
         return JUTSU_EXIT_FAILURE;
     }
     return JUTSU_EXIT_OK;
+}
+
+int jutsu_cmd_login(struct jutsu_cli *cli)
+{
+    return login(cli, NULL);
+}
+
+int jutsu_cmd_schwab_login(struct jutsu_cli *cli)
+{
+    return login(cli, "source-schwab");
 }

@@ -57,7 +57,7 @@ static const char *who(void)
 static struct jutsu_ctx *strategy_of(struct jutsu_cli *cli, const char *name)
 {
     struct jutsu_ctx *c = jutsu_app_find(cli->app, name);
-    if (c && c->module->desc->kind == JUTSU_KIND_STRATEGY)
+    if (c && jutsu_ctx_plugin(c)->kind == JUTSU_KIND_STRATEGY)
         return c;
     jutsu_cli_error("\"%s\" is not a strategy instance of %s", name, cli->config_path);
     return NULL;

@@ -53,7 +53,7 @@ int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *e
     memset(set, 0, sizeof(*set));
     for (size_t i = 0; i < app->ninst; i++) {
         struct jutsu_ctx *c = app->inst[i];
-        const struct jutsu_plugin *d = c->module->desc;
+        const struct jutsu_plugin *d = jutsu_ctx_plugin(c);
         if (d->kind != JUTSU_KIND_KPI || !c->started)
             continue;
         if (set->n == JUTSU_KPI_MAX_INSTANCES) {
@@ -61,7 +61,7 @@ int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *e
                      JUTSU_KPI_MAX_INSTANCES);
             return JUTSU_ECONFIG;
         }
-        const struct jutsu_kpi_ops *ops = d->ops;
+        const struct jutsu_kpi_ops *ops = jutsu_ctx_kpi(c);
         size_t k = set->n, n = 0;
         for (const char *const *col = ops->columns; *col; col++, n++) {
             const struct jutsu_col *kc = jutsu_kpi_column_find(*col);
@@ -88,7 +88,7 @@ int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *e
                         struct jutsu_ctx *other = set->k[o].inst;
                         snprintf(err, errsz, "KPI instances \"%s\" (plugin %s) and \"%s\" "
                                  "(plugin %s) both fill column %s: configure only one of "
-                                 "them", other->name, other->module->desc->name, c->name,
+                                 "them", other->name, jutsu_ctx_plugin(other)->name, c->name,
                                  d->name, kc->name);
                         return JUTSU_ECONFIG;
                     }
@@ -135,7 +135,7 @@ int jutsu_kpi_fold(const struct jutsu_kpi_set *set, struct json_object *prev,
         int rc = set->k[k].ops->fold(inst->state, mine, day, &state, v);
         if (rc != 0)
             snprintf(err, errsz, "KPI instance \"%s\" (plugin %s) failed on %s: %s", inst->name,
-                     inst->module->desc->name, date,
+                     jutsu_ctx_plugin(inst)->name, date,
                      inst->error[0] ? inst->error : jutsu_strerror(rc));
         pthread_mutex_unlock(&fold_lock);
         if (rc != 0) {

@@ -115,8 +115,16 @@ int  jutsu_app_adopt_module(struct jutsu_app *app, struct jutsu_module *m);
 struct jutsu_ctx *jutsu_app_find(struct jutsu_app *app, const char *name);
 jutsu_time_t      jutsu_app_now(struct jutsu_app *app);
 
+/* An instance's plugin descriptor. */
+static inline const struct jutsu_plugin *jutsu_ctx_plugin(const struct jutsu_ctx *ctx)
+{
+    return ctx->module->desc;
+}
+
 /* An instance's ops table as its kind's struct, or NULL when ctx is NULL
- * or of another kind: the one place that reads a descriptor's ops. */
+ * or of another kind: the one place that reads a descriptor's ops. The
+ * table may be shorter than this host's struct (a plugin built for an
+ * older minor): ask JUTSU_OPS_HAS before calling an optional slot. */
 const void *jutsu_ctx_ops(const struct jutsu_ctx *ctx, uint32_t kind);
 
 struct jutsu_storage_ops;

@@ -16,7 +16,7 @@
 
 static void report_failure(struct jutsu_ctx *c, const char *op, int rc)
 {
-    const char *plugin = c->module->desc->name;
+    const char *plugin = jutsu_ctx_plugin(c)->name;
     const char *why = c->error[0] ? c->error : jutsu_strerror(rc);
     if (c->required)
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "instance \"%s\" (plugin %s) failed to %s: %s",
@@ -28,7 +28,7 @@ static void report_failure(struct jutsu_ctx *c, const char *op, int rc)
 
 static void stop_one(struct jutsu_ctx *c)
 {
-    const struct jutsu_plugin *d = c->module->desc;
+    const struct jutsu_plugin *d = jutsu_ctx_plugin(c);
     if (c->started && d->stop) {
         jutsu_log("jutsu", JUTSU_LOG_DEBUG, "stopping \"%s\"", c->name);
         d->stop(c->state);
@@ -40,7 +40,7 @@ static void stop_one(struct jutsu_ctx *c)
 static void destroy_one(struct jutsu_ctx *c)
 {
     if (c->inited) {
-        c->module->desc->destroy(c->state);
+        jutsu_ctx_plugin(c)->destroy(c->state);
         c->state = NULL;
         c->inited = 0;
     }
@@ -74,7 +74,7 @@ int jutsu_app_start_kinds(struct jutsu_app *app, unsigned kinds)
     int live = 0;
     for (size_t i = 0; i < app->ninst; i++) {
         struct jutsu_ctx *c = app->inst[i];
-        const struct jutsu_plugin *d = c->module->desc;
+        const struct jutsu_plugin *d = jutsu_ctx_plugin(c);
         if (!(kinds & (1u << d->kind)))
             continue;
         c->error[0] = '\0';

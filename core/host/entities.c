@@ -48,7 +48,7 @@ static int resolve_broker(struct jutsu_app *app, struct jutsu_entity *x, jutsu_c
         return JUTSU_ECONFIG;
     }
     struct jutsu_ctx *b = jutsu_app_find(app, name);
-    if (b == NULL || b->module->desc->kind != JUTSU_KIND_BROKER) {
+    if (b == NULL || jutsu_ctx_plugin(b)->kind != JUTSU_KIND_BROKER) {
         snprintf(err, errsz, "%s: broker \"%s\" of strategy %s is not a broker instance of "
                  "this config", where, name, x->id);
         return JUTSU_ECONFIG;
@@ -62,7 +62,7 @@ static int add_strategies(struct jutsu_app *app, struct jutsu_entities *e, char 
 {
     for (size_t i = 0; i < app->ninst; i++) {
         struct jutsu_ctx *c = app->inst[i];
-        if (c->module->desc->kind != JUTSU_KIND_STRATEGY)
+        if (jutsu_ctx_plugin(c)->kind != JUTSU_KIND_STRATEGY)
             continue;
         struct jutsu_entity *x = &e->v[e->n++];
         jutsu_cfg_node *decl = instance_decl(app, c->name);

@@ -26,7 +26,7 @@
 
 /* The descriptor of ABI 1.0 ends with the `reserved` array; anything
  * shorter cannot have been built from our header. */
-#define DESC_MIN_SIZE sizeof(struct jutsu_plugin)
+#define DESC_MIN_SIZE JUTSU_PLUGIN_SIZE_1_0
 /* Bytes the loader reads before knowing anything: magic, versions, size. */
 #define DESC_HEAD_SIZE offsetof(struct jutsu_plugin, kind)
 
@@ -39,12 +39,12 @@ struct op_slot {
 
 struct kind_rule {
     uint32_t kind;
-    size_t   min_size;           /* ops->size at ABI 1.0 */
+    size_t   min_size;           /* ops->size at ABI 1.0: frozen in its header */
     struct op_slot ops[24];      /* mandatory pointers; name NULL ends */
 };
 
 static const struct kind_rule kind_rules[] = {
-    { JUTSU_KIND_STORAGE, sizeof(struct jutsu_storage_ops), {
+    { JUTSU_KIND_STORAGE, JUTSU_STORAGE_OPS_SIZE_1_0, {
         OP(jutsu_storage_ops, dialect),    OP(jutsu_storage_ops, describe),
         OP(jutsu_storage_ops, connect),    OP(jutsu_storage_ops, disconnect),
         OP(jutsu_storage_ops, last_error), OP(jutsu_storage_ops, exec),
@@ -57,18 +57,17 @@ static const struct kind_rule kind_rules[] = {
         OP(jutsu_storage_ops, rollback_to), OP(jutsu_storage_ops, bulk_begin),
         OP(jutsu_storage_ops, bulk_row),   OP(jutsu_storage_ops, bulk_end),
         OP(jutsu_storage_ops, migrations), { 0, NULL } } },
-    { JUTSU_KIND_SOURCE, sizeof(struct jutsu_source_ops), {
+    { JUTSU_KIND_SOURCE, JUTSU_SOURCE_OPS_SIZE_1_0, {
         OP(jutsu_source_ops, caps), OP(jutsu_source_ops, fetch), { 0, NULL } } },
-    /* committed, optional, was appended: a table that ends before it is whole */
-    { JUTSU_KIND_STRATEGY, offsetof(struct jutsu_strategy_ops, committed), {
+    { JUTSU_KIND_STRATEGY, JUTSU_STRATEGY_OPS_SIZE_1_0, {
         OP(jutsu_strategy_ops, needs), OP(jutsu_strategy_ops, on_day),
         OP(jutsu_strategy_ops, save),  OP(jutsu_strategy_ops, restore), { 0, NULL } } },
-    { JUTSU_KIND_KPI, sizeof(struct jutsu_kpi_ops), {
+    { JUTSU_KIND_KPI, JUTSU_KPI_OPS_SIZE_1_0, {
         OP(jutsu_kpi_ops, columns), OP(jutsu_kpi_ops, fold), { 0, NULL } } },
-    { JUTSU_KIND_AUTH, sizeof(struct jutsu_auth_ops), {
+    { JUTSU_KIND_AUTH, JUTSU_AUTH_OPS_SIZE_1_0, {
         OP(jutsu_auth_ops, factor), OP(jutsu_auth_ops, verify), { 0, NULL } } },
-    { JUTSU_KIND_FRONTEND, sizeof(struct jutsu_frontend_ops), { { 0, NULL } } },
-    { JUTSU_KIND_BROKER, sizeof(struct jutsu_broker_ops), {
+    { JUTSU_KIND_FRONTEND, JUTSU_FRONTEND_OPS_SIZE_1_0, { { 0, NULL } } },
+    { JUTSU_KIND_BROKER, JUTSU_BROKER_OPS_SIZE_1_0, {
         OP(jutsu_broker_ops, place), OP(jutsu_broker_ops, status),
         OP(jutsu_broker_ops, cancel), { 0, NULL } } },
 };
@@ -106,8 +105,8 @@ static void check_ops(const struct jutsu_plugin *d, const char *file, int *bad,
     uint32_t size;
     memcpy(&size, d->ops, sizeof(size));
     if (size < rule->min_size) {
-        jutsu_diag_add(diag, "%s: ops.size: plugin says %u, ABI %d.%d needs at least %zu",
-                       file, size, JUTSU_ABI_MAJOR, d->abi_minor, rule->min_size);
+        jutsu_diag_add(diag, "%s: ops.size: plugin says %u, ABI %d.0 needs at least %zu",
+                       file, size, JUTSU_ABI_MAJOR, rule->min_size);
         (*bad)++;
         return;
     }

@@ -372,7 +372,7 @@ static void publish_finished(struct jutsu_app *app, const struct jutsu_sync_repo
  * "yahoo", "schwab"), whatever the instance is called. */
 static const char *data_source_of(const struct jutsu_ctx *inst)
 {
-    const char *name = inst->module->desc->name;
+    const char *name = jutsu_ctx_plugin(inst)->name;
     return strncmp(name, "source-", 7) == 0 ? name + 7 : name;
 }
 
@@ -385,7 +385,7 @@ static int add_source(struct jutsu_app *app, struct source_list *l, const char *
                       char *err, size_t errsz)
 {
     struct jutsu_ctx *c = jutsu_app_find(app, name);
-    if (c == NULL || c->module->desc->kind != JUTSU_KIND_SOURCE) {
+    if (c == NULL || jutsu_ctx_plugin(c)->kind != JUTSU_KIND_SOURCE) {
         snprintf(err, errsz, "\"%s\" is not a source instance of this config", name);
         return JUTSU_ENOENT;
     }
@@ -415,7 +415,7 @@ static int resolve_sources(struct jutsu_app *app, const char *only, struct sourc
         return 0;
     }
     for (size_t i = 0; i < app->ninst; i++)
-        if (app->inst[i]->module->desc->kind == JUTSU_KIND_SOURCE && app->inst[i]->started)
+        if (jutsu_ctx_plugin(app->inst[i])->kind == JUTSU_KIND_SOURCE && app->inst[i]->started)
             l->inst[l->n++] = app->inst[i];
     if (l->n == 0) {
         snprintf(err, errsz, "no source instance is configured or running");
@@ -463,7 +463,7 @@ static void sync_one(struct ctx *c, const struct source_list *src, const struct 
     int rc = JUTSU_ENOENT;
     for (size_t i = 0; i < src->n; i++) {
         struct jutsu_ctx *inst = src->inst[i];
-        const struct jutsu_source_ops *ops = inst->module->desc->ops;
+        const struct jutsu_source_ops *ops = jutsu_ctx_source(inst);
         struct gather g = { .who = inst->name };
         struct jutsu_fetch_req req = { .size = sizeof(req), .symbol = it->symbol,
                                        .timeframe = it->timeframe, .from = from, .to = to };
@@ -509,7 +509,7 @@ int jutsu_sync_live_bar(struct jutsu_app *app, const char *symbol, jutsu_date_t 
     rc = JUTSU_ENOENT;
     for (size_t i = 0; i < src.n && rc != 0; i++) {
         struct jutsu_ctx *inst = src.inst[i];
-        const struct jutsu_source_ops *ops = inst->module->desc->ops;
+        const struct jutsu_source_ops *ops = jutsu_ctx_source(inst);
         struct gather g = { .who = inst->name };
         struct jutsu_fetch_req req = { .size = sizeof(req), .symbol = symbol, .timeframe = "1D",
                                        .from = from, .to = to };
@@ -666,8 +666,8 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
     struct jutsu_ctx *reader = NULL;
     for (size_t i = 0; i < app->ninst && reader == NULL; i++) {
         struct jutsu_ctx *c = app->inst[i];
-        if (c->module->desc->kind == JUTSU_KIND_SOURCE && c->started &&
-            ((const struct jutsu_source_ops *)c->module->desc->ops)->read_file)
+        if (jutsu_ctx_plugin(c)->kind == JUTSU_KIND_SOURCE && c->started &&
+            JUTSU_OPS_HAS(jutsu_ctx_source(c), jutsu_source_ops, read_file))
             reader = c;
     }
     if (reader == NULL) {
@@ -675,7 +675,7 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
                   "source-csv instance to plugins:");
         return JUTSU_ENOENT;
     }
-    const struct jutsu_source_ops *ops = reader->module->desc->ops;
+    const struct jutsu_source_ops *ops = jutsu_ctx_source(reader);
     struct ctx c;
     int rc = make_ctx(app, &c);
     if (rc) {

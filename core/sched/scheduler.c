@@ -170,7 +170,8 @@ int jutsu_sched_lock(struct jutsu_app *app, const char *name, jutsu_job_lock **l
         free(l);
         return rc;
     }
-    if (l->db->ops->try_lock && (rc = l->db->ops->try_lock(l->db->db, l->key, &yes)) != 0) {
+    if (JUTSU_OPS_HAS(l->db->ops, jutsu_storage_ops, try_lock) &&
+        (rc = l->db->ops->try_lock(l->db->db, l->key, &yes)) != 0) {
         jutsu_dbs_fail_driver(l->db, rc, "advisory lock");
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: cannot ask for the job's lock (key %lld): %s", name,
                   (long long)l->key, jutsu_dbs_error_line(l->db));
@@ -192,7 +193,7 @@ void jutsu_sched_unlock(jutsu_job_lock *l)
 {
     if (l == NULL)
         return;
-    if (l->db->ops->unlock) {
+    if (JUTSU_OPS_HAS(l->db->ops, jutsu_storage_ops, unlock)) {
         int rc = l->db->ops->unlock(l->db->db, l->key);
         if (rc != 0) {
             /* closing the connection releases it anyway (the pool cleans it) */

@@ -157,7 +157,7 @@ static int mkdir_parents(const char *dir)
 
 static int backup_first(jutsu_dbs *s, const char *dir, const char *from_rev)
 {
-    if (s->ops->backup == NULL)
+    if (!JUTSU_OPS_HAS(s->ops, jutsu_storage_ops, backup))
         return jutsu_dbs_fail(s, JUTSU_ENOTSUP, "this storage driver cannot back up; set "
                               "database.backup_before_upgrade: false to upgrade anyway");
     if (mkdir_parents(dir) != 0)

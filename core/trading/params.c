@@ -26,7 +26,7 @@ const char *jutsu_params_value_type(const struct jutsu_cfg_key *key)
 
 const struct jutsu_cfg_key *jutsu_params_key(const struct jutsu_ctx *inst, const char *name)
 {
-    for (const struct jutsu_cfg_key *k = inst->module->desc->schema; k && k->name; k++)
+    for (const struct jutsu_cfg_key *k = jutsu_ctx_plugin(inst)->schema; k && k->name; k++)
         if (strcmp(k->name, name) == 0)
             return k;
     return NULL;
@@ -36,7 +36,7 @@ static void allowed(const struct jutsu_ctx *inst, char *buf, size_t n)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (const struct jutsu_cfg_key *k = inst->module->desc->schema; k && k->name; k++) {
+    for (const struct jutsu_cfg_key *k = jutsu_ctx_plugin(inst)->schema; k && k->name; k++) {
         if (jutsu_params_value_type(k) == NULL)
             continue;
         int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", k->name);
@@ -49,7 +49,7 @@ static void allowed(const struct jutsu_ctx *inst, char *buf, size_t n)
 int jutsu_params_merge(const struct jutsu_ctx *inst, const struct jutsu_param *over, size_t n,
                        jutsu_cfg **out, jutsu_cfg_node **root_out, char *err, size_t errsz)
 {
-    const struct jutsu_plugin *d = inst->module->desc;
+    const struct jutsu_plugin *d = jutsu_ctx_plugin(inst);
     jutsu_cfg *cfg = NULL;
     *out = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -172,7 +172,7 @@ char *jutsu_params_json(const jutsu_cfg_node *root)
 int jutsu_params_reinit(struct jutsu_ctx *inst, jutsu_cfg *cfg, jutsu_cfg_node *root,
                         char *err, size_t errsz)
 {
-    const struct jutsu_plugin *d = inst->module->desc;
+    const struct jutsu_plugin *d = jutsu_ctx_plugin(inst);
     jutsu_cfg_node *old = inst->config;
     if (inst->inited) {
         if (inst->started && d->stop)

@@ -73,7 +73,7 @@ static int poll_until(struct jutsu_ctx *b, const struct jutsu_broker_ops *ops, c
 static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
 {
     struct jutsu_ctx *b = t->ent->broker;
-    const struct jutsu_broker_ops *ops = b->module->desc->ops;
+    const struct jutsu_broker_ops *ops = jutsu_ctx_broker(b);
     jutsu_cfg_node *root = jutsu_cfg_root(t->app->cfg);
     int64_t timeout_s = 120, poll_ms = 1000;
     jutsu_cfg_int(root, "trading.order_timeout_s", &timeout_s);

@@ -113,7 +113,7 @@ static int load_record(struct trader *t, char *err, size_t errsz)
     const char *text;
     int rc = jutsu_data_state_get(t->s, t->record_key, &type, &text);
     if (rc == JUTSU_ENOENT) {   /* a new strategy: from nothing, whatever ran before */
-        if (t->ops->reset)
+        if (JUTSU_OPS_HAS(t->ops, jutsu_strategy_ops, reset))
             t->ops->reset(t->inst->state);
         return 0;
     }
@@ -157,7 +157,7 @@ static int load_record(struct trader *t, char *err, size_t errsz)
         /* new parameters: the state is rebuilt from the strategy's first day */
         jutsu_log("trade", JUTSU_LOG_INFO, "%s (%s): its parameters changed; replaying its "
                   "history from its first day to rebuild its state", t->ent->id, t->ent->mode);
-        if (t->ops->reset)
+        if (JUTSU_OPS_HAS(t->ops, jutsu_strategy_ops, reset))
             t->ops->reset(t->inst->state);
         t->fed_date = t->first_date ? jutsu_calendar_prev(t->app->cal, t->first_date) : 0;
     }
@@ -219,7 +219,7 @@ int jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
         snprintf(err, errsz, "strategy %s is not running (its init failed?)", ent->id);
         return JUTSU_ESTATE;
     }
-    t->ops = t->inst->module->desc->ops;
+    t->ops = jutsu_ctx_strategy(t->inst);
     jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
     t->costs.commission_per_share = INT64_C(10000);
     t->costs.slippage = INT64_C(1000);
@@ -315,8 +315,7 @@ int jutsu_trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct 
 void jutsu_trader_commit(struct trader *t, const double *weights)
 {
     /* an older plugin's table may end before the slot */
-    if (t->ops->size < offsetof(struct jutsu_strategy_ops, committed) + sizeof(t->ops->committed)
-        || t->ops->committed == NULL)
+    if (!JUTSU_OPS_HAS(t->ops, jutsu_strategy_ops, committed))
         return;
     t->inst->error[0] = '\0';
     if (t->ops->committed(t->inst->state, weights, t->nsym) != 0)

@@ -21,6 +21,8 @@
 
 #include <stdint.h>
 
+#include "jutsu/plugin.h"
+
 struct json_object;
 
 struct jutsu_auth_ops {
@@ -34,5 +36,10 @@ struct jutsu_auth_ops {
     int (*enrol)(void *state, int64_t user_id, struct json_object *request,
                  struct json_object **result);
 };
+
+/* The table's size at ABI 1.0 (through `enrol`), frozen: the loader takes
+ * every table at least this long. Members appended later are optional to
+ * the host, which asks JUTSU_OPS_HAS before it calls one. */
+#define JUTSU_AUTH_OPS_SIZE_1_0 JUTSU_SIZE_THROUGH(jutsu_auth_ops, enrol)
 
 #endif

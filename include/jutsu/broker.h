@@ -60,6 +60,7 @@
 #include <stdint.h>
 
 #include "jutsu/money.h"
+#include "jutsu/plugin.h"
 
 /* Bytes of an order id buffer, its NUL included. */
 #define JUTSU_ORDER_ID_SIZE 64
@@ -141,5 +142,10 @@ struct jutsu_broker_ops {
      */
     int (*cancel)(void *state, const char *order_id);
 };
+
+/* The table's size at ABI 1.0 (through `cancel`), frozen: the loader takes
+ * every table at least this long. Members appended later are optional to
+ * the host, which asks JUTSU_OPS_HAS before it calls one. */
+#define JUTSU_BROKER_OPS_SIZE_1_0 JUTSU_SIZE_THROUGH(jutsu_broker_ops, cancel)
 
 #endif

@@ -58,6 +58,7 @@
 
 #include "jutsu/clock.h"
 #include "jutsu/money.h"
+#include "jutsu/plugin.h"
 
 struct json_object;
 
@@ -126,5 +127,10 @@ struct jutsu_kpi_ops {
     int (*fold)(void *state, struct json_object *prev, const struct jutsu_kpi_day *day,
                 struct json_object **next, double *values);
 };
+
+/* The table's size at ABI 1.0 (through `fold`), frozen: the loader takes
+ * every table at least this long. Members appended later are optional to
+ * the host, which asks JUTSU_OPS_HAS before it calls one. */
+#define JUTSU_KPI_OPS_SIZE_1_0 JUTSU_SIZE_THROUGH(jutsu_kpi_ops, fold)
 
 #endif

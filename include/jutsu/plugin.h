@@ -33,11 +33,16 @@
  * can grow within a major version.
  *
  * ABI rules: fields are only appended within a major; the host reads no
- * field beyond `size`. See docs/plugin-abi.md.
+ * field beyond `size`. Each ops table's size at ABI 1.0 is frozen in its
+ * header (JUTSU_<KIND>_OPS_SIZE_1_0): the loader takes any table at least
+ * that long, so a plugin built for 1.0 keeps loading after ops are
+ * appended, and whoever calls a slot that a table may lack asks first
+ * with JUTSU_OPS_HAS. See docs/plugin-abi.md.
  */
 #ifndef JUTSU_PLUGIN_H
 #define JUTSU_PLUGIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jutsu/version.h"
@@ -89,6 +94,28 @@ struct jutsu_plugin {
 };
 
 typedef const struct jutsu_plugin *(*jutsu_plugin_describe_fn)(void);
+
+/* The size of struct `type` through its member `field`: what a table built
+ * when `field` was its last member declares as its size. */
+#define JUTSU_SIZE_THROUGH(type, field) \
+    (offsetof(struct type, field) + sizeof(((const struct type *)0)->field))
+
+/* The descriptor's size at ABI 1.0 (through `reserved`), frozen. */
+#define JUTSU_PLUGIN_SIZE_1_0 JUTSU_SIZE_THROUGH(jutsu_plugin, reserved)
+
+/*
+ * Nonzero when the table `p` (an ops table or a host-provided vtable: a
+ * struct that starts with its uint32_t size) reaches member `field` and
+ * sets it. Ask before calling an optional slot, or one appended after the
+ * minor version the other side may have been built with:
+ *
+ *   if (JUTSU_OPS_HAS(ops, jutsu_strategy_ops, committed))
+ *       ops->committed(state, weights, n);
+ *
+ * `field` is read only when the table is long enough to hold it.
+ */
+#define JUTSU_OPS_HAS(p, type, field) \
+    ((p) != NULL && (p)->size >= JUTSU_SIZE_THROUGH(type, field) && (p)->field != NULL)
 
 #if defined(__GNUC__)
 #define JUTSU_PLUGIN_EXPORT __attribute__((visibility("default")))

@@ -32,6 +32,7 @@
 
 #include "jutsu/clock.h"
 #include "jutsu/money.h"
+#include "jutsu/plugin.h"
 
 struct jutsu_bar {
     jutsu_time_t  ts;       /* as the source stamps it, UTC (the job maps daily
@@ -93,5 +94,10 @@ struct jutsu_source_ops {
      * thread of a CLI process after start, never alongside other ops. */
     int (*login)(void *state, FILE *in, FILE *out);
 };
+
+/* The table's size at ABI 1.0 (through `login`), frozen: the loader takes
+ * every table at least this long. Members appended later are optional to
+ * the host, which asks JUTSU_OPS_HAS before it calls one. */
+#define JUTSU_SOURCE_OPS_SIZE_1_0 JUTSU_SIZE_THROUGH(jutsu_source_ops, login)
 
 #endif

@@ -42,6 +42,7 @@
 
 #include "jutsu/clock.h"
 #include "jutsu/money.h"
+#include "jutsu/plugin.h"
 
 typedef struct jutsu_db   jutsu_db;    /* one connection                 */
 typedef struct jutsu_stmt jutsu_stmt;  /* one prepared statement         */
@@ -182,5 +183,10 @@ struct jutsu_storage_ops {
     int  (*try_lock)(jutsu_db *db, int64_t key, int *acquired);
     int  (*unlock)(jutsu_db *db, int64_t key);
 };
+
+/* The table's size at ABI 1.0 (through `unlock`), frozen: the loader takes
+ * every table at least this long. Members appended later are optional to
+ * the host, which asks JUTSU_OPS_HAS before it calls one. */
+#define JUTSU_STORAGE_OPS_SIZE_1_0 JUTSU_SIZE_THROUGH(jutsu_storage_ops, unlock)
 
 #endif

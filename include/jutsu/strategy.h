@@ -51,6 +51,7 @@
 
 #include "jutsu/clock.h"
 #include "jutsu/source.h"
+#include "jutsu/plugin.h"
 
 struct json_object;
 
@@ -124,10 +125,14 @@ struct jutsu_strategy_ops {
      * state is then unchanged.
      *
      * A strategy without it assumes that what it asked to rebalance was
-     * traded. A caller checks that the plugin's table reaches the slot,
-     * ops->size >= offsetof(struct jutsu_strategy_ops, committed)
-     * + sizeof(ops->committed), and that it is not NULL, before calling it. */
+     * traded. Appended after ABI 1.0 (a 1.0 table ends before it): a
+     * caller asks JUTSU_OPS_HAS(ops, jutsu_strategy_ops, committed) first. */
     int (*committed)(void *state, const double *weights, size_t n);
 };
+
+/* The table's size at ABI 1.0 (through `reset`), frozen: the loader takes
+ * every table at least this long. Members appended later are optional to
+ * the host, which asks JUTSU_OPS_HAS before it calls one. */
+#define JUTSU_STRATEGY_OPS_SIZE_1_0 JUTSU_SIZE_THROUGH(jutsu_strategy_ops, reset)
 
 #endif

@@ -30,6 +30,9 @@
 #ifndef TP_MINOR
 #define TP_MINOR JUTSU_ABI_MINOR
 #endif
+#ifndef TP_OPS_SIZE     /* tp-shortops: a table shorter than ABI 1.0's */
+#define TP_OPS_SIZE sizeof(struct jutsu_source_ops)
+#endif
 #ifndef TP_KIND
 #define TP_KIND JUTSU_KIND_SOURCE
 #endif
@@ -193,7 +196,7 @@ static int tp_fetch(void *state, const struct jutsu_fetch_req *req,
 #endif
 
 static const struct jutsu_source_ops tp_ops = {
-    .size = sizeof(struct jutsu_source_ops),
+    .size = TP_OPS_SIZE,
     .caps = tp_caps,
 #ifndef TP_NO_FETCH
     .fetch = tp_fetch,

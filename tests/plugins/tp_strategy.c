@@ -124,7 +124,7 @@ static const struct jutsu_cfg_key schema[] = {
  * take it, and the trading job must not call the op it lacks. */
 static const struct jutsu_strategy_ops ops = {
 #ifdef TPS_OLD_TABLE
-    .size = offsetof(struct jutsu_strategy_ops, committed),
+    .size = JUTSU_STRATEGY_OPS_SIZE_1_0,
 #else
     .size = sizeof(struct jutsu_strategy_ops), .committed = tps_committed,
 #endif

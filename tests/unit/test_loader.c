@@ -7,7 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jutsu/auth.h"
+#include "jutsu/broker.h"
 #include "jutsu/error.h"
+#include "jutsu/frontend.h"
+#include "jutsu/kpi.h"
+#include "jutsu/source.h"
+#include "jutsu/storage.h"
+#include "jutsu/strategy.h"
 #include "host/app.h"
 #include "host/loader.h"
 #include "base/log.h"
@@ -103,6 +110,52 @@ START_TEST(missing_mandatory_op)
     open_expect("tp-noop", JUTSU_EABI, &d);
     ck_assert(jutsu_diag_has(&d, "ops.fetch: missing (mandatory for a source plugin)"));
     ck_assert_uint_eq(jutsu_diag_count(&d), 1);
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+/* Each table's 1.0 size is its size through its last 1.0 member: what a
+ * member appended after 1.0 starts at. When an op is appended to a table,
+ * its line here names the new member instead of sizeof. */
+START_TEST(abi_1_0_sizes_are_frozen)
+{
+    ck_assert_uint_eq(JUTSU_STRATEGY_OPS_SIZE_1_0, offsetof(struct jutsu_strategy_ops, committed));
+    ck_assert_uint_eq(JUTSU_STORAGE_OPS_SIZE_1_0, sizeof(struct jutsu_storage_ops));
+    ck_assert_uint_eq(JUTSU_SOURCE_OPS_SIZE_1_0, sizeof(struct jutsu_source_ops));
+    ck_assert_uint_eq(JUTSU_KPI_OPS_SIZE_1_0, sizeof(struct jutsu_kpi_ops));
+    ck_assert_uint_eq(JUTSU_AUTH_OPS_SIZE_1_0, sizeof(struct jutsu_auth_ops));
+    ck_assert_uint_eq(JUTSU_FRONTEND_OPS_SIZE_1_0, sizeof(struct jutsu_frontend_ops));
+    ck_assert_uint_eq(JUTSU_BROKER_OPS_SIZE_1_0, sizeof(struct jutsu_broker_ops));
+    ck_assert_uint_eq(JUTSU_PLUGIN_SIZE_1_0, sizeof(struct jutsu_plugin));
+}
+END_TEST
+
+/* A plugin built with ABI 1.0's table loads after an op was appended to
+ * it: tp-strategy-old's table ends where 1.0's did, before `committed`,
+ * which this host's table has. A table shorter than 1.0's is refused. */
+START_TEST(abi_1_0_table_loads_after_an_append)
+{
+    char *path = tp_path("tp-strategy-old");
+    struct jutsu_module *m = NULL;
+    struct jutsu_diag d;
+    jutsu_diag_init(&d);
+    ck_assert_uint_gt(sizeof(struct jutsu_strategy_ops), JUTSU_STRATEGY_OPS_SIZE_1_0);
+    int rc = jutsu_module_open(path, &m, &d);
+    ck_assert_msg(rc == 0, "%s refused: %s", path, jutsu_diag_line(&d, 0));
+    const struct jutsu_strategy_ops *ops = m->desc->ops;
+    ck_assert_uint_eq(ops->size, JUTSU_STRATEGY_OPS_SIZE_1_0);
+    /* the host asks before it calls what the table lacks */
+    ck_assert(!JUTSU_OPS_HAS(ops, jutsu_strategy_ops, committed));
+    ck_assert(JUTSU_OPS_HAS(ops, jutsu_strategy_ops, reset));
+    jutsu_module_close(m);
+    jutsu_diag_free(&d);
+    free(path);
+
+    char want[128];
+    open_expect("tp-shortops", JUTSU_EABI, &d);
+    snprintf(want, sizeof(want), "ops.size: plugin says %zu, ABI %d.0 needs at least %zu",
+             JUTSU_SOURCE_OPS_SIZE_1_0 - 1, JUTSU_ABI_MAJOR, JUTSU_SOURCE_OPS_SIZE_1_0);
+    ck_assert_msg(jutsu_diag_has(&d, want), "missing: %s; got %s", want, jutsu_diag_line(&d, 0));
     jutsu_diag_free(&d);
 }
 END_TEST
@@ -327,6 +380,8 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, other_major);
     tcase_add_test(tc, missing_symbol);
     tcase_add_test(tc, missing_mandatory_op);
+    tcase_add_test(tc, abi_1_0_sizes_are_frozen);
+    tcase_add_test(tc, abi_1_0_table_loads_after_an_append);
     tcase_add_test(tc, unknown_kind);
     tcase_add_test(tc, bad_schema);
     tcase_add_test(tc, unresolvable_dependency);
