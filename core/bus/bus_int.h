@@ -1,0 +1,122 @@
+/*
+ * core/bus/bus_int.h — the event bus's insides: the structs its files
+ * share, and how the pieces fit together. Nothing outside core/bus/
+ * includes this. The API is core/bus/bus.h.
+ *
+ * The design: one bounded multi-producer ring guarded by a mutex, one
+ * consumer (the dispatcher thread, or the caller in manual mode).
+ *
+ * Publishers allocate the event (one malloc: header, topic and source
+ * inline) before taking the lock, so the critical section is a slot store
+ * and a few counters. The consumer takes a batch per lock round-trip and
+ * calls subscribers with no bus lock held. Condition variables are
+ * signalled only when somebody is known to wait on them.
+ *
+ * Two things decide the speed on a small machine, more than the ring:
+ *  - cache lines travelling between the cores. The dispatcher gathers a
+ *    batch by watching a copy of the tail without the lock (gather()), and
+ *    the struct keeps what each side writes on separate lines;
+ *  - glibc malloc. Memory freed by a thread other than the one that
+ *    allocated it goes back under the allocating arena's lock, so a
+ *    dispatcher freeing every payload a publisher built keeps both threads
+ *    fighting over that lock. Dead events therefore go to a graveyard,
+ *    and each publish frees about one of them on the publisher's thread
+ *    (a blocked publisher frees them all; a quiet bus, the dispatcher).
+ *
+ * Subscribers live in an immutable, refcounted list: subscribe and
+ * unsubscribe install a new copy, and the consumer takes a reference to
+ * the current copy once per batch (after taking the batch, so an event
+ * published after subscribe returned always meets the new list). A
+ * removed subscriber may still sit in a list the consumer holds; its
+ * `active` flag and the `running` handshake make sure it is not called
+ * once unsubscribe has returned.
+ */
+#ifndef JUTSU_CORE_BUS_INT_H
+#define JUTSU_CORE_BUS_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bus/bus.h"
+
+#define CACHE_LINE    64
+
+struct jutsu_event {
+    atomic_uint          refs;
+    jutsu_time_t         time;
+    struct json_object  *payload;
+    _Atomic(char *)      json;      /* compact text, made on first request */
+    const char          *source;    /* points into text[]                  */
+    struct jutsu_event  *next;      /* in a list of dead events            */
+    char                 text[];    /* topic NUL source NUL                */
+};
+
+struct sub {
+    atomic_uint   refs;     /* one per subscriber list holding it, plus unsubscribers */
+    atomic_int    active;   /* cleared by unsubscribe, read before each call          */
+    jutsu_sub_id  id;
+    jutsu_bus_fn  fn;
+    void         *arg;
+    char         *owner;
+    char         *pattern;
+};
+
+struct sublist {
+    atomic_uint  refs;
+    size_t       n;
+    struct sub  *v[];
+};
+
+/* Events whose last reference is gone, waiting to be freed. */
+struct deadlist {
+    jutsu_event *head, *tail;
+    size_t       n;
+};
+
+/* Laid out by who writes what: the dispatcher's polling and its
+ * per-callback bookkeeping must not steal the publishers' cache lines. */
+struct jutsu_bus {
+    /* set up once, read everywhere */
+    struct jutsu_bus_opts opts;
+    jutsu_event   **ring;
+    size_t          mask;
+    pthread_t       thread;
+    int             started;
+    unsigned        inited;        /* which sync objects exist (init_sync) */
+    atomic_int      stop;          /* consumer: stop after this callback   */
+    pthread_mutex_t dispatch_lock; /* manual mode: one consumer at a time  */
+
+    /* the queue, all guarded by `lock` */
+    _Alignas(CACHE_LINE)
+    pthread_mutex_t lock;
+    pthread_cond_t  not_empty;     /* the dispatcher sleeps here           */
+    pthread_cond_t  not_full;      /* BLOCK publishers sleep here          */
+    pthread_cond_t  progress;      /* drain and shutdown sleep here        */
+    uint64_t        head, tail;    /* queued = tail - head                 */
+    int             idle;          /* dispatcher is waiting on not_empty   */
+    int             blocked;       /* publishers waiting on not_full       */
+    int             watchers;      /* threads waiting on progress          */
+    int             closed;        /* publishes are refused                */
+    int             stopped;       /* shutdown has completed               */
+    uint64_t        published, dispatched, delivered, dropped, unmatched;
+    uint64_t        discarded;     /* released undelivered at shutdown     */
+    size_t          high_water;
+    struct deadlist graveyard;     /* dead events for publishers to free   */
+
+    /* a copy of tail the dispatcher can watch without the lock */
+    _Alignas(CACHE_LINE)
+    atomic_uint_fast64_t tail_hint;
+
+    /* subscribers */
+    _Alignas(CACHE_LINE)
+    _Atomic(struct sub *) running; /* subscriber inside a callback now     */
+    atomic_int      unsub_waiting;
+    pthread_mutex_t sub_lock;      /* guards subs and next_id              */
+    pthread_cond_t  sub_idle;      /* unsubscribe waits for `running`      */
+    struct sublist *subs;
+    uint64_t        next_id;
+};
+
+#endif
