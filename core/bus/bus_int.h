@@ -1,7 +1,9 @@
 /*
- * core/bus/bus_int.h — the event bus's insides: the structs its files
- * share, and how the pieces fit together. Nothing outside core/bus/
- * includes this. The API is core/bus/bus.h.
+ * core/bus/bus_int.h — the event bus's insides, shared by its files:
+ *   core/bus/bus_topic.c     topic and pattern names: validation, matching;
+ *   core/bus/bus.c           the rest, for now: the queue, publish, the
+ *                            consumer, drain, stats, lifecycle.
+ * Nothing outside those files includes this. The API is core/bus/bus.h.
  *
  * The design: one bounded multi-producer ring guarded by a mutex, one
  * consumer (the dispatcher thread, or the caller in manual mode).
@@ -118,5 +120,11 @@ struct jutsu_bus {
     struct sublist *subs;
     uint64_t        next_id;
 };
+
+/* ---- bus_topic.c -------------------------------------------------------- */
+
+/* jutsu_bus_match for arguments already validated: no checks for
+ * malformed input. */
+int  jutsu_bus_match_valid(const char *pattern, const char *topic);
 
 #endif
