@@ -30,10 +30,6 @@ struct tally {
 /* The bus whose events this thread is delivering (callbacks run here). */
 static _Thread_local jutsu_bus *tl_dispatching;
 
-/* json-c caches serialised text inside the object it serialises, and the
- * same payload might sit in several events: one lock for all of them. */
-static pthread_mutex_t json_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static int64_t mono_ns(void)
 {
     struct timespec ts;
@@ -47,147 +43,6 @@ static struct timespec deadline_in(int ms)
     int64_t at = mono_ns() + (int64_t)ms * 1000000;
     struct timespec ts = { (time_t)(at / 1000000000), (long)(at % 1000000000) };
     return ts;
-}
-
-/* ---- events ------------------------------------------------------------- */
-
-/* Takes the payload reference, also on failure. */
-static int event_new(const jutsu_bus *bus, const char *source, const char *topic,
-                     struct json_object *payload, jutsu_event **out)
-{
-    if (payload == NULL && (payload = json_object_new_object()) == NULL)
-        return JUTSU_ENOMEM;
-    size_t tl = strlen(topic), sl = strlen(source);
-    jutsu_event *ev = malloc(sizeof(*ev) + tl + sl + 2);
-    if (ev == NULL) {
-        json_object_put(payload);
-        return JUTSU_ENOMEM;
-    }
-    atomic_init(&ev->refs, 1);
-    atomic_init(&ev->json, NULL);
-    if (bus->opts.now) {
-        ev->time = bus->opts.now(bus->opts.now_arg);
-    } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ev->time = (jutsu_time_t)ts.tv_sec * JUTSU_USEC_PER_SEC + ts.tv_nsec / 1000;
-    }
-    ev->payload = payload;
-    memcpy(ev->text, topic, tl + 1);
-    memcpy(ev->text + tl + 1, source, sl + 1);
-    ev->source = ev->text + tl + 1;
-    *out = ev;
-    return 0;
-}
-
-const char *jutsu_event_topic(const jutsu_event *ev)
-{
-    return ev ? ev->text : NULL;
-}
-
-struct json_object *jutsu_event_payload(const jutsu_event *ev)
-{
-    return ev ? ev->payload : NULL;
-}
-
-jutsu_time_t jutsu_event_time(const jutsu_event *ev)
-{
-    return ev ? ev->time : 0;
-}
-
-const char *jutsu_event_source(const jutsu_event *ev)
-{
-    return ev ? ev->source : NULL;
-}
-
-/* NULL only if memory runs out. NOSLASHESCAPE: "a/b" stays readable. */
-const char *jutsu_event_json(const jutsu_event *ev)
-{
-    if (ev == NULL)
-        return NULL;
-    jutsu_event *e = (jutsu_event *)ev;
-    char *text = atomic_load_explicit(&e->json, memory_order_acquire);
-    if (text != NULL)
-        return text;
-    pthread_mutex_lock(&json_lock);
-    text = atomic_load_explicit(&e->json, memory_order_relaxed);
-    if (text == NULL) {
-        const char *s = json_object_to_json_string_ext(
-            e->payload, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        text = s ? strdup(s) : NULL;
-        atomic_store_explicit(&e->json, text, memory_order_release);
-    }
-    pthread_mutex_unlock(&json_lock);
-    return text;
-}
-
-const jutsu_event *jutsu_event_ref(const jutsu_event *ev)
-{
-    if (ev != NULL)
-        atomic_fetch_add_explicit(&((jutsu_event *)ev)->refs, 1, memory_order_relaxed);
-    return ev;
-}
-
-/* 1 if that was the last reference: the caller now owns the remains. */
-static int event_drop_ref(jutsu_event *e)
-{
-    return atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1;
-}
-
-static void event_destroy(jutsu_event *e)
-{
-    json_object_put(e->payload);
-    free(atomic_load_explicit(&e->json, memory_order_relaxed));
-    free(e);
-}
-
-void jutsu_event_unref(const jutsu_event *ev)
-{
-    if (ev != NULL && event_drop_ref((jutsu_event *)ev))
-        event_destroy((jutsu_event *)ev);
-}
-
-static void dead_push(struct deadlist *d, jutsu_event *e)
-{
-    e->next = NULL;
-    *(d->tail ? &d->tail->next : &d->head) = e;
-    d->tail = e;
-    d->n++;
-}
-
-static void dead_append(struct deadlist *to, struct deadlist *from)
-{
-    if (from->head == NULL)
-        return;
-    *(to->tail ? &to->tail->next : &to->head) = from->head;
-    to->tail = from->tail;
-    to->n += from->n;
-    memset(from, 0, sizeof(*from));
-}
-
-/* Detaches up to `max` events from the front (0: all). */
-static jutsu_event *dead_take(struct deadlist *d, size_t max)
-{
-    jutsu_event *first = d->head, *last = d->head;
-    if (max == 0 || max >= d->n) {
-        memset(d, 0, sizeof(*d));
-        return first;
-    }
-    for (size_t i = 1; i < max; i++)
-        last = last->next;
-    d->head = last->next;
-    d->n -= max;
-    last->next = NULL;
-    return first;
-}
-
-static void dead_free(jutsu_event *e)
-{
-    while (e != NULL) {
-        jutsu_event *next = e->next;
-        event_destroy(e);
-        e = next;
-    }
 }
 
 /* ---- subscriber lists --------------------------------------------------- */
@@ -353,7 +208,7 @@ static void settle(jutsu_bus *bus, struct tally *t)
     bus->unmatched += t->unmatched;
     bus->discarded += t->discarded;
     if (bus->graveyard.n < GRAVEYARD_MAX)
-        dead_append(&bus->graveyard, &t->dead);
+        jutsu_bus_dead_append(&bus->graveyard, &t->dead);
     if (t->dispatched + t->discarded > 0 && bus->watchers > 0)
         pthread_cond_broadcast(&bus->progress);
     t->dispatched = t->delivered = t->unmatched = t->discarded = 0;
@@ -380,12 +235,12 @@ static int call_one(jutsu_bus *bus, struct sub *s, const jutsu_event *ev)
  * event for a publisher to free (see bus_int.h). */
 static void consumed(jutsu_bus *bus, jutsu_event *ev, struct tally *t)
 {
-    if (!event_drop_ref(ev))
+    if (!jutsu_bus_event_drop_ref(ev))
         return;
     if (bus->opts.threaded)
-        dead_push(&t->dead, ev);
+        jutsu_bus_dead_push(&t->dead, ev);
     else
-        event_destroy(ev);
+        jutsu_bus_event_destroy(ev);
 }
 
 /* Delivers a batch taken off the ring, with no bus lock held. A stop
@@ -460,9 +315,9 @@ static void gather(jutsu_bus *bus)
 static void idle_wait(jutsu_bus *bus)
 {
     while (bus->graveyard.head != NULL) {
-        jutsu_event *dead = dead_take(&bus->graveyard, BATCH);
+        jutsu_event *dead = jutsu_bus_dead_take(&bus->graveyard, BATCH);
         pthread_mutex_unlock(&bus->lock);
-        dead_free(dead);
+        jutsu_bus_dead_free(dead);
         pthread_mutex_lock(&bus->lock);
         if (bus->tail != bus->head || atomic_load(&bus->stop))
             return;
@@ -488,13 +343,13 @@ static void *dispatcher_main(void *arg)
             break;
         size_t n = take(bus, batch, BATCH);
         pthread_mutex_unlock(&bus->lock);
-        dead_free(dead_take(&t.dead, 0));
+        jutsu_bus_dead_free(jutsu_bus_dead_take(&t.dead, 0));
         deliver(bus, batch, n, &t);
         pthread_mutex_lock(&bus->lock);
     }
     settle(bus, &t);
     pthread_mutex_unlock(&bus->lock);
-    dead_free(dead_take(&t.dead, 0));
+    jutsu_bus_dead_free(jutsu_bus_dead_take(&t.dead, 0));
     return NULL;
 }
 
@@ -658,9 +513,9 @@ static int wait_for_room(jutsu_bus *bus)
     while (bus->tail - bus->head > bus->mask && !bus->closed && rc == 0) {
         if (bus->graveyard.head != NULL) {
             /* waiting anyway: free what the dispatcher left behind */
-            jutsu_event *dead = dead_take(&bus->graveyard, 0);
+            jutsu_event *dead = jutsu_bus_dead_take(&bus->graveyard, 0);
             pthread_mutex_unlock(&bus->lock);
-            dead_free(dead);
+            jutsu_bus_dead_free(dead);
             pthread_mutex_lock(&bus->lock);
             continue;
         }
@@ -690,7 +545,7 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
         return JUTSU_EINVAL;
     }
     jutsu_event *ev;
-    int rc = event_new(bus, source ? source : "", topic, payload, &ev);
+    int rc = jutsu_bus_event_new(bus, source ? source : "", topic, payload, &ev);
     if (rc != 0)
         return rc;
 
@@ -712,9 +567,9 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
     /* About one dead event per publish: freeing as much as was just
      * allocated keeps malloc serving this thread from its per-thread
      * cache. One more while they pile up, so that the graveyard shrinks. */
-    jutsu_event *dead = dead_take(&bus->graveyard, 1 + (bus->graveyard.n > BATCH));
+    jutsu_event *dead = jutsu_bus_dead_take(&bus->graveyard, 1 + (bus->graveyard.n > BATCH));
     pthread_mutex_unlock(&bus->lock);
-    dead_free(dead);
+    jutsu_bus_dead_free(dead);
     return 0;
 }
 
@@ -831,9 +686,9 @@ int jutsu_bus_shutdown(jutsu_bus *bus, int timeout_ms, size_t *undelivered)
     pthread_mutex_lock(&bus->lock);
     uint64_t from = bus->head, to = bus->tail;
     bus->head = to;
-    jutsu_event *dead = dead_take(&bus->graveyard, 0);
+    jutsu_event *dead = jutsu_bus_dead_take(&bus->graveyard, 0);
     pthread_mutex_unlock(&bus->lock);
-    dead_free(dead);
+    jutsu_bus_dead_free(dead);
     for (uint64_t i = from; i < to; i++)
         jutsu_event_unref(bus->ring[i & bus->mask]);
 

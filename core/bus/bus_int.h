@@ -1,6 +1,8 @@
 /*
  * core/bus/bus_int.h — the event bus's insides, shared by its files:
  *   core/bus/bus_topic.c     topic and pattern names: validation, matching;
+ *   core/bus/bus_event.c     events: creation, accessors, reference counts,
+ *                            lists of dead events waiting to be freed;
  *   core/bus/bus.c           the rest, for now: the queue, publish, the
  *                            consumer, drain, stats, lifecycle.
  * Nothing outside those files includes this. The API is core/bus/bus.h.
@@ -126,5 +128,27 @@ struct jutsu_bus {
 /* jutsu_bus_match for arguments already validated: no checks for
  * malformed input. */
 int  jutsu_bus_match_valid(const char *pattern, const char *topic);
+
+/* ---- bus_event.c -------------------------------------------------------- */
+
+/* A new event with one reference, stamped by the bus's clock. Takes the
+ * payload reference (NULL: an empty object), also on failure. 0 or
+ * JUTSU_ENOMEM. */
+int  jutsu_bus_event_new(const jutsu_bus *bus, const char *source, const char *topic,
+                         struct json_object *payload, jutsu_event **out);
+/* Drops a reference: 1 if that was the last one, and the caller now owns
+ * the remains (to destroy, or to put on a dead list). */
+int  jutsu_bus_event_drop_ref(jutsu_event *e);
+/* Frees an event whose last reference is gone, and its payload. */
+void jutsu_bus_event_destroy(jutsu_event *e);
+
+void jutsu_bus_dead_push(struct deadlist *d, jutsu_event *e);
+/* Moves all of `from` to the end of `to`. */
+void jutsu_bus_dead_append(struct deadlist *to, struct deadlist *from);
+/* Detaches up to `max` events from the front (0: all), as a chain
+ * through `next` for jutsu_bus_dead_free. */
+jutsu_event *jutsu_bus_dead_take(struct deadlist *d, size_t max);
+/* Destroys a chain from jutsu_bus_dead_take (NULL: nothing). */
+void jutsu_bus_dead_free(jutsu_event *e);
 
 #endif
