@@ -30,6 +30,11 @@ struct tally {
 /* The bus whose events this thread is delivering (callbacks run here). */
 static _Thread_local jutsu_bus *tl_dispatching;
 
+int jutsu_bus_delivering(const jutsu_bus *bus)
+{
+    return tl_dispatching == bus;
+}
+
 static int64_t mono_ns(void)
 {
     struct timespec ts;
@@ -43,142 +48,6 @@ static struct timespec deadline_in(int ms)
     int64_t at = mono_ns() + (int64_t)ms * 1000000;
     struct timespec ts = { (time_t)(at / 1000000000), (long)(at % 1000000000) };
     return ts;
-}
-
-/* ---- subscriber lists --------------------------------------------------- */
-
-static void sub_release(struct sub *s)
-{
-    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    free(s->owner);
-    free(s->pattern);
-    free(s);
-}
-
-static void sublist_release(struct sublist *l)
-{
-    if (l == NULL || atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    for (size_t i = 0; i < l->n; i++)
-        sub_release(l->v[i]);
-    free(l);
-}
-
-static struct sublist *subs_acquire(jutsu_bus *bus)
-{
-    pthread_mutex_lock(&bus->sub_lock);
-    struct sublist *l = bus->subs;
-    if (l != NULL)
-        atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed);
-    pthread_mutex_unlock(&bus->sub_lock);
-    return l;
-}
-
-/* Installs a copy of the current list without inactive entries, plus `add`
- * if not NULL, and returns the old list for the caller to release once it
- * has dropped sub_lock. Caller holds sub_lock. JUTSU_ENOMEM leaves the
- * current list in place. */
-static int sublist_replace(jutsu_bus *bus, struct sub *add, struct sublist **old)
-{
-    struct sublist *cur = bus->subs;
-    size_t n = cur ? cur->n : 0;
-    struct sublist *l = malloc(sizeof(*l) + (n + 1) * sizeof(l->v[0]));
-    if (l == NULL)
-        return JUTSU_ENOMEM;
-    atomic_init(&l->refs, 1);
-    l->n = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (atomic_load(&cur->v[i]->active))
-            l->v[l->n++] = cur->v[i];
-    }
-    if (add != NULL)
-        l->v[l->n++] = add;
-    for (size_t i = 0; i < l->n; i++)
-        atomic_fetch_add_explicit(&l->v[i]->refs, 1, memory_order_relaxed);
-    bus->subs = l;
-    *old = cur;
-    return 0;
-}
-
-int jutsu_bus_subscribe(jutsu_bus *bus, const char *owner, const char *pattern,
-                        jutsu_bus_fn fn, void *arg, jutsu_sub_id *id)
-{
-    if (bus == NULL || fn == NULL || !jutsu_bus_pattern_valid(pattern))
-        return JUTSU_EINVAL;
-    struct sub *s = calloc(1, sizeof(*s));
-    struct sublist *old = NULL;
-    if (s == NULL)
-        return JUTSU_ENOMEM;
-    if ((s->owner = strdup(owner ? owner : "")) == NULL ||
-        (s->pattern = strdup(pattern)) == NULL)
-        goto fail;
-    atomic_init(&s->refs, 0);
-    atomic_init(&s->active, 1);
-    s->fn = fn;
-    s->arg = arg;
-
-    pthread_mutex_lock(&bus->sub_lock);
-    s->id = bus->next_id + 1;
-    int rc = sublist_replace(bus, s, &old);
-    if (rc == 0)
-        bus->next_id++;
-    pthread_mutex_unlock(&bus->sub_lock);
-    if (rc != 0)
-        goto fail;
-    sublist_release(old);
-    if (id)
-        *id = s->id;
-    return 0;
-fail:
-    free(s->owner);
-    free(s->pattern);
-    free(s);
-    return JUTSU_ENOMEM;
-}
-
-/* The Dekker pair: unsubscribe writes `active` then reads `running`; the
- * consumer writes `running` then reads `active` (all seq_cst). One of the
- * two sees the other's write, so either the call is skipped or the
- * unsubscriber sees it in progress and waits. */
-static void wait_not_running(jutsu_bus *bus, struct sub *s)
-{
-    pthread_mutex_lock(&bus->sub_lock);
-    atomic_fetch_add(&bus->unsub_waiting, 1);
-    while (atomic_load(&bus->running) == s)
-        pthread_cond_wait(&bus->sub_idle, &bus->sub_lock);
-    atomic_fetch_sub(&bus->unsub_waiting, 1);
-    pthread_mutex_unlock(&bus->sub_lock);
-}
-
-int jutsu_bus_unsubscribe(jutsu_bus *bus, jutsu_sub_id id)
-{
-    if (bus == NULL || id == 0)
-        return JUTSU_EINVAL;
-    struct sub *s = NULL;
-    struct sublist *old = NULL;
-    pthread_mutex_lock(&bus->sub_lock);
-    for (size_t i = 0; bus->subs != NULL && i < bus->subs->n && s == NULL; i++) {
-        struct sub *c = bus->subs->v[i];
-        if (c->id == id && atomic_load(&c->active))
-            s = c;
-    }
-    if (s == NULL) {
-        pthread_mutex_unlock(&bus->sub_lock);
-        return JUTSU_ENOENT;
-    }
-    atomic_store(&s->active, 0);
-    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
-    /* Out of memory leaves the inactive entry in the list for the next
-     * replacement to prune: unsubscribe itself cannot fail. */
-    (void)sublist_replace(bus, NULL, &old);
-    pthread_mutex_unlock(&bus->sub_lock);
-    sublist_release(old);
-    /* On the consumer's own thread the running callback is the caller. */
-    if (tl_dispatching != bus)
-        wait_not_running(bus, s);
-    sub_release(s);
-    return 0;
 }
 
 /* ---- the consumer side ------------------------------------------------- */
@@ -214,23 +83,6 @@ static void settle(jutsu_bus *bus, struct tally *t)
     t->dispatched = t->delivered = t->unmatched = t->discarded = 0;
 }
 
-static int call_one(jutsu_bus *bus, struct sub *s, const jutsu_event *ev)
-{
-    int called = 0;
-    atomic_store(&bus->running, s);
-    if (atomic_load(&s->active)) {
-        s->fn(ev, s->arg);
-        called = 1;
-    }
-    atomic_store(&bus->running, NULL);
-    if (atomic_load(&bus->unsub_waiting) > 0) {
-        pthread_mutex_lock(&bus->sub_lock);
-        pthread_cond_broadcast(&bus->sub_idle);
-        pthread_mutex_unlock(&bus->sub_lock);
-    }
-    return called;
-}
-
 /* Drops the consumer's reference; the dispatcher thread leaves a dead
  * event for a publisher to free (see bus_int.h). */
 static void consumed(jutsu_bus *bus, jutsu_event *ev, struct tally *t)
@@ -247,7 +99,7 @@ static void consumed(jutsu_bus *bus, jutsu_event *ev, struct tally *t)
  * request (shutdown deadline) abandons the rest of the batch. */
 static void deliver(jutsu_bus *bus, jutsu_event **evs, size_t n, struct tally *t)
 {
-    struct sublist *l = subs_acquire(bus);
+    struct sublist *l = jutsu_bus_subs_acquire(bus);
     jutsu_bus *outer = tl_dispatching;
     tl_dispatching = bus;
     for (size_t i = 0; i < n; i++) {
@@ -259,7 +111,7 @@ static void deliver(jutsu_bus *bus, jutsu_event **evs, size_t n, struct tally *t
         uint64_t hits = 0;
         for (size_t k = 0; l != NULL && k < l->n; k++) {
             if (jutsu_bus_match_valid(l->v[k]->pattern, evs[i]->text))
-                hits += (uint64_t)call_one(bus, l->v[k], evs[i]);
+                hits += (uint64_t)jutsu_bus_sub_call(bus, l->v[k], evs[i]);
         }
         t->delivered += hits;
         t->unmatched += hits == 0;
@@ -267,7 +119,7 @@ static void deliver(jutsu_bus *bus, jutsu_event **evs, size_t n, struct tally *t
         consumed(bus, evs[i], t);
     }
     tl_dispatching = outer;
-    sublist_release(l);
+    jutsu_bus_sublist_release(l);
 }
 
 static void cpu_relax(void)
@@ -639,10 +491,7 @@ void jutsu_bus_stats(jutsu_bus *bus, struct jutsu_bus_stats *out)
     out->queued = (size_t)(bus->tail - bus->head);
     out->high_water = bus->high_water;
     pthread_mutex_unlock(&bus->lock);
-    pthread_mutex_lock(&bus->sub_lock);
-    for (size_t i = 0; bus->subs != NULL && i < bus->subs->n; i++)
-        out->subscribers += (size_t)atomic_load(&bus->subs->v[i]->active);
-    pthread_mutex_unlock(&bus->sub_lock);
+    out->subscribers = jutsu_bus_sub_count(bus);
 }
 
 /* Lets the dispatcher deliver until the deadline, then stops and joins it. */
@@ -710,7 +559,7 @@ void jutsu_bus_free(jutsu_bus *bus)
         return;
     if (!bus->stopped)
         jutsu_bus_shutdown(bus, 0, NULL);
-    sublist_release(bus->subs);
+    jutsu_bus_sublist_release(bus->subs);
     destroy_sync(bus);
     free(bus->ring);
     free(bus);

@@ -3,6 +3,9 @@
  *   core/bus/bus_topic.c     topic and pattern names: validation, matching;
  *   core/bus/bus_event.c     events: creation, accessors, reference counts,
  *                            lists of dead events waiting to be freed;
+ *   core/bus/bus_sub.c       subscriber lists, subscribe / unsubscribe, and
+ *                            the handshake that keeps an unsubscribed
+ *                            callback from running;
  *   core/bus/bus.c           the rest, for now: the queue, publish, the
  *                            consumer, drain, stats, lifecycle.
  * Nothing outside those files includes this. The API is core/bus/bus.h.
@@ -150,5 +153,23 @@ void jutsu_bus_dead_append(struct deadlist *to, struct deadlist *from);
 jutsu_event *jutsu_bus_dead_take(struct deadlist *d, size_t max);
 /* Destroys a chain from jutsu_bus_dead_take (NULL: nothing). */
 void jutsu_bus_dead_free(jutsu_event *e);
+
+/* ---- bus_sub.c ---------------------------------------------------------- */
+
+/* The current subscriber list with a reference taken (NULL: none yet);
+ * give it back with jutsu_bus_sublist_release. */
+struct sublist *jutsu_bus_subs_acquire(jutsu_bus *bus);
+void jutsu_bus_sublist_release(struct sublist *l);
+/* The consumer's call of one subscriber: skipped if it has been
+ * unsubscribed. 1 if it was called. */
+int  jutsu_bus_sub_call(jutsu_bus *bus, struct sub *s, const jutsu_event *ev);
+/* How many subscribers are active now. */
+size_t jutsu_bus_sub_count(jutsu_bus *bus);
+
+/* ---- bus.c -------------------------------------------------------------- */
+
+/* 1 if this thread is delivering `bus`'s events, that is, the caller is
+ * one of its callbacks (or called from one). */
+int  jutsu_bus_delivering(const jutsu_bus *bus);
 
 #endif
