@@ -6,8 +6,11 @@
  *   core/bus/bus_sub.c       subscriber lists, subscribe / unsubscribe, and
  *                            the handshake that keeps an unsubscribed
  *                            callback from running;
- *   core/bus/bus.c           the rest, for now: the queue, publish, the
- *                            consumer, drain, stats, lifecycle.
+ *   core/bus/bus_dispatch.c  the consumer: taking events off the queue and
+ *                            delivering them, on the dispatcher thread or
+ *                            (manual mode) on the caller's;
+ *   core/bus/bus.c           the queue and its producers: publish, drain,
+ *                            stats, lifecycle (new/start/shutdown/free).
  * Nothing outside those files includes this. The API is core/bus/bus.h.
  *
  * The design: one bounded multi-producer ring guarded by a mutex, one
@@ -45,9 +48,11 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "bus/bus.h"
 
+#define BATCH         256        /* most events taken per lock round-trip    */
 #define CACHE_LINE    64
 
 struct jutsu_event {
@@ -126,6 +131,15 @@ struct jutsu_bus {
     uint64_t        next_id;
 };
 
+/* CLOCK_MONOTONIC in nanoseconds: the deadlines in bus.c and the
+ * dispatcher's patience in bus_dispatch.c. */
+static inline int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* ---- bus_topic.c -------------------------------------------------------- */
 
 /* jutsu_bus_match for arguments already validated: no checks for
@@ -166,10 +180,15 @@ int  jutsu_bus_sub_call(jutsu_bus *bus, struct sub *s, const jutsu_event *ev);
 /* How many subscribers are active now. */
 size_t jutsu_bus_sub_count(jutsu_bus *bus);
 
-/* ---- bus.c -------------------------------------------------------------- */
+/* ---- bus_dispatch.c ----------------------------------------------------- */
 
 /* 1 if this thread is delivering `bus`'s events, that is, the caller is
  * one of its callbacks (or called from one). */
 int  jutsu_bus_delivering(const jutsu_bus *bus);
+/* The dispatcher thread's body (threaded mode; jutsu_bus_start). */
+void *jutsu_bus_dispatcher_main(void *arg);
+/* Manual mode, caller holds dispatch_lock: delivers up to `max` events
+ * (0: all) on this thread; returns how many were dispatched. */
+size_t jutsu_bus_dispatch_some(jutsu_bus *bus, size_t max);
 
 #endif
