@@ -1,31 +1,8 @@
 /*
- * core/bus/bus.c — the event bus: one bounded multi-producer ring guarded by a
- * mutex, one consumer (the dispatcher thread, or the caller in manual mode).
- *
- * Publishers allocate the event (one malloc: header, topic and source
- * inline) before taking the lock, so the critical section is a slot store
- * and a few counters. The consumer takes a batch per lock round-trip and
- * calls subscribers with no bus lock held. Condition variables are
- * signalled only when somebody is known to wait on them.
- *
- * Two things decide the speed on a small machine, more than the ring:
- *  - cache lines travelling between the cores. The dispatcher gathers a
- *    batch by watching a copy of the tail without the lock (gather()), and
- *    the struct keeps what each side writes on separate lines;
- *  - glibc malloc. Memory freed by a thread other than the one that
- *    allocated it goes back under the allocating arena's lock, so a
- *    dispatcher freeing every payload a publisher built keeps both threads
- *    fighting over that lock. Dead events therefore go to a graveyard,
- *    and each publish frees about one of them on the publisher's thread
- *    (a blocked publisher frees them all; a quiet bus, the dispatcher).
- *
- * Subscribers live in an immutable, refcounted list: subscribe and
- * unsubscribe install a new copy, and the consumer takes a reference to
- * the current copy once per batch (after taking the batch, so an event
- * published after subscribe returned always meets the new list). A
- * removed subscriber may still sit in a list the consumer holds; its
- * `active` flag and the `running` handshake make sure it is not called
- * once unsubscribe has returned.
+ * core/bus/bus.c — the event bus's queue and its owner: publish (the
+ * producers' side of the ring, with the full-queue policies), drain,
+ * stats, and the lifecycle (new, start, shutdown, free). The consumer is
+ * in bus_dispatch.c; how the pieces fit together is in bus_int.h.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -36,113 +13,9 @@
 #include <time.h>
 
 #include "jutsu/error.h"
-#include "bus/bus.h"
+#include "bus/bus_int.h"
 
-#define BATCH         256        /* most events taken per lock round-trip    */
-#define CACHE_LINE    64
 #define CAPACITY_MAX  ((size_t)1 << 28)
-#define GRAVEYARD_MAX (4 * BATCH) /* beyond this the dispatcher frees too   */
-/* The dispatcher's patience (see gather()). */
-#define GATHER        64         /* events worth a lock round-trip           */
-#define GATHER_NS     20000      /* longest wait for them                    */
-#define GAP_NS        2000       /* publishers paused: take what there is    */
-#define SPIN_NS       20000      /* queue empty: watch this long, then sleep */
-
-struct jutsu_event {
-    atomic_uint          refs;
-    jutsu_time_t         time;
-    struct json_object  *payload;
-    _Atomic(char *)      json;      /* compact text, made on first request */
-    const char          *source;    /* points into text[]                  */
-    struct jutsu_event  *next;      /* in a list of dead events            */
-    char                 text[];    /* topic NUL source NUL                */
-};
-
-struct sub {
-    atomic_uint   refs;     /* one per subscriber list holding it, plus unsubscribers */
-    atomic_int    active;   /* cleared by unsubscribe, read before each call          */
-    jutsu_sub_id  id;
-    jutsu_bus_fn  fn;
-    void         *arg;
-    char         *owner;
-    char         *pattern;
-};
-
-struct sublist {
-    atomic_uint  refs;
-    size_t       n;
-    struct sub  *v[];
-};
-
-/* Events whose last reference is gone, waiting to be freed. */
-struct deadlist {
-    jutsu_event *head, *tail;
-    size_t       n;
-};
-
-/* What one consumer pass did; folded into the bus counters under the lock. */
-struct tally {
-    uint64_t        dispatched, delivered, unmatched, discarded;
-    struct deadlist dead;
-};
-
-/* Laid out by who writes what: the dispatcher's polling and its
- * per-callback bookkeeping must not steal the publishers' cache lines. */
-struct jutsu_bus {
-    /* set up once, read everywhere */
-    struct jutsu_bus_opts opts;
-    jutsu_event   **ring;
-    size_t          mask;
-    pthread_t       thread;
-    int             started;
-    unsigned        inited;        /* which sync objects exist (init_sync) */
-    atomic_int      stop;          /* consumer: stop after this callback   */
-    pthread_mutex_t dispatch_lock; /* manual mode: one consumer at a time  */
-
-    /* the queue, all guarded by `lock` */
-    _Alignas(CACHE_LINE)
-    pthread_mutex_t lock;
-    pthread_cond_t  not_empty;     /* the dispatcher sleeps here           */
-    pthread_cond_t  not_full;      /* BLOCK publishers sleep here          */
-    pthread_cond_t  progress;      /* drain and shutdown sleep here        */
-    uint64_t        head, tail;    /* queued = tail - head                 */
-    int             idle;          /* dispatcher is waiting on not_empty   */
-    int             blocked;       /* publishers waiting on not_full       */
-    int             watchers;      /* threads waiting on progress          */
-    int             closed;        /* publishes are refused                */
-    int             stopped;       /* shutdown has completed               */
-    uint64_t        published, dispatched, delivered, dropped, unmatched;
-    uint64_t        discarded;     /* released undelivered at shutdown     */
-    size_t          high_water;
-    struct deadlist graveyard;     /* dead events for publishers to free   */
-
-    /* a copy of tail the dispatcher can watch without the lock */
-    _Alignas(CACHE_LINE)
-    atomic_uint_fast64_t tail_hint;
-
-    /* subscribers */
-    _Alignas(CACHE_LINE)
-    _Atomic(struct sub *) running; /* subscriber inside a callback now     */
-    atomic_int      unsub_waiting;
-    pthread_mutex_t sub_lock;      /* guards subs and next_id              */
-    pthread_cond_t  sub_idle;      /* unsubscribe waits for `running`      */
-    struct sublist *subs;
-    uint64_t        next_id;
-};
-
-/* The bus whose events this thread is delivering (callbacks run here). */
-static _Thread_local jutsu_bus *tl_dispatching;
-
-/* json-c caches serialised text inside the object it serialises, and the
- * same payload might sit in several events: one lock for all of them. */
-static pthread_mutex_t json_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* A CLOCK_MONOTONIC deadline `ms` from now, for pthread_cond_timedwait. */
 static struct timespec deadline_in(int ms)
@@ -150,562 +23,6 @@ static struct timespec deadline_in(int ms)
     int64_t at = mono_ns() + (int64_t)ms * 1000000;
     struct timespec ts = { (time_t)(at / 1000000000), (long)(at % 1000000000) };
     return ts;
-}
-
-/* ---- names and patterns ------------------------------------------------ */
-
-static int name_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
-}
-
-static int name_valid(const char *s, int pattern)
-{
-    if (s == NULL || *s == '\0')
-        return 0;
-    for (;;) {
-        const char *seg = s;
-        if (pattern && (*s == '*' || *s == '>')) {
-            char w = *s++;
-            if (*s != '\0' && (w == '>' || *s != '.'))
-                return 0;
-        } else {
-            while (name_char(*s))
-                s++;
-            if (s == seg)
-                return 0;
-        }
-        if (*s == '\0')
-            return 1;
-        if (*s != '.')
-            return 0;
-        s++;
-    }
-}
-
-int jutsu_bus_pattern_valid(const char *pattern)
-{
-    return name_valid(pattern, 1);
-}
-
-int jutsu_bus_topic_valid(const char *topic)
-{
-    return name_valid(topic, 0);
-}
-
-/* Both arguments already validated: no checks for malformed input. */
-static int match_valid(const char *p, const char *t)
-{
-    for (;;) {
-        if (*p == '>')
-            return 1;   /* t is at the start of a non-empty segment */
-        if (*p == '*') {
-            p++;
-            while (*t != '\0' && *t != '.')
-                t++;
-        } else {
-            while (*p != '\0' && *p != '.' && *p == *t) {
-                p++;
-                t++;
-            }
-            if ((*p != '\0' && *p != '.') || (*t != '\0' && *t != '.'))
-                return 0;
-        }
-        if (*p == '\0' || *t == '\0')
-            return *p == *t;
-        p++;
-        t++;
-    }
-}
-
-int jutsu_bus_match(const char *pattern, const char *topic)
-{
-    if (!jutsu_bus_pattern_valid(pattern) || !jutsu_bus_topic_valid(topic))
-        return 0;
-    return match_valid(pattern, topic);
-}
-
-/* ---- events ------------------------------------------------------------- */
-
-/* Takes the payload reference, also on failure. */
-static int event_new(const jutsu_bus *bus, const char *source, const char *topic,
-                     struct json_object *payload, jutsu_event **out)
-{
-    if (payload == NULL && (payload = json_object_new_object()) == NULL)
-        return JUTSU_ENOMEM;
-    size_t tl = strlen(topic), sl = strlen(source);
-    jutsu_event *ev = malloc(sizeof(*ev) + tl + sl + 2);
-    if (ev == NULL) {
-        json_object_put(payload);
-        return JUTSU_ENOMEM;
-    }
-    atomic_init(&ev->refs, 1);
-    atomic_init(&ev->json, NULL);
-    if (bus->opts.now) {
-        ev->time = bus->opts.now(bus->opts.now_arg);
-    } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ev->time = (jutsu_time_t)ts.tv_sec * JUTSU_USEC_PER_SEC + ts.tv_nsec / 1000;
-    }
-    ev->payload = payload;
-    memcpy(ev->text, topic, tl + 1);
-    memcpy(ev->text + tl + 1, source, sl + 1);
-    ev->source = ev->text + tl + 1;
-    *out = ev;
-    return 0;
-}
-
-const char *jutsu_event_topic(const jutsu_event *ev)
-{
-    return ev ? ev->text : NULL;
-}
-
-struct json_object *jutsu_event_payload(const jutsu_event *ev)
-{
-    return ev ? ev->payload : NULL;
-}
-
-jutsu_time_t jutsu_event_time(const jutsu_event *ev)
-{
-    return ev ? ev->time : 0;
-}
-
-const char *jutsu_event_source(const jutsu_event *ev)
-{
-    return ev ? ev->source : NULL;
-}
-
-/* NULL only if memory runs out. NOSLASHESCAPE: "a/b" stays readable. */
-const char *jutsu_event_json(const jutsu_event *ev)
-{
-    if (ev == NULL)
-        return NULL;
-    jutsu_event *e = (jutsu_event *)ev;
-    char *text = atomic_load_explicit(&e->json, memory_order_acquire);
-    if (text != NULL)
-        return text;
-    pthread_mutex_lock(&json_lock);
-    text = atomic_load_explicit(&e->json, memory_order_relaxed);
-    if (text == NULL) {
-        const char *s = json_object_to_json_string_ext(
-            e->payload, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        text = s ? strdup(s) : NULL;
-        atomic_store_explicit(&e->json, text, memory_order_release);
-    }
-    pthread_mutex_unlock(&json_lock);
-    return text;
-}
-
-const jutsu_event *jutsu_event_ref(const jutsu_event *ev)
-{
-    if (ev != NULL)
-        atomic_fetch_add_explicit(&((jutsu_event *)ev)->refs, 1, memory_order_relaxed);
-    return ev;
-}
-
-/* 1 if that was the last reference: the caller now owns the remains. */
-static int event_drop_ref(jutsu_event *e)
-{
-    return atomic_fetch_sub_explicit(&e->refs, 1, memory_order_acq_rel) == 1;
-}
-
-static void event_destroy(jutsu_event *e)
-{
-    json_object_put(e->payload);
-    free(atomic_load_explicit(&e->json, memory_order_relaxed));
-    free(e);
-}
-
-void jutsu_event_unref(const jutsu_event *ev)
-{
-    if (ev != NULL && event_drop_ref((jutsu_event *)ev))
-        event_destroy((jutsu_event *)ev);
-}
-
-static void dead_push(struct deadlist *d, jutsu_event *e)
-{
-    e->next = NULL;
-    *(d->tail ? &d->tail->next : &d->head) = e;
-    d->tail = e;
-    d->n++;
-}
-
-static void dead_append(struct deadlist *to, struct deadlist *from)
-{
-    if (from->head == NULL)
-        return;
-    *(to->tail ? &to->tail->next : &to->head) = from->head;
-    to->tail = from->tail;
-    to->n += from->n;
-    memset(from, 0, sizeof(*from));
-}
-
-/* Detaches up to `max` events from the front (0: all). */
-static jutsu_event *dead_take(struct deadlist *d, size_t max)
-{
-    jutsu_event *first = d->head, *last = d->head;
-    if (max == 0 || max >= d->n) {
-        memset(d, 0, sizeof(*d));
-        return first;
-    }
-    for (size_t i = 1; i < max; i++)
-        last = last->next;
-    d->head = last->next;
-    d->n -= max;
-    last->next = NULL;
-    return first;
-}
-
-static void dead_free(jutsu_event *e)
-{
-    while (e != NULL) {
-        jutsu_event *next = e->next;
-        event_destroy(e);
-        e = next;
-    }
-}
-
-/* ---- subscriber lists --------------------------------------------------- */
-
-static void sub_release(struct sub *s)
-{
-    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    free(s->owner);
-    free(s->pattern);
-    free(s);
-}
-
-static void sublist_release(struct sublist *l)
-{
-    if (l == NULL || atomic_fetch_sub_explicit(&l->refs, 1, memory_order_acq_rel) != 1)
-        return;
-    for (size_t i = 0; i < l->n; i++)
-        sub_release(l->v[i]);
-    free(l);
-}
-
-static struct sublist *subs_acquire(jutsu_bus *bus)
-{
-    pthread_mutex_lock(&bus->sub_lock);
-    struct sublist *l = bus->subs;
-    if (l != NULL)
-        atomic_fetch_add_explicit(&l->refs, 1, memory_order_relaxed);
-    pthread_mutex_unlock(&bus->sub_lock);
-    return l;
-}
-
-/* Installs a copy of the current list without inactive entries, plus `add`
- * if not NULL, and returns the old list for the caller to release once it
- * has dropped sub_lock. Caller holds sub_lock. JUTSU_ENOMEM leaves the
- * current list in place. */
-static int sublist_replace(jutsu_bus *bus, struct sub *add, struct sublist **old)
-{
-    struct sublist *cur = bus->subs;
-    size_t n = cur ? cur->n : 0;
-    struct sublist *l = malloc(sizeof(*l) + (n + 1) * sizeof(l->v[0]));
-    if (l == NULL)
-        return JUTSU_ENOMEM;
-    atomic_init(&l->refs, 1);
-    l->n = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (atomic_load(&cur->v[i]->active))
-            l->v[l->n++] = cur->v[i];
-    }
-    if (add != NULL)
-        l->v[l->n++] = add;
-    for (size_t i = 0; i < l->n; i++)
-        atomic_fetch_add_explicit(&l->v[i]->refs, 1, memory_order_relaxed);
-    bus->subs = l;
-    *old = cur;
-    return 0;
-}
-
-int jutsu_bus_subscribe(jutsu_bus *bus, const char *owner, const char *pattern,
-                        jutsu_bus_fn fn, void *arg, jutsu_sub_id *id)
-{
-    if (bus == NULL || fn == NULL || !jutsu_bus_pattern_valid(pattern))
-        return JUTSU_EINVAL;
-    struct sub *s = calloc(1, sizeof(*s));
-    struct sublist *old = NULL;
-    if (s == NULL)
-        return JUTSU_ENOMEM;
-    if ((s->owner = strdup(owner ? owner : "")) == NULL ||
-        (s->pattern = strdup(pattern)) == NULL)
-        goto fail;
-    atomic_init(&s->refs, 0);
-    atomic_init(&s->active, 1);
-    s->fn = fn;
-    s->arg = arg;
-
-    pthread_mutex_lock(&bus->sub_lock);
-    s->id = bus->next_id + 1;
-    int rc = sublist_replace(bus, s, &old);
-    if (rc == 0)
-        bus->next_id++;
-    pthread_mutex_unlock(&bus->sub_lock);
-    if (rc != 0)
-        goto fail;
-    sublist_release(old);
-    if (id)
-        *id = s->id;
-    return 0;
-fail:
-    free(s->owner);
-    free(s->pattern);
-    free(s);
-    return JUTSU_ENOMEM;
-}
-
-/* The Dekker pair: unsubscribe writes `active` then reads `running`; the
- * consumer writes `running` then reads `active` (all seq_cst). One of the
- * two sees the other's write, so either the call is skipped or the
- * unsubscriber sees it in progress and waits. */
-static void wait_not_running(jutsu_bus *bus, struct sub *s)
-{
-    pthread_mutex_lock(&bus->sub_lock);
-    atomic_fetch_add(&bus->unsub_waiting, 1);
-    while (atomic_load(&bus->running) == s)
-        pthread_cond_wait(&bus->sub_idle, &bus->sub_lock);
-    atomic_fetch_sub(&bus->unsub_waiting, 1);
-    pthread_mutex_unlock(&bus->sub_lock);
-}
-
-int jutsu_bus_unsubscribe(jutsu_bus *bus, jutsu_sub_id id)
-{
-    if (bus == NULL || id == 0)
-        return JUTSU_EINVAL;
-    struct sub *s = NULL;
-    struct sublist *old = NULL;
-    pthread_mutex_lock(&bus->sub_lock);
-    for (size_t i = 0; bus->subs != NULL && i < bus->subs->n && s == NULL; i++) {
-        struct sub *c = bus->subs->v[i];
-        if (c->id == id && atomic_load(&c->active))
-            s = c;
-    }
-    if (s == NULL) {
-        pthread_mutex_unlock(&bus->sub_lock);
-        return JUTSU_ENOENT;
-    }
-    atomic_store(&s->active, 0);
-    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
-    /* Out of memory leaves the inactive entry in the list for the next
-     * replacement to prune: unsubscribe itself cannot fail. */
-    (void)sublist_replace(bus, NULL, &old);
-    pthread_mutex_unlock(&bus->sub_lock);
-    sublist_release(old);
-    /* On the consumer's own thread the running callback is the caller. */
-    if (tl_dispatching != bus)
-        wait_not_running(bus, s);
-    sub_release(s);
-    return 0;
-}
-
-/* ---- the consumer side ------------------------------------------------- */
-
-/* Caller holds the lock. */
-static size_t take(jutsu_bus *bus, jutsu_event **out, size_t max)
-{
-    size_t n = (size_t)(bus->tail - bus->head);
-    if (n > max)
-        n = max;
-    for (size_t i = 0; i < n; i++)
-        out[i] = bus->ring[(bus->head + i) & bus->mask];
-    bus->head += n;
-    if (n > 0 && bus->blocked > 0)
-        pthread_cond_broadcast(&bus->not_full);
-    return n;
-}
-
-/* Caller holds the lock. Dead events go to the graveyard unless it is
- * already long (the publishers are not getting to them: on a busy machine
- * the two threads often share one core in turns); then they stay in the
- * tally for the dispatcher to free once it has dropped the lock. */
-static void settle(jutsu_bus *bus, struct tally *t)
-{
-    bus->dispatched += t->dispatched;
-    bus->delivered += t->delivered;
-    bus->unmatched += t->unmatched;
-    bus->discarded += t->discarded;
-    if (bus->graveyard.n < GRAVEYARD_MAX)
-        dead_append(&bus->graveyard, &t->dead);
-    if (t->dispatched + t->discarded > 0 && bus->watchers > 0)
-        pthread_cond_broadcast(&bus->progress);
-    t->dispatched = t->delivered = t->unmatched = t->discarded = 0;
-}
-
-static int call_one(jutsu_bus *bus, struct sub *s, const jutsu_event *ev)
-{
-    int called = 0;
-    atomic_store(&bus->running, s);
-    if (atomic_load(&s->active)) {
-        s->fn(ev, s->arg);
-        called = 1;
-    }
-    atomic_store(&bus->running, NULL);
-    if (atomic_load(&bus->unsub_waiting) > 0) {
-        pthread_mutex_lock(&bus->sub_lock);
-        pthread_cond_broadcast(&bus->sub_idle);
-        pthread_mutex_unlock(&bus->sub_lock);
-    }
-    return called;
-}
-
-/* Drops the consumer's reference; the dispatcher thread leaves a dead
- * event for a publisher to free (see the top of the file). */
-static void consumed(jutsu_bus *bus, jutsu_event *ev, struct tally *t)
-{
-    if (!event_drop_ref(ev))
-        return;
-    if (bus->opts.threaded)
-        dead_push(&t->dead, ev);
-    else
-        event_destroy(ev);
-}
-
-/* Delivers a batch taken off the ring, with no bus lock held. A stop
- * request (shutdown deadline) abandons the rest of the batch. */
-static void deliver(jutsu_bus *bus, jutsu_event **evs, size_t n, struct tally *t)
-{
-    struct sublist *l = subs_acquire(bus);
-    jutsu_bus *outer = tl_dispatching;
-    tl_dispatching = bus;
-    for (size_t i = 0; i < n; i++) {
-        if (atomic_load_explicit(&bus->stop, memory_order_relaxed)) {
-            for (; i < n; i++, t->discarded++)
-                consumed(bus, evs[i], t);
-            break;
-        }
-        uint64_t hits = 0;
-        for (size_t k = 0; l != NULL && k < l->n; k++) {
-            if (match_valid(l->v[k]->pattern, evs[i]->text))
-                hits += (uint64_t)call_one(bus, l->v[k], evs[i]);
-        }
-        t->delivered += hits;
-        t->unmatched += hits == 0;
-        t->dispatched++;
-        consumed(bus, evs[i], t);
-    }
-    tl_dispatching = outer;
-    sublist_release(l);
-}
-
-static void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
-/* Caller holds the lock; fewer than a batch's worth is queued. Rather than
- * take events one at a time (one lock handover, and a cache-line trip
- * between the cores, per event), watch the queue without the lock while
- * events keep coming, until a batch has gathered, the publishers pause
- * for GAP_NS, or GATHER_NS has passed. With nothing queued, watch for
- * SPIN_NS before going to sleep: a steady publisher then never pays for a
- * wake-up. Returns with the lock held. */
-static void gather(jutsu_bus *bus)
-{
-    uint64_t head = bus->head, last = bus->tail;
-    uint64_t want = bus->mask / 2 + 1 < GATHER ? bus->mask / 2 + 1 : GATHER;
-    pthread_mutex_unlock(&bus->lock);
-    int64_t start = mono_ns(), seen = start, now = start;
-    do {
-        /* each read pulls the line from the publisher's core: not too often */
-        for (int i = 0; i < 32; i++)
-            cpu_relax();
-        uint64_t tail = atomic_load_explicit(&bus->tail_hint, memory_order_relaxed);
-        if (tail - head >= want || atomic_load_explicit(&bus->stop, memory_order_relaxed))
-            break;
-        now = mono_ns();
-        if (tail != last) {
-            last = tail;
-            seen = now;
-        }
-    } while (last == head ? now - start < SPIN_NS
-                          : now - seen < GAP_NS && now - start < GATHER_NS);
-    pthread_mutex_lock(&bus->lock);
-}
-
-/* Caller holds the lock; the queue has been empty for SPIN_NS. With
- * nothing better to do, free what the publishers left in the graveyard (a
- * batch at a time, looking at the queue in between), then sleep. */
-static void idle_wait(jutsu_bus *bus)
-{
-    while (bus->graveyard.head != NULL) {
-        jutsu_event *dead = dead_take(&bus->graveyard, BATCH);
-        pthread_mutex_unlock(&bus->lock);
-        dead_free(dead);
-        pthread_mutex_lock(&bus->lock);
-        if (bus->tail != bus->head || atomic_load(&bus->stop))
-            return;
-    }
-    bus->idle = 1;
-    pthread_cond_wait(&bus->not_empty, &bus->lock);
-    bus->idle = 0;
-}
-
-static void *dispatcher_main(void *arg)
-{
-    jutsu_bus *bus = arg;
-    jutsu_event *batch[BATCH];
-    struct tally t = { 0 };
-    pthread_mutex_lock(&bus->lock);
-    for (;;) {
-        settle(bus, &t);
-        if (bus->tail - bus->head < GATHER && !atomic_load(&bus->stop))
-            gather(bus);
-        while (bus->tail == bus->head && !atomic_load(&bus->stop))
-            idle_wait(bus);
-        if (atomic_load(&bus->stop))
-            break;
-        size_t n = take(bus, batch, BATCH);
-        pthread_mutex_unlock(&bus->lock);
-        dead_free(dead_take(&t.dead, 0));
-        deliver(bus, batch, n, &t);
-        pthread_mutex_lock(&bus->lock);
-    }
-    settle(bus, &t);
-    pthread_mutex_unlock(&bus->lock);
-    dead_free(dead_take(&t.dead, 0));
-    return NULL;
-}
-
-/* Manual mode: delivers up to `max` events (0: all) on this thread;
- * returns how many were dispatched. */
-static size_t dispatch_some(jutsu_bus *bus, size_t max)
-{
-    jutsu_event *batch[BATCH];
-    struct tally t = { 0 };
-    size_t total = 0, n;
-    do {
-        size_t want = max != 0 && max - total < BATCH ? max - total : BATCH;
-        pthread_mutex_lock(&bus->lock);
-        settle(bus, &t);
-        n = take(bus, batch, want);
-        pthread_mutex_unlock(&bus->lock);
-        deliver(bus, batch, n, &t);
-        total += n;
-    } while (n > 0 && (max == 0 || total < max));
-    pthread_mutex_lock(&bus->lock);
-    total -= (size_t)t.discarded;
-    settle(bus, &t);
-    pthread_mutex_unlock(&bus->lock);
-    return total;
-}
-
-size_t jutsu_bus_dispatch(jutsu_bus *bus, size_t max)
-{
-    if (bus == NULL || bus->opts.threaded || tl_dispatching == bus)
-        return 0;
-    pthread_mutex_lock(&bus->dispatch_lock);
-    size_t n = dispatch_some(bus, max);
-    pthread_mutex_unlock(&bus->dispatch_lock);
-    return n;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -813,7 +130,7 @@ int jutsu_bus_start(jutsu_bus *bus)
         return JUTSU_ESTATE;
     if (bus->closed)
         return JUTSU_ESHUTDOWN;
-    int rc = pthread_create(&bus->thread, NULL, dispatcher_main, bus);
+    int rc = pthread_create(&bus->thread, NULL, jutsu_bus_dispatcher_main, bus);
     if (rc != 0)
         return rc == EAGAIN ? JUTSU_ENOMEM : JUTSU_EIO;
     bus->started = 1;
@@ -827,7 +144,7 @@ static int wait_for_room(jutsu_bus *bus)
     /* Nobody else would make room: the owner of a manual bus, or the
      * dispatcher publishing from a callback. */
     if (bus->opts.policy != JUTSU_BUS_BLOCK || !bus->opts.threaded ||
-        tl_dispatching == bus || bus->opts.block_timeout_ms == 0)
+        jutsu_bus_delivering(bus) || bus->opts.block_timeout_ms == 0)
         return 0;
     struct timespec dl = deadline_in(bus->opts.block_timeout_ms);
     int rc = 0;
@@ -835,9 +152,9 @@ static int wait_for_room(jutsu_bus *bus)
     while (bus->tail - bus->head > bus->mask && !bus->closed && rc == 0) {
         if (bus->graveyard.head != NULL) {
             /* waiting anyway: free what the dispatcher left behind */
-            jutsu_event *dead = dead_take(&bus->graveyard, 0);
+            jutsu_event *dead = jutsu_bus_dead_take(&bus->graveyard, 0);
             pthread_mutex_unlock(&bus->lock);
-            dead_free(dead);
+            jutsu_bus_dead_free(dead);
             pthread_mutex_lock(&bus->lock);
             continue;
         }
@@ -867,7 +184,7 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
         return JUTSU_EINVAL;
     }
     jutsu_event *ev;
-    int rc = event_new(bus, source ? source : "", topic, payload, &ev);
+    int rc = jutsu_bus_event_new(bus, source ? source : "", topic, payload, &ev);
     if (rc != 0)
         return rc;
 
@@ -889,9 +206,9 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
     /* About one dead event per publish: freeing as much as was just
      * allocated keeps malloc serving this thread from its per-thread
      * cache. One more while they pile up, so that the graveyard shrinks. */
-    jutsu_event *dead = dead_take(&bus->graveyard, 1 + (bus->graveyard.n > BATCH));
+    jutsu_event *dead = jutsu_bus_dead_take(&bus->graveyard, 1 + (bus->graveyard.n > BATCH));
     pthread_mutex_unlock(&bus->lock);
-    dead_free(dead);
+    jutsu_bus_dead_free(dead);
     return 0;
 }
 
@@ -901,7 +218,7 @@ static int manual_drain(jutsu_bus *bus, int timeout_ms, uint64_t target)
 {
     int64_t until = mono_ns() + (int64_t)timeout_ms * 1000000;
     pthread_mutex_lock(&bus->dispatch_lock);
-    while (dispatch_some(bus, BATCH) > 0 && (timeout_ms < 0 || mono_ns() < until))
+    while (jutsu_bus_dispatch_some(bus, BATCH) > 0 && (timeout_ms < 0 || mono_ns() < until))
         ;
     pthread_mutex_unlock(&bus->dispatch_lock);
     pthread_mutex_lock(&bus->lock);
@@ -930,7 +247,7 @@ int jutsu_bus_drain(jutsu_bus *bus, int timeout_ms)
 {
     if (bus == NULL)
         return JUTSU_EINVAL;
-    if (tl_dispatching == bus)
+    if (jutsu_bus_delivering(bus))
         return JUTSU_ESTATE;        /* would wait for itself */
     pthread_mutex_lock(&bus->lock);
     uint64_t target = bus->published;
@@ -961,10 +278,7 @@ void jutsu_bus_stats(jutsu_bus *bus, struct jutsu_bus_stats *out)
     out->queued = (size_t)(bus->tail - bus->head);
     out->high_water = bus->high_water;
     pthread_mutex_unlock(&bus->lock);
-    pthread_mutex_lock(&bus->sub_lock);
-    for (size_t i = 0; bus->subs != NULL && i < bus->subs->n; i++)
-        out->subscribers += (size_t)atomic_load(&bus->subs->v[i]->active);
-    pthread_mutex_unlock(&bus->sub_lock);
+    out->subscribers = jutsu_bus_sub_count(bus);
 }
 
 /* Lets the dispatcher deliver until the deadline, then stops and joins it. */
@@ -987,7 +301,7 @@ int jutsu_bus_shutdown(jutsu_bus *bus, int timeout_ms, size_t *undelivered)
         *undelivered = 0;
     if (bus == NULL)
         return JUTSU_EINVAL;
-    if (tl_dispatching == bus)
+    if (jutsu_bus_delivering(bus))
         return JUTSU_ESTATE;        /* would join itself */
     pthread_mutex_lock(&bus->lock);
     int already = bus->stopped;
@@ -1008,9 +322,9 @@ int jutsu_bus_shutdown(jutsu_bus *bus, int timeout_ms, size_t *undelivered)
     pthread_mutex_lock(&bus->lock);
     uint64_t from = bus->head, to = bus->tail;
     bus->head = to;
-    jutsu_event *dead = dead_take(&bus->graveyard, 0);
+    jutsu_event *dead = jutsu_bus_dead_take(&bus->graveyard, 0);
     pthread_mutex_unlock(&bus->lock);
-    dead_free(dead);
+    jutsu_bus_dead_free(dead);
     for (uint64_t i = from; i < to; i++)
         jutsu_event_unref(bus->ring[i & bus->mask]);
 
@@ -1032,7 +346,7 @@ void jutsu_bus_free(jutsu_bus *bus)
         return;
     if (!bus->stopped)
         jutsu_bus_shutdown(bus, 0, NULL);
-    sublist_release(bus->subs);
+    jutsu_bus_sublist_release(bus->subs);
     destroy_sync(bus);
     free(bus->ring);
     free(bus);
