@@ -20,8 +20,6 @@
 #include "jutsu/source.h"
 #include "harness.h"
 
-/* (declared in harness.h once the suite is registered there) */
-
 #define WIDE_FROM  INT64_C(-2208988800000000)   /* 1900-01-01T00:00:00Z */
 #define WIDE_TO    INT64_C(4102444800000000)    /* 2100-01-01T00:00:00Z */
 

@@ -667,8 +667,6 @@ static void check_describe(struct sx *x, struct jutsu_ctx *inst)
                   leak ? " CONTAINS THE PASSWORD" : ", no password");
 }
 
-/* (declared here until harness.h lists it next to the other suites) */
-
 void harness_storage_suite(struct harness *h, struct jutsu_ctx *inst)
 {
     struct sx x = { .h = h, .ops = inst->module->desc->ops, .state = inst->state };

@@ -10,3 +10,11 @@ const struct harness_suite harness_suites[] = {
     { JUTSU_KIND_STRATEGY, "strategy", harness_strategy_suite },
     { 0, NULL, NULL }
 };
+
+const struct harness_suite *harness_suite_find(uint32_t kind)
+{
+    for (const struct harness_suite *s = harness_suites; s->name; s++)
+        if (s->kind == kind)
+            return s;
+    return NULL;
+}

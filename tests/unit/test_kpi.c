@@ -12,8 +12,9 @@
  *   - determinism, purity, concurrent folds, strict reading of the state;
  *   - the host side: two instances claiming the same columns, a missing
  *     state, a value a column cannot hold;
- *   - the KPI conformance suite (tests/harness/suite_kpi.c, compiled in),
- *     against kpi-standard and against a deliberately broken KPI.
+ *   - the KPI conformance suite (libjutsu_harness), against kpi-standard
+ *     started as jutsu-plugin-test starts it, and against a deliberately
+ *     broken KPI.
  *
  * Days are built the way the EOD job builds them: daily_return is
  * E_t / E_{t-1} - 1 on the exact micro-unit equities, drawdown is
@@ -35,12 +36,8 @@
 #include "host/app.h"
 #include "eod/kpi_host.h"
 #include "base/log.h"
+#include "harness_fixture.h"
 #include "testutil.h"
-
-/* the conformance suite, and the two harness functions it reports through */
-#include "../harness/suite_kpi.c"
-
-#include "harness_capture.h"
 
 #define CAPITAL INT64_C(10000000000)   /* 10,000.000000 */
 
@@ -988,15 +985,14 @@ END_TEST
 
 START_TEST(test_conformance_suite)
 {
-    struct fx f;
-    struct harness h = { 0 };
-    fx_start(&f, NULL);
-    hc_reset("FAIL");
-    h.app = f.app;
-    harness_kpi_suite(&h, f.inst);
+    struct harness_fixture *fx = tu_harness_start("kpi-standard", NULL);
+    struct harness h;
+    harness_init_quiet(&h, "FAIL");
+    h.app = fx->app;
+    harness_kpi_suite(&h, fx->inst);
     ck_assert_msg(h.failed == 0 && h.passed == 7, "%d passed, %d failed: %s", h.passed, h.failed,
-                  hc_failed);
-    fx_stop(&f);
+                  h.failed_names);
+    harness_fixture_free(fx);
 }
 END_TEST
 
@@ -1021,14 +1017,14 @@ START_TEST(test_conformance_catches)
     struct jutsu_plugin desc = { JUTSU_PLUGIN_HEADER, .kind = JUTSU_KIND_KPI, .ops = &ops };
     struct jutsu_module m = { .path = "broken.so", .desc = &desc };
     struct jutsu_ctx c = { .name = "broken", .module = &m };
-    struct harness h = { 0 };
-    hc_reset("(as it should) FAIL");
+    struct harness h;
+    harness_init_quiet(&h, "(as it should) FAIL");
     harness_kpi_suite(&h, &c);
-    ck_assert_msg(strstr(hc_failed, "kpi.column_names") &&
-                  strstr(hc_failed, "kpi.first_day") &&
-                  strstr(hc_failed, "kpi.deterministic") &&
-                  strstr(hc_failed, "kpi.prev_untouched") &&
-                  strstr(hc_failed, "kpi.finite"), "failed: %s", hc_failed);
+    ck_assert_msg(strstr(h.failed_names, "kpi.column_names") &&
+                  strstr(h.failed_names, "kpi.first_day") &&
+                  strstr(h.failed_names, "kpi.deterministic") &&
+                  strstr(h.failed_names, "kpi.prev_untouched") &&
+                  strstr(h.failed_names, "kpi.finite"), "failed: %s", h.failed_names);
 }
 END_TEST
 

@@ -6,8 +6,9 @@
  * little reader), multi-symbol files, BOM/CRLF/quotes, every kind of bad
  * row with its file:line and reason, rounding, ranges, batches, errors.
  *
- * Also runs the source conformance suite (tests/harness/suite_source.c,
- * compiled into this program) on the sample-data directory.
+ * Also runs the source conformance suite (libjutsu_harness) on the
+ * sample-data directory and on a multi-symbol file, source-csv started as
+ * jutsu-plugin-test starts it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +18,8 @@
 #include "jutsu/source.h"
 #include "host/app.h"
 #include "base/log.h"
+#include "harness_fixture.h"
 #include "testutil.h"
-
-/* the conformance suite, and the two harness functions it reports through */
-#include "../harness/suite_source.c"
-
-#include "harness_capture.h"
 
 #define T(y, m, d) jutsu_date_to_time(jutsu_date_from_ymd(y, m, d))
 #define ALL_FROM   INT64_MIN
@@ -942,37 +939,47 @@ END_TEST
 
 /* --- the conformance suite -------------------------------------------------- */
 
+/* source-csv on `path`, as jutsu-plugin-test starts it. */
+static struct harness_fixture *conformance_start(const char *path)
+{
+    char *settings = NULL;
+    ck_assert_int_gt(asprintf(&settings, "path: \"%s\"\n", path), 0);
+    struct harness_fixture *fx = tu_harness_start("source-csv", settings);
+    free(settings);
+    return fx;
+}
+
 START_TEST(conformance_sample_data)
 {
-    struct fx f;
-    struct harness h = { 0 };
+    struct harness h;
     char *dir = src_path("conf/sample-data");
-    fx_path(&f, dir, NULL);
-    h.app = f.app;
-    harness_source_suite(&h, f.inst);
+    struct harness_fixture *fx = conformance_start(dir);
+    harness_init_quiet(&h, "FAIL");
+    h.app = fx->app;
+    harness_source_suite(&h, fx->inst);
     ck_assert_int_eq(h.failed, 0);
     ck_assert_int_eq(h.skipped, 0);
     ck_assert_int_eq(h.passed, 13);
-    fx_stop(&f);
+    harness_fixture_free(fx);
     free(dir);
 }
 END_TEST
 
 START_TEST(conformance_multi_symbol_file)
 {
-    struct fx f;
-    struct harness h = { 0 };
+    struct harness h;
     char *dir = tu_tmpdir();
     char *path = tu_write_file(dir, "two.csv", "symbol,date,open,high,low,close,volume\n"
                                "BBB,2024-01-02,10,11,9,10.5,200\n"
                                "AAA,2024-01-02,1.5,2,1,1.75,100\n"
                                "AAA,2024-01-03,1.75,2.25,1.5,2,150\n");
-    fx_path(&f, path, NULL);
-    h.app = f.app;
-    harness_source_suite(&h, f.inst);
+    struct harness_fixture *fx = conformance_start(path);
+    harness_init_quiet(&h, "FAIL");
+    h.app = fx->app;
+    harness_source_suite(&h, fx->inst);
     ck_assert_int_eq(h.failed, 0);
     ck_assert_int_eq(h.passed, 13);
-    fx_stop(&f);
+    harness_fixture_free(fx);
     free(path);
     tu_rmtree(dir);
     free(dir);

@@ -3,8 +3,9 @@
  * the real plugin by the real host ($JUTSU_PLUGIN_PATH/storage-sqlite.so)
  * and driven through struct jutsu_storage_ops on scratch files.
  *
- * Also runs the storage conformance suite (tests/harness/suite_storage.c,
- * compiled into this program) with a small struct harness that counts.
+ * Also runs the storage conformance suite (libjutsu_harness) on the
+ * driver as the host configures it under `database:`, and checks that it
+ * leaves the file empty.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,12 +20,8 @@
 #include "jutsu/storage.h"
 #include "host/app.h"
 #include "base/log.h"
+#include "harness.h"
 #include "testutil.h"
-
-/* the conformance suite, and the two harness functions it reports through */
-#include "../harness/suite_storage.c"
-
-#include "harness_capture.h"
 
 /* --- fixture: one app with the driver under `database:` ------------------ */
 
@@ -819,8 +816,9 @@ END_TEST
 START_TEST(conformance_suite_passes)
 {
     struct fx f;
-    struct harness h = { 0 };
+    struct harness h;
     fx_open(&f, NULL);
+    harness_init_quiet(&h, "FAIL");
     harness_storage_suite(&h, f.inst);
     ck_assert_msg(h.failed == 0, "%d conformance check(s) failed (see stderr)", h.failed);
     ck_assert_int_ge(h.passed, 28);

@@ -14,9 +14,9 @@
  *     and the threshold, bad days, strict restore naming the member, a
  *     v3_5d instance beside v3_5b;
  *   - strategy-buyhold's whole contract;
- *   - the strategy conformance suite (tests/harness/suite_strategy.c,
- *     compiled in) against both plugins and against broken strategies,
- *     which it must catch;
+ *   - the strategy conformance suite (libjutsu_harness) against both
+ *     plugins, started as jutsu-plugin-test starts them, and against
+ *     broken strategies, which it must catch;
  *   - and, in strategy_real.c, every day of the sample data against an
  *     independent computation, determinism and save/restore.
  */
@@ -29,13 +29,9 @@
 
 #include "jutsu/error.h"
 #include "regime_rules.h"
+#include "harness_fixture.h"
 #include "strategy_fx.h"
 #include "testutil.h"
-
-/* the conformance suite, and the two harness functions it reports through */
-#include "../harness/suite_strategy.c"
-
-#include "harness_capture.h"
 
 /* --- the rules in isolation ------------------------------------------------------ */
 
@@ -645,20 +641,20 @@ END_TEST
 
 /* --- the conformance suite ----------------------------------------------------------- */
 
+/* The suite on the first of the plugin's two instances (the second is its
+ * twin for determinism and save/restore: without it those two would be
+ * skipped). */
 static void suite_on(const char *plugin, int checks)
 {
-    struct sfx f;
-    struct harness h = { 0 };
-    char plugins[256];
-    snprintf(plugins, sizeof(plugins), "  - {name: a, plugin: %s}\n  - {name: b, plugin: %s}\n",
-             plugin, plugin);
-    sfx_start(&f, plugins);
-    hc_reset("FAIL");
-    h.app = f.app;
-    harness_strategy_suite(&h, sfx_inst(&f, "a"));
+    struct harness_fixture *fx = tu_harness_start(plugin, NULL);
+    struct harness h;
+    harness_init_quiet(&h, "FAIL");
+    h.app = fx->app;
+    harness_strategy_suite(&h, fx->inst);
     ck_assert_msg(h.failed == 0 && h.skipped == 0 && h.passed == checks, "%s: %d passed, %d "
-                  "failed, %d skipped: %s", plugin, h.passed, h.failed, h.skipped, hc_failed);
-    sfx_close(&f);
+                  "failed, %d skipped: %s", plugin, h.passed, h.failed, h.skipped,
+                  h.failed_names);
+    harness_fixture_free(fx);
 }
 
 START_TEST(test_conformance_suite)
@@ -722,21 +718,23 @@ START_TEST(test_conformance_catches)
     struct jutsu_ctx a = { .name = "a", .module = &m }, b = { .name = "b", .module = &m };
     struct jutsu_ctx *insts[2] = { &a, &b };
     struct jutsu_app app = { .inst = insts, .ninst = 2 };
-    struct harness h = { .app = &app };
-    hc_reset("(as it should) FAIL");
+    struct harness h;
+    harness_init_quiet(&h, "(as it should) FAIL");
+    h.app = &app;
     harness_strategy_suite(&h, &a);
-    ck_assert_msg(strstr(hc_failed, "strategy.signal") &&
-                  strstr(hc_failed, "strategy.warmup") &&
-                  strstr(hc_failed, "strategy.deterministic") &&
-                  strstr(hc_failed, "strategy.save_restore") &&
-                  strstr(hc_failed, "strategy.garbage") &&
-                  strstr(hc_failed, "strategy.after_refusal"), "failed: %s",
-                  hc_failed);
+    ck_assert_msg(strstr(h.failed_names, "strategy.signal") &&
+                  strstr(h.failed_names, "strategy.warmup") &&
+                  strstr(h.failed_names, "strategy.deterministic") &&
+                  strstr(h.failed_names, "strategy.save_restore") &&
+                  strstr(h.failed_names, "strategy.garbage") &&
+                  strstr(h.failed_names, "strategy.after_refusal"), "failed: %s",
+                  h.failed_names);
     ck_assert_int_eq(h.skipped, 1);   /* no reset */
     desc.ops = &ops2;
-    hc_reset("(as it should) FAIL");
+    harness_init_quiet(&h, "(as it should) FAIL");
+    h.app = &app;
     harness_strategy_suite(&h, &a);
-    ck_assert_msg(strcmp(hc_failed, "strategy.needs ") == 0, "failed: %s", hc_failed);
+    ck_assert_msg(strcmp(h.failed_names, "strategy.needs ") == 0, "failed: %s", h.failed_names);
 }
 END_TEST
 

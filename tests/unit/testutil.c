@@ -11,6 +11,8 @@
 #include "jutsu/error.h"
 #include "host/app.h"
 #include "base/diag.h"
+#include "base/log.h"
+#include "harness_fixture.h"
 #include "testutil.h"
 
 const char *tu_source_dir(void)
@@ -88,4 +90,27 @@ int tu_app_open(const char *plugins, struct jutsu_app **app, char *diag, size_t 
     jutsu_diag_free(&d);
     free(yaml);
     return rc;
+}
+
+struct harness_fixture *tu_harness_start(const char *name, const char *settings)
+{
+    const char *dirs = getenv("JUTSU_PLUGIN_PATH");
+    char *path = NULL;
+    struct harness h;
+    struct harness_setup s;
+    struct harness_fixture *fx = NULL;
+    if (dirs && *dirs)
+        ck_assert_int_gt(asprintf(&path, "%.*s/%s.so", (int)strcspn(dirs, ":"), dirs, name), 0);
+    else
+        ck_assert_int_gt(asprintf(&path, "%s/plugins/%s.so", tu_build_dir(), name), 0);
+    /* as quiet as tu_app_open's apps: the tests print what they assert */
+    jutsu_log_configure(JUTSU_LOG_ERROR, JUTSU_LOG_TEXT);
+    harness_init_quiet(&h, "FAIL");
+    harness_setup_init(&s, path);
+    s.settings = settings;
+    int rc = harness_fixture_start(&h, &s, &fx);
+    ck_assert_msg(rc == 0, "%s did not start (is JUTSU_PLUGIN_PATH set?): %s; failed: %s", path,
+                  jutsu_strerror(rc), h.failed_names);
+    free(path);
+    return fx;
 }

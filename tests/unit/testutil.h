@@ -21,10 +21,17 @@ void tu_rmtree(const char *dir);
 int tu_run(Suite *s);
 
 struct jutsu_app;
+struct harness_fixture;
 /* An app, no database, from `plugins` (the YAML list of instances, log at
  * error): *app always set (free with jutsu_app_free); returns the code of
  * load_plugins, then of start; what loading said goes to diag. Asserts
  * only that the config parses. */
 int tu_app_open(const char *plugins, struct jutsu_app **app, char *diag, size_t diagsz);
+/* Plugin NAME.so from the first directory of $JUTSU_PLUGIN_PATH (else
+ * $JUTSU_BUILD_DIR/plugins), started the way jutsu-plugin-test starts it
+ * (tests/harness/harness_fixture.h) with `settings` (YAML text of its
+ * config, or NULL), log at error. Asserts that it started; the steps that
+ * failed are on stderr. Free with harness_fixture_free. */
+struct harness_fixture *tu_harness_start(const char *name, const char *settings);
 
 #endif
