@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "jutsu/error.h"
+#include "base/clock.h"
 #include "base/log.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -190,13 +191,14 @@ static void line_put_json(struct line *l, const char *s, size_t n)
 
 static void put_timestamp(struct line *l)
 {
-    struct timespec ts;
     struct tm tm;
     char buf[40];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
+    jutsu_time_t now = jutsu_clock_wall();
+    time_t sec = (time_t)(now / JUTSU_USEC_PER_SEC);
+    gmtime_r(&sec, &tm);
     size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%03dZ",
+                          (int)(now % JUTSU_USEC_PER_SEC / 1000));
     line_put(l, buf, n);
 }
 

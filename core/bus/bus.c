@@ -17,14 +17,6 @@
 
 #define CAPACITY_MAX  ((size_t)1 << 28)
 
-/* A CLOCK_MONOTONIC deadline `ms` from now, for pthread_cond_timedwait. */
-static struct timespec deadline_in(int ms)
-{
-    int64_t at = mono_ns() + (int64_t)ms * 1000000;
-    struct timespec ts = { (time_t)(at / 1000000000), (long)(at % 1000000000) };
-    return ts;
-}
-
 /* ---- lifecycle ---------------------------------------------------------- */
 
 void jutsu_bus_opts_default(struct jutsu_bus_opts *o)
@@ -146,7 +138,7 @@ static int wait_for_room(jutsu_bus *bus)
     if (bus->opts.policy != JUTSU_BUS_BLOCK || !bus->opts.threaded ||
         jutsu_bus_delivering(bus) || bus->opts.block_timeout_ms == 0)
         return 0;
-    struct timespec dl = deadline_in(bus->opts.block_timeout_ms);
+    struct timespec dl = jutsu_clock_deadline(bus->opts.block_timeout_ms);
     int rc = 0;
     bus->blocked++;
     while (bus->tail - bus->head > bus->mask && !bus->closed && rc == 0) {
@@ -216,9 +208,9 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
  * deadline passes; cascades (callbacks that publish) are delivered too. */
 static int manual_drain(jutsu_bus *bus, int timeout_ms, uint64_t target)
 {
-    int64_t until = mono_ns() + (int64_t)timeout_ms * 1000000;
+    int64_t until = jutsu_clock_mono_ns() + (int64_t)timeout_ms * 1000000;
     pthread_mutex_lock(&bus->dispatch_lock);
-    while (jutsu_bus_dispatch_some(bus, BATCH) > 0 && (timeout_ms < 0 || mono_ns() < until))
+    while (jutsu_bus_dispatch_some(bus, BATCH) > 0 && (timeout_ms < 0 || jutsu_clock_mono_ns() < until))
         ;
     pthread_mutex_unlock(&bus->dispatch_lock);
     pthread_mutex_lock(&bus->lock);
@@ -230,7 +222,7 @@ static int manual_drain(jutsu_bus *bus, int timeout_ms, uint64_t target)
 /* Caller holds the lock: waits until `target` events have left the bus. */
 static int wait_retired(jutsu_bus *bus, uint64_t target, int timeout_ms)
 {
-    struct timespec dl = deadline_in(timeout_ms < 0 ? 0 : timeout_ms);
+    struct timespec dl = jutsu_clock_deadline(timeout_ms < 0 ? 0 : timeout_ms);
     int rc = 0;
     bus->watchers++;
     while (bus->dispatched + bus->discarded < target && rc == 0) {

@@ -123,7 +123,7 @@ static void gather(jutsu_bus *bus)
     uint64_t head = bus->head, last = bus->tail;
     uint64_t want = bus->mask / 2 + 1 < GATHER ? bus->mask / 2 + 1 : GATHER;
     pthread_mutex_unlock(&bus->lock);
-    int64_t start = mono_ns(), seen = start, now = start;
+    int64_t start = jutsu_clock_mono_ns(), seen = start, now = start;
     do {
         /* each read pulls the line from the publisher's core: not too often */
         for (int i = 0; i < 32; i++)
@@ -131,7 +131,7 @@ static void gather(jutsu_bus *bus)
         uint64_t tail = atomic_load_explicit(&bus->tail_hint, memory_order_relaxed);
         if (tail - head >= want || atomic_load_explicit(&bus->stop, memory_order_relaxed))
             break;
-        now = mono_ns();
+        now = jutsu_clock_mono_ns();
         if (tail != last) {
             last = tail;
             seen = now;

@@ -31,13 +31,7 @@ int jutsu_bus_event_new(const jutsu_bus *bus, const char *source, const char *to
     }
     atomic_init(&ev->refs, 1);
     atomic_init(&ev->json, NULL);
-    if (bus->opts.now) {
-        ev->time = bus->opts.now(bus->opts.now_arg);
-    } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ev->time = (jutsu_time_t)ts.tv_sec * JUTSU_USEC_PER_SEC + ts.tv_nsec / 1000;
-    }
+    ev->time = bus->opts.now ? bus->opts.now(bus->opts.now_arg) : jutsu_clock_wall();
     ev->payload = payload;
     memcpy(ev->text, topic, tl + 1);
     memcpy(ev->text + tl + 1, source, sl + 1);

@@ -50,6 +50,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "bus/bus.h"
 
 #define BATCH         256        /* most events taken per lock round-trip    */
@@ -131,14 +132,6 @@ struct jutsu_bus {
     uint64_t        next_id;
 };
 
-/* CLOCK_MONOTONIC in nanoseconds: the deadlines in bus.c and the
- * dispatcher's patience in bus_dispatch.c. */
-static inline int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- bus_topic.c -------------------------------------------------------- */
 

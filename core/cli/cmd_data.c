@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
+#include "jutsu/symbol.h"
 #include "base/calendar.h"
 #include "cli/cli.h"
 #include "store/data_api.h"
@@ -232,14 +233,6 @@ static const struct option range_opts[] = {
     { NULL, 0, NULL, 0 }
 };
 
-static void upcase(char *dst, size_t n, const char *src)
-{
-    snprintf(dst, n, "%s", src);
-    for (char *c = dst; *c; c++)
-        if (*c >= 'a' && *c <= 'z')
-            *c = (char)(*c - 'a' + 'A');
-}
-
 int jutsu_cmd_data_show(struct jutsu_cli *cli)
 {
     struct range_args a = { .timeframe = "1D" };
@@ -252,7 +245,7 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli)
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     char sym[16];
-    upcase(sym, sizeof(sym), cli->argv[1]);
+    jutsu_symbol_upper(sym, sizeof(sym), cli->argv[1], SIZE_MAX);
     jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : INT64_MIN / 2;
     jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : INT64_MAX / 2;
     struct show sh = { .format = cli->format };
@@ -381,7 +374,7 @@ int jutsu_cmd_data_gaps(struct jutsu_cli *cli)
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     char sym[16];
-    upcase(sym, sizeof(sym), cli->argv[1]);
+    jutsu_symbol_upper(sym, sizeof(sym), cli->argv[1], SIZE_MAX);
     struct gaps g = { .cal = cli->app->cal, .format = cli->format };
     if (cli->format == JUTSU_FMT_JSON)
         g.arr = json_object_new_array();

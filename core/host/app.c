@@ -11,6 +11,7 @@
 #include "jutsu/error.h"
 #include "host/app.h"
 #include "base/calendar.h"
+#include "base/clock.h"
 #include "base/log.h"
 
 #ifndef JUTSU_PLUGIN_INSTALL_DIR
@@ -19,10 +20,8 @@
 
 static jutsu_time_t realtime_now(void *arg)
 {
-    struct timespec ts;
     (void)arg;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (jutsu_time_t)ts.tv_sec * JUTSU_USEC_PER_SEC + ts.tv_nsec / 1000;
+    return jutsu_clock_wall();
 }
 
 /* A full queue drops events: say so, but not once per event (the first,

@@ -13,19 +13,13 @@
 
 #include "jutsu/error.h"
 #include "store/data_api.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "sched/sched_int.h"
 #include "store/store.h"
 
 #define WHO "scheduler"
 #define USEC_PER_MIN (60 * JUTSU_USEC_PER_SEC)
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * JUTSU_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
 
 static void say_off(jutsu_sched *s)
 {
@@ -242,9 +236,9 @@ static int64_t run_body(jutsu_sched *s, struct sched_job *j, struct jutsu_slot_r
     else
         jutsu_log(WHO, JUTSU_LOG_INFO, "%s for %s: running", j->def.name, date);
     publish(s, "job.started", j->def.name, r->date, NULL, 0, NULL);
-    int64_t t0 = mono_us();
+    int64_t t0 = jutsu_clock_mono_us();
     r->status = j->def.run(s->app, r->date, j->def.arg, r->error, sizeof(r->error));
-    int64_t ms = (mono_us() - t0) / 1000;
+    int64_t ms = (jutsu_clock_mono_us() - t0) / 1000;
     if (r->status != 0 && r->error[0] == '\0')
         snprintf(r->error, sizeof(r->error), "%s", jutsu_strerror(r->status));
     if (r->status == 0)
@@ -405,7 +399,7 @@ static void enqueue(jutsu_sched *s, size_t i, jutsu_time_t now, int catch_up)
     struct sched_item *it = &s->queue[(s->qhead + s->qlen) % s->n];
     it->job = i;
     it->now = now;
-    it->queued_mono = mono_us();
+    it->queued_mono = jutsu_clock_mono_us();
     it->catch_up = catch_up;
     s->qlen++;
     j->queued = 1;
@@ -434,7 +428,7 @@ static void *worker(void *arg)
         struct jutsu_slot_result r;
         jutsu_time_t recheck;
         int reported;
-        jutsu_time_t now = it.now + (mono_us() - it.queued_mono);
+        jutsu_time_t now = it.now + (jutsu_clock_mono_us() - it.queued_mono);
         handle(s, j, now, it.catch_up, &r, &reported, &recheck);   /* errors are logged */
 
         pthread_mutex_lock(&s->lock);

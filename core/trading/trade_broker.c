@@ -23,6 +23,7 @@
 
 #include "jutsu/broker.h"
 #include "jutsu/error.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "trading/trade_int.h"
 
@@ -31,13 +32,6 @@ static void sleep_ms(int64_t ms)
     struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) != 0)
         ;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int final(uint32_t status)
@@ -61,7 +55,7 @@ static int poll_until(struct jutsu_ctx *b, const struct jutsu_broker_ops *ops, c
             return 0;
         if (rc != 0 && rc != JUTSU_ETRANSIENT && rc != JUTSU_ERATELIMIT)
             return rc;
-        if (mono_ms() >= until)
+        if ((jutsu_clock_mono_us() / 1000) >= until)
             return JUTSU_ETIMEDOUT;
         sleep_ms(poll_ms);
     }
@@ -92,7 +86,7 @@ static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
         return rc;
     }
     snprintf(o->order_id, sizeof(o->order_id), "%s", id);
-    rc = poll_until(b, ops, id, mono_ms() + timeout_s * 1000, poll_ms, f);
+    rc = poll_until(b, ops, id, (jutsu_clock_mono_us() / 1000) + timeout_s * 1000, poll_ms, f);
     if (rc == JUTSU_ETIMEDOUT) {
         jutsu_log("trade", JUTSU_LOG_WARN, "%s: order %s (%s %d %s) not filled in %lld s: "
                   "cancelling it", t->ent->id, id, o->buy ? "BUY" : "SELL", (int)o->qty,
@@ -101,7 +95,7 @@ static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
         if ((rc = ops->cancel(b->state, id)) != 0 && rc != JUTSU_EINVAL)
             jutsu_log("trade", JUTSU_LOG_ERROR, "%s: cancelling order %s failed: %s",
                       t->ent->id, id, b->error[0] ? b->error : jutsu_strerror(rc));
-        rc = poll_until(b, ops, id, mono_ms() + timeout_s * 1000, poll_ms, f);
+        rc = poll_until(b, ops, id, (jutsu_clock_mono_us() / 1000) + timeout_s * 1000, poll_ms, f);
     }
     if (rc != 0)
         snprintf(o->note, sizeof(o->note), "order %.40s: its final status is unknown (check the "

@@ -9,6 +9,8 @@
 #ifndef JUTSU_SYMBOL_H
 #define JUTSU_SYMBOL_H
 
+#include <stddef.h>
+
 #define JUTSU_SYMBOL_MAX 10
 
 /* For messages: "1 to 10 characters of A-Z, 0-9, '.', '-', '^' or '='". */
@@ -16,5 +18,11 @@
 
 /* 1 if s (may be NULL) is a symbol, else 0. */
 int jutsu_symbol_valid(const char *s);
+
+/* Copies at most `len` bytes of src, stopping at its NUL, into dst[size]
+ * in upper case (a-z only: symbols are ASCII, and "brk.b" means BRK.B),
+ * cut to size - 1 bytes and NUL-terminated. dst may be src (in place);
+ * pass SIZE_MAX as len for a whole string. Returns the bytes written. */
+size_t jutsu_symbol_upper(char *dst, size_t size, const char *src, size_t len);
 
 #endif

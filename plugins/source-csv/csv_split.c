@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "jutsu/symbol.h"
 #include "csv_int.h"
 
 static int is_blank(char c)
@@ -165,11 +166,7 @@ int csv_symbol_copy(char *out, const char *text, size_t len)
 {
     if (len == 0 || len >= CSV_SYMBOL_MAX)
         return JUTSU_EINVAL;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        out[i] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-    }
-    out[len] = '\0';
+    jutsu_symbol_upper(out, CSV_SYMBOL_MAX, text, len);
     return 0;
 }
 

@@ -1,0 +1,159 @@
+/*
+ * core/market/sync_import.c — `jutsu data import`: files read by a source
+ * that reads files (source-csv), through the sync's checks into the
+ * database, symbol by symbol in transactions of about sync.batch_size bars.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "jutsu/error.h"
+#include "jutsu/source.h"
+#include "base/log.h"
+#include "market/sync_int.h"
+#include "store/store.h"
+
+/* After a group's transaction ended: publish what was committed, or, if
+ * an item failed (and so the group rolled back), report every other item
+ * of the group as rolled back with it. */
+static void settle_group(struct jutsu_app *app, struct jutsu_sync_report *r, size_t from,
+                         size_t to, jutsu_dbs *s)
+{
+    const struct jutsu_sync_item *bad = NULL;
+    for (size_t i = from; i < to; i++)
+        if (r->items[i].status != 0)
+            bad = &r->items[i];
+    for (size_t i = from; i < to; i++) {
+        struct jutsu_sync_item *it = &r->items[i];
+        if (bad == NULL) {
+            jutsu_sync_publish_updated(app, it);
+            continue;
+        }
+        if (it->error[0] == '\0')
+            snprintf(it->error, sizeof(it->error), "%s",
+                     it == bad ? jutsu_dbs_error_line(s) : "rolled back with a failing symbol of "
+                                                      "its transaction");
+        if (it != bad && it->status == 0)
+            it->status = bad->status;
+        it->inserted = 0;
+        it->skipped = 0;
+    }
+}
+
+/* The first running source that reads files. */
+static struct jutsu_ctx *file_reader(struct jutsu_app *app)
+{
+    for (size_t i = 0; i < app->ninst; i++) {
+        struct jutsu_ctx *c = app->inst[i];
+        if (c->started && JUTSU_OPS_HAS(jutsu_ctx_source(c), jutsu_source_ops, read_file))
+            return c;
+    }
+    return NULL;
+}
+
+/* One file's symbols into the report, written in groups of about
+ * sync.batch_size bars per transaction: a file of many small symbols must
+ * not pay a commit each. A failure rolls back its whole group, reported
+ * as such. JUTSU_ENOMEM stops the import. */
+static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather *g,
+                          const char *tf, struct jutsu_sync_report *r)
+{
+    size_t group = r->n;
+    int64_t pending = 0;
+    int rc = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        struct jutsu_sync_item *it = jutsu_sync_report_add(r, g->sym[k].symbol, tf);
+        if (it == NULL) {
+            rc = JUTSU_ENOMEM;
+            break;
+        }
+        snprintf(it->source, sizeof(it->source), "%s", reader->name);
+        if (c->s->tx_depth == 0) {
+            if ((it->status = jutsu_dbs_begin(c->s)) != 0) {
+                snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error_line(c->s));
+                continue;
+            }
+            group = r->n - 1;
+        }
+        it->status = jutsu_sync_store_bars(c, it, jutsu_sync_data_source(reader), g->sym[k].bars, g->sym[k].n,
+                                k == 0 ? g->unreadable : 0, "import");
+        pending += it->fetched;
+        if (it->status != 0)
+            jutsu_dbs_rollback(c->s);
+        else if (pending >= c->batch || k + 1 == g->n)
+            it->status = jutsu_dbs_commit(c->s);
+        else
+            continue;
+        settle_group(c->app, r, group, r->n, c->s);
+        pending = 0;
+    }
+    if (c->s->tx_depth > 0) {   /* left open by an allocation failure */
+        jutsu_dbs_rollback(c->s);
+        settle_group(c->app, r, group, r->n, c->s);
+    }
+    return rc;
+}
+
+/* One file: read by the reader, then stored (or its failure reported). */
+static int import_file(struct ctx *c, struct jutsu_ctx *reader, const char *file,
+                       const char *symbol, const char *tf, struct jutsu_sync_report *r)
+{
+    struct gather g = { .who = "import" };
+    struct jutsu_source_sink sink = { .size = sizeof(sink), .bars = jutsu_sync_on_bars,
+                                      .reject = jutsu_sync_on_reject, .arg = &g };
+    int rc = 0;
+    reader->error[0] = '\0';
+    int frc = jutsu_ctx_source(reader)->read_file(reader->state, file, symbol, &sink);
+    if (frc != 0) {
+        struct jutsu_sync_item *it = jutsu_sync_report_add(r, symbol ? symbol : "?", tf);
+        if (it) {
+            it->status = frc;
+            snprintf(it->source, sizeof(it->source), "%s", file);
+            snprintf(it->error, sizeof(it->error), "%s: %s", file,
+                     reader->error[0] ? reader->error : jutsu_strerror(frc));
+        }
+    } else {
+        rc = import_symbols(c, reader, &g, tf, r);
+        if (g.n == 0) {   /* nothing readable: still report the file */
+            struct jutsu_sync_item *it = jutsu_sync_report_add(r, symbol ? symbol : "?", tf);
+            if (it) {
+                it->rejected = g.unreadable;
+                snprintf(it->source, sizeof(it->source), "%s", file);
+            }
+        }
+    }
+    jutsu_sync_gather_free(&g);
+    return rc;
+}
+
+int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nfiles,
+                      const char *symbol, const char *timeframe, struct jutsu_sync_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    const char *tf = jutsu_sync_timeframe(timeframe ? timeframe : "1D");
+    if (tf == NULL) {
+        jutsu_log("import", JUTSU_LOG_ERROR, "unknown timeframe \"%s\" (use 1D, 1H, 5m or 15m)",
+                  timeframe);
+        return JUTSU_EINVAL;
+    }
+    struct jutsu_ctx *reader = file_reader(app);
+    if (reader == NULL) {
+        jutsu_log("import", JUTSU_LOG_ERROR, "no source that reads files is configured: add a "
+                  "source-csv instance to plugins:");
+        return JUTSU_ENOENT;
+    }
+    struct ctx c;
+    int rc = jutsu_sync_ctx_open(app, &c);
+    if (rc) {
+        jutsu_log("import", JUTSU_LOG_ERROR, "cannot open the database: %s", jutsu_strerror(rc));
+        return rc;
+    }
+    c.who = "import";
+    for (size_t f = 0; f < nfiles && rc == 0; f++)
+        rc = import_file(&c, reader, files[f], symbol, tf, r);
+    jutsu_sync_report_total(r);
+    jutsu_sync_publish_finished(app, r);
+    jutsu_dbs_close(c.s);
+    if (rc)
+        return rc;
+    return r->failed ? JUTSU_EPLUGIN : 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * tests/unit/test_symbol.c — the SDK's symbol rule and its upper-casing
+ * (jutsu/symbol.h), and the host's clocks (core/base/clock.h).
+ */
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "jutsu/symbol.h"
+#include "base/clock.h"
+#include "testutil.h"
+
+START_TEST(test_symbol_valid)
+{
+    static const char *const good[] = { "QQQ", "BRK.B", "^VIX", "GC=F", "A", "ABCDEFGHIJ",
+                                        "TQQQ-W", "X1" };
+    static const char *const bad[] = { "", "qqq", "ABCDEFGHIJK", "Q Q", "Q/Q", "Q_Q", "Ä" };
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        ck_assert_msg(jutsu_symbol_valid(good[i]), "%s should be a symbol", good[i]);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(!jutsu_symbol_valid(bad[i]), "%s should not be a symbol", bad[i]);
+    ck_assert(!jutsu_symbol_valid(NULL));
+}
+END_TEST
+
+START_TEST(test_symbol_upper)
+{
+    char out[8];
+    /* a-z only; the rest as it is */
+    ck_assert_uint_eq(jutsu_symbol_upper(out, sizeof(out), "brk.b^z", SIZE_MAX), 7);
+    ck_assert_str_eq(out, "BRK.B^Z");
+    /* len bytes of a longer text */
+    ck_assert_uint_eq(jutsu_symbol_upper(out, sizeof(out), "qqqxyz", 3), 3);
+    ck_assert_str_eq(out, "QQQ");
+    /* cut to the buffer, always terminated */
+    ck_assert_uint_eq(jutsu_symbol_upper(out, 4, "abcdef", SIZE_MAX), 3);
+    ck_assert_str_eq(out, "ABC");
+    /* stops at the NUL even when len is larger */
+    ck_assert_uint_eq(jutsu_symbol_upper(out, sizeof(out), "ab\0cd", 5), 2);
+    ck_assert_str_eq(out, "AB");
+    /* in place */
+    char s[] = "gc=f";
+    jutsu_symbol_upper(s, sizeof(s), s, SIZE_MAX);
+    ck_assert_str_eq(s, "GC=F");
+    /* no room at all writes nothing */
+    out[0] = 'x';
+    ck_assert_uint_eq(jutsu_symbol_upper(out, 0, "abc", SIZE_MAX), 0);
+    ck_assert_int_eq(out[0], 'x');
+}
+END_TEST
+
+START_TEST(test_clocks)
+{
+    /* the wall clock against the C library's, to the second */
+    time_t before = time(NULL);
+    jutsu_time_t w = jutsu_clock_wall();
+    time_t after = time(NULL);
+    ck_assert_int_ge(w / JUTSU_USEC_PER_SEC, before);
+    ck_assert_int_le(w / JUTSU_USEC_PER_SEC, after);
+    /* the monotonic clock never goes back, and the µs read is the ns one */
+    int64_t a = jutsu_clock_mono_ns(), b = jutsu_clock_mono_us(), c = jutsu_clock_mono_ns();
+    ck_assert_int_le(a, c);
+    ck_assert_int_ge(b, a / 1000);
+    ck_assert_int_le(b, c / 1000);
+    /* a deadline lies ms ahead on the monotonic clock: between 1.5 s after
+     * a read before it and 1.5 s after a read after it */
+    int64_t t0 = jutsu_clock_mono_ns();
+    struct timespec d = jutsu_clock_deadline(1500);
+    int64_t t1 = jutsu_clock_mono_ns();
+    int64_t at = (int64_t)d.tv_sec * 1000000000 + d.tv_nsec;
+    ck_assert_int_ge(at - t0, 1500000000);
+    ck_assert_int_le(at - t1, 1500000000);
+    ck_assert_int_lt(d.tv_nsec, 1000000000);
+}
+END_TEST
+
+static Suite *symbol_suite(void)
+{
+    Suite *s = suite_create("symbol");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_symbol_valid);
+    tcase_add_test(tc, test_symbol_upper);
+    tcase_add_test(tc, test_clocks);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return tu_run(symbol_suite());
+}
