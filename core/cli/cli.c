@@ -301,7 +301,16 @@ int jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, j
     return 0;
 }
 
-int jutsu_cli_main(int argc, char **argv)
+/* The log settings of the command line, before the command's. */
+struct global_opts {
+    int level;           /* -1: not given                         */
+    int format;
+    int format_given;
+};
+
+/* Parses the options before the command. Returns -1 to go on to the
+ * command, else the exit code (--help, --version, a usage error). */
+static int parse_global(int argc, char **argv, struct jutsu_cli *cli, struct global_opts *g)
 {
     static const struct option global[] = {
         { "config",     required_argument, NULL, 'c' },
@@ -313,26 +322,26 @@ int jutsu_cli_main(int argc, char **argv)
         { "version",    no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
-    struct jutsu_cli cli = { 0 };
-    int level = -1, format = JUTSU_LOG_TEXT, format_given = 0, c;
-
-    jutsu_log_format_parse("auto", &format);
+    int c;
+    g->level = -1;
+    g->format_given = 0;
+    jutsu_log_format_parse("auto", &g->format);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:c:vqh", global, NULL)) != -1) {
         switch (c) {
-        case 'c': cli.config_path = optarg; cli.config_explicit = 1; break;
+        case 'c': cli->config_path = optarg; cli->config_explicit = 1; break;
         case 'L':
-            if (jutsu_log_level_parse(optarg, &level) != 0)
+            if (jutsu_log_level_parse(optarg, &g->level) != 0)
                 return jutsu_cli_usage(NULL, "--log-level %s: use error, warn, info, debug "
                                        "or trace", optarg);
             break;
         case 'O':
-            if (jutsu_log_format_parse(optarg, &format) != 0)
+            if (jutsu_log_format_parse(optarg, &g->format) != 0)
                 return jutsu_cli_usage(NULL, "--log-format %s: use text, json or journal", optarg);
-            format_given = 1;
+            g->format_given = 1;
             break;
-        case 'v': level = JUTSU_LOG_DEBUG; break;
-        case 'q': level = JUTSU_LOG_WARN; break;
+        case 'v': g->level = JUTSU_LOG_DEBUG; break;
+        case 'q': g->level = JUTSU_LOG_WARN; break;
         case 'h': print_global_help(stdout); return JUTSU_EXIT_OK;
         case 'V':
             printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
@@ -342,14 +351,22 @@ int jutsu_cli_main(int argc, char **argv)
                                          argv[optind - 1]);
         }
     }
-    if (level < 0) {
-        const char *env = getenv("JUTSU_LOG_LEVEL");
-        if (env && *env && jutsu_log_level_parse(env, &level) != 0)
-            return jutsu_cli_usage(NULL, "JUTSU_LOG_LEVEL=%s: use error, warn, info, debug "
-                                   "or trace", env);
-    }
-    jutsu_log_configure(JUTSU_LOG_INFO, format);
-    jutsu_log_pin(level, format_given ? format : -1);
+    const char *env = getenv("JUTSU_LOG_LEVEL");
+    if (g->level < 0 && env && *env && jutsu_log_level_parse(env, &g->level) != 0)
+        return jutsu_cli_usage(NULL, "JUTSU_LOG_LEVEL=%s: use error, warn, info, debug "
+                               "or trace", env);
+    return -1;
+}
+
+int jutsu_cli_main(int argc, char **argv)
+{
+    struct jutsu_cli cli = { 0 };
+    struct global_opts g;
+    int rc = parse_global(argc, argv, &cli, &g);
+    if (rc >= 0)
+        return rc;
+    jutsu_log_configure(JUTSU_LOG_INFO, g.format);
+    jutsu_log_pin(g.level, g.format_given ? g.format : -1);
     if (optind >= argc) {
         print_global_help(stderr);
         return JUTSU_EXIT_USAGE;
@@ -370,13 +387,13 @@ int jutsu_cli_main(int argc, char **argv)
     cli.cmd = cmd;
     /* one-shot commands print their result; their progress notes are
      * noise unless asked for (-v, --log-level). serve logs what it does. */
-    if (level < 0 && cmd->run != jutsu_cmd_serve)
-        jutsu_log_pin(JUTSU_LOG_WARN, format_given ? format : -1);
+    if (g.level < 0 && cmd->run != jutsu_cmd_serve)
+        jutsu_log_pin(JUTSU_LOG_WARN, g.format_given ? g.format : -1);
     /* argv[0] of the command is its last word */
     cli.argv = argv + optind + used - 1;
     cli.argc = argc - optind - used + 1;
 
-    int rc = cmd->run(&cli);
+    rc = cmd->run(&cli);
     if (rc < 0)    /* --help was printed */
         rc = JUTSU_EXIT_OK;
     jutsu_app_free(cli.app);

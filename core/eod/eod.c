@@ -480,6 +480,63 @@ int jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_ent
 
 /* --- backfill -------------------------------------------------------------- */
 
+/* Which entities a backfill computes, sel[j] for ents.v[j]: all of them,
+ * or the one named. */
+static int select_entities(struct jutsu_eod_report *r, const char *entity, const char *type,
+                           unsigned char **sel)
+{
+    size_t nsel = 0;
+    if ((*sel = calloc(r->ents.n + 1, 1)) == NULL)
+        return JUTSU_ENOMEM;
+    for (size_t j = 0; j < r->ents.n; j++) {
+        const struct jutsu_entity *x = &r->ents.v[j];
+        (*sel)[j] = entity == NULL || (strcmp(x->id, entity) == 0 &&
+                                       (type == NULL || strcmp(x->type_name, type) == 0));
+        nsel += (*sel)[j];
+    }
+    if (nsel > 0)
+        return 0;
+    return entity ? fail(r, JUTSU_ENOENT, "no %s \"%s\" is configured (strategies are the "
+                         "strategy instances of plugins:, baselines are eod.baselines)",
+                         type ? type : "entity", entity)
+                  : fail(r, JUTSU_ENOENT, "nothing to backfill: no strategy instances in "
+                         "plugins: and eod.baselines is empty");
+}
+
+/* The selected entities' chains over days[0..n) and the rows after them,
+ * then each day's tally and, for a backfill of every entity, its status
+ * row (`m` holds the days' old ones). Inside the caller's transaction. */
+static int backfill_days(struct eod_env *e, struct jutsu_eod_report *r, const jutsu_date_t *days,
+                         size_t n, jutsu_prices *prices, const unsigned char *sel,
+                         const struct status_map *m, int one_entity)
+{
+    jutsu_time_t now = jutsu_app_now(e->app);
+    int rc = 0;
+    for (size_t j = 0; rc == 0 && j < r->ents.n; j++) {
+        if (!sel[j])
+            continue;
+        rc = jutsu_eod_chain(e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j),
+                             r->ents.n, r->days);
+        if (rc == 0 && JUTSU_EOD_CELL(r, n - 1, j)->changed)
+            rc = cascade(e, &r->ents.v[j], days[n - 1], r);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        tally(r, i, sel);
+        r->failed += strcmp(r->days[i].status, "completed") != 0;
+        if (one_entity) {
+            r->days[i].status[0] = '\0';   /* one entity says nothing of the day */
+            continue;
+        }
+        const struct jutsu_eod_status_row *old = status_of(m, days[i]);
+        r->days[i].retry_count = old ? old->retry_count : 0;
+        rc = put_status(e, &r->days[i], old && strcmp(old->status, "running") != 0 ? old : NULL,
+                        now);
+    }
+    if (rc != 0 && r->error[0] == '\0')
+        fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
+    return rc;
+}
+
 int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to,
                        const char *entity, const char *type, struct jutsu_eod_report *r)
 {
@@ -490,67 +547,46 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
     jutsu_prices *prices = NULL;
     unsigned char *sel = NULL;
     int rc = env_open(app, &e, r);
-    if (rc == 0 && from > to)
+    if (rc != 0)
+        goto close_env;
+    if (from > to) {
         rc = fail(r, JUTSU_EINVAL, "--from is after --to");
-    if (rc == 0 && (rc = jutsu_eod_trading_days(e.cal, from, to, &days, &n)) == 0)
-        rc = report_days(r, days, n);
-    if (rc == 0 && (sel = calloc(r->ents.n + 1, 1)) == NULL)
-        rc = JUTSU_ENOMEM;
-    size_t nsel = 0;
-    for (size_t j = 0; rc == 0 && j < r->ents.n; j++) {
-        const struct jutsu_entity *x = &r->ents.v[j];
-        sel[j] = entity == NULL || (strcmp(x->id, entity) == 0 &&
-                                    (type == NULL || strcmp(x->type_name, type) == 0));
-        nsel += sel[j];
+        goto close_env;
     }
-    if (rc == 0 && nsel == 0)
-        rc = entity ? fail(r, JUTSU_ENOENT, "no %s \"%s\" is configured (strategies are the "
-                           "strategy instances of plugins:, baselines are eod.baselines)",
-                           type ? type : "entity", entity)
-                    : fail(r, JUTSU_ENOENT, "nothing to backfill: no strategy instances in "
-                           "plugins: and eod.baselines is empty");
-    if (rc == 0 && n > 0 && (rc = jutsu_prices_new(e.s, days[0], days[n - 1], &prices)) != 0)
+    if ((rc = jutsu_eod_trading_days(e.cal, from, to, &days, &n)) != 0 ||
+        (rc = report_days(r, days, n)) != 0 ||
+        (rc = select_entities(r, entity, type, &sel)) != 0)
+        goto free_days;
+    if (n == 0)   /* no trading day: nothing to write, nothing to publish */
+        goto free_days;
+    if ((rc = jutsu_prices_new(e.s, days[0], days[n - 1], &prices)) != 0) {
         fail(r, rc, "the price book: %s", jutsu_strerror(rc));
-    if (rc == 0 && entity == NULL && n > 0 &&
-        (rc = jutsu_data_eod_status_range(e.s, days[0], days[n - 1], take_status, &m)) != 0)
-        fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
-    if (rc == 0 && (rc = jutsu_dbs_begin(e.s)) != 0)
-        fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
-    if (rc == 0 && n > 0) {
-        jutsu_time_t now = jutsu_app_now(app);
-        for (size_t j = 0; rc == 0 && j < r->ents.n; j++) {
-            if (!sel[j])
-                continue;
-            rc = jutsu_eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j),
-                           r->ents.n, r->days);
-            if (rc == 0 && JUTSU_EOD_CELL(r, n - 1, j)->changed)
-                rc = cascade(&e, &r->ents.v[j], days[n - 1], r);
-        }
-        for (size_t i = 0; rc == 0 && i < n; i++) {
-            tally(r, i, sel);
-            r->failed += strcmp(r->days[i].status, "completed") != 0;
-            if (entity != NULL) {
-                r->days[i].status[0] = '\0';   /* one entity says nothing of the day */
-                continue;
-            }
-            const struct jutsu_eod_status_row *old = status_of(&m, days[i]);
-            r->days[i].retry_count = old ? old->retry_count : 0;
-            rc = put_status(&e, &r->days[i],
-                            old && strcmp(old->status, "running") != 0 ? old : NULL, now);
-        }
-        if (rc != 0 && r->error[0] == '\0')
-            fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
+        goto free_days;
     }
+    if (entity == NULL &&
+        (rc = jutsu_data_eod_status_range(e.s, days[0], days[n - 1], take_status, &m)) != 0) {
+        fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
+        goto free_prices;
+    }
+    /* the whole range in one transaction: all of it, or none */
+    if ((rc = jutsu_dbs_begin(e.s)) != 0) {
+        fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
+        goto free_prices;
+    }
+    rc = backfill_days(&e, r, days, n, prices, sel, &m, entity != NULL);
     if (rc == 0 && (rc = jutsu_dbs_commit(e.s)) != 0)
         fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
-    else if (rc != 0 && e.s && e.s->tx_depth > 0)
+    else if (rc != 0)
         jutsu_dbs_rollback(e.s);
-    if (rc == 0 && n > 0)
+    if (rc == 0)
         publish(&e, r, n - 1, days[0]);
-    free(sel);
+free_prices:
     jutsu_prices_free(prices);
+free_days:
+    free(sel);
     free(days);
     status_map_free(&m);
+close_env:
     env_close(&e);
     return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
 }

@@ -412,117 +412,186 @@ static void count_trades(const struct inputs *in, size_t *ti, jutsu_time_t t0, j
     }
 }
 
-/* Builds, folds and writes day i's row from the carry and the valuation;
- * advances the carry. Returns a storage error, or 0 (outcome set). */
-static int finish_row(struct chain *c, size_t i, jutsu_date_t d, struct carry *k,
-                      const struct valued *v, const struct snap *sn, jutsu_time_t t0,
-                      const struct today *t, struct jutsu_eod_cell *cell)
-{
-    struct eod_env *e = c->e;
-    const struct jutsu_entity *ent = c->ent;
-    struct jutsu_daily_perf_row row;
-    null_row(&row);
-    jutsu_money_t initial = k->have ? k->initial : ent->initial_capital;
-    jutsu_money_t hwm = k->have ? k->hwm : initial;
-    if (v->equity > hwm)
-        hwm = v->equity;
-    if (v->equity <= 0) {
-        problem(c, i, d, "its equity is zero or less");
-        cell->outcome = JUTSU_EOD_FAILED;
-        return 0;
-    }
-    row.trading_date = d;
-    row.entity_type = ent->type_name;
-    row.entity_id = ent->id;
-    row.mode = ent->mode;
-    row.total_equity = v->equity;
-    row.cash = v->cash;
-    row.positions_value = v->positions_value;
-    row.daily_return = k->have ? (double)v->equity / (double)k->equity - 1.0 : 0.0;
-    row.cumulative_return = (double)v->equity / (double)initial - 1.0;
-    row.drawdown = (double)v->equity / (double)hwm - 1.0;
-    row.initial_capital = initial;
-    row.high_water_mark = hwm;
-    row.trading_days_count = k->have ? k->count + 1 : 1;
-    row.days_since_previous = k->have ? (int32_t)jutsu_calendar_count(e->cal, k->date + 1, d) : 0;
-    row.is_first_day = !k->have;
-    if (ent->type == JUTSU_ENTITY_BASELINE) {
-        row.baseline_symbol = ent->symbol;
-    } else {
-        row.baseline_symbol = compared_with(e, ent->mode);
-        row.total_trades = k->trades + t->all;
-        row.winning_trades = k->won + t->won;
-        row.losing_trades = k->lost + t->lost;
-        if (sn && sn->ts >= t0) {   /* the regime of this day's run only */
-            row.strategy_cell = sn->cell;
-            row.trend_state = sn->trend;
-            row.vol_state = sn->vol;
-            row.t_norm = sn->t_norm;
-            row.z_score = sn->z_score;
-            row.sma_fast = sn->sma_fast;
-            row.sma_slow = sn->sma_slow;
-        }
-    }
+/* One day of an entity's chain: what it is worth that day and what it
+ * traded, gathered before its row is made. */
+struct day {
+    size_t                 i;        /* its place in the range (for problem()) */
+    jutsu_date_t           d;
+    jutsu_time_t           t0, t1;   /* its first and last µs, exchange time   */
+    struct valued          v;
+    const struct snap     *sn;       /* a strategy's newest snapshot by t1      */
+    struct today           t;        /* its trades, and those of days not done  */
+    struct jutsu_eod_cell *cell;
+};
 
+/* The row's values that come from the carry and the day, before KPIs. */
+static void fill_row(const struct chain *c, const struct carry *k, const struct day *dy,
+                     jutsu_money_t initial, jutsu_money_t hwm, struct jutsu_daily_perf_row *row)
+{
+    const struct jutsu_entity *ent = c->ent;
+    const struct valued *v = &dy->v;
+    null_row(row);
+    row->trading_date = dy->d;
+    row->entity_type = ent->type_name;
+    row->entity_id = ent->id;
+    row->mode = ent->mode;
+    row->total_equity = v->equity;
+    row->cash = v->cash;
+    row->positions_value = v->positions_value;
+    row->daily_return = k->have ? (double)v->equity / (double)k->equity - 1.0 : 0.0;
+    row->cumulative_return = (double)v->equity / (double)initial - 1.0;
+    row->drawdown = (double)v->equity / (double)hwm - 1.0;
+    row->initial_capital = initial;
+    row->high_water_mark = hwm;
+    row->trading_days_count = k->have ? k->count + 1 : 1;
+    row->days_since_previous =
+        k->have ? (int32_t)jutsu_calendar_count(c->e->cal, k->date + 1, dy->d) : 0;
+    row->is_first_day = !k->have;
+    if (ent->type == JUTSU_ENTITY_BASELINE) {
+        row->baseline_symbol = ent->symbol;
+        return;
+    }
+    row->baseline_symbol = compared_with(c->e, ent->mode);
+    row->total_trades = k->trades + dy->t.all;
+    row->winning_trades = k->won + dy->t.won;
+    row->losing_trades = k->lost + dy->t.lost;
+    const struct snap *sn = dy->sn;
+    if (sn && sn->ts >= dy->t0) {   /* the regime of this day's run only */
+        row->strategy_cell = sn->cell;
+        row->trend_state = sn->trend;
+        row->vol_state = sn->vol;
+        row->t_norm = sn->t_norm;
+        row->z_score = sn->z_score;
+        row->sma_fast = sn->sma_fast;
+        row->sma_slow = sn->sma_slow;
+    }
+}
+
+/* The KPI plugins' fold of the day into the row; *next is their new state
+ * (owned). Nonzero, said with problem(), when a fold failed. */
+static int fold_kpis(struct chain *c, const struct carry *k, const struct day *dy,
+                     struct jutsu_daily_perf_row *row, json_object **next)
+{
+    const struct jutsu_entity *ent = c->ent;
     struct jutsu_kpi_day day = {
-        .size = sizeof(day), .date = d, .entity_type = ent->type_name, .entity_id = ent->id,
-        .mode = ent->mode, .is_first_day = row.is_first_day,
-        .days_since_previous = row.days_since_previous,
-        .trading_days_count = row.trading_days_count, .equity = v->equity,
+        .size = sizeof(day), .date = dy->d, .entity_type = ent->type_name,
+        .entity_id = ent->id, .mode = ent->mode, .is_first_day = row->is_first_day,
+        .days_since_previous = row->days_since_previous,
+        .trading_days_count = row->trading_days_count, .equity = dy->v.equity,
         .previous_equity = k->have ? k->equity : JUTSU_MONEY_NULL,
-        .initial_capital = initial, .high_water_mark = hwm, .daily_return = row.daily_return,
-        .cumulative_return = row.cumulative_return, .drawdown = row.drawdown,
-        .trades_closed = t->closed, .trades_won = t->won, .trades_lost = t->lost,
+        .initial_capital = row->initial_capital, .high_water_mark = row->high_water_mark,
+        .daily_return = row->daily_return, .cumulative_return = row->cumulative_return,
+        .drawdown = row->drawdown, .trades_closed = dy->t.closed, .trades_won = dy->t.won,
+        .trades_lost = dy->t.lost,
     };
-    json_object *next = NULL;
     char why[512];
-    if (e->kpis.n > 0 &&
-        jutsu_kpi_fold(&e->kpis, k->have ? k->kpi : NULL, &day, &row, &next, why,
-                       sizeof(why)) != 0) {
-        problem(c, i, d, "%s", why);
-        cell->outcome = JUTSU_EOD_FAILED;
+    *next = NULL;
+    if (c->e->kpis.n == 0 ||
+        jutsu_kpi_fold(&c->e->kpis, k->have ? k->kpi : NULL, &day, row, next, why,
+                       sizeof(why)) == 0)
         return 0;
-    }
-    row.positions_json = json_object_to_json_string_ext(v->positions, JSON_C_TO_STRING_PLAIN);
-    row.kpi_state = next ? json_object_to_json_string_ext(next, JSON_C_TO_STRING_PLAIN) : NULL;
-    int changed = 0;
-    int rc = jutsu_data_daily_perf_put(e->s, &row, &changed);
-    if (rc == JUTSU_EINVAL || rc == JUTSU_ERANGE) {   /* refused before any SQL ran */
-        problem(c, i, d, "%s", jutsu_dbs_error_line(e->s));
-        cell->outcome = JUTSU_EOD_FAILED;
-        json_object_put(next);
-        return 0;
-    }
-    if (rc != 0) {
-        json_object_put(next);
-        return rc;
-    }
-    cell->outcome = JUTSU_EOD_DONE;
-    cell->changed = (uint8_t)changed;
-    cell->equity = v->equity;
-    if (ent->type == JUTSU_ENTITY_BASELINE)
-        k->basis = v->basis;
+    problem(c, dy->i, dy->d, "%s", why);
+    return -1;
+}
+
+/* The carry after a row was written: what the next day builds on. Takes
+ * `next`. */
+static void carry_on(struct carry *k, const struct chain *c, const struct day *dy,
+                     const struct jutsu_daily_perf_row *row, json_object *next)
+{
+    if (c->ent->type == JUTSU_ENTITY_BASELINE)
+        k->basis = dy->v.basis;
     k->have = 1;
-    k->date = d;
-    k->equity = v->equity;
-    k->hwm = hwm;
-    k->initial = initial;
-    k->count = row.trading_days_count;
-    k->trades = nz(row.total_trades);
-    k->won = nz(row.winning_trades);
-    k->lost = nz(row.losing_trades);
+    k->date = dy->d;
+    k->equity = dy->v.equity;
+    k->hwm = row->high_water_mark;
+    k->initial = row->initial_capital;
+    k->count = row->trading_days_count;
+    k->trades = nz(row->total_trades);
+    k->won = nz(row->winning_trades);
+    k->lost = nz(row->losing_trades);
     json_object_put(k->kpi);
     k->kpi = next;
+}
+
+/* Builds, folds and writes the day's row; advances the carry. Returns a
+ * storage error, or 0 with the cell's outcome set. */
+static int finish_row(struct chain *c, struct carry *k, struct day *dy)
+{
+    struct jutsu_daily_perf_row row;
+    json_object *next = NULL;
+    jutsu_money_t initial = k->have ? k->initial : c->ent->initial_capital;
+    jutsu_money_t hwm = k->have ? k->hwm : initial;
+    if (dy->v.equity > hwm)
+        hwm = dy->v.equity;
+    if (dy->v.equity <= 0) {
+        problem(c, dy->i, dy->d, "its equity is zero or less");
+        dy->cell->outcome = JUTSU_EOD_FAILED;
+        return 0;
+    }
+    fill_row(c, k, dy, initial, hwm, &row);
+    if (fold_kpis(c, k, dy, &row, &next) != 0) {
+        dy->cell->outcome = JUTSU_EOD_FAILED;
+        return 0;
+    }
+    row.positions_json = json_object_to_json_string_ext(dy->v.positions,
+                                                        JSON_C_TO_STRING_PLAIN);
+    row.kpi_state = next ? json_object_to_json_string_ext(next, JSON_C_TO_STRING_PLAIN) : NULL;
+    int changed = 0;
+    int rc = jutsu_data_daily_perf_put(c->e->s, &row, &changed);
+    if (rc != 0) {
+        json_object_put(next);
+        if (rc != JUTSU_EINVAL && rc != JUTSU_ERANGE)
+            return rc;
+        /* refused before any SQL ran: this day fails, the chain goes on */
+        problem(c, dy->i, dy->d, "%s", jutsu_dbs_error_line(c->e->s));
+        dy->cell->outcome = JUTSU_EOD_FAILED;
+        return 0;
+    }
+    dy->cell->outcome = JUTSU_EOD_DONE;
+    dy->cell->changed = (uint8_t)changed;
+    dy->cell->equity = dy->v.equity;
+    carry_on(k, c, dy, &row, next);
     return 0;
 }
 
+/* Where the chain is in a strategy's inputs: the next snapshot and trade
+ * not yet passed, and the trades of days not finalised, which the next
+ * row counts. */
+struct cursor {
+    size_t        si, ti;
+    const struct snap *sn;
+    struct today  pending;
+};
+
+/* A strategy's day: its newest snapshot, its trades (with the pending
+ * ones), valued at the day's closes. */
+static int strategy_day(struct chain *c, const struct inputs *in, struct cursor *cu,
+                        jutsu_prices *prices, struct day *dy, int *outcome)
+{
+    while (cu->si < in->nsnaps && in->snaps[cu->si].ts <= dy->t1)
+        cu->sn = &in->snaps[cu->si++];
+    dy->sn = cu->sn;
+    count_trades(in, &cu->ti, dy->t0, dy->t1, &dy->t);
+    dy->t.all += cu->pending.all;
+    dy->t.closed += cu->pending.closed;
+    dy->t.won += cu->pending.won;
+    dy->t.lost += cu->pending.lost;
+    if (cu->sn == NULL) {
+        *outcome = JUTSU_EOD_NOT_STARTED;   /* it has never traded: no row yet */
+        return 0;
+    }
+    return value_strategy(c, dy->i, dy->d, prices, cu->sn, &dy->v, outcome);
+}
+
 int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
-              size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
-              struct jutsu_eod_day *reps)
+                    size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
+                    struct jutsu_eod_day *reps)
 {
     struct chain c = { .e = e, .ent = ent, .reps = reps };
     struct carry k;
     struct inputs in;
+    struct cursor cu = { 0 };
     char why[400];
     memset(&in, 0, sizeof(in));
     if (n == 0)
@@ -544,41 +613,24 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
     jutsu_time_t since = day_start(e, k.have ? k.date + 1 : jutsu_date_from_ymd(1970, 1, 2));
     if (rc == 0 && ent->type == JUTSU_ENTITY_STRATEGY)
         rc = load_inputs(&c, since, day_start(e, days[n - 1] + 1) - 1, &in);
-    size_t si = 0, ti = 0;   /* the next snapshot and trade not yet passed */
-    const struct snap *sn = NULL;
-    struct today pending;   /* trades of days not finalised: the next row counts them */
-    count_trades(&in, &ti, since, day_start(e, days[0]) - 1, &pending);
+    count_trades(&in, &cu.ti, since, day_start(e, days[0]) - 1, &cu.pending);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        jutsu_date_t d = days[i];
-        jutsu_time_t t0 = day_start(e, d), t1 = day_start(e, d + 1) - 1;
-        struct jutsu_eod_cell *cell = &cells[i * stride];
-        struct valued v = { .positions = NULL };
-        struct today t = { 0 };
+        struct day dy = { .i = i, .d = days[i], .t0 = day_start(e, days[i]),
+                          .t1 = day_start(e, days[i] + 1) - 1, .cell = &cells[i * stride] };
         int outcome = JUTSU_EOD_DONE;
-        if (ent->type == JUTSU_ENTITY_BASELINE) {
-            rc = value_baseline(&c, i, d, prices, &k, &v, &outcome);
-        } else {
-            while (si < in.nsnaps && in.snaps[si].ts <= t1)
-                sn = &in.snaps[si++];
-            count_trades(&in, &ti, t0, t1, &t);
-            t.all += pending.all;
-            t.closed += pending.closed;
-            t.won += pending.won;
-            t.lost += pending.lost;
-            if (sn == NULL)
-                outcome = JUTSU_EOD_NOT_STARTED;   /* it has never traded: no row yet */
-            else
-                rc = value_strategy(&c, i, d, prices, sn, &v, &outcome);
-        }
-        if (rc == 0 && outcome == JUTSU_EOD_DONE)
-            rc = finish_row(&c, i, d, &k, &v, sn, t0, &t, cell);
-        else if (rc == 0)
-            cell->outcome = (uint8_t)outcome;
-        if (cell->outcome == JUTSU_EOD_DONE)
-            memset(&pending, 0, sizeof(pending));
+        if (ent->type == JUTSU_ENTITY_BASELINE)
+            rc = value_baseline(&c, i, dy.d, prices, &k, &dy.v, &outcome);
         else
-            pending = t;
-        json_object_put(v.positions);
+            rc = strategy_day(&c, &in, &cu, prices, &dy, &outcome);
+        if (rc == 0 && outcome == JUTSU_EOD_DONE)
+            rc = finish_row(&c, &k, &dy);
+        else if (rc == 0)
+            dy.cell->outcome = (uint8_t)outcome;
+        if (dy.cell->outcome == JUTSU_EOD_DONE)
+            memset(&cu.pending, 0, sizeof(cu.pending));
+        else
+            cu.pending = dy.t;
+        json_object_put(dy.v.positions);
     }
     json_object_put(k.kpi);
     inputs_free(&in);

@@ -216,78 +216,113 @@ static int trade_days(struct trader *t, jutsu_prices *p, jutsu_date_t from, juts
     return rc;
 }
 
+/* The EOD chains of the run's entities over the range: a day the EOD
+ * code could not value fails the run with that day's reason. */
+static int finalise_days(struct jutsu_app *app, jutsu_dbs *s, const struct bt_entities *bt,
+                         const struct jutsu_backtest_opts *o, jutsu_prices *p,
+                         struct jutsu_backtest *out)
+{
+    struct jutsu_eod_report er = { 0 };
+    int rc = jutsu_eod_chains(app, s, &bt->set, o->from, o->to, p, &er);
+    if (rc == JUTSU_EPLUGIN) {
+        for (size_t i = 0; i < er.ndays; i++)
+            if (er.days[i].error[0]) {
+                fail(out, rc, "%s", er.days[i].error);
+                break;
+            }
+    } else if (rc != 0) {
+        fail(out, rc, "%s", er.error);
+    }
+    jutsu_eod_report_free(&er);
+    return rc;
+}
+
+/* Both sides' series and summaries, read back from the rows the run
+ * wrote; the strategy's day by day into o->daily as CSV when asked. */
+static int report_sides(jutsu_dbs *s, const struct bt_entities *bt, const struct trader *t,
+                        const struct jutsu_backtest_opts *o, struct jutsu_backtest *out)
+{
+    if (o->daily) {
+        fprintf(o->daily, "date,equity,cash,cell,trend_state,vol_state,t_norm,z_score,"
+                "sma_fast,sma_slow");
+        for (size_t i = 0; i < t->nsym; i++)
+            fprintf(o->daily, ",weight_%s", t->needs.symbols[i]);
+        fputc('\n', o->daily);
+    }
+    struct series_out sx = { &out->strategy, o->daily, t->needs.symbols, t->nsym };
+    int rc = read_side(s, &bt->v[0], o->from, o->to, &sx);
+    if (rc == 0 && out->has_baseline) {
+        const char *sym[1] = { bt->v[1].symbol };
+        struct series_out bx = { &out->baseline, NULL, sym, 1 };
+        rc = read_side(s, &bt->v[1], o->from, o->to, &bx);
+    }
+    if (rc != 0)
+        fail(out, rc, "%s", jutsu_dbs_error_line(s));
+    return rc;
+}
+
+/* What a run needs before it touches the database: its entities, a range
+ * with trading days, and the trading job's time of day. */
+static int prepare(struct jutsu_app *app, const struct jutsu_backtest_opts *o,
+                   struct jutsu_entities *all, struct bt_entities *bt,
+                   struct jutsu_sched_time *when, struct jutsu_backtest *out)
+{
+    struct jutsu_diag diag;
+    int rc = jutsu_entities_load(app, all, out->error, sizeof(out->error));
+    if (rc != 0 || (rc = make_entities(all, o, bt, out)) != 0)
+        return rc;
+    if (o->from > o->to || jutsu_calendar_count(app->cal, o->from, o->to) == 0)
+        return fail(out, JUTSU_EINVAL, "no trading day between --from and --to");
+    jutsu_diag_init(&diag);
+    if ((rc = jutsu_sched_time_of(app, &jutsu_trade_job, when, &diag)) != 0)
+        fail(out, rc, "%s", jutsu_diag_line(&diag, 0));
+    jutsu_diag_free(&diag);
+    return rc;
+}
+
 int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *o,
                        struct jutsu_backtest *out)
 {
     struct jutsu_entities all = { 0 };
     struct bt_entities bt;
     struct trader t;
-    struct jutsu_diag diag;
     struct jutsu_sched_time when;
     jutsu_dbs *s = NULL;
     jutsu_prices *p = NULL;
-    struct jutsu_eod_report er = { 0 };
     memset(out, 0, sizeof(*out));
-    memset(&t, 0, sizeof(t));
     out->from = o->from;
     out->to = o->to;
-    jutsu_diag_init(&diag);
-    int rc = jutsu_entities_load(app, &all, out->error, sizeof(out->error));
-    if (rc == 0)
-        rc = make_entities(&all, o, &bt, out);
-    if (rc == 0 && (o->from > o->to || jutsu_calendar_count(app->cal, o->from, o->to) == 0))
-        rc = fail(out, JUTSU_EINVAL, "no trading day between --from and --to");
-    if (rc == 0 && (rc = jutsu_sched_time_of(app, &jutsu_trade_job, &when, &diag)) != 0)
-        fail(out, rc, "%s", jutsu_diag_line(&diag, 0));
-    if (rc == 0 && (rc = jutsu_app_dbs_open(app, &s)) != 0)
+    int rc = prepare(app, o, &all, &bt, &when, out);
+    if (rc != 0)
+        goto free_entities;
+    if ((rc = jutsu_app_dbs_open(app, &s)) != 0) {
         fail(out, rc, "cannot open the database: %s", jutsu_strerror(rc));
-    if (rc == 0 && (rc = jutsu_dbs_begin(s)) != 0)
+        goto free_entities;
+    }
+    /* one transaction, always rolled back: nothing of the run stays */
+    if ((rc = jutsu_dbs_begin(s)) != 0) {
         fail(out, rc, "%s", jutsu_dbs_error_line(s));
-    if (rc == 0)
-        rc = jutsu_trader_open(&t, app, s, &when, &bt.v[0], "backtest", 0, out->error,
-                         sizeof(out->error));
-    if (rc == 0 && (rc = jutsu_prices_new(s, jutsu_trader_from(&t, o->from), o->to, &p)) != 0)
+        goto close_session;
+    }
+    rc = jutsu_trader_open(&t, app, s, &when, &bt.v[0], "backtest", 0, out->error,
+                           sizeof(out->error));
+    if (rc != 0)
+        goto close_trader;
+    if ((rc = jutsu_prices_new(s, jutsu_trader_from(&t, o->from), o->to, &p)) != 0) {
         fail(out, rc, "the price book: %s", jutsu_strerror(rc));
-    if (rc == 0)
-        rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error));
-    if (rc == 0)
-        rc = trade_days(&t, p, o->from, o->to, out);
-    if (rc == 0 && (rc = jutsu_eod_chains(app, s, &bt.set, o->from, o->to, p, &er)) != 0 &&
-        rc != JUTSU_EPLUGIN)
-        fail(out, rc, "%s", er.error);
-    if (rc == JUTSU_EPLUGIN) {   /* a day the EOD code could not value */
-        for (size_t i = 0; i < er.ndays; i++)
-            if (er.days[i].error[0]) {
-                fail(out, rc, "%s", er.days[i].error);
-                break;
-            }
+        goto close_trader;
     }
-    if (rc == 0) {
-        if (o->daily) {
-            fprintf(o->daily, "date,equity,cash,cell,trend_state,vol_state,t_norm,z_score,"
-                    "sma_fast,sma_slow");
-            for (size_t i = 0; i < t.nsym; i++)
-                fprintf(o->daily, ",weight_%s", t.needs.symbols[i]);
-            fputc('\n', o->daily);
-        }
-        struct series_out sx = { &out->strategy, o->daily, t.needs.symbols, t.nsym };
-        rc = read_side(s, &bt.v[0], o->from, o->to, &sx);
-        if (rc == 0 && out->has_baseline) {
-            const char *sym[1] = { bt.v[1].symbol };
-            struct series_out bx = { &out->baseline, NULL, sym, 1 };
-            rc = read_side(s, &bt.v[1], o->from, o->to, &bx);
-        }
-        if (rc != 0)
-            fail(out, rc, "%s", jutsu_dbs_error_line(s));
-    }
-    if (s) {
-        jutsu_dbs_rollback(s);   /* nothing stays: the books were only ever in here */
-        jutsu_dbs_close(s);
-    }
-    jutsu_eod_report_free(&er);
+    if ((rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error))) == 0 &&
+        (rc = trade_days(&t, p, o->from, o->to, out)) == 0 &&
+        (rc = finalise_days(app, s, &bt, o, p, out)) == 0)
+        rc = report_sides(s, &bt, &t, o, out);
     jutsu_prices_free(p);
+close_trader:
     jutsu_trader_close(&t);
-    jutsu_diag_free(&diag);
+close_session:
+    jutsu_dbs_rollback(s);
+    jutsu_dbs_close(s);
+free_entities:
     jutsu_entities_free(&all);
     return rc;
 }

@@ -360,23 +360,23 @@ int jutsu_sync_run(struct jutsu_app *app, const struct jutsu_sync_opts *o,
     int rc = resolve_sources(app, o->source, &src, err, sizeof(err));
     if (rc != 0) {
         jutsu_log("sync", JUTSU_LOG_ERROR, "%s", err);
-        goto fail;
+        goto free_sources;
     }
     plan_make(&p, app, o);
     if (p.nsym == 0) {
         jutsu_log("sync", JUTSU_LOG_ERROR, "no symbols to sync: set sync.symbols or pass --symbol");
         rc = JUTSU_EINVAL;
-        goto fail;
+        goto free_sources;
     }
     if ((rc = jutsu_sync_ctx_open(app, &c)) != 0) {
         jutsu_log("sync", JUTSU_LOG_ERROR, "cannot open the database: %s", jutsu_strerror(rc));
-        goto fail;
+        goto free_sources;
     }
     rc = sync_plan(&c, &src, &p, r);
     jutsu_sync_report_total(r);
     jutsu_sync_publish_finished(app, r);
     jutsu_dbs_close(c.s);
-fail:
+free_sources:
     source_list_free(&src);
     return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
 }

@@ -134,40 +134,59 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_sched
     return rc;
 }
 
+/* What a run needs before it touches the database: the strategies, the
+ * trading job's time of day, a trading day (today's by default), and how
+ * many strategies it runs. */
+static int prepare(struct jutsu_app *app, jutsu_date_t *date, const char *strategy,
+                   struct jutsu_sched_time *when, struct jutsu_trade_report *r, size_t *want)
+{
+    struct jutsu_diag diag;
+    int rc = jutsu_entities_load(app, &r->ents, r->error, sizeof(r->error));
+    if (rc != 0)
+        return rc;
+    jutsu_diag_init(&diag);
+    if ((rc = jutsu_sched_time_of(app, &jutsu_trade_job, when, &diag)) != 0)
+        snprintf(r->error, sizeof(r->error), "%s", jutsu_diag_line(&diag, 0));
+    jutsu_diag_free(&diag);
+    if (rc != 0)
+        return rc;
+    if (*date == 0 && jutsu_calendar_local_date(app->cal, jutsu_app_now(app), date) != 0)
+        return JUTSU_ESTATE;
+    if (!jutsu_calendar_is_trading_day(app->cal, *date)) {
+        char day[JUTSU_DATE_BUFSZ];
+        jutsu_date_format(*date, day);
+        snprintf(r->error, sizeof(r->error), "%s is not a trading day (%s)", day,
+                 jutsu_calendar_closed_reason(app->cal, *date));
+        return JUTSU_EINVAL;
+    }
+    *want = 0;
+    for (size_t i = 0; i < r->ents.nstrategies; i++)
+        *want += strategy == NULL || strcmp(r->ents.v[i].id, strategy) == 0;
+    if (*want > 0)
+        return 0;
+    snprintf(r->error, sizeof(r->error), strategy ? "no strategy instance \"%s\" in the "
+             "config" : "no strategy instance is configured%s", strategy ? strategy : "");
+    return strategy ? JUTSU_ENOENT : 0;
+}
+
 int jutsu_trade_run(struct jutsu_app *app, jutsu_date_t date, const char *strategy,
                     const char *source, struct jutsu_trade_report *r)
 {
     struct jutsu_sched_time when;
     jutsu_dbs *s = NULL;
-    struct jutsu_diag diag;
-    memset(r, 0, sizeof(*r));
-    jutsu_diag_init(&diag);
-    int rc = jutsu_entities_load(app, &r->ents, r->error, sizeof(r->error));
-    if (rc == 0 && (rc = jutsu_sched_time_of(app, &jutsu_trade_job, &when, &diag)) != 0)
-        snprintf(r->error, sizeof(r->error), "%s", jutsu_diag_line(&diag, 0));
-    jutsu_diag_free(&diag);
-    if (rc == 0 && date == 0 &&
-        jutsu_calendar_local_date(app->cal, jutsu_app_now(app), &date) != 0)
-        rc = JUTSU_ESTATE;
-    if (rc == 0 && !jutsu_calendar_is_trading_day(app->cal, date)) {
-        char day[JUTSU_DATE_BUFSZ];
-        jutsu_date_format(date, day);
-        snprintf(r->error, sizeof(r->error), "%s is not a trading day (%s)", day,
-                 jutsu_calendar_closed_reason(app->cal, date));
-        rc = JUTSU_EINVAL;
-    }
     size_t want = 0;
-    for (size_t i = 0; rc == 0 && i < r->ents.nstrategies; i++)
-        want += strategy == NULL || strcmp(r->ents.v[i].id, strategy) == 0;
-    if (rc == 0 && want == 0) {
-        snprintf(r->error, sizeof(r->error), strategy ? "no strategy instance \"%s\" in the "
-                 "config" : "no strategy instance is configured%s", strategy ? strategy : "");
-        rc = strategy ? JUTSU_ENOENT : 0;
-    }
-    if (rc == 0 && want && (r->v = calloc(want, sizeof(*r->v))) == NULL)
+    memset(r, 0, sizeof(*r));
+    int rc = prepare(app, &date, strategy, &when, r, &want);
+    if (rc != 0 || want == 0)
+        goto done;
+    if ((r->v = calloc(want, sizeof(*r->v))) == NULL) {
         rc = JUTSU_ENOMEM;
-    if (rc == 0 && want && (rc = jutsu_app_dbs_open(app, &s)) != 0)
+        goto done;
+    }
+    if ((rc = jutsu_app_dbs_open(app, &s)) != 0) {
         snprintf(r->error, sizeof(r->error), "cannot open the database: %s", jutsu_strerror(rc));
+        goto done;
+    }
     for (size_t i = 0; rc == 0 && i < r->ents.nstrategies; i++) {
         const struct jutsu_entity *e = &r->ents.v[i];
         if (strategy && strcmp(e->id, strategy) != 0)
@@ -178,8 +197,8 @@ int jutsu_trade_run(struct jutsu_app *app, jutsu_date_t date, const char *strate
         if (src == JUTSU_ETRANSIENT)   /* the database is gone: the rest would fail too */
             rc = src;
     }
-    if (s)
-        jutsu_dbs_close(s);
+    jutsu_dbs_close(s);
+done:
     if (rc != 0 && r->error[0] == '\0')
         snprintf(r->error, sizeof(r->error), "%s", jutsu_strerror(rc));
     return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
