@@ -294,6 +294,14 @@ int jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s
     return 0;
 }
 
+int jutsu_cli_no_args(struct jutsu_cli *cli)
+{
+    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    if (rc == 0 && cli->argc > 1)
+        rc = jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
+    return rc;
+}
+
 int jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d)
 {
     if (jutsu_date_parse(v, -1, d) != 0)

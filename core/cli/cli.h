@@ -85,6 +85,9 @@ int  jutsu_cli_parse(struct jutsu_cli *cli, const struct option *longopts,
 int  jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag);
 /* The same, printing problems to stderr; returns an exit code. */
 int  jutsu_cli_load_or_report(struct jutsu_cli *cli);
+/* jutsu_cli_parse for a command that takes no option of its own and no
+ * argument: 0, or the exit code of a usage error. */
+int  jutsu_cli_no_args(struct jutsu_cli *cli);
 
 /* Loads as cli_load_or_report does, then starts the storage driver and
  * the instances of `kinds` (bits 1u << JUTSU_KIND_x; 0: storage only),

@@ -37,11 +37,9 @@ static int check_scheduler(struct jutsu_app *app, struct jutsu_diag *diag)
 
 int jutsu_cmd_config_check(struct jutsu_cli *cli)
 {
-    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    int rc = jutsu_cli_no_args(cli);
     if (rc != 0)
         return rc;
-    if (cli->argc > 1)
-        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
 
     struct jutsu_diag diag;
     jutsu_diag_init(&diag);
@@ -84,11 +82,9 @@ int jutsu_cmd_config_check(struct jutsu_cli *cli)
 
 int jutsu_cmd_config_show(struct jutsu_cli *cli)
 {
-    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    int rc = jutsu_cli_no_args(cli);
     if (rc != 0)
         return rc;
-    if (cli->argc > 1)
-        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
     if ((rc = jutsu_cli_load_or_report(cli)) != 0)
         return rc;
 

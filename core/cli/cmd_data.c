@@ -80,11 +80,27 @@ static void print_report(struct jutsu_cli *cli, const struct jutsu_sync_report *
            (long long)r->rejected, r->failed ? "; some items FAILED" : "");
 }
 
+struct range_args { const char *timeframe; jutsu_date_t from, to; };
+
+static int range_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
+{
+    struct range_args *a = ud;
+    switch (c) {
+    case 't':
+        if ((a->timeframe = jutsu_sync_timeframe(arg)) == NULL)
+            return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
+        return 0;
+    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
+    }
+    return jutsu_cli_usage(cli, "unknown option");
+}
+
 struct sync_args {
+    struct range_args r;          /* --timeframe, --from, --to */
     const char *symbols[MAX_SYMBOLS];
     size_t      nsymbols;
-    const char *timeframe, *source;
-    jutsu_date_t from, to;
+    const char *source;
 };
 
 static int sync_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
@@ -96,15 +112,9 @@ static int sync_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
             return jutsu_cli_usage(cli, "at most %d --symbol options", MAX_SYMBOLS);
         a->symbols[a->nsymbols++] = arg;
         return 0;
-    case 't':
-        if ((a->timeframe = jutsu_sync_timeframe(arg)) == NULL)
-            return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
-        return 0;
     case 'S': a->source = arg; return 0;
-    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
-    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
     }
-    return jutsu_cli_usage(cli, "unknown option");
+    return range_opt(cli, c, arg, &a->r);
 }
 
 static const struct option sync_opts[] = {
@@ -126,14 +136,14 @@ int jutsu_cmd_sync(struct jutsu_cli *cli)
     if (cli->argc > 1)
         return jutsu_cli_usage(cli, "unexpected argument \"%s\" (symbols go with --symbol)",
                                cli->argv[1]);
-    if (a.from && a.to && a.from > a.to)
+    if (a.r.from && a.r.to && a.r.from > a.r.to)
         return jutsu_cli_usage(cli, "--from is after --to");
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     jutsu_dbs_close(s);
     struct jutsu_sync_opts o = {
         .symbols = a.nsymbols ? a.symbols : NULL, .nsymbols = a.nsymbols,
-        .timeframe = a.timeframe, .source = a.source, .from = a.from, .to = a.to,
+        .timeframe = a.r.timeframe, .source = a.source, .from = a.r.from, .to = a.r.to,
         .progress = cli->format != JUTSU_FMT_JSON && isatty(STDERR_FILENO),
     };
     struct jutsu_sync_report r;
@@ -160,7 +170,7 @@ int jutsu_cmd_data_import(struct jutsu_cli *cli)
     jutsu_dbs_close(s);
     struct jutsu_sync_report r;
     rc = jutsu_sync_import(cli->app, (const char *const *)cli->argv + 1, (size_t)cli->argc - 1,
-                           a.nsymbols ? a.symbols[0] : NULL, a.timeframe, &r);
+                           a.nsymbols ? a.symbols[0] : NULL, a.r.timeframe, &r);
     if (r.n)
         print_report(cli, &r);
     jutsu_sync_report_free(&r);
@@ -210,21 +220,7 @@ static int show_bar(const struct jutsu_bar_row *b, void *arg)
     return 0;
 }
 
-struct range_args { const char *timeframe; jutsu_date_t from, to; };
 
-static int range_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
-{
-    struct range_args *a = ud;
-    switch (c) {
-    case 't':
-        if ((a->timeframe = jutsu_sync_timeframe(arg)) == NULL)
-            return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
-        return 0;
-    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
-    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
-    }
-    return jutsu_cli_usage(cli, "unknown option");
-}
 
 static const struct option range_opts[] = {
     { "timeframe", required_argument, NULL, 't' },
@@ -300,11 +296,9 @@ static int status_row(const struct jutsu_metadata_row *m, void *arg)
 int jutsu_cmd_data_status(struct jutsu_cli *cli)
 {
     jutsu_dbs *s = NULL;
-    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
-    if (rc)
+    int rc = jutsu_cli_no_args(cli);
+    if (rc != 0)
         return rc;
-    if (cli->argc > 1)
-        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     struct show sh = { .format = cli->format };

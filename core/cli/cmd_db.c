@@ -239,16 +239,21 @@ static int write_manifest(const char *path, jutsu_dbs *s, const int64_t *counts)
     return rc;
 }
 
+/* The one argument of backup and restore: the backup file. */
+static int backup_file_arg(struct jutsu_cli *cli, const char **pos)
+{
+    int rc = parse_args(cli, 1, pos);
+    if (rc == 0 && pos[0] == NULL)
+        rc = jutsu_cli_usage(cli, "name the backup file");
+    return rc;
+}
+
 int jutsu_cmd_db_backup(struct jutsu_cli *cli)
 {
     const char *pos[1] = { NULL };
     jutsu_dbs *s;
-    int rc = parse_args(cli, 1, pos);
-    if (rc)
-        return rc;
-    if (pos[0] == NULL)
-        return jutsu_cli_usage(cli, "name the backup file");
-    if ((rc = open_db(cli, &s)))
+    int rc = backup_file_arg(cli, pos);
+    if (rc || (rc = open_db(cli, &s)))
         return rc;
     if (!JUTSU_OPS_HAS(s->ops, jutsu_storage_ops, backup)) {
         jutsu_cli_error("the %s driver cannot make backups", s->ops->dialect);
@@ -278,11 +283,9 @@ int jutsu_cmd_db_restore(struct jutsu_cli *cli)
 {
     const char *pos[1] = { NULL };
     jutsu_dbs *s;
-    int rc = parse_args(cli, 1, pos);
+    int rc = backup_file_arg(cli, pos);
     if (rc)
         return rc;
-    if (pos[0] == NULL)
-        return jutsu_cli_usage(cli, "name the backup file");
     char *mpath = NULL;
     if (asprintf(&mpath, "%s.manifest.json", pos[0]) < 0)
         return JUTSU_EXIT_FAILURE;

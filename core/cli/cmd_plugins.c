@@ -16,6 +16,21 @@ struct listing {
     int               found;
 };
 
+/* What `plugins list` and `plugins describe` say of a plugin, as JSON. */
+static json_object *plugin_json(const struct jutsu_plugin *d, const char *path)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(d->name));
+    json_object_object_add(o, "kind", json_object_new_string(jutsu_kind_name(d->kind)));
+    json_object_object_add(o, "version", json_object_new_string(d->version));
+    json_object_object_add(o, "abi_major", json_object_new_int(d->abi_major));
+    json_object_object_add(o, "abi_minor", json_object_new_int(d->abi_minor));
+    json_object_object_add(o, "file", json_object_new_string(path));
+    json_object_object_add(o, "description",
+                           json_object_new_string(d->description ? d->description : ""));
+    return o;
+}
+
 static int list_one(const char *path, void *arg)
 {
     struct listing *l = arg;
@@ -43,16 +58,7 @@ static int list_one(const char *path, void *arg)
     }
     const struct jutsu_plugin *d = m->desc;
     if (l->json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(d->name));
-        json_object_object_add(o, "kind", json_object_new_string(jutsu_kind_name(d->kind)));
-        json_object_object_add(o, "version", json_object_new_string(d->version));
-        json_object_object_add(o, "abi_major", json_object_new_int(d->abi_major));
-        json_object_object_add(o, "abi_minor", json_object_new_int(d->abi_minor));
-        json_object_object_add(o, "file", json_object_new_string(path));
-        json_object_object_add(o, "description",
-                               json_object_new_string(d->description ? d->description : ""));
-        json_object_array_add(l->json, o);
+        json_object_array_add(l->json, plugin_json(d, path));
     } else {
         char abi[16];
         snprintf(abi, sizeof(abi), "%u.%u", d->abi_major, d->abi_minor);
@@ -66,11 +72,9 @@ static int list_one(const char *path, void *arg)
 
 int jutsu_cmd_plugins_list(struct jutsu_cli *cli)
 {
-    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    int rc = jutsu_cli_no_args(cli);
     if (rc != 0)
         return rc;
-    if (cli->argc > 1)
-        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
     if ((rc = jutsu_cli_load_or_report(cli)) != 0)
         return rc;
 
@@ -150,15 +154,7 @@ int jutsu_cmd_plugins_describe(struct jutsu_cli *cli)
     jutsu_diag_free(&diag);
     const struct jutsu_plugin *d = m->desc;
     if (cli->format == JUTSU_FMT_JSON) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(d->name));
-        json_object_object_add(o, "kind", json_object_new_string(jutsu_kind_name(d->kind)));
-        json_object_object_add(o, "version", json_object_new_string(d->version));
-        json_object_object_add(o, "abi_major", json_object_new_int(d->abi_major));
-        json_object_object_add(o, "abi_minor", json_object_new_int(d->abi_minor));
-        json_object_object_add(o, "file", json_object_new_string(m->path));
-        json_object_object_add(o, "description",
-                               json_object_new_string(d->description ? d->description : ""));
+        json_object *o = plugin_json(d, m->path);
         json_object_object_add(o, "schema", d->schema ? jutsu_cfg_schema_json(d->schema)
                                                       : json_object_new_array());
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |

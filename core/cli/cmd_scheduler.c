@@ -164,11 +164,9 @@ int jutsu_cmd_scheduler_status(struct jutsu_cli *cli)
     jutsu_dbs *db = NULL;
     jutsu_sched *s = NULL;
     struct jutsu_diag diag;
-    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
-    if (rc)
+    int rc = jutsu_cli_no_args(cli);
+    if (rc != 0)
         return rc;
-    if (cli->argc > 1)
-        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
     if ((rc = jutsu_cli_start_storage(cli, 0, &db)) != 0)
         return rc;
     jutsu_dbs_close(db);   /* the records are read on sessions of their own */

@@ -75,11 +75,9 @@ static int build_scheduler(struct jutsu_app *app, jutsu_sched **out)
 
 int jutsu_cmd_serve(struct jutsu_cli *cli)
 {
-    int rc = jutsu_cli_parse(cli, NULL, NULL, NULL);
+    int rc = jutsu_cli_no_args(cli);
     if (rc != 0)
         return rc;
-    if (cli->argc > 1)
-        return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
     if ((rc = jutsu_cli_load_or_report(cli)) != 0)
         return rc;
 

@@ -126,15 +126,26 @@ static long last_at_or_before(const struct series *x, jutsu_date_t d)
     return found;
 }
 
+/* The series of `symbol` and the index of its last bar at or before d
+ * (-1 for none); JUTSU_ERANGE for a day outside the book. */
+static int locate(jutsu_prices *p, const char *symbol, jutsu_date_t d, struct series **x,
+                  long *i)
+{
+    if (d < p->from || d > p->to)
+        return JUTSU_ERANGE;
+    int rc = series_of(p, symbol, x);
+    if (rc == 0)
+        *i = last_at_or_before(*x, d);
+    return rc;
+}
+
 int jutsu_prices_bar(jutsu_prices *p, const char *symbol, jutsu_date_t d, struct jutsu_bar *bar)
 {
     struct series *x;
-    if (d < p->from || d > p->to)
-        return JUTSU_ERANGE;
-    int rc = series_of(p, symbol, &x);
+    long i;
+    int rc = locate(p, symbol, d, &x, &i);
     if (rc != 0)
         return rc;
-    long i = last_at_or_before(x, d);
     if (i < 0 || x->dates[i] != d)
         return JUTSU_ENOENT;
     *bar = x->bars[i];
@@ -145,12 +156,10 @@ int jutsu_prices_put(jutsu_prices *p, const char *symbol, jutsu_date_t d,
                      const struct jutsu_bar *bar)
 {
     struct series *x;
-    if (d < p->from || d > p->to)
-        return JUTSU_ERANGE;
-    int rc = series_of(p, symbol, &x);
+    long i;
+    int rc = locate(p, symbol, d, &x, &i);
     if (rc != 0)
         return rc;
-    long i = last_at_or_before(x, d);
     if (i >= 0 && x->dates[i] == d) {
         x->bars[i] = *bar;
         return 0;
@@ -183,12 +192,10 @@ int jutsu_prices_asof(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu
                       jutsu_date_t *on)
 {
     struct series *x;
-    if (d < p->from || d > p->to)
-        return JUTSU_ERANGE;
-    int rc = series_of(p, symbol, &x);
+    long i;
+    int rc = locate(p, symbol, d, &x, &i);
     if (rc != 0)
         return rc;
-    long i = last_at_or_before(x, d);
     if (i >= 0) {
         *close = x->bars[i].close;
         *on = x->dates[i];

@@ -306,52 +306,43 @@ int jutsu_sched_slot_on(const jutsu_sched *s, const struct sched_job *j, jutsu_d
     return jutsu_sched_time_on(s->app, &j->time, d, at);
 }
 
-int jutsu_sched_prev(const jutsu_sched *s, const struct sched_job *j, jutsu_time_t now,
-                     jutsu_date_t *date, jutsu_time_t *at)
+/* The job's first slot from the local date of `t`, stepping a day at a
+ * time by `step`: back (-1) to one at or before t, forward (+1) to one
+ * after it. A slot lies on its own local date (a gap only pushes it later
+ * that day), so no slot of a later date can be at or before t. */
+static int scan(const jutsu_sched *s, const struct sched_job *j, jutsu_time_t t, int step,
+                jutsu_date_t *date, jutsu_time_t *at)
 {
     jutsu_date_t d;
-    int rc = jutsu_tz_local_date(s->app->tz, now, &d, NULL);
+    int rc = jutsu_tz_local_date(s->app->tz, t, &d, NULL);
     if (rc != 0)
         return rc;
-    /* a slot lies on its own local date (a gap only pushes it later that
-     * day), so no slot of a later date can be at or before `now` */
-    for (int k = 0; k <= SCAN_DAYS; k++, d--) {
-        jutsu_time_t t;
-        rc = jutsu_sched_slot_on(s, j, d, &t);
+    for (int k = 0; k <= SCAN_DAYS; k++, d += step) {
+        jutsu_time_t x;
+        rc = jutsu_sched_slot_on(s, j, d, &x);
         if (rc == JUTSU_ENOENT)
             continue;
         if (rc != 0)
             return rc;
-        if (t <= now) {
+        if (step < 0 ? x <= t : x > t) {
             *date = d;
-            *at = t;
+            *at = x;
             return 0;
         }
     }
     return JUTSU_ENOENT;
 }
 
+int jutsu_sched_prev(const jutsu_sched *s, const struct sched_job *j, jutsu_time_t now,
+                     jutsu_date_t *date, jutsu_time_t *at)
+{
+    return scan(s, j, now, -1, date, at);
+}
+
 int jutsu_sched_next_of(const jutsu_sched *s, const struct sched_job *j, jutsu_time_t after,
                         jutsu_date_t *date, jutsu_time_t *at)
 {
-    jutsu_date_t d;
-    int rc = jutsu_tz_local_date(s->app->tz, after, &d, NULL);
-    if (rc != 0)
-        return rc;
-    for (int k = 0; k <= SCAN_DAYS; k++, d++) {
-        jutsu_time_t t;
-        rc = jutsu_sched_slot_on(s, j, d, &t);
-        if (rc == JUTSU_ENOENT)
-            continue;
-        if (rc != 0)
-            return rc;
-        if (t > after) {
-            *date = d;
-            *at = t;
-            return 0;
-        }
-    }
-    return JUTSU_ENOENT;
+    return scan(s, j, after, +1, date, at);
 }
 
 int jutsu_sched_next(const jutsu_sched *s, const char *name, jutsu_time_t after,
