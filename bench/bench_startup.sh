@@ -21,7 +21,8 @@ trap 'rm -rf "$TMP"' EXIT
     case "$name" in
       storage-*) ;;
       source-csv) printf '  - {name: csv, plugin: source-csv, config: {path: conf/sample-data}}\n' ;;
-      source-schwab) printf '  - {name: schwab, plugin: source-schwab, config: {app_key: k, app_secret: s}}\n' ;;
+      source-schwab | broker-schwab)   # both need the Schwab app's credentials
+        printf '  - {name: %s, plugin: %s, config: {app_key: k, app_secret: s}}\n' "${name//-/_}" "$name" ;;
       *) printf '  - {name: %s, plugin: %s}\n' "${name//-/_}" "$name" ;;
     esac
   done
