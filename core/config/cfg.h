@@ -117,6 +117,12 @@ int  jutsu_cfg_bool(jutsu_cfg_node *node, const char *path, int *out);
 int  jutsu_cfg_double(jutsu_cfg_node *node, const char *path, double *out);
 int  jutsu_cfg_money(jutsu_cfg_node *node, const char *path, jutsu_money_t *out);
 
+/* The one list of boolean spellings: true/false, yes/no, on/off, in any
+ * case. *out is 1 or 0; JUTSU_EINVAL for anything else (*out untouched).
+ * Validation and the loader's check of schema defaults both use it, so a
+ * default the loader accepts is one validation accepts. */
+int  jutsu_cfg_parse_bool(const char *text, int *out);
+
 /* Writes "file:line:col" of a node into buf (size >= 64 recommended). */
 const char *jutsu_cfg_where(const jutsu_cfg_node *node, char *buf, size_t size);
 

@@ -101,9 +101,20 @@ int jutsu_cfg_int(jutsu_cfg_node *node, const char *path, int64_t *out)
     return 0;
 }
 
+int jutsu_cfg_parse_bool(const char *text, int *out)
+{
+    /* false spellings at even positions, true ones at odd */
+    static const char *const names[] = { "false", "true", "no", "yes", "off", "on" };
+    for (size_t i = 0; text && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcasecmp(text, names[i]) == 0) {
+            *out = (int)(i % 2);
+            return 0;
+        }
+    return JUTSU_EINVAL;
+}
+
 int jutsu_cfg_bool(jutsu_cfg_node *node, const char *path, int *out)
 {
-    static const char *const names[] = { "false", "true", "no", "yes", "off", "on" };
     jutsu_cfg_node *n;
     int rc = scalar_at(node, path, &n);
     if (rc != 0)
@@ -112,12 +123,7 @@ int jutsu_cfg_bool(jutsu_cfg_node *node, const char *path, int *out)
         *out = n->i != 0;
         return 0;
     }
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcasecmp(n->text, names[i]) == 0) {
-            *out = (int)(i % 2);
-            return 0;
-        }
-    return JUTSU_EINVAL;
+    return jutsu_cfg_parse_bool(n->text, out);
 }
 
 int jutsu_cfg_double(jutsu_cfg_node *node, const char *path, double *out)

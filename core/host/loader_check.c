@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "jutsu/auth.h"
 #include "jutsu/broker.h"
@@ -22,6 +21,7 @@
 #include "jutsu/source.h"
 #include "jutsu/storage.h"
 #include "jutsu/strategy.h"
+#include "config/cfg.h"
 #include "host/loader.h"
 
 /* The descriptor of ABI 1.0 ends with the `reserved` array; anything
@@ -215,11 +215,8 @@ static int default_ok(const struct jutsu_cfg_key *k)
         strtod(v, &end);
         return end != v && *end == '\0';
     case JUTSU_CFG_BOOL: {
-        static const char *const names[] = { "true", "false", "yes", "no", "on", "off" };
-        for (size_t i = 0; i < 6; i++)
-            if (strcasecmp(v, names[i]) == 0)
-                return 1;
-        return 0;
+        int b;
+        return jutsu_cfg_parse_bool(v, &b) == 0;
     }
     case JUTSU_CFG_MONEY: {
         jutsu_money_t m;

@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_cfg.c — the configuration tree: loading, ${} expansion,
  * lookup and edits, schema validation (exact messages and positions),
- * defaults, YAML/JSON output and secret masking, schema help.
+ * defaults, YAML/JSON output and secret masking, schema help, boolean
+ * spellings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -775,6 +776,31 @@ START_TEST(schema_help)
 }
 END_TEST
 
+/* ---- boolean spellings --------------------------------------------------- */
+
+START_TEST(bool_spellings)
+{
+    static const struct { const char *text; int want; } ok[] = {
+        { "true", 1 }, { "TRUE", 1 }, { "yes", 1 }, { "Yes", 1 }, { "on", 1 }, { "ON", 1 },
+        { "false", 0 }, { "False", 0 }, { "no", 0 }, { "NO", 0 }, { "off", 0 }, { "oFF", 0 },
+    };
+    static const char *const bad[] = { "", "1", "0", "y", "n", "truee", "of", "yes ", " no" };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        int b = -1;
+        ck_assert_msg(jutsu_cfg_parse_bool(ok[i].text, &b) == 0, "%s refused", ok[i].text);
+        ck_assert_msg(b == ok[i].want, "%s read as %d", ok[i].text, b);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int b = -1;
+        ck_assert_msg(jutsu_cfg_parse_bool(bad[i], &b) == JUTSU_EINVAL, "\"%s\" taken", bad[i]);
+        ck_assert_int_eq(b, -1);
+    }
+    int b = -1;
+    ck_assert_int_eq(jutsu_cfg_parse_bool(NULL, &b), JUTSU_EINVAL);
+    ck_assert_int_eq(b, -1);
+}
+END_TEST
+
 static Suite *cfg_suite(void)
 {
     Suite *s = suite_create("cfg");
@@ -801,6 +827,9 @@ static Suite *cfg_suite(void)
     tcase_add_test(t, dump_round_trip);
     tcase_add_test(t, secrets_masked);
     tcase_add_test(t, schema_help);
+    suite_add_tcase(s, t);
+    t = tcase_create("bool");
+    tcase_add_test(t, bool_spellings);
     suite_add_tcase(s, t);
     return s;
 }

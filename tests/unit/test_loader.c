@@ -151,6 +151,49 @@ START_TEST(not_a_shared_object)
 }
 END_TEST
 
+/* --- schema checks ------------------------------------------------------- */
+
+/* Checks `schema`; returns the diag for asserts (caller frees). */
+static int schema_expect(const struct jutsu_cfg_key *schema, int want, struct jutsu_diag *d)
+{
+    jutsu_diag_init(d);
+    int rc = jutsu_schema_check(schema, "sc.so", d);
+    ck_assert_msg(rc == want, "rc %d, want %d; first line: %s", rc, want,
+                  jutsu_diag_count(d) ? jutsu_diag_line(d, 0) : "(none)");
+    return rc;
+}
+
+/* One refusal: exactly one line, and it is `want`. */
+static void schema_refused(const struct jutsu_cfg_key *schema, const char *want)
+{
+    struct jutsu_diag d;
+    schema_expect(schema, JUTSU_EABI, &d);
+    ck_assert_msg(jutsu_diag_count(&d) == 1, "%zu lines, first: %s", jutsu_diag_count(&d),
+                  jutsu_diag_line(&d, 0));
+    ck_assert_str_eq(jutsu_diag_line(&d, 0), want);
+    jutsu_diag_free(&d);
+}
+
+START_TEST(schema_bool_defaults)
+{
+    /* the loader and validation share one list of spellings */
+    static const struct jutsu_cfg_key good[] = {
+        JUTSU_CFG_KEY("a", JUTSU_CFG_BOOL, "On", "A"),
+        JUTSU_CFG_KEY("b", JUTSU_CFG_BOOL, "no", "B"),
+        JUTSU_CFG_END
+    };
+    struct jutsu_diag d;
+    schema_expect(good, 0, &d);
+    jutsu_diag_free(&d);
+    static const struct jutsu_cfg_key bad[] = {
+        JUTSU_CFG_KEY("a", JUTSU_CFG_BOOL, "1", "A"),
+        JUTSU_CFG_END
+    };
+    schema_refused(bad, "sc.so: schema: default \"1\" of key \"a\" is not a valid value of its "
+                   "type");
+}
+END_TEST
+
 /* --- instances through the app ------------------------------------------ */
 
 static struct jutsu_app *app_from(const char *yaml, struct jutsu_diag *d, int *rc)
@@ -331,6 +374,9 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, bad_schema);
     tcase_add_test(tc, unresolvable_dependency);
     tcase_add_test(tc, not_a_shared_object);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("schema");
+    tcase_add_test(tc, schema_bool_defaults);
     suite_add_tcase(s, tc);
     tc = tcase_create("instances");
     tcase_add_test(tc, two_instances_and_reverse_shutdown);
