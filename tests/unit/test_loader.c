@@ -1,8 +1,9 @@
 /*
  * tests/unit/test_loader.c — the loader against real, deliberately broken
- * plugins built by the test suite (tests/plugins), and instance lifecycle
- * through the real host.
+ * plugins built by the test suite (tests/plugins), the schema checks, and
+ * instance lifecycle through the real host.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,21 @@ END_TEST
 
 /* --- schema checks ------------------------------------------------------- */
 
+struct sc_conf {
+    const char *name;
+    int64_t     count;
+    int         mode;
+    int         flag;
+};
+
+static const char *const sc_modes[] = { "a", "b", NULL };
+static const int sc_mode_values[] = { 5, 6 };
+
+static const struct jutsu_cfg_key sc_nested[] = {
+    JUTSU_CFG_KEY("depth", JUTSU_CFG_INT, "1", "How deep"),
+    JUTSU_CFG_END
+};
+
 /* Checks `schema`; returns the diag for asserts (caller frees). */
 static int schema_expect(const struct jutsu_cfg_key *schema, int want, struct jutsu_diag *d)
 {
@@ -173,6 +189,158 @@ static void schema_refused(const struct jutsu_cfg_key *schema, const char *want)
     ck_assert_str_eq(jutsu_diag_line(&d, 0), want);
     jutsu_diag_free(&d);
 }
+
+START_TEST(schema_fields_accepted)
+{
+    /* a field at offset 0, values on an enum field, an enum by index, a
+     * field beside a nested map and a list read by path */
+    static const struct jutsu_cfg_key ok[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_INT_RANGE_AT("count", "3", 1, 9, "A count", struct sc_conf, count),
+        JUTSU_CFG_ENUM_AT("mode", sc_modes, sc_mode_values, "a", "A mode", struct sc_conf, mode),
+        JUTSU_CFG_ENUM_AT("flag", sc_modes, NULL, "b", "An index", struct sc_conf, flag),
+        { .name = "nested", .type = JUTSU_CFG_MAP, .sub = sc_nested, .help = "A map" },
+        { .name = "tags", .type = JUTSU_CFG_LIST, .help = "A list" },
+        JUTSU_CFG_END
+    };
+    struct jutsu_diag d;
+    ck_assert_uint_eq(offsetof(struct sc_conf, name), 0);
+    schema_expect(ok, 0, &d);
+    ck_assert_uint_eq(jutsu_diag_count(&d), 0);
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(schema_field_on_unfillable_type)
+{
+    static const struct jutsu_cfg_key list[] = {
+        { .name = "tags", .type = JUTSU_CFG_LIST, .flags = JUTSU_CFG_FIELD, .help = "A list" },
+        JUTSU_CFG_END
+    };
+    schema_refused(list, "sc.so: schema: key \"tags\" of type list has the flag "
+                   "JUTSU_CFG_FIELD, but a list cannot be filled into a field (read it by "
+                   "path: cfg_count, cfg_key_at)");
+    static const struct jutsu_cfg_key map[] = {
+        { .name = "nested", .type = JUTSU_CFG_MAP, .flags = JUTSU_CFG_FIELD, .sub = sc_nested,
+          .help = "A map" },
+        JUTSU_CFG_END
+    };
+    schema_refused(map, "sc.so: schema: key \"nested\" of type map has the flag "
+                   "JUTSU_CFG_FIELD, but a map cannot be filled into a field (read it by "
+                   "path: cfg_count, cfg_key_at)");
+    static const struct jutsu_cfg_key any[] = {
+        { .name = "free", .type = JUTSU_CFG_ANY, .flags = JUTSU_CFG_FIELD, .help = "Anything" },
+        JUTSU_CFG_END
+    };
+    schema_refused(any, "sc.so: schema: key \"free\" of type any has the flag "
+                   "JUTSU_CFG_FIELD, but a any cannot be filled into a field (read it by "
+                   "path: cfg_count, cfg_key_at)");
+}
+END_TEST
+
+START_TEST(schema_field_in_nested_schema)
+{
+    static const struct jutsu_cfg_key inner[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_END
+    };
+    static const struct jutsu_cfg_key outer[] = {
+        { .name = "nested", .type = JUTSU_CFG_MAP, .sub = inner, .help = "A map" },
+        JUTSU_CFG_END
+    };
+    schema_refused(outer, "sc.so: nested: schema: key \"name\" of a nested schema has the flag "
+                   "JUTSU_CFG_FIELD, but host->cfg_fill fills top-level keys only (read it by "
+                   "path)");
+    static const struct jutsu_cfg_key list_of_maps[] = {
+        { .name = "items", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = inner,
+          .help = "Maps" },
+        JUTSU_CFG_END
+    };
+    schema_refused(list_of_maps, "sc.so: items: schema: key \"name\" of a nested schema has the "
+                   "flag JUTSU_CFG_FIELD, but host->cfg_fill fills top-level keys only (read it "
+                   "by path)");
+}
+END_TEST
+
+START_TEST(schema_values_misplaced)
+{
+    static const struct jutsu_cfg_key on_int[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .flags = JUTSU_CFG_FIELD, .def = "1",
+          .offset = JUTSU_CFG_OFFSET(struct sc_conf, count, JUTSU_CFG_INT),
+          .values = sc_mode_values, .help = "A count" },
+        JUTSU_CFG_END
+    };
+    schema_refused(on_int, "sc.so: schema: key \"count\" of type int has values, which only an "
+                   "enum key can have (one per choice)");
+    static const struct jutsu_cfg_key no_field[] = {
+        { .name = "mode", .type = JUTSU_CFG_ENUM, .def = "a", .choices = sc_modes,
+          .values = sc_mode_values, .help = "A mode" },
+        JUTSU_CFG_END
+    };
+    schema_refused(no_field, "sc.so: schema: enum key \"mode\" has values but not the flag "
+                   "JUTSU_CFG_FIELD: no field would receive them");
+}
+END_TEST
+
+START_TEST(schema_offset_without_flag)
+{
+    static const struct jutsu_cfg_key forgot[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .def = "1",
+          .offset = JUTSU_CFG_OFFSET(struct sc_conf, count, JUTSU_CFG_INT), .help = "A count" },
+        JUTSU_CFG_END
+    };
+    char want[256];
+    snprintf(want, sizeof(want), "sc.so: schema: key \"count\" has an offset (%zu) but not the "
+             "flag JUTSU_CFG_FIELD: its field would never be filled",
+             offsetof(struct sc_conf, count));
+    schema_refused(forgot, want);
+}
+END_TEST
+
+START_TEST(schema_reserved_and_flags)
+{
+    static const int junk = 1;
+    static const struct jutsu_cfg_key reserved[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .def = "1", .help = "A count",
+          .reserved = { &junk } },
+        JUTSU_CFG_END
+    };
+    schema_refused(reserved, "sc.so: schema: key \"count\" has a nonzero reserved slot (it must "
+                   "be zero: a key built from another jutsu/config.h?)");
+    static const struct jutsu_cfg_key flags[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .flags = JUTSU_CFG_SECRET | (1u << 9),
+          .def = "1", .help = "A count" },
+        JUTSU_CFG_END
+    };
+    schema_refused(flags, "sc.so: schema: key \"count\" has unknown flags 0x200");
+}
+END_TEST
+
+START_TEST(schema_fields_overlap)
+{
+    /* count is 8 bytes: a 4-byte field at its offset + 4 shares its bytes */
+    static const struct jutsu_cfg_key overlap[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_INT_RANGE_AT("count", "3", 1, 9, "A count", struct sc_conf, count),
+        { .name = "half", .type = JUTSU_CFG_BOOL, .flags = JUTSU_CFG_FIELD, .def = "no",
+          .offset = offsetof(struct sc_conf, count) + 4, .help = "Half of count" },
+        JUTSU_CFG_END
+    };
+    char want[256];
+    snprintf(want, sizeof(want), "sc.so: schema: keys \"count\" and \"half\" fill overlapping "
+             "bytes of the config struct (offsets %zu and %zu): two keys, one member?",
+             offsetof(struct sc_conf, count), offsetof(struct sc_conf, count) + 4);
+    schema_refused(overlap, want);
+    /* the same member twice */
+    static const struct jutsu_cfg_key twice[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_KEY_AT("alias", JUTSU_CFG_STR, "y", "Another", struct sc_conf, name),
+        JUTSU_CFG_END
+    };
+    schema_refused(twice, "sc.so: schema: keys \"name\" and \"alias\" fill overlapping bytes of "
+                   "the config struct (offsets 0 and 0): two keys, one member?");
+}
+END_TEST
 
 START_TEST(schema_bool_defaults)
 {
@@ -376,6 +544,13 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, not_a_shared_object);
     suite_add_tcase(s, tc);
     tc = tcase_create("schema");
+    tcase_add_test(tc, schema_fields_accepted);
+    tcase_add_test(tc, schema_field_on_unfillable_type);
+    tcase_add_test(tc, schema_field_in_nested_schema);
+    tcase_add_test(tc, schema_values_misplaced);
+    tcase_add_test(tc, schema_offset_without_flag);
+    tcase_add_test(tc, schema_reserved_and_flags);
+    tcase_add_test(tc, schema_fields_overlap);
     tcase_add_test(tc, schema_bool_defaults);
     suite_add_tcase(s, tc);
     tc = tcase_create("instances");
