@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_loader.c — the loader against real, deliberately broken
- * plugins built by the test suite (tests/plugins), the schema checks, and
- * instance lifecycle through the real host.
+ * plugins built by the test suite (tests/plugins), the schema checks,
+ * instance lifecycle through the real host, and host->cfg_fill.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +13,14 @@
 #include "host/loader.h"
 #include "base/log.h"
 #include "testutil.h"
+
+/* cfg_fill took the first of the vtable's 16 reserved slots (ABI 1.1): the
+ * struct keeps its size, and `data`, the last 1.0 slot, stays where it was. */
+_Static_assert(offsetof(struct jutsu_host, cfg_fill) ==
+               offsetof(struct jutsu_host, data) + sizeof(void *), "cfg_fill is not after data");
+_Static_assert(sizeof(struct jutsu_host) ==
+               offsetof(struct jutsu_host, cfg_fill) + 16 * sizeof(void *),
+               "struct jutsu_host changed size");
 
 static char *tp_path(const char *name)
 {
@@ -528,6 +536,86 @@ START_TEST(config_errors_of_instances)
 }
 END_TEST
 
+/* --- host->cfg_fill through the vtable ------------------------------------ */
+
+struct vt_conf {
+    const char *name;
+    int64_t     count;
+    int         mode;
+};
+
+static const char *const vt_modes[] = { "a", "b", NULL };
+static const int vt_mode_values[] = { 7, 9 };
+
+static const struct jutsu_cfg_key vt_schema[] = {
+    JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "anon", "A name", struct vt_conf, name),
+    JUTSU_CFG_INT_RANGE_AT("count", "3", 1, 10, "A count", struct vt_conf, count),
+    JUTSU_CFG_ENUM_AT("mode", vt_modes, vt_mode_values, "a", "A mode", struct vt_conf, mode),
+    JUTSU_CFG_END
+};
+
+/* Never initialised: only its schema is used. */
+static const struct jutsu_plugin vt_desc = {
+    JUTSU_PLUGIN_HEADER, .kind = JUTSU_KIND_SOURCE, .name = "vt", .version = "1",
+    .schema = vt_schema,
+};
+
+/* A config validated against `schema`, for an instance of vt_desc. */
+static jutsu_cfg *vt_config(const char *text, const struct jutsu_cfg_key *schema)
+{
+    struct jutsu_diag d;
+    jutsu_cfg *cfg = NULL;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_load_string("vt.yaml", text, strlen(text), &cfg, &d), 0);
+    ck_assert_int_eq(jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), schema, "vt", &d), 0);
+    jutsu_diag_free(&d);
+    return cfg;
+}
+
+START_TEST(host_cfg_fill)
+{
+    static const struct jutsu_cfg_key count_is_text[] = {
+        JUTSU_CFG_KEY("count", JUTSU_CFG_STR, "3", "A count, as text"),
+        JUTSU_CFG_END
+    };
+    struct jutsu_app *app = NULL;
+    ck_assert_int_eq(jutsu_app_new(&app), 0);
+    ck_assert_uint_ge(app->host.abi_minor, 1);
+    ck_assert_ptr_nonnull(app->host.cfg_fill);
+    struct jutsu_module *m = calloc(1, sizeof(*m));
+    ck_assert_ptr_nonnull(m);
+    m->path = strdup("vt.so");
+    m->desc = &vt_desc;
+    ck_assert_int_eq(jutsu_app_adopt_module(app, m), 0);
+    jutsu_cfg *good = vt_config("name: first\nmode: b\n", vt_schema);
+    jutsu_cfg *other = vt_config("count: many\n", count_is_text);
+    jutsu_cfg_node *g = jutsu_cfg_root(good), *o = jutsu_cfg_root(other);
+    ck_assert_int_eq(jutsu_app_add_instance(app, "vt1", m, g, g, 1), 0);
+    ck_assert_int_eq(jutsu_app_add_instance(app, "vt2", m, o, o, 1), 0);
+
+    /* the instance's own values, defaults filled, the enum as its value */
+    struct vt_conf c = { .name = NULL, .count = -1, .mode = -1 };
+    ck_assert_int_eq(app->host.cfg_fill(app->inst[0], &c), 0);
+    ck_assert_str_eq(c.name, "first");
+    ck_assert_int_eq(c.count, 3);
+    ck_assert_int_eq(c.mode, 9);
+    ck_assert_str_eq(app->inst[0]->error, "");
+
+    /* a config validated against another schema: refused, the reason is
+     * the instance's error, as set_error would record it */
+    c = (struct vt_conf){ .name = NULL, .count = -1, .mode = -1 };
+    ck_assert_int_eq(app->host.cfg_fill(app->inst[1], &c), JUTSU_EINVAL);
+    ck_assert_str_eq(app->inst[1]->error, "config key \"name\" has no value, although the "
+                     "schema gives it a default (the config was not validated against this "
+                     "schema)");
+    ck_assert_ptr_null(c.name);
+    ck_assert_int_eq(c.count, -1);
+    jutsu_app_free(app);
+    jutsu_cfg_free(good);
+    jutsu_cfg_free(other);
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
     Suite *s = suite_create("loader");
@@ -558,6 +646,7 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, failing_init_stops_startup);
     tcase_add_test(tc, optional_instance_may_fail);
     tcase_add_test(tc, config_errors_of_instances);
+    tcase_add_test(tc, host_cfg_fill);
     suite_add_tcase(s, tc);
     return s;
 }
