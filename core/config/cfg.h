@@ -136,8 +136,9 @@ int  jutsu_cfg_parse_bool(const char *text, int *out);
  * `schema`. Returns 0, or JUTSU_EINVAL with a message naming the key in
  * err (when a key with a default or REQUIRED is missing, when a value's
  * validated type is not the key's, an ENUM's text is none of its choices,
- * or the key's type cannot be a field); fields written before the failing
- * key keep their new values. Reads the tree only. */
+ * or the key's type cannot be a field; also for a NULL conf or a map that
+ * is no MAP); fields written before the failing key keep their new
+ * values. Reads the tree only. */
 int  jutsu_cfg_fill(const jutsu_cfg_node *map, const struct jutsu_cfg_key *schema, void *conf,
                     char *err, size_t errsz);
 

@@ -31,13 +31,6 @@ static int choice_index(const struct jutsu_cfg_key *k, const char *text)
 static int fill_key(const struct jutsu_cfg_key *k, const jutsu_cfg_node *n, char *field,
                     char *err, size_t errsz)
 {
-    /* the scalar types are STR..ENUM, numbers the ABI freezes */
-    if (k->type < JUTSU_CFG_STR || k->type > JUTSU_CFG_ENUM) {
-        snprintf(err, errsz, "config key \"%s\" is of type %s, which cannot be filled into a "
-                 "field (only str, int, bool, double, money and enum keys can carry "
-                 "JUTSU_CFG_FIELD)", k->name, jutsu_cfg_type_name(k->type));
-        return JUTSU_EINVAL;
-    }
     if (n->kind != JUTSU_CFG_NODE_SCALAR || n->type != k->type) {
         snprintf(err, errsz, "config key \"%s\" is of type %s in the schema, but its value "
                  "was %s%s (the config was not validated against this schema)", k->name,
@@ -76,7 +69,7 @@ static int fill_key(const struct jutsu_cfg_key *k, const jutsu_cfg_node *n, char
         memcpy(field, &v, sizeof(v));
         return 0;
     }
-    default:    /* refused above */
+    default:    /* refused by jutsu_cfg_fill */
         return JUTSU_EINVAL;
     }
 }
@@ -84,13 +77,24 @@ static int fill_key(const struct jutsu_cfg_key *k, const jutsu_cfg_node *n, char
 int jutsu_cfg_fill(const jutsu_cfg_node *map, const struct jutsu_cfg_key *schema, void *conf,
                    char *err, size_t errsz)
 {
-    if (map == NULL || map->kind != JUTSU_CFG_NODE_MAP || conf == NULL) {
-        snprintf(err, errsz, "no config map or no struct to fill (a host bug)");
+    if (conf == NULL) {
+        snprintf(err, errsz, "cfg_fill: no struct to fill (conf is NULL)");
+        return JUTSU_EINVAL;
+    }
+    if (map == NULL || map->kind != JUTSU_CFG_NODE_MAP) {
+        snprintf(err, errsz, "cfg_fill: the instance has no config map (a host bug)");
         return JUTSU_EINVAL;
     }
     for (const struct jutsu_cfg_key *k = schema; k && k->name; k++) {
         if (!(k->flags & JUTSU_CFG_FIELD))
             continue;
+        /* the scalar types are STR..ENUM, numbers the ABI freezes */
+        if (k->type < JUTSU_CFG_STR || k->type > JUTSU_CFG_ENUM) {
+            snprintf(err, errsz, "config key \"%s\" is of type %s, which cannot be filled into "
+                     "a field (only str, int, bool, double, money and enum keys can carry "
+                     "JUTSU_CFG_FIELD)", k->name, jutsu_cfg_type_name(k->type));
+            return JUTSU_EINVAL;
+        }
         const jutsu_cfg_node *n = jutsu_cfg_map_get(map, k->name);
         if (n == NULL || (n->kind == JUTSU_CFG_NODE_SCALAR && n->is_null)) {
             /* validation gives such a key its default, or reports it */

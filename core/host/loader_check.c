@@ -287,9 +287,8 @@ static int check_field(const struct jutsu_cfg_key *schema, const struct jutsu_cf
     }
     if (field_size[k->type] == 0) {
         jutsu_diag_add(diag, "%s: schema: key \"%s\" of type %s has the flag JUTSU_CFG_FIELD, "
-                       "but a %s cannot be filled into a field (read it by path: cfg_count, "
-                       "cfg_key_at)", who, k->name, jutsu_cfg_type_name(k->type),
-                       jutsu_cfg_type_name(k->type));
+                       "but a key of that type cannot be filled into a field (read it by path: "
+                       "cfg_count, cfg_key_at)", who, k->name, jutsu_cfg_type_name(k->type));
         return bad + 1;
     }
     size_t lo = k->offset, hi = lo + field_size[k->type];

@@ -1007,6 +1007,11 @@ START_TEST(fill_refusals)
     ck_assert_str_eq(err, "config key \"port\" is of type int in the schema, but its value was "
                           "validated as str (the config was not validated against this schema)");
     ck_assert_int_eq(c.port, POISON_I64);
+
+    /* nothing to fill */
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), port_only, NULL, err, sizeof(err)),
+                     JUTSU_EINVAL);
+    ck_assert_str_eq(err, "cfg_fill: no struct to fill (conf is NULL)");
     jutsu_cfg_free(cfg);
 
     /* never validated at all */

@@ -226,23 +226,23 @@ START_TEST(schema_field_on_unfillable_type)
         JUTSU_CFG_END
     };
     schema_refused(list, "sc.so: schema: key \"tags\" of type list has the flag "
-                   "JUTSU_CFG_FIELD, but a list cannot be filled into a field (read it by "
-                   "path: cfg_count, cfg_key_at)");
+                   "JUTSU_CFG_FIELD, but a key of that type cannot be filled into a field (read "
+                   "it by path: cfg_count, cfg_key_at)");
     static const struct jutsu_cfg_key map[] = {
         { .name = "nested", .type = JUTSU_CFG_MAP, .flags = JUTSU_CFG_FIELD, .sub = sc_nested,
           .help = "A map" },
         JUTSU_CFG_END
     };
     schema_refused(map, "sc.so: schema: key \"nested\" of type map has the flag "
-                   "JUTSU_CFG_FIELD, but a map cannot be filled into a field (read it by "
-                   "path: cfg_count, cfg_key_at)");
+                   "JUTSU_CFG_FIELD, but a key of that type cannot be filled into a field (read "
+                   "it by path: cfg_count, cfg_key_at)");
     static const struct jutsu_cfg_key any[] = {
         { .name = "free", .type = JUTSU_CFG_ANY, .flags = JUTSU_CFG_FIELD, .help = "Anything" },
         JUTSU_CFG_END
     };
     schema_refused(any, "sc.so: schema: key \"free\" of type any has the flag "
-                   "JUTSU_CFG_FIELD, but a any cannot be filled into a field (read it by "
-                   "path: cfg_count, cfg_key_at)");
+                   "JUTSU_CFG_FIELD, but a key of that type cannot be filled into a field (read "
+                   "it by path: cfg_count, cfg_key_at)");
 }
 END_TEST
 
