@@ -8,7 +8,10 @@ BUILD_DIR="${JUTSU_BUILD_DIR:?run through ctest}"
 # that an ABI bump changes what the tests expect without anyone editing them.
 ABI_MAJOR=$(sed -n 's/^#define JUTSU_ABI_MAJOR \([0-9][0-9]*\)$/\1/p' include/jutsu/version.h)
 ABI_MINOR=$(sed -n 's/^#define JUTSU_ABI_MINOR \([0-9][0-9]*\)$/\1/p' include/jutsu/version.h)
-[[ -n "$ABI_MAJOR" && -n "$ABI_MINOR" ]] || { echo "no ABI version in include/jutsu/version.h"; exit 1; }
+if [[ -z "$ABI_MAJOR" || -z "$ABI_MINOR" ]]; then
+  echo "no JUTSU_ABI_MAJOR/MINOR in include/jutsu/version.h"
+  exit 1
+fi
 ABI="$ABI_MAJOR.$ABI_MINOR"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-cli-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
