@@ -16,7 +16,7 @@
  *     host->cfg_fill(ctx, &conf) writes every such key's validated value
  *     there, as the C type of its config type:
  *
- *         STR     const char *    (the host's copy, valid until destroy)
+ *         STR     const char *    (the host's string, valid until destroy)
  *         INT     int64_t
  *         BOOL    int             (0 or 1)
  *         DOUBLE  double
@@ -30,8 +30,7 @@
  *     leaves its field as it was: zero the struct, or put your fallback in
  *     it, before the call.
  *
- *   - one key at a time by path (host->cfg_str, cfg_int, ...), which never
- *     fails for a key the schema gives a default.
+ *     For example:
  *
  *     struct my_conf { const char *url; int64_t timeout_ms; int mode; };
  *     static const char *const modes[] = { "fast", "safe", NULL };
@@ -49,6 +48,10 @@
  *     struct my_conf conf = { 0 };
  *     if (host->cfg_fill(ctx, &conf) != 0)
  *         return JUTSU_ECONFIG;      (the host has recorded why, naming the key)
+ *
+ *   - one key at a time by path (host->cfg_str, cfg_int, ...), which never
+ *     fails for a key the schema gives a default. Keys without the flag,
+ *     and the values of lists and maps, are read this way.
  *
  * ABI: schemas are arrays, so the size of struct jutsu_cfg_key is frozen
  * for a major version. ABI 1.1 gave two of its reserved slots a meaning
