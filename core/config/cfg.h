@@ -117,6 +117,31 @@ int  jutsu_cfg_bool(jutsu_cfg_node *node, const char *path, int *out);
 int  jutsu_cfg_double(jutsu_cfg_node *node, const char *path, double *out);
 int  jutsu_cfg_money(jutsu_cfg_node *node, const char *path, jutsu_money_t *out);
 
+/* "str", "int", ... "any" for an enum jutsu_cfg_type; "?" for another value. */
+const char *jutsu_cfg_type_name(uint32_t type);
+
+/* The one list of boolean spellings: true/false, yes/no, on/off, in any
+ * case. *out is 1 or 0; JUTSU_EINVAL for anything else (*out untouched).
+ * Validation and the loader's check of schema defaults both use it, so a
+ * default the loader accepts is one validation accepts. */
+int  jutsu_cfg_parse_bool(const char *text, int *out);
+
+/* Copies the validated values of `map` into a plugin's config struct
+ * (host->cfg_fill; core/config/cfg_fill.c): for every key of `schema` (top
+ * level only) that carries JUTSU_CFG_FIELD, its value is written at
+ * (char *)conf + key->offset as the C type jutsu/config.h gives its type.
+ * A key the map lacks or holds null is skipped when the schema gives it
+ * neither a default nor REQUIRED (its field keeps what the caller put
+ * there); with either, absence means `map` was not validated against
+ * `schema`. Returns 0, or JUTSU_EINVAL with a message naming the key in
+ * err (when a key with a default or REQUIRED is missing, when a value's
+ * validated type is not the key's, an ENUM's text is none of its choices,
+ * or the key's type cannot be a field; also for a NULL conf or a map that
+ * is no MAP); fields written before the failing key keep their new
+ * values. Reads the tree only. */
+int  jutsu_cfg_fill(const jutsu_cfg_node *map, const struct jutsu_cfg_key *schema, void *conf,
+                    char *err, size_t errsz);
+
 /* Writes "file:line:col" of a node into buf (size >= 64 recommended). */
 const char *jutsu_cfg_where(const jutsu_cfg_node *node, char *buf, size_t size);
 

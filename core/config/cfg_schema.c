@@ -45,7 +45,7 @@ static const char *const type_names[] = {
     [JUTSU_CFG_LIST] = "list", [JUTSU_CFG_MAP] = "map", [JUTSU_CFG_ANY] = "any"
 };
 
-static const char *type_name(uint32_t t)
+const char *jutsu_cfg_type_name(uint32_t t)
 {
     return t < sizeof(type_names) / sizeof(type_names[0]) && type_names[t] ? type_names[t] : "?";
 }
@@ -101,9 +101,20 @@ int jutsu_cfg_int(jutsu_cfg_node *node, const char *path, int64_t *out)
     return 0;
 }
 
+int jutsu_cfg_parse_bool(const char *text, int *out)
+{
+    /* false spellings at even positions, true ones at odd */
+    static const char *const names[] = { "false", "true", "no", "yes", "off", "on" };
+    for (size_t i = 0; text && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcasecmp(text, names[i]) == 0) {
+            *out = (int)(i % 2);
+            return 0;
+        }
+    return JUTSU_EINVAL;
+}
+
 int jutsu_cfg_bool(jutsu_cfg_node *node, const char *path, int *out)
 {
-    static const char *const names[] = { "false", "true", "no", "yes", "off", "on" };
     jutsu_cfg_node *n;
     int rc = scalar_at(node, path, &n);
     if (rc != 0)
@@ -112,12 +123,7 @@ int jutsu_cfg_bool(jutsu_cfg_node *node, const char *path, int *out)
         *out = n->i != 0;
         return 0;
     }
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcasecmp(n->text, names[i]) == 0) {
-            *out = (int)(i % 2);
-            return 0;
-        }
-    return JUTSU_EINVAL;
+    return jutsu_cfg_parse_bool(n->text, out);
 }
 
 int jutsu_cfg_double(jutsu_cfg_node *node, const char *path, double *out)
@@ -520,9 +526,9 @@ int jutsu_cfg_validate(jutsu_cfg *cfg, jutsu_cfg_node *map,
 static void type_label(const struct jutsu_cfg_key *k, char *buf, size_t size)
 {
     if (k->type == JUTSU_CFG_LIST)
-        snprintf(buf, size, "list[%s]", type_name(k->elem ? k->elem : JUTSU_CFG_STR));
+        snprintf(buf, size, "list[%s]", jutsu_cfg_type_name(k->elem ? k->elem : JUTSU_CFG_STR));
     else
-        snprintf(buf, size, "%s", type_name(k->type));
+        snprintf(buf, size, "%s", jutsu_cfg_type_name(k->type));
 }
 
 static const char *default_label(const struct jutsu_cfg_key *k)
@@ -614,7 +620,7 @@ static struct json_object *key_json(const struct jutsu_cfg_key *k)
     if (rc == 0)
         rc = add(o, "name", json_object_new_string(k->name));
     if (rc == 0)
-        rc = add(o, "type", json_object_new_string(type_name(k->type)));
+        rc = add(o, "type", json_object_new_string(jutsu_cfg_type_name(k->type)));
     if (rc == 0)
         rc = add(o, "required", json_object_new_boolean(!!(k->flags & JUTSU_CFG_REQUIRED)));
     if (rc == 0)
@@ -624,8 +630,8 @@ static struct json_object *key_json(const struct jutsu_cfg_key *k)
     if (rc == 0)
         rc = add(o, "help", json_object_new_string(k->help ? k->help : ""));
     if (rc == 0 && k->type == JUTSU_CFG_LIST)
-        rc = add(o, "elem", json_object_new_string(type_name(k->elem ? k->elem
-                                                                     : JUTSU_CFG_STR)));
+        rc = add(o, "elem", json_object_new_string(
+                                jutsu_cfg_type_name(k->elem ? k->elem : JUTSU_CFG_STR)));
     if (rc == 0 && k->choices) {
         struct json_object *c = json_object_new_array();
         for (const char *const *p = k->choices; c && *p && rc == 0; p++) {

@@ -94,6 +94,15 @@ static int h_cfg_key_at(jutsu_ctx *ctx, const char *path, int idx, const char **
     return 0;
 }
 
+static int h_cfg_fill(jutsu_ctx *ctx, void *conf)
+{
+    char why[sizeof(ctx->error)];
+    int rc = jutsu_cfg_fill(ctx->config, ctx->module->desc->schema, conf, why, sizeof(why));
+    if (rc != 0)
+        snprintf(ctx->error, sizeof(ctx->error), "%s", why);
+    return rc;
+}
+
 /* The answer lives in a per-thread buffer until the next call on the
  * same thread: enough for building one message. */
 static const char *h_cfg_where(jutsu_ctx *ctx, const char *path)
@@ -242,4 +251,5 @@ void jutsu_host_init(struct jutsu_host *h)
     h->exchange_date = h_exchange_date;
     h->exchange_time = h_exchange_time;
     h->data          = h_data;
+    h->cfg_fill      = h_cfg_fill;
 }

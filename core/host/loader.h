@@ -41,7 +41,10 @@ void jutsu_module_close(struct jutsu_module *m);
 int  jutsu_plugin_check(const struct jutsu_plugin *d, const char *file,
                         struct jutsu_diag *diag);
 /* Checks a schema table (names, types, defaults parse as their type,
- * ENUM choices, duplicates). 0 or JUTSU_EABI. */
+ * ENUM choices, duplicates) and what host->cfg_fill relies on: the flag
+ * JUTSU_CFG_FIELD only on a top-level key of a type that can be a field,
+ * no two fields sharing a byte, no offset without the flag, `values` only
+ * on an ENUM field, known flags, a zero reserved slot. 0 or JUTSU_EABI. */
 int  jutsu_schema_check(const struct jutsu_cfg_key *schema, const char *who,
                         struct jutsu_diag *diag);
 

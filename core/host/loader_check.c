@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "jutsu/auth.h"
 #include "jutsu/broker.h"
@@ -22,6 +21,7 @@
 #include "jutsu/source.h"
 #include "jutsu/storage.h"
 #include "jutsu/strategy.h"
+#include "config/cfg.h"
 #include "host/loader.h"
 
 /* The descriptor of ABI 1.0 ends with the `reserved` array; anything
@@ -214,11 +214,8 @@ static int default_ok(const struct jutsu_cfg_key *k)
         strtod(v, &end);
         return end != v && *end == '\0';
     case JUTSU_CFG_BOOL: {
-        static const char *const names[] = { "true", "false", "yes", "no", "on", "off" };
-        for (size_t i = 0; i < 6; i++)
-            if (strcasecmp(v, names[i]) == 0)
-                return 1;
-        return 0;
+        int b;
+        return jutsu_cfg_parse_bool(v, &b) == 0;
     }
     case JUTSU_CFG_MONEY: {
         jutsu_money_t m;
@@ -234,7 +231,81 @@ static int default_ok(const struct jutsu_cfg_key *k)
     }
 }
 
-int jutsu_schema_check(const struct jutsu_cfg_key *schema, const char *who,
+/* The bytes host->cfg_fill writes for a field of each type; 0: a key of
+ * that type cannot be a field. Two fields must not share a byte. */
+static const size_t field_size[] = {
+    [JUTSU_CFG_STR] = sizeof(const char *), [JUTSU_CFG_INT] = sizeof(int64_t),
+    [JUTSU_CFG_BOOL] = sizeof(int), [JUTSU_CFG_DOUBLE] = sizeof(double),
+    [JUTSU_CFG_MONEY] = sizeof(jutsu_money_t), [JUTSU_CFG_ENUM] = sizeof(int),
+    [JUTSU_CFG_LIST] = 0, [JUTSU_CFG_MAP] = 0, [JUTSU_CFG_ANY] = 0,
+};
+
+#define KNOWN_FLAGS (JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET | JUTSU_CFG_FIELD)
+
+/* What ABI 1.1 added to a key: its field (offset, flag), an enum's values,
+ * and the slot still reserved. A key's type is known here. `nested`: the
+ * key is in a MAP's or a LIST's schema, which cfg_fill does not descend. */
+static int check_field(const struct jutsu_cfg_key *schema, const struct jutsu_cfg_key *k,
+                       int nested, const char *who, struct jutsu_diag *diag)
+{
+    int bad = 0;
+    if (k->flags & ~KNOWN_FLAGS) {
+        jutsu_diag_add(diag, "%s: schema: key \"%s\" has unknown flags 0x%x", who, k->name,
+                       (unsigned)(k->flags & ~KNOWN_FLAGS));
+        bad++;
+    }
+    if (k->reserved[0] != NULL) {
+        jutsu_diag_add(diag, "%s: schema: key \"%s\" has a nonzero reserved slot (it must be "
+                       "zero: a key built from another jutsu/config.h?)", who, k->name);
+        bad++;
+    }
+    if (k->values && k->type != JUTSU_CFG_ENUM) {
+        jutsu_diag_add(diag, "%s: schema: key \"%s\" of type %s has values, which only an enum "
+                       "key can have (one per choice)", who, k->name,
+                       jutsu_cfg_type_name(k->type));
+        bad++;
+    } else if (k->values && !(k->flags & JUTSU_CFG_FIELD)) {
+        jutsu_diag_add(diag, "%s: schema: enum key \"%s\" has values but not the flag "
+                       "JUTSU_CFG_FIELD: no field would receive them", who, k->name);
+        bad++;
+    }
+    if (!(k->flags & JUTSU_CFG_FIELD)) {
+        if (k->offset != 0) {
+            jutsu_diag_add(diag, "%s: schema: key \"%s\" has an offset (%u) but not the flag "
+                           "JUTSU_CFG_FIELD: its field would never be filled", who, k->name,
+                           k->offset);
+            bad++;
+        }
+        return bad;
+    }
+    if (nested) {
+        jutsu_diag_add(diag, "%s: schema: key \"%s\" of a nested schema has the flag "
+                       "JUTSU_CFG_FIELD, but host->cfg_fill fills top-level keys only (read it "
+                       "by path)", who, k->name);
+        return bad + 1;
+    }
+    if (field_size[k->type] == 0) {
+        jutsu_diag_add(diag, "%s: schema: key \"%s\" of type %s has the flag JUTSU_CFG_FIELD, "
+                       "but a key of that type cannot be filled into a field (read it by path: "
+                       "cfg_count, cfg_key_at)", who, k->name, jutsu_cfg_type_name(k->type));
+        return bad + 1;
+    }
+    size_t lo = k->offset, hi = lo + field_size[k->type];
+    for (const struct jutsu_cfg_key *j = schema; j < k; j++) {
+        if (!(j->flags & JUTSU_CFG_FIELD) || j->type < JUTSU_CFG_STR || j->type > JUTSU_CFG_ANY ||
+            field_size[j->type] == 0)
+            continue;
+        if (j->offset < hi && lo < j->offset + field_size[j->type]) {
+            jutsu_diag_add(diag, "%s: schema: keys \"%s\" and \"%s\" fill overlapping bytes of "
+                           "the config struct (offsets %u and %u): two keys, one member?", who,
+                           j->name, k->name, j->offset, k->offset);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static int check_table(const struct jutsu_cfg_key *schema, const char *who, int nested,
                        struct jutsu_diag *diag)
 {
     int bad = 0;
@@ -267,14 +338,21 @@ int jutsu_schema_check(const struct jutsu_cfg_key *schema, const char *who,
             jutsu_diag_add(diag, "%s: schema: key \"%s\" has no help text", who, k->name);
             bad++;
         }
+        bad += check_field(schema, k, nested, who, diag);
         if (k->sub && (k->type == JUTSU_CFG_MAP || k->type == JUTSU_CFG_LIST)) {
-            char *nested = NULL;
-            if (asprintf(&nested, "%s: %s", who, k->name) < 0)
+            char *sub = NULL;
+            if (asprintf(&sub, "%s: %s", who, k->name) < 0)
                 return JUTSU_ENOMEM;
-            if (jutsu_schema_check(k->sub, nested, diag) != 0)
+            if (check_table(k->sub, sub, 1, diag) != 0)
                 bad++;
-            free(nested);
+            free(sub);
         }
     }
     return bad ? JUTSU_EABI : 0;
+}
+
+int jutsu_schema_check(const struct jutsu_cfg_key *schema, const char *who,
+                       struct jutsu_diag *diag)
+{
+    return check_table(schema, who, 0, diag);
 }

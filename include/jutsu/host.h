@@ -115,7 +115,24 @@ struct jutsu_host {
      * storage is configured (e.g. under `config check`). */
     const struct jutsu_data *(*data)(jutsu_ctx *ctx);
 
-    const void *reserved[16];  /* zero; appended slots come here */
+    /* --- ABI 1.1 --------------------------------------------------------- */
+
+    /* Fills the plugin's own config struct from this instance's validated
+     * config in one call: every key of the plugin's schema that has the
+     * flag JUTSU_CFG_FIELD is written at (char *)conf + key.offset, as the
+     * C type jutsu/config.h gives its type (strings stay valid until
+     * destroy; an ENUM as its `values` entry or index). A key the config
+     * does not set and the schema gives neither a default nor REQUIRED
+     * leaves its field untouched: zero `conf` first, or put fallbacks in
+     * it. Keys without the flag, and nested keys, are read by path as
+     * above. Returns 0, or JUTSU_EINVAL when a value cannot go into its
+     * field (the config was not validated against this schema: a host
+     * bug); the reason, naming the key, is then recorded as by set_error,
+     * so init can simply return an error. Fields written before the
+     * failing key keep their values. */
+    int (*cfg_fill)(jutsu_ctx *ctx, void *conf);
+
+    const void *reserved[15];  /* zero; appended slots come here */
 };
 
 #endif

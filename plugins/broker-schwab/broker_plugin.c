@@ -39,18 +39,30 @@
 #define LOOK_FIRST "the order may have been placed: look at the account's orders at Schwab " \
                    "before placing it again"
 
+/* The settings, as host->cfg_fill writes them: the shared ones of
+ * schwab-common (no login flow here) and the account. */
+struct broker_conf {
+    struct schwab_conf schwab;
+    int                enabled;
+    const char        *account_hash, *account_number;   /* NULL: not given */
+};
+
 static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_KEY("enabled", JUTSU_CFG_BOOL, "false",
-                  "Place real orders, with real money. While false, place refuses and sends "
-                  "nothing (status and cancel still work)"),
-    { .name = "account_hash", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_SECRET,
+    JUTSU_CFG_KEY_AT("enabled", JUTSU_CFG_BOOL, "false",
+                     "Place real orders, with real money. While false, place refuses and "
+                     "sends nothing (status and cancel still work)", struct broker_conf, enabled),
+    { .name = "account_hash", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_SECRET | JUTSU_CFG_FIELD,
+      .offset = JUTSU_CFG_OFFSET(struct broker_conf, account_hash, JUTSU_CFG_STR),
       .help = "The account's hashValue from GET /trader/v1/accounts/accountNumbers (give "
               "this or account_number)" },
-    { .name = "account_number", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_SECRET,
+    { .name = "account_number", .type = JUTSU_CFG_STR,
+      .flags = JUTSU_CFG_SECRET | JUTSU_CFG_FIELD,
+      .offset = JUTSU_CFG_OFFSET(struct broker_conf, account_number, JUTSU_CFG_STR),
       .help = "The account number; its hashValue is looked up once (give this or "
               "account_hash)" },
-    SCHWAB_CFG_CREDENTIALS,
-    SCHWAB_CFG_TRANSPORT("Base URL of the Trader API (/trader/v1/...)"),
+    SCHWAB_CFG_CREDENTIALS(struct broker_conf, schwab),
+    SCHWAB_CFG_TRANSPORT("Base URL of the Trader API (/trader/v1/...)", struct broker_conf,
+                         schwab),
     JUTSU_CFG_END
 };
 
@@ -393,18 +405,11 @@ static int config_error(struct broker *b, const char *key, const char *what)
     return JUTSU_ECONFIG;
 }
 
-static int read_config(struct broker *b)
+static int read_config(struct broker *b, const struct broker_conf *c)
 {
     const struct jutsu_host *h = b->s.host;
-    const char *hash = NULL, *number = NULL;
-    int rh = h->cfg_str(b->s.ctx, "account_hash", &hash);
-    int rn = h->cfg_str(b->s.ctx, "account_number", &number);
-    if (h->cfg_bool(b->s.ctx, "enabled", &b->enabled) != 0 ||
-        (rh != 0 && rh != JUTSU_ENOENT) || (rn != 0 && rn != JUTSU_ENOENT)) {
-        h->set_error(b->s.ctx, "cannot read the " PLUGIN " settings (enabled, account_hash, "
-                     "account_number)");
-        return JUTSU_ECONFIG;
-    }
+    const char *hash = c->account_hash, *number = c->account_number;
+    b->enabled = c->enabled;
     if (hash && number)
         return config_error(b, "account_number", "give account_hash or account_number, not "
                             "both (the hash is what the API takes; the number is looked up)");
@@ -427,19 +432,22 @@ static int read_config(struct broker *b)
 
 static int broker_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
 {
-    struct broker *b = calloc(1, sizeof(*b));
+    struct broker_conf conf = { 0 };
+    struct broker *b;
     struct stat st;
     char m[16];
     int rc;
-    if (b == NULL)
+    if (host->cfg_fill(ctx, &conf) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
+    if ((b = calloc(1, sizeof(*b))) == NULL)
         return JUTSU_ENOMEM;
-    if ((rc = schwab_setup(&b->s, host, ctx, PLUGIN, "jutsu-broker-schwab/1.0",
+    if ((rc = schwab_setup(&b->s, host, ctx, &conf.schwab, "jutsu-broker-schwab/1.0",
                            "trading through Schwab")) != 0) {
         free(b);
         return rc;
     }
     pthread_mutex_init(&b->acct_mu, NULL);
-    if ((rc = read_config(b)) != 0) {
+    if ((rc = read_config(b, &conf)) != 0) {
         broker_destroy(b);
         return rc;
     }

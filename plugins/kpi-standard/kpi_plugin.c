@@ -23,10 +23,15 @@
 #include "kpi_state.h"
 #include "kpi_stats.h"
 
+/* The settings, as host->cfg_fill writes them from the schema below. */
+struct kpi_conf {
+    int64_t periods_per_year;
+};
+
 static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_INT_RANGE("periods_per_year", "252", 1, 366,
-                        "Return periods in a year, the annualisation factor P: 252 trading "
-                        "days (empyrical's default)"),
+    JUTSU_CFG_INT_RANGE_AT("periods_per_year", "252", 1, 366,
+                           "Return periods in a year, the annualisation factor P: 252 trading "
+                           "days (empyrical's default)", struct kpi_conf, periods_per_year),
     JUTSU_CFG_END
 };
 
@@ -123,8 +128,11 @@ static void kpi_destroy(void *state)
 
 static int kpi_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
 {
-    int64_t p;
-    if (host->cfg_int(ctx, "periods_per_year", &p) != 0 || p < 1 || p > 366) {
+    struct kpi_conf conf = { 0 };
+    if (host->cfg_fill(ctx, &conf) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
+    int64_t p = conf.periods_per_year;
+    if (p < 1 || p > 366) {         /* the schema's bounds, kept as a guard */
         host->set_error(ctx, "periods_per_year must be an integer from 1 to 366 (252 for "
                         "daily returns)");
         return JUTSU_ECONFIG;

@@ -70,63 +70,83 @@ struct schwab {
 
 /* --- config and lifecycle (schwab_setup.c) -------------------------------- */
 
+/* The shared settings, as host->cfg_fill writes them. Strings are the
+ * host's, valid until destroy (schwab_setup copies what it keeps). */
+struct schwab_conf {
+    const char *app_key, *app_secret;
+    const char *redirect_uri;        /* NULL: the plugin has no login flow */
+    const char *token_file, *api_base, *auth_base;
+    double      requests_per_second;
+    int64_t     timeout_ms, retries, backoff_ms, refresh_margin_s;
+};
+
 /*
  * The schema rows every Schwab plugin declares, so that the keys, their
  * defaults (above all token_file's: instances find each other's tokens
- * through it) and their help are written once. A plugin's table is
+ * through it) and their help are written once. A plugin's config struct S
+ * embeds a struct schwab_conf as member m, and its table is
  *
- *   SCHWAB_CFG_CREDENTIALS, ...its own keys..., SCHWAB_CFG_TRANSPORT("help
- *   of api_base"), JUTSU_CFG_END
+ *   SCHWAB_CFG_CREDENTIALS(S, m), ...its own keys...,
+ *   SCHWAB_CFG_TRANSPORT("help of api_base", S, m), JUTSU_CFG_END
  *
+ * so that one host->cfg_fill fills the shared and the plugin's own keys.
  * redirect_uri belongs to the login flow and is declared by the plugin
- * that offers it (SCHWAB_CFG_REDIRECT_URI).
+ * that offers it (SCHWAB_CFG_REDIRECT_URI(S, m)); without it the member
+ * keeps the NULL the plugin zeroed it to.
  */
-#define SCHWAB_CFG_CREDENTIALS                                                         \
+#define SCHWAB_CFG_CREDENTIALS(S, m)                                                   \
     { .name = "app_key", .type = JUTSU_CFG_STR,                                        \
-      .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET,                                  \
+      .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET | JUTSU_CFG_FIELD,                \
+      .offset = JUTSU_CFG_OFFSET(S, m.app_key, JUTSU_CFG_STR),                         \
       .help = "The app's key (client id) from developer.schwab.com" },                 \
     { .name = "app_secret", .type = JUTSU_CFG_STR,                                     \
-      .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET,                                  \
+      .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET | JUTSU_CFG_FIELD,                \
+      .offset = JUTSU_CFG_OFFSET(S, m.app_secret, JUTSU_CFG_STR),                      \
       .help = "The app's secret from developer.schwab.com" }
 
-#define SCHWAB_CFG_REDIRECT_URI                                                        \
-    JUTSU_CFG_KEY("redirect_uri", JUTSU_CFG_STR, "https://127.0.0.1:8182",             \
-                  "The app's callback URL, exactly as registered with Schwab")
+#define SCHWAB_CFG_REDIRECT_URI(S, m)                                                  \
+    JUTSU_CFG_KEY_AT("redirect_uri", JUTSU_CFG_STR, "https://127.0.0.1:8182",          \
+                     "The app's callback URL, exactly as registered with Schwab",      \
+                     S, m.redirect_uri)
 
-#define SCHWAB_CFG_TRANSPORT(api_help)                                                 \
-    JUTSU_CFG_KEY("token_file", JUTSU_CFG_STR, "var/schwab-token.json",                \
-                  "Where the OAuth2 tokens are kept (mode 0600; relative to the working " \
-                  "directory); `jutsu schwab login` writes it"),                       \
-    JUTSU_CFG_KEY("api_base", JUTSU_CFG_STR, "https://api.schwabapi.com", api_help),   \
-    JUTSU_CFG_KEY("auth_base", JUTSU_CFG_STR, "https://api.schwabapi.com",             \
-                  "Base URL of the OAuth2 endpoints (/v1/oauth/authorize and "         \
-                  "/v1/oauth/token)"),                                                 \
-    JUTSU_CFG_KEY("requests_per_second", JUTSU_CFG_DOUBLE, "2",                        \
-                  "At most this many requests start per second (Schwab allows about 2)"), \
-    JUTSU_CFG_INT_RANGE("timeout_ms", "10000", 100, 600000,                            \
-                        "Timeout of one HTTP request, in milliseconds"),               \
-    JUTSU_CFG_INT_RANGE("retries", "3", 0, 10,                                         \
-                        "Retries after a 429, a 5xx or a network failure"),            \
-    JUTSU_CFG_INT_RANGE("backoff_ms", "500", 0, 60000,                                 \
-                        "First back-off before a retry, doubled each time (a "         \
-                        "Retry-After header wins)"),                                   \
-    JUTSU_CFG_INT_RANGE("refresh_margin_s", "60", 0, 1500,                             \
-                        "Refresh the access token when it expires within this many "   \
-                        "seconds")
+#define SCHWAB_CFG_TRANSPORT(api_help, S, m)                                           \
+    JUTSU_CFG_KEY_AT("token_file", JUTSU_CFG_STR, "var/schwab-token.json",             \
+                     "Where the OAuth2 tokens are kept (mode 0600; relative to the "   \
+                     "working directory); `jutsu schwab login` writes it",             \
+                     S, m.token_file),                                                 \
+    JUTSU_CFG_KEY_AT("api_base", JUTSU_CFG_STR, "https://api.schwabapi.com", api_help, \
+                     S, m.api_base),                                                   \
+    JUTSU_CFG_KEY_AT("auth_base", JUTSU_CFG_STR, "https://api.schwabapi.com",          \
+                     "Base URL of the OAuth2 endpoints (/v1/oauth/authorize and "      \
+                     "/v1/oauth/token)", S, m.auth_base),                              \
+    JUTSU_CFG_KEY_AT("requests_per_second", JUTSU_CFG_DOUBLE, "2",                     \
+                     "At most this many requests start per second (Schwab allows "     \
+                     "about 2)", S, m.requests_per_second),                            \
+    JUTSU_CFG_INT_RANGE_AT("timeout_ms", "10000", 100, 600000,                         \
+                           "Timeout of one HTTP request, in milliseconds",             \
+                           S, m.timeout_ms),                                           \
+    JUTSU_CFG_INT_RANGE_AT("retries", "3", 0, 10,                                      \
+                           "Retries after a 429, a 5xx or a network failure",          \
+                           S, m.retries),                                              \
+    JUTSU_CFG_INT_RANGE_AT("backoff_ms", "500", 0, 60000,                              \
+                           "First back-off before a retry, doubled each time (a "      \
+                           "Retry-After header wins)", S, m.backoff_ms),               \
+    JUTSU_CFG_INT_RANGE_AT("refresh_margin_s", "60", 0, 1500,                          \
+                           "Refresh the access token when it expires within this "     \
+                           "many seconds", S, m.refresh_margin_s)
 
 /*
  * Initialises s (which the caller zeroed) for one instance: libcurl's
- * global state, the mutexes, and the keys above read from the instance's
- * config. `plugin` names the plugin in messages, `agent` is the
- * User-Agent, and `service` says what stops when the tokens run out
- * ("market data from Schwab"); all three are static strings. On failure
- * everything is undone and
- * the reason is in set_error: JUTSU_ECONFIG, JUTSU_EIO (libcurl) or
- * JUTSU_ENOMEM. Call from init only (libcurl's global init is not
- * thread-safe on every build).
+ * global state, the mutexes, and the shared settings from `conf` (which
+ * the plugin filled with host->cfg_fill; the strings are copied). `agent`
+ * is the User-Agent, and `service` says what stops when the tokens run
+ * out ("market data from Schwab"); both are static strings. On failure
+ * everything is undone and the reason is in set_error: JUTSU_ECONFIG,
+ * JUTSU_EIO (libcurl) or JUTSU_ENOMEM. Call from init only (libcurl's
+ * global init is not thread-safe on every build).
  */
 int  schwab_setup(struct schwab *s, const struct jutsu_host *host, jutsu_ctx *ctx,
-                  const char *plugin, const char *agent, const char *service);
+                  const struct schwab_conf *conf, const char *agent, const char *service);
 /* Frees what schwab_setup made. Call from destroy only. */
 void schwab_teardown(struct schwab *s);
 

@@ -1,7 +1,8 @@
 /*
  * plugins/schwab-common/schwab_setup.c — a Schwab plugin instance's shared
- * state: libcurl's global init, the mutexes, and the config keys declared
- * by SCHWAB_CFG_CREDENTIALS and SCHWAB_CFG_TRANSPORT, read once at init.
+ * state: libcurl's global init, the mutexes, and the settings declared by
+ * SCHWAB_CFG_CREDENTIALS and SCHWAB_CFG_TRANSPORT, which the plugin fills
+ * (host->cfg_fill) and hands over at init.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,26 +22,15 @@ static char *dup_base(const char *url)
     return p;
 }
 
-static int read_config(struct schwab *s, const char *plugin)
+/* Takes the shared settings from the plugin's filled config struct. */
+static int take_config(struct schwab *s, const struct schwab_conf *c)
 {
     const struct jutsu_host *h = s->host;
-    const char *key, *secret, *uri = NULL, *file, *api, *auth;
-    /* redirect_uri is only in the schema of a plugin with the login flow */
-    int rc = h->cfg_str(s->ctx, "redirect_uri", &uri);
-    if ((rc != 0 && rc != JUTSU_ENOENT) ||
-        h->cfg_str(s->ctx, "app_key", &key) != 0 ||
-        h->cfg_str(s->ctx, "app_secret", &secret) != 0 ||
-        h->cfg_str(s->ctx, "token_file", &file) != 0 ||
-        h->cfg_str(s->ctx, "api_base", &api) != 0 || h->cfg_str(s->ctx, "auth_base", &auth) ||
-        h->cfg_double(s->ctx, "requests_per_second", &s->requests_per_second) != 0 ||
-        h->cfg_int(s->ctx, "timeout_ms", &s->timeout_ms) != 0 ||
-        h->cfg_int(s->ctx, "retries", &s->retries) != 0 ||
-        h->cfg_int(s->ctx, "backoff_ms", &s->backoff_ms) != 0 ||
-        h->cfg_int(s->ctx, "refresh_margin_s", &s->refresh_margin_s) != 0) {
-        h->set_error(s->ctx, "cannot read the %s settings (are app_key and app_secret set?)",
-                     plugin);
-        return JUTSU_ECONFIG;
-    }
+    s->requests_per_second = c->requests_per_second;
+    s->timeout_ms = c->timeout_ms;
+    s->retries = c->retries;
+    s->backoff_ms = c->backoff_ms;
+    s->refresh_margin_s = c->refresh_margin_s;
     if (!(s->requests_per_second > 0 && s->requests_per_second <= 1000)) {
         const char *w = h->cfg_where(s->ctx, "requests_per_second");
         h->set_error(s->ctx, "%s%srequests_per_second must be above 0 and at most 1000 (Schwab "
@@ -48,10 +38,12 @@ static int read_config(struct schwab *s, const char *plugin)
         return JUTSU_ECONFIG;
     }
     s->interval_us = (int64_t)(1e6 / s->requests_per_second);
-    if ((s->app_key = strdup(key)) == NULL || (s->app_secret = strdup(secret)) == NULL ||
-        (uri && (s->redirect_uri = strdup(uri)) == NULL) ||
-        (s->token_file = strdup(file)) == NULL ||
-        (s->api_base = dup_base(api)) == NULL || (s->auth_base = dup_base(auth)) == NULL)
+    if ((s->app_key = strdup(c->app_key)) == NULL ||
+        (s->app_secret = strdup(c->app_secret)) == NULL ||
+        (c->redirect_uri && (s->redirect_uri = strdup(c->redirect_uri)) == NULL) ||
+        (s->token_file = strdup(c->token_file)) == NULL ||
+        (s->api_base = dup_base(c->api_base)) == NULL ||
+        (s->auth_base = dup_base(c->auth_base)) == NULL)
         return JUTSU_ENOMEM;
     return 0;
 }
@@ -71,7 +63,7 @@ void schwab_teardown(struct schwab *s)
 }
 
 int schwab_setup(struct schwab *s, const struct jutsu_host *host, jutsu_ctx *ctx,
-                 const char *plugin, const char *agent, const char *service)
+                 const struct schwab_conf *conf, const char *agent, const char *service)
 {
     /* reference counted by libcurl; undone in schwab_teardown */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -84,7 +76,7 @@ int schwab_setup(struct schwab *s, const struct jutsu_host *host, jutsu_ctx *ctx
     s->service = service;
     pthread_mutex_init(&s->rate_mu, NULL);
     pthread_mutex_init(&s->tok_mu, NULL);
-    int rc = read_config(s, plugin);
+    int rc = take_config(s, conf);
     if (rc != 0) {
         schwab_teardown(s);
         return rc;

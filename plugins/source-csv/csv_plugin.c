@@ -30,27 +30,42 @@
 #include "jutsu/plugin.h"
 #include "csv_int.h"
 
+/* The settings, as host->cfg_fill writes them from the schema below. */
+struct csv_conf {
+    const char *path;              /* the host's, valid until destroy   */
+    int         timeframe;         /* index into timeframe_choices      */
+    const char *symbol;            /* NULL: not given                   */
+    int         adj_close;         /* price_column: 1 for adj_close     */
+    int         round;             /* rounding: JUTSU_MONEY_*           */
+};
+
 static const char *const timeframe_choices[] = { "1D", "1H", "5m", "15m", NULL };
 static const char *const price_choices[] = { "close", "adj_close", NULL };
+static const int price_values[] = { 0, 1 };
 static const char *const rounding_choices[] = { "half_even", "exact", NULL };
+static const int rounding_values[] = { JUTSU_MONEY_HALF_EVEN, JUTSU_MONEY_EXACT };
 
 static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_REQ("path", JUTSU_CFG_STR,
-                  "A CSV file, or a directory of SYMBOL.csv files (one symbol each)"),
-    { .name = "timeframe", .type = JUTSU_CFG_ENUM, .def = "1D", .choices = timeframe_choices,
-      .help = "The timeframe of the bars in the files" },
-    JUTSU_CFG_KEY("symbol", JUTSU_CFG_STR, NULL,
-                  "The symbol when path is one file without a symbol column; default: its "
-                  "Ticker line, else its name up to the first '.', upper-cased"),
+    JUTSU_CFG_REQ_AT("path", JUTSU_CFG_STR,
+                     "A CSV file, or a directory of SYMBOL.csv files (one symbol each)",
+                     struct csv_conf, path),
+    JUTSU_CFG_ENUM_AT("timeframe", timeframe_choices, NULL, "1D",
+                      "The timeframe of the bars in the files", struct csv_conf, timeframe),
+    JUTSU_CFG_KEY_AT("symbol", JUTSU_CFG_STR, NULL,
+                     "The symbol when path is one file without a symbol column; default: its "
+                     "Ticker line, else its name up to the first '.', upper-cased",
+                     struct csv_conf, symbol),
+    /* validated and shown, but not read here: the bars' data_source is
+     * the host's (core/market names it after the plugin) */
     JUTSU_CFG_KEY("data_source", JUTSU_CFG_STR, "csv",
                   "The data_source recorded with the bars this instance provides"),
-    { .name = "price_column", .type = JUTSU_CFG_ENUM, .def = "close", .choices = price_choices,
-      .help = "close (split-adjusted, what the original system traded on) or adj_close "
-              "(also dividend-adjusted; Open/High/Low are scaled by the same factor)" },
-    { .name = "rounding", .type = JUTSU_CFG_ENUM, .def = "half_even",
-      .choices = rounding_choices,
-      .help = "half_even rounds float artefacts (46.41999816894531 -> 46.419998) to 6 "
-              "decimals; exact rejects a row with more than 6" },
+    JUTSU_CFG_ENUM_AT("price_column", price_choices, price_values, "close",
+                      "close (split-adjusted, what the original system traded on) or adj_close "
+                      "(also dividend-adjusted; Open/High/Low are scaled by the same factor)",
+                      struct csv_conf, adj_close),
+    JUTSU_CFG_ENUM_AT("rounding", rounding_choices, rounding_values, "half_even",
+                      "half_even rounds float artefacts (46.41999816894531 -> 46.419998) to 6 "
+                      "decimals; exact rejects a row with more than 6", struct csv_conf, round),
     JUTSU_CFG_END
 };
 
@@ -344,27 +359,21 @@ static int check_path(struct csv_src *s)
 static int read_config(struct csv_src *s)
 {
     const struct jutsu_host *h = s->host;
-    const char *path, *tf, *price, *rounding, *sym, *data_source;
+    struct csv_conf c = { 0 };
     char at[256];
-    if (h->cfg_str(s->ctx, "path", &path) != 0 || h->cfg_str(s->ctx, "timeframe", &tf) != 0 ||
-        h->cfg_str(s->ctx, "price_column", &price) != 0 ||
-        h->cfg_str(s->ctx, "rounding", &rounding) != 0 ||
-        h->cfg_str(s->ctx, "data_source", &data_source) != 0) {
-        h->set_error(s->ctx, "cannot read the source-csv settings (is path missing?)");
-        return JUTSU_ECONFIG;
-    }
-    if (h->cfg_str(s->ctx, "symbol", &sym) == 0 &&
-        csv_symbol_copy(s->symbol, sym, strlen(sym)) != 0) {
+    if (h->cfg_fill(s->ctx, &c) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
+    if (c.symbol && csv_symbol_copy(s->symbol, c.symbol, strlen(c.symbol)) != 0) {
         h->set_error(s->ctx, "%ssymbol \"%s\" is not a symbol (1 to %d characters)",
-                     where(s, "symbol", at, sizeof(at)), sym, CSV_SYMBOL_MAX - 1);
+                     where(s, "symbol", at, sizeof(at)), c.symbol, CSV_SYMBOL_MAX - 1);
         return JUTSU_ECONFIG;
     }
-    snprintf(s->timeframe, sizeof(s->timeframe), "%s", tf);
+    snprintf(s->timeframe, sizeof(s->timeframe), "%s", timeframe_choices[c.timeframe]);
     s->timeframes[0] = s->timeframe;
     s->timeframes[1] = NULL;
-    s->adj_close = strcmp(price, "adj_close") == 0;
-    s->round = strcmp(rounding, "exact") == 0 ? JUTSU_MONEY_EXACT : JUTSU_MONEY_HALF_EVEN;
-    if ((s->path = strdup(path)) == NULL)
+    s->adj_close = c.adj_close;
+    s->round = c.round;
+    if ((s->path = strdup(c.path)) == NULL)
         return JUTSU_ENOMEM;
     /* "dir/" and "dir" name one directory; keep file names clean. */
     for (size_t n = strlen(s->path); n > 1 && s->path[n - 1] == '/'; n--)

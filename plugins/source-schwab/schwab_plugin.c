@@ -30,10 +30,15 @@
  * know the symbol: every listed symbol trades within 30 days. */
 #define UNKNOWN_SPAN_DAYS 30
 
+/* The settings: the shared ones of schwab-common, login flow included. */
+struct src_conf {
+    struct schwab_conf schwab;
+};
+
 static const struct jutsu_cfg_key schema[] = {
-    SCHWAB_CFG_CREDENTIALS,
-    SCHWAB_CFG_REDIRECT_URI,
-    SCHWAB_CFG_TRANSPORT("Base URL of the Market Data API"),
+    SCHWAB_CFG_CREDENTIALS(struct src_conf, schwab),
+    SCHWAB_CFG_REDIRECT_URI(struct src_conf, schwab),
+    SCHWAB_CFG_TRANSPORT("Base URL of the Market Data API", struct src_conf, schwab),
     JUTSU_CFG_END
 };
 
@@ -188,12 +193,15 @@ static void schwab_destroy(void *state)
 
 static int schwab_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
 {
+    struct src_conf conf = { 0 };
     struct schwab *s;
     struct stat st;
     int rc;
+    if (host->cfg_fill(ctx, &conf) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
     if ((s = calloc(1, sizeof(*s))) == NULL)
         return JUTSU_ENOMEM;
-    if ((rc = schwab_setup(s, host, ctx, "source-schwab", "jutsu-source-schwab/1.0",
+    if ((rc = schwab_setup(s, host, ctx, &conf.schwab, "jutsu-source-schwab/1.0",
                            "market data from Schwab")) != 0) {
         free(s);
         return rc;

@@ -41,19 +41,29 @@ static const struct {
 };
 static const char *const timeframes[] = { "1D", "1H", "5m", "15m", NULL };
 
+/* The settings, as host->cfg_fill writes them from the schema below. */
+struct yahoo_conf {
+    const char *base_url, *user_agent;   /* the host's, valid until destroy */
+    int64_t     timeout_ms, retries, backoff_ms;
+};
+
 static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_KEY("base_url", JUTSU_CFG_STR, "https://query1.finance.yahoo.com",
-                  "Where the chart API lives (http:// or https://); tests point it at a "
-                  "local server"),
-    JUTSU_CFG_INT_RANGE("timeout_ms", "10000", 100, 600000,
-                        "Longest time one request may take, connecting included"),
-    JUTSU_CFG_INT_RANGE("retries", "3", 0, 10,
-                        "Retries after a first failed attempt (429, 5xx, network, timeout)"),
-    JUTSU_CFG_INT_RANGE("backoff_ms", "500", 0, 30000,
-                        "Wait before the first retry, doubled before each next one; a 429's "
-                        "Retry-After wins; never more than 30 s"),
-    JUTSU_CFG_KEY("user_agent", JUTSU_CFG_STR, DEFAULT_UA,
-                  "The User-Agent header sent with every request"),
+    JUTSU_CFG_KEY_AT("base_url", JUTSU_CFG_STR, "https://query1.finance.yahoo.com",
+                     "Where the chart API lives (http:// or https://); tests point it at a "
+                     "local server", struct yahoo_conf, base_url),
+    JUTSU_CFG_INT_RANGE_AT("timeout_ms", "10000", 100, 600000,
+                           "Longest time one request may take, connecting included",
+                           struct yahoo_conf, timeout_ms),
+    JUTSU_CFG_INT_RANGE_AT("retries", "3", 0, 10,
+                           "Retries after a first failed attempt (429, 5xx, network, timeout)",
+                           struct yahoo_conf, retries),
+    JUTSU_CFG_INT_RANGE_AT("backoff_ms", "500", 0, 30000,
+                           "Wait before the first retry, doubled before each next one; a "
+                           "429's Retry-After wins; never more than 30 s",
+                           struct yahoo_conf, backoff_ms),
+    JUTSU_CFG_KEY_AT("user_agent", JUTSU_CFG_STR, DEFAULT_UA,
+                     "The User-Agent header sent with every request",
+                     struct yahoo_conf, user_agent),
     JUTSU_CFG_END
 };
 
@@ -169,28 +179,23 @@ static const char *where(struct yahoo_src *s, const char *key, char *buf, size_t
 static int read_config(struct yahoo_src *s)
 {
     const struct jutsu_host *h = s->host;
-    const char *base, *ua;
-    int64_t timeout, retries, backoff;
+    struct yahoo_conf c = { 0 };
     char at[256];
-    if (h->cfg_str(s->ctx, "base_url", &base) != 0 || h->cfg_str(s->ctx, "user_agent", &ua) != 0 ||
-        h->cfg_int(s->ctx, "timeout_ms", &timeout) != 0 ||
-        h->cfg_int(s->ctx, "retries", &retries) != 0 ||
-        h->cfg_int(s->ctx, "backoff_ms", &backoff) != 0) {
-        h->set_error(s->ctx, "cannot read the source-yahoo settings");
-        return JUTSU_ECONFIG;
-    }
-    if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0) {
+    if (h->cfg_fill(s->ctx, &c) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
+    if (strncmp(c.base_url, "http://", 7) != 0 && strncmp(c.base_url, "https://", 8) != 0) {
         h->set_error(s->ctx, "%sbase_url \"%s\" must start with https:// (or http://)",
-                     where(s, "base_url", at, sizeof(at)), base);
+                     where(s, "base_url", at, sizeof(at)), c.base_url);
         return JUTSU_ECONFIG;
     }
-    if ((s->base_url = strdup(base)) == NULL || (s->user_agent = strdup(ua)) == NULL)
+    if ((s->base_url = strdup(c.base_url)) == NULL ||
+        (s->user_agent = strdup(c.user_agent)) == NULL)
         return JUTSU_ENOMEM;
     for (size_t n = strlen(s->base_url); n > 0 && s->base_url[n - 1] == '/'; n--)
         s->base_url[n - 1] = '\0';
-    s->timeout_ms = (long)timeout;
-    s->retries = (int)retries;
-    s->backoff_ms = (long)backoff;
+    s->timeout_ms = (long)c.timeout_ms;
+    s->retries = (int)c.retries;
+    s->backoff_ms = (long)c.backoff_ms;
     return 0;
 }
 

@@ -25,6 +25,15 @@
 /* made by jutsu_embed_migrations from migrations/ *.sql */
 #include "migrations.h"   /* generated: jutsu_driver_migrations */
 
+/* The settings, as host->cfg_fill writes them from the schema below;
+ * strings are the host's, valid until destroy. */
+struct pg_conf {
+    const char *host, *user, *password, *database, *application_name, *pg_dump, *pg_restore;
+    int64_t     port, pool_size, connect_timeout_s, reconnect_attempts, reconnect_backoff_ms;
+    int         sslmode, gssencmode;  /* indexes into sslmodes, gssencmodes */
+};
+
+/* libpq takes these as the words themselves: the index finds the word. */
 static const char *const sslmodes[] = {
     "disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL
 };
@@ -32,70 +41,75 @@ static const char *const sslmodes[] = {
 static const char *const gssencmodes[] = { "disable", "prefer", "require", NULL };
 
 static const struct jutsu_cfg_key pg_schema[] = {
-    JUTSU_CFG_KEY("host", JUTSU_CFG_STR, "localhost",
-                  "Server host name, IP address, or Unix-socket directory (env POSTGRES_HOST)"),
-    JUTSU_CFG_INT_RANGE("port", "5432", 1, 65535, "Server TCP port (env POSTGRES_PORT)"),
-    JUTSU_CFG_KEY("user", JUTSU_CFG_STR, "jutsu", "Role to connect as (env POSTGRES_USER)"),
-    { .name = "password", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_SECRET, .def = "",
+    JUTSU_CFG_KEY_AT("host", JUTSU_CFG_STR, "localhost",
+                     "Server host name, IP address, or Unix-socket directory (env POSTGRES_HOST)",
+                     struct pg_conf, host),
+    JUTSU_CFG_INT_RANGE_AT("port", "5432", 1, 65535, "Server TCP port (env POSTGRES_PORT)",
+                           struct pg_conf, port),
+    JUTSU_CFG_KEY_AT("user", JUTSU_CFG_STR, "jutsu", "Role to connect as (env POSTGRES_USER)",
+                     struct pg_conf, user),
+    { .name = "password", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_SECRET | JUTSU_CFG_FIELD,
+      .offset = JUTSU_CFG_OFFSET(struct pg_conf, password, JUTSU_CFG_STR), .def = "",
       .help = "Password (env POSTGRES_PASSWORD); empty: none, or ~/.pgpass" },
-    JUTSU_CFG_KEY("database", JUTSU_CFG_STR, "jutsu", "Database name (env POSTGRES_DATABASE)"),
-    { .name = "sslmode", .type = JUTSU_CFG_ENUM, .def = "prefer", .choices = sslmodes,
-      .help = "TLS use, as libpq's sslmode" },
+    JUTSU_CFG_KEY_AT("database", JUTSU_CFG_STR, "jutsu", "Database name (env POSTGRES_DATABASE)",
+                     struct pg_conf, database),
+    JUTSU_CFG_ENUM_AT("sslmode", sslmodes, NULL, "prefer", "TLS use, as libpq's sslmode",
+                      struct pg_conf, sslmode),
     /* libpq's own default, prefer, probes Kerberos on every connect: slow
      * where there is no Kerberos, and its libraries keep global state */
-    { .name = "gssencmode", .type = JUTSU_CFG_ENUM, .def = "disable", .choices = gssencmodes,
-      .help = "GSSAPI (Kerberos) encryption, as libpq's gssencmode" },
-    JUTSU_CFG_INT_RANGE("pool_size", "4", 1, 64,
-                        "Connections kept at most; a thread beyond that waits for one"),
-    JUTSU_CFG_INT_RANGE("connect_timeout_s", "10", 1, 3600,
-                        "Seconds to wait for the server, and for a free pooled connection"),
-    JUTSU_CFG_INT_RANGE("reconnect_attempts", "5", 0, 100,
-                        "Tries to re-establish a lost connection before giving up"),
-    JUTSU_CFG_INT_RANGE("reconnect_backoff_ms", "200", 1, 60000,
-                        "Pause before the second reconnect try, doubling after each"),
-    JUTSU_CFG_KEY("application_name", JUTSU_CFG_STR, "jutsu",
-                  "Shown in pg_stat_activity and the server log"),
-    JUTSU_CFG_KEY("pg_dump", JUTSU_CFG_STR, "pg_dump",
-                  "pg_dump program for backups (a path, or a name on PATH)"),
-    JUTSU_CFG_KEY("pg_restore", JUTSU_CFG_STR, "pg_restore",
-                  "pg_restore program for restores (a path, or a name on PATH)"),
+    JUTSU_CFG_ENUM_AT("gssencmode", gssencmodes, NULL, "disable",
+                      "GSSAPI (Kerberos) encryption, as libpq's gssencmode",
+                      struct pg_conf, gssencmode),
+    JUTSU_CFG_INT_RANGE_AT("pool_size", "4", 1, 64,
+                           "Connections kept at most; a thread beyond that waits for one",
+                           struct pg_conf, pool_size),
+    JUTSU_CFG_INT_RANGE_AT("connect_timeout_s", "10", 1, 3600,
+                           "Seconds to wait for the server, and for a free pooled connection",
+                           struct pg_conf, connect_timeout_s),
+    JUTSU_CFG_INT_RANGE_AT("reconnect_attempts", "5", 0, 100,
+                           "Tries to re-establish a lost connection before giving up",
+                           struct pg_conf, reconnect_attempts),
+    JUTSU_CFG_INT_RANGE_AT("reconnect_backoff_ms", "200", 1, 60000,
+                           "Pause before the second reconnect try, doubling after each",
+                           struct pg_conf, reconnect_backoff_ms),
+    JUTSU_CFG_KEY_AT("application_name", JUTSU_CFG_STR, "jutsu",
+                     "Shown in pg_stat_activity and the server log",
+                     struct pg_conf, application_name),
+    JUTSU_CFG_KEY_AT("pg_dump", JUTSU_CFG_STR, "pg_dump",
+                     "pg_dump program for backups (a path, or a name on PATH)",
+                     struct pg_conf, pg_dump),
+    JUTSU_CFG_KEY_AT("pg_restore", JUTSU_CFG_STR, "pg_restore",
+                     "pg_restore program for restores (a path, or a name on PATH)",
+                     struct pg_conf, pg_restore),
     JUTSU_CFG_END
 };
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
-static const char *cfg_s(struct pg_state *st, const char *key, const char *fallback)
+static int read_config(struct pg_state *st)
 {
-    const char *v;
-    return st->host->cfg_str(st->ctx, key, &v) == 0 && v ? v : fallback;
-}
-
-static int cfg_i(struct pg_state *st, const char *key, int fallback)
-{
-    int64_t v;
-    return st->host->cfg_int(st->ctx, key, &v) == 0 ? (int)v : fallback;
-}
-
-static void read_config(struct pg_state *st)
-{
-    st->host_name = cfg_s(st, "host", "localhost");
-    st->user = cfg_s(st, "user", "jutsu");
-    st->password = cfg_s(st, "password", "");
-    st->dbname = cfg_s(st, "database", "jutsu");
-    st->sslmode = cfg_s(st, "sslmode", "prefer");
-    st->gssencmode = cfg_s(st, "gssencmode", "disable");
-    st->appname = cfg_s(st, "application_name", "jutsu");
-    st->pg_dump = cfg_s(st, "pg_dump", "pg_dump");
-    st->pg_restore = cfg_s(st, "pg_restore", "pg_restore");
-    snprintf(st->port, sizeof(st->port), "%d", cfg_i(st, "port", 5432));
-    st->pool_size = cfg_i(st, "pool_size", 4);
-    st->connect_timeout_s = cfg_i(st, "connect_timeout_s", 10);
+    struct pg_conf c = { 0 };
+    if (st->host->cfg_fill(st->ctx, &c) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
+    st->host_name = c.host;
+    st->user = c.user;
+    st->password = c.password;
+    st->dbname = c.database;
+    st->sslmode = sslmodes[c.sslmode];
+    st->gssencmode = gssencmodes[c.gssencmode];
+    st->appname = c.application_name;
+    st->pg_dump = c.pg_dump;
+    st->pg_restore = c.pg_restore;
+    snprintf(st->port, sizeof(st->port), "%d", (int)c.port);
+    st->pool_size = (int)c.pool_size;
+    st->connect_timeout_s = (int)c.connect_timeout_s;
     snprintf(st->connect_timeout, sizeof(st->connect_timeout), "%d", st->connect_timeout_s);
-    st->reconnect_attempts = cfg_i(st, "reconnect_attempts", 5);
-    st->reconnect_backoff_ms = cfg_i(st, "reconnect_backoff_ms", 200);
+    st->reconnect_attempts = (int)c.reconnect_attempts;
+    st->reconnect_backoff_ms = (int)c.reconnect_backoff_ms;
     snprintf(st->where, sizeof(st->where), "%s@%s:%s/%s", st->user, st->host_name, st->port,
              st->dbname);
     snprintf(st->describe, sizeof(st->describe), "postgresql %s", st->where);
+    return 0;
 }
 
 /* The pool's lock and condition; waits are measured on the monotonic
@@ -120,7 +134,7 @@ static int pool_sync_init(struct pg_state *st)
 static int pg_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
 {
     struct pg_state *st = calloc(1, sizeof(*st));
-    int rc = JUTSU_ENOMEM;
+    int rc;
 
     if (st == NULL) {
         host->set_error(ctx, "out of memory");
@@ -128,7 +142,8 @@ static int pg_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
     }
     st->host = host;
     st->ctx = ctx;
-    read_config(st);
+    if ((rc = read_config(st)) != 0)
+        goto fail;
     if (!PQisthreadsafe()) {
         host->set_error(ctx, "this libpq is built without thread safety; the pool needs it");
         rc = JUTSU_ENOTSUP;
@@ -137,10 +152,12 @@ static int pg_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
     if (st->pool_size < 1 || (st->idle = calloc((size_t)st->pool_size,
                                                 sizeof(*st->idle))) == NULL) {
         host->set_error(ctx, "out of memory for a pool of %d", st->pool_size);
+        rc = JUTSU_ENOMEM;
         goto fail;
     }
     if (pool_sync_init(st) != 0) {
         host->set_error(ctx, "cannot make the pool's lock");
+        rc = JUTSU_ENOMEM;
         goto fail;
     }
     host->log(ctx, JUTSU_LOG_DEBUG, "%s, pool of %d, connecting on first use", st->describe,

@@ -27,22 +27,36 @@
 /* generated from migrations/ by jutsu_embed_migrations */
 #include "migrations.h"   /* generated: jutsu_driver_migrations */
 
+/* The settings, as host->cfg_fill writes them from the schema below. */
+struct sq_conf {
+    const char *path;              /* the host's, valid until destroy */
+    int64_t     busy_timeout_ms;
+    int         synchronous;       /* SQ_SYNC_*                       */
+    int64_t     statement_cache;
+    int         create_dir;
+};
+
 static const char *const sync_choices[] = { "off", "normal", "full", NULL };
+static const int sync_values[] = { SQ_SYNC_OFF, SQ_SYNC_NORMAL, SQ_SYNC_FULL };
 
 static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_KEY("path", JUTSU_CFG_STR, "var/jutsu.db",
-                  "Database file, relative to the working directory; not :memory: "
-                  "(every thread opens its own connection to the file)"),
-    JUTSU_CFG_INT_RANGE("busy_timeout_ms", "5000", 0, 600000,
-                        "How long a writer waits for another's lock before the operation "
-                        "fails as temporary (JUTSU_ETRANSIENT)"),
-    { .name = "synchronous", .type = JUTSU_CFG_ENUM, .def = "normal", .choices = sync_choices,
-      .help = "off, normal (WAL: a power cut may lose the last commits, never the file) "
-              "or full (every commit synced)" },
-    JUTSU_CFG_INT_RANGE("statement_cache", "64", 0, 4096,
-                        "Prepared statements kept per connection for reuse (0: none)"),
-    JUTSU_CFG_KEY("create_dir", JUTSU_CFG_BOOL, "true",
-                  "Create the file's directory (mode 0750) if it is missing"),
+    JUTSU_CFG_KEY_AT("path", JUTSU_CFG_STR, "var/jutsu.db",
+                     "Database file, relative to the working directory; not :memory: "
+                     "(every thread opens its own connection to the file)",
+                     struct sq_conf, path),
+    JUTSU_CFG_INT_RANGE_AT("busy_timeout_ms", "5000", 0, 600000,
+                           "How long a writer waits for another's lock before the operation "
+                           "fails as temporary (JUTSU_ETRANSIENT)",
+                           struct sq_conf, busy_timeout_ms),
+    JUTSU_CFG_ENUM_AT("synchronous", sync_choices, sync_values, "normal",
+                      "off, normal (WAL: a power cut may lose the last commits, never the "
+                      "file) or full (every commit synced)", struct sq_conf, synchronous),
+    JUTSU_CFG_INT_RANGE_AT("statement_cache", "64", 0, 4096,
+                           "Prepared statements kept per connection for reuse (0: none)",
+                           struct sq_conf, statement_cache),
+    JUTSU_CFG_KEY_AT("create_dir", JUTSU_CFG_BOOL, "true",
+                     "Create the file's directory (mode 0750) if it is missing",
+                     struct sq_conf, create_dir),
     JUTSU_CFG_END
 };
 
@@ -104,17 +118,10 @@ done:
 static int read_config(const struct jutsu_host *host, jutsu_ctx *ctx, struct sq_driver *drv,
                        int *create)
 {
-    const char *path, *sync;
-    int64_t busy, cache;
-    if (host->cfg_str(ctx, "path", &path) != 0 ||
-        host->cfg_int(ctx, "busy_timeout_ms", &busy) != 0 ||
-        host->cfg_str(ctx, "synchronous", &sync) != 0 ||
-        host->cfg_int(ctx, "statement_cache", &cache) != 0 ||
-        host->cfg_bool(ctx, "create_dir", create) != 0) {
-        host->set_error(ctx, "cannot read the storage-sqlite settings (is the schema default "
-                        "missing?)");
-        return JUTSU_ECONFIG;
-    }
+    struct sq_conf conf = { 0 };
+    if (host->cfg_fill(ctx, &conf) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
+    const char *path = conf.path;
     if (*path == '\0' || strcmp(path, ":memory:") == 0) {
         const char *where = host->cfg_where(ctx, "path");
         host->set_error(ctx, "%s%spath \"%s\" is not allowed: every thread opens its own "
@@ -123,10 +130,10 @@ static int read_config(const struct jutsu_host *host, jutsu_ctx *ctx, struct sq_
                         where ? ": " : "", path);
         return JUTSU_ECONFIG;
     }
-    drv->busy_timeout_ms = (int)busy;
-    drv->cache_size = (int)cache;
-    drv->synchronous = strcmp(sync, "off") == 0 ? SQ_SYNC_OFF
-                     : strcmp(sync, "full") == 0 ? SQ_SYNC_FULL : SQ_SYNC_NORMAL;
+    drv->busy_timeout_ms = (int)conf.busy_timeout_ms;
+    drv->cache_size = (int)conf.statement_cache;
+    drv->synchronous = conf.synchronous;
+    *create = conf.create_dir;
     drv->path = strdup(path);
     if (drv->path == NULL || asprintf(&drv->describe, "sqlite %s", path) < 0) {
         drv->describe = NULL;

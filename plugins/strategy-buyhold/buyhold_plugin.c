@@ -40,21 +40,24 @@
 
 #define BUYHOLD_STATE_VERSION 1
 
-static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_KEY("symbol", JUTSU_CFG_STR, "QQQ", "The symbol bought and held (upper case)"),
-    JUTSU_CFG_KEY("weight", JUTSU_CFG_DOUBLE, "1.0",
-                  "Fraction of equity put into it, 0..1; the rest stays cash"),
-    JUTSU_CFG_END
-};
-
 struct buyhold {
     const struct jutsu_host *host;
     jutsu_ctx  *ctx;
-    const char *symbol;     /* from the config, valid until destroy */
+    /* the settings, filled by host->cfg_fill (schema below) */
+    const char *symbol;     /* the host's, valid until destroy      */
     double      weight;
     int64_t     bars;       /* days with a bar of the symbol seen   */
     int         has_traded;
     double      traded;     /* the last committed target            */
+};
+
+static const struct jutsu_cfg_key schema[] = {
+    JUTSU_CFG_KEY_AT("symbol", JUTSU_CFG_STR, "QQQ", "The symbol bought and held (upper case)",
+                     struct buyhold, symbol),
+    JUTSU_CFG_KEY_AT("weight", JUTSU_CFG_DOUBLE, "1.0",
+                     "Fraction of equity put into it, 0..1; the rest stays cash",
+                     struct buyhold, weight),
+    JUTSU_CFG_END
 };
 
 #define DAY_SIZE_NEEDED    (offsetof(struct jutsu_strategy_day, n) + sizeof(size_t))
@@ -228,10 +231,7 @@ static int bh_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
         return JUTSU_ENOMEM;
     b->host = host;
     b->ctx = ctx;
-    if (host->cfg_str(ctx, "symbol", &b->symbol) != 0 ||
-        host->cfg_double(ctx, "weight", &b->weight) != 0) {
-        host->set_error(ctx, "cannot read symbol and weight (see jutsu plugins describe "
-                        "strategy-buyhold)");
+    if (host->cfg_fill(ctx, b) != 0) {   /* the host has said which key, and why */
         free(b);
         return JUTSU_ECONFIG;
     }

@@ -15,12 +15,13 @@ static size_t max2(size_t a, size_t b)
 
 int32_t regime_warmup(const struct regime_params *p)
 {
-    int32_t w = p->sma_slow + 10;
+    /* the windows are at most 2520 (the schema's bounds): this fits */
+    int64_t w = p->sma_slow + 10;
     if (p->vol_baseline_window + p->realized_vol_window > w)
         w = p->vol_baseline_window + p->realized_vol_window;
     if (p->bond_sma_slow > w)
         w = p->bond_sma_slow;
-    return w;
+    return (int32_t)w;
 }
 
 /* The distinct symbols in role order, and where each role's symbol is. */
@@ -67,7 +68,7 @@ int regime_setup(struct regime *r)
     const struct regime_params *p = &r->p;
     r->kcfg = (struct regime_kalman_cfg){
         .measurement_noise = p->measurement_noise, .q1 = p->process_noise_1,
-        .q2 = p->process_noise_2, .osc_smoothness = p->osc_smoothness, .t_max = p->t_max };
+        .q2 = p->process_noise_2, .osc_smoothness = (int)p->osc_smoothness, .t_max = p->t_max };
     r->acfg = (struct regime_alloc_cfg){
         .use_inverse_hedge = p->use_inverse_hedge, .max_bond_weight = p->max_bond_weight,
         .leverage_scalar = p->leverage_scalar };

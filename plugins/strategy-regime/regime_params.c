@@ -2,6 +2,7 @@
  * plugins/strategy-regime/regime_params.c — the parameter table generated
  * from REGIME_PARAM_LIST, and the checks of the values.
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +35,7 @@ int regime_param_check(const struct regime_param *e, const struct regime_params 
     case REGIME_BOOL:
         return 0;
     case REGIME_INT:
-        v = *(const int *)field;
+        v = (double)*(const int64_t *)field;
         break;
     default:
         v = *(const double *)field;
@@ -54,14 +55,14 @@ int regime_params_check(const struct regime_params *p, const char *keys[2], char
 {
     if (p->sma_fast >= p->sma_slow) {
         keys[0] = "sma_fast", keys[1] = "sma_slow";
-        snprintf(why, whysz, "sma_fast (%d) must be less than sma_slow (%d)", p->sma_fast,
-                 p->sma_slow);
+        snprintf(why, whysz, "sma_fast (%" PRId64 ") must be less than sma_slow (%" PRId64 ")",
+                 p->sma_fast, p->sma_slow);
         return -1;
     }
     if (p->bond_sma_fast >= p->bond_sma_slow) {
         keys[0] = "bond_sma_fast", keys[1] = "bond_sma_slow";
-        snprintf(why, whysz, "bond_sma_fast (%d) must be less than bond_sma_slow (%d)",
-                 p->bond_sma_fast, p->bond_sma_slow);
+        snprintf(why, whysz, "bond_sma_fast (%" PRId64 ") must be less than bond_sma_slow (%"
+                 PRId64 ")", p->bond_sma_fast, p->bond_sma_slow);
         return -1;
     }
     if (!(p->bear_threshold < p->bull_threshold)) {

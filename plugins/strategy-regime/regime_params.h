@@ -3,11 +3,12 @@
  * declared once.
  *
  * REGIME_PARAM_LIST is the single list: the plugin's config schema
- * (regime_plugin.c), the table that reads and range-checks the values at
- * init, and the "params" member of the saved state (regime_state.c) are
- * all generated from it, so a parameter cannot be added to one and
- * forgotten in another. The defaults are the live values of the original
- * v3_5b; docs/strategies.md explains each.
+ * (regime_plugin.c), whose rows carry each field's offset so that one
+ * host->cfg_fill reads them all into struct regime_params, the table that
+ * range-checks the values at init, and the "params" member of the saved
+ * state (regime_state.c) are all generated from it, so a parameter cannot
+ * be added to one and forgotten in another. The defaults are the live
+ * values of the original v3_5b; docs/strategies.md explains each.
  *
  * X(key, type, field, default, lo, hi, help), with type one of
  *   DBL  a double in [lo, hi]
@@ -15,12 +16,14 @@
  *   INT  an integer in [lo, hi] (the host checks it against the schema)
  *   BOOL a boolean
  *   SYM  a symbol (jutsu/symbol.h)
- * and field the member of struct regime_params that holds it.
+ * and field the member of struct regime_params that holds it, of the C type
+ * the fill writes for its config type: double, int64_t, int, const char *.
  */
 #ifndef REGIME_PARAMS_H
 #define REGIME_PARAMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The symbol roles, in the order needs() lists their (distinct) symbols. */
 enum regime_role {
@@ -90,20 +93,20 @@ enum regime_role {
     X(bear_bond_symbol, SYM, symbol[ROLE_BEAR_BOND], "TMV", 0, 0, \
       "Bond held by the overlay otherwise")
 
-/* Every parameter, as read from the config and checked. */
+/* Every parameter, as filled from the config (host->cfg_fill) and checked. */
 struct regime_params {
-    double measurement_noise, process_noise_1, process_noise_2;
-    int    osc_smoothness, strength_smoothness;
-    double t_max;
-    int    sma_fast, sma_slow;
-    double bull_threshold, bear_threshold;
-    int    realized_vol_window, vol_baseline_window;
-    double upper_z, lower_z, vol_crush_threshold;
-    int    vol_crush_lookback;
-    double leverage_scalar;
-    int    use_inverse_hedge;
-    int    bond_sma_fast, bond_sma_slow;
-    double max_bond_weight, rebalance_threshold;
+    double  measurement_noise, process_noise_1, process_noise_2;
+    int64_t osc_smoothness, strength_smoothness;
+    double  t_max;
+    int64_t sma_fast, sma_slow;
+    double  bull_threshold, bear_threshold;
+    int64_t realized_vol_window, vol_baseline_window;
+    double  upper_z, lower_z, vol_crush_threshold;
+    int64_t vol_crush_lookback;
+    double  leverage_scalar;
+    int     use_inverse_hedge;
+    int64_t bond_sma_fast, bond_sma_slow;
+    double  max_bond_weight, rebalance_threshold;
     const char *symbol[REGIME_NROLES];   /* borrowed from the config */
 };
 

@@ -28,13 +28,19 @@
 #include "regime.h"
 #include "regime_state.h"
 
-/* The schema, generated from the one parameter list (regime_params.h). */
-#define SCHEMA_DBL(K, D, LO, HI, H)  { .name = #K, .type = JUTSU_CFG_DOUBLE, .def = D, .help = H },
-#define SCHEMA_POS(K, D, LO, HI, H)  SCHEMA_DBL(K, D, LO, HI, H)
-#define SCHEMA_INT(K, D, LO, HI, H)  JUTSU_CFG_INT_RANGE(#K, D, LO, HI, H),
-#define SCHEMA_BOOL(K, D, LO, HI, H) { .name = #K, .type = JUTSU_CFG_BOOL, .def = D, .help = H },
-#define SCHEMA_SYM(K, D, LO, HI, H)  { .name = #K, .type = JUTSU_CFG_STR, .def = D, .help = H },
-#define SCHEMA(K, T, F, D, LO, HI, H) SCHEMA_##T(K, D, LO, HI, H)
+/* The schema, generated from the one parameter list (regime_params.h):
+ * each row names its member F of struct regime_params, which
+ * host->cfg_fill fills. */
+#define SCHEMA_DBL(K, F, D, LO, HI, H) \
+    JUTSU_CFG_KEY_AT(#K, JUTSU_CFG_DOUBLE, D, H, struct regime_params, F),
+#define SCHEMA_POS(K, F, D, LO, HI, H) SCHEMA_DBL(K, F, D, LO, HI, H)
+#define SCHEMA_INT(K, F, D, LO, HI, H) \
+    JUTSU_CFG_INT_RANGE_AT(#K, D, LO, HI, H, struct regime_params, F),
+#define SCHEMA_BOOL(K, F, D, LO, HI, H) \
+    JUTSU_CFG_KEY_AT(#K, JUTSU_CFG_BOOL, D, H, struct regime_params, F),
+#define SCHEMA_SYM(K, F, D, LO, HI, H) \
+    JUTSU_CFG_KEY_AT(#K, JUTSU_CFG_STR, D, H, struct regime_params, F),
+#define SCHEMA(K, T, F, D, LO, HI, H) SCHEMA_##T(K, F, D, LO, HI, H)
 
 static const struct jutsu_cfg_key schema[] = {
     REGIME_PARAM_LIST(SCHEMA)
@@ -53,44 +59,13 @@ struct regime_inst {
 
 /* --- config ----------------------------------------------------------------- */
 
-static int read_param(struct regime_inst *s, const struct regime_param *e)
-{
-    const struct jutsu_host *h = s->host;
-    char *field = (char *)&s->r.p + e->offset;
-    int64_t i;
-    int rc;
-    switch (e->type) {
-    case REGIME_INT:
-        rc = h->cfg_int(s->ctx, e->key, &i);
-        if (rc == 0 && (i < (int64_t)e->lo || i > (int64_t)e->hi))
-            rc = JUTSU_ERANGE;
-        if (rc == 0)
-            *(int *)field = (int)i;
-        break;
-    case REGIME_BOOL:
-        rc = h->cfg_bool(s->ctx, e->key, (int *)field);
-        break;
-    case REGIME_SYM:
-        rc = h->cfg_str(s->ctx, e->key, (const char **)field);
-        break;
-    default:
-        rc = h->cfg_double(s->ctx, e->key, (double *)field);
-        break;
-    }
-    if (rc != 0)
-        h->set_error(s->ctx, "%s: cannot read %s: %s (see jutsu plugins describe "
-                     "strategy-regime)", h->cfg_where(s->ctx, e->key), e->key,
-                     jutsu_strerror(rc));
-    return rc == 0 ? 0 : JUTSU_ECONFIG;
-}
-
 static int read_config(struct regime_inst *s)
 {
     char why[256];
     const char *keys[2] = { NULL, NULL };
+    if (s->host->cfg_fill(s->ctx, &s->r.p) != 0)
+        return JUTSU_ECONFIG;       /* the host has said which key, and why */
     for (const struct regime_param *e = regime_param_table; e->key; e++) {
-        if (read_param(s, e) != 0)
-            return JUTSU_ECONFIG;
         if (regime_param_check(e, &s->r.p, why, sizeof(why)) != 0) {
             s->host->set_error(s->ctx, "%s: %s", s->host->cfg_where(s->ctx, e->key), why);
             return JUTSU_ECONFIG;

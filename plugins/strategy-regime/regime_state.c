@@ -6,6 +6,7 @@
  * when all of it was read, so that a refused state leaves nothing half
  * restored.
  */
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdarg.h>
@@ -68,7 +69,7 @@ static json_object *params_json(const struct regime_params *p)
         const char *field = (const char *)p + e->offset;
         json_object *v;
         switch (e->type) {
-        case REGIME_INT:  v = json_object_new_int(*(const int *)field); break;
+        case REGIME_INT:  v = json_object_new_int64(*(const int64_t *)field); break;
         case REGIME_BOOL: v = json_object_new_boolean(*(const int *)field); break;
         case REGIME_SYM:  v = json_object_new_string(*(const char *const *)field); break;
         default:          v = json_object_new_double(*(const double *)field); break;
@@ -330,8 +331,8 @@ static int read_params(struct rd *rd, const json_object *obj, const struct regim
             break;
         case REGIME_INT:
             same = json_object_is_type(v, json_type_int) &&
-                   json_object_get_int64(v) == *(const int *)field;
-            snprintf(mine, sizeof(mine), "%d", *(const int *)field);
+                   json_object_get_int64(v) == *(const int64_t *)field;
+            snprintf(mine, sizeof(mine), "%" PRId64, *(const int64_t *)field);
             break;
         default:
             same = is_number(v) && json_object_get_double(v) == *(const double *)field;

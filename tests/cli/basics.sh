@@ -2,9 +2,9 @@
 source "$(dirname "$0")/lib.bash"
 
 run version 0 "$JUTSU" --version
-expect version out "jutsu 0.1.0 (plugin ABI 1.0)"
+expect version out "jutsu 0.1.0 (plugin ABI $ABI)"
 run version-cmd 0 "$JUTSU" version --format json
-expect version-json out '"abi_major":1'
+expect version-json out "\"abi_major\":$ABI_MAJOR"
 
 run help 0 "$JUTSU" --help
 expect help out "config check"

@@ -31,7 +31,7 @@ run plugin-errors 3 "$JUTSU" -c "$TMP/plugins.yaml" config check
 expect plugin-errors err "$TMP/plugins.yaml:5:21: 0 is out of range 1..100"
 expect plugin-errors err "$TMP/plugins.yaml:6:11: duplicate instance name \"one\""
 expect plugin-errors err "$TMP/plugins.yaml:9:13: unknown plugin \"tp-missing\""
-expect plugin-errors err "plugin was built for ABI 2.0, host has ABI 1.0"
+expect plugin-errors err "plugin was built for ABI $((ABI_MAJOR + 1)).$ABI_MINOR, host has ABI $ABI"
 expect plugin-errors err "5 problems found"
 
 run json 3 "$JUTSU" -c "$TMP/plugins.yaml" config check --format json

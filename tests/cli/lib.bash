@@ -4,6 +4,15 @@ set -uo pipefail
 JUTSU="$1"
 TP_DIR="${JUTSU_TEST_PLUGIN_DIR:?run through ctest}"
 BUILD_DIR="${JUTSU_BUILD_DIR:?run through ctest}"
+# The plugin ABI version, from the header the binary was built from, so
+# that an ABI bump changes what the tests expect without anyone editing them.
+ABI_MAJOR=$(sed -n 's/^#define JUTSU_ABI_MAJOR \([0-9][0-9]*\)$/\1/p' include/jutsu/version.h)
+ABI_MINOR=$(sed -n 's/^#define JUTSU_ABI_MINOR \([0-9][0-9]*\)$/\1/p' include/jutsu/version.h)
+if [[ -z "$ABI_MAJOR" || -z "$ABI_MINOR" ]]; then
+  echo "no JUTSU_ABI_MAJOR/MINOR in include/jutsu/version.h"
+  exit 1
+fi
+ABI="$ABI_MAJOR.$ABI_MINOR"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-cli-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 FAILS=0

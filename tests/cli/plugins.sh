@@ -13,9 +13,9 @@ YAML
 # The test plugin directory holds broken plugins on purpose: list shows
 # them as refused and exits 1.
 run list 1 "$JUTSU" -c "$TMP/j.yaml" plugins list
-expect list out "tp-good              source    0.0.1     1.0   $TP_DIR/tp-good.so"
+expect list out "tp-good              source    0.0.1     $ABI   $TP_DIR/tp-good.so"
 expect list out "(refused, see below)"
-expect list err "abi_major: plugin was built for ABI 2.0"
+expect list err "abi_major: plugin was built for ABI $((ABI_MAJOR + 1)).$ABI_MINOR"
 run list-json 1 "$JUTSU" -c "$TMP/j.yaml" plugins list --format json
 expect list-json out '"name":"tp-good"'
 expect list-json out '"refused":['

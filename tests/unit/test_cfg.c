@@ -1,8 +1,10 @@
 /*
  * tests/unit/test_cfg.c — the configuration tree: loading, ${} expansion,
  * lookup and edits, schema validation (exact messages and positions),
- * defaults, YAML/JSON output and secret masking, schema help.
+ * defaults, YAML/JSON output and secret masking, schema help, boolean
+ * spellings, and filling a plugin's config struct (jutsu_cfg_fill).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,38 @@
 #include "jutsu/error.h"
 #include "config/cfg.h"
 #include "testutil.h"
+
+/* struct jutsu_cfg_key as ABI 1.0 declared it. Schemas are arrays, so 1.1
+ * must keep its size and every old field where it was; `offset` and
+ * `values` took the places of reserved0 and reserved[0]. */
+struct cfg_key_1_0 {
+    const char *name;
+    uint32_t    type, flags;
+    const char *def, *help;
+    const char *const *choices;
+    const struct jutsu_cfg_key *sub;
+    uint32_t    elem, reserved0;
+    int64_t     min, max;
+    const void *reserved[2];
+};
+#define SAME_PLACE(new_field, old_field) \
+    _Static_assert(offsetof(struct jutsu_cfg_key, new_field) == \
+                   offsetof(struct cfg_key_1_0, old_field), #new_field " moved")
+_Static_assert(sizeof(struct jutsu_cfg_key) == sizeof(struct cfg_key_1_0),
+               "struct jutsu_cfg_key changed size within ABI major 1");
+SAME_PLACE(name, name);
+SAME_PLACE(type, type);
+SAME_PLACE(flags, flags);
+SAME_PLACE(def, def);
+SAME_PLACE(help, help);
+SAME_PLACE(choices, choices);
+SAME_PLACE(sub, sub);
+SAME_PLACE(elem, elem);
+SAME_PLACE(offset, reserved0);
+SAME_PLACE(min, min);
+SAME_PLACE(max, max);
+SAME_PLACE(values, reserved[0]);
+SAME_PLACE(reserved[0], reserved[1]);
 
 #define WHAT "test config"
 
@@ -775,6 +809,250 @@ START_TEST(schema_help)
 }
 END_TEST
 
+/* ---- boolean spellings --------------------------------------------------- */
+
+START_TEST(bool_spellings)
+{
+    static const struct { const char *text; int want; } ok[] = {
+        { "true", 1 }, { "TRUE", 1 }, { "yes", 1 }, { "Yes", 1 }, { "on", 1 }, { "ON", 1 },
+        { "false", 0 }, { "False", 0 }, { "no", 0 }, { "NO", 0 }, { "off", 0 }, { "oFF", 0 },
+    };
+    static const char *const bad[] = { "", "1", "0", "y", "n", "truee", "of", "yes ", " no" };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        int b = -1;
+        ck_assert_msg(jutsu_cfg_parse_bool(ok[i].text, &b) == 0, "%s refused", ok[i].text);
+        ck_assert_msg(b == ok[i].want, "%s read as %d", ok[i].text, b);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int b = -1;
+        ck_assert_msg(jutsu_cfg_parse_bool(bad[i], &b) == JUTSU_EINVAL, "\"%s\" taken", bad[i]);
+        ck_assert_int_eq(b, -1);
+    }
+    int b = -1;
+    ck_assert_int_eq(jutsu_cfg_parse_bool(NULL, &b), JUTSU_EINVAL);
+    ck_assert_int_eq(b, -1);
+}
+END_TEST
+
+/* ---- filling a config struct --------------------------------------------- */
+
+enum { MODE_FAST = 10, MODE_SAFE = 20, MODE_SLOW = 30 };
+static const char *const fill_modes[] = { "fast", "safe", "slow", NULL };
+static const int fill_mode_values[] = { MODE_FAST, MODE_SAFE, MODE_SLOW };
+static const char *const fill_levels[] = { "low", "mid", "high", NULL };
+
+/* Canaries around and between the fields: a value written at the wrong
+ * offset, or wider than its field, shows as a changed canary or a field
+ * that kept its poison. */
+struct fill_conf {
+    const char   *name;       /* at offset 0: a valid offset */
+    int           canary0;
+    int64_t       port;
+    int           verbose;
+    int           canary1;
+    double        ratio;
+    jutsu_money_t cash;
+    int           mode;       /* enum with values */
+    int           level;      /* enum by index */
+    const char   *optional;   /* no default: untouched unless set */
+    int64_t       not_field;  /* a key without the flag */
+    const char   *secret;     /* required, secret */
+    int           canary2;
+};
+
+static const struct jutsu_cfg_key fill_schema[] = {
+    JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "anon", "A name", struct fill_conf, name),
+    JUTSU_CFG_INT_RANGE_AT("port", "8080", 1, 65535, "TCP port", struct fill_conf, port),
+    JUTSU_CFG_KEY_AT("verbose", JUTSU_CFG_BOOL, "false", "Say more", struct fill_conf, verbose),
+    JUTSU_CFG_KEY_AT("ratio", JUTSU_CFG_DOUBLE, "0.5", "A ratio", struct fill_conf, ratio),
+    JUTSU_CFG_KEY_AT("cash", JUTSU_CFG_MONEY, "100000", "Starting cash", struct fill_conf, cash),
+    JUTSU_CFG_ENUM_AT("mode", fill_modes, fill_mode_values, "safe", "How hard",
+                      struct fill_conf, mode),
+    JUTSU_CFG_ENUM_AT("level", fill_levels, NULL, "mid", "How loud", struct fill_conf, level),
+    JUTSU_CFG_KEY_AT("optional", JUTSU_CFG_STR, NULL, "Only if set", struct fill_conf, optional),
+    JUTSU_CFG_INT_RANGE("not_field", "7", 0, 100, "Read by path"),
+    { .name = "secret", .type = JUTSU_CFG_STR,
+      .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET | JUTSU_CFG_FIELD,
+      .offset = JUTSU_CFG_OFFSET(struct fill_conf, secret, JUTSU_CFG_STR), .help = "A token" },
+    { .name = "tags", .type = JUTSU_CFG_LIST, .help = "Read by path" },
+    JUTSU_CFG_END
+};
+
+#define POISON_I64 INT64_C(-7777777777)
+#define POISON_INT (-77)
+static const char poison_text[] = "poison";
+
+static struct fill_conf poisoned(void)
+{
+    return (struct fill_conf){
+        .name = poison_text, .canary0 = 0x5a5a, .port = POISON_I64, .verbose = POISON_INT,
+        .canary1 = 0x6b6b, .ratio = -777.0, .cash = POISON_I64, .mode = POISON_INT,
+        .level = POISON_INT, .optional = poison_text, .not_field = POISON_I64,
+        .secret = poison_text, .canary2 = 0x7c7c };
+}
+
+static void canaries_intact(const struct fill_conf *c)
+{
+    ck_assert_int_eq(c->canary0, 0x5a5a);
+    ck_assert_int_eq(c->canary1, 0x6b6b);
+    ck_assert_int_eq(c->canary2, 0x7c7c);
+    ck_assert_int_eq(c->not_field, POISON_I64);
+}
+
+/* Loads and validates text against fill_schema. */
+static jutsu_cfg *fill_cfg(const char *text)
+{
+    struct jutsu_diag d;
+    jutsu_cfg *cfg = load_ok(text);
+    jutsu_diag_init(&d);
+    int rc = jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), fill_schema, WHAT, &d);
+    ck_assert_msg(rc == 0, "validate: %s", jutsu_diag_count(&d) ? jutsu_diag_line(&d, 0) : "");
+    jutsu_diag_free(&d);
+    return cfg;
+}
+
+START_TEST(fill_each_type)
+{
+    jutsu_cfg *cfg = fill_cfg("name: db1\nport: 5432\nverbose: on\nratio: 0.25\n"
+                              "cash: 12.345678\nmode: slow\nlevel: high\noptional: here\n"
+                              "not_field: 9\nsecret: s3cr3t\ntags: [a, b]\n");
+    struct fill_conf c = poisoned();
+    char err[256] = "";
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), fill_schema, &c, err, sizeof(err)), 0);
+    ck_assert_str_eq(err, "");
+    ck_assert_str_eq(c.name, "db1");
+    ck_assert_int_eq(c.port, 5432);
+    ck_assert_int_eq(c.verbose, 1);
+    ck_assert_double_eq(c.ratio, 0.25);
+    ck_assert_int_eq(c.cash, 12345678);
+    ck_assert_int_eq(c.mode, MODE_SLOW);     /* values[2], not the index */
+    ck_assert_int_eq(c.level, 2);            /* no values: the index */
+    ck_assert_str_eq(c.optional, "here");
+    ck_assert_str_eq(c.secret, "s3cr3t");
+    canaries_intact(&c);
+    /* strings are the tree's own text, valid as long as the tree */
+    ck_assert_ptr_eq(c.name, jutsu_cfg_get(jutsu_cfg_root(cfg), "name")->text);
+    jutsu_cfg_free(cfg);
+}
+END_TEST
+
+START_TEST(fill_defaults_and_untouched)
+{
+    jutsu_cfg *cfg = fill_cfg("secret: x\noptional:\n");
+    struct fill_conf c = poisoned();
+    char err[256] = "";
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), fill_schema, &c, err, sizeof(err)), 0);
+    ck_assert_str_eq(c.name, "anon");
+    ck_assert_int_eq(c.port, 8080);
+    ck_assert_int_eq(c.verbose, 0);
+    ck_assert_double_eq(c.ratio, 0.5);
+    ck_assert_int_eq(c.cash, 100000 * JUTSU_MONEY_SCALE);
+    ck_assert_int_eq(c.mode, MODE_SAFE);
+    ck_assert_int_eq(c.level, 1);
+    /* optional without a default, given as null: the field keeps its value */
+    ck_assert_ptr_eq(c.optional, poison_text);
+    ck_assert_str_eq(c.secret, "x");
+    canaries_intact(&c);
+    jutsu_cfg_free(cfg);
+
+    /* the same when the key is absent altogether; each enum choice maps */
+    static const char *const modes[] = { "fast", "safe", "slow" };
+    static const int want[] = { MODE_FAST, MODE_SAFE, MODE_SLOW };
+    for (int i = 0; i < 3; i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "secret: x\nmode: %s\nlevel: %s\n", modes[i],
+                 fill_levels[i]);
+        cfg = fill_cfg(text);
+        c = poisoned();
+        ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), fill_schema, &c, err, sizeof(err)),
+                         0);
+        ck_assert_int_eq(c.mode, want[i]);
+        ck_assert_int_eq(c.level, i);
+        ck_assert_ptr_eq(c.optional, poison_text);
+        canaries_intact(&c);
+        jutsu_cfg_free(cfg);
+    }
+}
+END_TEST
+
+START_TEST(fill_refusals)
+{
+    char err[256];
+    struct fill_conf c = poisoned();
+
+    /* validated against another schema: "port" is a str there */
+    static const struct jutsu_cfg_key other[] = {
+        JUTSU_CFG_KEY("port", JUTSU_CFG_STR, "x", "A port, as text"),
+        JUTSU_CFG_END
+    };
+    struct jutsu_diag d;
+    jutsu_cfg *cfg = load_ok("port: \"5432\"\n");
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), other, WHAT, &d), 0);
+    jutsu_diag_free(&d);
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), fill_schema, &c, err, sizeof(err)),
+                     JUTSU_EINVAL);
+    ck_assert_str_eq(err, "config key \"name\" has no value, although the schema gives it a "
+                          "default (the config was not validated against this schema)");
+    /* "name" is the first field: the failing key and those after it keep theirs */
+    ck_assert_ptr_eq(c.name, poison_text);
+    ck_assert_int_eq(c.port, POISON_I64);
+
+    static const struct jutsu_cfg_key port_only[] = {
+        JUTSU_CFG_INT_RANGE_AT("port", "1", 1, 65535, "TCP port", struct fill_conf, port),
+        JUTSU_CFG_END
+    };
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), port_only, &c, err, sizeof(err)),
+                     JUTSU_EINVAL);
+    ck_assert_str_eq(err, "config key \"port\" is of type int in the schema, but its value was "
+                          "validated as str (the config was not validated against this schema)");
+    ck_assert_int_eq(c.port, POISON_I64);
+
+    /* nothing to fill */
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), port_only, NULL, err, sizeof(err)),
+                     JUTSU_EINVAL);
+    ck_assert_str_eq(err, "cfg_fill: no struct to fill (conf is NULL)");
+    jutsu_cfg_free(cfg);
+
+    /* never validated at all */
+    cfg = load_ok("port: 5432\n");
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), port_only, &c, err, sizeof(err)),
+                     JUTSU_EINVAL);
+    ck_assert_str_eq(err, "config key \"port\" is of type int in the schema, but its value was "
+                          "never validated (the config was not validated against this schema)");
+    jutsu_cfg_free(cfg);
+
+    /* a required key the tree lacks */
+    static const struct jutsu_cfg_key req[] = {
+        JUTSU_CFG_REQ_AT("name", JUTSU_CFG_STR, "A name", struct fill_conf, name),
+        JUTSU_CFG_END
+    };
+    cfg = load_ok("other: 1\n");
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), req, &c, err, sizeof(err)),
+                     JUTSU_EINVAL);
+    ck_assert_str_eq(err, "config key \"name\" has no value, although the schema requires it "
+                          "(the config was not validated against this schema)");
+
+    /* a type that cannot be a field (the loader refuses such a schema) */
+    static const struct jutsu_cfg_key list_field[] = {
+        { .name = "other", .type = JUTSU_CFG_LIST, .flags = JUTSU_CFG_FIELD, .help = "A list" },
+        JUTSU_CFG_END
+    };
+    jutsu_diag_init(&d);
+    jutsu_cfg_free(cfg);
+    cfg = load_ok("other: [1, 2]\n");
+    ck_assert_int_eq(jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), list_field, WHAT, &d), 0);
+    jutsu_diag_free(&d);
+    ck_assert_int_eq(jutsu_cfg_fill(jutsu_cfg_root(cfg), list_field, &c, err, sizeof(err)),
+                     JUTSU_EINVAL);
+    ck_assert_str_eq(err, "config key \"other\" is of type list, which cannot be filled into a "
+                          "field (only str, int, bool, double, money and enum keys can carry "
+                          "JUTSU_CFG_FIELD)");
+    canaries_intact(&c);
+    jutsu_cfg_free(cfg);
+}
+END_TEST
+
 static Suite *cfg_suite(void)
 {
     Suite *s = suite_create("cfg");
@@ -801,6 +1079,14 @@ static Suite *cfg_suite(void)
     tcase_add_test(t, dump_round_trip);
     tcase_add_test(t, secrets_masked);
     tcase_add_test(t, schema_help);
+    suite_add_tcase(s, t);
+    t = tcase_create("bool");
+    tcase_add_test(t, bool_spellings);
+    suite_add_tcase(s, t);
+    t = tcase_create("fill");
+    tcase_add_test(t, fill_each_type);
+    tcase_add_test(t, fill_defaults_and_untouched);
+    tcase_add_test(t, fill_refusals);
     suite_add_tcase(s, t);
     return s;
 }

@@ -1,8 +1,9 @@
 /*
  * tests/unit/test_loader.c — the loader against real, deliberately broken
- * plugins built by the test suite (tests/plugins), and instance lifecycle
- * through the real host.
+ * plugins built by the test suite (tests/plugins), the schema checks,
+ * instance lifecycle through the real host, and host->cfg_fill.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,14 @@
 #include "host/loader.h"
 #include "base/log.h"
 #include "testutil.h"
+
+/* cfg_fill took the first of the vtable's 16 reserved slots (ABI 1.1): the
+ * struct keeps its size, and `data`, the last 1.0 slot, stays where it was. */
+_Static_assert(offsetof(struct jutsu_host, cfg_fill) ==
+               offsetof(struct jutsu_host, data) + sizeof(void *), "cfg_fill is not after data");
+_Static_assert(sizeof(struct jutsu_host) ==
+               offsetof(struct jutsu_host, cfg_fill) + 16 * sizeof(void *),
+               "struct jutsu_host changed size");
 
 static char *tp_path(const char *name)
 {
@@ -204,6 +213,216 @@ START_TEST(not_a_shared_object)
 }
 END_TEST
 
+/* --- schema checks ------------------------------------------------------- */
+
+struct sc_conf {
+    const char *name;
+    int64_t     count;
+    int         mode;
+    int         flag;
+};
+
+static const char *const sc_modes[] = { "a", "b", NULL };
+static const int sc_mode_values[] = { 5, 6 };
+
+static const struct jutsu_cfg_key sc_nested[] = {
+    JUTSU_CFG_KEY("depth", JUTSU_CFG_INT, "1", "How deep"),
+    JUTSU_CFG_END
+};
+
+/* Checks `schema`; returns the diag for asserts (caller frees). */
+static int schema_expect(const struct jutsu_cfg_key *schema, int want, struct jutsu_diag *d)
+{
+    jutsu_diag_init(d);
+    int rc = jutsu_schema_check(schema, "sc.so", d);
+    ck_assert_msg(rc == want, "rc %d, want %d; first line: %s", rc, want,
+                  jutsu_diag_count(d) ? jutsu_diag_line(d, 0) : "(none)");
+    return rc;
+}
+
+/* One refusal: exactly one line, and it is `want`. */
+static void schema_refused(const struct jutsu_cfg_key *schema, const char *want)
+{
+    struct jutsu_diag d;
+    schema_expect(schema, JUTSU_EABI, &d);
+    ck_assert_msg(jutsu_diag_count(&d) == 1, "%zu lines, first: %s", jutsu_diag_count(&d),
+                  jutsu_diag_line(&d, 0));
+    ck_assert_str_eq(jutsu_diag_line(&d, 0), want);
+    jutsu_diag_free(&d);
+}
+
+START_TEST(schema_fields_accepted)
+{
+    /* a field at offset 0, values on an enum field, an enum by index, a
+     * field beside a nested map and a list read by path */
+    static const struct jutsu_cfg_key ok[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_INT_RANGE_AT("count", "3", 1, 9, "A count", struct sc_conf, count),
+        JUTSU_CFG_ENUM_AT("mode", sc_modes, sc_mode_values, "a", "A mode", struct sc_conf, mode),
+        JUTSU_CFG_ENUM_AT("flag", sc_modes, NULL, "b", "An index", struct sc_conf, flag),
+        { .name = "nested", .type = JUTSU_CFG_MAP, .sub = sc_nested, .help = "A map" },
+        { .name = "tags", .type = JUTSU_CFG_LIST, .help = "A list" },
+        JUTSU_CFG_END
+    };
+    struct jutsu_diag d;
+    ck_assert_uint_eq(offsetof(struct sc_conf, name), 0);
+    schema_expect(ok, 0, &d);
+    ck_assert_uint_eq(jutsu_diag_count(&d), 0);
+    jutsu_diag_free(&d);
+}
+END_TEST
+
+START_TEST(schema_field_on_unfillable_type)
+{
+    static const struct jutsu_cfg_key list[] = {
+        { .name = "tags", .type = JUTSU_CFG_LIST, .flags = JUTSU_CFG_FIELD, .help = "A list" },
+        JUTSU_CFG_END
+    };
+    schema_refused(list, "sc.so: schema: key \"tags\" of type list has the flag "
+                   "JUTSU_CFG_FIELD, but a key of that type cannot be filled into a field (read "
+                   "it by path: cfg_count, cfg_key_at)");
+    static const struct jutsu_cfg_key map[] = {
+        { .name = "nested", .type = JUTSU_CFG_MAP, .flags = JUTSU_CFG_FIELD, .sub = sc_nested,
+          .help = "A map" },
+        JUTSU_CFG_END
+    };
+    schema_refused(map, "sc.so: schema: key \"nested\" of type map has the flag "
+                   "JUTSU_CFG_FIELD, but a key of that type cannot be filled into a field (read "
+                   "it by path: cfg_count, cfg_key_at)");
+    static const struct jutsu_cfg_key any[] = {
+        { .name = "free", .type = JUTSU_CFG_ANY, .flags = JUTSU_CFG_FIELD, .help = "Anything" },
+        JUTSU_CFG_END
+    };
+    schema_refused(any, "sc.so: schema: key \"free\" of type any has the flag "
+                   "JUTSU_CFG_FIELD, but a key of that type cannot be filled into a field (read "
+                   "it by path: cfg_count, cfg_key_at)");
+}
+END_TEST
+
+START_TEST(schema_field_in_nested_schema)
+{
+    static const struct jutsu_cfg_key inner[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_END
+    };
+    static const struct jutsu_cfg_key outer[] = {
+        { .name = "nested", .type = JUTSU_CFG_MAP, .sub = inner, .help = "A map" },
+        JUTSU_CFG_END
+    };
+    schema_refused(outer, "sc.so: nested: schema: key \"name\" of a nested schema has the flag "
+                   "JUTSU_CFG_FIELD, but host->cfg_fill fills top-level keys only (read it by "
+                   "path)");
+    static const struct jutsu_cfg_key list_of_maps[] = {
+        { .name = "items", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = inner,
+          .help = "Maps" },
+        JUTSU_CFG_END
+    };
+    schema_refused(list_of_maps, "sc.so: items: schema: key \"name\" of a nested schema has the "
+                   "flag JUTSU_CFG_FIELD, but host->cfg_fill fills top-level keys only (read it "
+                   "by path)");
+}
+END_TEST
+
+START_TEST(schema_values_misplaced)
+{
+    static const struct jutsu_cfg_key on_int[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .flags = JUTSU_CFG_FIELD, .def = "1",
+          .offset = JUTSU_CFG_OFFSET(struct sc_conf, count, JUTSU_CFG_INT),
+          .values = sc_mode_values, .help = "A count" },
+        JUTSU_CFG_END
+    };
+    schema_refused(on_int, "sc.so: schema: key \"count\" of type int has values, which only an "
+                   "enum key can have (one per choice)");
+    static const struct jutsu_cfg_key no_field[] = {
+        { .name = "mode", .type = JUTSU_CFG_ENUM, .def = "a", .choices = sc_modes,
+          .values = sc_mode_values, .help = "A mode" },
+        JUTSU_CFG_END
+    };
+    schema_refused(no_field, "sc.so: schema: enum key \"mode\" has values but not the flag "
+                   "JUTSU_CFG_FIELD: no field would receive them");
+}
+END_TEST
+
+START_TEST(schema_offset_without_flag)
+{
+    static const struct jutsu_cfg_key forgot[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .def = "1",
+          .offset = JUTSU_CFG_OFFSET(struct sc_conf, count, JUTSU_CFG_INT), .help = "A count" },
+        JUTSU_CFG_END
+    };
+    char want[256];
+    snprintf(want, sizeof(want), "sc.so: schema: key \"count\" has an offset (%zu) but not the "
+             "flag JUTSU_CFG_FIELD: its field would never be filled",
+             offsetof(struct sc_conf, count));
+    schema_refused(forgot, want);
+}
+END_TEST
+
+START_TEST(schema_reserved_and_flags)
+{
+    static const int junk = 1;
+    static const struct jutsu_cfg_key reserved[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .def = "1", .help = "A count",
+          .reserved = { &junk } },
+        JUTSU_CFG_END
+    };
+    schema_refused(reserved, "sc.so: schema: key \"count\" has a nonzero reserved slot (it must "
+                   "be zero: a key built from another jutsu/config.h?)");
+    static const struct jutsu_cfg_key flags[] = {
+        { .name = "count", .type = JUTSU_CFG_INT, .flags = JUTSU_CFG_SECRET | (1u << 9),
+          .def = "1", .help = "A count" },
+        JUTSU_CFG_END
+    };
+    schema_refused(flags, "sc.so: schema: key \"count\" has unknown flags 0x200");
+}
+END_TEST
+
+START_TEST(schema_fields_overlap)
+{
+    /* count is 8 bytes: a 4-byte field at its offset + 4 shares its bytes */
+    static const struct jutsu_cfg_key overlap[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_INT_RANGE_AT("count", "3", 1, 9, "A count", struct sc_conf, count),
+        { .name = "half", .type = JUTSU_CFG_BOOL, .flags = JUTSU_CFG_FIELD, .def = "no",
+          .offset = offsetof(struct sc_conf, count) + 4, .help = "Half of count" },
+        JUTSU_CFG_END
+    };
+    char want[256];
+    snprintf(want, sizeof(want), "sc.so: schema: keys \"count\" and \"half\" fill overlapping "
+             "bytes of the config struct (offsets %zu and %zu): two keys, one member?",
+             offsetof(struct sc_conf, count), offsetof(struct sc_conf, count) + 4);
+    schema_refused(overlap, want);
+    /* the same member twice */
+    static const struct jutsu_cfg_key twice[] = {
+        JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "x", "A name", struct sc_conf, name),
+        JUTSU_CFG_KEY_AT("alias", JUTSU_CFG_STR, "y", "Another", struct sc_conf, name),
+        JUTSU_CFG_END
+    };
+    schema_refused(twice, "sc.so: schema: keys \"name\" and \"alias\" fill overlapping bytes of "
+                   "the config struct (offsets 0 and 0): two keys, one member?");
+}
+END_TEST
+
+START_TEST(schema_bool_defaults)
+{
+    /* the loader and validation share one list of spellings */
+    static const struct jutsu_cfg_key good[] = {
+        JUTSU_CFG_KEY("a", JUTSU_CFG_BOOL, "On", "A"),
+        JUTSU_CFG_KEY("b", JUTSU_CFG_BOOL, "no", "B"),
+        JUTSU_CFG_END
+    };
+    struct jutsu_diag d;
+    schema_expect(good, 0, &d);
+    jutsu_diag_free(&d);
+    static const struct jutsu_cfg_key bad[] = {
+        JUTSU_CFG_KEY("a", JUTSU_CFG_BOOL, "1", "A"),
+        JUTSU_CFG_END
+    };
+    schema_refused(bad, "sc.so: schema: default \"1\" of key \"a\" is not a valid value of its "
+                   "type");
+}
+END_TEST
+
 /* --- instances through the app ------------------------------------------ */
 
 static struct jutsu_app *app_from(const char *yaml, struct jutsu_diag *d, int *rc)
@@ -370,6 +589,86 @@ START_TEST(config_errors_of_instances)
 }
 END_TEST
 
+/* --- host->cfg_fill through the vtable ------------------------------------ */
+
+struct vt_conf {
+    const char *name;
+    int64_t     count;
+    int         mode;
+};
+
+static const char *const vt_modes[] = { "a", "b", NULL };
+static const int vt_mode_values[] = { 7, 9 };
+
+static const struct jutsu_cfg_key vt_schema[] = {
+    JUTSU_CFG_KEY_AT("name", JUTSU_CFG_STR, "anon", "A name", struct vt_conf, name),
+    JUTSU_CFG_INT_RANGE_AT("count", "3", 1, 10, "A count", struct vt_conf, count),
+    JUTSU_CFG_ENUM_AT("mode", vt_modes, vt_mode_values, "a", "A mode", struct vt_conf, mode),
+    JUTSU_CFG_END
+};
+
+/* Never initialised: only its schema is used. */
+static const struct jutsu_plugin vt_desc = {
+    JUTSU_PLUGIN_HEADER, .kind = JUTSU_KIND_SOURCE, .name = "vt", .version = "1",
+    .schema = vt_schema,
+};
+
+/* A config validated against `schema`, for an instance of vt_desc. */
+static jutsu_cfg *vt_config(const char *text, const struct jutsu_cfg_key *schema)
+{
+    struct jutsu_diag d;
+    jutsu_cfg *cfg = NULL;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_load_string("vt.yaml", text, strlen(text), &cfg, &d), 0);
+    ck_assert_int_eq(jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), schema, "vt", &d), 0);
+    jutsu_diag_free(&d);
+    return cfg;
+}
+
+START_TEST(host_cfg_fill)
+{
+    static const struct jutsu_cfg_key count_is_text[] = {
+        JUTSU_CFG_KEY("count", JUTSU_CFG_STR, "3", "A count, as text"),
+        JUTSU_CFG_END
+    };
+    struct jutsu_app *app = NULL;
+    ck_assert_int_eq(jutsu_app_new(&app), 0);
+    ck_assert_uint_ge(app->host.abi_minor, 1);
+    ck_assert_ptr_nonnull(app->host.cfg_fill);
+    struct jutsu_module *m = calloc(1, sizeof(*m));
+    ck_assert_ptr_nonnull(m);
+    m->path = strdup("vt.so");
+    m->desc = &vt_desc;
+    ck_assert_int_eq(jutsu_app_adopt_module(app, m), 0);
+    jutsu_cfg *good = vt_config("name: first\nmode: b\n", vt_schema);
+    jutsu_cfg *other = vt_config("count: many\n", count_is_text);
+    jutsu_cfg_node *g = jutsu_cfg_root(good), *o = jutsu_cfg_root(other);
+    ck_assert_int_eq(jutsu_app_add_instance(app, "vt1", m, g, g, 1), 0);
+    ck_assert_int_eq(jutsu_app_add_instance(app, "vt2", m, o, o, 1), 0);
+
+    /* the instance's own values, defaults filled, the enum as its value */
+    struct vt_conf c = { .name = NULL, .count = -1, .mode = -1 };
+    ck_assert_int_eq(app->host.cfg_fill(app->inst[0], &c), 0);
+    ck_assert_str_eq(c.name, "first");
+    ck_assert_int_eq(c.count, 3);
+    ck_assert_int_eq(c.mode, 9);
+    ck_assert_str_eq(app->inst[0]->error, "");
+
+    /* a config validated against another schema: refused, the reason is
+     * the instance's error, as set_error would record it */
+    c = (struct vt_conf){ .name = NULL, .count = -1, .mode = -1 };
+    ck_assert_int_eq(app->host.cfg_fill(app->inst[1], &c), JUTSU_EINVAL);
+    ck_assert_str_eq(app->inst[1]->error, "config key \"name\" has no value, although the "
+                     "schema gives it a default (the config was not validated against this "
+                     "schema)");
+    ck_assert_ptr_null(c.name);
+    ck_assert_int_eq(c.count, -1);
+    jutsu_app_free(app);
+    jutsu_cfg_free(good);
+    jutsu_cfg_free(other);
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
     Suite *s = suite_create("loader");
@@ -387,11 +686,22 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, unresolvable_dependency);
     tcase_add_test(tc, not_a_shared_object);
     suite_add_tcase(s, tc);
+    tc = tcase_create("schema");
+    tcase_add_test(tc, schema_fields_accepted);
+    tcase_add_test(tc, schema_field_on_unfillable_type);
+    tcase_add_test(tc, schema_field_in_nested_schema);
+    tcase_add_test(tc, schema_values_misplaced);
+    tcase_add_test(tc, schema_offset_without_flag);
+    tcase_add_test(tc, schema_reserved_and_flags);
+    tcase_add_test(tc, schema_fields_overlap);
+    tcase_add_test(tc, schema_bool_defaults);
+    suite_add_tcase(s, tc);
     tc = tcase_create("instances");
     tcase_add_test(tc, two_instances_and_reverse_shutdown);
     tcase_add_test(tc, failing_init_stops_startup);
     tcase_add_test(tc, optional_instance_may_fail);
     tcase_add_test(tc, config_errors_of_instances);
+    tcase_add_test(tc, host_cfg_fill);
     suite_add_tcase(s, tc);
     return s;
 }
