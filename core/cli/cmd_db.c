@@ -102,12 +102,8 @@ static int db_failed(jutsu_dbs *s, int rc)
 
 static const char *backup_dir(struct jutsu_cli *cli)
 {
-    jutsu_cfg_node *root = jutsu_cfg_root(cli->app->cfg);
-    int yes = 1;
-    const char *dir = "var/backups";
-    jutsu_cfg_bool(root, "database.backup_before_upgrade", &yes);
-    jutsu_cfg_str(root, "database.backup_dir", &dir);
-    return yes ? dir : NULL;
+    const struct jutsu_settings_database *db = &cli->app->settings.database;
+    return db->backup_before_upgrade ? db->backup_dir : NULL;
 }
 
 static int print_current(struct jutsu_cli *cli, jutsu_dbs *s)

@@ -156,6 +156,15 @@ int  jutsu_cfg_to_json(const jutsu_cfg_node *node, struct json_object **out);
  * as SECRET, e.g. password-like keys of free-form maps. */
 void jutsu_cfg_mark_secret(jutsu_cfg_node *node, const char *const *keys);
 
+/* The environment's say over the file (core/config/cfg_env.c): DATABASE_URL,
+ * DATABASE_TYPE, POSTGRES_*, and `database.url` from the file, set into
+ * `database.*` with their origin ("env POSTGRES_PORT") as their position.
+ * 0 or JUTSU_ECONFIG (said in diag). */
+int  jutsu_cfg_env_apply(jutsu_cfg *cfg, struct jutsu_diag *diag);
+/* Parses a database URL into `database.*` keys of the root. */
+int  jutsu_cfg_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
+                                  struct jutsu_diag *diag);
+
 /* Describes a schema as help text (for `jutsu plugins describe`):
  *   key            type     default   help   (nested maps indented) */
 void jutsu_cfg_schema_help(const struct jutsu_cfg_key *schema, FILE *out, int indent);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "jutsu/error.h"
-#include "host/app.h"
+#include "config/cfg.h"
 
 static const struct {
     const char *var;
@@ -171,7 +171,7 @@ bad:
     return JUTSU_ECONFIG;
 }
 
-int jutsu_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
+int jutsu_cfg_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
                              struct jutsu_diag *diag)
 {
     const char *colon = strchr(url, ':');
@@ -206,7 +206,7 @@ static int apply_type(jutsu_cfg *cfg, const char *type, struct jutsu_diag *diag)
     return jutsu_cfg_set(cfg, jutsu_cfg_root(cfg), "database.type", canon, "env DATABASE_TYPE");
 }
 
-int jutsu_overrides_apply(jutsu_cfg *cfg, struct jutsu_diag *diag)
+int jutsu_cfg_env_apply(jutsu_cfg *cfg, struct jutsu_diag *diag)
 {
     int rc = 0;
     const char *file_url = NULL;
@@ -218,12 +218,12 @@ int jutsu_overrides_apply(jutsu_cfg *cfg, struct jutsu_diag *diag)
         char where[128];
         file_url = url_node->text;
         jutsu_cfg_where(url_node, where, sizeof(where));
-        if ((rc = jutsu_database_url_apply(cfg, file_url, where, diag)) != 0)
+        if ((rc = jutsu_cfg_database_url_apply(cfg, file_url, where, diag)) != 0)
             return rc;
     }
     const char *env_url = getenv("DATABASE_URL");
     if (env_url && *env_url &&
-        (rc = jutsu_database_url_apply(cfg, env_url, "env DATABASE_URL", diag)) != 0)
+        (rc = jutsu_cfg_database_url_apply(cfg, env_url, "env DATABASE_URL", diag)) != 0)
         return rc;
     const char *type = getenv("DATABASE_TYPE");
     if (type && *type && (rc = apply_type(cfg, type, diag)) != 0)

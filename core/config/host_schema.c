@@ -6,20 +6,29 @@
  * from it (`jutsu plugins describe host` prints it).
  */
 #include <stddef.h>
+#include <string.h>
 
-#include "host/app.h"
+#include "jutsu/error.h"
+#include "base/log.h"
+#include "config/host_settings.h"
 
 static const char *const log_levels[]  = { "error", "warn", "info", "debug", "trace", NULL };
+static const int log_level_values[] = { JUTSU_LOG_ERROR, JUTSU_LOG_WARN, JUTSU_LOG_INFO,
+                                        JUTSU_LOG_DEBUG, JUTSU_LOG_TRACE };
 static const char *const log_formats[] = { "auto", "text", "json", "journal", NULL };
+static const int log_format_values[] = { -1, JUTSU_LOG_TEXT, JUTSU_LOG_JSON, JUTSU_LOG_JOURNAL };
+/* the index is the policy: enum jutsu_bus_policy's order (host/app.c checks) */
 static const char *const bus_policies[] = { "block", "drop_newest", NULL };
 
+#define LOG struct jutsu_settings_log
 static const struct jutsu_cfg_key log_schema[] = {
-    { .name = "level", .type = JUTSU_CFG_ENUM, .def = "info", .choices = log_levels,
-      .help = "Least severe level written" },
-    { .name = "format", .type = JUTSU_CFG_ENUM, .def = "auto", .choices = log_formats,
-      .help = "Line format: auto = journal under systemd, text otherwise" },
+    JUTSU_CFG_ENUM_AT("level", log_levels, log_level_values, "info",
+                      "Least severe level written", LOG, level),
+    JUTSU_CFG_ENUM_AT("format", log_formats, log_format_values, "auto",
+                      "Line format: auto = journal under systemd, text otherwise", LOG, format),
     JUTSU_CFG_END
 };
+#undef LOG
 
 static const struct jutsu_cfg_key closure_schema[] = {
     JUTSU_CFG_REQ("date", JUTSU_CFG_STR, "The closed day, YYYY-MM-DD"),
@@ -27,17 +36,20 @@ static const struct jutsu_cfg_key closure_schema[] = {
     JUTSU_CFG_END
 };
 
+#define EX struct jutsu_settings_exchange
 static const struct jutsu_cfg_key exchange_schema[] = {
-    JUTSU_CFG_KEY("timezone", JUTSU_CFG_STR, "America/New_York",
-                  "Exchange time zone, a name from the system tz database"),
-    JUTSU_CFG_KEY("builtin_closures", JUTSU_CFG_BOOL, "true",
-                  "Include the built-in ad-hoc NYSE closures (2001-09-11, Sandy, funerals...)"),
+    JUTSU_CFG_KEY_AT("timezone", JUTSU_CFG_STR, "America/New_York",
+                     "Exchange time zone, a name from the system tz database", EX, timezone),
+    JUTSU_CFG_KEY_AT("builtin_closures", JUTSU_CFG_BOOL, "true",
+                     "Include the built-in ad-hoc NYSE closures (2001-09-11, Sandy, funerals...)",
+                     EX, builtin_closures),
     { .name = "closures", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = closure_schema,
       .help = "More days the exchange was or will be closed" },
     { .name = "reopen", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
       .help = "Dates (YYYY-MM-DD) to take out of the built-in closure table" },
     JUTSU_CFG_END
 };
+#undef EX
 
 static const struct jutsu_cfg_key sync_schema[] = {
     { .name = "symbols", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
@@ -46,24 +58,32 @@ static const struct jutsu_cfg_key sync_schema[] = {
       .help = "Timeframes to sync (1D, 1H, 5m, 15m); default 1D" },
     { .name = "sources", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
       .help = "Source instances in priority order (fail-over); default: all, in file order" },
-    JUTSU_CFG_KEY("history_start", JUTSU_CFG_STR, "2010-01-01",
-                  "Where a full-history sync of a new symbol starts"),
-    JUTSU_CFG_INT_RANGE("batch_size", "50000", 100, 10000000,
-                        "Bars written per transaction (the resume point after a crash)"),
+    JUTSU_CFG_KEY_AT("history_start", JUTSU_CFG_STR, "2010-01-01",
+                     "Where a full-history sync of a new symbol starts (YYYY-MM-DD)",
+                     struct jutsu_settings_sync, history_start),
+    JUTSU_CFG_INT_RANGE_AT("batch_size", "50000", 100, 10000000,
+                           "Bars written per transaction (the resume point after a crash)",
+                           struct jutsu_settings_sync, batch_size),
     JUTSU_CFG_END
 };
 
+#define BUS struct jutsu_settings_bus
 static const struct jutsu_cfg_key bus_schema[] = {
-    JUTSU_CFG_INT_RANGE("queue_size", "65536", 16, 16777216,
-                        "Events the bus queue holds before the full-queue policy applies"),
-    { .name = "full_policy", .type = JUTSU_CFG_ENUM, .def = "block", .choices = bus_policies,
-      .help = "At a full queue: block (up to block_timeout_ms, then drop) or drop_newest" },
-    JUTSU_CFG_INT_RANGE("block_timeout_ms", "1000", 0, 60000,
-                        "How long a publisher waits for room under the block policy"),
-    JUTSU_CFG_INT_RANGE("shutdown_timeout_ms", "5000", 0, 600000,
-                        "How long shutdown waits to deliver queued events"),
+    JUTSU_CFG_INT_RANGE_AT("queue_size", "65536", 16, 16777216,
+                           "Events the bus queue holds before the full-queue policy applies",
+                           BUS, queue_size),
+    JUTSU_CFG_ENUM_AT("full_policy", bus_policies, NULL, "block",
+                      "At a full queue: block (up to block_timeout_ms, then drop) or drop_newest",
+                      BUS, full_policy),
+    JUTSU_CFG_INT_RANGE_AT("block_timeout_ms", "1000", 0, 60000,
+                           "How long a publisher waits for room under the block policy",
+                           BUS, block_timeout_ms),
+    JUTSU_CFG_INT_RANGE_AT("shutdown_timeout_ms", "5000", 0, 600000,
+                           "How long shutdown waits to deliver queued events",
+                           BUS, shutdown_timeout_ms),
     JUTSU_CFG_END
 };
+#undef BUS
 
 static const struct jutsu_cfg_key database_schema[] = {
     JUTSU_CFG_KEY("type", JUTSU_CFG_STR, NULL,
@@ -74,12 +94,15 @@ static const struct jutsu_cfg_key database_schema[] = {
                   "Config of the storage-sqlite driver (see plugins describe storage-sqlite)"),
     JUTSU_CFG_KEY("postgresql", JUTSU_CFG_ANY, NULL,
                   "Config of the storage-postgres driver (env POSTGRES_*)"),
-    JUTSU_CFG_KEY("auto_upgrade", JUTSU_CFG_BOOL, "true",
-                  "serve upgrades the schema to the newest revision on start"),
-    JUTSU_CFG_KEY("backup_before_upgrade", JUTSU_CFG_BOOL, "true",
-                  "Back up a database that holds data before upgrading its schema"),
-    JUTSU_CFG_KEY("backup_dir", JUTSU_CFG_STR, "var/backups",
-                  "Where automatic backups are written"),
+    JUTSU_CFG_KEY_AT("auto_upgrade", JUTSU_CFG_BOOL, "true",
+                     "serve upgrades the schema to the newest revision on start",
+                     struct jutsu_settings_database, auto_upgrade),
+    JUTSU_CFG_KEY_AT("backup_before_upgrade", JUTSU_CFG_BOOL, "true",
+                     "Back up a database that holds data before upgrading its schema",
+                     struct jutsu_settings_database, backup_before_upgrade),
+    JUTSU_CFG_KEY_AT("backup_dir", JUTSU_CFG_STR, "var/backups",
+                     "Where automatic backups are written",
+                     struct jutsu_settings_database, backup_dir),
     JUTSU_CFG_END
 };
 
@@ -96,11 +119,13 @@ static const struct jutsu_cfg_key baseline_schema[] = {
 };
 
 static const struct jutsu_cfg_key eod_schema[] = {
-    JUTSU_CFG_INT_RANGE("lookback_days", "7", 0, 366,
-                        "Trading days before the run's date checked for missed, failed or "
-                        "stuck days, which are finalised first, oldest first"),
-    JUTSU_CFG_INT_RANGE("stuck_after_minutes", "60", 1, 10080,
-                        "A day left 'running' longer than this is taken as crashed and redone"),
+    JUTSU_CFG_INT_RANGE_AT("lookback_days", "7", 0, 366,
+                           "Trading days before the run's date checked for missed, failed or "
+                           "stuck days, which are finalised first, oldest first",
+                           struct jutsu_settings_eod, lookback_days),
+    JUTSU_CFG_INT_RANGE_AT("stuck_after_minutes", "60", 1, 10080,
+                           "A day left 'running' longer than this is taken as crashed and "
+                           "redone", struct jutsu_settings_eod, stuck_after_minutes),
     { .name = "baselines", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = baseline_schema,
       .help = "Buy-and-hold baselines; absent: QQQ with 10,000 (an empty list: none)" },
     JUTSU_CFG_END
@@ -128,26 +153,34 @@ static const struct jutsu_cfg_key sched_jobs_schema[] = {
 };
 
 static const struct jutsu_cfg_key sched_schema[] = {
-    JUTSU_CFG_KEY("enabled", JUTSU_CFG_BOOL, "true", "false: serve runs no scheduled job"),
-    JUTSU_CFG_INT_RANGE("grace_minutes", "30", 0, 1440,
-                        "A slot missed by less than this still runs, late; beyond it only "
-                        "catch-up jobs (sync, eod) run"),
+    JUTSU_CFG_KEY_AT("enabled", JUTSU_CFG_BOOL, "true", "false: serve runs no scheduled job",
+                     struct jutsu_settings_scheduler, enabled),
+    JUTSU_CFG_INT_RANGE_AT("grace_minutes", "30", 0, 1440,
+                           "A slot missed by less than this still runs, late; beyond it only "
+                           "catch-up jobs (sync, eod) run",
+                           struct jutsu_settings_scheduler, grace_minutes),
     { .name = "jobs", .type = JUTSU_CFG_MAP, .sub = sched_jobs_schema,
       .help = "Per job: enabled, at, early_close_at" },
     JUTSU_CFG_END
 };
 
+#define TR struct jutsu_settings_trading
 static const struct jutsu_cfg_key trading_schema[] = {
-    JUTSU_CFG_KEY("commission_per_share", JUTSU_CFG_MONEY, "0.01",
-                  "Simulated fills (offline_mock, backtests): commission per share"),
-    JUTSU_CFG_KEY("slippage", JUTSU_CFG_MONEY, "0.001",
-                  "Simulated fills: the fraction a buy pays above, a sell gets below, the price"),
-    JUTSU_CFG_INT_RANGE("order_timeout_s", "120", 1, 3600,
-                        "online_live: an order not filled by then is cancelled"),
-    JUTSU_CFG_INT_RANGE("poll_interval_ms", "1000", 50, 60000,
-                        "online_live: how often an order's status is asked for"),
+    JUTSU_CFG_KEY_AT("commission_per_share", JUTSU_CFG_MONEY, "0.01",
+                     "Simulated fills (offline_mock, backtests): commission per share",
+                     TR, commission_per_share),
+    JUTSU_CFG_KEY_AT("slippage", JUTSU_CFG_MONEY, "0.001",
+                     "Simulated fills: the fraction a buy pays above, a sell gets below, the "
+                     "price", TR, slippage),
+    JUTSU_CFG_INT_RANGE_AT("order_timeout_s", "120", 1, 3600,
+                           "online_live: an order not filled by then is cancelled",
+                           TR, order_timeout_s),
+    JUTSU_CFG_INT_RANGE_AT("poll_interval_ms", "1000", 50, 60000,
+                           "online_live: how often an order's status is asked for",
+                           TR, poll_interval_ms),
     JUTSU_CFG_END
 };
+#undef TR
 
 static const struct jutsu_cfg_key instance_schema[] = {
     JUTSU_CFG_REQ("name", JUTSU_CFG_STR, "Instance name, unique; shown on every log line"),
@@ -186,3 +219,34 @@ const struct jutsu_cfg_key jutsu_host_schema[] = {
       .help = "Plugin instances, started in this order" },
     JUTSU_CFG_END
 };
+
+/* Each section of the host schema and where its struct lies in the
+ * settings: the one table jutsu_settings_fill walks. */
+static const struct {
+    const char                 *name;
+    const struct jutsu_cfg_key *schema;
+    size_t                      offset;
+} sections[] = {
+    { "log",       log_schema,      offsetof(struct jutsu_settings, log) },
+    { "exchange",  exchange_schema, offsetof(struct jutsu_settings, exchange) },
+    { "bus",       bus_schema,      offsetof(struct jutsu_settings, bus) },
+    { "database",  database_schema, offsetof(struct jutsu_settings, database) },
+    { "sync",      sync_schema,     offsetof(struct jutsu_settings, sync) },
+    { "eod",       eod_schema,      offsetof(struct jutsu_settings, eod) },
+    { "scheduler", sched_schema,    offsetof(struct jutsu_settings, scheduler) },
+    { "trading",   trading_schema,  offsetof(struct jutsu_settings, trading) },
+};
+
+int jutsu_settings_fill(const jutsu_cfg_node *root, struct jutsu_settings *out, char *err,
+                        size_t errsz)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+        const jutsu_cfg_node *map = jutsu_cfg_map_get(root, sections[i].name);
+        int rc = jutsu_cfg_fill(map, sections[i].schema, (char *)out + sections[i].offset, err,
+                                errsz);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}

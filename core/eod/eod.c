@@ -344,10 +344,8 @@ static int plan_run(struct eod_env *e, jutsu_date_t *date, struct status_map *m,
     if (*date > latest)
         return fail(r, JUTSU_EINVAL, "the session of %s has not closed yet", day);
 
-    int64_t lookback = 7, stuck = 60;
-    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
-    jutsu_cfg_int(root, "eod.lookback_days", &lookback);
-    jutsu_cfg_int(root, "eod.stuck_after_minutes", &stuck);
+    int64_t lookback = app->settings.eod.lookback_days;
+    int64_t stuck = app->settings.eod.stuck_after_minutes;
     jutsu_date_t w = *date;
     for (int64_t k = 0; k < lookback; k++) {
         jutsu_date_t p = jutsu_calendar_prev(e->cal, w);

@@ -44,6 +44,8 @@ jutsu_time_t jutsu_app_now(struct jutsu_app *app)
     return app->clock(app->clock_arg);
 }
 
+static int default_settings(struct jutsu_app *app);
+
 int jutsu_app_new(struct jutsu_app **out)
 {
     struct jutsu_app *app = calloc(1, sizeof(*app));
@@ -54,8 +56,12 @@ int jutsu_app_new(struct jutsu_app **out)
     app->bus_opts.now = bus_clock;
     app->bus_opts.now_arg = app;
     app->bus_opts.on_drop = bus_dropped;
-    app->shutdown_timeout_ms = 5000;
     app->clock = realtime_now;
+    int rc = default_settings(app);
+    if (rc != 0) {
+        jutsu_app_free(app);
+        return rc;
+    }
     *out = app;
     return 0;
 }
@@ -151,9 +157,8 @@ static int resolve_plugin_dirs(struct jutsu_app *app)
 static int load_calendar(struct jutsu_app *app, struct jutsu_diag *diag)
 {
     jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
-    int builtin = 1, bad = 0;
-    jutsu_cfg_bool(root, "exchange.builtin_closures", &builtin);
-    int rc = jutsu_calendar_new(app->tz, builtin, &app->cal);
+    int bad = 0;
+    int rc = jutsu_calendar_new(app->tz, app->settings.exchange.builtin_closures, &app->cal);
     if (rc)
         return rc;
     jutsu_cfg_node *list = jutsu_cfg_get(root, "exchange.closures");
@@ -192,49 +197,80 @@ static int load_calendar(struct jutsu_app *app, struct jutsu_diag *diag)
     return bad ? JUTSU_ECONFIG : 0;
 }
 
-/* Reads the host's settings out of the validated tree. */
+/* bus.full_policy's choices are listed in policy order (host_schema.c) */
+_Static_assert(JUTSU_BUS_BLOCK == 0 && JUTSU_BUS_DROP_NEWEST == 1,
+               "bus.full_policy's index is its enum jutsu_bus_policy");
+
+/* The settings the app itself acts on: the bus's and the shutdown's. */
+static void apply_bus_settings(struct jutsu_app *app)
+{
+    const struct jutsu_settings_bus *b = &app->settings.bus;
+    app->bus_opts.capacity = (size_t)b->queue_size;
+    app->bus_opts.policy = b->full_policy;
+    app->bus_opts.block_timeout_ms = (int)b->block_timeout_ms;
+    app->shutdown_timeout_ms = (int)b->shutdown_timeout_ms;
+}
+
+/* The settings out of the validated tree, and what they set up: the log,
+ * the bus, the exchange's time zone and calendar, the plugin path. */
 static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
 {
     jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
-    const char *s;
-    int64_t v;
-    int level = JUTSU_LOG_INFO, format = JUTSU_LOG_TEXT;
-
-    if (jutsu_cfg_str(root, "log.level", &s) == 0)
-        jutsu_log_level_parse(s, &level);
-    if (jutsu_cfg_str(root, "log.format", &s) == 0)
-        jutsu_log_format_parse(s, &format);
-    jutsu_log_configure(level, format);   /* pinned settings (command line) win */
-
-    if (jutsu_cfg_int(root, "bus.queue_size", &v) == 0)
-        app->bus_opts.capacity = (size_t)v;
-    if (jutsu_cfg_str(root, "bus.full_policy", &s) == 0)
-        app->bus_opts.policy = strcmp(s, "drop_newest") == 0 ? JUTSU_BUS_DROP_NEWEST
-                                                             : JUTSU_BUS_BLOCK;
-    if (jutsu_cfg_int(root, "bus.block_timeout_ms", &v) == 0)
-        app->bus_opts.block_timeout_ms = (int)v;
-    if (jutsu_cfg_int(root, "bus.shutdown_timeout_ms", &v) == 0)
-        app->shutdown_timeout_ms = (int)v;
-
-    if (jutsu_cfg_str(root, "exchange.timezone", &s) == 0) {
-        int rc = jutsu_tz_load(s, &app->tz);
-        if (rc != 0) {
-            char where[128];
-            jutsu_cfg_where(jutsu_cfg_get(root, "exchange.timezone"), where, sizeof(where));
-            jutsu_diag_add(diag, "%s: time zone \"%s\" cannot be loaded (%s); "
-                           "is the tzdata package installed?", where, s, jutsu_strerror(rc));
-            return JUTSU_ECONFIG;
-        }
+    const struct jutsu_settings *st = &app->settings;
+    char err[256], where[128];
+    int rc = jutsu_settings_fill(root, &app->settings, err, sizeof(err));
+    if (rc != 0) {
+        jutsu_diag_add(diag, "the host config: %s", err);
+        return JUTSU_ECONFIG;
     }
-    int rc = app->tz ? load_calendar(app, diag) : 0;
+    int format = st->log.format;
+    if (format < 0)
+        jutsu_log_format_parse("auto", &format);
+    jutsu_log_configure(st->log.level, format);   /* pinned settings (command line) win */
+    apply_bus_settings(app);
+
+    jutsu_date_t start;
+    if (jutsu_date_parse(st->sync.history_start, -1, &start) != 0) {
+        jutsu_cfg_where(jutsu_cfg_get(root, "sync.history_start"), where, sizeof(where));
+        jutsu_diag_add(diag, "%s: sync.history_start: \"%s\" is not a date (YYYY-MM-DD)", where,
+                       st->sync.history_start);
+        return JUTSU_ECONFIG;
+    }
+    if ((rc = jutsu_tz_load(st->exchange.timezone, &app->tz)) != 0) {
+        jutsu_cfg_where(jutsu_cfg_get(root, "exchange.timezone"), where, sizeof(where));
+        jutsu_diag_add(diag, "%s: time zone \"%s\" cannot be loaded (%s); "
+                       "is the tzdata package installed?", where, st->exchange.timezone,
+                       jutsu_strerror(rc));
+        return JUTSU_ECONFIG;
+    }
+    rc = load_calendar(app, diag);
     return rc ? rc : resolve_plugin_dirs(app);
+}
+
+/* Until a file is loaded, the app runs on the host schema's defaults: an
+ * empty config, validated (which fills them in), is its config. */
+static int default_settings(struct jutsu_app *app)
+{
+    struct jutsu_diag diag;
+    char err[256];
+    jutsu_diag_init(&diag);
+    int rc = jutsu_cfg_new(&app->cfg);
+    if (rc == 0)
+        rc = jutsu_cfg_validate(app->cfg, jutsu_cfg_root(app->cfg), jutsu_host_schema,
+                                "the host config", &diag);
+    if (rc == 0)
+        rc = jutsu_settings_fill(jutsu_cfg_root(app->cfg), &app->settings, err, sizeof(err));
+    jutsu_diag_free(&diag);
+    if (rc == 0)
+        apply_bus_settings(app);
+    return rc;
 }
 
 static int finish_config(struct jutsu_app *app, int rc, struct jutsu_diag *diag)
 {
     if (rc != 0)
         return rc;
-    if ((rc = jutsu_overrides_apply(app->cfg, diag)) != 0)
+    if ((rc = jutsu_cfg_env_apply(app->cfg, diag)) != 0)
         return rc;
     if ((rc = jutsu_cfg_validate(app->cfg, jutsu_cfg_root(app->cfg), jutsu_host_schema,
                                  "the host config", diag)) != 0)
@@ -245,8 +281,16 @@ static int finish_config(struct jutsu_app *app, int rc, struct jutsu_diag *diag)
     return apply_host_settings(app, diag);
 }
 
+/* The defaults' config gives way to the one loaded. */
+static void forget_config(struct jutsu_app *app)
+{
+    jutsu_cfg_free(app->cfg);
+    app->cfg = NULL;
+}
+
 int jutsu_app_load_config(struct jutsu_app *app, const char *path, struct jutsu_diag *diag)
 {
+    forget_config(app);
     if ((app->config_path = strdup(path)) == NULL)
         return JUTSU_ENOMEM;
     return finish_config(app, jutsu_cfg_load_file(path, &app->cfg, diag), diag);
@@ -255,6 +299,7 @@ int jutsu_app_load_config(struct jutsu_app *app, const char *path, struct jutsu_
 int jutsu_app_load_config_string(struct jutsu_app *app, const char *name, const char *text,
                                  struct jutsu_diag *diag)
 {
+    forget_config(app);
     if ((app->config_path = strdup(name)) == NULL)
         return JUTSU_ENOMEM;
     return finish_config(app, jutsu_cfg_load_string(name, text, strlen(text), &app->cfg, diag),

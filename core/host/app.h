@@ -32,6 +32,7 @@
 #include "jutsu/host.h"
 #include "bus/bus.h"
 #include "config/cfg.h"
+#include "config/host_settings.h"
 #include "base/diag.h"
 #include "host/loader.h"
 #include "base/tz.h"
@@ -76,6 +77,10 @@ struct jutsu_app {
     size_t                nmodules;
     struct jutsu_ctx    **inst;       /* in start order                   */
     size_t                ninst;
+
+    /* the host's settings, filled from the validated config (defaults from
+     * the host schema until a config is loaded) */
+    struct jutsu_settings settings;
 
     jutsu_tz             *tz;         /* the exchange's time zone         */
     struct jutsu_calendar *cal;       /* its trading calendar             */
@@ -159,15 +164,6 @@ int  jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s);
 /* The data API as plugins see it (core/host/data_vtable.c). */
 const struct jutsu_data *jutsu_data_vtable(void);
 
-/* The host's own schema (core/config/host_schema.c). */
-extern const struct jutsu_cfg_key jutsu_host_schema[];
-
-/* Environment overrides (core/config/cfg_env.c): DATABASE_URL, DATABASE_TYPE,
- * POSTGRES_*; and `database.url` from the file. 0 or JUTSU_ECONFIG. */
-int  jutsu_overrides_apply(jutsu_cfg *cfg, struct jutsu_diag *diag);
-/* Parses a DATABASE_URL into `database.*` keys of root. */
-int  jutsu_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
-                              struct jutsu_diag *diag);
 
 /* Fills app->host (core/host/host_vtable.c). */
 void jutsu_host_init(struct jutsu_host *host);

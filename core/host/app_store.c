@@ -41,14 +41,9 @@ int jutsu_app_dbs_open(struct jutsu_app *app, jutsu_dbs **out)
 
 int jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s)
 {
-    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
-    int autoup = 1, backup = 1;
-    const char *dir = "var/backups";
-    jutsu_cfg_bool(root, "database.auto_upgrade", &autoup);
-    jutsu_cfg_bool(root, "database.backup_before_upgrade", &backup);
-    jutsu_cfg_str(root, "database.backup_dir", &dir);
-    if (autoup)
-        return jutsu_migrate_upgrade(s, "head", backup ? dir : NULL);
+    const struct jutsu_settings_database *db = &app->settings.database;
+    if (db->auto_upgrade)
+        return jutsu_migrate_upgrade(s, "head", db->backup_before_upgrade ? db->backup_dir : NULL);
     struct jutsu_migrate_state st;
     int rc = jutsu_migrate_state(s, &st);
     if (rc == 0 && st.n_applied != st.n_known)

@@ -175,13 +175,11 @@ static void progress(int on, size_t done, size_t total, const char *label)
     fflush(stderr);
 }
 
+/* sync.history_start, which the config's loading checked is a date. */
 static jutsu_time_t start_of_history(struct jutsu_app *app)
 {
-    const char *s = "2010-01-01";
-    jutsu_date_t d;
-    jutsu_cfg_str(jutsu_cfg_root(app->cfg), "sync.history_start", &s);
-    if (jutsu_date_parse(s, -1, &d) != 0)
-        d = jutsu_date_from_ymd(2010, 1, 1);
+    jutsu_date_t d = 0;
+    jutsu_date_parse(app->settings.sync.history_start, -1, &d);
     return jutsu_date_to_time(d);
 }
 

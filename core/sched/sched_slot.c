@@ -18,8 +18,6 @@
  * longer; a year is the end of patience. */
 #define SCAN_DAYS 366
 
-#define DEFAULT_GRACE_MIN 30
-
 /* --- HH:MM ---------------------------------------------------------------- */
 
 static int is_digit(char c)
@@ -196,22 +194,14 @@ static int check_foreign_jobs(const jutsu_sched *s, jutsu_cfg_node *root,
     return bad ? JUTSU_ECONFIG : 0;
 }
 
+/* scheduler.enabled and grace_minutes come checked (the host schema);
+ * each job's times are checked here, against the table's jobs. */
 static int configure(jutsu_sched *s, struct jutsu_diag *diag)
 {
-    char where[256];
-    jutsu_cfg_node *root = s->app->cfg ? jutsu_cfg_root(s->app->cfg) : NULL;
-    int rc = cfg_flag(root, "scheduler.enabled", "scheduler.enabled", 1, &s->enabled, diag);
-    int64_t grace = DEFAULT_GRACE_MIN;
-    int grc = root ? jutsu_cfg_int(root, "scheduler.grace_minutes", &grace) : JUTSU_ENOENT;
-    if (grc == JUTSU_ENOENT) {
-        grace = DEFAULT_GRACE_MIN;
-    } else if (grc != 0 || grace < 0 || grace > 1440) {
-        jutsu_diag_add(diag, "%s: scheduler.grace_minutes: write a number of minutes, 0 to 1440",
-                       jutsu_cfg_where(jutsu_cfg_get(root, "scheduler.grace_minutes"), where,
-                                       sizeof(where)));
-        rc = JUTSU_ECONFIG;
-    }
-    s->grace_min = (int)grace;
+    jutsu_cfg_node *root = jutsu_cfg_root(s->app->cfg);
+    int rc = 0;
+    s->enabled = s->app->settings.scheduler.enabled;
+    s->grace_min = (int)s->app->settings.scheduler.grace_minutes;
     for (size_t i = 0; i < s->n; i++)
         if (configure_time(root, &s->jobs[i].def, &s->jobs[i].time, &s->jobs[i].enabled,
                            diag) != 0)
@@ -281,7 +271,7 @@ int jutsu_sched_time_of(struct jutsu_app *app, const struct jutsu_sched_job *job
     int enabled;
     int rc = default_time(job, out, diag);
     if (rc == 0)
-        rc = configure_time(app->cfg ? jutsu_cfg_root(app->cfg) : NULL, job, out, &enabled, diag);
+        rc = configure_time(jutsu_cfg_root(app->cfg), job, out, &enabled, diag);
     return rc;
 }
 

@@ -68,10 +68,8 @@ static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
 {
     struct jutsu_ctx *b = t->ent->broker;
     const struct jutsu_broker_ops *ops = jutsu_ctx_broker(b);
-    jutsu_cfg_node *root = jutsu_cfg_root(t->app->cfg);
-    int64_t timeout_s = 120, poll_ms = 1000;
-    jutsu_cfg_int(root, "trading.order_timeout_s", &timeout_s);
-    jutsu_cfg_int(root, "trading.poll_interval_ms", &poll_ms);
+    int64_t timeout_s = t->app->settings.trading.order_timeout_s;
+    int64_t poll_ms = t->app->settings.trading.poll_interval_ms;
 
     struct jutsu_order req = { .size = sizeof(req), .symbol = o->symbol, .quantity = o->qty,
                                .side = o->buy ? JUTSU_ORDER_BUY : JUTSU_ORDER_SELL };

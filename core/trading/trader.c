@@ -220,11 +220,8 @@ int jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
         return JUTSU_ESTATE;
     }
     t->ops = jutsu_ctx_strategy(t->inst);
-    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
-    t->costs.commission_per_share = INT64_C(10000);
-    t->costs.slippage = INT64_C(1000);
-    jutsu_cfg_money(root, "trading.commission_per_share", &t->costs.commission_per_share);
-    jutsu_cfg_money(root, "trading.slippage", &t->costs.slippage);
+    t->costs.commission_per_share = app->settings.trading.commission_per_share;
+    t->costs.slippage = app->settings.trading.slippage;
     int rc = apply_params(t, err, errsz);
     if (rc == 0) {
         t->needs.size = sizeof(t->needs);

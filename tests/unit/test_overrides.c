@@ -24,7 +24,7 @@ static jutsu_cfg *load(const char *yaml, int *rc, struct jutsu_diag *d)
     jutsu_diag_init(d);
     *rc = jutsu_cfg_load_string("t.yaml", yaml, strlen(yaml), &cfg, d);
     ck_assert_int_eq(*rc, 0);
-    *rc = jutsu_overrides_apply(cfg, d);
+    *rc = jutsu_cfg_env_apply(cfg, d);
     return cfg;
 }
 
