@@ -112,6 +112,18 @@ static const char *h_cfg_where(jutsu_ctx *ctx, const char *path)
     return jutsu_cfg_where(n ? n : ctx->decl, buf, sizeof(buf));
 }
 
+static int h_cfg_error(jutsu_ctx *ctx, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(ctx->error, sizeof(ctx->error), "%s: ", h_cfg_where(ctx, key));
+    if (n > 0 && (size_t)n < sizeof(ctx->error)) {
+        va_start(ap, fmt);
+        vsnprintf(ctx->error + n, sizeof(ctx->error) - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return JUTSU_ECONFIG;
+}
+
 static int h_publish(jutsu_ctx *ctx, const char *topic, struct json_object *payload)
 {
     return jutsu_bus_publish(ctx->app->bus, ctx->name, topic, payload);
@@ -237,6 +249,7 @@ void jutsu_host_init(struct jutsu_host *h)
     h->cfg_count     = h_cfg_count;
     h->cfg_key_at    = h_cfg_key_at;
     h->cfg_where     = h_cfg_where;
+    h->cfg_error     = h_cfg_error;
     h->publish       = h_publish;
     h->subscribe     = h_subscribe;
     h->unsubscribe   = h_unsubscribe;

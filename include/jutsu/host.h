@@ -131,8 +131,14 @@ struct jutsu_host {
      * so init can simply return an error. Fields written before the
      * failing key keep their values. */
     int (*cfg_fill)(jutsu_ctx *ctx, void *conf);
+    /* Since ABI 1.1. Records, as set_error does, why the value of config
+     * key `key` is refused, after its file:line:col (the instance's
+     * declaration when the key has no position of its own: a default):
+     * "conf/jutsu.yaml:12:15: base_url \"ftp://x\" must start with https://".
+     * Returns JUTSU_ECONFIG, what init then returns. */
+    int (*cfg_error)(jutsu_ctx *ctx, const char *key, const char *fmt, ...) JUTSU_PRINTF(3, 4);
 
-    const void *reserved[15];  /* zero; appended slots come here */
+    const void *reserved[14];  /* zero; appended slots come here */
 };
 
 #endif

@@ -9,6 +9,7 @@
 #include "jutsu/log.h"
 #include "jutsu/money.h"
 #include "jutsu/symbol.h"
+#include "jutsu/buf.h"
 #include "jutsu/clock.h"
 #include "jutsu/config.h"
 #include "jutsu/bus.h"

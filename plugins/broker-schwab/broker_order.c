@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "jutsu/error.h"
+#include "jutsu/json.h"
 #include "jutsu/log.h"
 #include "broker_int.h"
 
@@ -42,21 +43,9 @@ void broker_order_text(const struct jutsu_order *o, char *buf, size_t size)
 
 /* --- the body of a new order --------------------------------------------- */
 
-/* Adds v under key; takes v, also on failure. 0 or -1. */
-static int put(json_object *o, const char *key, json_object *v)
-{
-    if (v == NULL)
-        return -1;
-    if (json_object_object_add(o, key, v) != 0) {
-        json_object_put(v);
-        return -1;
-    }
-    return 0;
-}
-
 static int put_str(json_object *o, const char *key, const char *value)
 {
-    return put(o, key, json_object_new_string(value));
+    return jutsu_json_add(o, key, json_object_new_string(value));
 }
 
 char *broker_order_body(const struct jutsu_order *o)
@@ -70,7 +59,7 @@ char *broker_order_body(const struct jutsu_order *o)
      * Schwab's documentation (json-c keeps insertion order). */
     if (put_str(order, "orderType", "MARKET") || put_str(order, "session", "NORMAL") ||
         put_str(order, "duration", "DAY") || put_str(order, "orderStrategyType", "SINGLE") ||
-        put(order, "orderLegCollection", legs = json_object_new_array()))
+        jutsu_json_add(order, "orderLegCollection", legs = json_object_new_array()))
         goto out;
     if ((leg = json_object_new_object()) == NULL)
         goto out;
@@ -79,8 +68,8 @@ char *broker_order_body(const struct jutsu_order *o)
         goto out;
     }
     if (put_str(leg, "instruction", o->side == JUTSU_ORDER_BUY ? "BUY" : "SELL") ||
-        put(leg, "quantity", json_object_new_int(o->quantity)) ||
-        put(leg, "instrument", instrument = json_object_new_object()) ||
+        jutsu_json_add(leg, "quantity", json_object_new_int(o->quantity)) ||
+        jutsu_json_add(leg, "instrument", instrument = json_object_new_object()) ||
         put_str(instrument, "symbol", o->symbol) || put_str(instrument, "assetType", "EQUITY"))
         goto out;
     text = strdup(json_object_to_json_string_ext(order, JSON_C_TO_STRING_PLAIN |

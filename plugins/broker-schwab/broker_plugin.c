@@ -397,21 +397,13 @@ static void broker_destroy(void *state)
     free(b);
 }
 
-/* A config error at the key's file:line:col. */
-static int config_error(struct broker *b, const char *key, const char *what)
-{
-    const char *w = b->s.host->cfg_where(b->s.ctx, key);
-    b->s.host->set_error(b->s.ctx, "%s%s%s", w ? w : "", w ? ": " : "", what);
-    return JUTSU_ECONFIG;
-}
-
 static int read_config(struct broker *b, const struct broker_conf *c)
 {
     const struct jutsu_host *h = b->s.host;
     const char *hash = c->account_hash, *number = c->account_number;
     b->enabled = c->enabled;
     if (hash && number)
-        return config_error(b, "account_number", "give account_hash or account_number, not "
+        return h->cfg_error(b->s.ctx, "account_number", "give account_hash or account_number, not "
                             "both (the hash is what the API takes; the number is looked up)");
     if (!hash && !number) {
         h->set_error(b->s.ctx, "which Schwab account? set account_number (the hash is then "
@@ -419,10 +411,10 @@ static int read_config(struct broker *b, const struct broker_conf *c)
         return JUTSU_ECONFIG;
     }
     if (hash && !broker_valid_segment(hash, BROKER_HASH_MAX))
-        return config_error(b, "account_hash", "account_hash must be the hashValue Schwab "
+        return h->cfg_error(b->s.ctx, "account_hash", "account_hash must be the hashValue Schwab "
                             "lists for the account (letters and digits)");
     if (number && (*number == '\0' || strspn(number, "0123456789") != strlen(number)))
-        return config_error(b, "account_number", "account_number must be the account's "
+        return h->cfg_error(b->s.ctx, "account_number", "account_number must be the account's "
                             "digits, as Schwab shows them");
     if ((hash && (b->account_hash = strdup(hash)) == NULL) ||
         (number && (b->account_number = strdup(number)) == NULL))

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "jutsu/json.h"
 #include "jutsu/money.h"
 #include "kpi_state.h"
 
@@ -43,22 +44,10 @@ static const struct member members[] = {
 };
 #define NMEMBERS (sizeof(members) / sizeof(members[0]))
 
-/* Adds val under key, taking the reference also on failure. */
-static int add(json_object *o, const char *key, json_object *val)
-{
-    if (val == NULL)
-        return -1;
-    if (json_object_object_add(o, key, val) != 0) {
-        json_object_put(val);
-        return -1;
-    }
-    return 0;
-}
-
 json_object *kpi_state_write(const struct kpi_acc *a)
 {
     json_object *o = json_object_new_object();
-    if (o == NULL || add(o, "version", json_object_new_int(KPI_STATE_VERSION)) != 0)
+    if (o == NULL || jutsu_json_add(o, "version", json_object_new_int(KPI_STATE_VERSION)) != 0)
         goto fail;
     for (size_t i = 0; i < NMEMBERS; i++) {
         const char *field = (const char *)a + members[i].offset;
@@ -76,28 +65,13 @@ json_object *kpi_state_write(const struct kpi_acc *a)
             v = json_object_new_double(*(const double *)field);
             break;
         }
-        if (add(o, members[i].name, v) != 0)
+        if (jutsu_json_add(o, members[i].name, v) != 0)
             goto fail;
     }
     return o;
 fail:
     json_object_put(o);
     return NULL;
-}
-
-/* What a JSON value is, for messages: "a string", "null". */
-static const char *type_name(const json_object *v)
-{
-    switch (v == NULL ? json_type_null : json_object_get_type(v)) {
-    case json_type_null:    return "null";
-    case json_type_boolean: return "a boolean";
-    case json_type_double:  return "a floating-point number";
-    case json_type_int:     return "an integer";
-    case json_type_object:  return "an object";
-    case json_type_array:   return "an array";
-    case json_type_string:  return "a string";
-    }
-    return "of an unknown JSON type";
 }
 
 static int read_member(const json_object *obj, const struct member *m, struct kpi_acc *a,
@@ -114,7 +88,7 @@ static int read_member(const json_object *obj, const struct member *m, struct kp
         jutsu_money_t money;
         if (t != json_type_string) {
             snprintf(why, whysz, "member \"%s\" is %s, not a decimal string such as "
-                     "\"10000.000000\"", m->name, type_name(v));
+                     "\"10000.000000\"", m->name, jutsu_json_type_name(v));
             return JUTSU_EMALFORMED;
         }
         const char *text = json_object_get_string(v);
@@ -130,7 +104,7 @@ static int read_member(const json_object *obj, const struct member *m, struct kp
     if (m->kind == M_COUNT) {
         if (t != json_type_int) {
             snprintf(why, whysz, "member \"%s\" is %s, not a count (an integer >= 0)",
-                     m->name, type_name(v));
+                     m->name, jutsu_json_type_name(v));
             return JUTSU_EMALFORMED;
         }
         /* json-c saturates integers beyond int64; a count that large is
@@ -146,7 +120,7 @@ static int read_member(const json_object *obj, const struct member *m, struct kp
     }
     /* a JSON number is a number: 0 written by another tool is as good as 0.0 */
     if (t != json_type_double && t != json_type_int) {
-        snprintf(why, whysz, "member \"%s\" is %s, not a number", m->name, type_name(v));
+        snprintf(why, whysz, "member \"%s\" is %s, not a number", m->name, jutsu_json_type_name(v));
         return JUTSU_EMALFORMED;
     }
     double d = json_object_get_double(v);
@@ -180,7 +154,7 @@ int kpi_state_read(const json_object *obj, struct kpi_acc *a, char *why, size_t 
     int rc;
     memset(a, 0, sizeof(*a));
     if (obj == NULL || json_object_get_type(obj) != json_type_object) {
-        snprintf(why, whysz, "it is %s, not a JSON object", type_name(obj));
+        snprintf(why, whysz, "it is %s, not a JSON object", jutsu_json_type_name(obj));
         return JUTSU_EMALFORMED;
     }
     if (!json_object_object_get_ex(obj, "version", &v)) {
@@ -188,7 +162,7 @@ int kpi_state_read(const json_object *obj, struct kpi_acc *a, char *why, size_t 
         return JUTSU_EMALFORMED;
     }
     if (json_object_get_type(v) != json_type_int) {
-        snprintf(why, whysz, "member \"version\" is %s, not an integer", type_name(v));
+        snprintf(why, whysz, "member \"version\" is %s, not an integer", jutsu_json_type_name(v));
         return JUTSU_EMALFORMED;
     }
     if (json_object_get_int64(v) != KPI_STATE_VERSION) {

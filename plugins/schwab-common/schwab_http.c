@@ -25,6 +25,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "jutsu/buf.h"
 #include "jutsu/error.h"
 #include "jutsu/log.h"
 #include "schwab_common.h"
@@ -43,9 +44,8 @@ struct schwab_conn {
 
 /* The body as it arrives; `too_big` aborts the transfer. */
 struct body {
-    char  *p;
-    size_t len, cap;
-    int    too_big;
+    struct jutsu_buf buf;
+    int              too_big;
 };
 
 static int64_t mono_us(void)
@@ -110,24 +110,9 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *arg)
 {
     struct body *b = arg;
     size_t n = size * nmemb;
-    if (n > SCHWAB_MAX_BODY - b->len) {
-        b->too_big = 1;
-        return 0;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 16384;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL)
-            return 0;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, ptr, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return n;
+    int rc = jutsu_buf_append(&b->buf, ptr, n, SCHWAB_MAX_BODY);
+    b->too_big = rc == JUTSU_ERANGE;
+    return rc == 0 ? n : 0;   /* anything else stops the transfer */
 }
 
 /* Milliseconds a Retry-After header asks for, or -1 without one. */
@@ -327,8 +312,8 @@ int schwab_send(struct schwab *s, struct schwab_conn *c, const struct schwab_req
         int64_t wait_ms;
         rate_wait(s);
         CURLcode cc = perform(c, q, hdrs, &b, &r->status, &wait_ms);
-        r->body = b.p;
-        r->len = b.len;
+        r->body = b.buf.p;
+        r->len = b.buf.len;
         if (b.too_big) {
             s->host->set_error(s->ctx, "%s: the answer is larger than %u MiB: refused", q->what,
                                SCHWAB_MAX_BODY >> 20);

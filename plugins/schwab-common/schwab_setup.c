@@ -31,12 +31,9 @@ static int take_config(struct schwab *s, const struct schwab_conf *c)
     s->retries = c->retries;
     s->backoff_ms = c->backoff_ms;
     s->refresh_margin_s = c->refresh_margin_s;
-    if (!(s->requests_per_second > 0 && s->requests_per_second <= 1000)) {
-        const char *w = h->cfg_where(s->ctx, "requests_per_second");
-        h->set_error(s->ctx, "%s%srequests_per_second must be above 0 and at most 1000 (Schwab "
-                     "allows about 2)", w ? w : "", w ? ": " : "");
-        return JUTSU_ECONFIG;
-    }
+    if (!(s->requests_per_second > 0 && s->requests_per_second <= 1000))
+        return h->cfg_error(s->ctx, "requests_per_second", "requests_per_second must be above "
+                            "0 and at most 1000 (Schwab allows about 2)");
     s->interval_us = (int64_t)(1e6 / s->requests_per_second);
     if ((s->app_key = strdup(c->app_key)) == NULL ||
         (s->app_secret = strdup(c->app_secret)) == NULL ||

@@ -323,36 +323,20 @@ static int csv_caps(void *state, struct jutsu_source_caps *out)
     return 0;
 }
 
-/* "file:line:col: " of a config key, or "". */
-static const char *where(struct csv_src *s, const char *key, char *buf, size_t size)
-{
-    const char *w = s->host->cfg_where(s->ctx, key);
-    snprintf(buf, size, "%s%s", w ? w : "", w ? ": " : "");
-    return buf;
-}
-
 static int check_path(struct csv_src *s)
 {
     struct stat st;
-    char at[256];
-    if (stat(s->path, &st) != 0) {
-        s->host->set_error(s->ctx, "%spath %s: %s (give a CSV file or a directory of "
-                           "SYMBOL.csv files)", where(s, "path", at, sizeof(at)), s->path,
-                           strerror(errno));
-        return JUTSU_ECONFIG;
-    }
+    if (stat(s->path, &st) != 0)
+        return s->host->cfg_error(s->ctx, "path", "path %s: %s (give a CSV file or a directory "
+                                  "of SYMBOL.csv files)", s->path, strerror(errno));
     s->is_dir = S_ISDIR(st.st_mode);
-    if (!s->is_dir && !S_ISREG(st.st_mode)) {
-        s->host->set_error(s->ctx, "%spath %s is neither a file nor a directory",
-                           where(s, "path", at, sizeof(at)), s->path);
-        return JUTSU_ECONFIG;
-    }
-    if (s->is_dir && s->symbol[0]) {
-        s->host->set_error(s->ctx, "%ssymbol %s is for a single file, but path %s is a "
-                           "directory, whose file names give the symbols: remove symbol",
-                           where(s, "symbol", at, sizeof(at)), s->symbol, s->path);
-        return JUTSU_ECONFIG;
-    }
+    if (!s->is_dir && !S_ISREG(st.st_mode))
+        return s->host->cfg_error(s->ctx, "path", "path %s is neither a file nor a directory",
+                                  s->path);
+    if (s->is_dir && s->symbol[0])
+        return s->host->cfg_error(s->ctx, "symbol", "symbol %s is for a single file, but path "
+                                  "%s is a directory, whose file names give the symbols: "
+                                  "remove symbol", s->symbol, s->path);
     return 0;
 }
 
@@ -360,14 +344,11 @@ static int read_config(struct csv_src *s)
 {
     const struct jutsu_host *h = s->host;
     struct csv_conf c = { 0 };
-    char at[256];
     if (h->cfg_fill(s->ctx, &c) != 0)
         return JUTSU_ECONFIG;       /* the host has said which key, and why */
-    if (c.symbol && csv_symbol_copy(s->symbol, c.symbol, strlen(c.symbol)) != 0) {
-        h->set_error(s->ctx, "%ssymbol \"%s\" is not a symbol (1 to %d characters)",
-                     where(s, "symbol", at, sizeof(at)), c.symbol, CSV_SYMBOL_MAX - 1);
-        return JUTSU_ECONFIG;
-    }
+    if (c.symbol && csv_symbol_copy(s->symbol, c.symbol, strlen(c.symbol)) != 0)
+        return h->cfg_error(s->ctx, "symbol", "symbol \"%s\" is not a symbol (1 to %d "
+                            "characters)", c.symbol, CSV_SYMBOL_MAX - 1);
     snprintf(s->timeframe, sizeof(s->timeframe), "%s", timeframe_choices[c.timeframe]);
     s->timeframes[0] = s->timeframe;
     s->timeframes[1] = NULL;

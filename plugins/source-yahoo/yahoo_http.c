@@ -58,24 +58,9 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 {
     struct yahoo_body *b = arg;
     size_t n = size * nmemb;
-    if (b->len + n > (size_t)YAHOO_BODY_MAX) {
-        b->too_big = 1;
-        return 0;                       /* stops the transfer: CURLE_WRITE_ERROR */
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64 * 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL)
-            return 0;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return n;
+    int rc = jutsu_buf_append(&b->buf, data, n, (size_t)YAHOO_BODY_MAX);
+    b->too_big = rc == JUTSU_ERANGE;
+    return rc == 0 ? n : 0;             /* anything else stops the transfer: CURLE_WRITE_ERROR */
 }
 
 static void pause_ms(long ms)
@@ -109,7 +94,7 @@ static enum outcome classify(struct yahoo_src *s, CURLcode cc, long status,
             return RETRY_LIMIT;
         }
         if (status == 408 || status >= 500) {
-            snprintf(what, size, "HTTP %ld: \"%s\"", status, yahoo_snippet(b->p, b->len, snip));
+            snprintf(what, size, "HTTP %ld: \"%s\"", status, yahoo_snippet(b->buf.p, b->buf.len, snip));
             return RETRY_FAIL;
         }
         return DONE;
@@ -138,7 +123,7 @@ static CURLcode perform(struct yahoo_src *s, const char *url, long *status,
                         struct yahoo_body *b, curl_off_t *retry_after)
 {
     CURL *h = s->curl;
-    free(b->p);
+    jutsu_buf_free(&b->buf);
     memset(b, 0, sizeof(*b));
     s->errbuf[0] = '\0';
     *status = 0;
@@ -170,7 +155,7 @@ int yahoo_http_get(struct yahoo_src *s, const char *url, const char *shown, long
         enum outcome o = classify(s, cc, *status, body, &rc, what, sizeof(what));
         if (o == DONE) {
             s->host->log(s->ctx, JUTSU_LOG_DEBUG, "GET %s: HTTP %ld, %zu bytes (attempt %d)",
-                         shown, *status, body->len, attempt);
+                         shown, *status, body->buf.len, attempt);
             return 0;
         }
         if (o == FATAL) {

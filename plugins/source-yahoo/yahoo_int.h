@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "jutsu/buf.h"
 #include "jutsu/host.h"
 #include "jutsu/source.h"
 
@@ -35,8 +36,7 @@ struct yahoo_src {
 
 /* A response body as it arrives. */
 struct yahoo_body {
-    char  *p;                  /* NUL-terminated once anything arrived       */
-    size_t len, cap;
+    struct jutsu_buf buf;      /* NUL-terminated once anything arrived       */
     int    too_big;            /* the transfer was stopped at YAHOO_BODY_MAX */
 };
 

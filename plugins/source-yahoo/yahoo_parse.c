@@ -81,7 +81,7 @@ static json_object *parse_json(const struct yahoo_body *b, char *why, size_t siz
         snprintf(why, size, "out of memory");
         return NULL;
     }
-    json_object *root = json_tokener_parse_ex(tok, b->p ? b->p : "", (int)b->len);
+    json_object *root = json_tokener_parse_ex(tok, b->buf.p ? b->buf.p : "", (int)b->buf.len);
     enum json_tokener_error e = json_tokener_get_error(tok);
     size_t end = json_tokener_get_parse_end(tok);
     if (root == NULL || e != json_tokener_success) {
@@ -91,9 +91,9 @@ static json_object *parse_json(const struct yahoo_body *b, char *why, size_t siz
         json_object_put(root);
         root = NULL;
     } else {
-        while (end < b->len && strchr(" \t\r\n", b->p[end]))
+        while (end < b->buf.len && strchr(" \t\r\n", b->buf.p[end]))
             end++;
-        if (end < b->len) {
+        if (end < b->buf.len) {
             snprintf(why, size, "unexpected text after the JSON at byte %zu", end);
             json_object_put(root);
             root = NULL;
@@ -277,7 +277,7 @@ static int http_failure(struct yahoo_src *s, const struct jutsu_fetch_req *req, 
     int nf;
     const char *msg = chart_error(root, said, sizeof(said), &nf);
     if (msg == NULL) {
-        snprintf(said, sizeof(said), "\"%s\"", yahoo_snippet(b->p, b->len, snip));
+        snprintf(said, sizeof(said), "\"%s\"", yahoo_snippet(b->buf.p, b->buf.len, snip));
         msg = said;
     }
     if (status == 404) {
@@ -309,7 +309,7 @@ int yahoo_parse(struct yahoo_src *s, const struct jutsu_fetch_req *req, const ch
     }
     if (root == NULL) {
         s->host->set_error(s->ctx, "GET %s: HTTP 200 but the body is not JSON (%s): \"%s\"",
-                           shown, why, yahoo_snippet(body->p, body->len, snip));
+                           shown, why, yahoo_snippet(body->buf.p, body->buf.len, snip));
         return JUTSU_EMALFORMED;
     }
     if (chart_error(root, said, sizeof(said), &nf) != NULL) {
@@ -320,7 +320,7 @@ int yahoo_parse(struct yahoo_src *s, const struct jutsu_fetch_req *req, const ch
     }
     if ((rc = find_chart(root, &c, why, sizeof(why))) != 0) {
         s->host->set_error(s->ctx, "GET %s: not a v8 chart: %s: \"%s\"", shown, why,
-                           yahoo_snippet(body->p, body->len, snip));
+                           yahoo_snippet(body->buf.p, body->buf.len, snip));
         goto done;
     }
     struct deliver d = { .s = s, .req = req, .sink = sink,

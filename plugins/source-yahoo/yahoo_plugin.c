@@ -151,7 +151,7 @@ static int yahoo_fetch(void *state, const struct jutsu_fetch_req *req,
     if ((rc = yahoo_http_get(s, url, shown, &status, &body)) == 0)
         rc = yahoo_parse(s, req, shown, status, &body, sink);
 done:
-    free(body.p);
+    jutsu_buf_free(&body.buf);
     free(shown);
     free(url);
     return rc;
@@ -168,26 +168,15 @@ static int yahoo_caps(void *state, struct jutsu_source_caps *out)
     return 0;
 }
 
-/* "file:line:col: " of a config key, or "". */
-static const char *where(struct yahoo_src *s, const char *key, char *buf, size_t size)
-{
-    const char *w = s->host->cfg_where(s->ctx, key);
-    snprintf(buf, size, "%s%s", w ? w : "", w ? ": " : "");
-    return buf;
-}
-
 static int read_config(struct yahoo_src *s)
 {
     const struct jutsu_host *h = s->host;
     struct yahoo_conf c = { 0 };
-    char at[256];
     if (h->cfg_fill(s->ctx, &c) != 0)
         return JUTSU_ECONFIG;       /* the host has said which key, and why */
-    if (strncmp(c.base_url, "http://", 7) != 0 && strncmp(c.base_url, "https://", 8) != 0) {
-        h->set_error(s->ctx, "%sbase_url \"%s\" must start with https:// (or http://)",
-                     where(s, "base_url", at, sizeof(at)), c.base_url);
-        return JUTSU_ECONFIG;
-    }
+    if (strncmp(c.base_url, "http://", 7) != 0 && strncmp(c.base_url, "https://", 8) != 0)
+        return h->cfg_error(s->ctx, "base_url", "base_url \"%s\" must start with https:// "
+                            "(or http://)", c.base_url);
     if ((s->base_url = strdup(c.base_url)) == NULL ||
         (s->user_agent = strdup(c.user_agent)) == NULL)
         return JUTSU_ENOMEM;

@@ -122,14 +122,10 @@ static int read_config(const struct jutsu_host *host, jutsu_ctx *ctx, struct sq_
     if (host->cfg_fill(ctx, &conf) != 0)
         return JUTSU_ECONFIG;       /* the host has said which key, and why */
     const char *path = conf.path;
-    if (*path == '\0' || strcmp(path, ":memory:") == 0) {
-        const char *where = host->cfg_where(ctx, "path");
-        host->set_error(ctx, "%s%spath \"%s\" is not allowed: every thread opens its own "
-                        "connection, and each would see its own empty temporary database; "
-                        "give a file such as var/jutsu.db", where ? where : "",
-                        where ? ": " : "", path);
-        return JUTSU_ECONFIG;
-    }
+    if (*path == '\0' || strcmp(path, ":memory:") == 0)
+        return host->cfg_error(ctx, "path", "path \"%s\" is not allowed: every thread opens its "
+                               "own connection, and each would see its own empty temporary "
+                               "database; give a file such as var/jutsu.db", path);
     drv->busy_timeout_ms = (int)conf.busy_timeout_ms;
     drv->cache_size = (int)conf.statement_cache;
     drv->synchronous = conf.synchronous;

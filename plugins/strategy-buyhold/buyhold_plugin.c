@@ -235,17 +235,16 @@ static int bh_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
         free(b);
         return JUTSU_ECONFIG;
     }
-    if (!jutsu_symbol_valid(b->symbol)) {
-        host->set_error(ctx, "%s: symbol is \"%.40s\", not a symbol: " JUTSU_SYMBOL_RULE,
-                        host->cfg_where(ctx, "symbol"), b->symbol);
+    int rc = 0;
+    if (!jutsu_symbol_valid(b->symbol))
+        rc = host->cfg_error(ctx, "symbol", "symbol is \"%.40s\", not a symbol: "
+                             JUTSU_SYMBOL_RULE, b->symbol);
+    else if (!(b->weight >= 0 && b->weight <= 1))
+        rc = host->cfg_error(ctx, "weight", "weight is %g, not within 0..1 (1 is fully "
+                             "invested)", b->weight);
+    if (rc != 0) {
         free(b);
-        return JUTSU_ECONFIG;
-    }
-    if (!(b->weight >= 0 && b->weight <= 1)) {
-        host->set_error(ctx, "%s: weight is %g, not within 0..1 (1 is fully invested)",
-                        host->cfg_where(ctx, "weight"), b->weight);
-        free(b);
-        return JUTSU_ECONFIG;
+        return rc;
     }
     *state = b;
     return 0;

@@ -66,10 +66,8 @@ static int read_config(struct regime_inst *s)
     if (s->host->cfg_fill(s->ctx, &s->r.p) != 0)
         return JUTSU_ECONFIG;       /* the host has said which key, and why */
     for (const struct regime_param *e = regime_param_table; e->key; e++) {
-        if (regime_param_check(e, &s->r.p, why, sizeof(why)) != 0) {
-            s->host->set_error(s->ctx, "%s: %s", s->host->cfg_where(s->ctx, e->key), why);
-            return JUTSU_ECONFIG;
-        }
+        if (regime_param_check(e, &s->r.p, why, sizeof(why)) != 0)
+            return s->host->cfg_error(s->ctx, e->key, "%s", why);
     }
     if (regime_params_check(&s->r.p, keys, why, sizeof(why)) != 0) {
         /* point at the one the file sets (a default has no line to show) */

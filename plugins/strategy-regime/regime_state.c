@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "jutsu/json.h"
 #include "jutsu/money.h"
 #include "regime_state.h"
 #include "regime_stats.h"
@@ -24,18 +25,6 @@ static const char *const bond_names[] = { "none", "bull", "bear" };
 #define STATE_BOUND 1e15
 
 /* --- writing ---------------------------------------------------------------- */
-
-/* Adds val under key, taking the reference also on failure. */
-static int add(json_object *o, const char *key, json_object *val)
-{
-    if (val == NULL)
-        return -1;
-    if (json_object_object_add(o, key, val) != 0) {
-        json_object_put(val);
-        return -1;
-    }
-    return 0;
-}
 
 static json_object *ring_json(const struct regime_ring *r)
 {
@@ -74,7 +63,7 @@ static json_object *params_json(const struct regime_params *p)
         case REGIME_SYM:  v = json_object_new_string(*(const char *const *)field); break;
         default:          v = json_object_new_double(*(const double *)field); break;
         }
-        if (add(o, e->key, v) != 0) {
+        if (jutsu_json_add(o, e->key, v) != 0) {
             json_object_put(o);
             return NULL;
         }
@@ -85,12 +74,12 @@ static json_object *params_json(const struct regime_params *p)
 static json_object *kalman_json(const struct regime_kalman *k)
 {
     json_object *o = json_object_new_object();
-    if (o == NULL || add(o, "level", json_object_new_double(k->level)) ||
-        add(o, "slope", json_object_new_double(k->slope)) ||
-        add(o, "p00", json_object_new_double(k->p00)) ||
-        add(o, "p01", json_object_new_double(k->p01)) ||
-        add(o, "p11", json_object_new_double(k->p11)) ||
-        add(o, "prev_volume", json_object_new_int64(k->prev_volume))) {
+    if (o == NULL || jutsu_json_add(o, "level", json_object_new_double(k->level)) ||
+        jutsu_json_add(o, "slope", json_object_new_double(k->slope)) ||
+        jutsu_json_add(o, "p00", json_object_new_double(k->p00)) ||
+        jutsu_json_add(o, "p01", json_object_new_double(k->p01)) ||
+        jutsu_json_add(o, "p11", json_object_new_double(k->p11)) ||
+        jutsu_json_add(o, "prev_volume", json_object_new_int64(k->prev_volume))) {
         json_object_put(o);
         return NULL;
     }
@@ -117,18 +106,18 @@ json_object *regime_state_write(const struct regime *r)
 {
     const struct regime_mut *m = &r->m;
     json_object *o = json_object_new_object(), *traded;
-    if (o == NULL || add(o, "version", json_object_new_int(REGIME_STATE_VERSION)) ||
-        add(o, "params", params_json(&r->p)) || add(o, "bars", json_object_new_int64(m->bars)) ||
-        add(o, "kalman", kalman_json(&m->kalman)) ||
-        add(o, "innovations", ring_json(&m->kalman.innov)) ||
-        add(o, "oscillators", ring_json(&m->kalman.osc)) ||
-        add(o, "closes", mring_json(&m->closes)) || add(o, "sigmas", ring_json(&m->sigmas)) ||
-        add(o, "bond_closes", mring_json(&m->bond_closes)) ||
-        add(o, "vol_state", json_object_new_string(regime_vol_name(m->vol))) ||
-        add(o, "cell", json_object_new_int(m->cell)) ||
-        add(o, "bond", json_object_new_string(bond_names[m->bond])))
+    if (o == NULL || jutsu_json_add(o, "version", json_object_new_int(REGIME_STATE_VERSION)) ||
+        jutsu_json_add(o, "params", params_json(&r->p)) || jutsu_json_add(o, "bars", json_object_new_int64(m->bars)) ||
+        jutsu_json_add(o, "kalman", kalman_json(&m->kalman)) ||
+        jutsu_json_add(o, "innovations", ring_json(&m->kalman.innov)) ||
+        jutsu_json_add(o, "oscillators", ring_json(&m->kalman.osc)) ||
+        jutsu_json_add(o, "closes", mring_json(&m->closes)) || jutsu_json_add(o, "sigmas", ring_json(&m->sigmas)) ||
+        jutsu_json_add(o, "bond_closes", mring_json(&m->bond_closes)) ||
+        jutsu_json_add(o, "vol_state", json_object_new_string(regime_vol_name(m->vol))) ||
+        jutsu_json_add(o, "cell", json_object_new_int(m->cell)) ||
+        jutsu_json_add(o, "bond", json_object_new_string(bond_names[m->bond])))
         goto fail;
-    /* JSON null is a NULL json_object, which add() would take for a failure */
+    /* JSON null is a NULL json_object, which jutsu_json_add() would take for a failure */
     int failed;
     traded = traded_json(r, &failed);
     if (failed)
@@ -160,21 +149,6 @@ static int bad(struct rd *rd, const char *fmt, ...)
     return -1;
 }
 
-/* What a JSON value is, for messages. */
-static const char *type_name(const json_object *v)
-{
-    switch (v == NULL ? json_type_null : json_object_get_type(v)) {
-    case json_type_null:    return "null";
-    case json_type_boolean: return "a boolean";
-    case json_type_double:  return "a floating-point number";
-    case json_type_int:     return "an integer";
-    case json_type_object:  return "an object";
-    case json_type_array:   return "an array";
-    case json_type_string:  return "a string";
-    }
-    return "of an unknown JSON type";
-}
-
 /* The member `name` of obj (whose path is `at`, "" at the top). */
 static int member(struct rd *rd, const json_object *obj, const char *at, const char *name,
                   json_object **v)
@@ -194,7 +168,7 @@ static int get_double(struct rd *rd, const json_object *v, const char *at, const
                       double lo, double hi, double *out)
 {
     if (!is_number(v))
-        return bad(rd, "member \"%s%s\" is %s, not a number", at, name, type_name(v));
+        return bad(rd, "member \"%s%s\" is %s, not a number", at, name, jutsu_json_type_name(v));
     double d = json_object_get_double(v);
     if (!isfinite(d) || d < lo || d > hi)
         return bad(rd, "member \"%s%s\" is %.17g, not a finite number within %g..%g", at, name,
@@ -207,7 +181,7 @@ static int get_int(struct rd *rd, const json_object *v, const char *at, const ch
                    int64_t lo, int64_t hi, int64_t *out)
 {
     if (!json_object_is_type(v, json_type_int))
-        return bad(rd, "member \"%s%s\" is %s, not an integer", at, name, type_name(v));
+        return bad(rd, "member \"%s%s\" is %s, not an integer", at, name, jutsu_json_type_name(v));
     int64_t i = json_object_get_int64(v);
     if (i < lo || i > hi)
         return bad(rd, "member \"%s%s\" is %lld, not within %lld..%lld", at, name, (long long)i,
@@ -224,7 +198,7 @@ static int get_name(struct rd *rd, const json_object *obj, const char *name,
     if (member(rd, obj, "", name, &v) != 0)
         return -1;
     if (!json_object_is_type(v, json_type_string))
-        return bad(rd, "member \"%s\" is %s, not a string", name, type_name(v));
+        return bad(rd, "member \"%s\" is %s, not a string", name, jutsu_json_type_name(v));
     for (int i = 0; i < n; i++)
         if (strcmp(json_object_get_string(v), names[i]) == 0) {
             *out = i;
@@ -258,7 +232,7 @@ static int get_array(struct rd *rd, const json_object *obj, const char *name, si
     if (member(rd, obj, "", name, a) != 0)
         return -1;
     if (!json_object_is_type(*a, json_type_array))
-        return bad(rd, "member \"%s\" is %s, not an array", name, type_name(*a));
+        return bad(rd, "member \"%s\" is %s, not an array", name, jutsu_json_type_name(*a));
     size_t n = json_object_array_length(*a);
     if (n != len)
         return bad(rd, "member \"%s\" has %zu values, but the bar counts make it %zu", name, n,
@@ -294,7 +268,7 @@ static int read_mring(struct rd *rd, const json_object *obj, const char *name, s
         jutsu_money_t c;
         if (!json_object_is_type(v, json_type_string))
             return bad(rd, "member \"%s[%zu]\" is %s, not a decimal string such as \"101.230003\"",
-                       name, i, type_name(v));
+                       name, i, jutsu_json_type_name(v));
         if (jutsu_money_parse(json_object_get_string(v), json_object_get_string_len(v),
                               JUTSU_MONEY_EXACT, &c) != 0 || c <= 0 || c > REGIME_CLOSE_MAX)
             return bad(rd, "member \"%s[%zu]\" is \"%.40s\", not a close above 0 with at most 6 "
@@ -311,7 +285,7 @@ static int read_params(struct rd *rd, const json_object *obj, const struct regim
     if (member(rd, obj, "", "params", &o) != 0)
         return -1;
     if (!json_object_is_type(o, json_type_object))
-        return bad(rd, "member \"params\" is %s, not an object", type_name(o));
+        return bad(rd, "member \"params\" is %s, not an object", jutsu_json_type_name(o));
     for (const struct regime_param *e = regime_param_table; e->key; e++) {
         const char *field = (const char *)p + e->offset;
         char mine[64], theirs[64];
@@ -366,7 +340,7 @@ static int read_kalman(struct rd *rd, const json_object *obj, struct regime_kalm
     if (member(rd, obj, "", "kalman", &o) != 0)
         return -1;
     if (!json_object_is_type(o, json_type_object))
-        return bad(rd, "member \"kalman\" is %s, not an object", type_name(o));
+        return bad(rd, "member \"kalman\" is %s, not an object", jutsu_json_type_name(o));
     /* closes are at most 1e9 (REGIME_CLOSE_MAX): a level, slope or variance
      * beyond STATE_BOUND is corrupt, and bounding it keeps p01^2 finite */
     struct { const char *name; double *out; double lo; } d[] = {
@@ -453,7 +427,7 @@ static int read_all(struct rd *rd, const struct regime *r, const json_object *ob
     int64_t i;
     const char *extra;
     if (obj == NULL || !json_object_is_type(obj, json_type_object))
-        return bad(rd, "it is %s, not a JSON object", type_name(obj));
+        return bad(rd, "it is %s, not a JSON object", jutsu_json_type_name(obj));
     if (member(rd, obj, "", "version", &v) != 0 ||
         get_int(rd, v, "", "version", 0, INT64_MAX - 1, &i) != 0)
         return -1;

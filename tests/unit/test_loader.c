@@ -21,10 +21,14 @@
 #include "base/log.h"
 #include "testutil.h"
 
-/* cfg_fill took the first of the vtable's 16 reserved slots (ABI 1.1): the
- * struct keeps its size, and `data`, the last 1.0 slot, stays where it was. */
+/* cfg_fill and cfg_error took the first two of the vtable's 16 reserved
+ * slots (ABI 1.1): the struct keeps its size, and `data`, the last 1.0
+ * slot, stays where it was. */
 _Static_assert(offsetof(struct jutsu_host, cfg_fill) ==
                offsetof(struct jutsu_host, data) + sizeof(void *), "cfg_fill is not after data");
+_Static_assert(offsetof(struct jutsu_host, cfg_error) ==
+               offsetof(struct jutsu_host, cfg_fill) + sizeof(void *),
+               "cfg_error is not after cfg_fill");
 _Static_assert(sizeof(struct jutsu_host) ==
                offsetof(struct jutsu_host, cfg_fill) + 16 * sizeof(void *),
                "struct jutsu_host changed size");

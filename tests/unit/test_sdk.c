@@ -1,11 +1,14 @@
 /*
- * tests/unit/test_symbol.c — the SDK's symbol rule and its upper-casing
- * (jutsu/symbol.h), and the host's clocks (core/base/clock.h).
+ * tests/unit/test_sdk.c — the SDK's symbol rule and its upper-casing
+ * (jutsu/symbol.h), its bounded buffer (jutsu/buf.h), and the host's
+ * clocks (core/base/clock.h).
  */
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
 
+#include "jutsu/buf.h"
+#include "jutsu/error.h"
 #include "jutsu/symbol.h"
 #include "base/clock.h"
 #include "testutil.h"
@@ -49,6 +52,39 @@ START_TEST(test_symbol_upper)
 }
 END_TEST
 
+START_TEST(test_buf)
+{
+    struct jutsu_buf b = { 0 };
+    ck_assert_int_eq(jutsu_buf_append(&b, "abc", 3, 10), 0);
+    ck_assert_int_eq(jutsu_buf_append(&b, "", 0, 10), 0);
+    ck_assert_int_eq(jutsu_buf_append(&b, "defghij", 7, 10), 0);   /* exactly the ceiling */
+    ck_assert_uint_eq(b.len, 10);
+    ck_assert_str_eq(b.p, "abcdefghij");                              /* NUL-terminated */
+    /* one byte past the ceiling: refused, nothing appended */
+    ck_assert_int_eq(jutsu_buf_append(&b, "k", 1, 10), JUTSU_ERANGE);
+    ck_assert_uint_eq(b.len, 10);
+    ck_assert_str_eq(b.p, "abcdefghij");
+    /* a length that would wrap len + n (+ the NUL) around is refused */
+    ck_assert_int_eq(jutsu_buf_append(&b, "x", SIZE_MAX, SIZE_MAX), JUTSU_ERANGE);
+    jutsu_buf_free(&b);
+    ck_assert_int_eq(jutsu_buf_append(&b, "x", SIZE_MAX, SIZE_MAX), JUTSU_ERANGE);
+    ck_assert_ptr_null(b.p);
+    ck_assert_ptr_null(b.p);
+    ck_assert_uint_eq(b.len, 0);
+    /* growth past the first block keeps every byte */
+    char chunk[1000];
+    memset(chunk, 'z', sizeof(chunk));
+    for (int i = 0; i < 100; i++)
+        ck_assert_int_eq(jutsu_buf_append(&b, chunk, sizeof(chunk), 1 << 20), 0);
+    ck_assert_uint_eq(b.len, 100000);
+    ck_assert_uint_ge(b.cap, 100001);
+    for (size_t i = 0; i < b.len; i++)
+        ck_assert_int_eq(b.p[i], 'z');
+    ck_assert_int_eq(b.p[b.len], '\0');
+    jutsu_buf_free(&b);
+}
+END_TEST
+
 START_TEST(test_clocks)
 {
     /* the wall clock against the C library's, to the second */
@@ -74,12 +110,13 @@ START_TEST(test_clocks)
 }
 END_TEST
 
-static Suite *symbol_suite(void)
+static Suite *sdk_suite(void)
 {
-    Suite *s = suite_create("symbol");
+    Suite *s = suite_create("sdk");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_symbol_valid);
     tcase_add_test(tc, test_symbol_upper);
+    tcase_add_test(tc, test_buf);
     tcase_add_test(tc, test_clocks);
     suite_add_tcase(s, tc);
     return s;
@@ -87,5 +124,5 @@ static Suite *symbol_suite(void)
 
 int main(void)
 {
-    return tu_run(symbol_suite());
+    return tu_run(sdk_suite());
 }
