@@ -56,61 +56,80 @@ int jutsu_row_check(jutsu_dbs *s, const struct jutsu_table *t, const void *row, 
 
 static const double pow10_tab[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10 };
 
-/* Column c of `row` as a database value; `insert` applies text defaults.
- * *bad is set for a value no column can hold (an infinite DOUBLE). */
-static struct jutsu_db_value value_of(const struct jutsu_col *c, const void *row,
-                                      jutsu_time_t now, int insert, int *bad)
+/* Column c of `row` as a database value, into *v; `insert` applies text
+ * defaults. Returns nonzero for a value no column can hold (an infinite
+ * DOUBLE). Writes into *v rather than returning the struct: this runs
+ * for every column of every bar of a bulk load. */
+static int value_of(const struct jutsu_col *c, const void *row, jutsu_time_t now, int insert,
+                    struct jutsu_db_value *v)
 {
+    const char *f = (const char *)row + c->off;
+    *v = jutsu_db_null();
     switch (c->type) {
     case JUTSU_COL_TEXT: {
-        const char *v = *FIELD(row, c, const char *const *);
-        if ((v == NULL || *v == '\0') && insert && c->def)
-            v = c->def;
-        return v && *v ? jutsu_db_text(v, (uint32_t)strlen(v)) : jutsu_db_null();
+        const char *t = *(const char *const *)f;
+        if ((t == NULL || *t == '\0') && insert && c->def)
+            t = c->def;
+        if (t && *t)
+            *v = jutsu_db_text(t, (uint32_t)strlen(t));
+        return 0;
     }
     case JUTSU_COL_INT: {
-        int32_t v = *FIELD(row, c, const int32_t *);
-        return v == JUTSU_INT_NULL ? jutsu_db_null() : jutsu_db_int(v);
+        int32_t x = *(const int32_t *)f;
+        if (x != JUTSU_INT_NULL)
+            *v = jutsu_db_int(x);
+        return 0;
     }
     case JUTSU_COL_INT64: {
-        int64_t v = *FIELD(row, c, const int64_t *);
-        return v == 0 && (c->flags & JUTSU_COL_NULL0) ? jutsu_db_null() : jutsu_db_int(v);
+        int64_t x = *(const int64_t *)f;
+        if (x != 0 || !(c->flags & JUTSU_COL_NULL0))
+            *v = jutsu_db_int(x);
+        return 0;
     }
     case JUTSU_COL_BOOL: {
-        int32_t v = *FIELD(row, c, const int32_t *);
-        return v == JUTSU_INT_NULL ? jutsu_db_null() : jutsu_db_bool(v);
+        int32_t x = *(const int32_t *)f;
+        if (x != JUTSU_INT_NULL)
+            *v = jutsu_db_bool(x);
+        return 0;
     }
     case JUTSU_COL_MONEY: {
-        jutsu_money_t v = *FIELD(row, c, const jutsu_money_t *);
-        return v == JUTSU_MONEY_NULL ? jutsu_db_null() : jutsu_db_money(v);
+        jutsu_money_t x = *(const jutsu_money_t *)f;
+        if (x != JUTSU_MONEY_NULL)
+            *v = jutsu_db_money(x);
+        return 0;
     }
     case JUTSU_COL_FIXED: {
-        double v = *FIELD(row, c, const double *);
-        if (isnan(v))
-            return jutsu_db_null();
+        double x = *(const double *)f;
         /* round half to even at the column's scale; the range was checked */
-        return jutsu_db_decimal((int64_t)nearbyint(v * pow10_tab[c->scale]), c->scale);
+        if (!isnan(x))
+            *v = jutsu_db_decimal((int64_t)nearbyint(x * pow10_tab[c->scale]), c->scale);
+        return 0;
     }
     case JUTSU_COL_DOUBLE: {
-        double v = *FIELD(row, c, const double *);
-        *bad = isinf(v);
-        return isnan(v) ? jutsu_db_null() : jutsu_db_double(v);
+        double x = *(const double *)f;
+        if (!isnan(x))
+            *v = jutsu_db_double(x);
+        return isinf(x);
     }
     case JUTSU_COL_TIME: {
-        jutsu_time_t v = c->off == JUTSU_COL_NOFIELD ? 0 : *FIELD(row, c, const jutsu_time_t *);
-        if ((c->flags & JUTSU_COL_STAMP) || (v == 0 && (c->flags & JUTSU_COL_NOW)))
-            v = now;
-        return v == 0 && (c->flags & JUTSU_COL_NULL0) ? jutsu_db_null() : jutsu_db_time(v);
+        jutsu_time_t x = c->off == JUTSU_COL_NOFIELD ? 0 : *(const jutsu_time_t *)f;
+        if ((c->flags & JUTSU_COL_STAMP) || (x == 0 && (c->flags & JUTSU_COL_NOW)))
+            x = now;
+        if (x != 0 || !(c->flags & JUTSU_COL_NULL0))
+            *v = jutsu_db_time(x);
+        return 0;
     }
     case JUTSU_COL_DATE:
-        return jutsu_db_date(*FIELD(row, c, const jutsu_date_t *));
+        *v = jutsu_db_date(*(const jutsu_date_t *)f);
+        return 0;
     case JUTSU_COL_BYTES: {
-        const void *p = *FIELD(row, c, const void *const *);
-        size_t n = *(const size_t *)((const char *)row + c->len_off);
-        return p == NULL ? jutsu_db_null() : jutsu_db_bytes(p, (uint32_t)n);
+        const void *p = *(const void *const *)f;
+        if (p != NULL)
+            *v = jutsu_db_bytes(p, (uint32_t)*(const size_t *)((const char *)row + c->len_off));
+        return 0;
     }
     }
-    return jutsu_db_null();
+    return 0;
 }
 
 void jutsu_q_row(struct jutsu_q *q, const struct jutsu_sql *sql, const void *row,
@@ -122,9 +141,8 @@ void jutsu_q_row(struct jutsu_q *q, const struct jutsu_sql *sql, const void *row
         const struct jutsu_col *c = &t->cols[i];
         if (!jutsu_sql_binds(sql->kind, c))
             continue;
-        int bad = 0;
-        struct jutsu_db_value v = value_of(c, row, now, insert, &bad);
-        if (bad) {
+        struct jutsu_db_value v;
+        if (value_of(c, row, now, insert, &v) != 0) {
             /* infinities never reach the database */
             q->rc = jutsu_dbs_fail(q->s, JUTSU_ERANGE, "parameter $%d: an infinite value",
                                    q->param + 1);
@@ -155,11 +173,9 @@ size_t jutsu_row_values(const struct jutsu_table *t, const void *row, jutsu_time
                         struct jutsu_db_value *v, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; i < t->ncols && n < max; i++) {
-        int bad = 0;
+    for (size_t i = 0; i < t->ncols && n < max; i++)
         if (jutsu_sql_binds(JUTSU_SQL_INSERT, &t->cols[i]))
-            v[n++] = value_of(&t->cols[i], row, now, 1, &bad);
-    }
+            value_of(&t->cols[i], row, now, 1, &v[n++]);   /* no bulk table has a DOUBLE */
     return n;
 }
 
