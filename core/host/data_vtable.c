@@ -18,7 +18,7 @@ static const struct jutsu_data vtable = {
     .begin = jutsu_dbs_begin,
     .commit = jutsu_dbs_commit,
     .rollback = jutsu_dbs_rollback,
-    .last_error = jutsu_dbs_error,
+    .last_error = jutsu_dbs_error_line,
     .bars_upsert = jutsu_data_bars_upsert,
     .bars_range = jutsu_data_bars_range,
     .metadata_get = jutsu_data_metadata_get,
@@ -59,6 +59,7 @@ static const struct jutsu_data vtable = {
     .eod_status_get = jutsu_data_eod_status_get,
     .eod_status_upsert = jutsu_data_eod_status_upsert,
     .eod_status_range = jutsu_data_eod_status_range,
+    .last_error_message = jutsu_dbs_error,
     .last_error_detail = jutsu_dbs_error_detail,
     .last_error_hint = jutsu_dbs_error_hint,
 };

@@ -29,7 +29,7 @@ static size_t utf8_len(const char *v)
 }
 
 int jutsu_check_text(jutsu_dbs *s, const char *table, const char *col, const char *v, size_t max,
-               int required)
+                     int required)
 {
     if (v == NULL || *v == '\0') {
         if (required)
@@ -44,7 +44,7 @@ int jutsu_check_text(jutsu_dbs *s, const char *table, const char *col, const cha
 }
 
 int jutsu_check_enum(jutsu_dbs *s, const char *table, const char *col, const char *v,
-               const char *const *choices, int required)
+                     const char *const *choices, int required)
 {
     if (v == NULL || *v == '\0')
         return required ? jutsu_dbs_fail(s, JUTSU_EINVAL, "%s.%s: a value is required",
@@ -61,7 +61,8 @@ int jutsu_check_enum(jutsu_dbs *s, const char *table, const char *col, const cha
                           list);
 }
 
-int jutsu_check_money(jutsu_dbs *s, const char *table, const char *col, jutsu_money_t v, int required)
+int jutsu_check_money(jutsu_dbs *s, const char *table, const char *col, jutsu_money_t v,
+                      int required)
 {
     if (v == JUTSU_MONEY_NULL)
         return required ? jutsu_dbs_fail(s, JUTSU_EINVAL, "%s.%s: a value is required",
@@ -74,7 +75,7 @@ int jutsu_check_money(jutsu_dbs *s, const char *table, const char *col, jutsu_mo
 }
 
 int jutsu_check_fixed(jutsu_dbs *s, const char *table, const char *col, double v, int precision,
-                int scale, int required)
+                      int scale, int required)
 {
     if (isnan(v))
         return required ? jutsu_dbs_fail(s, JUTSU_EINVAL, "%s.%s: a value is required "

@@ -8,75 +8,72 @@
 
 #include "jutsu/data.h"
 
-int jutsu_data_bars_upsert(jutsu_dbs *s, const struct jutsu_bar_row *rows, size_t n, int64_t
-    *inserted, int64_t *skipped);
-int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timeframe, jutsu_time_t
-    from, jutsu_time_t to, int valid_only, jutsu_bar_fn fn, void *arg);
-int jutsu_data_metadata_get(jutsu_dbs *s, const char *symbol, const char *timeframe, struct
-    jutsu_metadata_row *out);
+int jutsu_data_bars_upsert(jutsu_dbs *s, const struct jutsu_bar_row *rows, size_t n,
+                           int64_t *inserted, int64_t *skipped);
+int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                          jutsu_time_t from, jutsu_time_t to, int valid_only, jutsu_bar_fn fn,
+                          void *arg);
+int jutsu_data_metadata_get(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                            struct jutsu_metadata_row *out);
 int jutsu_data_metadata_upsert(jutsu_dbs *s, const struct jutsu_metadata_row *row);
 int jutsu_data_audit_add(jutsu_dbs *s, const struct jutsu_audit_row *row);
 int jutsu_data_trade_insert(jutsu_dbs *s, const struct jutsu_trade_row *row, int64_t *id);
 int jutsu_data_trades_range(jutsu_dbs *s, const char *strategy_id, const char *mode,
-    jutsu_time_t from, jutsu_time_t to, jutsu_row_fn fn, void *arg);
-int jutsu_data_position_get(jutsu_dbs *s, const char *strategy_id, const char *mode, const char
-    *symbol, struct jutsu_position_row *out);
+                            jutsu_time_t from, jutsu_time_t to, jutsu_row_fn fn, void *arg);
+int jutsu_data_position_get(jutsu_dbs *s, const char *strategy_id, const char *mode,
+                            const char *symbol, struct jutsu_position_row *out);
 int jutsu_data_positions_list(jutsu_dbs *s, const char *strategy_id, const char *mode,
-    jutsu_row_fn fn, void *arg);
+                              jutsu_row_fn fn, void *arg);
 int jutsu_data_position_upsert(jutsu_dbs *s, const struct jutsu_position_row *row);
 int jutsu_data_snapshot_upsert(jutsu_dbs *s, const struct jutsu_snapshot_row *row);
 int jutsu_data_snapshots_range(jutsu_dbs *s, const char *strategy_id, const char *mode,
-    jutsu_time_t from, jutsu_time_t to, jutsu_row_fn fn, void *arg);
+                               jutsu_time_t from, jutsu_time_t to, jutsu_row_fn fn, void *arg);
 int jutsu_data_daily_perf_upsert(jutsu_dbs *s, const struct jutsu_daily_perf_row *row);
 int jutsu_data_daily_perf_get(jutsu_dbs *s, const char *entity_type, const char *entity_id,
-    const char *mode, jutsu_date_t date, struct jutsu_daily_perf_row *out);
+                              const char *mode, jutsu_date_t date,
+                              struct jutsu_daily_perf_row *out);
 int jutsu_data_daily_perf_prev(jutsu_dbs *s, const char *entity_type, const char *entity_id,
-    const char *mode, jutsu_date_t date, struct jutsu_daily_perf_row *out);
+                               const char *mode, jutsu_date_t date,
+                               struct jutsu_daily_perf_row *out);
 int jutsu_data_daily_perf_range(jutsu_dbs *s, const char *entity_type, const char *entity_id,
-    const char *mode, jutsu_date_t from, jutsu_date_t to, jutsu_row_fn fn, void *arg);
+                                const char *mode, jutsu_date_t from, jutsu_date_t to,
+                                jutsu_row_fn fn, void *arg);
 int jutsu_data_state_get(jutsu_dbs *s, const char *key, int *type, const char **value);
 int jutsu_data_state_set(jutsu_dbs *s, const char *key, int type, const char *value);
-int jutsu_data_override_set(jutsu_dbs *s, const struct jutsu_override_row *row, const char
-    *changed_by);
+int jutsu_data_override_set(jutsu_dbs *s, const struct jutsu_override_row *row,
+                            const char *changed_by);
 int jutsu_data_override_unset(jutsu_dbs *s, const char *strategy_id, const char *parameter,
-    const char *changed_by, const char *reason);
-int jutsu_data_overrides_active(jutsu_dbs *s, const char *strategy_id, jutsu_row_fn fn, void
-    *arg);
+                              const char *changed_by, const char *reason);
+int jutsu_data_overrides_active(jutsu_dbs *s, const char *strategy_id, jutsu_row_fn fn, void *arg);
 int jutsu_data_history_range(jutsu_dbs *s, const char *strategy_id, const char *parameter,
-    jutsu_row_fn fn, void *arg);
+                             jutsu_row_fn fn, void *arg);
 int jutsu_data_user_create(jutsu_dbs *s, const struct jutsu_user_row *row, int64_t *id);
-int jutsu_data_user_get(jutsu_dbs *s, int64_t id, const char *username, struct jutsu_user_row
-    *out);
+int jutsu_data_user_get(jutsu_dbs *s, int64_t id, const char *username, struct jutsu_user_row *out);
 int jutsu_data_user_update(jutsu_dbs *s, const struct jutsu_user_row *row);
 int jutsu_data_user_delete(jutsu_dbs *s, int64_t id);
 int jutsu_data_users_list(jutsu_dbs *s, jutsu_row_fn fn, void *arg);
 int jutsu_data_passkey_add(jutsu_dbs *s, const struct jutsu_passkey_row *row, int64_t *id);
 int jutsu_data_passkeys_list(jutsu_dbs *s, int64_t user_id, jutsu_row_fn fn, void *arg);
-int jutsu_data_passkey_get(jutsu_dbs *s, const void *credential_id, size_t len, struct
-    jutsu_passkey_row *out);
-int jutsu_data_passkey_touch(jutsu_dbs *s, int64_t id, int64_t sign_count, jutsu_time_t
-    used_at);
+int jutsu_data_passkey_get(jutsu_dbs *s, const void *credential_id, size_t len,
+                           struct jutsu_passkey_row *out);
+int jutsu_data_passkey_touch(jutsu_dbs *s, int64_t id, int64_t sign_count, jutsu_time_t used_at);
 int jutsu_data_passkey_delete(jutsu_dbs *s, int64_t id);
 int jutsu_data_token_blacklist(jutsu_dbs *s, const char *jti, const char *token_type,
-    jutsu_time_t expires_at, int64_t user_id);
+                               jutsu_time_t expires_at, int64_t user_id);
 int jutsu_data_token_is_blacklisted(jutsu_dbs *s, const char *jti, int *yes);
-int jutsu_data_invitation_create(jutsu_dbs *s, const struct jutsu_invitation_row *row, int64_t
-    *id);
-int jutsu_data_invitation_get(jutsu_dbs *s, const char *token, struct jutsu_invitation_row
-    *out);
-int jutsu_data_invitation_accept(jutsu_dbs *s, const char *token, int64_t user_id, jutsu_time_t
-    at);
-int jutsu_data_eod_status_get(jutsu_dbs *s, jutsu_date_t date, struct jutsu_eod_status_row
-    *out);
+int jutsu_data_invitation_create(jutsu_dbs *s, const struct jutsu_invitation_row *row, int64_t *id);
+int jutsu_data_invitation_get(jutsu_dbs *s, const char *token, struct jutsu_invitation_row *out);
+int jutsu_data_invitation_accept(jutsu_dbs *s, const char *token, int64_t user_id, jutsu_time_t at);
+int jutsu_data_eod_status_get(jutsu_dbs *s, jutsu_date_t date, struct jutsu_eod_status_row *out);
 int jutsu_data_eod_status_upsert(jutsu_dbs *s, const struct jutsu_eod_status_row *row);
-int jutsu_data_eod_status_range(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to, jutsu_row_fn
-    fn, void *arg);
+int jutsu_data_eod_status_range(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to, jutsu_row_fn fn,
+                                void *arg);
 
 /* Host-only (not in the plugin vtable): the spec's retention, in one transaction.
  * Deletes performance_snapshots older than 365 days before `now` and
  * blacklisted_tokens that expired more than 30 days before `now`. */
 int jutsu_data_prune(jutsu_dbs *s, jutsu_time_t now, int64_t *snapshots_deleted,
-    int64_t *tokens_deleted);
+                     int64_t *tokens_deleted);
 
 /* Host-only: daily_perf_upsert that also says whether the row changed:
  * *changed is 0 when an existing row already held exactly these values

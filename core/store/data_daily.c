@@ -71,8 +71,7 @@ const struct jutsu_table jutsu_daily_perf_table =
 /* Re-running a day or a backfill writes nothing that did not change. */
 static struct jutsu_sql daily_put = JUTSU_SQL(DAILY, JUTSU_SQL_UPSERT_CHANGED, NULL);
 #define SCOPE "WHERE entity_type = $1 AND entity_id = $2 AND mode = $3 AND "
-static struct jutsu_sql daily_get = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
-    SCOPE "trading_date = $4");
+static struct jutsu_sql daily_get = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT, SCOPE "trading_date = $4");
 static struct jutsu_sql daily_prev = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date < $4 ORDER BY trading_date DESC LIMIT 1");
 static struct jutsu_sql daily_range = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
@@ -92,8 +91,7 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
         return rc;
     struct jutsu_q q;
     int64_t n = 0;
-    if (jutsu_q_prepare_sql(&q, s, &daily_put, "daily_performance: upsert") == 0)
-        jutsu_q_row(&q, &daily_put, row, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, &daily_put, row, jutsu_dbs_now(s), "daily_performance: upsert");
     if ((rc = jutsu_q_exec_changes(&q, &n)) == 0 && changed)
         *changed = n > 0;
     return jutsu_dbs_tx_leave(s, own, rc);

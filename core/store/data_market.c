@@ -22,7 +22,7 @@ static const struct jutsu_col bar_cols[] = {
     COL_MONEY(BR, low, JUTSU_COL_REQUIRED),
     COL_MONEY(BR, close, JUTSU_COL_REQUIRED),
     COL_INT64(BR, volume, 0),
-    COL_BOOL(BR, is_valid, JUTSU_COL_READ1),
+    COL_BOOL(BR, is_valid, JUTSU_COL_READ1 | JUTSU_COL_NOTNULL),
     COL_TIME(BR, created_at, JUTSU_COL_READONLY),
 };
 #undef BR
@@ -58,9 +58,11 @@ static int bulk_load(jutsu_dbs *s, const struct jutsu_bar_row *rows, size_t n, i
     if (rc != 0)
         return jutsu_dbs_fail_driver(s, rc, "market_data: bulk load");
     jutsu_time_t now = jutsu_dbs_now(s);
+    size_t nv;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        jutsu_row_values(&bars, &rows[i], now, v, NBAR);
-        if ((rc = s->ops->bulk_row(b, v)) != 0)
+        if ((rc = jutsu_row_values(&bars, &rows[i], now, v, NBAR, &nv)) != 0)
+            jutsu_dbs_fail(s, rc, "market_data: row %zu: an infinite value", i + 1);
+        else if ((rc = s->ops->bulk_row(b, v)) != 0)
             jutsu_dbs_fail_driver(s, rc, "market_data: bulk row");
     }
     int erc = s->ops->bulk_end(b, rc == 0, ins, skip);
@@ -193,8 +195,7 @@ int jutsu_data_metadata_upsert(jutsu_dbs *s, const struct jutsu_metadata_row *ro
         (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
     struct jutsu_q q;
-    if (jutsu_q_prepare_sql(&q, s, &metadata_upsert, "data_metadata: upsert") == 0)
-        jutsu_q_row(&q, &metadata_upsert, row, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, &metadata_upsert, row, jutsu_dbs_now(s), "data_metadata: upsert");
     return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 
@@ -248,7 +249,6 @@ int jutsu_data_audit_add(jutsu_dbs *s, const struct jutsu_audit_row *row)
     if ((rc = jutsu_dbs_tx_enter(s, &own)) != 0)
         return rc;
     struct jutsu_q q;
-    if (jutsu_q_prepare_sql(&q, s, &audit_insert, "data_audit_log: insert") == 0)
-        jutsu_q_row(&q, &audit_insert, &r, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, &audit_insert, &r, jutsu_dbs_now(s), "data_audit_log: insert");
     return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }

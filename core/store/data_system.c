@@ -260,8 +260,7 @@ static int insert(jutsu_dbs *s, struct jutsu_sql *sql, const void *row, jutsu_ti
                   const char *what)
 {
     struct jutsu_q q;
-    if (jutsu_q_prepare_sql(&q, s, sql, what) == 0)
-        jutsu_q_row(&q, sql, row, now);
+    jutsu_q_prepare_row(&q, s, sql, row, now, what);
     return jutsu_q_exec(&q);
 }
 
@@ -372,12 +371,12 @@ static const struct jutsu_col eod_cols[] = {
     COL_TIME(ER, started_at, JUTSU_COL_NULL0),
     COL_TIME(ER, completed_at, JUTSU_COL_NULL0),
     COL_ENUM(ER, status, eod_statuses, JUTSU_COL_REQUIRED),
-    COL_INT(ER, strategies_total, JUTSU_COL_READ0),
-    COL_INT(ER, strategies_processed, JUTSU_COL_READ0),
-    COL_INT(ER, baselines_total, JUTSU_COL_READ0),
-    COL_INT(ER, baselines_processed, JUTSU_COL_READ0),
+    COL_INT(ER, strategies_total, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
+    COL_INT(ER, strategies_processed, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
+    COL_INT(ER, baselines_total, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
+    COL_INT(ER, baselines_processed, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
     COL_TEXT(ER, error_message, 0, 0),
-    COL_INT(ER, retry_count, JUTSU_COL_READ0),
+    COL_INT(ER, retry_count, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
 };
 #undef ER
 static const struct jutsu_table eod_status = JUTSU_TABLE("eod_job_status",
@@ -422,8 +421,7 @@ int jutsu_data_eod_status_upsert(jutsu_dbs *s, const struct jutsu_eod_status_row
         (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
     struct jutsu_q q;
-    if (jutsu_q_prepare_sql(&q, s, &eod_upsert, "eod_job_status: upsert") == 0)
-        jutsu_q_row(&q, &eod_upsert, row, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, &eod_upsert, row, jutsu_dbs_now(s), "eod_job_status: upsert");
     return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 

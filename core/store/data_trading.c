@@ -61,8 +61,7 @@ int jutsu_data_trade_insert(jutsu_dbs *s, const struct jutsu_trade_row *row, int
         return rc;
     struct jutsu_q q;
     int64_t new_id = 0;
-    if (jutsu_q_prepare_sql(&q, s, &trade_insert, "live_trades: insert") == 0)
-        jutsu_q_row(&q, &trade_insert, row, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, &trade_insert, row, jutsu_dbs_now(s), "live_trades: insert");
     rc = jutsu_dbs_tx_leave(s, own, jutsu_q_insert_id(&q, &new_id));
     if (rc == 0 && id)
         *id = new_id;
@@ -156,8 +155,7 @@ int jutsu_data_position_upsert(jutsu_dbs *s, const struct jutsu_position_row *ro
     if ((rc = jutsu_dbs_tx_enter(s, &own)) != 0)
         return rc;
     struct jutsu_q q;
-    if (jutsu_q_prepare_sql(&q, s, &position_upsert, "positions: upsert") == 0)
-        jutsu_q_row(&q, &position_upsert, row, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, &position_upsert, row, jutsu_dbs_now(s), "positions: upsert");
     return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 
@@ -225,8 +223,8 @@ int jutsu_data_snapshot_upsert(jutsu_dbs *s, const struct jutsu_snapshot_row *ro
         (rc = jutsu_dbs_tx_enter(s, &own)))
         return rc;
     struct jutsu_q q;
-    if (jutsu_q_prepare_sql(&q, s, &snapshot_upsert, "performance_snapshots: upsert") == 0)
-        jutsu_q_row(&q, &snapshot_upsert, row, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, &snapshot_upsert, row, jutsu_dbs_now(s),
+                        "performance_snapshots: upsert");
     return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 

@@ -40,11 +40,11 @@ static const struct jutsu_col user_cols[] = {
     /* defaulted on create; an update never defaults it (that would
      * silently demote an admin): there it is required */
     COL_ENUM_DEF(UR, role, roles, "viewer"),
-    COL_BOOL(UR, is_active, JUTSU_COL_READ0),
-    COL_INT(UR, failed_login_count, JUTSU_COL_READ0),
+    COL_BOOL(UR, is_active, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
+    COL_INT(UR, failed_login_count, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
     COL_TIME(UR, locked_until, JUTSU_COL_NULL0),
     COL_TEXT(UR, totp_secret, 255, 0),
-    COL_BOOL(UR, totp_enabled, JUTSU_COL_READ0),
+    COL_BOOL(UR, totp_enabled, JUTSU_COL_READ0 | JUTSU_COL_NOTNULL),
     COL_TEXT(UR, backup_codes, 0, 0),
     COL_TIME(UR, last_login, JUTSU_COL_NULL0),
     COL_TIME(UR, created_at, JUTSU_COL_NOW | JUTSU_COL_KEEP),
@@ -88,8 +88,7 @@ static int insert_id(jutsu_dbs *s, struct jutsu_sql *sql, const void *row, const
     if (rc != 0)
         return rc;
     struct jutsu_q q;
-    if (jutsu_q_prepare_sql(&q, s, sql, what) == 0)
-        jutsu_q_row(&q, sql, row, jutsu_dbs_now(s));
+    jutsu_q_prepare_row(&q, s, sql, row, jutsu_dbs_now(s), what);
     return jutsu_dbs_tx_leave(s, own, jutsu_q_insert_id(&q, id));
 }
 

@@ -49,8 +49,10 @@ int jutsu_migrate_state(jutsu_dbs *s, struct jutsu_migrate_state *st)
     jutsu_dbs_arena_reset(s);
     /* reading the state writes nothing: no bookkeeping table is no revision */
     if (jutsu_q_prepare(&q, s, "SELECT rev FROM jutsu_schema_migrations",
-                        "jutsu_schema_migrations: read") != 0)
+                        "jutsu_schema_migrations: read") != 0) {
+        jutsu_dbs_error_clear(s);
         return 0;
+    }
     size_t applied = 0;
     int max_index = -1;
     q.copy = 1;
@@ -126,8 +128,10 @@ static int holds_data(jutsu_dbs *s)
     };
     for (const char *const *p = probes; *p; p++) {
         struct jutsu_q q;
-        if (jutsu_q_prepare(&q, s, *p, "probe") != 0)
-            continue;   /* the table does not exist yet */
+        if (jutsu_q_prepare(&q, s, *p, "probe") != 0) {
+            jutsu_dbs_error_clear(s);   /* the table does not exist yet */
+            continue;
+        }
         int rc = jutsu_q_step(&q);
         jutsu_q_done(&q);
         if (rc == JUTSU_DB_ROW)

@@ -63,7 +63,8 @@ static const double pow10_tab[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1
 static int value_of(const struct jutsu_col *c, const void *row, jutsu_time_t now, int insert,
                     struct jutsu_db_value *v)
 {
-    const char *f = (const char *)row + c->off;
+    /* a stamp-only column has no field: no pointer is made for it */
+    const char *f = c->off == JUTSU_COL_NOFIELD ? NULL : (const char *)row + c->off;
     *v = jutsu_db_null();
     switch (c->type) {
     case JUTSU_COL_TEXT: {
@@ -76,7 +77,7 @@ static int value_of(const struct jutsu_col *c, const void *row, jutsu_time_t now
     }
     case JUTSU_COL_INT: {
         int32_t x = *(const int32_t *)f;
-        if (x != JUTSU_INT_NULL)
+        if (x != JUTSU_INT_NULL || (c->flags & JUTSU_COL_NOTNULL))
             *v = jutsu_db_int(x);
         return 0;
     }
@@ -88,7 +89,7 @@ static int value_of(const struct jutsu_col *c, const void *row, jutsu_time_t now
     }
     case JUTSU_COL_BOOL: {
         int32_t x = *(const int32_t *)f;
-        if (x != JUTSU_INT_NULL)
+        if (x != JUTSU_INT_NULL || (c->flags & JUTSU_COL_NOTNULL))
             *v = jutsu_db_bool(x);
         return 0;
     }
@@ -112,7 +113,7 @@ static int value_of(const struct jutsu_col *c, const void *row, jutsu_time_t now
         return isinf(x);
     }
     case JUTSU_COL_TIME: {
-        jutsu_time_t x = c->off == JUTSU_COL_NOFIELD ? 0 : *(const jutsu_time_t *)f;
+        jutsu_time_t x = f == NULL ? 0 : *(const jutsu_time_t *)f;
         if ((c->flags & JUTSU_COL_STAMP) || (x == 0 && (c->flags & JUTSU_COL_NOW)))
             x = now;
         if (x != 0 || !(c->flags & JUTSU_COL_NULL0))
@@ -152,6 +153,13 @@ void jutsu_q_row(struct jutsu_q *q, const struct jutsu_sql *sql, const void *row
     }
 }
 
+void jutsu_q_prepare_row(struct jutsu_q *q, jutsu_dbs *s, struct jutsu_sql *sql,
+                         const void *row, jutsu_time_t now, const char *what)
+{
+    if (jutsu_q_prepare_sql(q, s, sql, what) == 0)
+        jutsu_q_row(q, sql, row, now);
+}
+
 size_t jutsu_row_names(const struct jutsu_table *t, const char **names, size_t max,
                        const char **keys, size_t *nkeys)
 {
@@ -169,14 +177,15 @@ size_t jutsu_row_names(const struct jutsu_table *t, const char **names, size_t m
     return n;
 }
 
-size_t jutsu_row_values(const struct jutsu_table *t, const void *row, jutsu_time_t now,
-                        struct jutsu_db_value *v, size_t max)
+int jutsu_row_values(const struct jutsu_table *t, const void *row, jutsu_time_t now,
+                     struct jutsu_db_value *v, size_t max, size_t *n)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < t->ncols && n < max; i++)
+    int bad = 0;
+    *n = 0;
+    for (size_t i = 0; i < t->ncols && *n < max; i++)
         if (jutsu_sql_binds(JUTSU_SQL_INSERT, &t->cols[i]))
-            value_of(&t->cols[i], row, now, 1, &v[n++]);   /* no bulk table has a DOUBLE */
-    return n;
+            bad |= value_of(&t->cols[i], row, now, 1, &v[(*n)++]);
+    return bad ? JUTSU_ERANGE : 0;
 }
 
 /* --- reading --------------------------------------------------------------- */
@@ -230,7 +239,9 @@ static void read_col(struct jutsu_q *q, const struct jutsu_col *c, char *f)
     }
 }
 
-void jutsu_q_read_row(struct jutsu_q *q, const struct jutsu_table *t, void *row)
+/* The current result row of a SELECT built from `t`, into `row` (zeroed
+ * first). */
+static void read_row(struct jutsu_q *q, const struct jutsu_table *t, void *row)
 {
     memset(row, 0, t->row_size);
     for (size_t i = 0; i < t->ncols; i++)
@@ -243,7 +254,7 @@ int jutsu_q_one(struct jutsu_q *q, const struct jutsu_table *t, void *row)
     q->copy = 1;
     int rc = jutsu_q_step(q);
     if (rc == JUTSU_DB_ROW)
-        jutsu_q_read_row(q, t, row);
+        read_row(q, t, row);
     else if (rc == JUTSU_DB_DONE && q->rc == 0)
         q->rc = JUTSU_ENOENT;
     return jutsu_q_done(q);
@@ -254,7 +265,7 @@ int jutsu_q_each(struct jutsu_q *q, const struct jutsu_table *t, void *row,
 {
     int stop = 0;
     while (stop == 0 && jutsu_q_step(q) == JUTSU_DB_ROW) {
-        jutsu_q_read_row(q, t, row);
+        read_row(q, t, row);
         stop = fn(row, arg);
     }
     int rc = jutsu_q_done(q);

@@ -11,15 +11,22 @@
  *   struct jutsu_sql   the statement text: column lists, placeholders,
  *                      ON CONFLICT and UPDATE SET clauses
  *   jutsu_q_row        the parameters, bound in the statement's order
- *   jutsu_q_read_row   a result row read into the struct
+ *   jutsu_q_one/_each  result rows read into the struct
  *   jutsu_row_values   the values of a bulk load
  *
  * so a column added to a table is added in one place, and the column list
  * of a statement, its parameter numbers and its reads cannot disagree.
  *
  * NULL in the structs: NULL or "" text, JUTSU_MONEY_NULL, NaN (FIXED,
- * DOUBLE), JUTSU_INT_NULL (INT, BOOL), and 0 for times and ids whose
- * column says so (JUTSU_COL_NULL0). On reads a NULL becomes the same.
+ * DOUBLE), JUTSU_INT_NULL (INT, BOOL, unless JUTSU_COL_NOTNULL), and 0
+ * for times and ids whose column says so (JUTSU_COL_NULL0). On reads a
+ * NULL becomes the same, but that an INT64, TIME or DATE reads 0, and a
+ * READ0 or READ1 column 0 or 1.
+ *
+ * The rules (jutsu_row_check) are a TEXT column's length, choices and
+ * REQUIRED, a MONEY column's range and REQUIRED, and a FIXED column's
+ * precision and REQUIRED; a data function checks whatever else its table
+ * needs (a positive quantity, a row id) itself.
  */
 #ifndef JUTSU_CORE_STORE_ROW_H
 #define JUTSU_CORE_STORE_ROW_H
@@ -57,7 +64,9 @@ enum jutsu_col_flag {
     JUTSU_COL_NULL0    = 1u << 8,  /* TIME, INT64: 0 is written as NULL              */
     JUTSU_COL_READ0    = 1u << 9,  /* INT, BOOL: a NULL reads as 0                   */
     JUTSU_COL_READ1    = 1u << 10, /* BOOL: a NULL reads as 1                        */
-    JUTSU_COL_KPI      = 1u << 11  /* daily_performance: a KPI plugin may fill it    */
+    JUTSU_COL_KPI      = 1u << 11, /* daily_performance: a KPI plugin may fill it    */
+    JUTSU_COL_NOTNULL  = 1u << 12  /* INT, BOOL: NOT NULL, written as the field holds
+                                      it, JUTSU_INT_NULL included (a BOOL's is true) */
 };
 
 /* No field in the row struct: the column is written (a stamp), never read. */
@@ -88,12 +97,12 @@ struct jutsu_table {
 #define JUTSU_COL_(st, f, col, t, fl) \
     .name = (col), .off = offsetof(st, f), .type = (t), .flags = (fl)
 #define COL_ID(st, f)                  { JUTSU_COL_(st, f, #f, JUTSU_COL_INT64, JUTSU_COL_ID) }
-#define COL_TEXT(st, f, max_, fl)      { JUTSU_COL_(st, f, #f, JUTSU_COL_TEXT, fl), .max = (max_) }
-#define COL_TEXT_DEF(st, f, max_, d)   { JUTSU_COL_(st, f, #f, JUTSU_COL_TEXT, 0), .max = (max_), \
-                                         .def = (d) }
-#define COL_ENUM(st, f, ch, fl)        { JUTSU_COL_(st, f, #f, JUTSU_COL_TEXT, fl), .choices = (ch) }
-#define COL_ENUM_DEF(st, f, ch, d)     { JUTSU_COL_(st, f, #f, JUTSU_COL_TEXT, 0), .choices = (ch), \
-                                         .def = (d) }
+#define COL_TEXT(st, f, max_, fl)      { JUTSU_COL_(st, f, #f, JUTSU_COL_TEXT, fl), \
+                                         .max = (max_) }
+#define COL_ENUM(st, f, ch, fl)        { JUTSU_COL_(st, f, #f, JUTSU_COL_TEXT, fl), \
+                                         .choices = (ch) }
+#define COL_ENUM_DEF(st, f, ch, d)     { JUTSU_COL_(st, f, #f, JUTSU_COL_TEXT, 0), \
+                                         .choices = (ch), .def = (d) }
 #define COL_INT(st, f, fl)             { JUTSU_COL_(st, f, #f, JUTSU_COL_INT, fl) }
 #define COL_INT64(st, f, fl)           { JUTSU_COL_(st, f, #f, JUTSU_COL_INT64, fl) }
 #define COL_BOOL(st, f, fl)            { JUTSU_COL_(st, f, #f, JUTSU_COL_BOOL, fl) }
@@ -179,9 +188,10 @@ static inline int jutsu_sql_reads(const struct jutsu_col *c)
  * replaces NULL or "". */
 void jutsu_q_row(struct jutsu_q *q, const struct jutsu_sql *sql, const void *row,
                  jutsu_time_t now);
-/* Reads the current result row of a SELECT built from `t` into `row`
- * (zeroed first). */
-void jutsu_q_read_row(struct jutsu_q *q, const struct jutsu_table *t, void *row);
+/* jutsu_q_prepare_sql then jutsu_q_row: the statement of a write, ready to
+ * run. A failure stays in q for the exec to return. */
+void jutsu_q_prepare_row(struct jutsu_q *q, jutsu_dbs *s, struct jutsu_sql *sql,
+                         const void *row, jutsu_time_t now, const char *what);
 /* Steps to the first row and reads it with text copied into the arena:
  * 0, JUTSU_ENOENT (no message: the caller names what is missing), or the
  * error. Ends the query. */
@@ -196,7 +206,9 @@ int  jutsu_q_each(struct jutsu_q *q, const struct jutsu_table *t, void *row,
  * count, at most max. Key columns' names go to keys[] too (may be NULL). */
 size_t jutsu_row_names(const struct jutsu_table *t, const char **names, size_t max,
                        const char **keys, size_t *nkeys);
-size_t jutsu_row_values(const struct jutsu_table *t, const void *row, jutsu_time_t now,
-                        struct jutsu_db_value *v, size_t max);
+/* The row's values: 0, or JUTSU_ERANGE for one no column can hold (an
+ * infinite DOUBLE); *n is the count. */
+int    jutsu_row_values(const struct jutsu_table *t, const void *row, jutsu_time_t now,
+                        struct jutsu_db_value *v, size_t max, size_t *n);
 
 #endif

@@ -72,6 +72,11 @@ int jutsu_dbs_fail_driver(jutsu_dbs *s, int rc, const char *what)
     return rc;
 }
 
+void jutsu_dbs_error_clear(jutsu_dbs *s)
+{
+    s->err.message[0] = s->err.detail[0] = s->err.hint[0] = '\0';
+}
+
 void jutsu_dbs_error_prefix(jutsu_dbs *s, const char *prefix)
 {
     size_t pl = strlen(prefix), cap = sizeof(s->err.message);

@@ -93,10 +93,13 @@ int  jutsu_dbs_fail(jutsu_dbs *s, int rc, const char *fmt, ...) JUTSU_PRINTF(3, 
 int  jutsu_dbs_fail_driver(jutsu_dbs *s, int rc, const char *what);
 /* Puts "prefix" before the recorded message ("row 3: "). */
 void jutsu_dbs_error_prefix(jutsu_dbs *s, const char *prefix);
+/* Forgets the last error: for a probe whose failure is an answer (a table
+ * not there yet), so a later message is not last week's. */
+void jutsu_dbs_error_clear(jutsu_dbs *s);
 
 /* Opens a transaction unless the caller has one; *own says who closes it. */
 int  jutsu_dbs_tx_enter(jutsu_dbs *s, int *own);
-/* Commits (rc == 0) or rolls back what tx_enter opened; returns rc, or the
+/* Commits (rc == 0) or rolls back what jutsu_dbs_tx_enter opened; returns rc, or the
  * commit's error. */
 int  jutsu_dbs_tx_leave(jutsu_dbs *s, int own, int rc);
 

@@ -37,8 +37,9 @@
  * within NUMERIC(10,6) and finite. A refusal returns JUTSU_EINVAL or
  * JUTSU_ERANGE and last_error() names the table, column and value, e.g.
  * "live_trades.action: \"HOLD\" is not one of BUY, SELL". A failure the
- * database reports keeps its parts: last_error() is the message,
- * last_error_detail() and last_error_hint() the rest.
+ * database reports has three parts, which last_error() puts on one line,
+ * "message (detail); hint: hint", and last_error_message(),
+ * last_error_detail() and last_error_hint() give apart.
  *
  * Errors: 0 or a negative JUTSU_E*; JUTSU_ENOENT from gets when there is no
  * such row; JUTSU_ECONSTRAINT when the database refuses (duplicate key);
@@ -326,15 +327,18 @@ struct jutsu_data {
     int (*eod_status_range)(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to,
                             jutsu_row_fn fn, void *arg);
 
-    /* Since ABI 1.1: the last failure's detail (what the database said
-     * about the row or value) and hint (what a person can do), kept apart
-     * from last_error's message; "" when there is none. A plugin built
-     * against 1.0 headers never sees them; one that may run on an older
-     * host checks first: JUTSU_OPS_HAS(data, jutsu_data, last_error_hint). */
+    /* Since ABI 1.1: the last failure in its parts, for a plugin that shows
+     * them apart: the message alone, the detail (what the database said
+     * about the row or value) and the hint (what a person can do); "" when
+     * there is none. last_error() keeps its 1.0 meaning, the three on one
+     * line. Only a plugin that declares abi_minor 0 (to load on 1.0 hosts
+     * too) checks first: JUTSU_OPS_HAS(data, jutsu_data, last_error_hint);
+     * a 1.0 host refuses a plugin of minor 1. */
+    const char *(*last_error_message)(jutsu_dbs *s);
     const char *(*last_error_detail)(jutsu_dbs *s);
     const char *(*last_error_hint)(jutsu_dbs *s);
 
-    const void *reserved[14];  /* zero; appended slots come here */
+    const void *reserved[13];  /* zero; appended slots come here */
 };
 
 #endif

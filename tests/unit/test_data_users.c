@@ -91,6 +91,21 @@ START_TEST(test_users_crud)
     struct jutsu_user_row dup = { .username = "alice", .password_hash = "x", .is_active = 1 };
     ck_assert_int_eq(jutsu_data_user_create(s, &dup, NULL), JUTSU_ECONSTRAINT);
     ck_assert_ptr_nonnull(strstr(jutsu_dbs_error(s), "users: insert: "));
+    /* what a plugin sees: last_error() is ABI 1.0's whole line, the 1.1
+     * slots its parts; both drivers give a detail (PostgreSQL's names the
+     * value) */
+    const struct jutsu_data *vt = jutsu_data_vtable();
+    const char *msg = vt->last_error_message(s), *det = vt->last_error_detail(s);
+    const char *hint = vt->last_error_hint(s);
+    ck_assert_str_eq(msg, jutsu_dbs_error(s));
+    if (strcmp(t.backend, "postgresql") == 0)
+        ck_assert_str_eq(det, "Key (username)=(alice) already exists.");
+    else
+        ck_assert_str_eq(det, "Key (username) already exists.");
+    char line[2048];
+    snprintf(line, sizeof(line), "%s%s%s%s%s%s", msg, *det ? " (" : "", det, *det ? ")" : "",
+             *hint ? "; hint: " : "", hint);
+    ck_assert_str_eq(vt->last_error(s), line);
     struct jutsu_user_row root = { .username = "carol", .password_hash = "x", .role = "root" };
     ck_assert_int_eq(jutsu_data_user_create(s, &root, NULL), JUTSU_EINVAL);
     ck_assert_str_eq(jutsu_dbs_error(s), "users.role: \"root\" is not one of admin, viewer");
