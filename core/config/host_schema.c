@@ -220,31 +220,54 @@ const struct jutsu_cfg_key jutsu_host_schema[] = {
     JUTSU_CFG_END
 };
 
-/* Each section of the host schema and where its struct lies in the
- * settings: the one table jutsu_settings_fill walks. */
+/* Where each section's struct lies in the settings. The schema says which
+ * sections have fields; a section with fields missing here is refused by
+ * jutsu_settings_fill, so it cannot silently stay zero. */
 static const struct {
-    const char                 *name;
-    const struct jutsu_cfg_key *schema;
-    size_t                      offset;
+    const char *name;
+    size_t      offset;
 } sections[] = {
-    { "log",       log_schema,      offsetof(struct jutsu_settings, log) },
-    { "exchange",  exchange_schema, offsetof(struct jutsu_settings, exchange) },
-    { "bus",       bus_schema,      offsetof(struct jutsu_settings, bus) },
-    { "database",  database_schema, offsetof(struct jutsu_settings, database) },
-    { "sync",      sync_schema,     offsetof(struct jutsu_settings, sync) },
-    { "eod",       eod_schema,      offsetof(struct jutsu_settings, eod) },
-    { "scheduler", sched_schema,    offsetof(struct jutsu_settings, scheduler) },
-    { "trading",   trading_schema,  offsetof(struct jutsu_settings, trading) },
+    { "log",       offsetof(struct jutsu_settings, log) },
+    { "exchange",  offsetof(struct jutsu_settings, exchange) },
+    { "bus",       offsetof(struct jutsu_settings, bus) },
+    { "database",  offsetof(struct jutsu_settings, database) },
+    { "sync",      offsetof(struct jutsu_settings, sync) },
+    { "eod",       offsetof(struct jutsu_settings, eod) },
+    { "scheduler", offsetof(struct jutsu_settings, scheduler) },
+    { "trading",   offsetof(struct jutsu_settings, trading) },
 };
+
+static int has_fields(const struct jutsu_cfg_key *schema)
+{
+    for (const struct jutsu_cfg_key *k = schema; k && k->name; k++)
+        if (k->flags & JUTSU_CFG_FIELD)
+            return 1;
+    return 0;
+}
+
+static long section_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+        if (strcmp(sections[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
 
 int jutsu_settings_fill(const jutsu_cfg_node *root, struct jutsu_settings *out, char *err,
                         size_t errsz)
 {
     memset(out, 0, sizeof(*out));
-    for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-        const jutsu_cfg_node *map = jutsu_cfg_map_get(root, sections[i].name);
-        int rc = jutsu_cfg_fill(map, sections[i].schema, (char *)out + sections[i].offset, err,
-                                errsz);
+    for (const struct jutsu_cfg_key *k = jutsu_host_schema; k->name; k++) {
+        if (k->type != JUTSU_CFG_MAP || !has_fields(k->sub))
+            continue;
+        long i = section_of(k->name);
+        if (i < 0) {
+            snprintf(err, errsz, "section \"%s\" has fields but no place in struct "
+                     "jutsu_settings (core/config/host_schema.c)", k->name);
+            return JUTSU_EINVAL;
+        }
+        const jutsu_cfg_node *map = jutsu_cfg_map_get(root, k->name);
+        int rc = jutsu_cfg_fill(map, k->sub, (char *)out + sections[i].offset, err, errsz);
         if (rc != 0)
             return rc;
     }

@@ -3,7 +3,8 @@
  * them: one struct per map of the host schema (core/config/host_schema.c),
  * filled from the validated config in one call.
  *
- * The schema is the only place that knows a setting's default: its keys
+ * The schema is the only place in the host that knows a setting's default
+ * (the bus library keeps its own for callers without a config): its keys
  * carry the offset of their field here (JUTSU_CFG_*_AT), validation fills
  * what the file leaves out, and jutsu_settings_fill copies every section
  * into its struct. A room reads app->settings.sync.batch_size, never the

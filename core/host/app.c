@@ -95,6 +95,7 @@ void jutsu_app_free(struct jutsu_app *app)
     if (app->tz)
         jutsu_tz_free(app->tz);
     jutsu_cfg_free(app->cfg);
+    jutsu_cfg_free(app->defaults);
     free(app->config_path);
     free(app);
 }
@@ -216,13 +217,17 @@ static void apply_bus_settings(struct jutsu_app *app)
 static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
 {
     jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
+    struct jutsu_settings fresh;
     const struct jutsu_settings *st = &app->settings;
     char err[256], where[128];
-    int rc = jutsu_settings_fill(root, &app->settings, err, sizeof(err));
+    /* filled aside and taken whole: a fill that fails half-way must not
+     * leave settings pointing into a tree that may go */
+    int rc = jutsu_settings_fill(root, &fresh, err, sizeof(err));
     if (rc != 0) {
         jutsu_diag_add(diag, "the host config: %s", err);
         return JUTSU_ECONFIG;
     }
+    app->settings = fresh;
     int format = st->log.format;
     if (format < 0)
         jutsu_log_format_parse("auto", &format);
@@ -248,18 +253,24 @@ static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
 }
 
 /* Until a file is loaded, the app runs on the host schema's defaults: an
- * empty config, validated (which fills them in), is its config. */
+ * empty config validated against it (which fills them in), kept for the
+ * app's life, as settings may point into it. A failure here is a bad host
+ * schema: said in the log. */
 static int default_settings(struct jutsu_app *app)
 {
     struct jutsu_diag diag;
-    char err[256];
+    char err[256] = "";
     jutsu_diag_init(&diag);
-    int rc = jutsu_cfg_new(&app->cfg);
+    int rc = jutsu_cfg_new(&app->defaults);
     if (rc == 0)
-        rc = jutsu_cfg_validate(app->cfg, jutsu_cfg_root(app->cfg), jutsu_host_schema,
-                                "the host config", &diag);
+        rc = jutsu_cfg_validate(app->defaults, jutsu_cfg_root(app->defaults),
+                                jutsu_host_schema, "the host schema's defaults", &diag);
     if (rc == 0)
-        rc = jutsu_settings_fill(jutsu_cfg_root(app->cfg), &app->settings, err, sizeof(err));
+        rc = jutsu_settings_fill(jutsu_cfg_root(app->defaults), &app->settings, err,
+                                 sizeof(err));
+    if (rc != 0)
+        jutsu_log("jutsu", JUTSU_LOG_ERROR, "the host schema's defaults: %s",
+                  jutsu_diag_count(&diag) ? jutsu_diag_line(&diag, 0) : err);
     jutsu_diag_free(&diag);
     if (rc == 0)
         apply_bus_settings(app);
@@ -281,16 +292,20 @@ static int finish_config(struct jutsu_app *app, int rc, struct jutsu_diag *diag)
     return apply_host_settings(app, diag);
 }
 
-/* The defaults' config gives way to the one loaded. */
-static void forget_config(struct jutsu_app *app)
+/* One config per app: settings point into the tree loaded, so a second
+ * load could leave them pointing into a freed one. */
+static int loaded_once(struct jutsu_app *app, struct jutsu_diag *diag)
 {
-    jutsu_cfg_free(app->cfg);
-    app->cfg = NULL;
+    if (app->cfg == NULL)
+        return 0;
+    jutsu_diag_add(diag, "%s: a config is already loaded into this app", app->config_path);
+    return JUTSU_EINVAL;
 }
 
 int jutsu_app_load_config(struct jutsu_app *app, const char *path, struct jutsu_diag *diag)
 {
-    forget_config(app);
+    if (loaded_once(app, diag) != 0)
+        return JUTSU_EINVAL;
     if ((app->config_path = strdup(path)) == NULL)
         return JUTSU_ENOMEM;
     return finish_config(app, jutsu_cfg_load_file(path, &app->cfg, diag), diag);
@@ -299,7 +314,8 @@ int jutsu_app_load_config(struct jutsu_app *app, const char *path, struct jutsu_
 int jutsu_app_load_config_string(struct jutsu_app *app, const char *name, const char *text,
                                  struct jutsu_diag *diag)
 {
-    forget_config(app);
+    if (loaded_once(app, diag) != 0)
+        return JUTSU_EINVAL;
     if ((app->config_path = strdup(name)) == NULL)
         return JUTSU_ENOMEM;
     return finish_config(app, jutsu_cfg_load_string(name, text, strlen(text), &app->cfg, diag),

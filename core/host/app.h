@@ -65,7 +65,10 @@ struct jutsu_ctx {
 
 struct jutsu_app {
     char                 *config_path;
-    jutsu_cfg            *cfg;
+    jutsu_cfg            *cfg;        /* the loaded file; NULL before    */
+    jutsu_cfg            *defaults;   /* the host schema's defaults, which
+                                         settings point into until a file
+                                         is loaded; freed with the app    */
     struct jutsu_host     host;       /* the vtable handed to plugins    */
     jutsu_bus            *bus;
     struct jutsu_bus_opts bus_opts;

@@ -112,10 +112,17 @@ static const char *h_cfg_where(jutsu_ctx *ctx, const char *path)
     return jutsu_cfg_where(n ? n : ctx->decl, buf, sizeof(buf));
 }
 
+/* A default has no line of its own: the instance's declaration is where
+ * the person can act (set the key there). */
 static int h_cfg_error(jutsu_ctx *ctx, const char *key, const char *fmt, ...)
 {
     va_list ap;
-    int n = snprintf(ctx->error, sizeof(ctx->error), "%s: ", h_cfg_where(ctx, key));
+    char where[256];
+    jutsu_cfg_node *node = key && *key ? jutsu_cfg_get(ctx->config, key) : ctx->config;
+    if (node == NULL || node->is_default)
+        node = ctx->decl;
+    int n = snprintf(ctx->error, sizeof(ctx->error), "%s: ",
+                     jutsu_cfg_where(node, where, sizeof(where)));
     if (n > 0 && (size_t)n < sizeof(ctx->error)) {
         va_start(ap, fmt);
         vsnprintf(ctx->error + n, sizeof(ctx->error) - (size_t)n, fmt, ap);

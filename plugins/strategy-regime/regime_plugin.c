@@ -54,8 +54,8 @@ struct regime_inst {
 };
 
 /* The last fields of the ABI 1.0 structs that on_day reads and writes. */
-#define DAY_SIZE_NEEDED    (offsetof(struct jutsu_strategy_day, n) + sizeof(size_t))
-#define SIGNAL_SIZE_NEEDED (offsetof(struct jutsu_strategy_signal, extras) + sizeof(void *))
+#define DAY_SIZE_NEEDED    JUTSU_SIZE_THROUGH(jutsu_strategy_day, n)
+#define SIGNAL_SIZE_NEEDED JUTSU_SIZE_THROUGH(jutsu_strategy_signal, extras)
 
 /* --- config ----------------------------------------------------------------- */
 
@@ -71,11 +71,10 @@ static int read_config(struct regime_inst *s)
     }
     if (regime_params_check(&s->r.p, keys, why, sizeof(why)) != 0) {
         /* point at the one the file sets (a default has no line to show) */
-        const char *at = s->host->cfg_where(s->ctx, keys[0]);
-        if (strchr(at, ':') == NULL)
-            at = s->host->cfg_where(s->ctx, keys[1]);
-        s->host->set_error(s->ctx, "%s: %s", at, why);
-        return JUTSU_ECONFIG;
+        const char *key = keys[0];
+        if (keys[1] && strchr(s->host->cfg_where(s->ctx, key), ':') == NULL)
+            key = keys[1];
+        return s->host->cfg_error(s->ctx, key, "%s", why);
     }
     return 0;
 }

@@ -13,6 +13,10 @@ expect noop out "FAIL load"
 expect noop out "ops.fetch: missing (mandatory for a source plugin)"
 expect noop out "0 passed, 1 failed"
 
+run badmagic 1 "$H" "$TP_DIR/tp-badmagic.so"
+expect badmagic out "FAIL load"
+expect badmagic out "magic"
+
 run initfail 1 "$H" "$TP_DIR/tp-initfail.so"
 expect initfail out "FAIL init+start"
 expect initfail out "cannot reach the test server"

@@ -89,6 +89,14 @@ static int tp_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
         t->fail_fetch = "none";
     if (host->cfg_str(ctx, "trace_file", &t->trace_file) != 0)
         t->trace_file = NULL;
+    const char *refuse;
+    if (host->cfg_str(ctx, "refuse", &refuse) == 0 && *refuse) {
+        free(t);
+        if (JUTSU_OPS_HAS(host, jutsu_host, cfg_error))   /* a host of ABI 1.1 or later */
+            return host->cfg_error(ctx, refuse, "refused on request");
+        host->set_error(ctx, "%s: refused on request", host->cfg_where(ctx, refuse));
+        return JUTSU_ECONFIG;
+    }
 #ifdef TP_DEP
     t->count += tpdep_answer();
 #endif
@@ -211,6 +219,7 @@ static const struct jutsu_cfg_key tp_schema[] = {
     JUTSU_CFG_KEY("fail_start", JUTSU_CFG_BOOL, "false", "Make start() fail"),
     JUTSU_CFG_KEY("topic", JUTSU_CFG_STR, "test.started", "Topic published on start"),
     JUTSU_CFG_KEY("trace_file", JUTSU_CFG_STR, NULL, "Append lifecycle calls to this file"),
+    JUTSU_CFG_KEY("refuse", JUTSU_CFG_STR, NULL, "Refuse this key's value in init"),
     { .name = "fail_fetch", .type = JUTSU_CFG_ENUM, .def = "none", .choices = tp_failures,
       .help = "Make fetch fail this way" },
     { .name = "api_token", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_SECRET,

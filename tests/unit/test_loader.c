@@ -4,12 +4,14 @@
  * instance lifecycle through the real host, and host->cfg_fill.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jutsu/auth.h"
 #include "jutsu/broker.h"
+#include "jutsu/data.h"
 #include "jutsu/error.h"
 #include "jutsu/frontend.h"
 #include "jutsu/kpi.h"
@@ -129,9 +131,24 @@ END_TEST
 
 /* Each table's 1.0 size is its size through its last 1.0 member: what a
  * member appended after 1.0 starts at. When an op is appended to a table,
- * its line here names the new member instead of sizeof. */
+ * its line here names the new member instead of sizeof. The byte counts
+ * are those of the headers released as 1.0 (measured on x86-64), written
+ * out so that moving a _SIZE_1_0 macro to a new member cannot pass. */
 START_TEST(abi_1_0_sizes_are_frozen)
 {
+#if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu && defined(__x86_64__)
+    ck_assert_uint_eq(JUTSU_STRATEGY_OPS_SIZE_1_0, 48);
+    ck_assert_uint_eq(JUTSU_STORAGE_OPS_SIZE_1_0, 232);
+    ck_assert_uint_eq(JUTSU_SOURCE_OPS_SIZE_1_0, 48);
+    ck_assert_uint_eq(JUTSU_KPI_OPS_SIZE_1_0, 24);
+    ck_assert_uint_eq(JUTSU_AUTH_OPS_SIZE_1_0, 40);
+    ck_assert_uint_eq(JUTSU_FRONTEND_OPS_SIZE_1_0, 16);
+    ck_assert_uint_eq(JUTSU_BROKER_OPS_SIZE_1_0, 32);
+    ck_assert_uint_eq(JUTSU_PLUGIN_SIZE_1_0, 160);
+    ck_assert_uint_eq(sizeof(struct jutsu_host), 352);
+    ck_assert_uint_eq(sizeof(struct jutsu_data), 504);
+    ck_assert_uint_eq(sizeof(struct jutsu_cfg_key), 88);
+#endif
     ck_assert_uint_eq(JUTSU_STRATEGY_OPS_SIZE_1_0, offsetof(struct jutsu_strategy_ops, committed));
     ck_assert_uint_eq(JUTSU_STORAGE_OPS_SIZE_1_0, sizeof(struct jutsu_storage_ops));
     ck_assert_uint_eq(JUTSU_SOURCE_OPS_SIZE_1_0, sizeof(struct jutsu_source_ops));
@@ -581,7 +598,8 @@ START_TEST(config_errors_of_instances)
     jutsu_diag_print(&d, stderr, "expected: ");
     ck_assert(jutsu_diag_has(&d, "test.yaml:6:14: \"many\" is not an integer"));
     ck_assert(jutsu_diag_has(&d, "test.yaml:7:7: unknown key \"colour\""));
-    ck_assert(jutsu_diag_has(&d, "allowed: greeting, count, fail_start, topic, trace_file, fail_fetch, api_token"));
+    ck_assert(jutsu_diag_has(&d, "allowed: greeting, count, fail_start, topic, trace_file, "
+                                 "refuse, fail_fetch, api_token"));
     ck_assert(jutsu_diag_has(&d, "test.yaml:8:11: duplicate instance name \"a\" "
                                  "(first declared at test.yaml:3:11)"));
     ck_assert(jutsu_diag_has(&d, "test.yaml:11:13: unknown plugin \"tp-gone\""));
@@ -673,6 +691,62 @@ START_TEST(host_cfg_fill)
 }
 END_TEST
 
+/* host->cfg_error puts the key's value's position first; a key left to
+ * its default has none, so the instance's declaration (its name) stands
+ * in. */
+START_TEST(host_cfg_error_positions)
+{
+    static const char *const cases[][2] = {
+        { "{greeting: hi, refuse: greeting}", "test.yaml:5:24: refused on request" },
+        { "{greeting: hi, refuse: count}",    "test.yaml:3:11: refused on request" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *yaml = NULL;
+        ck_assert_int_gt(asprintf(&yaml,
+            "plugin_path: [\"%s\"]\n"
+            "plugins:\n"
+            "  - name: picky\n"
+            "    plugin: tp-good\n"
+            "    config: %s\n", getenv("JUTSU_TEST_PLUGIN_DIR"), cases[i][0]), 0);
+        struct jutsu_diag d;
+        int rc;
+        struct jutsu_app *app = app_from(yaml, &d, &rc);
+        ck_assert_int_eq(rc, 0);
+        ck_assert_int_eq(jutsu_app_start(app), JUTSU_ECONFIG);
+        ck_assert_str_eq(jutsu_app_find(app, "picky")->error, cases[i][1]);
+        jutsu_app_free(app);
+        jutsu_diag_free(&d);
+        free(yaml);
+    }
+}
+END_TEST
+
+/* A plugin built against ABI 1.0 (abi_minor 0, values read by path, no
+ * cfg_fill) loads and runs on this host. */
+START_TEST(abi_1_0_plugin_runs)
+{
+    char *yaml = NULL;
+    ck_assert_int_gt(asprintf(&yaml,
+        "plugin_path: [\"%s\"]\n"
+        "plugins:\n"
+        "  - {name: old, plugin: tp-minor0, config: {count: 7}}\n",
+        getenv("JUTSU_TEST_PLUGIN_DIR")), 0);
+    struct jutsu_diag d;
+    int rc;
+    struct jutsu_app *app = app_from(yaml, &d, &rc);
+    jutsu_diag_print(&d, stderr, "diag: ");
+    ck_assert_int_eq(rc, 0);
+    struct jutsu_ctx *c = jutsu_app_find(app, "old");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_uint_eq(c->module->desc->abi_minor, 0);
+    ck_assert_int_eq(jutsu_app_start(app), 0);
+    ck_assert_ptr_nonnull(c->state);
+    jutsu_app_free(app);
+    jutsu_diag_free(&d);
+    free(yaml);
+}
+END_TEST
+
 static Suite *loader_suite(void)
 {
     Suite *s = suite_create("loader");
@@ -706,6 +780,8 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, optional_instance_may_fail);
     tcase_add_test(tc, config_errors_of_instances);
     tcase_add_test(tc, host_cfg_fill);
+    tcase_add_test(tc, host_cfg_error_positions);
+    tcase_add_test(tc, abi_1_0_plugin_runs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -111,6 +111,8 @@ struct harness_fixture *tu_harness_start(const char *name, const char *settings)
     int rc = harness_fixture_start(&h, &s, &fx);
     ck_assert_msg(rc == 0, "%s did not start (is JUTSU_PLUGIN_PATH set?): %s; failed: %s", path,
                   jutsu_strerror(rc), h.failed_names);
+    /* a check that failed while starting (descriptor, bus) fails the test too */
+    ck_assert_msg(h.failed == 0, "%s: start checks failed: %s", path, h.failed_names);
     free(path);
     return fx;
 }
