@@ -21,7 +21,8 @@
  *         BOOL    int             (0 or 1)
  *         DOUBLE  double
  *         MONEY   jutsu_money_t
- *         ENUM    int             (values[i] for choices[i]; i if no values)
+ *         ENUM    int             (values[i] for choices[i]; i if no values;
+ *                                  an int member, not one of a C enum type)
  *
  *     LIST, MAP and ANY keys cannot be fields (the loader refuses the flag
  *     on them, and on keys of a nested schema): read those by path with

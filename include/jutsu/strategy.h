@@ -125,7 +125,7 @@ struct jutsu_strategy_ops {
      * state is then unchanged.
      *
      * A strategy without it assumes that what it asked to rebalance was
-     * traded. Appended after ABI 1.0 (a 1.0 table ends before it): a
+     * traded. Appended during ABI 1.0 (a 1.0 table may end before it): a
      * caller asks JUTSU_OPS_HAS(ops, jutsu_strategy_ops, committed) first. */
     int (*committed)(void *state, const double *weights, size_t n);
 };

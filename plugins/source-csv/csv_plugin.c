@@ -58,7 +58,8 @@ static const struct jutsu_cfg_key schema[] = {
     /* validated and shown, but not read here: the bars' data_source is
      * the host's (core/market names it after the plugin) */
     JUTSU_CFG_KEY("data_source", JUTSU_CFG_STR, "csv",
-                  "The data_source recorded with the bars this instance provides"),
+                  "Ignored, kept so that older configs load: bars are recorded with "
+                  "data_source \"csv\", the plugin's name"),
     JUTSU_CFG_ENUM_AT("price_column", price_choices, price_values, "close",
                       "close (split-adjusted, what the original system traded on) or adj_close "
                       "(also dividend-adjusted; Open/High/Low are scaled by the same factor)",
