@@ -210,7 +210,8 @@ static int manual_drain(jutsu_bus *bus, int timeout_ms, uint64_t target)
 {
     int64_t until = jutsu_clock_mono_ns() + (int64_t)timeout_ms * 1000000;
     pthread_mutex_lock(&bus->dispatch_lock);
-    while (jutsu_bus_dispatch_some(bus, BATCH) > 0 && (timeout_ms < 0 || jutsu_clock_mono_ns() < until))
+    while (jutsu_bus_dispatch_some(bus, BATCH) > 0 &&
+           (timeout_ms < 0 || jutsu_clock_mono_ns() < until))
         ;
     pthread_mutex_unlock(&bus->dispatch_lock);
     pthread_mutex_lock(&bus->lock);

@@ -352,7 +352,8 @@ static int parse_global(int argc, char **argv, struct jutsu_cli *cli, struct glo
         case 'q': g->level = JUTSU_LOG_WARN; break;
         case 'h': print_global_help(stdout); return JUTSU_EXIT_OK;
         case 'V':
-            printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+            printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR,
+                   JUTSU_ABI_MINOR);
             return JUTSU_EXIT_OK;
         case ':': return jutsu_cli_usage(NULL, "option %s needs a value", argv[optind - 1]);
         default:  return jutsu_cli_usage(NULL, "unknown option %s (see `jutsu --help`)",

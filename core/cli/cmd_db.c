@@ -82,8 +82,9 @@ static int open_db(struct jutsu_cli *cli, jutsu_dbs **s)
         return JUTSU_EXIT_FAILURE;   /* the log says why */
     if ((rc = jutsu_app_dbs_open(cli->app, s)) != 0) {
         struct jutsu_store store;
-        jutsu_app_store(cli->app, &store);
-        jutsu_cli_error("cannot connect to %s: %s", store.ops->describe(store.state),
+        jutsu_cli_error("cannot connect to %s: %s",
+                        jutsu_app_store(cli->app, &store) == 0
+                            ? store.ops->describe(store.state) : "the database",
                         jutsu_strerror(rc));
         return JUTSU_EXIT_FAILURE;
     }
@@ -297,7 +298,8 @@ int jutsu_cmd_db_restore(struct jutsu_cli *cli)
         json_object_put(manifest);
         return rc;
     }
-    if (!JUTSU_OPS_HAS(s->ops, jutsu_storage_ops, restore) || (rc = s->ops->restore(s->db, pos[0])) != 0) {
+    if (!JUTSU_OPS_HAS(s->ops, jutsu_storage_ops, restore) ||
+        (rc = s->ops->restore(s->db, pos[0])) != 0) {
         json_object_put(manifest);
         return db_failed(s, rc ? jutsu_dbs_fail_driver(s, rc, "restore")
                                : jutsu_dbs_fail(s, JUTSU_ENOTSUP, "the %s driver cannot restore",

@@ -270,7 +270,8 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
                "RETURN", "CUMUL", "DRAWDOWN", "SHARPE", "SORTINO", "CALMAR", "MAX DD", "VOL",
                "CAGR", "WIN", "CELL");
     }
-    rc = jutsu_data_daily_perf_range(s, type, id, mode, a.from ? a.from : jutsu_date_from_ymd(1900, 1, 1),
+    rc = jutsu_data_daily_perf_range(s, type, id, mode,
+                                     a.from ? a.from : jutsu_date_from_ymd(1900, 1, 1),
                                      a.to ? a.to : jutsu_date_from_ymd(9999, 12, 31), show_row,
                                      &sh);
     if (sh.arr) {

@@ -172,7 +172,7 @@ bad:
 }
 
 int jutsu_cfg_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
-                             struct jutsu_diag *diag)
+                                 struct jutsu_diag *diag)
 {
     const char *colon = strchr(url, ':');
     if (colon == NULL) {

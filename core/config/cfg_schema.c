@@ -24,6 +24,7 @@
 #include <json-c/json.h>
 
 #include "jutsu/error.h"
+#include "jutsu/json.h"
 #include "config/cfg.h"
 
 #define DEFAULT_FILE "(default)"
@@ -606,11 +607,7 @@ void jutsu_cfg_schema_help(const struct jutsu_cfg_key *schema, FILE *out, int in
 
 static int add(struct json_object *o, const char *key, struct json_object *val)
 {
-    if (val == NULL || json_object_object_add(o, key, val) != 0) {
-        json_object_put(val);
-        return JUTSU_ENOMEM;
-    }
-    return 0;
+    return jutsu_json_add(o, key, val) != 0 ? JUTSU_ENOMEM : 0;
 }
 
 static struct json_object *key_json(const struct jutsu_cfg_key *k)

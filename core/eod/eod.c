@@ -383,7 +383,8 @@ static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, juts
     if ((rc = jutsu_dbs_begin(e->s)) != 0)
         return fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
     for (size_t j = 0; rc == 0 && j < r->ents.n; j++)
-        rc = jutsu_eod_chain(e, &r->ents.v[j], &day->date, 1, prices, JUTSU_EOD_CELL(r, i, j), 1, day);
+        rc = jutsu_eod_chain(e, &r->ents.v[j], &day->date, 1, prices, JUTSU_EOD_CELL(r, i, j), 1,
+                             day);
     if (rc == 0) {
         tally(r, i, NULL);
         rc = put_status(e, day, completed_before ? old : NULL, now);
@@ -465,7 +466,7 @@ int jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_ent
         rc = report_days(r, days, n);
     for (size_t j = 0; rc == 0 && j < ents->n; j++)
         rc = jutsu_eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j), ents->n,
-                       r->days);
+                             r->days);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         tally(r, i, NULL);
         r->failed += strcmp(r->days[i].status, "completed") != 0;

@@ -638,7 +638,7 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
 }
 
 int jutsu_eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
-                     jutsu_date_t **out, size_t *n)
+                           jutsu_date_t **out, size_t *n)
 {
     int64_t count = from <= to ? jutsu_calendar_count(cal, from, to) : 0;
     *out = malloc((size_t)(count ? count : 1) * sizeof(**out));

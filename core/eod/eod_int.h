@@ -34,11 +34,11 @@ struct eod_env {
  * rolls the transaction back.
  */
 int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
-              size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
-              struct jutsu_eod_day *reps);
+                    size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
+                    struct jutsu_eod_day *reps);
 
 /* The trading days of [from, to] into a new array (*out, caller frees). */
 int jutsu_eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
-                     jutsu_date_t **out, size_t *n);
+                           jutsu_date_t **out, size_t *n);
 
 #endif

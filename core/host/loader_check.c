@@ -27,8 +27,6 @@
 /* The descriptor of ABI 1.0 ends with the `reserved` array; anything
  * shorter cannot have been built from our header. */
 #define DESC_MIN_SIZE JUTSU_PLUGIN_SIZE_1_0
-/* Bytes the loader reads before knowing anything: magic, versions, size. */
-#define DESC_HEAD_SIZE offsetof(struct jutsu_plugin, kind)
 
 struct op_slot {
     size_t      offset;
@@ -320,7 +318,8 @@ static int check_table(const struct jutsu_cfg_key *schema, const char *who, int 
                 bad++;
             }
         if (k->type < JUTSU_CFG_STR || k->type > JUTSU_CFG_ANY) {
-            jutsu_diag_add(diag, "%s: schema: key \"%s\" has unknown type %u", who, k->name, k->type);
+            jutsu_diag_add(diag, "%s: schema: key \"%s\" has unknown type %u", who, k->name,
+                           k->type);
             bad++;
             continue;
         }

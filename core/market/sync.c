@@ -28,7 +28,7 @@ void jutsu_sync_report_free(struct jutsu_sync_report *r)
 }
 
 struct jutsu_sync_item *jutsu_sync_report_add(struct jutsu_sync_report *r, const char *symbol,
-                                          const char *tf)
+                                              const char *tf)
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
@@ -211,8 +211,8 @@ static void sync_one(struct ctx *c, const struct source_list *src, const struct 
         snprintf(it->source, sizeof(it->source), "%s", inst->name);
         if (rc == 0) {
             struct gathered *gs = g.n ? &g.sym[0] : NULL;
-            rc = jutsu_sync_store_bars(c, it, jutsu_sync_data_source(inst), gs ? gs->bars : NULL, gs ? gs->n : 0,
-                            g.unreadable, "sync");
+            rc = jutsu_sync_store_bars(c, it, jutsu_sync_data_source(inst), gs ? gs->bars : NULL,
+                                       gs ? gs->n : 0, g.unreadable, "sync");
             jutsu_sync_gather_free(&g);
             break;
         }
@@ -330,7 +330,8 @@ static int sync_plan(struct ctx *c, const struct source_list *src, const struct 
     for (size_t i = 0; i < p->nsym; i++)
         for (size_t t = 0; t < p->ntf; t++) {
             const char *tf = plan_timeframe(p, t), *canon = jutsu_sync_timeframe(tf);
-            struct jutsu_sync_item *it = jutsu_sync_report_add(r, plan_symbol(p, i), canon ? canon : tf);
+            struct jutsu_sync_item *it = jutsu_sync_report_add(r, plan_symbol(p, i),
+                                                               canon ? canon : tf);
             if (it == NULL)
                 return JUTSU_ENOMEM;
             jutsu_symbol_upper(it->symbol, sizeof(it->symbol), it->symbol, SIZE_MAX);

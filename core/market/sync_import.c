@@ -44,7 +44,8 @@ static struct jutsu_ctx *file_reader(struct jutsu_app *app)
 {
     for (size_t i = 0; i < app->ninst; i++) {
         struct jutsu_ctx *c = app->inst[i];
-        if (c->started && JUTSU_OPS_HAS(jutsu_ctx_source(c), jutsu_source_ops, read_file))
+        const struct jutsu_source_ops *ops = jutsu_ctx_source(c);
+        if (c->started && JUTSU_OPS_HAS(ops, jutsu_source_ops, read_file))
             return c;
     }
     return NULL;
@@ -74,8 +75,8 @@ static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather
             }
             group = r->n - 1;
         }
-        it->status = jutsu_sync_store_bars(c, it, jutsu_sync_data_source(reader), g->sym[k].bars, g->sym[k].n,
-                                k == 0 ? g->unreadable : 0, "import");
+        it->status = jutsu_sync_store_bars(c, it, jutsu_sync_data_source(reader), g->sym[k].bars,
+                                           g->sym[k].n, k == 0 ? g->unreadable : 0, "import");
         pending += it->fetched;
         if (it->status != 0)
             jutsu_dbs_rollback(c->s);

@@ -18,8 +18,7 @@ static size_t configured_symbols(struct jutsu_app *app)
     return syms && syms->kind == JUTSU_CFG_NODE_SEQ ? syms->n : 0;
 }
 
-static int run(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err,
-                    size_t errsz)
+static int run(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err, size_t errsz)
 {
     (void)date;
     (void)arg;

@@ -192,8 +192,8 @@ static int write_batch(struct ctx *c, struct jutsu_sync_item *it, const char *so
 
 /* Normalise, validate, dedupe and store one symbol's bars. */
 int jutsu_sync_store_bars(struct ctx *c, struct jutsu_sync_item *it, const char *source,
-                      struct jutsu_bar *bars, size_t n, int64_t unreadable,
-                      const char *operation)
+                          struct jutsu_bar *bars, size_t n, int64_t unreadable,
+                          const char *operation)
 {
     int daily = strcmp(it->timeframe, "1D") == 0;
     jutsu_sync_normalise(c, bars, n, daily);

@@ -53,7 +53,7 @@ static long index_of(const char *const *symbols, size_t n, const char *s)
 }
 
 int jutsu_trade_book_equity(const struct trade_books *b, const jutsu_money_t *prices,
-                      jutsu_money_t *equity)
+                            jutsu_money_t *equity)
 {
     i128 e = b->cash;
     for (size_t i = 0; i < b->npos; i++)
@@ -78,9 +78,9 @@ static void add_order(struct trade_order *out, size_t max, int *n, const char *s
 }
 
 int jutsu_trade_book_orders(const struct trade_books *b, const char *const *symbols,
-                      const double *weights, const jutsu_money_t *prices, size_t n,
-                      const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
-                      jutsu_money_t *equity)
+                            const double *weights, const jutsu_money_t *prices, size_t n,
+                            const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
+                            jutsu_money_t *equity)
 {
     jutsu_money_t pos_price[TRADE_MAX_POSITIONS];
     for (size_t k = 0; k < b->npos; k++) {

@@ -78,13 +78,14 @@ struct trade_pos *jutsu_trade_book_find(struct trade_books *b, const char *symbo
  * price missing; JUTSU_ERANGE: beyond NUMERIC(18,6)).
  */
 int jutsu_trade_book_orders(const struct trade_books *b, const char *const *symbols,
-                      const double *weights, const jutsu_money_t *prices, size_t n,
-                      const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
-                      jutsu_money_t *equity);
+                            const double *weights, const jutsu_money_t *prices, size_t n,
+                            const jutsu_money_t *held_prices, struct trade_order *out, size_t max,
+                            jutsu_money_t *equity);
 
 /* Fills an order at the day's price with the simulated costs, cutting a
  * buy to what `cash` can pay (0 shares: not filled, with a note). */
-int jutsu_trade_book_simulate(struct trade_order *o, jutsu_money_t cash, const struct trade_costs *c);
+int jutsu_trade_book_simulate(struct trade_order *o, jutsu_money_t cash,
+                              const struct trade_costs *c);
 
 /* Applies a filled order (o->filled > 0) to the books; sets o->realized_pnl
  * for a sell. JUTSU_EINVAL if it sells more than is held, JUTSU_ERANGE. */
@@ -92,6 +93,6 @@ int jutsu_trade_book_apply(struct trade_books *b, struct trade_order *o);
 
 /* Cash plus every position at prices[] (same order as b->pos). */
 int jutsu_trade_book_equity(const struct trade_books *b, const jutsu_money_t *prices,
-                      jutsu_money_t *equity);
+                            jutsu_money_t *equity);
 
 #endif

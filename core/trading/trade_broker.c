@@ -102,7 +102,7 @@ static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
 }
 
 int jutsu_trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, char *err,
-                      size_t errsz)
+                            size_t errsz)
 {
     for (size_t i = 0; i < n; i++) {
         struct trade_order *o = &orders[i];

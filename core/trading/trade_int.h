@@ -1,7 +1,7 @@
 /*
  * core/trading/trade_int.h — one strategy being traded (a trader), shared by the
  * trading job (core/trading/trade.c) and the backtest (core/jobs/backtest.c): both run
- * a day through the same trader_day.
+ * a day through the same jutsu_trader_day.
  */
 #ifndef JUTSU_CORE_TRADE_INT_H
 #define JUTSU_CORE_TRADE_INT_H
@@ -45,9 +45,8 @@ struct trader {
  * record in memory (a backtest writes none). 0 or a code, reason in err.
  */
 int  jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
-                  const struct jutsu_sched_time *when,
-                 const struct jutsu_entity *ent, const char *source, int persist, char *err,
-                 size_t errsz);
+                       const struct jutsu_sched_time *when, const struct jutsu_entity *ent,
+                       const char *source, int persist, char *err, size_t errsz);
 void jutsu_trader_close(struct trader *t);
 
 /* The first day `d`'s run needs bars from (the replay or warm-up start). */
@@ -57,7 +56,7 @@ jutsu_date_t jutsu_trader_from(const struct trader *t, jutsu_date_t d);
  * symbol has none), nothing later; *sig blanked first (the caller drops
  * sig->extras). JUTSU_EPLUGIN (reason in err) when the strategy fails. */
 int  jutsu_trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_bar *bars,
-                 uint8_t *has, struct jutsu_strategy_signal *sig, char *err, size_t errsz);
+                       uint8_t *has, struct jutsu_strategy_signal *sig, char *err, size_t errsz);
 
 /* Writes the record (system_state): dates, cash, parameters, state. */
 int  jutsu_trader_save(struct trader *t);
@@ -68,7 +67,8 @@ void jutsu_trader_commit(struct trader *t, const double *weights);
 /* Feeds the trading days before `d` it has not seen, without trading;
  * on the days the books show trades it calls committed() with that day's
  * targets. */
-int  jutsu_trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz);
+int  jutsu_trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err,
+                           size_t errsz);
 
 /*
  * Runs day `d` (caught up to its eve): feeds it, decides, fills (simulated
@@ -77,7 +77,8 @@ int  jutsu_trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, ch
  * transaction. Fills res. Returns 0 (the outcome in res, FAILED included)
  * or a storage error (the caller rolls back).
  */
-int  jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_trade_result *res);
+int  jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d,
+                      struct jutsu_trade_result *res);
 
 /* trade.filled per fill and snapshot.recorded, once the day committed. */
 void jutsu_trader_publish(const struct trader *t, const struct jutsu_trade_result *res);
@@ -86,6 +87,6 @@ void jutsu_trader_publish(const struct trader *t, const struct jutsu_trade_resul
  * place, poll every trading.poll_interval_ms, cancel at
  * trading.order_timeout_s, and apply what filled to the books. */
 int  jutsu_trade_broker_fill(struct trader *t, struct trade_order *orders, size_t n, char *err,
-                       size_t errsz);
+                             size_t errsz);
 
 #endif

@@ -9,8 +9,7 @@
 #include "trading/trade.h"
 
 /* Each strategy's day: its signal, orders and books. */
-static int run(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err,
-                       size_t errsz)
+static int run(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err, size_t errsz)
 {
     (void)arg;
     struct jutsu_trade_report r;

@@ -200,9 +200,8 @@ static int apply_params(struct trader *t, char *err, size_t errsz)
 }
 
 int jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
-                const struct jutsu_sched_time *when,
-                const struct jutsu_entity *ent, const char *source, int persist, char *err,
-                size_t errsz)
+                      const struct jutsu_sched_time *when, const struct jutsu_entity *ent,
+                      const char *source, int persist, char *err, size_t errsz)
 {
     memset(t, 0, sizeof(*t));
     t->app = app;
@@ -277,7 +276,7 @@ static void blank_signal(struct jutsu_strategy_signal *sig)
 }
 
 int jutsu_trader_feed(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_bar *bars,
-                uint8_t *has, struct jutsu_strategy_signal *sig, char *err, size_t errsz)
+                      uint8_t *has, struct jutsu_strategy_signal *sig, char *err, size_t errsz)
 {
     for (size_t i = 0; i < t->nsym; i++) {
         int rc = jutsu_prices_bar(p, t->needs.symbols[i], d, &bars[i]);
@@ -346,7 +345,8 @@ static int take_traded(const void *row, void *arg)
     return 0;
 }
 
-int jutsu_trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err, size_t errsz)
+int jutsu_trader_catch_up(struct trader *t, jutsu_prices *p, jutsu_date_t d, char *err,
+                          size_t errsz)
 {
     struct jutsu_bar bars[JUTSU_STRATEGY_MAX_SYMBOLS];
     uint8_t has[JUTSU_STRATEGY_MAX_SYMBOLS];

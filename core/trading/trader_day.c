@@ -194,8 +194,8 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
             return rc;
     }
     jutsu_money_t equity;
-    int n = jutsu_trade_book_orders(&t->books, t->needs.symbols, sig->weights, prices, t->nsym, held,
-                              res->orders, JUTSU_TRADE_MAX_ORDERS, &equity);
+    int n = jutsu_trade_book_orders(&t->books, t->needs.symbols, sig->weights, prices, t->nsym,
+                                    held, res->orders, JUTSU_TRADE_MAX_ORDERS, &equity);
     if (n < 0) {
         snprintf(res->error, sizeof(res->error), "cannot size the orders: %s", jutsu_strerror(n));
         res->outcome = JUTSU_TRADE_FAILED;
@@ -233,7 +233,8 @@ static int rebalance(struct trader *t, jutsu_prices *p, jutsu_date_t d,
     return 0;
 }
 
-int jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d, struct jutsu_trade_result *res)
+int jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d,
+                     struct jutsu_trade_result *res)
 {
     struct jutsu_bar bars[JUTSU_STRATEGY_MAX_SYMBOLS];
     uint8_t has[JUTSU_STRATEGY_MAX_SYMBOLS];

@@ -61,7 +61,7 @@ struct kpi_std {
 };
 
 /* The last field of struct jutsu_kpi_day that fold reads. */
-#define DAY_SIZE_NEEDED (offsetof(struct jutsu_kpi_day, trades_lost) + sizeof(int32_t))
+#define DAY_SIZE_NEEDED JUTSU_SIZE_THROUGH(jutsu_kpi_day, trades_lost)
 
 /* What the host hands over must be a day kpi-standard can fold: a broken
  * input is refused here rather than carried into every later row. */
@@ -131,12 +131,7 @@ static int kpi_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
     struct kpi_conf conf = { 0 };
     if (host->cfg_fill(ctx, &conf) != 0)
         return JUTSU_ECONFIG;       /* the host has said which key, and why */
-    int64_t p = conf.periods_per_year;
-    if (p < 1 || p > 366) {         /* the schema's bounds, kept as a guard */
-        host->set_error(ctx, "periods_per_year must be an integer from 1 to 366 (252 for "
-                        "daily returns)");
-        return JUTSU_ECONFIG;
-    }
+    int64_t p = conf.periods_per_year;   /* 1..366: the schema's bounds */
     struct kpi_std *k = calloc(1, sizeof(*k));
     if (k == NULL)
         return JUTSU_ENOMEM;

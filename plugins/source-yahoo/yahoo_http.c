@@ -94,7 +94,8 @@ static enum outcome classify(struct yahoo_src *s, CURLcode cc, long status,
             return RETRY_LIMIT;
         }
         if (status == 408 || status >= 500) {
-            snprintf(what, size, "HTTP %ld: \"%s\"", status, yahoo_snippet(b->buf.p, b->buf.len, snip));
+            snprintf(what, size, "HTTP %ld: \"%s\"", status,
+                     yahoo_snippet(b->buf.p, b->buf.len, snip));
             return RETRY_FAIL;
         }
         return DONE;

@@ -34,6 +34,7 @@
 
 #include "jutsu/error.h"
 #include "jutsu/host.h"
+#include "jutsu/json.h"
 #include "jutsu/plugin.h"
 #include "jutsu/strategy.h"
 #include "jutsu/symbol.h"
@@ -60,8 +61,8 @@ static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_END
 };
 
-#define DAY_SIZE_NEEDED    (offsetof(struct jutsu_strategy_day, n) + sizeof(size_t))
-#define SIGNAL_SIZE_NEEDED (offsetof(struct jutsu_strategy_signal, extras) + sizeof(void *))
+#define DAY_SIZE_NEEDED    JUTSU_SIZE_THROUGH(jutsu_strategy_day, n)
+#define SIGNAL_SIZE_NEEDED JUTSU_SIZE_THROUGH(jutsu_strategy_signal, extras)
 
 static int bh_needs(void *state, struct jutsu_strategy_needs *out)
 {
@@ -120,14 +121,9 @@ static int bh_save(void *state, struct json_object **out)
         return JUTSU_EINVAL;
     }
     *out = NULL;
-    if (o == NULL || json_object_object_add(o, "version",
-                                            json_object_new_int(BUYHOLD_STATE_VERSION)) != 0)
+    if (o == NULL || jutsu_json_add(o, "version", json_object_new_int(BUYHOLD_STATE_VERSION)) ||
+        jutsu_json_add(o, "bars", json_object_new_int64(b->bars)))
         goto fail;
-    if ((v = json_object_new_int64(b->bars)) == NULL ||
-        json_object_object_add(o, "bars", v) != 0) {
-        json_object_put(v);
-        goto fail;
-    }
     v = b->has_traded ? json_object_new_double(b->traded) : NULL;   /* NULL is JSON null */
     if ((b->has_traded && v == NULL) || json_object_object_add(o, "traded", v) != 0) {
         json_object_put(v);

@@ -107,11 +107,13 @@ json_object *regime_state_write(const struct regime *r)
     const struct regime_mut *m = &r->m;
     json_object *o = json_object_new_object(), *traded;
     if (o == NULL || jutsu_json_add(o, "version", json_object_new_int(REGIME_STATE_VERSION)) ||
-        jutsu_json_add(o, "params", params_json(&r->p)) || jutsu_json_add(o, "bars", json_object_new_int64(m->bars)) ||
+        jutsu_json_add(o, "params", params_json(&r->p)) ||
+        jutsu_json_add(o, "bars", json_object_new_int64(m->bars)) ||
         jutsu_json_add(o, "kalman", kalman_json(&m->kalman)) ||
         jutsu_json_add(o, "innovations", ring_json(&m->kalman.innov)) ||
         jutsu_json_add(o, "oscillators", ring_json(&m->kalman.osc)) ||
-        jutsu_json_add(o, "closes", mring_json(&m->closes)) || jutsu_json_add(o, "sigmas", ring_json(&m->sigmas)) ||
+        jutsu_json_add(o, "closes", mring_json(&m->closes)) ||
+        jutsu_json_add(o, "sigmas", ring_json(&m->sigmas)) ||
         jutsu_json_add(o, "bond_closes", mring_json(&m->bond_closes)) ||
         jutsu_json_add(o, "vol_state", json_object_new_string(regime_vol_name(m->vol))) ||
         jutsu_json_add(o, "cell", json_object_new_int(m->cell)) ||

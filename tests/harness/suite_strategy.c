@@ -381,8 +381,7 @@ void harness_strategy_suite(struct harness *h, struct jutsu_ctx *inst)
     for (size_t i = 0; h->app && i < h->app->ninst; i++)
         if (h->app->inst[i] != inst && h->app->inst[i]->module == inst->module)
             x.b = h->app->inst[i];
-    x.committed = x.ops->size >= offsetof(struct jutsu_strategy_ops, committed) +
-                  sizeof(x.ops->committed) && x.ops->committed != NULL;
+    x.committed = JUTSU_OPS_HAS(x.ops, jutsu_strategy_ops, committed);
     if (!strat_check_needs(&x))
         return;
     struct strat_rec *rec = strat_check_series(&x, &mid);

@@ -66,7 +66,8 @@ START_TEST(test_state_types)
     jutsu_dbs *s = t.s;
     ck_assert_int_eq(jutsu_data_state_set(s, "regime", JUTSU_STATE_STRING, "bull calm"), 0);
     ck_assert_int_eq(jutsu_data_state_set(s, "counter", JUTSU_STATE_INT, "-9223372036854775808"), 0);
-    ck_assert_int_eq(jutsu_data_state_set(s, "cfg", JUTSU_STATE_JSON, "{\"a\": [1, 2.5, null]} "), 0);
+    ck_assert_int_eq(jutsu_data_state_set(s, "cfg", JUTSU_STATE_JSON,
+                                          "{\"a\": [1, 2.5, null]} "), 0);
     ck_assert_int_eq(jutsu_data_state_set(s, "last_run", JUTSU_STATE_DATETIME,
                                           "2025-01-09T14:30:00Z"), 0);
     expect_state(&t, "regime", JUTSU_STATE_STRING, "bull calm");

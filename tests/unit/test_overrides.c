@@ -212,7 +212,8 @@ START_TEST(unknown_timezone)
     struct jutsu_diag d;
     jutsu_diag_init(&d);
     ck_assert_int_eq(jutsu_app_new(&app), 0);
-    int rc = jutsu_app_load_config_string(app, "z.yaml", "exchange: {timezone: Mars/Olympus}\n", &d);
+    int rc = jutsu_app_load_config_string(app, "z.yaml", "exchange: {timezone: Mars/Olympus}\n",
+                                          &d);
     ck_assert_int_eq(rc, JUTSU_ECONFIG);
     ck_assert(jutsu_diag_has(&d, "z.yaml:1:22: time zone \"Mars/Olympus\" cannot be loaded"));
     jutsu_app_free(app);
