@@ -20,111 +20,8 @@
 
 #include "jutsu/error.h"
 #include "bus/bus.h"
+#include "bus_fx.h"
 #include "testutil.h"
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static atomic_int g_frees;
-
-static void count_free(struct json_object *jso, void *ud)
-{
-    (void)jso;
-    atomic_fetch_add(&g_frees, 1);
-    if (ud != NULL)
-        atomic_fetch_add((atomic_int *)ud, 1);
-}
-
-/* A payload whose destruction is counted (globally, and in *slot if set). */
-static json_object *counted(json_object *o, atomic_int *slot)
-{
-    json_object_set_userdata(o, slot, count_free);
-    return o;
-}
-
-static json_object *seq_payload(int64_t th, int64_t seq)
-{
-    json_object *o = json_object_new_object();
-    ck_assert_ptr_nonnull(o);
-    json_object_object_add(o, "th", json_object_new_int64(th));
-    json_object_object_add(o, "seq", json_object_new_int64(seq));
-    return counted(o, NULL);
-}
-
-static int64_t field(const jutsu_event *ev, const char *key)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(jutsu_event_payload(ev), key, &v))
-        return -1;
-    return json_object_get_int64(v);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static jutsu_bus *make_bus(int threaded, size_t cap, int policy, int block_ms)
-{
-    struct jutsu_bus_opts o;
-    jutsu_bus *bus = NULL;
-    jutsu_bus_opts_default(&o);
-    o.threaded = threaded;
-    if (cap)
-        o.capacity = cap;
-    o.policy = policy;
-    o.block_timeout_ms = block_ms;
-    ck_assert_int_eq(jutsu_bus_new(&o, &bus), 0);
-    if (threaded)
-        ck_assert_int_eq(jutsu_bus_start(bus), 0);
-    return bus;
-}
-
-/* Counts calls; checks that "seq" rises by one per publishing thread. */
-struct seqsub {
-    int64_t  next[8];
-    uint64_t calls;
-    uint64_t errors;
-};
-
-static void on_seq(const jutsu_event *ev, void *arg)
-{
-    struct seqsub *s = arg;
-    int64_t th = field(ev, "th"), seq = field(ev, "seq");
-    if (th < 0 || th >= 8 || seq != s->next[th])
-        s->errors++;
-    else
-        s->next[th] = seq + 1;
-    s->calls++;
-}
-
-static void on_count(const jutsu_event *ev, void *arg)
-{
-    (void)ev;
-    atomic_fetch_add((atomic_int *)arg, 1);
-}
-
-struct drops {
-    jutsu_bus *bus;
-    int        calls, stats_mismatch;
-    uint64_t   last_total;
-    char       topic[64];
-};
-
-/* Also reads the stats: a hook called under the bus lock would deadlock. */
-static void on_drop(const char *topic, uint64_t total, void *arg)
-{
-    struct drops *d = arg;
-    struct jutsu_bus_stats st;
-    d->calls++;
-    d->last_total = total;
-    snprintf(d->topic, sizeof(d->topic), "%s", topic);
-    if (d->bus != NULL) {
-        jutsu_bus_stats(d->bus, &st);
-        d->stats_mismatch += st.dropped != total;
-    }
-}
 
 /* ---- pattern syntax ----------------------------------------------------- */
 
@@ -174,7 +71,7 @@ START_TEST(test_validity)
     ck_assert_int_eq(jutsu_bus_match("trade.*", "trade.*"), 0);
     ck_assert_int_eq(jutsu_bus_match("a..", "a"), 0);
 
-    atomic_store(&g_frees, 0);
+    atomic_store(&bus_fx_frees, 0);
     jutsu_bus *bus = make_bus(0, 8, JUTSU_BUS_BLOCK, 0);
     int n = 0;
     jutsu_sub_id id = 99;
@@ -183,7 +80,7 @@ START_TEST(test_validity)
     ck_assert_uint_eq(id, 99);
     ck_assert_int_eq(jutsu_bus_publish(bus, "t", "a.*", seq_payload(0, 0)), JUTSU_EINVAL);
     ck_assert_int_eq(jutsu_bus_publish(bus, "t", NULL, seq_payload(0, 0)), JUTSU_EINVAL);
-    ck_assert_int_eq(atomic_load(&g_frees), 2);     /* payload taken also on failure */
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), 2);     /* payload taken also on failure */
     ck_assert_int_eq(jutsu_bus_unsubscribe(bus, 12345), JUTSU_ENOENT);
     ck_assert_int_eq(jutsu_bus_unsubscribe(bus, 0), JUTSU_EINVAL);
     struct jutsu_bus_stats st;
@@ -375,7 +272,7 @@ START_TEST(test_event_ref_outlives_callback)
     struct jutsu_bus_opts o;
     jutsu_bus *bus = NULL;
     const jutsu_event *kept = NULL;
-    atomic_store(&g_frees, 0);
+    atomic_store(&bus_fx_frees, 0);
     jutsu_bus_opts_default(&o);
     o.now = fixed_now;
     o.now_arg = &t;
@@ -400,7 +297,7 @@ START_TEST(test_event_ref_outlives_callback)
     ck_assert_int_eq(atomic_load(&freed), 0);
     jutsu_event_unref(kept);
     ck_assert_int_eq(atomic_load(&freed), 1);
-    ck_assert_int_eq(atomic_load(&g_frees), 1);
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), 1);
     ck_assert_ptr_null(jutsu_event_ref(NULL));
     jutsu_event_unref(NULL);
 }
@@ -490,7 +387,7 @@ START_TEST(test_payload_freed_once)
     atomic_int freed[P];
     for (int i = 0; i < P; i++)
         atomic_init(&freed[i], 0);
-    atomic_store(&g_frees, 0);
+    atomic_store(&bus_fx_frees, 0);
     struct jutsu_bus_opts o;
     jutsu_bus *bus = NULL;
     jutsu_bus_opts_default(&o);
@@ -522,7 +419,7 @@ START_TEST(test_payload_freed_once)
     for (int i = 0; i < P; i++)
         ck_assert_msg(atomic_load(&freed[i]) == 1, "payload %d freed %d times", i,
                       atomic_load(&freed[i]));
-    ck_assert_int_eq(atomic_load(&g_frees), P);
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), P);
 }
 END_TEST
 

@@ -4,7 +4,7 @@
  * full-queue policies, drain and shutdown deadlines, unsubscribing from
  * another thread while callbacks run, and freeing on an idle bus. The
  * single-thread contract is tested in test_bus.c; the helpers both need
- * are copied, since each tests/unit/test_*.c is a program of its own.
+ * are in bus_fx.c.
  *
  * Callbacks run on the dispatcher thread, where a failed ck_assert would
  * not stop the test cleanly; they record what they saw and the test thread
@@ -17,100 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "jutsu/error.h"
 #include "bus/bus.h"
+#include "bus_fx.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static atomic_int g_frees;
-
-static void count_free(struct json_object *jso, void *ud)
-{
-    (void)jso;
-    atomic_fetch_add(&g_frees, 1);
-    if (ud != NULL)
-        atomic_fetch_add((atomic_int *)ud, 1);
-}
-
-/* A payload whose destruction is counted (globally, and in *slot if set). */
-static json_object *counted(json_object *o, atomic_int *slot)
-{
-    json_object_set_userdata(o, slot, count_free);
-    return o;
-}
-
-static json_object *seq_payload(int64_t th, int64_t seq)
-{
-    json_object *o = json_object_new_object();
-    ck_assert_ptr_nonnull(o);
-    json_object_object_add(o, "th", json_object_new_int64(th));
-    json_object_object_add(o, "seq", json_object_new_int64(seq));
-    return counted(o, NULL);
-}
-
-static int64_t field(const jutsu_event *ev, const char *key)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(jutsu_event_payload(ev), key, &v))
-        return -1;
-    return json_object_get_int64(v);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
-}
-
-static jutsu_bus *make_bus(int threaded, size_t cap, int policy, int block_ms)
-{
-    struct jutsu_bus_opts o;
-    jutsu_bus *bus = NULL;
-    jutsu_bus_opts_default(&o);
-    o.threaded = threaded;
-    if (cap)
-        o.capacity = cap;
-    o.policy = policy;
-    o.block_timeout_ms = block_ms;
-    ck_assert_int_eq(jutsu_bus_new(&o, &bus), 0);
-    if (threaded)
-        ck_assert_int_eq(jutsu_bus_start(bus), 0);
-    return bus;
-}
-
-/* Counts calls; checks that "seq" rises by one per publishing thread. */
-struct seqsub {
-    int64_t  next[8];
-    uint64_t calls;
-    uint64_t errors;
-};
-
-static void on_seq(const jutsu_event *ev, void *arg)
-{
-    struct seqsub *s = arg;
-    int64_t th = field(ev, "th"), seq = field(ev, "seq");
-    if (th < 0 || th >= 8 || seq != s->next[th])
-        s->errors++;
-    else
-        s->next[th] = seq + 1;
-    s->calls++;
-}
-
-static void on_count(const jutsu_event *ev, void *arg)
-{
-    (void)ev;
-    atomic_fetch_add((atomic_int *)arg, 1);
-}
 
 /* A subscriber that parks in its first callback until the gate opens. */
 struct gate {
@@ -161,27 +74,6 @@ static void *gate_open_later(void *arg)
     return NULL;
 }
 
-struct drops {
-    jutsu_bus *bus;
-    int        calls, stats_mismatch;
-    uint64_t   last_total;
-    char       topic[64];
-};
-
-/* Also reads the stats: a hook called under the bus lock would deadlock. */
-static void on_drop(const char *topic, uint64_t total, void *arg)
-{
-    struct drops *d = arg;
-    struct jutsu_bus_stats st;
-    d->calls++;
-    d->last_total = total;
-    snprintf(d->topic, sizeof(d->topic), "%s", topic);
-    if (d->bus != NULL) {
-        jutsu_bus_stats(d->bus, &st);
-        d->stats_mismatch += st.dropped != total;
-    }
-}
-
 /* ---- ordering ----------------------------------------------------------- */
 
 static void order_run(size_t cap)
@@ -223,9 +115,9 @@ static void order_run(size_t cap)
 
 START_TEST(test_order_several_subscribers)
 {
-    atomic_store(&g_frees, 0);
+    atomic_store(&bus_fx_frees, 0);
     order_run(0);
-    ck_assert_int_eq(atomic_load(&g_frees), 100000);
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), 100000);
 }
 END_TEST
 
@@ -318,7 +210,7 @@ START_TEST(test_drop_newest)
     enum { ATTEMPTS = 100 };
     struct gate g = GATE_INIT;
     struct drops d = { 0 };
-    atomic_store(&g_frees, 0);
+    atomic_store(&bus_fx_frees, 0);
     jutsu_bus *bus = gated_bus(3, JUTSU_BUS_DROP_NEWEST, 1000, &g, &d, NULL);  /* 3 -> 4 */
     int ok = 0, full = 0;
     for (int i = 0; i < ATTEMPTS; i++) {
@@ -328,7 +220,7 @@ START_TEST(test_drop_newest)
     }
     ck_assert_int_eq(ok, 4);
     ck_assert_int_eq(full, ATTEMPTS - 4);
-    ck_assert_int_eq(atomic_load(&g_frees), full);      /* dropped payloads released */
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), full);      /* dropped payloads released */
     ck_assert_int_eq(d.calls, full);
     ck_assert_int_eq(d.stats_mismatch, 0);
     ck_assert_uint_eq(d.last_total, (uint64_t)full);
@@ -343,7 +235,7 @@ START_TEST(test_drop_newest)
     ck_assert_int_eq(jutsu_bus_drain(bus, 10000), 0);
     ck_assert_int_eq(atomic_load(&g.calls), 5);
     jutsu_bus_free(bus);
-    ck_assert_int_eq(atomic_load(&g_frees), ATTEMPTS);
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), ATTEMPTS);
 }
 END_TEST
 
@@ -511,7 +403,7 @@ START_TEST(test_shutdown_undelivered)
 {
     struct gate g = GATE_INIT;
     struct drops d = { 0 };
-    atomic_store(&g_frees, 0);
+    atomic_store(&bus_fx_frees, 0);
     jutsu_bus *bus = gated_bus(64, JUTSU_BUS_BLOCK, 1000, &g, &d, NULL);
     for (int i = 0; i < 9; i++)
         ck_assert_int_eq(jutsu_bus_publish(bus, "t", "slow.x", seq_payload(0, i)), 0);
@@ -525,7 +417,7 @@ START_TEST(test_shutdown_undelivered)
     ck_assert_uint_eq(left, 9);
     ck_assert_int_eq(pthread_join(opener, NULL), 0);
     ck_assert_int_eq(atomic_load(&g.calls), 1);
-    ck_assert_int_eq(atomic_load(&g_frees), 9);     /* released undelivered */
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), 9);     /* released undelivered */
 
     struct jutsu_bus_stats st;
     jutsu_bus_stats(bus, &st);
@@ -537,7 +429,7 @@ START_TEST(test_shutdown_undelivered)
     ck_assert_uint_eq(left, 0);
     ck_assert_int_eq(jutsu_bus_publish(bus, "t", "slow.x", seq_payload(0, 99)),
                      JUTSU_ESHUTDOWN);
-    ck_assert_int_eq(atomic_load(&g_frees), 10);
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), 10);
     ck_assert_int_eq(jutsu_bus_drain(bus, 100), 0);             /* nothing left to wait for */
     jutsu_bus_free(bus);
 }
@@ -549,7 +441,7 @@ START_TEST(test_idle_bus_releases_payloads)
 {
     enum { N = 1000 };
     atomic_int n = 0;
-    atomic_store(&g_frees, 0);
+    atomic_store(&bus_fx_frees, 0);
     jutsu_bus *bus = make_bus(1, 64, JUTSU_BUS_BLOCK, 10000);
     ck_assert_int_eq(jutsu_bus_subscribe(bus, "c", "q.*", on_count, &n, NULL), 0);
     for (int i = 0; i < N; i++)
@@ -557,9 +449,9 @@ START_TEST(test_idle_bus_releases_payloads)
     ck_assert_int_eq(jutsu_bus_drain(bus, 10000), 0);
     ck_assert_int_eq(atomic_load(&n), N);
     int64_t t0 = now_ms();
-    while (atomic_load(&g_frees) < N && now_ms() - t0 < 5000)
+    while (atomic_load(&bus_fx_frees) < N && now_ms() - t0 < 5000)
         sleep_ms(1);
-    ck_assert_int_eq(atomic_load(&g_frees), N);
+    ck_assert_int_eq(atomic_load(&bus_fx_frees), N);
     jutsu_bus_free(bus);
 }
 END_TEST
