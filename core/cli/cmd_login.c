@@ -20,13 +20,32 @@ static int can_login(const struct jutsu_ctx *c, const char *plugin)
            (plugin == NULL || strcmp(jutsu_ctx_plugin(c)->name, plugin) == 0);
 }
 
+/* Says why no instance was picked: the one named cannot log in, there is
+ * no such instance, or none can. */
+static void say_none(struct jutsu_cli *cli, const char *name, const char *plugin)
+{
+    const struct jutsu_ctx *c = name ? jutsu_app_find(cli->app, name) : NULL;
+    if (c)
+        jutsu_cli_error("instance %s (plugin %s) cannot log in: %s", name,
+                        jutsu_ctx_plugin(c)->name,
+                        plugin ? "it is not a source-schwab instance"
+                               : "its plugin has no login (only a source that needs a "
+                                 "person's approval, such as source-schwab, has one)");
+    else if (name)
+        jutsu_cli_error("%s has no instance named %s", cli->config_path, name);
+    else if (plugin)
+        jutsu_cli_error("%s has no %s instance", cli->config_path, plugin);
+    else
+        jutsu_cli_error("%s has no instance that can log in (a source that needs a "
+                        "person's approval, such as source-schwab)", cli->config_path);
+}
+
 /* The instance to log in: the one named, or the only one that can. */
 static struct jutsu_ctx *pick_instance(struct jutsu_cli *cli, const char *plugin)
 {
     const char *name = cli->argc == 2 ? cli->argv[1] : NULL;
-    const char *what = plugin ? plugin : "source that can log in";
     struct jutsu_ctx *pick = NULL;
-    int found = 0;
+    size_t found = 0;
     for (size_t i = 0; i < cli->app->ninst; i++) {
         struct jutsu_ctx *c = cli->app->inst[i];
         if (!can_login(c, plugin))
@@ -34,14 +53,13 @@ static struct jutsu_ctx *pick_instance(struct jutsu_cli *cli, const char *plugin
         if (name ? strcmp(c->name, name) == 0 : found++ == 0)
             pick = c;
     }
-    if (name && pick == NULL && jutsu_app_find(cli->app, name)) {
-        jutsu_cli_error("instance %s cannot log in (it is no %s)", name, what);
+    if (pick == NULL) {
+        say_none(cli, name, plugin);
         return NULL;
     }
-    if (pick == NULL || (name == NULL && found > 1)) {
-        jutsu_cli_error(found > 1 ? "%s has several %s instances: name one"
-                                  : "%s has no %s instance%s%s", cli->config_path, what,
-                        name ? " named " : "", name ? name : "");
+    if (name == NULL && found > 1) {
+        jutsu_cli_error("%s has %zu instances that can log in: name one, as in `jutsu login "
+                        "%s`", cli->config_path, found, pick->name);
         return NULL;
     }
     return pick;
