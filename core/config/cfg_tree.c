@@ -16,10 +16,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "jutsu/buf.h"
 #include "jutsu/error.h"
 #include "config/cfg.h"
 
@@ -145,31 +147,16 @@ static int looks_null(const char *s)
 
 /* ---- ${VAR} expansion ------------------------------------------------- */
 
+/* The expanded text; `oom` once an allocation failed. */
 struct sbuf {
-    char  *p;
-    size_t n, cap;
-    int    oom;
+    struct jutsu_buf b;
+    int              oom;
 };
 
-static void sb_put(struct sbuf *b, const char *s, size_t n)
+static void sb_put(struct sbuf *o, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 32;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
+    if (!o->oom && jutsu_buf_append(&o->b, s, n, SIZE_MAX) != 0)
+        o->oom = 1;
 }
 
 struct anchor {
@@ -251,10 +238,10 @@ static int expand(struct builder *b, const char *s, size_t len, int line, int co
         }
     }
     if (o.oom) {
-        free(o.p);
+        jutsu_buf_free(&o.b);
         return JUTSU_ENOMEM;
     }
-    *out = o.p;
+    *out = o.b.p;
     return 0;
 }
 

@@ -11,46 +11,27 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jutsu/buf.h"
 #include "store/row.h"
 
-/* A growing string; `bad` once an allocation failed. */
+/* The text being built; `bad` once an allocation failed. */
 struct sb {
-    char  *p;
-    size_t len, cap;
-    int    bad;
+    struct jutsu_buf b;
+    int              bad;
 };
 
 static void add(struct sb *b, const char *fmt, ...) JUTSU_PRINTF(2, 3);
 static void add(struct sb *b, const char *fmt, ...)
 {
     va_list ap;
-    for (int pass = 0; pass < 2 && !b->bad; pass++) {
-        va_start(ap, fmt);
-        int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->bad = 1;
-            return;
-        }
-        if (b->p && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t cap = b->cap ? b->cap : 512;
-        while (cap <= b->len + (size_t)n)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            b->bad = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
+    va_start(ap, fmt);
+    if (!b->bad && jutsu_buf_vprintf(&b->b, SIZE_MAX, fmt, ap) != 0)
+        b->bad = 1;
+    va_end(ap);
 }
 
 enum item { NAME, SET_EXCLUDED, DISTINCT };
@@ -156,9 +137,9 @@ const char *jutsu_sql_text(struct jutsu_sql *sql)
         struct sb b = { 0 };
         build(&b, sql);
         if (b.bad)
-            free(b.p);
+            jutsu_buf_free(&b.b);
         else
-            atomic_store_explicit(&sql->text, text = b.p, memory_order_release);
+            atomic_store_explicit(&sql->text, text = b.b.p, memory_order_release);
     }
     pthread_mutex_unlock(&build_lock);
     return text;

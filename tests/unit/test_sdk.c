@@ -81,6 +81,23 @@ START_TEST(test_buf)
         ck_assert_int_eq(b.p[i], 'z');
     ck_assert_int_eq(b.p[b.len], '\0');
     jutsu_buf_free(&b);
+
+    /* printf appends: a short string is held in a small block */
+    ck_assert_int_eq(jutsu_buf_printf(&b, 64, "%s = $%d", "close", 7), 0);
+    ck_assert_str_eq(b.p, "close = $7");
+    ck_assert_uint_le(b.cap, 64);
+    ck_assert_int_eq(jutsu_buf_printf(&b, 64, ", %s", "open"), 0);
+    ck_assert_str_eq(b.p, "close = $7, open");
+    /* past the ceiling: refused, nothing appended */
+    ck_assert_int_eq(jutsu_buf_printf(&b, 20, "%s", "-0123456789"), JUTSU_ERANGE);
+    ck_assert_str_eq(b.p, "close = $7, open");
+    /* growing across blocks: 500 formatted pieces, all kept, in order */
+    for (int i = 0; i < 500; i++)
+        ck_assert_int_eq(jutsu_buf_printf(&b, SIZE_MAX, " %03d", i), 0);
+    ck_assert_uint_eq(b.len, 16 + 500 * 4);
+    ck_assert_int_eq(memcmp(b.p + 16, " 000 001 002", 12), 0);
+    ck_assert_str_eq(b.p + b.len - 4, " 499");
+    jutsu_buf_free(&b);
 }
 END_TEST
 
