@@ -182,6 +182,38 @@ static const struct jutsu_cfg_key trading_schema[] = {
 };
 #undef TR
 
+#define AU struct jutsu_settings_auth
+static const struct jutsu_cfg_key auth_schema[] = {
+    JUTSU_CFG_KEY_AT("secret_key_file", JUTSU_CFG_STR, "var/jutsu.key",
+                     "Keys that sign tokens and seal secrets at rest; created 0600 on first "
+                     "use, refused if group or others may read it", AU, secret_key_file),
+    JUTSU_CFG_INT_RANGE_AT("access_ttl", "900", 60, 86400,
+                           "Seconds an access token lives", AU, access_ttl_s),
+    JUTSU_CFG_INT_RANGE_AT("refresh_ttl", "604800", 300, 7776000,
+                           "Seconds a refresh token (one login) lives", AU, refresh_ttl_s),
+    JUTSU_CFG_INT_RANGE_AT("challenge_ttl", "300", 30, 3600,
+                           "Seconds between a login's password and its second factor",
+                           AU, challenge_ttl_s),
+    JUTSU_CFG_INT_RANGE_AT("lockout_threshold", "10", 1, 1000,
+                           "Failed logins (password or second factor) that lock an account",
+                           AU, lockout_threshold),
+    JUTSU_CFG_INT_RANGE_AT("lockout_minutes", "30", 1, 10080,
+                           "How long a locked account stays locked", AU, lockout_minutes),
+    JUTSU_CFG_INT_RANGE_AT("invitation_hours", "48", 1, 720,
+                           "How long an invitation link stays good (it is good once)",
+                           AU, invitation_hours),
+    JUTSU_CFG_KEY_AT("public_url", JUTSU_CFG_STR, "",
+                     "The dashboard's address as users reach it (https://jutsu.example.com); "
+                     "invitation links start with it. Empty: the frontend's own address",
+                     AU, public_url),
+    JUTSU_CFG_INT_RANGE_AT("cache_ms", "1000", 0, 60000,
+                           "Milliseconds a checked token and its user are reused without asking "
+                           "the database; a change made by another process (the CLI, another "
+                           "node) applies within this; 0: ask every time", AU, cache_ms),
+    JUTSU_CFG_END
+};
+#undef AU
+
 static const struct jutsu_cfg_key instance_schema[] = {
     JUTSU_CFG_REQ("name", JUTSU_CFG_STR, "Instance name, unique; shown on every log line"),
     JUTSU_CFG_REQ("plugin", JUTSU_CFG_STR, "Plugin to instantiate, e.g. source-yahoo"),
@@ -215,6 +247,8 @@ const struct jutsu_cfg_key jutsu_host_schema[] = {
       .help = "When serve runs the jobs (exchange time)" },
     { .name = "trading", .type = JUTSU_CFG_MAP, .sub = trading_schema,
       .help = "The trading job: simulated costs, live order handling" },
+    { .name = "auth", .type = JUTSU_CFG_MAP, .sub = auth_schema,
+      .help = "Sessions, tokens, lockout and invitations (docs/auth.md)" },
     { .name = "plugins", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = instance_schema,
       .help = "Plugin instances, started in this order" },
     JUTSU_CFG_END
@@ -235,6 +269,7 @@ static const struct {
     { "eod",       offsetof(struct jutsu_settings, eod) },
     { "scheduler", offsetof(struct jutsu_settings, scheduler) },
     { "trading",   offsetof(struct jutsu_settings, trading) },
+    { "auth",      offsetof(struct jutsu_settings, auth) },
 };
 
 static int has_fields(const struct jutsu_cfg_key *schema)

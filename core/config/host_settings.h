@@ -69,6 +69,18 @@ struct jutsu_settings_trading {
     int64_t       poll_interval_ms;
 };
 
+struct jutsu_settings_auth {
+    const char *secret_key_file;  /* signing and sealing keys, 0600      */
+    int64_t     access_ttl_s;
+    int64_t     refresh_ttl_s;
+    int64_t     challenge_ttl_s;  /* a login between its two factors     */
+    int64_t     lockout_threshold;
+    int64_t     lockout_minutes;
+    int64_t     invitation_hours;
+    const char *public_url;       /* base of invitation links; "" : none */
+    int64_t     cache_ms;         /* how long a token check is reused    */
+};
+
 struct jutsu_settings {
     struct jutsu_settings_log       log;
     struct jutsu_settings_exchange  exchange;
@@ -78,6 +90,7 @@ struct jutsu_settings {
     struct jutsu_settings_eod       eod;
     struct jutsu_settings_scheduler scheduler;
     struct jutsu_settings_trading   trading;
+    struct jutsu_settings_auth      auth;
 };
 
 /* The host's own schema: every key of jutsu.yaml outside the plugins'

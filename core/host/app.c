@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
+#include "auth/auth.h"
 #include "host/app.h"
 #include "base/calendar.h"
 #include "base/clock.h"
@@ -58,6 +59,8 @@ int jutsu_app_new(struct jutsu_app **out)
     app->bus_opts.on_drop = bus_dropped;
     app->clock = realtime_now;
     int rc = default_settings(app);
+    if (rc == 0)
+        rc = jutsu_app_auth_new(app);
     if (rc != 0) {
         jutsu_app_free(app);
         return rc;
@@ -82,6 +85,7 @@ void jutsu_app_free(struct jutsu_app *app)
     if (app == NULL)
         return;
     jutsu_app_stop(app);
+    jutsu_auth_free(app->auth);
     for (size_t i = 0; i < app->ninst; i++)
         free_instance(app->inst[i]);
     free(app->inst);

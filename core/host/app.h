@@ -87,6 +87,8 @@ struct jutsu_app {
 
     jutsu_tz             *tz;         /* the exchange's time zone         */
     struct jutsu_calendar *cal;       /* its trading calendar             */
+    /* sessions, tokens, lockout (core/auth), made with the app */
+    struct jutsu_auth    *auth;
     /* the clock; tests and the harness inject their own */
     jutsu_time_t        (*clock)(void *arg);
     void                 *clock_arg;
@@ -140,6 +142,8 @@ struct jutsu_source_ops;
 struct jutsu_strategy_ops;
 struct jutsu_kpi_ops;
 struct jutsu_broker_ops;
+struct jutsu_auth_ops;
+struct jutsu_frontend_ops;
 static inline const struct jutsu_storage_ops *jutsu_ctx_storage(const struct jutsu_ctx *c)
 { return jutsu_ctx_ops(c, JUTSU_KIND_STORAGE); }
 static inline const struct jutsu_source_ops *jutsu_ctx_source(const struct jutsu_ctx *c)
@@ -150,6 +154,10 @@ static inline const struct jutsu_kpi_ops *jutsu_ctx_kpi(const struct jutsu_ctx *
 { return jutsu_ctx_ops(c, JUTSU_KIND_KPI); }
 static inline const struct jutsu_broker_ops *jutsu_ctx_broker(const struct jutsu_ctx *c)
 { return jutsu_ctx_ops(c, JUTSU_KIND_BROKER); }
+static inline const struct jutsu_auth_ops *jutsu_ctx_auth(const struct jutsu_ctx *c)
+{ return jutsu_ctx_ops(c, JUTSU_KIND_AUTH); }
+static inline const struct jutsu_frontend_ops *jutsu_ctx_frontend(const struct jutsu_ctx *c)
+{ return jutsu_ctx_ops(c, JUTSU_KIND_FRONTEND); }
 
 /* --- the app's storage (core/host/app_store.c) ---------------------------- */
 
@@ -167,6 +175,14 @@ int  jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s);
 /* The data API as plugins see it (core/host/data_vtable.c). */
 const struct jutsu_data *jutsu_data_vtable(void);
 
+
+/* --- sessions (core/host/app_auth.c) -------------------------------------- */
+
+/* Makes app->auth, wired to this app's storage, clock, bus and auth
+ * plugin instances. */
+int  jutsu_app_auth_new(struct jutsu_app *app);
+/* The table host->sessions() hands out (core/host/session_vtable.c). */
+const struct jutsu_sessions *jutsu_sessions_vtable(void);
 
 /* Fills app->host (core/host/host_vtable.c). */
 void jutsu_host_init(struct jutsu_host *host);

@@ -6,6 +6,19 @@
 #include "host/app.h"
 #include "store/store.h"
 
+static int d_schema_status(jutsu_dbs *s, int *current, const char **applied, const char **head)
+{
+    struct jutsu_migrate_state st;
+    int rc = jutsu_migrate_state(s, &st);
+    if (rc != 0)
+        return rc;
+    const struct jutsu_migration *m = s->ops->migrations;
+    *current = st.unknown == NULL && st.n_applied == st.n_known;
+    *applied = st.n_applied ? m[st.n_applied - 1].rev : "base";
+    *head = st.n_known ? m[st.n_known - 1].rev : "base";
+    return 0;
+}
+
 static int d_open(jutsu_ctx *ctx, jutsu_dbs **out)
 {
     return jutsu_app_dbs_open(ctx->app, out);
@@ -62,6 +75,7 @@ static const struct jutsu_data vtable = {
     .last_error_message = jutsu_dbs_error,
     .last_error_detail = jutsu_dbs_error_detail,
     .last_error_hint = jutsu_dbs_error_hint,
+    .schema_status = d_schema_status,
 };
 
 const struct jutsu_data *jutsu_data_vtable(void)

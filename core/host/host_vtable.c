@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "auth/auth.h"
 #include "host/app.h"
 #include "base/log.h"
 #include "store/store.h"
@@ -237,6 +238,24 @@ static const struct jutsu_data *h_data(jutsu_ctx *ctx)
     return jutsu_app_store(ctx->app, &store) == 0 ? jutsu_data_vtable() : NULL;
 }
 
+static int h_seal(jutsu_ctx *ctx, const char *aad, const void *plain, size_t len, char *out,
+                  size_t outsz)
+{
+    return jutsu_auth_seal(ctx->app->auth, aad, plain, len, out, outsz);
+}
+
+static int h_unseal(jutsu_ctx *ctx, const char *aad, const char *sealed, void *plain,
+                    size_t plainsz, size_t *len)
+{
+    return jutsu_auth_unseal(ctx->app->auth, aad, sealed, plain, plainsz, len);
+}
+
+static const struct jutsu_sessions *h_sessions(jutsu_ctx *ctx)
+{
+    struct jutsu_store store;
+    return jutsu_app_store(ctx->app, &store) == 0 ? jutsu_sessions_vtable() : NULL;
+}
+
 void jutsu_host_init(struct jutsu_host *h)
 {
     memset(h, 0, sizeof(*h));
@@ -257,6 +276,9 @@ void jutsu_host_init(struct jutsu_host *h)
     h->cfg_key_at    = h_cfg_key_at;
     h->cfg_where     = h_cfg_where;
     h->cfg_error     = h_cfg_error;
+    h->seal          = h_seal;
+    h->unseal        = h_unseal;
+    h->sessions      = h_sessions;
     h->publish       = h_publish;
     h->subscribe     = h_subscribe;
     h->unsubscribe   = h_unsubscribe;

@@ -47,6 +47,9 @@ int jutsu_data_override_unset(jutsu_dbs *s, const char *strategy_id, const char 
 int jutsu_data_overrides_active(jutsu_dbs *s, const char *strategy_id, jutsu_row_fn fn, void *arg);
 int jutsu_data_history_range(jutsu_dbs *s, const char *strategy_id, const char *parameter,
                              jutsu_row_fn fn, void *arg);
+/* A number that grows with every write this process makes to users,
+ * passkeys or blacklisted_tokens: a cache of them compares it. */
+uint64_t jutsu_data_users_generation(void);
 int jutsu_data_user_create(jutsu_dbs *s, const struct jutsu_user_row *row, int64_t *id);
 int jutsu_data_user_get(jutsu_dbs *s, int64_t id, const char *username, struct jutsu_user_row *out);
 int jutsu_data_user_update(jutsu_dbs *s, const struct jutsu_user_row *row);

@@ -22,6 +22,21 @@
 #include "store/row.h"
 
 static const char *const roles[] = { "admin", "viewer", NULL };
+
+/* Grows after every write to users, passkeys or blacklisted_tokens made by
+ * this process, so that core/auth can tell its cache is stale. */
+static uint64_t users_gen;
+
+uint64_t jutsu_data_users_generation(void)
+{
+    return __atomic_load_n(&users_gen, __ATOMIC_ACQUIRE);
+}
+
+static int bumped(int rc)
+{
+    __atomic_add_fetch(&users_gen, 1, __ATOMIC_ACQ_REL);
+    return rc;
+}
 static const char *const token_types[] = { "access", "refresh", NULL };
 
 /* WebAuthn caps credential IDs at 1023 bytes; COSE public keys are well
@@ -106,7 +121,7 @@ static int write_by_id(jutsu_dbs *s, struct jutsu_q *q, const char *table, const
 int jutsu_data_user_create(jutsu_dbs *s, const struct jutsu_user_row *row, int64_t *id)
 {
     int rc = check_user(s, row, JUTSU_ROW_INSERT);
-    return rc ? rc : insert_id(s, &user_insert, row, "users: insert", id);
+    return rc ? rc : bumped(insert_id(s, &user_insert, row, "users: insert", id));
 }
 
 int jutsu_data_user_get(jutsu_dbs *s, int64_t id, const char *username, struct jutsu_user_row *out)
@@ -139,7 +154,7 @@ int jutsu_data_user_update(jutsu_dbs *s, const struct jutsu_user_row *row)
         jutsu_q_row(&q, &user_update, row, jutsu_dbs_now(s));
         jutsu_q_int(&q, row->id);
     }
-    return write_by_id(s, &q, "users", "user", row->id, own);
+    return bumped(write_by_id(s, &q, "users", "user", row->id, own));
 }
 
 int jutsu_data_user_delete(jutsu_dbs *s, int64_t id)
@@ -150,7 +165,7 @@ int jutsu_data_user_delete(jutsu_dbs *s, int64_t id)
     struct jutsu_q q;
     if (jutsu_q_prepare(&q, s, "DELETE FROM users WHERE id = $1", "users: delete") == 0)
         jutsu_q_int(&q, id);
-    return write_by_id(s, &q, "users", "user", id, own);
+    return bumped(write_by_id(s, &q, "users", "user", id, own));
 }
 
 int jutsu_data_users_list(jutsu_dbs *s, jutsu_row_fn fn, void *arg)
@@ -214,7 +229,7 @@ int jutsu_data_passkey_add(jutsu_dbs *s, const struct jutsu_passkey_row *row, in
         (rc = check_sign_count(s, row->sign_count)) ||
         (rc = jutsu_row_check(s, &passkeys, row, JUTSU_ROW_INSERT)))
         return rc;
-    return insert_id(s, &passkey_insert, row, "passkeys: insert", id);
+    return bumped(insert_id(s, &passkey_insert, row, "passkeys: insert", id));
 }
 
 int jutsu_data_passkeys_list(jutsu_dbs *s, int64_t user_id, jutsu_row_fn fn, void *arg)
@@ -292,7 +307,7 @@ int jutsu_data_passkey_delete(jutsu_dbs *s, int64_t id)
     struct jutsu_q q;
     if (jutsu_q_prepare(&q, s, "DELETE FROM passkeys WHERE id = $1", "passkeys: delete") == 0)
         jutsu_q_int(&q, id);
-    return write_by_id(s, &q, "passkeys", "passkey", id, own);
+    return bumped(write_by_id(s, &q, "passkeys", "passkey", id, own));
 }
 
 /* --- blacklisted_tokens --------------------------------------------------- */
@@ -323,7 +338,7 @@ int jutsu_data_token_blacklist(jutsu_dbs *s, const char *jti, const char *token_
         else
             jutsu_q_int(&q, user_id);
     }
-    return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
+    return bumped(jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q)));
 }
 
 int jutsu_data_token_is_blacklisted(jutsu_dbs *s, const char *jti, int *yes)

@@ -338,7 +338,12 @@ struct jutsu_data {
     const char *(*last_error_detail)(jutsu_dbs *s);
     const char *(*last_error_hint)(jutsu_dbs *s);
 
-    const void *reserved[13];  /* zero; appended slots come here */
+    /* Since ABI 1.2: whether the schema is at the revision this host
+     * knows as its newest (*current 1), with the applied and newest
+     * revision names ("base" before any); for readiness checks. */
+    int (*schema_status)(jutsu_dbs *s, int *current, const char **applied, const char **head);
+
+    const void *reserved[12];  /* zero; appended slots come here */
 };
 
 #endif

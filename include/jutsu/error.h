@@ -34,7 +34,8 @@ enum jutsu_err {
     JUTSU_ENOTSUP     = -20,  /* the operation is not supported here         */
     JUTSU_EPLUGIN     = -21,  /* a plugin op failed (see the log)            */
     JUTSU_EBUSY       = -22,  /* held by someone else (lock, running job)    */
-    JUTSU_E_LAST      = -23
+    JUTSU_ELOCKED     = -23,  /* an account is locked for a while            */
+    JUTSU_E_LAST      = -24
 };
 
 /* The name of a code, for messages. Never NULL. */
@@ -64,6 +65,7 @@ static inline const char *jutsu_strerror(int err)
     case JUTSU_ENOTSUP:     return "not supported";
     case JUTSU_EPLUGIN:     return "plugin failure";
     case JUTSU_EBUSY:       return "busy";
+    case JUTSU_ELOCKED:     return "account locked";
     default:                return "unknown error";
     }
 }

@@ -21,6 +21,7 @@
 #define JUTSU_HOST_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "jutsu/bus.h"
@@ -35,7 +36,8 @@
 #define JUTSU_PRINTF(f, a)
 #endif
 
-struct jutsu_data;  /* the typed data API: jutsu/data.h */
+struct jutsu_data;      /* the typed data API: jutsu/data.h          */
+struct jutsu_sessions;  /* the host's sessions and roles: jutsu/session.h */
 
 struct jutsu_host {
     uint32_t size;            /* sizeof(struct jutsu_host) of the host      */
@@ -138,7 +140,25 @@ struct jutsu_host {
      * Returns JUTSU_ECONFIG, what init then returns. */
     int (*cfg_error)(jutsu_ctx *ctx, const char *key, const char *fmt, ...) JUTSU_PRINTF(3, 4);
 
-    const void *reserved[14];  /* zero; appended slots come here */
+    /* --- ABI 1.2: secrets at rest, sessions ---------------------------- */
+
+    /* Seals `len` bytes (at most 1024) with the current key of the host's
+     * key file (XChaCha20-Poly1305), bound to `aad` (say "totp:user:12":
+     * a sealed value moved to another row does not open). Writes text,
+     * "kid:base64url", NUL-terminated, into out (JUTSU_EFULL if outsz is
+     * short; 2 * len + 64 is always enough). */
+    int (*seal)(jutsu_ctx *ctx, const char *aad, const void *plain, size_t len,
+                char *out, size_t outsz);
+    /* Opens what seal wrote, under any key id the key file still holds.
+     * JUTSU_EAUTH when it was altered, made for another aad or key, or
+     * is not sealed text; *len is the plain length. */
+    int (*unseal)(jutsu_ctx *ctx, const char *aad, const char *sealed, void *plain,
+                  size_t plainsz, size_t *len);
+    /* The host's sessions, tokens and roles (jutsu/session.h), or NULL
+     * when no storage is configured. */
+    const struct jutsu_sessions *(*sessions)(jutsu_ctx *ctx);
+
+    const void *reserved[11];  /* zero; appended slots come here */
 };
 
 #endif
