@@ -14,7 +14,9 @@ BUILD_PKGS=(
   libsqlite3-dev sqlite3                 # storage-sqlite
   libpq-dev                              # storage-postgres
   libcurl4-openssl-dev                   # sources, broker
-  libsodium-dev libssl-dev               # auth: Argon2id, JWT, TOTP
+  libsodium-dev libssl-dev               # auth: Argon2id, JWT, sealed secrets, TOTP
+  libcrypt-dev                           # auth-password: legacy bcrypt hashes
+  libfido2-dev libcbor-dev               # auth-passkey: WebAuthn
   libmicrohttpd-dev                      # frontend-http
   tzdata ca-certificates                 # exchange time zone
 )
@@ -22,6 +24,7 @@ TEST_PKGS=(
   check libsubunit-dev                   # unit tests
   postgresql postgresql-client           # a real PostgreSQL server for the storage tests
   valgrind                               # leak checks on the main paths
+  oathtool                               # an independent TOTP generator
 )
 
 want=("${BUILD_PKGS[@]}")
