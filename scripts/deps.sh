@@ -25,6 +25,7 @@ TEST_PKGS=(
   postgresql postgresql-client           # a real PostgreSQL server for the storage tests
   valgrind                               # leak checks on the main paths
   oathtool                               # an independent TOTP generator
+  curl                                   # HTTP tests of the frontend
 )
 
 want=("${BUILD_PKGS[@]}")

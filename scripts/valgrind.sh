@@ -26,6 +26,19 @@ check "config check"   "$B/jutsu" -c conf/jutsu.yaml config check
 check "config show"    "$B/jutsu" -c conf/jutsu.yaml config show --format json
 check "plugins list"   "$B/jutsu" -c conf/jutsu.yaml plugins list
 check "harness"        "$B/jutsu-plugin-test" "$B/tests/plugins/tp-good.so"
+# users: the password hashed by the auth plugin, the key file made on first use
+VT=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-vg-XXXXXX")
+cat >"$VT/u.yaml" <<YAML
+database: {type: sqlite, sqlite: {path: "$VT/u.db"}}
+auth: {secret_key_file: "$VT/jutsu.key"}
+plugins:
+  - {name: password, plugin: auth-password, config: {opslimit: 1, memlimit_kib: 8192}}
+  - {name: totp, plugin: auth-totp}
+YAML
+check "user add"       "$B/jutsu" -c "$VT/u.yaml" user add vg --role admin <<<"valgrind-checks-this-1"
+check "user list"      "$B/jutsu" -c "$VT/u.yaml" user list --format json
+check "user invite"    "$B/jutsu" -c "$VT/u.yaml" user invite --role viewer
+rm -rf "$VT"
 for t in "$B"/tests/test_*; do
   [[ -x "$t" ]] || continue
   check "$(basename "$t")" "$t"

@@ -41,6 +41,53 @@ const struct jutsu_cmd jutsu_commands[] = {
       "replaying its history with them).",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_config_override },
 
+    { "user add", "NAME --role admin|viewer [--email E]", "Create a user",
+      "Creates a user who can log in to the dashboard and the REST API. The password\n"
+      "is read from the terminal without echo (twice), or from the first line of\n"
+      "standard input when it is not a terminal; it is never an argument. It must\n"
+      "have 12 characters or more, not be the username, and not be a common password.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
+    { "user list", "[--format text|json]", "List the users",
+      "Every user: id, name, role, whether active, second factor, last login, and the\n"
+      "time a locked account unlocks.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_user },
+
+    { "user passwd", "NAME", "Set a user's password",
+      "Reads the new password as `user add` does. Every session of the user ends.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
+    { "user role", "NAME admin|viewer", "Change a user's role",
+      "Takes effect on the user's next request.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
+    { "user disable", "NAME", "Stop a user from logging in; their sessions end",
+      "The account stays (and can be enabled again); its tokens stop working at once.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
+    { "user enable", "NAME", "Let a disabled user log in again", "",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
+    { "user unlock", "NAME", "Unlock an account locked by failed logins",
+      "Clears the lock and the count of failed logins (auth.lockout_threshold failures\n"
+      "lock an account for auth.lockout_minutes).",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
+    { "user delete", "NAME", "Delete a user, their passkeys and sessions", "",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
+    { "user invite", "--role admin|viewer [--email E] [--format text|json]",
+      "Make a one-time link that lets someone create their account",
+      "Prints the link (auth.public_url, else the frontend's address, then\n"
+      "/invite/TOKEN). Whoever opens it picks a username and a password. It is good\n"
+      "once, for auth.invitation_hours (48 by default).",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_user },
+
+    { "user 2fa-reset", "NAME", "Remove a user's second factors (TOTP, backup codes, passkeys)",
+      "For a user who lost their authenticator: they log in with the password alone\n"
+      "and can set up a second factor again.",
+      JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
+
     { "plugins list", "[--format text|json]", "List the plugins found on the plugin path",
       "Opens every *.so on the plugin path (JUTSU_PLUGIN_PATH, the config's plugin_path,\n"
       "the build tree, the install directory) and prints name, kind, version, ABI and\n"

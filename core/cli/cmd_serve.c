@@ -8,11 +8,13 @@
  * worker thread runs the jobs (core/sched/scheduler.h, core/jobs/jobs.h).
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
 
 #include "jutsu/error.h"
+#include "auth/auth.h"
 #include "cli/cli.h"
 #include "jobs/jobs.h"
 #include "base/log.h"
@@ -53,6 +55,39 @@ static int prepare_storage(struct jutsu_app *app)
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "%s", jutsu_dbs_error_line(s));
     jutsu_dbs_close(s);
     return rc;
+}
+
+/* A frontend lets people in: the key file must be usable before it starts
+ * answering, and with no user at all the first admin needs a way in (there
+ * is no default password): a one-time invitation, logged. */
+static int prepare_auth(struct jutsu_app *app)
+{
+    int frontend = 0;
+    char err[512];
+    for (size_t i = 0; i < app->ninst; i++)
+        frontend |= jutsu_ctx_plugin(app->inst[i])->kind == JUTSU_KIND_FRONTEND;
+    if (!frontend || jutsu_app_find(app, JUTSU_STORAGE_INSTANCE) == NULL)
+        return 0;
+    int rc = jutsu_auth_keys_ready(app->auth, err, sizeof(err));
+    if (rc != 0) {
+        jutsu_log("jutsu", JUTSU_LOG_ERROR, "%s", err);
+        return rc;
+    }
+    json_object *out = NULL, *url, *until, *tok;
+    rc = jutsu_auth_first_admin(app->auth, &out);
+    if (rc == 1 && json_object_object_get_ex(out, "url", &url) &&
+        json_object_object_get_ex(out, "expires_at", &until) &&
+        json_object_object_get_ex(out, "token", &tok))
+        jutsu_log("jutsu", JUTSU_LOG_WARN, "no user exists yet: open %s to create the first "
+                  "admin, or POST {\"username\", \"password\"} to /api/invitations/%s/accept "
+                  "(good once, until %s); or run `jutsu user add NAME --role admin`",
+                  json_object_get_string(url), json_object_get_string(tok),
+                  json_object_get_string(until));
+    else if (rc < 0)
+        jutsu_log("jutsu", JUTSU_LOG_WARN, "could not check for a first user: %s",
+                  jutsu_strerror(rc));
+    json_object_put(out);
+    return 0;
 }
 
 /* The scheduler over the real jobs, built before anything starts so that
@@ -103,7 +138,7 @@ int jutsu_cmd_serve(struct jutsu_cli *cli)
         jutsu_sched_free(sched);
         return JUTSU_EXIT_FAILURE;
     }
-    if (prepare_storage(app) != 0) {
+    if (prepare_storage(app) != 0 || prepare_auth(app) != 0) {
         jutsu_sched_free(sched);
         jutsu_app_stop(app);
         return JUTSU_EXIT_FAILURE;

@@ -1,0 +1,520 @@
+/*
+ * plugins/frontend-http/fe_server.c — HTTP on libmicrohttpd: a thread pool
+ * on epoll, bodies gathered by hand (never MHD's PostProcessor), limits
+ * answered with a clear 4xx, one error shape, security headers on every
+ * answer we make, an access log line per request.
+ *
+ * Limits and what a client sees:
+ *   a body over max_body            413, before the body is read when the
+ *                                   client declares its length
+ *   headers over max_header         431 (libmicrohttpd's own answer: its
+ *                                   connection memory is bounded by it)
+ *   more than max_conn_per_ip open  429 on each request of the extra ones,
+ *                                   then the connection is closed
+ *   idle longer than request_timeout the connection is closed (a slow
+ *                                   client holds only its own connection)
+ *   more than max_connections       new connections are refused
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "jutsu/error.h"
+#include "jutsu/log.h"
+#include "fe.h"
+
+#define CSP "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "   \
+            "frame-ancestors 'none'"
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void addr_text(const struct sockaddr *sa, char *out, size_t outsz)
+{
+    out[0] = '\0';
+    if (sa == NULL)
+        snprintf(out, outsz, "?");
+    else if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outsz);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                  (socklen_t)outsz);
+    else
+        snprintf(out, outsz, "?");
+}
+
+static void conn_addr(struct MHD_Connection *c, char *out, size_t outsz)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    addr_text(ci ? ci->client_addr : NULL, out, outsz);
+}
+
+/* --- connections per client address ------------------------------------ */
+
+static uint32_t ip_hash(const char *ip)
+{
+    uint32_t h = 2166136261u;
+    for (; *ip; ip++)
+        h = (h ^ (unsigned char)*ip) * 16777619u;
+    return h;
+}
+
+/* +1 or -1 on ip's count; the new count. Slots are never freed (a table of
+ * FE_IP_SLOTS addresses; once full, unknown addresses are not limited). */
+static uint32_t ip_count(struct fe *fe, const char *ip, int delta)
+{
+    uint32_t n = 0;
+    pthread_mutex_lock(&fe->ip_lock);
+    for (uint32_t i = 0, h = ip_hash(ip); i < FE_IP_SLOTS; i++) {
+        struct fe_ip_slot *s = &fe->ips[(h + i) % FE_IP_SLOTS];
+        if (s->ip[0] == '\0' && delta > 0)
+            snprintf(s->ip, sizeof(s->ip), "%s", ip);
+        if (strcmp(s->ip, ip) == 0) {
+            if (delta > 0 || s->n > 0)
+                s->n += (uint32_t)delta;
+            n = s->n;
+            break;
+        }
+        if (s->ip[0] == '\0')
+            break;
+    }
+    pthread_mutex_unlock(&fe->ip_lock);
+    return n;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct fe *fe = cls;
+    char ip[48];
+    conn_addr(c, ip, sizeof(ip));
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        uint32_t n = ip_count(fe, ip, +1);
+        *socket_context = (void *)(uintptr_t)(n > (uint32_t)fe->max_conn_per_ip ? 2 : 1);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != NULL) {
+        ip_count(fe, ip, -1);
+        *socket_context = NULL;
+    }
+}
+
+/* --- answers ----------------------------------------------------------- */
+
+int fe_ok(struct fe_req *r, int status, json_object *body)
+{
+    json_object_put(r->json);
+    r->json = body;
+    r->status = status;
+    return 0;
+}
+
+int fe_error(struct fe_req *r, int status, const char *code, const char *message,
+             const char *hint)
+{
+    json_object *e = json_object_new_object(), *o = json_object_new_object();
+    if (e && o) {
+        json_object_object_add(e, "code", json_object_new_string(code));
+        json_object_object_add(e, "message", json_object_new_string(message));
+        if (hint)
+            json_object_object_add(e, "hint", json_object_new_string(hint));
+        json_object_object_add(o, "error", e);
+        e = NULL;
+    }
+    json_object_put(e);
+    return fe_ok(r, status, o);
+}
+
+int fe_session_answer(struct fe_req *r, int rc, json_object *out)
+{
+    if (rc == 0)
+        return fe_ok(r, 200, out ? out : json_object_new_object());
+    static const char *const keep[] = { "locked_until", NULL };
+    json_object *o = json_object_new_object(), *v;
+    json_object *e = out ? out : json_object_new_object();
+    /* the session error object is {code, message, hint, locked_until?}: wrap it */
+    json_object_object_add(o, "error", e);
+    for (int i = 0; keep[i]; i++)
+        if (json_object_object_get_ex(e, keep[i], &v))
+            json_object_object_add(o, keep[i], json_object_get(v));
+    json_object_put(r->json);
+    r->json = o;
+    switch (rc) {
+    case JUTSU_EAUTH:   r->status = 401; break;
+    case JUTSU_ELOCKED: r->status = 423; break;
+    case JUTSU_EINVAL:
+    case JUTSU_EMALFORMED:
+    case JUTSU_ERANGE:  r->status = 400; break;
+    case JUTSU_ENOENT:  r->status = 404; break;
+    case JUTSU_EEXIST:
+    case JUTSU_ECONSTRAINT: r->status = 409; break;
+    case JUTSU_ENOTSUP: r->status = 400; break;
+    case JUTSU_EFULL:
+    case JUTSU_ETRANSIENT:
+    case JUTSU_EBUSY:   r->status = 503; break;
+    default:            r->status = 500; break;
+    }
+    return 0;
+}
+
+const char *fe_header(struct fe_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *fe_cookie(struct fe_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const struct jutsu_sessions *fe_sessions(struct fe_req *r)
+{
+    return r->fe->host->sessions(r->fe->ctx);
+}
+
+json_object *fe_body_json(struct fe_req *r)
+{
+    char msg[200];
+    if (r->body_len == 0) {
+        fe_error(r, 400, "bad_request", "the request has no body; it needs a JSON object",
+                 "send Content-Type: application/json and a {...} body");
+        return NULL;
+    }
+    json_tokener *tok = json_tokener_new_ex(16);
+    if (tok == NULL) {
+        fe_error(r, 500, "internal", "out of memory", NULL);
+        return NULL;
+    }
+    json_object *o = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
+    enum json_tokener_error je = json_tokener_get_error(tok);
+    size_t at = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (o == NULL || je != json_tokener_success || at != r->body_len ||
+        !json_object_is_type(o, json_type_object)) {
+        json_object_put(o);
+        snprintf(msg, sizeof(msg), "the body is not one JSON object (%s, at byte %zu)",
+                 je != json_tokener_success ? json_tokener_error_desc(je)
+                 : at != r->body_len ? "more after the object" : "another JSON type", at);
+        fe_error(r, 400, "bad_request", msg, NULL);
+        return NULL;
+    }
+    /* kept with the request, freed with it */
+    json_object_put(r->json);
+    r->json = NULL;
+    return o;
+}
+
+const char *fe_body_str(struct fe_req *r, json_object *body, const char *name, size_t max,
+                        int optional)
+{
+    json_object *v;
+    char msg[160];
+    if (!json_object_object_get_ex(body, name, &v) || json_object_is_type(v, json_type_null)) {
+        if (optional)
+            return NULL;
+        snprintf(msg, sizeof(msg), "the body lacks \"%s\"", name);
+        fe_error(r, 400, "bad_request", msg, NULL);
+        return NULL;
+    }
+    if (!json_object_is_type(v, json_type_string) ||
+        (size_t)json_object_get_string_len(v) > max) {
+        snprintf(msg, sizeof(msg), "\"%s\" must be a string of at most %zu bytes", name, max);
+        fe_error(r, 400, "bad_request", msg, NULL);
+        return NULL;
+    }
+    return json_object_get_string(v);
+}
+
+/* --- the request's life ------------------------------------------------ */
+
+static const char *bearer(struct fe_req *r)
+{
+    const char *h = fe_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+static void dispatch(struct fe_req *r)
+{
+    char msg[200];
+    const struct fe_route *rt;
+    int st = fe_route_find(r->method, r->path, r, &rt, r->allow, sizeof(r->allow));
+    if (st == 404) {
+        fe_error(r, 404, "no_route", "no such route", "GET /api/openapi.json lists them");
+        return;
+    }
+    if (st == 405) {
+        snprintf(msg, sizeof(msg), "%s is not allowed here; allowed: %s", r->method, r->allow);
+        fe_error(r, 405, "method_not_allowed", msg, NULL);
+        return;
+    }
+    r->route = rt;
+    if (rt->perm != JUTSU_PERM_PUBLIC) {
+        const struct jutsu_sessions *ss = fe_sessions(r);
+        const char *tok = bearer(r);
+        json_object *out = NULL;
+        if (ss == NULL) {
+            fe_error(r, 503, "unavailable", "no database is configured", NULL);
+            return;
+        }
+        if (tok == NULL) {
+            fe_error(r, 401, "unauthenticated", "this route needs a signed-in user",
+                     "send Authorization: Bearer <access_token> from POST /api/auth/login");
+            return;
+        }
+        int rc = ss->check(r->fe->ctx, tok, &r->who, &out);
+        if (rc != 0) {
+            fe_session_answer(r, rc, out);
+            return;
+        }
+        json_object_put(out);
+        r->authed = 1;
+        if ((r->who.perms & rt->perm) != rt->perm) {
+            snprintf(msg, sizeof(msg), "this route needs the \"%s\" permission, which the role "
+                     "\"%s\" does not have", ss->perm_name(rt->perm), r->who.role);
+            fe_error(r, 403, "forbidden", msg, "ask an admin");
+            return;
+        }
+    }
+    if (rt->fn(r) != 0 || (r->json == NULL && r->raw == NULL))
+        fe_error(r, 500, "internal", "the request failed", "the server log has the details");
+}
+
+static void add_common_headers(struct fe *fe, struct fe_req *r, struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (fe->cert_pem != NULL)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+    if (r->cookie[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->cookie);
+    const char *origin = r->conn ? fe_header(r, "Origin") : NULL;
+    for (char **o = fe->cors; origin && o && *o; o++)
+        if (strcmp(*o, origin) == 0) {
+            MHD_add_response_header(resp, "Access-Control-Allow-Origin", origin);
+            MHD_add_response_header(resp, "Access-Control-Allow-Credentials", "true");
+            MHD_add_response_header(resp, "Vary", "Origin");
+            break;
+        }
+}
+
+static enum MHD_Result answer(struct fe_req *r)
+{
+    struct fe *fe = r->fe;
+    const char *body = "";
+    size_t len = 0;
+    if (r->raw != NULL) {
+        body = r->raw;
+        len = r->raw_len;
+    } else if (r->json != NULL) {
+        size_t n = 0;
+        body = json_object_to_json_string_length(r->json, JSON_C_TO_STRING_PLAIN |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+        len = n;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body,
+                                                                MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->ctype ? r->ctype : "application/json");
+    add_common_headers(fe, r, resp);
+    if (r->status == 405)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->over_ip || r->too_large)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    if (fe->access_log && fe->host->log_enabled(fe->ctx, JUTSU_LOG_INFO))
+        fe->host->log(fe->ctx, JUTSU_LOG_INFO, "%s %s %d %zu bytes %lld us user=%s client=%s",
+                      r->method, r->path, r->status, len, (long long)(mono_us() - r->t0_us),
+                      r->authed ? r->who.username : "-", r->client);
+    return ok;
+}
+
+static int append_body(struct fe_req *r, const char *data, size_t n)
+{
+    if (r->too_large || r->body_len + n > (size_t)r->fe->max_body) {
+        r->too_large = 1;
+        return 0;
+    }
+    if (r->body_len + n + 1 > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap : 1024;
+        while (cap < r->body_len + n + 1)
+            cap *= 2;
+        char *b = realloc(r->body, cap);
+        if (b == NULL)
+            return -1;
+        r->body = b;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+    r->body[r->body_len] = '\0';
+    return 0;
+}
+
+static void too_large(struct fe_req *r)
+{
+    char msg[120];
+    snprintf(msg, sizeof(msg), "the body is larger than this server takes (%lld bytes)",
+             (long long)r->fe->max_body);
+    fe_error(r, 413, "too_large", msg, NULL);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    struct fe *fe = cls;
+    struct fe_req *r = *con_cls;
+    (void)version;
+    if (r == NULL) {
+        if ((r = malloc(sizeof(*r))) == NULL)
+            return MHD_NO;
+        memset(r, 0, FE_REQ_ZERO);
+        memset(&r->who, 0, sizeof(r->who));
+        r->allow[0] = r->cookie[0] = '\0';
+        r->fe = fe;
+        r->conn = conn;
+        r->method = method;
+        r->t0_us = mono_us();
+        conn_addr(conn, r->client, sizeof(r->client));
+        *con_cls = r;
+        snprintf(r->path, sizeof(r->path), "%s", url);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        if (ci != NULL && ci->socket_context == (void *)(uintptr_t)2) {
+            r->over_ip = 1;
+            fe_error(r, 429, "too_many_connections",
+                     "too many connections from your address at once",
+                     "reuse connections (keep-alive) or open fewer");
+            return answer(r);
+        }
+        const char *cl = fe_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && strtoull(cl, NULL, 10) > (unsigned long long)fe->max_body) {
+            r->too_large = 1;
+            too_large(r);
+            return answer(r);
+        }
+        if (strlen(url) >= sizeof(r->path)) {
+            fe_error(r, 414, "uri_too_long", "the path is too long", NULL);
+            return answer(r);
+        }
+        return MHD_YES;
+    }
+    if (r->status != 0)   /* answered early: drop what still comes */
+        return *upload_size = 0, MHD_YES;
+    if (*upload_size != 0) {
+        if (append_body(r, upload, *upload_size) != 0)
+            return MHD_NO;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_large)
+        too_large(r);
+    else
+        dispatch(r);
+    return answer(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct fe_req *r = *con_cls;
+    (void)cls;
+    (void)c;
+    (void)toe;
+    if (r == NULL)
+        return;
+    json_object_put(r->json);
+    free(r->raw);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct fe *fe = cls;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    fe->host->log(fe->ctx, JUTSU_LOG_WARN, "libmicrohttpd: %s", line);
+}
+
+int fe_server_start(struct fe *fe)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof(ss));
+    if (fe->ipv6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)fe->port);
+        if (inet_pton(AF_INET6, fe->host_part, &a->sin6_addr) != 1)
+            return JUTSU_ECONFIG;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((uint16_t)fe->port);
+        if (inet_pton(AF_INET, fe->host_part, &a->sin_addr) != 1)
+            return JUTSU_ECONFIG;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (fe->ipv6)
+        flags |= MHD_USE_IPv6;
+    if (fe->cert_pem)
+        flags |= MHD_USE_TLS;
+    struct MHD_OptionItem tls[] = {
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, fe->cert_pem },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, fe->key_pem },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    fe->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, fe,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, fe,   /* first, so that it sees every message */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)fe->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)fe->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)fe->request_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)fe->max_header,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, fe,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, fe,
+        MHD_OPTION_ARRAY, fe->cert_pem ? tls : &tls[2],
+        MHD_OPTION_END);
+    if (fe->daemon == NULL)
+        return JUTSU_EIO;
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(fe->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    if (di != NULL && di->port != 0)
+        fe->port = di->port;
+    snprintf(fe->endpoint, sizeof(fe->endpoint), "%s://%s%s%s:%d", fe->cert_pem ? "https" : "http",
+             fe->ipv6 ? "[" : "", fe->host_part, fe->ipv6 ? "]" : "", fe->port);
+    return 0;
+}
+
+void fe_server_stop(struct fe *fe)
+{
+    if (fe->daemon != NULL) {
+        MHD_stop_daemon(fe->daemon);
+        fe->daemon = NULL;
+    }
+}
