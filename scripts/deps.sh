@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh          what building and running need
 #   scripts/deps.sh --test   also what the test suite needs (PostgreSQL server, valgrind)
+#   scripts/deps.sh --bench  also what bench/bench_http.sh compares against (wrk, nginx)
 #
 # Installs only what is missing (apt-get; sudo when not root). Safe to re-run.
 set -euo pipefail
@@ -28,11 +29,17 @@ TEST_PKGS=(
   curl                                   # HTTP tests of the frontend
 )
 
+BENCH_PKGS=(
+  wrk nginx-light                        # bench/bench_http.sh: load, and the yardstick
+)
+
 want=("${BUILD_PKGS[@]}")
 # check is needed to configure the test tree, which the build includes by default
 want+=(check libsubunit-dev)
 if [[ "${1:-}" == "--test" ]]; then
   want+=("${TEST_PKGS[@]}")
+elif [[ "${1:-}" == "--bench" ]]; then
+  want+=("${BENCH_PKGS[@]}")
 fi
 
 missing=()
