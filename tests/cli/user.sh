@@ -82,6 +82,10 @@ code=$(curl -s -o "$TMP/out" -w '%{http_code}' -H 'Content-Type: application/jso
 expect login-http out '"token_type":"bearer"'
 kill -TERM "$pid"; wait "$pid"
 refute serve-users serve.err "no user exists yet"
+# the access log: method, path, status, bytes, micro-seconds, user, client; no secret
+expect access-log serve.err "[http] POST /api/auth/login 200 "
+expect access-log serve.err " us user=- client=127.0.0.1"
+refute access-log serve.err "copper-violin-meadow"
 [[ "$(stat -c %a "$TMP/jutsu.key")" == 600 ]] && pass || fail "key file mode $(stat -c %a "$TMP/jutsu.key")"
 
 sed -e "s#$TMP/j.db#$TMP/empty.db#" "$TMP/j.yaml" >"$TMP/e.yaml"

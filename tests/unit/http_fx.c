@@ -36,8 +36,10 @@ void hfx_open(struct hfx *h, int i, const char *extra_http)
              "    config: {opslimit: 1, memlimit_kib: 8192}\n"
              "  - name: totp\n    plugin: auth-totp\n"
              "  - name: http\n    plugin: frontend-http\n"
-             "    config:\n      listen: \"127.0.0.1:0\"\n      threads: 4\n%s",
-             dir, extra_http ? extra_http : "");
+             "    config:\n%s      threads: 4\n%s",
+             dir, extra_http && strstr(extra_http, "listen:") ? ""
+                                                            : "      listen: \"127.0.0.1:0\"\n",
+             extra_http ? extra_http : "");
     h->dir = dir;
     tdb_open_with(&h->t, i, 1, yaml);
     if (h->t.skipped)
@@ -48,6 +50,9 @@ void hfx_open(struct hfx *h, int i, const char *extra_http)
     const struct jutsu_frontend_ops *ops = jutsu_ctx_frontend(c);
     ck_assert_ptr_nonnull(ops);
     snprintf(h->base, sizeof(h->base), "%s", ops->endpoint(c->state));
+    if (strncmp(h->base, "https://", 8) == 0)
+        snprintf(h->cafile, sizeof(h->cafile), "%s/tests/fixtures/tls/cert.pem",
+                 tu_source_dir());
     const char *colon = strrchr(h->base, ':');
     h->port = atoi(colon + 1);
     ck_assert_int_gt(h->port, 0);
@@ -117,6 +122,8 @@ void hfx_req(struct hfx *h, const char *method, const char *path, const char *to
     curl_easy_setopt(c, CURLOPT_HEADERDATA, out->headers);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    if (h->cafile[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, h->cafile);
     if (token) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
         hdr = curl_slist_append(hdr, auth);

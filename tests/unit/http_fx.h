@@ -16,6 +16,7 @@ struct hfx {
     char       base[128];       /* "http://127.0.0.1:PORT" */
     int        port;
     char      *dir;             /* the key file's */
+    char       cafile[512];     /* https: the certificate to trust */
 };
 
 struct hres {
@@ -32,7 +33,8 @@ int64_t hfx_clock_get(void);
 
 /* Backend i, with auth-password (cheap Argon2id), auth-totp and
  * frontend-http on 127.0.0.1:0; `extra_http` is more YAML for the
- * frontend's config map ("" for none). */
+ * frontend's config map ("" for none; a `listen:` in it replaces the
+ * address). */
 void hfx_open(struct hfx *h, int i, const char *extra_http);
 void hfx_close(struct hfx *h);
 /* Creates a user through the host's sessions engine (the CLI's path). */

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bus/bus.h"
 #include "store/data_api.h"
 #include "http_fx.h"
 
@@ -697,6 +698,138 @@ START_TEST(t_invitations)
 }
 END_TEST
 
+START_TEST(t_tls_ipv6_cors_ready)
+{
+    struct hfx h;
+    struct hres r;
+    char tok[2048], extra[1024];
+    const char *src = tu_source_dir();
+    snprintf(extra, sizeof(extra),
+             "      tls_cert: %s/tests/fixtures/tls/cert.pem\n"
+             "      tls_key: %s/tests/fixtures/tls/key.pem\n"
+             "      cors_origins: [\"https://app.example.com\"]\n", src, src);
+    hfx_open(&h, _i, extra);
+    if (h.t.skipped)
+        return;
+    ck_assert_msg(strncmp(h.base, "https://127.0.0.1:", 18) == 0, "%s", h.base);
+    hfx_req(&h, "GET", "/api/health/ready", NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(hres_str(&r, "status"), "ready");
+    ck_assert_ptr_nonnull(strstr(r.headers, "Strict-Transport-Security: max-age="));
+    hres_free(&r);
+    hfx_user(&h, "ada", "admin", PW_ADMIN);
+    hfx_req(&h, "POST", "/api/auth/login", NULL,
+            "{\"username\":\"ada\",\"password\":\"" PW_ADMIN "\"}", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.headers, "HttpOnly; SameSite=Strict; Secure"));
+    snprintf(tok, sizeof(tok), "%s", hres_str(&r, "access_token"));
+    hres_free(&r);
+    /* a configured origin gets CORS headers, another none */
+    hfx_req(&h, "GET", "/api/auth/me", tok, NULL, "Origin: https://app.example.com", &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.headers,
+                                 "Access-Control-Allow-Origin: https://app.example.com"));
+    hres_free(&r);
+    hfx_req(&h, "GET", "/api/auth/me", tok, NULL, "Origin: https://evil.example.com", &r);
+    ck_assert_ptr_null(strstr(r.headers, "Access-Control-Allow-Origin"));
+    hres_free(&r);
+    hfx_close(&h);
+
+    /* IPv6 loopback, plain HTTP */
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+    int v6 = fd >= 0 && bind(fd, (struct sockaddr *)&a6, sizeof(a6)) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!v6) {
+        fprintf(stderr, "test_frontend_http: no IPv6 loopback here: [::1] not tested\n");
+        return;
+    }
+    hfx_open(&h, _i, "      listen: \"[::1]:0\"\n");
+    ck_assert_msg(strncmp(h.base, "http://[::1]:", 13) == 0, "%s", h.base);
+    hfx_req(&h, "GET", "/api/health", NULL, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    hres_free(&r);
+    hfx_close(&h);
+}
+END_TEST
+
+/* What the bus carried under auth.*, one "topic json" line each. */
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+static char seen[16384];
+
+static void on_auth_event(const jutsu_event *ev, void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&seen_lock);
+    size_t n = strlen(seen);
+    snprintf(seen + n, sizeof(seen) - n, "%s %s\n", jutsu_event_topic(ev), jutsu_event_json(ev));
+    pthread_mutex_unlock(&seen_lock);
+}
+
+START_TEST(t_events_and_2fa_lockout)
+{
+    struct hfx h;
+    struct hres r;
+    char tok[2048], secret[128], body[2400], chal[2048];
+    jutsu_sub_id sub;
+    hfx_open(&h, _i, "");
+    if (h.t.skipped)
+        return;
+    seen[0] = '\0';
+    ck_assert_int_eq(jutsu_bus_subscribe(h.t.app->bus, "test", "auth.*", on_auth_event, NULL,
+                                         &sub), 0);
+    hfx_user(&h, "ada", "admin", PW_ADMIN);
+    hfx_req(&h, "POST", "/api/auth/login", NULL,
+            "{\"username\":\"ada\",\"password\":\"not-the-password-9\"}", NULL, &r);
+    ck_assert_int_eq(r.status, 401);
+    hres_free(&r);
+    hfx_login(&h, "ada", PW_ADMIN, tok, sizeof(tok), NULL, 0);
+    /* TOTP on; then wrong codes count towards the same lockout */
+    hfx_req(&h, "POST", "/api/2fa/setup", tok, "{}", NULL, &r);
+    snprintf(secret, sizeof(secret), "%s", hres_str(&r, "secret"));
+    hres_free(&r);
+    char code[16];
+    oathtool(secret, hfx_clock_get(), code);
+    snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+    hfx_req(&h, "POST", "/api/2fa/verify", tok, body, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    hres_free(&r);
+    hfx_req(&h, "POST", "/api/auth/logout", tok, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    hres_free(&r);
+    snprintf(body, sizeof(body), "{\"username\":\"ada\",\"password\":\"%s\"}", PW_ADMIN);
+    hfx_req(&h, "POST", "/api/auth/login", NULL, body, NULL, &r);
+    snprintf(chal, sizeof(chal), "%s", hres_str(&r, "challenge_token"));
+    hres_free(&r);
+    /* the good login above reset the count: 10 wrong codes lock */
+    for (int k = 0; k < 10; k++) {
+        snprintf(body, sizeof(body), "{\"challenge_token\":\"%s\",\"code\":\"000000\"}",
+                 chal);
+        hfx_req(&h, "POST", "/api/auth/login-2fa", NULL, body, NULL, &r);
+        ck_assert_msg(r.status == (k < 9 ? 401 : 423), "wrong code %d: %ld", k, r.status);
+        hres_free(&r);
+    }
+    ck_assert_int_eq(jutsu_bus_drain(h.t.app->bus, 5000), 0);
+    jutsu_bus_unsubscribe(h.t.app->bus, sub);
+    pthread_mutex_lock(&seen_lock);
+    ck_assert_msg(strstr(seen, "auth.failure {") != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "auth.login {") != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "auth.logout {") != NULL, "%s", seen);
+    ck_assert_msg(strstr(seen, "auth.lockout {") != NULL, "%s", seen);
+    ck_assert_ptr_nonnull(strstr(seen, "\"locked_until\":\"2025-01-09T21:30:00Z\""));
+    ck_assert_ptr_nonnull(strstr(seen, "\"factor\":\"totp\""));
+    /* no secret in any payload */
+    ck_assert_ptr_null(strstr(seen, PW_ADMIN));
+    ck_assert_ptr_null(strstr(seen, "not-the-password-9"));
+    ck_assert_ptr_null(strstr(seen, secret));
+    ck_assert_ptr_null(strstr(seen, "000000"));
+    ck_assert_ptr_null(strstr(seen, tok));
+    pthread_mutex_unlock(&seen_lock);
+    hfx_close(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("frontend_http");
@@ -705,6 +838,8 @@ static Suite *suite(void)
         { "tokens", t_tokens }, { "limits", t_limits },
         { "concurrent_logins", t_concurrent_logins }, { "totp_over_api", t_totp_over_api },
         { "bcrypt_legacy", t_bcrypt_legacy }, { "invitations", t_invitations },
+        { "tls_ipv6_cors_ready", t_tls_ipv6_cors_ready },
+        { "events_and_2fa_lockout", t_events_and_2fa_lockout },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         TCase *tc = tcase_create(t[i].name);
