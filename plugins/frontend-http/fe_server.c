@@ -342,9 +342,12 @@ static enum MHD_Result answer(struct fe_req *r)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
+    /* an invitation's token is a credential: such paths are logged as their pattern */
+    const char *logged = r->route && strstr(r->route->pattern, "{token}") ? r->route->pattern
+                                                                          : r->path;
     if (fe->access_log && fe->host->log_enabled(fe->ctx, JUTSU_LOG_INFO))
         fe->host->log(fe->ctx, JUTSU_LOG_INFO, "%s %s %d %zu bytes %lld us user=%s client=%s",
-                      r->method, r->path, r->status, len, (long long)(mono_us() - r->t0_us),
+                      r->method, logged, r->status, len, (long long)(mono_us() - r->t0_us),
                       r->authed ? r->who.username : "-", r->client);
     return ok;
 }

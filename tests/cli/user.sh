@@ -57,6 +57,8 @@ expect reset out "vic has no second factor now"
 run invite 0 "${J[@]}" user invite --role viewer --email new@example.com
 expect invite out "/invite/"
 expect invite out "good once, until"
+invite_token=$(sed -n 's#.*/invite/\([A-Za-z0-9_-]*\).*#\1#p' "$TMP/out" | head -1)
+[[ ${#invite_token} -ge 43 ]] && pass || fail "invitation token: '$invite_token'"
 run delete 0 "${J[@]}" user delete vic
 run gone 2 "${J[@]}" user passwd vic <<<"silver-planet-harbor-9"
 # nothing secret on the terminal
@@ -80,8 +82,13 @@ code=$(curl -s -o "$TMP/out" -w '%{http_code}' -H 'Content-Type: application/jso
        -d '{"username":"ada","password":"copper-violin-meadow"}' "$url/api/auth/login")
 [[ "$code" == 200 ]] && pass || fail "login over HTTP: $code $(cat "$TMP/out")"
 expect login-http out '"token_type":"bearer"'
+code=$(curl -s -o "$TMP/out" -w '%{http_code}' "$url/api/invitations/$invite_token")
+[[ "$code" == 200 ]] && pass || fail "invitation over HTTP: $code $(cat "$TMP/out")"
 kill -TERM "$pid"; wait "$pid"
 refute serve-users serve.err "no user exists yet"
+# an invitation's token is a credential: the access log shows the route's pattern
+expect access-log serve.err "[http] GET /api/invitations/{token} 200 "
+refute access-log serve.err "$invite_token"
 # the access log: method, path, status, bytes, micro-seconds, user, client; no secret
 expect access-log serve.err "[http] POST /api/auth/login 200 "
 expect access-log serve.err " us user=- client=127.0.0.1"
