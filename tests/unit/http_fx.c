@@ -25,7 +25,7 @@ static jutsu_time_t fx_clock(void *arg)
 
 void hfx_open(struct hfx *h, int i, const char *extra_http)
 {
-    char yaml[2048];
+    char yaml[3072];
     char *dir = tu_tmpdir();
     memset(h, 0, sizeof(*h));
     hfx_clock_set(1736456400);
@@ -35,6 +35,8 @@ void hfx_open(struct hfx *h, int i, const char *extra_http)
              "  - name: password\n    plugin: auth-password\n"
              "    config: {opslimit: 1, memlimit_kib: 8192}\n"
              "  - name: totp\n    plugin: auth-totp\n"
+             "  - name: passkey\n    plugin: auth-passkey\n"
+             "    config: {rp_id: localhost, origins: [\"http://localhost:8080\"]}\n"
              "  - name: http\n    plugin: frontend-http\n"
              "    config:\n%s      threads: 4\n%s",
              dir, extra_http && strstr(extra_http, "listen:") ? ""

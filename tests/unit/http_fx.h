@@ -31,7 +31,8 @@ struct hres {
 void hfx_clock_set(int64_t unix_seconds);
 int64_t hfx_clock_get(void);
 
-/* Backend i, with auth-password (cheap Argon2id), auth-totp and
+/* Backend i, with auth-password (cheap Argon2id), auth-totp, auth-passkey
+ * (rp_id localhost, origin http://localhost:8080) and
  * frontend-http on 127.0.0.1:0; `extra_http` is more YAML for the
  * frontend's config map ("" for none; a `listen:` in it replaces the
  * address). */

@@ -38,6 +38,7 @@
 #include "jutsu/auth.h"
 #include "jutsu/error.h"
 #include "store/data_api.h"
+#include "authn_fx.h"
 #include "testdb.h"
 #include "webauthn.h"
 
@@ -628,171 +629,6 @@ START_TEST(test_pywebauthn_vectors)
 }
 END_TEST
 
-/* --- a software authenticator ------------------------------------------------ */
-
-struct authn {
-    EVP_PKEY *key;
-    uint8_t   cred_id[32];
-    uint32_t  count;
-};
-
-static void authn_new(struct authn *a)
-{
-    memset(a, 0, sizeof(*a));
-    a->key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    ck_assert_ptr_nonnull(a->key);
-    ck_assert_int_eq(RAND_bytes(a->cred_id, sizeof(a->cred_id)), 1);
-}
-
-static void authn_free(struct authn *a)
-{
-    EVP_PKEY_free(a->key);
-}
-
-static void cbor_put(cbor_item_t *map, cbor_item_t *k, cbor_item_t *v)
-{
-    ck_assert(cbor_map_add(map, (struct cbor_pair){ .key = cbor_move(k),
-                                                     .value = cbor_move(v) }));
-}
-
-static size_t cbor_out(cbor_item_t *it, uint8_t *out, size_t outsz)
-{
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = cbor_serialize_alloc(it, &buf, &cap);
-    ck_assert_uint_gt(n, 0);
-    ck_assert_uint_le(n, outsz);
-    memcpy(out, buf, n);
-    free(buf);
-    cbor_decref(&it);
-    return n;
-}
-
-/* The credential key as a COSE EC2 map. */
-static size_t authn_cose(const struct authn *a, uint8_t *out, size_t outsz)
-{
-    uint8_t pub[65];
-    size_t n = 0;
-    ck_assert_int_eq(EVP_PKEY_get_octet_string_param(a->key, OSSL_PKEY_PARAM_PUB_KEY, pub,
-                                                     sizeof(pub), &n), 1);
-    ck_assert_uint_eq(n, 65);
-    cbor_item_t *m = cbor_new_definite_map(5);
-    ck_assert_ptr_nonnull(m);
-    cbor_put(m, cbor_build_uint8(1), cbor_build_uint8(2));         /* kty: EC2 */
-    cbor_put(m, cbor_build_uint8(3), cbor_build_negint8(6));       /* alg: -7 */
-    cbor_put(m, cbor_build_negint8(0), cbor_build_uint8(1));       /* crv: P-256 */
-    cbor_put(m, cbor_build_negint8(1), cbor_build_bytestring(pub + 1, 32));
-    cbor_put(m, cbor_build_negint8(2), cbor_build_bytestring(pub + 33, 32));
-    return cbor_out(m, out, outsz);
-}
-
-/* rpIdHash, flags, the counter and, with AT, the credential. */
-static size_t authn_data(const struct authn *a, const char *rp_id, uint8_t flags,
-                         uint8_t *out, size_t outsz)
-{
-    size_t n = 37;
-    SHA256((const unsigned char *)rp_id, strlen(rp_id), out);
-    out[32] = flags;
-    for (int i = 0; i < 4; i++)
-        out[33 + i] = (uint8_t)(a->count >> (24 - 8 * i));
-    if (flags & WA_FLAG_AT) {
-        memcpy(out + n, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16);
-        out[n + 16] = 0;
-        out[n + 17] = sizeof(a->cred_id);
-        memcpy(out + n + 18, a->cred_id, sizeof(a->cred_id));
-        n += 18 + sizeof(a->cred_id);
-        n += authn_cose(a, out + n, outsz - n);
-    }
-    return n;
-}
-
-static size_t authn_sign(const struct authn *a, const uint8_t *ad, size_t adl, const char *cd,
-                         uint8_t *sig, size_t sigsz)
-{
-    uint8_t msg[WA_AUTH_DATA_MAX + 32];
-    size_t n = sigsz;
-    memcpy(msg, ad, adl);
-    SHA256((const unsigned char *)cd, strlen(cd), msg + adl);
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    ck_assert_ptr_nonnull(c);
-    ck_assert_int_eq(EVP_DigestSignInit(c, NULL, EVP_sha256(), NULL, a->key), 1);
-    ck_assert_int_eq(EVP_DigestSign(c, sig, &n, msg, adl + 32), 1);
-    EVP_MD_CTX_free(c);
-    return n;
-}
-
-static json_object *b64_json(const uint8_t *p, size_t n)
-{
-    char *s = malloc(WA_B64URL_SIZE(n));
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(wa_b64url_encode(p, n, s, WA_B64URL_SIZE(n)), 0);
-    json_object *o = json_object_new_string(s);
-    free(s);
-    return o;
-}
-
-static char *client_data(const char *type, const char *challenge, const char *origin)
-{
-    char *s = NULL;
-    ck_assert_int_gt(asprintf(&s, "{\"type\":\"%s\",\"challenge\":\"%s\",\"origin\":\"%s\","
-                              "\"crossOrigin\":false}", type, challenge, origin), 0);
-    return s;
-}
-
-/* The PublicKeyCredential JSON around a response object. */
-static json_object *credential(const struct authn *a, json_object *response)
-{
-    json_object *c = json_object_new_object();
-    json_object_object_add(c, "id", b64_json(a->cred_id, sizeof(a->cred_id)));
-    json_object_object_add(c, "rawId", b64_json(a->cred_id, sizeof(a->cred_id)));
-    json_object_object_add(c, "type", json_object_new_string("public-key"));
-    json_object_object_add(c, "response", response);
-    return c;
-}
-
-/* navigator.credentials.create(), "none" attestation */
-static json_object *authn_create(const struct authn *a, const char *challenge,
-                                 const char *origin, const char *rp_id, uint8_t flags)
-{
-    uint8_t ad[1024], ao[2048];
-    size_t adl = authn_data(a, rp_id, flags, ad, sizeof(ad));
-    cbor_item_t *m = cbor_new_definite_map(3);
-    ck_assert_ptr_nonnull(m);
-    cbor_put(m, cbor_build_string("fmt"), cbor_build_string("none"));
-    cbor_put(m, cbor_build_string("attStmt"), cbor_new_definite_map(0));
-    cbor_put(m, cbor_build_string("authData"), cbor_build_bytestring(ad, adl));
-    size_t aol = cbor_out(m, ao, sizeof(ao));
-    char *cd = client_data("webauthn.create", challenge, origin);
-    json_object *r = json_object_new_object();
-    json_object_object_add(r, "clientDataJSON", b64_json((const uint8_t *)cd, strlen(cd)));
-    json_object_object_add(r, "attestationObject", b64_json(ao, aol));
-    free(cd);
-    return credential(a, r);
-}
-
-/* navigator.credentials.get() with the authenticator's current count */
-static json_object *authn_get(const struct authn *a, const char *challenge, const char *origin,
-                              const char *rp_id, int64_t user_handle)
-{
-    uint8_t ad[64], sig[256];
-    size_t adl = authn_data(a, rp_id, WA_FLAG_UP | WA_FLAG_UV, ad, sizeof(ad));
-    char *cd = client_data("webauthn.get", challenge, origin);
-    size_t sigl = authn_sign(a, ad, adl, cd, sig, sizeof(sig));
-    json_object *r = json_object_new_object();
-    json_object_object_add(r, "clientDataJSON", b64_json((const uint8_t *)cd, strlen(cd)));
-    json_object_object_add(r, "authenticatorData", b64_json(ad, adl));
-    json_object_object_add(r, "signature", b64_json(sig, sigl));
-    if (user_handle > 0) {
-        uint8_t h[8];
-        for (int i = 0; i < 8; i++)
-            h[i] = (uint8_t)((uint64_t)user_handle >> (56 - 8 * i));
-        json_object_object_add(r, "userHandle", b64_json(h, sizeof(h)));
-    } else {
-        json_object_object_add(r, "userHandle", NULL);
-    }
-    free(cd);
-    return credential(a, r);
-}
-
 /* --- the plugin in an app ------------------------------------------------------ */
 
 #define ORIGIN "http://localhost:8080"
@@ -991,7 +827,7 @@ START_TEST(test_plugin_register)
     json_object *ex = at(opts, "publicKey.excludeCredentials");
     ck_assert_uint_eq(json_object_array_length(ex), 1);
     json_object *id0 = at(json_object_array_get_idx(ex, 0), "id");
-    json_object *want = b64_json(a.cred_id, sizeof(a.cred_id));
+    json_object *want = authn_b64_json(a.cred_id, sizeof(a.cred_id));
     ck_assert_str_eq(json_object_get_string(id0), json_object_get_string(want));
     json_object_put(want);
     json_object_put(opts);

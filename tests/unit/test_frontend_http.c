@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "authn_fx.h"
 #include "bus/bus.h"
 #include "store/data_api.h"
 #include "http_fx.h"
@@ -830,6 +831,98 @@ START_TEST(t_events_and_2fa_lockout)
 }
 END_TEST
 
+/* publicKey.challenge of a WebAuthn options answer */
+static void challenge_of(const struct hres *r, char *out, size_t outsz)
+{
+    json_object *pk, *ch;
+    ck_assert_msg(json_object_object_get_ex(r->json, "publicKey", &pk) &&
+                  json_object_object_get_ex(pk, "challenge", &ch), "%s", r->body);
+    snprintf(out, outsz, "%s", json_object_get_string(ch));
+}
+
+START_TEST(t_passkey_over_api)
+{
+    struct hfx h;
+    struct hres r;
+    struct authn a;
+    char tok[2048], ch[256], chal[2048], *body;
+    hfx_open(&h, _i, "");
+    if (h.t.skipped)
+        return;
+    int64_t uid = hfx_user(&h, "ada", "admin", PW_ADMIN);
+    hfx_user(&h, "vic", "viewer", PW_VIEWER);
+    hfx_login(&h, "ada", PW_ADMIN, tok, sizeof(tok), NULL, 0);
+    authn_new(&a);
+    hfx_req(&h, "POST", "/api/passkey/register-options", tok, "{}", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    challenge_of(&r, ch, sizeof(ch));
+    hres_free(&r);
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "credential", authn_create(&a, ch, "http://localhost:8080",
+                                                          "localhost", AUTHN_FLAG_UP |
+                                                          AUTHN_FLAG_UV | AUTHN_FLAG_AT));
+    json_object_object_add(b, "device_name", json_object_new_string("test key"));
+    body = strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    hfx_req(&h, "POST", "/api/passkey/register", tok, body, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    char pkid[32];
+    snprintf(pkid, sizeof(pkid), "%s", hres_str(&r, "id"));
+    hres_free(&r);
+    free(body);
+    hfx_req(&h, "GET", "/api/passkey/list", tok, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq((int)json_object_array_length(r.json), 1);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"device_name\":\"test key\""));
+    hres_free(&r);
+    /* now a login asks for the passkey first */
+    hfx_req(&h, "POST", "/api/auth/login", NULL,
+            "{\"username\":\"ada\",\"password\":\"" PW_ADMIN "\"}", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, "\"methods\":[\"passkey\"]"));
+    snprintf(chal, sizeof(chal), "%s", hres_str(&r, "challenge_token"));
+    hres_free(&r);
+    char req[2400];
+    snprintf(req, sizeof(req), "{\"challenge_token\":\"%s\"}", chal);
+    hfx_req(&h, "POST", "/api/passkey/authenticate-options", NULL, req, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    challenge_of(&r, ch, sizeof(ch));
+    hres_free(&r);
+    a.count++;
+    b = json_object_new_object();
+    json_object_object_add(b, "challenge_token", json_object_new_string(chal));
+    json_object_object_add(b, "credential", authn_get(&a, ch, "http://localhost:8080",
+                                                       "localhost", uid));
+    body = strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    hfx_req(&h, "POST", "/api/passkey/authenticate", NULL, body, NULL, &r);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert(strlen(hres_str(&r, "access_token")) > 20);
+    ck_assert_ptr_nonnull(strstr(r.headers, "jutsu_refresh="));
+    hres_free(&r);
+    /* the same assertion again: refused (challenge and login challenge used up) */
+    hfx_req(&h, "POST", "/api/passkey/authenticate", NULL, body, NULL, &r);
+    ck_assert_int_eq(r.status, 401);
+    hres_free(&r);
+    free(body);
+    /* another user cannot delete it; its owner can */
+    char vtok[2048], path[64];
+    hfx_login(&h, "vic", PW_VIEWER, vtok, sizeof(vtok), NULL, 0);
+    snprintf(path, sizeof(path), "/api/passkey/%s", pkid);
+    hfx_req(&h, "DELETE", path, vtok, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 404);
+    hres_free(&r);
+    hfx_req(&h, "DELETE", path, tok, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    hres_free(&r);
+    hfx_req(&h, "GET", "/api/auth/me", tok, NULL, NULL, &r);
+    ck_assert_str_eq(hres_str(&r, "passkeys"), "0");
+    hres_free(&r);
+    authn_free(&a);
+    hfx_close(&h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("frontend_http");
@@ -840,6 +933,7 @@ static Suite *suite(void)
         { "bcrypt_legacy", t_bcrypt_legacy }, { "invitations", t_invitations },
         { "tls_ipv6_cors_ready", t_tls_ipv6_cors_ready },
         { "events_and_2fa_lockout", t_events_and_2fa_lockout },
+        { "passkey_over_api", t_passkey_over_api },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         TCase *tc = tcase_create(t[i].name);
