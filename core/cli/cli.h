@@ -128,6 +128,7 @@ int jutsu_cmd_trade_run(struct jutsu_cli *cli);
 int jutsu_cmd_backtest(struct jutsu_cli *cli);
 int jutsu_cmd_config_override(struct jutsu_cli *cli);
 int jutsu_cmd_user(struct jutsu_cli *cli);
+int jutsu_cmd_completion(struct jutsu_cli *cli);
 int jutsu_cmd_scheduler_status(struct jutsu_cli *cli);
 
 #endif

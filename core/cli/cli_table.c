@@ -88,6 +88,12 @@ const struct jutsu_cmd jutsu_commands[] = {
       "and can set up a second factor again.",
       JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
 
+    { "completion", "bash", "Print a bash completion script",
+      "Made from this command table: commands, their words and --options, and the\n"
+      "global options. Use it with `source <(jutsu completion bash)`, or save it as\n"
+      "/usr/share/bash-completion/completions/jutsu (packages install it there).",
+      JUTSU_NEED_NOTHING, "text", jutsu_cmd_completion },
+
     { "plugins list", "[--format text|json]", "List the plugins found on the plugin path",
       "Opens every *.so on the plugin path (JUTSU_PLUGIN_PATH, the config's plugin_path,\n"
       "the build tree, the install directory) and prints name, kind, version, ABI and\n"

@@ -1,0 +1,28 @@
+# jutsu completion bash: the script parses, and completes what the command
+# table has (first words, second words, a command's --options).
+source "$(dirname "$0")/lib.bash"
+
+run script 0 "$JUTSU" completion bash
+expect script out "complete -F _jutsu jutsu"
+bash -n "$TMP/out" && pass || fail "the script does not parse"
+cp "$TMP/out" "$TMP/comp.bash"
+complete_of() {   # complete_of WORD... : what _jutsu offers for the last word
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _jutsu;
+           echo "${COMPREPLY[*]}"' _ "$TMP/comp.bash" "$@"
+}
+[[ "$(complete_of jutsu da)" == "data" ]] && pass || fail "jutsu da: $(complete_of jutsu da)"
+[[ "$(complete_of jutsu data s)" == "show status" ]] && pass \
+  || fail "jutsu data s: $(complete_of jutsu data s)"
+[[ "$(complete_of jutsu -c x.yaml user add bob --r)" == "--role" ]] && pass \
+  || fail "user add --r: $(complete_of jutsu -c x.yaml user add bob --r)"
+[[ "$(complete_of jutsu user "")" == *invite* ]] && pass || fail "user: $(complete_of jutsu user "")"
+[[ "$(complete_of jutsu --log-l)" == "--log-level" ]] && pass || fail "global option"
+# every command of `jutsu help` is offered
+run help 0 "$JUTSU" help
+all=$(complete_of jutsu "")
+for w in $(awk '/^  [a-z]/ {print $1}' "$TMP/out" | sort -u); do
+  [[ " $all " == *" $w "* ]] && pass || fail "first word $w not offered"
+done
+run nobash 2 "$JUTSU" completion zsh
+expect nobash err "say \`bash\`"
+finish
