@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "jutsu/frontend.h"
 #include "auth/auth.h"
@@ -137,7 +138,8 @@ void hfx_req(struct hfx *h, const char *method, const char *path, const char *to
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
-    hdr = curl_slist_append(hdr, "Expect:");
+    if (header == NULL || strncasecmp(header, "Expect:", 7) != 0)
+        hdr = curl_slist_append(hdr, "Expect:");   /* no 100-continue round trip */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
     CURLcode rc = curl_easy_perform(c);
     ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
