@@ -12,18 +12,41 @@ export JUTSU_PLUGIN_PATH="${JUTSU_PLUGIN_PATH:-$B/plugins}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-bench-startup-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-# every plugin in the build, one instance each, with the settings it requires
+# every plugin in the build, one instance each, with the settings it
+# requires: read from its own schema (`plugins describe`, parsed with
+# python3 as bench_http.sh does), so that a plugin that gains a required
+# key does not stop the benchmark (broker-schwab's app_key did). Values
+# are placeholders of the key's type, but source-csv's path must exist: it
+# is absolute, whatever relative paths in a config are read against.
+instance() {   # NAME PLUGIN: one line of plugins:
+  "$B/jutsu" plugins describe "$2" --format json | python3 -c '
+import json, sys
+name, plugin, data = sys.argv[1], sys.argv[2], sys.argv[3]
+known = {("source-csv", "path"): json.dumps(data)}
+def value(k):
+    if (plugin, k["name"]) in known:
+        return known[(plugin, k["name"])]
+    t = k.get("type")
+    if t in ("int", "double"):
+        return str(k.get("min", 1))
+    if t == "bool":
+        return "false"
+    if t == "enum":
+        return json.dumps(k["choices"][0])
+    return json.dumps("x")
+req = [k for k in json.load(sys.stdin).get("schema", []) if k.get("required")]
+cfg = ", ".join("%s: %s" % (k["name"], value(k)) for k in req)
+print("  - {name: %s, plugin: %s%s}" % (name, plugin, ", config: {%s}" % cfg if cfg else ""))
+' "$1" "$2" "$PWD/conf/sample-data"
+}
 {
   printf 'log: {level: warn}\ndatabase:\n  type: sqlite\n  sqlite: {path: "%s/s.db"}\n' "$TMP"
   printf 'plugins:\n'
   for so in "$B"/plugins/*.so; do
     name=$(basename "$so" .so)
     case "$name" in
-      storage-*) ;;
-      source-csv) printf '  - {name: csv, plugin: source-csv, config: {path: conf/sample-data}}\n' ;;
-      source-schwab | broker-schwab)   # both need the Schwab app's credentials
-        printf '  - {name: %s, plugin: %s, config: {app_key: k, app_secret: s}}\n' "${name//-/_}" "$name" ;;
-      *) printf '  - {name: %s, plugin: %s}\n' "${name//-/_}" "$name" ;;
+      storage-*) ;;   # the database: above
+      *) instance "${name//-/_}" "$name" ;;
     esac
   done
 } > "$TMP/all.yaml"

@@ -2,6 +2,7 @@
  * core/cli/cli.c — global options, command lookup, loading what a command
  * needs, and the exit-code discipline.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,13 +11,19 @@
 
 #include "jutsu/error.h"
 #include "cli/cli.h"
+#include "cli/cli_suggest.h"
 #include "base/log.h"
+#include "config/cfg.h"
 #include "store/store.h"
 
+/* The install prefix's etc (core/CMakeLists.txt): /usr/local/etc for a
+ * default `cmake --install`, /etc for a package (prefix /usr). */
 #ifndef JUTSU_SYSCONF_DIR
 #define JUTSU_SYSCONF_DIR "/etc"
 #endif
 #define DEFAULT_CONFIG JUTSU_SYSCONF_DIR "/jutsu/jutsu.yaml"
+/* The config a source tree runs with, named in hints. */
+#define REPO_CONFIG    "conf/jutsu.yaml"
 
 void jutsu_cli_error(const char *fmt, ...)
 {
@@ -120,16 +127,74 @@ static const struct jutsu_cmd *lookup(int argc, char **argv, int *used)
     return best;
 }
 
-/* Lists the commands starting with `word` (for "jutsu config"). */
+/* The command nearest to the first words of argv, if it is near enough to
+ * be a slip of the fingers (cli_suggest.c's measure: "sycn", "data shwo"),
+ * so "frobnicate" gets no guess. Each command is set against as many
+ * words as its name has; *words is that count for the one returned. */
+static const struct jutsu_cmd *nearest(int argc, char **argv, int *words)
+{
+    enum { MAX_WORDS = 4 };
+    char typed[MAX_WORDS][128];
+    struct jutsu_suggest sg[MAX_WORDS];
+    for (int k = 1; k < MAX_WORDS && k <= argc; k++) {
+        /* command names are short: a longer word cannot be near one anyway */
+        snprintf(typed[k], sizeof(typed[k]), "%.62s%s%.62s", k > 1 ? typed[k - 1] : "",
+                 k > 1 ? " " : "", argv[k - 1]);
+        jutsu_cli_suggest_init(&sg[k], typed[k]);
+    }
+    for (const struct jutsu_cmd *c = jutsu_commands; c->name; c++) {
+        int k = 1;
+        for (const char *p = c->name; *p; p++)
+            k += *p == ' ';
+        if (k < MAX_WORDS && k <= argc)
+            jutsu_cli_suggest_offer(&sg[k], c->name);
+    }
+    const char *best = NULL;
+    int best_dist = 0;
+    for (int k = 1; k < MAX_WORDS && k <= argc; k++) {
+        const char *b = jutsu_cli_suggest_best(&sg[k]);
+        if (b != NULL && (best == NULL || sg[k].best_dist < best_dist)) {
+            best = b;
+            best_dist = sg[k].best_dist;
+            *words = k;
+        }
+    }
+    for (const struct jutsu_cmd *c = jutsu_commands; best && c->name; c++)
+        if (strcmp(c->name, best) == 0)
+            return c;
+    return NULL;
+}
+
+/* "; did you mean `sync`?" for the words typed, or "" (buf holds it). */
+static const char *did_you_mean(int argc, char **argv, char *typed, size_t tsize, char *buf,
+                                size_t size)
+{
+    int words = 1;
+    const struct jutsu_cmd *c = nearest(argc, argv, &words);
+    snprintf(typed, tsize, "%s", argc > 0 ? argv[0] : "");
+    if (c == NULL)
+        return "";
+    for (int w = 1; w < words; w++) {
+        size_t len = strlen(typed);
+        snprintf(typed + len, tsize - len, " %s", argv[w]);
+    }
+    snprintf(buf, size, "; did you mean `%s`?", c->name);
+    return buf;
+}
+
+/* Lists the commands starting with `word` (for "jutsu config"); f NULL:
+ * only counts them. */
 static int print_group(FILE *f, const char *word)
 {
     int n = 0;
     size_t len = strlen(word);
     for (const struct jutsu_cmd *c = jutsu_commands; c->name; c++)
         if (strncmp(c->name, word, len) == 0 && c->name[len] == ' ') {
-            if (n++ == 0)
+            if (f && n == 0)
                 fprintf(f, "commands of `%s`:\n", word);
-            fprintf(f, "  %-18s %s\n", c->name, c->summary);
+            if (f)
+                fprintf(f, "  %-18s %s\n", c->name, c->summary);
+            n++;
         }
     return n;
 }
@@ -146,9 +211,13 @@ int jutsu_cmd_help(struct jutsu_cli *cli)
     int used;
     const struct jutsu_cmd *c = lookup(cli->argc - 1, cli->argv + 1, &used);
     if (c == NULL || used != cli->argc - 1) {
+        char typed[128], hint[160];
         if (cli->argc == 2 && print_group(stdout, cli->argv[1]))
             return JUTSU_EXIT_OK;
-        return jutsu_cli_usage(cli, "no command \"%s\"; `jutsu help` lists them", cli->argv[1]);
+        const char *mean = did_you_mean(cli->argc - 1, cli->argv + 1, typed, sizeof(typed),
+                                        hint, sizeof(hint));
+        return jutsu_cli_usage(cli, "no command \"%s\"%s%s", *mean ? typed : cli->argv[1],
+                               mean, *mean ? "" : "; `jutsu help` lists them");
     }
     print_usage_line(stdout, c);
     printf("\n%s\n\n%s\n", c->summary, c->help);
@@ -234,6 +303,28 @@ int jutsu_cli_parse(struct jutsu_cli *cli, const struct option *longopts,
     return 0;
 }
 
+/* A config file that cannot be read is the first thing a new user meets
+ * (`jutsu data status` in a fresh clone): say how a config is named, and
+ * where the repository's is, beside the reason. */
+static int unreadable_config(struct jutsu_cli *cli, struct jutsu_diag *diag)
+{
+    if (access(cli->config_path, R_OK) == 0)
+        return 0;
+    const char *why = strerror(errno);
+    if (!cli->config_explicit)
+        jutsu_diag_add(diag, "%s: cannot read the config file: %s\n"
+                       "  hint: no -c FILE or $JUTSU_CONFIG named a config, so the installed "
+                       "default was tried; the repository's default is " REPO_CONFIG ": "
+                       "`jutsu -c " REPO_CONFIG " %s%s`", cli->config_path, why, cli->cmd->name,
+                       cli->argc > 1 ? " ..." : "");
+    else
+        jutsu_diag_add(diag, "%s: cannot read the config file: %s\n"
+                       "  hint: %s names the config file; the repository's default is "
+                       REPO_CONFIG, cli->config_path, why,
+                       cli->config_from_env ? "$JUTSU_CONFIG" : "-c FILE");
+    return JUTSU_EIO;
+}
+
 int jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag)
 {
     unsigned needs = cli->cmd->needs;
@@ -246,9 +337,16 @@ int jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag)
         access(cli->config_path, F_OK) != 0)
         /* no config file: the built-in plugin path still works */
         return jutsu_app_load_config_string(cli->app, "(built-in defaults)", "{}", diag);
+    if ((rc = unreadable_config(cli, diag)) != 0)
+        return rc;
     rc = jutsu_app_load_config(cli->app, cli->config_path, diag);
     if (rc == 0 && (needs & JUTSU_NEED_PLUGINS))
         rc = jutsu_app_load_plugins(cli->app, diag);
+    /* only config check looks at the disk: the other commands meet a
+     * missing file where they use it, and `config show` must still show
+     * where a path points when it is wrong */
+    if (rc == 0 && cli->cmd->run == jutsu_cmd_config_check)
+        rc = jutsu_cfg_check_paths(cli->app->cfg, diag);
     return rc;
 }
 
@@ -309,12 +407,43 @@ int jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, j
     return 0;
 }
 
-/* The log settings of the command line, before the command's. */
+/* The log settings of the command line. */
 struct global_opts {
     int level;           /* -1: not given                         */
     int format;
     int format_given;
 };
+
+/* One global option, before or after the command (c as getopt_long gives
+ * it, for --help and --version too). -1 to go on, else the exit code. */
+static int global_option(int c, const char *arg, const char *given, struct jutsu_cli *cli,
+                         struct global_opts *g)
+{
+    switch (c) {
+    case 'c':
+        cli->config_path = arg;
+        cli->config_explicit = 1;
+        return -1;
+    case 'L':
+        if (jutsu_log_level_parse(arg, &g->level) != 0)
+            return jutsu_cli_usage(NULL, "--log-level %s: use error, warn, info, debug or trace",
+                                   arg);
+        return -1;
+    case 'O':
+        if (jutsu_log_format_parse(arg, &g->format) != 0)
+            return jutsu_cli_usage(NULL, "--log-format %s: use text, json or journal", arg);
+        g->format_given = 1;
+        return -1;
+    case 'v': g->level = JUTSU_LOG_DEBUG; return -1;
+    case 'q': g->level = JUTSU_LOG_WARN; return -1;
+    case 'h': print_global_help(stdout); return JUTSU_EXIT_OK;
+    case 'V':
+        printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
+        return JUTSU_EXIT_OK;
+    case ':': return jutsu_cli_usage(NULL, "option %s needs a value", given);
+    default:  return jutsu_cli_usage(NULL, "unknown option %s (see `jutsu --help`)", given);
+    }
+}
 
 /* Parses the options before the command. Returns -1 to go on to the
  * command, else the exit code (--help, --version, a usage error). */
@@ -330,41 +459,90 @@ static int parse_global(int argc, char **argv, struct jutsu_cli *cli, struct glo
         { "version",    no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
     };
-    int c;
+    int c, rc;
     g->level = -1;
     g->format_given = 0;
     jutsu_log_format_parse("auto", &g->format);
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:c:vqh", global, NULL)) != -1) {
-        switch (c) {
-        case 'c': cli->config_path = optarg; cli->config_explicit = 1; break;
-        case 'L':
-            if (jutsu_log_level_parse(optarg, &g->level) != 0)
-                return jutsu_cli_usage(NULL, "--log-level %s: use error, warn, info, debug "
-                                       "or trace", optarg);
-            break;
-        case 'O':
-            if (jutsu_log_format_parse(optarg, &g->format) != 0)
-                return jutsu_cli_usage(NULL, "--log-format %s: use text, json or journal", optarg);
-            g->format_given = 1;
-            break;
-        case 'v': g->level = JUTSU_LOG_DEBUG; break;
-        case 'q': g->level = JUTSU_LOG_WARN; break;
-        case 'h': print_global_help(stdout); return JUTSU_EXIT_OK;
-        case 'V':
-            printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR,
-                   JUTSU_ABI_MINOR);
-            return JUTSU_EXIT_OK;
-        case ':': return jutsu_cli_usage(NULL, "option %s needs a value", argv[optind - 1]);
-        default:  return jutsu_cli_usage(NULL, "unknown option %s (see `jutsu --help`)",
-                                         argv[optind - 1]);
+    while ((c = getopt_long(argc, argv, "+:c:vqh", global, NULL)) != -1)
+        if ((rc = global_option(c, optarg, argv[optind - 1], cli, g)) >= 0)
+            return rc;
+    return -1;
+}
+
+/* The global options that may follow the command's words, as written
+ * there: exact words only, so that a command's own options and arguments
+ * ("db downgrade -1", "backtest --capital") are never taken for one. */
+static const struct {
+    const char *word;
+    int         c;
+    int         has_arg;
+} trailing[] = {
+    { "-c", 'c', 1 },          { "--config", 'c', 1 },
+    { "--log-level", 'L', 1 }, { "--log-format", 'O', 1 },
+    { "-v", 'v', 0 },          { "--verbose", 'v', 0 },
+    { "-q", 'q', 0 },          { "--quiet", 'q', 0 },
+};
+
+/* Which global option argv[*i] is (0: none), and its value: the next word
+ * (*i moves on), after '=' of a long one, or glued to -c. */
+static int trailing_option(int argc, char **argv, int *i, const char **arg)
+{
+    const char *a = argv[*i];
+    *arg = NULL;
+    for (size_t t = 0; t < sizeof(trailing) / sizeof(trailing[0]); t++) {
+        size_t len = strlen(trailing[t].word);
+        if (strncmp(a, trailing[t].word, len) != 0)
+            continue;
+        if (a[len] == '\0') {
+            if (trailing[t].has_arg && *i + 1 < argc)
+                *arg = argv[++*i];
+            return trailing[t].has_arg && *arg == NULL ? ':' : trailing[t].c;
+        }
+        if (trailing[t].has_arg && (a[len] == '=' || len == 2)) {
+            *arg = a + len + (a[len] == '=');
+            return trailing[t].c;
         }
     }
-    const char *env = getenv("JUTSU_LOG_LEVEL");
-    if (g->level < 0 && env && *env && jutsu_log_level_parse(env, &g->level) != 0)
-        return jutsu_cli_usage(NULL, "JUTSU_LOG_LEVEL=%s: use error, warn, info, debug "
-                               "or trace", env);
+    return 0;
+}
+
+/* Takes the global options out of argv[from..*argc) (up to a "--"),
+ * compacting the rest, so that `jutsu data status -c FILE` is `jutsu -c
+ * FILE data status`. -1 to go on, else the exit code of a usage error. */
+static int trailing_globals(int *argc, char **argv, int from, struct jutsu_cli *cli,
+                            struct global_opts *g)
+{
+    int out = from, i = from;
+    for (; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *arg, *given = argv[i];
+        int c = trailing_option(*argc, argv, &i, &arg), rc;
+        if (c == 0)
+            argv[out++] = argv[i];
+        else if ((rc = global_option(c, arg, given, cli, g)) >= 0)
+            return rc;
+    }
+    while (i < *argc)
+        argv[out++] = argv[i++];
+    argv[out] = NULL;
+    *argc = out;
     return -1;
+}
+
+/* An unknown command: the nearest one if it is close, else the group's
+ * commands if the first word is one ("jutsu data"), else a pointer to
+ * `jutsu help`. */
+static int unknown_command(int argc, char **argv)
+{
+    char typed[128], hint[160];
+    const char *mean = did_you_mean(argc, argv, typed, sizeof(typed), hint, sizeof(hint));
+    if (*mean)
+        return jutsu_cli_usage(NULL, "unknown command \"%s\"%s", typed, mean);
+    if (argc > 1 && print_group(NULL, argv[0]) > 0)
+        jutsu_cli_usage(NULL, "unknown command \"%s %s\"", argv[0], argv[1]);
+    if (print_group(stderr, argv[0]))
+        return JUTSU_EXIT_USAGE;
+    return jutsu_cli_usage(NULL, "unknown command \"%s\" (see `jutsu help`)", argv[0]);
 }
 
 int jutsu_cli_main(int argc, char **argv)
@@ -374,24 +552,27 @@ int jutsu_cli_main(int argc, char **argv)
     int rc = parse_global(argc, argv, &cli, &g);
     if (rc >= 0)
         return rc;
-    jutsu_log_configure(JUTSU_LOG_INFO, g.format);
-    jutsu_log_pin(g.level, g.format_given ? g.format : -1);
-    if (optind >= argc) {
+    int first = optind, used;
+    if (first >= argc) {
         print_global_help(stderr);
         return JUTSU_EXIT_USAGE;
     }
+    const struct jutsu_cmd *cmd = lookup(argc - first, argv + first, &used);
+    if (cmd == NULL)
+        return unknown_command(argc - first, argv + first);
+    if ((rc = trailing_globals(&argc, argv, first + used, &cli, &g)) >= 0)
+        return rc;
+    const char *env = getenv("JUTSU_LOG_LEVEL");
+    if (g.level < 0 && env && *env && jutsu_log_level_parse(env, &g.level) != 0)
+        return jutsu_cli_usage(NULL, "JUTSU_LOG_LEVEL=%s: use error, warn, info, debug "
+                               "or trace", env);
+    jutsu_log_configure(JUTSU_LOG_INFO, g.format);
+    jutsu_log_pin(g.level, g.format_given ? g.format : -1);
 
-    int used;
-    const struct jutsu_cmd *cmd = lookup(argc - optind, argv + optind, &used);
-    if (cmd == NULL) {
-        if (print_group(stderr, argv[optind]))
-            return JUTSU_EXIT_USAGE;
-        return jutsu_cli_usage(NULL, "unknown command \"%s\" (see `jutsu help`)", argv[optind]);
-    }
     if (cli.config_path == NULL) {
-        const char *env = getenv("JUTSU_CONFIG");
+        env = getenv("JUTSU_CONFIG");
         cli.config_path = env && *env ? env : DEFAULT_CONFIG;
-        cli.config_explicit = env && *env;
+        cli.config_explicit = cli.config_from_env = env && *env;
     }
     cli.cmd = cmd;
     /* one-shot commands print their result; their progress notes are
@@ -399,8 +580,8 @@ int jutsu_cli_main(int argc, char **argv)
     if (g.level < 0 && cmd->run != jutsu_cmd_serve)
         jutsu_log_pin(JUTSU_LOG_WARN, g.format_given ? g.format : -1);
     /* argv[0] of the command is its last word */
-    cli.argv = argv + optind + used - 1;
-    cli.argc = argc - optind - used + 1;
+    cli.argv = argv + first + used - 1;
+    cli.argc = argc - first - used + 1;
 
     rc = cmd->run(&cli);
     if (rc < 0)    /* --help was printed */

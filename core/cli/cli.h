@@ -3,6 +3,11 @@
  *
  *   jutsu [GLOBAL OPTIONS] COMMAND [WORDS...] [OPTIONS] [ARGS]
  *
+ * The global options (-c, --log-level, --log-format, -v, -q) may also come
+ * after the command's words, among its own options: they are taken out
+ * before the command parses the rest. An unknown command is answered with
+ * the nearest one of the table when one is close ("did you mean").
+ *
  * Each command is one row of jutsu_commands[] (core/cli/cli_table.c): its
  * words ("config check"), usage, one-line summary, long help, what it
  * needs loaded before it runs, and the function that runs it. `jutsu help`
@@ -41,7 +46,8 @@ enum jutsu_out_format { JUTSU_FMT_TEXT = 0, JUTSU_FMT_JSON = 1, JUTSU_FMT_YAML =
 
 struct jutsu_cli {
     const char        *config_path;   /* -c, $JUTSU_CONFIG, or the default */
-    int                config_explicit;
+    int                config_explicit;  /* named by -c or $JUTSU_CONFIG   */
+    int                config_from_env;  /* named by $JUTSU_CONFIG         */
     int                format;        /* enum jutsu_out_format, --format   */
     int                argc;          /* the command's own arguments       */
     char             **argv;          /* argv[0] is the command's name     */
@@ -80,7 +86,9 @@ int  jutsu_cli_parse(struct jutsu_cli *cli, const struct option *longopts,
                      int (*opt)(struct jutsu_cli *cli, int c, const char *arg, void *ud),
                      void *ud);
 
-/* Loads the config (and plugins) as cli->cmd->needs says, into cli->app.
+/* Loads the config (and plugins) as cli->cmd->needs says, into cli->app;
+ * for `config check`, then looks at the paths it names on disk. A config
+ * file that cannot be read is said with a hint on how to name one.
  * Returns a JUTSU_E* code; problems are in diag. */
 int  jutsu_cli_load(struct jutsu_cli *cli, struct jutsu_diag *diag);
 /* The same, printing problems to stderr; returns an exit code. */

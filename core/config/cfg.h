@@ -60,20 +60,36 @@ struct jutsu_cfg_node {
     uint32_t     type;          /* enum jutsu_cfg_type, 0 if not validated    */
     uint32_t     flags;         /* schema flags (JUTSU_CFG_SECRET ...)        */
     int          is_default;    /* made from a schema default                 */
+    int          resolved;      /* PATH: was relative, made absolute          */
+    int          from_env;      /* set from the environment: a relative PATH
+                                   is the working directory's, not the
+                                   config file's                              */
     int64_t      i;             /* INT; BOOL 0/1                              */
     double       d;             /* DOUBLE                                     */
     jutsu_money_t m;            /* MONEY                                      */
 };
 
 /* Parses a file. On failure returns JUTSU_ECONFIG (syntax, ${} errors; each
- * in diag with file:line:col) or JUTSU_EIO (cannot read: diag says why). */
+ * in diag with file:line:col) or JUTSU_EIO (cannot read: diag says why).
+ * The file's directory, without symbolic links, becomes the config's
+ * directory (jutsu_cfg_dir). */
 int  jutsu_cfg_load_file(const char *path, jutsu_cfg **out, struct jutsu_diag *diag);
-/* Same, from memory; `name` stands in for the file name in messages. */
+/* Same, from memory; `name` stands in for the file name in messages. The
+ * config's directory is the working directory at the call. */
 int  jutsu_cfg_load_string(const char *name, const char *text, size_t len,
                            jutsu_cfg **out, struct jutsu_diag *diag);
-/* An empty document (root is an empty map). */
+/* An empty document (root is an empty map), without a directory. */
 int  jutsu_cfg_new(jutsu_cfg **out);
 void jutsu_cfg_free(jutsu_cfg *cfg);
+
+/* The absolute directory that relative values of PATH keys are taken from
+ * (jutsu/config.h, "Paths"), or NULL: the working directory when they are
+ * resolved. */
+const char *jutsu_cfg_dir(const jutsu_cfg *cfg);
+/* Sets it (copied; an absolute path without symbolic links, as
+ * realpath() gives, since "../" is taken off it by its text): 0,
+ * JUTSU_EINVAL for a relative dir, JUTSU_ENOMEM. */
+int  jutsu_cfg_set_dir(jutsu_cfg *cfg, const char *dir);
 
 /* The root node: a map (an empty file is an empty map; a non-map root is
  * a load error). */
@@ -93,7 +109,10 @@ int  jutsu_cfg_set(jutsu_cfg *cfg, jutsu_cfg_node *root, const char *path,
 int  jutsu_cfg_unset(jutsu_cfg_node *map, const char *key);
 
 /* Validates `map` (a MAP node; callers make an empty one with
- * jutsu_cfg_new_map when the file has none) against `schema`. `what` names the context in messages
+ * jutsu_cfg_new_map when the file has none) against `schema`. The value of
+ * a PATH key is made absolute against jutsu_cfg_dir (the working
+ * directory for a from_env node; its text replaced, `resolved` set) unless
+ * it is absolute, empty, or starts with ':'. `what` names the context in messages
  * ("plugin storage-sqlite, instance \"db\""). Adds one diag line per
  * problem:
  *   file:line:col: unknown key "pth" in <what>; allowed: path, busy_timeout_ms
@@ -142,6 +161,26 @@ int  jutsu_cfg_parse_bool(const char *text, int *out);
 int  jutsu_cfg_fill(const jutsu_cfg_node *map, const struct jutsu_cfg_key *schema, void *conf,
                     char *err, size_t errsz);
 
+/* `path` made absolute (core/config/cfg_fill.c): kept if it is absolute,
+ * else joined to `dir` (NULL: the working directory) after its leading
+ * "./" and "../" steps are taken off `dir`, whose text must then be free
+ * of symbolic links. *out is the caller's to free. 0, JUTSU_ENOMEM, or
+ * JUTSU_EIO when the working directory cannot be had. */
+int  jutsu_cfg_path_join(const char *dir, const char *path, char **out);
+/* The directory of the file at `path`, without symbolic links (realpath):
+ * what the file's relative paths are taken from; *out is the caller's.
+ * 0, JUTSU_ENOMEM, or JUTSU_EIO (said in diag). */
+int  jutsu_cfg_file_dir(const char *path, char **out, struct jutsu_diag *diag);
+
+/* Looks at the disk for every validated PATH value of the tree (what
+ * `jutsu config check` adds to validation): a MUST_EXIST one must exist
+ * and be readable; any other must exist, or the nearest directory above it
+ * that exists must be writable (so the missing directories and the file
+ * can be made there). One diag line per problem, "file:line:col: key:
+ * path ...", saying for a value written relative which directory it was
+ * taken from. 0 or JUTSU_ECONFIG. Reads the tree only. */
+int  jutsu_cfg_check_paths(jutsu_cfg *cfg, struct jutsu_diag *diag);
+
 /* Writes "file:line:col" of a node into buf (size >= 64 recommended). */
 const char *jutsu_cfg_where(const jutsu_cfg_node *node, char *buf, size_t size);
 
@@ -161,7 +200,10 @@ void jutsu_cfg_mark_secret(jutsu_cfg_node *node, const char *const *keys);
  * `database.*` with their origin ("env POSTGRES_PORT") as their position.
  * 0 or JUTSU_ECONFIG (said in diag). */
 int  jutsu_cfg_env_apply(jutsu_cfg *cfg, struct jutsu_diag *diag);
-/* Parses a database URL into `database.*` keys of the root. */
+/* Parses a database URL into `database.*` keys of the root; a relative
+ * SQLite path is left for validation to resolve, against the config
+ * file's directory as one written in the file (DATABASE_URL's, marked
+ * from_env by jutsu_cfg_env_apply, against the working directory). */
 int  jutsu_cfg_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
                                   struct jutsu_diag *diag);
 

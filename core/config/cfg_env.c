@@ -80,8 +80,12 @@ static int set_part(jutsu_cfg *cfg, const char *key, const char *s, size_t n,
     return rc;
 }
 
-/* sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy. */
-static int apply_sqlite_url(jutsu_cfg *cfg, const char *rest, const char *origin,
+/* sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy.
+ * A relative path of the environment's is the shell's, as it always was:
+ * the node says so, and validation takes it from the working directory
+ * rather than the config file's (as it does one of the file's
+ * database.url). */
+static int apply_sqlite_url(jutsu_cfg *cfg, const char *rest, const char *origin, int from_env,
                             struct jutsu_diag *diag)
 {
     if (strncmp(rest, "//", 2) != 0) {
@@ -98,6 +102,10 @@ static int apply_sqlite_url(jutsu_cfg *cfg, const char *rest, const char *origin
     int rc = jutsu_cfg_set(cfg, jutsu_cfg_root(cfg), "database.type", "sqlite", origin);
     if (rc == 0)
         rc = set_part(cfg, "database.sqlite.path", path, strlen(path), origin, diag);
+    jutsu_cfg_node *n = rc == 0 ? jutsu_cfg_get(jutsu_cfg_root(cfg), "database.sqlite.path")
+                                : NULL;
+    if (n != NULL)
+        n->from_env = from_env;
     return rc;
 }
 
@@ -171,8 +179,8 @@ bad:
     return JUTSU_ECONFIG;
 }
 
-int jutsu_cfg_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
-                                 struct jutsu_diag *diag)
+static int url_apply(jutsu_cfg *cfg, const char *url, const char *origin, int from_env,
+                     struct jutsu_diag *diag)
 {
     const char *colon = strchr(url, ':');
     if (colon == NULL) {
@@ -185,13 +193,19 @@ int jutsu_cfg_database_url_apply(jutsu_cfg *cfg, const char *url, const char *or
     const char *plus = memchr(url, '+', n);
     size_t scheme = plus ? (size_t)(plus - url) : n;
     if (scheme == 6 && strncmp(url, "sqlite", 6) == 0)
-        return apply_sqlite_url(cfg, colon + 1, origin, diag);
+        return apply_sqlite_url(cfg, colon + 1, origin, from_env, diag);
     if ((scheme == 10 && strncmp(url, "postgresql", 10) == 0) ||
         (scheme == 8 && strncmp(url, "postgres", 8) == 0))
         return apply_pg_url(cfg, colon + 1, origin, diag);
     jutsu_diag_add(diag, "%s: unsupported database URL scheme \"%.*s\" (use postgresql or sqlite)",
                    origin, (int)n, url);
     return JUTSU_ECONFIG;
+}
+
+int jutsu_cfg_database_url_apply(jutsu_cfg *cfg, const char *url, const char *origin,
+                                 struct jutsu_diag *diag)
+{
+    return url_apply(cfg, url, origin, 0, diag);
 }
 
 static int apply_type(jutsu_cfg *cfg, const char *type, struct jutsu_diag *diag)
@@ -223,7 +237,7 @@ int jutsu_cfg_env_apply(jutsu_cfg *cfg, struct jutsu_diag *diag)
     }
     const char *env_url = getenv("DATABASE_URL");
     if (env_url && *env_url &&
-        (rc = jutsu_cfg_database_url_apply(cfg, env_url, "env DATABASE_URL", diag)) != 0)
+        (rc = url_apply(cfg, env_url, "env DATABASE_URL", 1, diag)) != 0)
         return rc;
     const char *type = getenv("DATABASE_TYPE");
     if (type && *type && (rc = apply_type(cfg, type, diag)) != 0)

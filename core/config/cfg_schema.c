@@ -301,6 +301,30 @@ static void check_enum(struct vctx *v, jutsu_cfg_node *n, const struct jutsu_cfg
     free(choices);
 }
 
+/* A PATH value made absolute against the config's directory, so that the
+ * file does not depend on where jutsu was started (jutsu/config.h); one
+ * from the environment is the shell's, as it always was. Empty
+ * means "none", and ":name" is no path (SQLite's :memory:): both are kept
+ * for the plugin to judge. */
+static void resolve_path(struct vctx *v, jutsu_cfg_node *n, const char *name)
+{
+    char *abs = NULL, at[256];
+    if (n->text[0] == '\0' || n->text[0] == '/' || n->text[0] == ':')
+        return;
+    int rc = jutsu_cfg_path_join(n->from_env ? NULL : jutsu_cfg_dir(v->cfg), n->text, &abs);
+    if (rc == JUTSU_ENOMEM) {
+        v->rc = rc;
+    } else if (rc != 0) {
+        report(v, where(n, at), "\"%s\" is relative, and the working directory it would be "
+               "taken from is unknown (key \"%s\" in %s)",
+               (n->flags & JUTSU_CFG_SECRET) ? MASK : n->text, name, v->what);
+    } else {
+        free(n->text);
+        n->text = abs;
+        n->resolved = 1;
+    }
+}
+
 /* Checks one scalar of scalar type `t` (the key's type, or a list's
  * element type) and stores its typed value. */
 static void check_scalar(struct vctx *v, jutsu_cfg_node *n, uint32_t t,
@@ -350,6 +374,8 @@ static void check_scalar(struct vctx *v, jutsu_cfg_node *n, uint32_t t,
         break;
     default:
         n->type = JUTSU_CFG_STR;
+        if (k->flags & JUTSU_CFG_PATH)
+            resolve_path(v, n, name);
         break;
     }
 }

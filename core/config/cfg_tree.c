@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "jutsu/buf.h"
@@ -38,6 +39,7 @@ struct jutsu_cfg {
     size_t           nnodes, capnodes;
     char           **names;         /* interned file / origin names */
     size_t           nnames;
+    char            *dir;           /* relative PATH values start here; NULL: cwd */
 };
 
 /* ---- nodes ------------------------------------------------------------ */
@@ -547,7 +549,25 @@ void jutsu_cfg_free(jutsu_cfg *cfg)
         free(cfg->names[i]);
     free(cfg->nodes);
     free(cfg->names);
+    free(cfg->dir);
     free(cfg);
+}
+
+const char *jutsu_cfg_dir(const jutsu_cfg *cfg)
+{
+    return cfg ? cfg->dir : NULL;
+}
+
+int jutsu_cfg_set_dir(jutsu_cfg *cfg, const char *dir)
+{
+    if (cfg == NULL || dir == NULL || *dir != '/')
+        return JUTSU_EINVAL;
+    char *copy = strdup(dir);
+    if (copy == NULL)
+        return JUTSU_ENOMEM;
+    free(cfg->dir);
+    cfg->dir = copy;
+    return 0;
 }
 
 int jutsu_cfg_load_string(const char *name, const char *text, size_t len,
@@ -564,6 +584,10 @@ int jutsu_cfg_load_string(const char *name, const char *text, size_t len,
         return JUTSU_ENOMEM;
     }
     yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
+    /* not from a file: relative paths are the shell's, as they always
+     * were for a config given as text (tests, built-in defaults); without
+     * a working directory they are resolved (and fail) at validation */
+    b.cfg->dir = getcwd(NULL, 0);
     rc = read_document(&b);
     if (rc == 0 && b.errors > 0)
         rc = JUTSU_ECONFIG;
@@ -620,14 +644,23 @@ fail:
 
 int jutsu_cfg_load_file(const char *path, jutsu_cfg **out, struct jutsu_diag *diag)
 {
-    char *text;
+    char *text, *dir = NULL;
     size_t len;
     *out = NULL;
     int rc = read_all(path, &text, &len, diag);
     if (rc != 0)
         return rc;
-    rc = jutsu_cfg_load_string(path, text, len, out, diag);
+    /* the file was just read, so its directory can be found */
+    rc = jutsu_cfg_file_dir(path, &dir, diag);
+    if (rc == 0)
+        rc = jutsu_cfg_load_string(path, text, len, out, diag);
     free(text);
+    if (rc == 0) {
+        free((*out)->dir);
+        (*out)->dir = dir;
+    } else {
+        free(dir);
+    }
     return rc;
 }
 

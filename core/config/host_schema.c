@@ -100,9 +100,9 @@ static const struct jutsu_cfg_key database_schema[] = {
     JUTSU_CFG_KEY_AT("backup_before_upgrade", JUTSU_CFG_BOOL, "true",
                      "Back up a database that holds data before upgrading its schema",
                      struct jutsu_settings_database, backup_before_upgrade),
-    JUTSU_CFG_KEY_AT("backup_dir", JUTSU_CFG_STR, "var/backups",
-                     "Where automatic backups are written",
-                     struct jutsu_settings_database, backup_dir),
+    JUTSU_CFG_PATH_AT("backup_dir", 0, "var/backups",
+                      "Where automatic backups are written (relative: to the config file's "
+                      "directory)", struct jutsu_settings_database, backup_dir),
     JUTSU_CFG_END
 };
 
@@ -184,9 +184,10 @@ static const struct jutsu_cfg_key trading_schema[] = {
 
 #define AU struct jutsu_settings_auth
 static const struct jutsu_cfg_key auth_schema[] = {
-    JUTSU_CFG_KEY_AT("secret_key_file", JUTSU_CFG_STR, "var/jutsu.key",
-                     "Keys that sign tokens and seal secrets at rest; created 0600 on first "
-                     "use, refused if group or others may read it", AU, secret_key_file),
+    JUTSU_CFG_PATH_AT("secret_key_file", 0, "var/jutsu.key",
+                      "Keys that sign tokens and seal secrets at rest; created 0600 on first "
+                      "use, refused if group or others may read it (relative: to the config "
+                      "file's directory)", AU, secret_key_file),
     JUTSU_CFG_INT_RANGE_AT("access_ttl", "900", 60, 86400,
                            "Seconds an access token lives", AU, access_ttl_s),
     JUTSU_CFG_INT_RANGE_AT("refresh_ttl", "604800", 300, 7776000,
@@ -233,7 +234,9 @@ static const struct jutsu_cfg_key instance_schema[] = {
 const struct jutsu_cfg_key jutsu_host_schema[] = {
     { .name = "log", .type = JUTSU_CFG_MAP, .sub = log_schema, .help = "Logging" },
     { .name = "plugin_path", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
-      .help = "Directories searched for plugins before the built-in ones" },
+      .flags = JUTSU_CFG_PATH | JUTSU_CFG_MUST_EXIST,
+      .help = "Directories searched for plugins before the built-in ones (relative: to the "
+              "config file's directory)" },
     { .name = "exchange", .type = JUTSU_CFG_MAP, .sub = exchange_schema,
       .help = "The exchange whose calendar and clock the jobs follow" },
     { .name = "bus", .type = JUTSU_CFG_MAP, .sub = bus_schema, .help = "The event bus" },

@@ -238,7 +238,29 @@ static const size_t field_size[] = {
     [JUTSU_CFG_LIST] = 0, [JUTSU_CFG_MAP] = 0, [JUTSU_CFG_ANY] = 0,
 };
 
-#define KNOWN_FLAGS (JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET | JUTSU_CFG_FIELD)
+#define KNOWN_FLAGS (JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET | JUTSU_CFG_FIELD | JUTSU_CFG_PATH | \
+                     JUTSU_CFG_MUST_EXIST)
+
+/* JUTSU_CFG_PATH (1.2) rewrites text, so only text may carry it: a STR key
+ * or a LIST of STR; MUST_EXIST only says more about a PATH. */
+static int check_path_flags(const struct jutsu_cfg_key *k, const char *who,
+                            struct jutsu_diag *diag)
+{
+    int is_text = k->type == JUTSU_CFG_STR ||
+                  (k->type == JUTSU_CFG_LIST && (k->elem == 0 || k->elem == JUTSU_CFG_STR));
+    if ((k->flags & JUTSU_CFG_PATH) && !is_text) {
+        jutsu_diag_add(diag, "%s: schema: key \"%s\" of type %s has the flag JUTSU_CFG_PATH, "
+                       "which only a str key or a list of str can have", who, k->name,
+                       jutsu_cfg_type_name(k->type));
+        return 1;
+    }
+    if ((k->flags & JUTSU_CFG_MUST_EXIST) && !(k->flags & JUTSU_CFG_PATH)) {
+        jutsu_diag_add(diag, "%s: schema: key \"%s\" has the flag JUTSU_CFG_MUST_EXIST without "
+                       "JUTSU_CFG_PATH: only a path can be looked for", who, k->name);
+        return 1;
+    }
+    return 0;
+}
 
 /* What ABI 1.1 added to a key: its field (offset, flag), an enum's values,
  * and the slot still reserved. A key's type is known here. `nested`: the
@@ -338,6 +360,7 @@ static int check_table(const struct jutsu_cfg_key *schema, const char *who, int 
             bad++;
         }
         bad += check_field(schema, k, nested, who, diag);
+        bad += check_path_flags(k, who, diag);
         if (k->sub && (k->type == JUTSU_CFG_MAP || k->type == JUTSU_CFG_LIST)) {
             char *sub = NULL;
             if (asprintf(&sub, "%s: %s", who, k->name) < 0)

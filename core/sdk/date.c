@@ -70,10 +70,12 @@ static int is_leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int y, int m)
+int jutsu_date_days_in_month(int year, int month)
 {
     static const unsigned char days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+    if (month < 1 || month > 12)
+        return 0;
+    return month == 2 && is_leap(year) ? 29 : days[month - 1];
 }
 
 /* Exactly `n` ASCII digits at s as a number, or -1. */
@@ -88,16 +90,24 @@ static int fixed_digits(const char *s, int n)
     return v;
 }
 
+/* "YYYY-MM-DD" at s (10 bytes known to be there): its numbers, the form
+ * checked but not whether such a day exists. */
+static int split_ymd(const char *s, int *y, int *m, int *d)
+{
+    *y = fixed_digits(s, 4);
+    *m = fixed_digits(s + 5, 2);
+    *d = fixed_digits(s + 8, 2);
+    if (*y < 0 || *m < 0 || *d < 0 || s[4] != '-' || s[7] != '-')
+        return JUTSU_EMALFORMED;
+    return 0;
+}
+
 /* "YYYY-MM-DD" at s (10 bytes known to be there), validated. */
 static int parse_ymd(const char *s, jutsu_date_t *out)
 {
-    int y = fixed_digits(s, 4);
-    int m = fixed_digits(s + 5, 2);
-    int d = fixed_digits(s + 8, 2);
+    int y, m, d;
 
-    if (y < 0 || m < 1 || m > 12 || d < 1 || s[4] != '-' || s[7] != '-')
-        return JUTSU_EMALFORMED;
-    if (d > days_in_month(y, m))
+    if (split_ymd(s, &y, &m, &d) != 0 || d < 1 || d > jutsu_date_days_in_month(y, m))
         return JUTSU_EMALFORMED;
     *out = jutsu_date_from_ymd(y, m, d);
     return 0;
@@ -115,6 +125,23 @@ int jutsu_date_parse(const char *text, long len, jutsu_date_t *out)
     if (text_len(text, len) != 10)
         return JUTSU_EMALFORMED;
     return parse_ymd(text, out);
+}
+
+int jutsu_date_split(const char *text, long len, int *year, int *month, int *day)
+{
+    int y, m, d;
+
+    if (text == NULL)
+        return JUTSU_EINVAL;
+    if (text_len(text, len) != 10 || split_ymd(text, &y, &m, &d) != 0)
+        return JUTSU_EMALFORMED;
+    if (year)
+        *year = y;
+    if (month)
+        *month = m;
+    if (day)
+        *day = d;
+    return 0;
 }
 
 int jutsu_date_format(jutsu_date_t d, char *buf)

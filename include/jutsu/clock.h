@@ -30,6 +30,15 @@ int jutsu_date_weekday(jutsu_date_t d);
 /* "2025-01-09" (exactly 10 bytes). 0 or JUTSU_EMALFORMED (also for
  * impossible dates such as 2025-02-30). */
 int jutsu_date_parse(const char *text, long len, jutsu_date_t *out);
+/* The numbers of a text written "YYYY-MM-DD" (exactly 10 bytes: four, two
+ * and two digits), without asking whether that day exists: "2026-02-30"
+ * and "2026-13-01" split, "2026-2-3" does not. For telling a text in the
+ * wrong form from a day that does not exist when jutsu_date_parse refuses
+ * it. Any out pointer may be NULL. 0, JUTSU_EMALFORMED or JUTSU_EINVAL
+ * (text NULL). */
+int jutsu_date_split(const char *text, long len, int *year, int *month, int *day);
+/* 28 to 31 (proleptic Gregorian), or 0 when month is not 1..12. */
+int jutsu_date_days_in_month(int year, int month);
 /* Writes "YYYY-MM-DD" and a NUL; buf holds JUTSU_DATE_BUFSZ. */
 #define JUTSU_DATE_BUFSZ 16
 int jutsu_date_format(jutsu_date_t d, char *buf);

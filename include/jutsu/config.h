@@ -54,6 +54,28 @@
  *     fails for a key the schema gives a default. Keys without the flag,
  *     and the values of lists and maps, are read this way.
  *
+ * Paths (ABI 1.2). A STR key (or a LIST of STR) whose value names a file or
+ * a directory carries JUTSU_CFG_PATH. Its value, from the file or from the
+ * key's default, is then made absolute when the config is validated: a
+ * relative one is joined to the directory of the config file it was read
+ * from (`-c FILE`; the working directory for a config that is not a file),
+ * as nginx and systemd do, so the plugin gets the same file whichever
+ * directory `jutsu` was started in, and `config show` prints it. Leading
+ * "./" and "../" steps are taken off the directory, which is known without
+ * symbolic links: "../var/x.db" beside /etc/jutsu/jutsu.yaml is
+ * /etc/var/x.db. An absolute value is kept; so are the empty string (the
+ * usual "none") and a value starting with ':' (not a path, but a name a
+ * plugin may give a meaning to, such as SQLite's ":memory:"). `jutsu
+ * config check` then looks at the disk: a path must exist, or its nearest
+ * existing ancestor must be a directory it can write into (a file or
+ * directory made on first use); with JUTSU_CFG_MUST_EXIST as well, it must
+ * exist (a file the plugin reads). A plugin reads the value as before, and
+ * gets the absolute path. The environment's overrides (DATABASE_URL) are
+ * not in a file: a relative path there is taken from the working directory.
+ *
+ *     JUTSU_CFG_PATH_AT("path", JUTSU_CFG_REQUIRED | JUTSU_CFG_MUST_EXIST, NULL,
+ *                       "The CSV file to read", struct my_conf, path),
+ *
  * ABI: schemas are arrays, so the size of struct jutsu_cfg_key is frozen
  * for a major version. ABI 1.1 gave two of its reserved slots a meaning
  * whose zero value is what 1.0 did (`offset` was reserved0, `values` was
@@ -83,9 +105,14 @@ enum jutsu_cfg_type {
 enum jutsu_cfg_flag {
     JUTSU_CFG_REQUIRED = 1u << 0,  /* must be present; `def` is ignored   */
     JUTSU_CFG_SECRET   = 1u << 1,  /* masked by `jutsu config show`        */
-    JUTSU_CFG_FIELD    = 1u << 2   /* ABI 1.1: host->cfg_fill writes the value
+    JUTSU_CFG_FIELD    = 1u << 2,  /* ABI 1.1: host->cfg_fill writes the value
                                       at `offset` (0 is a valid offset, so the
                                       flag, not the offset, says it is one) */
+    JUTSU_CFG_PATH     = 1u << 3,  /* ABI 1.2: a filesystem path, made absolute
+                                      against the config file's directory (STR,
+                                      or LIST of STR; see "Paths" above)   */
+    JUTSU_CFG_MUST_EXIST = 1u << 4 /* ABI 1.2, with PATH: `config check` wants
+                                      it to exist (a file the plugin reads) */
 };
 
 struct jutsu_cfg_key {
@@ -149,6 +176,11 @@ struct jutsu_cfg_key {
     { .name = (n), .type = JUTSU_CFG_INT, .flags = JUTSU_CFG_FIELD, \
       .offset = JUTSU_CFG_OFFSET(S, m, JUTSU_CFG_INT), .def = (d), .help = (h), \
       .min = (lo), .max = (hi) }
+/* A path (ABI 1.2): a STR field with JUTSU_CFG_PATH, and the flags in fl besides
+ * (0, JUTSU_CFG_MUST_EXIST, JUTSU_CFG_REQUIRED, ...). */
+#define JUTSU_CFG_PATH_AT(n, fl, d, h, S, m) \
+    { .name = (n), .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_FIELD | JUTSU_CFG_PATH | (fl), \
+      .offset = JUTSU_CFG_OFFSET(S, m, JUTSU_CFG_STR), .def = (d), .help = (h) }
 /* c: the NULL-terminated choices; v: their values, or NULL for the index. */
 #define JUTSU_CFG_ENUM_AT(n, c, v, d, h, S, m) \
     { .name = (n), .type = JUTSU_CFG_ENUM, .flags = JUTSU_CFG_FIELD, \

@@ -28,9 +28,11 @@ static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_KEY_AT("listen", JUTSU_CFG_STR, "127.0.0.1:8080",
                      "Address and port: 127.0.0.1:8080, 0.0.0.0:80, [::1]:8080, [::]:8080",
                      FE, listen),
-    JUTSU_CFG_KEY_AT("tls_cert", JUTSU_CFG_STR, "", "PEM certificate (chain); with tls_key, "
-                     "serves HTTPS", FE, tls_cert),
-    JUTSU_CFG_KEY_AT("tls_key", JUTSU_CFG_STR, "", "PEM private key of tls_cert", FE, tls_key),
+    JUTSU_CFG_PATH_AT("tls_cert", JUTSU_CFG_MUST_EXIST, "", "PEM certificate (chain); with "
+                      "tls_key, serves HTTPS (relative: to the config file's directory)",
+                      FE, tls_cert),
+    JUTSU_CFG_PATH_AT("tls_key", JUTSU_CFG_MUST_EXIST, "", "PEM private key of tls_cert "
+                      "(relative: to the config file's directory)", FE, tls_key),
     JUTSU_CFG_INT_RANGE_AT("threads", "4", 1, 256, "Worker threads (each polls with epoll)",
                            FE, threads),
     JUTSU_CFG_INT_RANGE_AT("max_body", "1048576", 1024, 67108864,

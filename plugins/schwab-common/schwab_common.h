@@ -110,10 +110,10 @@ struct schwab_conf {
                      S, m.redirect_uri)
 
 #define SCHWAB_CFG_TRANSPORT(api_help, S, m)                                           \
-    JUTSU_CFG_KEY_AT("token_file", JUTSU_CFG_STR, "var/schwab-token.json",             \
-                     "Where the OAuth2 tokens are kept (mode 0600; relative to the "   \
-                     "working directory); `jutsu schwab login` writes it",             \
-                     S, m.token_file),                                                 \
+    JUTSU_CFG_PATH_AT("token_file", 0, "var/schwab-token.json",                        \
+                      "Where the OAuth2 tokens are kept (mode 0600; relative to the "  \
+                      "config file's folder); `jutsu schwab login` writes it",         \
+                      S, m.token_file),                                                \
     JUTSU_CFG_KEY_AT("api_base", JUTSU_CFG_STR, "https://api.schwabapi.com", api_help, \
                      S, m.api_base),                                                   \
     JUTSU_CFG_KEY_AT("auth_base", JUTSU_CFG_STR, "https://api.schwabapi.com",          \

@@ -46,9 +46,9 @@ static const char *const rounding_choices[] = { "half_even", "exact", NULL };
 static const int rounding_values[] = { JUTSU_MONEY_HALF_EVEN, JUTSU_MONEY_EXACT };
 
 static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_REQ_AT("path", JUTSU_CFG_STR,
-                     "A CSV file, or a directory of SYMBOL.csv files (one symbol each)",
-                     struct csv_conf, path),
+    JUTSU_CFG_PATH_AT("path", JUTSU_CFG_REQUIRED | JUTSU_CFG_MUST_EXIST, NULL,
+                      "A CSV file, or a directory of SYMBOL.csv files (one symbol each); "
+                      "relative to the config file's directory", struct csv_conf, path),
     JUTSU_CFG_ENUM_AT("timeframe", timeframe_choices, NULL, "1D",
                       "The timeframe of the bars in the files", struct csv_conf, timeframe),
     JUTSU_CFG_KEY_AT("symbol", JUTSU_CFG_STR, NULL,

@@ -40,10 +40,10 @@ static const char *const sync_choices[] = { "off", "normal", "full", NULL };
 static const int sync_values[] = { SQ_SYNC_OFF, SQ_SYNC_NORMAL, SQ_SYNC_FULL };
 
 static const struct jutsu_cfg_key schema[] = {
-    JUTSU_CFG_KEY_AT("path", JUTSU_CFG_STR, "var/jutsu.db",
-                     "Database file, relative to the working directory; not :memory: "
-                     "(every thread opens its own connection to the file)",
-                     struct sq_conf, path),
+    JUTSU_CFG_PATH_AT("path", 0, "var/jutsu.db",
+                      "Database file, relative to the config file's directory; not :memory: "
+                      "(every thread opens its own connection to the file)",
+                      struct sq_conf, path),
     JUTSU_CFG_INT_RANGE_AT("busy_timeout_ms", "5000", 0, 600000,
                            "How long a writer waits for another's lock before the operation "
                            "fails as temporary (JUTSU_ETRANSIENT)",

@@ -2,17 +2,23 @@
  * tests/unit/test_cfg.c — the configuration tree: loading, ${} expansion,
  * lookup and edits, schema validation (exact messages and positions),
  * defaults, YAML/JSON output and secret masking, schema help, boolean
- * spellings, and filling a plugin's config struct (jutsu_cfg_fill).
+ * spellings, filling a plugin's config struct (jutsu_cfg_fill), and paths:
+ * made absolute against the config file's directory, then looked for on
+ * disk as `config check` does.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "jutsu/error.h"
 #include "config/cfg.h"
+#include "host/loader.h"
 #include "testutil.h"
 
 /* struct jutsu_cfg_key as ABI 1.0 declared it. Schemas are arrays, so 1.1
@@ -1053,6 +1059,317 @@ START_TEST(fill_refusals)
 }
 END_TEST
 
+/* ---- paths ------------------------------------------------------------- */
+
+static const struct jutsu_cfg_key path_db_schema[] = {
+    { .name = "path", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH, .help = "Database" },
+    JUTSU_CFG_END
+};
+
+static const struct jutsu_cfg_key path_schema[] = {
+    { .name = "input", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH | JUTSU_CFG_MUST_EXIST,
+      .help = "A file read" },
+    { .name = "output", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH, .def = "var/out.db",
+      .help = "A file made" },
+    { .name = "dirs", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH,
+      .help = "Directories" },
+    { .name = "none", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH | JUTSU_CFG_MUST_EXIST,
+      .def = "", .help = "Empty: none" },
+    { .name = "mem", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH, .help = "A name" },
+    { .name = "label", .type = JUTSU_CFG_STR, .help = "Not a path" },
+    { .name = "db", .type = JUTSU_CFG_MAP, .sub = path_db_schema, .help = "Storage" },
+    JUTSU_CFG_END
+};
+
+#define PATHS_YAML \
+    "input: in.csv\n" \
+    "dirs: [a, ./b, ../c, /abs/d, ., ./../e/]\n" \
+    "none: \"\"\n" \
+    "mem: \":memory:\"\n" \
+    "label: rel/x\n" \
+    "db: {path: x.db}\n"
+
+/* A scratch tree: TOP/conf/j.yaml holding `yaml`; *conf is TOP/conf as
+ * realpath() gives it (what relative paths are taken from). */
+static char *path_tree(const char *yaml, char **conf)
+{
+    char *top = tu_tmpdir(), *dir = NULL;
+    ck_assert_int_gt(asprintf(&dir, "%s/conf", top), 0);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    free(tu_write_file(dir, "j.yaml", yaml));
+    *conf = realpath(dir, NULL);
+    ck_assert_ptr_nonnull(*conf);
+    free(dir);
+    return top;
+}
+
+static jutsu_cfg *load_paths(const char *file, const struct jutsu_cfg_key *sch)
+{
+    struct jutsu_diag d;
+    jutsu_cfg *cfg = NULL;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_load_file(file, &cfg, &d), 0);
+    int rc = jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), sch, WHAT, &d);
+    ck_assert_msg(rc == 0, "validate: %d, %s", rc, d.n ? jutsu_diag_line(&d, 0) : "");
+    jutsu_diag_free(&d);
+    return cfg;
+}
+
+static void str_is(jutsu_cfg *cfg, const char *path, const char *dir, const char *rest)
+{
+    const char *got;
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof(want), "%s%s", dir, rest);
+    ck_assert_int_eq(jutsu_cfg_str(jutsu_cfg_root(cfg), path, &got), 0);
+    ck_assert_str_eq(got, want);
+}
+
+/* What the issue's user met: run from another directory, a config's
+ * relative paths named files there. They follow the file now, from the
+ * file and from defaults, in maps and lists; "./" and "../" come off the
+ * directory; absolute, empty and ":name" values, and keys without the
+ * flag, are kept as written. */
+START_TEST(paths_follow_the_config_file)
+{
+    char *conf, *top = path_tree(PATHS_YAML, &conf), *parent = strdup(conf), *file = NULL;
+    *strrchr(parent, '/') = '\0';
+    ck_assert_int_gt(asprintf(&file, "%s/conf/j.yaml", top), 0);
+    jutsu_cfg *cfg = load_paths(file, path_schema);
+    ck_assert_str_eq(jutsu_cfg_dir(cfg), conf);
+    str_is(cfg, "input", conf, "/in.csv");
+    str_is(cfg, "output", conf, "/var/out.db");
+    str_is(cfg, "dirs[0]", conf, "/a");
+    str_is(cfg, "dirs[1]", conf, "/b");
+    str_is(cfg, "dirs[2]", parent, "/c");
+    str_is(cfg, "dirs[3]", "", "/abs/d");
+    str_is(cfg, "dirs[4]", conf, "");
+    str_is(cfg, "dirs[5]", parent, "/e/");
+    str_is(cfg, "none", "", "");
+    str_is(cfg, "mem", "", ":memory:");
+    str_is(cfg, "label", "", "rel/x");
+    str_is(cfg, "db.path", conf, "/x.db");
+    jutsu_cfg_node *root = jutsu_cfg_root(cfg);
+    ck_assert_int_eq(jutsu_cfg_get(root, "input")->resolved, 1);
+    ck_assert_int_eq(jutsu_cfg_get(root, "output")->is_default, 1);
+    ck_assert_int_eq(jutsu_cfg_get(root, "dirs[3]")->resolved, 0);
+    ck_assert_int_eq(jutsu_cfg_get(root, "mem")->resolved, 0);
+    /* validated twice (instances are), a path stays what it became */
+    struct jutsu_diag d;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_validate(cfg, root, path_schema, WHAT, &d), 0);
+    jutsu_diag_free(&d);
+    str_is(cfg, "input", conf, "/in.csv");
+    jutsu_cfg_free(cfg);
+
+    /* named relative, from the tree's top: the same files */
+    char *cwd = getcwd(NULL, 0);
+    ck_assert_ptr_nonnull(cwd);
+    ck_assert_int_eq(chdir(top), 0);
+    cfg = load_paths("conf/j.yaml", path_schema);
+    ck_assert_int_eq(chdir(cwd), 0);
+    str_is(cfg, "db.path", conf, "/x.db");
+    str_is(cfg, "dirs[2]", parent, "/c");
+    jutsu_cfg_free(cfg);
+    free(cwd);
+    tu_rmtree(top);
+    free(top);
+    free(conf);
+    free(parent);
+    free(file);
+}
+END_TEST
+
+/* A config that is no file (tests, built-in defaults) keeps the working
+ * directory, as every config did before; DATABASE_URL's relative path is
+ * the shell's too, though the file's database.url follows the file. */
+START_TEST(paths_without_a_file)
+{
+    char *cwd = getcwd(NULL, 0), want[PATH_MAX + 16];
+    ck_assert_ptr_nonnull(cwd);
+    jutsu_cfg *cfg = load_ok("input: in.csv\n");
+    ck_assert_str_eq(jutsu_cfg_dir(cfg), cwd);
+    struct jutsu_diag d;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), path_schema, WHAT, &d), 0);
+    snprintf(want, sizeof(want), "%s/in.csv", cwd);
+    ck_assert_str_eq(jutsu_cfg_get(jutsu_cfg_root(cfg), "input")->text, want);
+    ck_assert_int_eq(jutsu_cfg_set_dir(cfg, "rel/dir"), JUTSU_EINVAL);
+    jutsu_cfg_free(cfg);
+    /* a caller that knows better names the directory */
+    cfg = load_ok("input: in.csv\n");
+    ck_assert_int_eq(jutsu_cfg_set_dir(cfg, "/srv/jutsu"), 0);
+    ck_assert_int_eq(jutsu_cfg_validate(cfg, jutsu_cfg_root(cfg), path_schema, WHAT, &d), 0);
+    ck_assert_str_eq(jutsu_cfg_get(jutsu_cfg_root(cfg), "input")->text, "/srv/jutsu/in.csv");
+    jutsu_cfg_free(cfg);
+
+    char *conf, *top = path_tree("database: {url: \"sqlite:///in-file.db\"}\n", &conf), *file;
+    ck_assert_int_gt(asprintf(&file, "%s/j.yaml", conf), 0);
+    static const struct jutsu_cfg_key sqlite[] = {
+        { .name = "path", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH, .help = "File" },
+        JUTSU_CFG_END
+    };
+    for (int env = 0; env < 2; env++) {
+        if (env)
+            ck_assert_int_eq(setenv("DATABASE_URL", "sqlite:///from-env.db", 1), 0);
+        ck_assert_int_eq(jutsu_cfg_load_file(file, &cfg, &d), 0);
+        ck_assert_int_eq(jutsu_cfg_env_apply(cfg, &d), 0);
+        jutsu_cfg_node *db = jutsu_cfg_get(jutsu_cfg_root(cfg), "database.sqlite");
+        ck_assert_int_eq(jutsu_cfg_validate(cfg, db, sqlite, WHAT, &d), 0);
+        snprintf(want, sizeof(want), "%s/%s", env ? cwd : conf,
+                 env ? "from-env.db" : "in-file.db");
+        ck_assert_str_eq(jutsu_cfg_map_get(db, "path")->text, want);
+        jutsu_cfg_free(cfg);
+    }
+    ck_assert_int_eq(unsetenv("DATABASE_URL"), 0);
+    ck_assert_uint_eq(jutsu_diag_count(&d), 0);
+    jutsu_diag_free(&d);
+    tu_rmtree(top);
+    free(top);
+    free(conf);
+    free(file);
+    free(cwd);
+}
+END_TEST
+
+static void joins(const char *dir, const char *path, const char *want)
+{
+    char *got = NULL;
+    ck_assert_int_eq(jutsu_cfg_path_join(dir, path, &got), 0);
+    ck_assert_str_eq(got, want);
+    free(got);
+}
+
+START_TEST(path_join)
+{
+    joins("/srv/jutsu/conf", "var/x.db", "/srv/jutsu/conf/var/x.db");
+    joins("/srv/jutsu/conf/", "./x", "/srv/jutsu/conf/x");
+    joins("/srv/jutsu/conf", "../var/x.db", "/srv/jutsu/var/x.db");
+    joins("/srv/jutsu/conf", "../../../../x", "/x");
+    joins("/srv", "..", "/");
+    joins("/", "x", "/x");
+    joins("/", ".", "/");
+    joins("/srv", ".//x", "/srv/x");
+    /* past the first name, ".." is the kernel's: that name may be a link */
+    joins("/srv", "a/../b", "/srv/a/../b");
+    joins("/srv", "/etc/x", "/etc/x");
+    char *cwd = getcwd(NULL, 0), want[PATH_MAX + 8];
+    ck_assert_ptr_nonnull(cwd);
+    snprintf(want, sizeof(want), "%s/x", cwd);
+    joins(NULL, "x", want);
+    free(cwd);
+}
+END_TEST
+
+/* config check's look at the disk: a file read must exist, a file made
+ * must have a directory above it that can hold it; each problem with its
+ * position and, for a relative value, the directory it was taken from. */
+START_TEST(paths_checked_on_disk)
+{
+    char *conf, *top = path_tree("input: missing.csv\n"
+                                 "output: blocker/x.db\n"
+                                 "dirs: [new/deeper, .]\n"
+                                 "db: {path: locked/sub/x.db}\n", &conf);
+    char *file = NULL, *locked = NULL;
+    char *blocker = tu_write_file(conf, "blocker", "a file, not a directory\n");
+    ck_assert_int_gt(asprintf(&file, "%s/conf/j.yaml", top), 0);
+    ck_assert_int_gt(asprintf(&locked, "%s/locked", conf), 0);
+    ck_assert_int_eq(mkdir(locked, 0500), 0);
+    /* root may write anywhere: the locked directory stops only others */
+    size_t want_n = geteuid() == 0 ? 2 : 3;
+    jutsu_cfg *cfg = load_paths(file, path_schema);
+    struct jutsu_diag d;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_check_paths(cfg, &d), JUTSU_ECONFIG);
+    ck_assert_msg(jutsu_diag_count(&d) == want_n, "%zu lines, first: %s", jutsu_diag_count(&d),
+                  jutsu_diag_line(&d, 0));
+    char want[3][3 * PATH_MAX];
+    snprintf(want[0], sizeof(want[0]), "%s:1:8: input: %s/missing.csv: No such file or "
+             "directory (a relative path is taken from the config file's directory, %s)",
+             file, conf, conf);
+    snprintf(want[1], sizeof(want[1]), "%s:2:9: output: %s/blocker/x.db cannot be created: "
+             "%s/blocker is not a directory (a relative path is taken from the config file's "
+             "directory, %s)", file, conf, conf, conf);
+    snprintf(want[2], sizeof(want[2]), "%s:4:12: db.path: %s/sub/x.db cannot be created in "
+             "%s: Permission denied (a relative path is taken from the config file's directory, "
+             "%s)", file, locked, locked, conf);
+    for (size_t i = 0; i < want_n; i++)
+        ck_assert_str_eq(jutsu_diag_line(&d, i), want[i]);
+    jutsu_diag_free(&d);
+    jutsu_cfg_free(cfg);
+    ck_assert_int_eq(chmod(locked, 0700), 0);
+
+    /* written absolute: no word on where a relative path is taken from */
+    char *text = NULL, *abs_file = NULL;
+    ck_assert_int_gt(asprintf(&text, "output: %s/blocker/abs.db\n", conf), 0);
+    abs_file = tu_write_file(conf, "abs.yaml", text);
+    cfg = load_paths(abs_file, path_schema);
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_check_paths(cfg, &d), JUTSU_ECONFIG);
+    snprintf(want[0], sizeof(want[0]), "%s:1:9: output: %s/blocker/abs.db cannot be created: "
+             "%s/blocker is not a directory", abs_file, conf, conf);
+    ck_assert_uint_eq(jutsu_diag_count(&d), 1);
+    ck_assert_str_eq(jutsu_diag_line(&d, 0), want[0]);
+    jutsu_diag_free(&d);
+    jutsu_cfg_free(cfg);
+    free(text);
+    free(abs_file);
+
+    /* all there, or makeable: nothing to say, and nothing made */
+    char *ok = tu_write_file(conf, "ok.yaml", "input: j.yaml\noutput: new/dir/x.db\n"
+                             "dirs: [., ../conf]\n");
+    cfg = load_paths(ok, path_schema);
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_cfg_check_paths(cfg, &d), 0);
+    ck_assert_uint_eq(jutsu_diag_count(&d), 0);
+    jutsu_diag_free(&d);
+    char *made = NULL;
+    ck_assert_int_gt(asprintf(&made, "%s/new", conf), 0);
+    ck_assert_int_ne(access(made, F_OK), 0);
+    jutsu_cfg_free(cfg);
+    tu_rmtree(top);
+    free(made);
+    free(ok);
+    free(locked);
+    free(blocker);
+    free(file);
+    free(conf);
+    free(top);
+}
+END_TEST
+
+/* The loader takes the flags of ABI 1.2 where they make sense, and says
+ * why where they do not. */
+START_TEST(path_flags_in_schemas)
+{
+    static const struct jutsu_cfg_key good[] = {
+        { .name = "file", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_PATH | JUTSU_CFG_MUST_EXIST,
+          .help = "A file" },
+        { .name = "dirs", .type = JUTSU_CFG_LIST, .flags = JUTSU_CFG_PATH, .help = "Dirs" },
+        JUTSU_CFG_END
+    };
+    static const struct jutsu_cfg_key on_int[] = {
+        { .name = "n", .type = JUTSU_CFG_INT, .flags = JUTSU_CFG_PATH, .help = "A number" },
+        JUTSU_CFG_END
+    };
+    static const struct jutsu_cfg_key alone[] = {
+        { .name = "f", .type = JUTSU_CFG_STR, .flags = JUTSU_CFG_MUST_EXIST, .help = "A file" },
+        JUTSU_CFG_END
+    };
+    struct jutsu_diag d;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_schema_check(good, "p.so", &d), 0);
+    ck_assert_uint_eq(jutsu_diag_count(&d), 0);
+    ck_assert_int_eq(jutsu_schema_check(on_int, "p.so", &d), JUTSU_EABI);
+    ck_assert_str_eq(jutsu_diag_line(&d, 0), "p.so: schema: key \"n\" of type int has the flag "
+                     "JUTSU_CFG_PATH, which only a str key or a list of str can have");
+    ck_assert_int_eq(jutsu_schema_check(alone, "p.so", &d), JUTSU_EABI);
+    ck_assert_str_eq(jutsu_diag_line(&d, 1), "p.so: schema: key \"f\" has the flag "
+                     "JUTSU_CFG_MUST_EXIST without JUTSU_CFG_PATH: only a path can be looked for");
+    ck_assert_uint_eq(jutsu_diag_count(&d), 2);
+    jutsu_diag_free(&d);
+}
+END_TEST
+
 static Suite *cfg_suite(void)
 {
     Suite *s = suite_create("cfg");
@@ -1087,6 +1404,13 @@ static Suite *cfg_suite(void)
     tcase_add_test(t, fill_each_type);
     tcase_add_test(t, fill_defaults_and_untouched);
     tcase_add_test(t, fill_refusals);
+    suite_add_tcase(s, t);
+    t = tcase_create("paths");
+    tcase_add_test(t, paths_follow_the_config_file);
+    tcase_add_test(t, paths_without_a_file);
+    tcase_add_test(t, path_join);
+    tcase_add_test(t, paths_checked_on_disk);
+    tcase_add_test(t, path_flags_in_schemas);
     suite_add_tcase(s, t);
     return s;
 }

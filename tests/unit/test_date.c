@@ -123,6 +123,46 @@ START_TEST(test_date_rejects)
 }
 END_TEST
 
+/* A day that does not exist is written in the right form: split takes it
+ * apart so that a message can say which, and parse still refuses it. */
+START_TEST(test_date_split)
+{
+    int y = 0, m = 0, d = 0;
+
+    ck_assert_int_eq(jutsu_date_split("2026-02-30", -1, &y, &m, &d), 0);
+    ck_assert_int_eq(y, 2026);
+    ck_assert_int_eq(m, 2);
+    ck_assert_int_eq(d, 30);
+    ck_assert_int_eq(jutsu_date_split("2024-13-00", -1, NULL, &m, &d), 0);
+    ck_assert_int_eq(m, 13);
+    ck_assert_int_eq(d, 0);
+    ck_assert_int_eq(jutsu_date_split("2025-01-09xyz", 10, &y, NULL, NULL), 0);
+    ck_assert_int_eq(y, 2025);
+    static const char *const bad[] = {
+        "", "2025-1-09", "2025/01/09", "20250109", "2025-01-09 ", "25-01-09", "+025-01-09",
+        "2025-01-9x", "abcd-ef-gh", "2025-01-09T00:00:00Z",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int rc = jutsu_date_split(bad[i], -1, &y, &m, &d);
+        ck_assert_msg(rc == JUTSU_EMALFORMED, "split(\"%s\") = %d", bad[i], rc);
+    }
+    ck_assert_int_eq(jutsu_date_split(NULL, 10, &y, &m, &d), JUTSU_EINVAL);
+}
+END_TEST
+
+START_TEST(test_days_in_month)
+{
+    for (int y = 1896; y <= 2104; y++)
+        for (int m = 1; m <= 12; m++)
+            EXPECT(jutsu_date_days_in_month(y, m) == month_len(y, m), "%04d-%02d: %d days", y,
+                   m, jutsu_date_days_in_month(y, m));
+    ck_assert_int_eq(jutsu_date_days_in_month(2026, 2), 28);
+    ck_assert_int_eq(jutsu_date_days_in_month(2000, 2), 29);
+    ck_assert_int_eq(jutsu_date_days_in_month(2026, 0), 0);
+    ck_assert_int_eq(jutsu_date_days_in_month(2026, 13), 0);
+}
+END_TEST
+
 /* Every day of 1900..2100: contiguous numbers, ymd, weekday and text agree. */
 START_TEST(test_every_day)
 {
@@ -315,6 +355,8 @@ static Suite *date_suite(void)
     tcase_add_test(tc, test_extremes);
     tcase_add_test(tc, test_leap_rules);
     tcase_add_test(tc, test_date_rejects);
+    tcase_add_test(tc, test_date_split);
+    tcase_add_test(tc, test_days_in_month);
     tcase_add_test(tc, test_every_day);
     tcase_add_test(tc, test_four_digit_years);
     tcase_add_test(tc, test_time_parse_forms);

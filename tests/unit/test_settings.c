@@ -3,8 +3,12 @@
  * the host schema's defaults before any file, what a file sets, and the
  * checks the settings get when the config loads.
  */
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jutsu/error.h"
 #include "jutsu/log.h"
@@ -30,6 +34,10 @@ START_TEST(defaults_come_from_the_schema)
 {
     struct jutsu_app *app = NULL;
     struct jutsu_diag d;
+    char *cwd = getcwd(NULL, 0), backup_dir[PATH_MAX + 16];
+    ck_assert_ptr_nonnull(cwd);
+    snprintf(backup_dir, sizeof(backup_dir), "%s/var/backups", cwd);
+    free(cwd);
     ck_assert_int_eq(jutsu_app_new(&app), 0);
     for (int pass = 0; pass < 2; pass++) {
         const struct jutsu_settings *s = &app->settings;
@@ -42,7 +50,8 @@ START_TEST(defaults_come_from_the_schema)
         ck_assert_int_eq(s->bus.shutdown_timeout_ms, 5000);
         ck_assert_int_eq(app->shutdown_timeout_ms, 5000);
         ck_assert_int_eq(s->database.auto_upgrade, 1);
-        ck_assert_str_eq(s->database.backup_dir, "var/backups");
+        /* a path: absolute, from the working directory (no config file) */
+        ck_assert_str_eq(s->database.backup_dir, backup_dir);
         ck_assert_str_eq(s->sync.history_start, "2010-01-01");
         ck_assert_int_eq(s->sync.batch_size, 50000);
         ck_assert_int_eq(s->eod.lookback_days, 7);
