@@ -25,8 +25,9 @@ const struct jutsu_cmd jutsu_commands[] = {
 
     { "config show", "[--format yaml|json]", "Print the effective config, secrets masked",
       "Prints the config as the service would run it: environment overrides applied,\n"
-      "defaults filled in (for the host and every instance), passwords and tokens\n"
-      "replaced by ********.",
+      "defaults filled in (for the host and every instance), relative paths made\n"
+      "absolute, the active strategy overrides (`config override`) in place of the\n"
+      "file's values and marked with them, passwords and tokens replaced by ********.",
       JUTSU_NEED_PLUGINS, "yaml,json", jutsu_cmd_config_show },
 
     { "config override", "set STRATEGY PARAM VALUE | unset STRATEGY PARAM | list STRATEGY "

@@ -12,6 +12,8 @@
 #include "jutsu/error.h"
 #include "jobs/backtest.h"
 #include "cli/cli.h"
+#include "cli/cli_suggest.h"
+#include "host/entities.h"
 #include "store/store.h"
 
 struct bt_args {
@@ -24,8 +26,8 @@ static int bt_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
     struct bt_args *a = ud;
     switch (c) {
     case 's': a->o.strategy = arg; return 0;
-    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->o.from);
-    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->o.to);
+    case 'f': return jutsu_cli_date_arg(cli, "from", arg, &a->o.from);
+    case 'T': return jutsu_cli_date_arg(cli, "to", arg, &a->o.to);
     case 'c':
         if (jutsu_money_parse(arg, -1, JUTSU_MONEY_EXACT, &a->o.capital) != 0 || a->o.capital <= 0)
             return jutsu_cli_usage(cli, "--capital %s: a positive amount, e.g. 10000", arg);
@@ -112,6 +114,24 @@ static void print_text(const struct jutsu_backtest *r)
     printf("  final allocation: %s\n", s->allocation);
 }
 
+/* The backtest refused: a strategy the config does not have is not found
+ * (exit 1, with the nearest instance name); a range without a trading day
+ * is a usage error. */
+static int refused(struct jutsu_cli *cli, const struct jutsu_backtest *r, int rc,
+                   const char *strategy)
+{
+    struct jutsu_entities ents;
+    char hint[256] = "", err[512];
+    if (rc == JUTSU_EINVAL)
+        return jutsu_cli_usage(cli, "%s", r->error);
+    if (rc == JUTSU_ENOENT && jutsu_entities_load(cli->app, &ents, err, sizeof(err)) == 0) {
+        jutsu_cli_entity_hint(&ents, "strategy", strategy, hint, sizeof(hint));
+        jutsu_entities_free(&ents);
+    }
+    jutsu_cli_error("%s%s%s", r->error, hint[0] ? "; " : "", hint);
+    return JUTSU_EXIT_FAILURE;
+}
+
 int jutsu_cmd_backtest(struct jutsu_cli *cli)
 {
     struct bt_args a = { .o = { .strategy = NULL } };
@@ -141,10 +161,8 @@ int jutsu_cmd_backtest(struct jutsu_cli *cli)
         jutsu_cli_error("cannot write %s: %s", a.daily, strerror(errno));
         return JUTSU_EXIT_FAILURE;
     }
-    if (rc != 0) {
-        jutsu_cli_error("%s", r.error);
-        return rc == JUTSU_ENOENT || rc == JUTSU_EINVAL ? JUTSU_EXIT_USAGE : JUTSU_EXIT_FAILURE;
-    }
+    if (rc != 0)
+        return refused(cli, &r, rc, a.o.strategy);
     if (cli->format == JUTSU_FMT_JSON) {
         char f[JUTSU_DATE_BUFSZ], t[JUTSU_DATE_BUFSZ];
         jutsu_date_format(r.from, f);

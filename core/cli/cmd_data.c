@@ -16,6 +16,7 @@
 #include "jutsu/symbol.h"
 #include "base/calendar.h"
 #include "cli/cli.h"
+#include "cli/cli_suggest.h"
 #include "store/data_api.h"
 #include "store/store.h"
 #include "market/sync.h"
@@ -90,8 +91,8 @@ static int range_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
         if ((a->timeframe = jutsu_sync_timeframe(arg)) == NULL)
             return jutsu_cli_usage(cli, "--timeframe %s: use 1D, 1H, 5m or 15m", arg);
         return 0;
-    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
-    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
+    case 'f': return jutsu_cli_date_arg(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_arg(cli, "to", arg, &a->to);
     }
     return jutsu_cli_usage(cli, "unknown option");
 }
@@ -126,6 +127,25 @@ static const struct option sync_opts[] = {
     { NULL, 0, NULL, 0 }
 };
 
+/* --source NAME must name a source instance: 0, or exit 1 (not found)
+ * with the nearest source instance or the list of them. */
+static int check_source(struct jutsu_cli *cli, const char *name)
+{
+    struct jutsu_ctx *c = jutsu_app_find(cli->app, name);
+    if (c && jutsu_ctx_plugin(c)->kind == JUTSU_KIND_SOURCE)
+        return 0;
+    struct jutsu_suggest sg;
+    char hint[256];
+    jutsu_cli_suggest_init(&sg, name);
+    for (size_t i = 0; i < cli->app->ninst; i++)
+        if (jutsu_ctx_plugin(cli->app->inst[i])->kind == JUTSU_KIND_SOURCE)
+            jutsu_cli_suggest_offer(&sg, cli->app->inst[i]->name);
+    jutsu_cli_suggest_hint(&sg, "source instances", hint, sizeof(hint));
+    jutsu_cli_error("--source %s: no source instance \"%s\" in %s; %s", name, name,
+                    cli->config_path, hint[0] ? hint : "it configures none");
+    return JUTSU_EXIT_FAILURE;
+}
+
 int jutsu_cmd_sync(struct jutsu_cli *cli)
 {
     struct sync_args a = { .nsymbols = 0 };
@@ -141,6 +161,8 @@ int jutsu_cmd_sync(struct jutsu_cli *cli)
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     jutsu_dbs_close(s);
+    if (a.source && (rc = check_source(cli, a.source)) != 0)
+        return rc;
     struct jutsu_sync_opts o = {
         .symbols = a.nsymbols ? a.symbols : NULL, .nsymbols = a.nsymbols,
         .timeframe = a.r.timeframe, .source = a.source, .from = a.r.from, .to = a.r.to,
@@ -177,6 +199,75 @@ int jutsu_cmd_data_import(struct jutsu_cli *cli)
     return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_EINVAL ? JUTSU_EXIT_USAGE : JUTSU_EXIT_FAILURE;
 }
 
+/* --- a symbol never stored ------------------------------------------------ */
+
+/* A name the config or the database lacks is not found: exit 1 (the
+ * command ran and could not do it), in every command, never 0 with an
+ * empty result. Not 2: whether XYZ has bars depends on what was synced,
+ * not on how the command line was written, and the same line succeeds
+ * after `jutsu sync`. Not a code of its own: the message names what is
+ * missing, and a script that must tell "absent" apart asks `jutsu data
+ * status --format json` instead of decoding exit codes. */
+
+static int any_bar(const struct jutsu_bar_row *b, void *arg)
+{
+    (void)b;
+    (void)arg;
+    return 1;   /* the first row is enough: stop the read */
+}
+
+struct stored {
+    const char          *symbol, *timeframe;
+    char                 other_tf[16];    /* a timeframe the symbol does have */
+    struct jutsu_suggest sg;              /* symbols of this timeframe        */
+};
+
+static int stored_row(const struct jutsu_metadata_row *m, void *arg)
+{
+    struct stored *st = arg;
+    if (strcmp(m->symbol, st->symbol) == 0) {
+        if (st->other_tf[0] == '\0')
+            snprintf(st->other_tf, sizeof(st->other_tf), "%s", m->timeframe);
+    } else if (strcmp(m->timeframe, st->timeframe) == 0) {
+        jutsu_cli_suggest_offer(&st->sg, m->symbol);
+    }
+    return 0;
+}
+
+/* 0 when any bar of (symbol, timeframe) is stored, valid or not; else the
+ * exit code, the problem printed: the symbol named, with the stored one
+ * nearest to it or the list of them. */
+static int check_stored(jutsu_dbs *s, const char *symbol, const char *timeframe)
+{
+    int rc = jutsu_data_bars_range(s, symbol, timeframe, INT64_MIN / 2, INT64_MAX / 2, 0,
+                                   any_bar, NULL);
+    if (rc == 1)
+        return 0;
+    struct stored st = { .symbol = symbol, .timeframe = timeframe };
+    jutsu_cli_suggest_init(&st.sg, symbol);
+    if (rc == 0)
+        rc = jutsu_data_metadata_list(s, stored_row, &st);
+    if (rc != 0) {
+        jutsu_cli_db_error(s);
+        return JUTSU_EXIT_FAILURE;
+    }
+    char hint[256];
+    jutsu_cli_suggest_hint(&st.sg, "stored", hint, sizeof(hint));
+    if (st.other_tf[0])
+        jutsu_cli_error("no %s bars of %s are stored (it has %s bars: --timeframe %s)",
+                        timeframe, symbol, st.other_tf, st.other_tf);
+    else if (jutsu_cli_suggest_best(&st.sg))
+        jutsu_cli_error("no %s bars of %s are stored; %s", timeframe, symbol, hint);
+    else if (hint[0])
+        jutsu_cli_error("no %s bars of %s are stored (%s); `jutsu sync --symbol %s` fetches "
+                        "it from the sources", timeframe, symbol, hint, symbol);
+    else
+        jutsu_cli_error("no %s bars of %s are stored: the database holds no %s bars yet "
+                        "(`jutsu sync --symbol %s` fetches it from the sources)", timeframe,
+                        symbol, timeframe, symbol);
+    return JUTSU_EXIT_FAILURE;
+}
+
 /* --- data show ----------------------------------------------------------- */
 
 struct show {
@@ -184,6 +275,17 @@ struct show {
     json_object *arr;
     int64_t n;
 };
+
+/* Text and CSV have a header line, printed before the first row (or for
+ * an empty range): a symbol not stored prints nothing on stdout. */
+static void show_header(int format)
+{
+    if (format == JUTSU_FMT_CSV)
+        printf("time,open,high,low,close,volume,source,valid\n");
+    else if (format == JUTSU_FMT_TEXT)
+        printf("%-20s %18s %18s %18s %18s %12s %s\n", "TIME", "OPEN", "HIGH", "LOW", "CLOSE",
+               "VOLUME", "SOURCE");
+}
 
 static int show_bar(const struct jutsu_bar_row *b, void *arg)
 {
@@ -198,7 +300,8 @@ static int show_bar(const struct jutsu_bar_row *b, void *arg)
         jutsu_date_format(jutsu_time_to_date(b->ts), when);
     else
         jutsu_time_format(b->ts, when);
-    sh->n++;
+    if (sh->n++ == 0)
+        show_header(sh->format);
     if (sh->format == JUTSU_FMT_JSON) {
         json_object *x = json_object_new_object();
         json_object_object_add(x, "time", json_object_new_string(when));
@@ -245,25 +348,26 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli)
     jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : INT64_MIN / 2;
     jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : INT64_MAX / 2;
     struct show sh = { .format = cli->format };
-    if (cli->format == JUTSU_FMT_JSON)
-        sh.arr = json_object_new_array();
-    else if (cli->format == JUTSU_FMT_CSV)
-        printf("time,open,high,low,close,volume,source,valid\n");
-    else
-        printf("%-20s %18s %18s %18s %18s %12s %s\n", "TIME", "OPEN", "HIGH", "LOW", "CLOSE",
-               "VOLUME", "SOURCE");
-    rc = jutsu_data_bars_range(s, sym, a.timeframe, from, to, 0, show_bar, &sh);
-    if (sh.arr) {
-        puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY));
-        json_object_put(sh.arr);
+    if (cli->format == JUTSU_FMT_JSON && (sh.arr = json_object_new_array()) == NULL) {
+        jutsu_dbs_close(s);
+        jutsu_cli_error("%s", jutsu_strerror(JUTSU_ENOMEM));
+        return JUTSU_EXIT_FAILURE;
     }
-    if (rc == 0 && sh.n == 0 && cli->format == JUTSU_FMT_TEXT)
-        fprintf(stderr, "jutsu: no %s bars of %s in that range (see `jutsu data status`)\n",
-                a.timeframe, sym);
+    rc = jutsu_data_bars_range(s, sym, a.timeframe, from, to, 0, show_bar, &sh);
+    int code = rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
     if (rc)
         jutsu_cli_db_error(s);
+    else if (sh.n == 0 && (code = check_stored(s, sym, a.timeframe)) == 0)
+        show_header(cli->format);   /* stored, but not in that range: an empty result */
+    if (sh.arr && code == 0)
+        puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY));
+    json_object_put(sh.arr);
+    fflush(stdout);   /* the note after the table, on a terminal */
+    if (code == 0 && sh.n == 0)
+        fprintf(stderr, "jutsu: no %s bars of %s in that range (`jutsu data status` shows the "
+                "newest)\n", a.timeframe, sym);
     jutsu_dbs_close(s);
-    return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+    return code;
 }
 
 /* --- data status ---------------------------------------------------------- */
@@ -310,8 +414,8 @@ int jutsu_cmd_data_status(struct jutsu_cli *cli)
     if (sh.arr) {
         puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY));
         json_object_put(sh.arr);
-    } else if (rc == 0 && sh.n == 0) {
-        printf("(no market data yet: run `jutsu sync`)\n");
+    } else if (rc == 0 && sh.n == 0) {   /* an empty table: said, but not a result row */
+        fprintf(stderr, "jutsu: no market data yet: `jutsu sync` fetches it\n");
     }
     if (rc)
         jutsu_cli_db_error(s);
@@ -378,19 +482,23 @@ int jutsu_cmd_data_gaps(struct jutsu_cli *cli)
     if (rc == 0 && a.to && g.expect)   /* trading days after the last bar, up to --to */
         for (; g.expect <= a.to; g.expect = jutsu_calendar_next(g.cal, g.expect))
             report_gap(&g, g.expect);
-    if (g.arr) {
+    int code = rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+    if (rc)
+        jutsu_cli_db_error(s);
+    else if (g.bars == 0)
+        code = check_stored(s, sym, "1D");
+    if (g.arr && code == 0) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "symbol", json_object_new_string(sym));
         json_object_object_add(o, "bars", json_object_new_int64(g.bars));
-        json_object_object_add(o, "missing", g.arr);
+        json_object_object_add(o, "missing", json_object_get(g.arr));
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
         json_object_put(o);
-    } else if (rc == 0) {
-        fprintf(stderr, "%s: %lld valid daily bars, %lld missing trading day%s\n", sym,
-                (long long)g.bars, (long long)g.missing, g.missing == 1 ? "" : "s");
+    } else if (code == 0) {   /* the summary is the result's last line, with the dates */
+        printf("%s: %lld valid daily bars, %lld missing trading day%s\n", sym,
+               (long long)g.bars, (long long)g.missing, g.missing == 1 ? "" : "s");
     }
-    if (rc)
-        jutsu_cli_db_error(s);
+    json_object_put(g.arr);
     jutsu_dbs_close(s);
-    return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+    return code;
 }

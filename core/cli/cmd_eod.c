@@ -14,6 +14,7 @@
 #include "jutsu/error.h"
 #include "base/calendar.h"
 #include "cli/cli.h"
+#include "cli/cli_suggest.h"
 #include "store/data_api.h"
 #include "eod/eod.h"
 #include "sched/scheduler.h"
@@ -29,9 +30,9 @@ static int eod_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
 {
     struct eod_args *a = ud;
     switch (c) {
-    case 'd': return jutsu_cli_date_opt(cli, "date", arg, &a->date);
-    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
-    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
+    case 'd': return jutsu_cli_date_arg(cli, "date", arg, &a->date);
+    case 'f': return jutsu_cli_date_arg(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_arg(cli, "to", arg, &a->to);
     case 'e': a->entity = arg; return 0;
     case 't':
         if (strcmp(arg, "strategy") != 0 && strcmp(arg, "baseline") != 0)
@@ -103,10 +104,25 @@ static int eod_lock(struct jutsu_cli *cli, jutsu_job_lock **lock)
     return 0;
 }
 
+/* The entities of day i that have a row, of type `type`, over those the
+ * run looked at: "0/2" says that neither strategy has one. */
+static void day_rows(const struct jutsu_eod_report *r, size_t i, int type, char *buf, size_t n)
+{
+    int rows = 0, total = 0;
+    for (size_t j = 0; j < r->ents.n; j++) {
+        const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, i, j);
+        if (r->ents.v[j].type != type || c->outcome == JUTSU_EOD_NOT_RUN)
+            continue;
+        total++;
+        rows += c->outcome == JUTSU_EOD_DONE;
+    }
+    snprintf(buf, n, "%d/%d", rows, total);
+}
+
 static void day_json(const struct jutsu_eod_report *r, size_t i, json_object *arr, int entities)
 {
     const struct jutsu_eod_day *d = &r->days[i];
-    char day[JUTSU_DATE_BUFSZ];
+    char day[JUTSU_DATE_BUFSZ], rows[24];
     jutsu_date_format(d->date, day);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "date", json_object_new_string(day));
@@ -116,6 +132,10 @@ static void day_json(const struct jutsu_eod_report *r, size_t i, json_object *ar
                            json_object_new_int(d->strategies_processed));
     json_object_object_add(o, "baselines_total", json_object_new_int(d->baselines_total));
     json_object_object_add(o, "baselines_processed", json_object_new_int(d->baselines_processed));
+    day_rows(r, i, JUTSU_ENTITY_STRATEGY, rows, sizeof(rows));
+    json_object_object_add(o, "strategy_rows", json_object_new_int(atoi(rows)));
+    day_rows(r, i, JUTSU_ENTITY_BASELINE, rows, sizeof(rows));
+    json_object_object_add(o, "baseline_rows", json_object_new_int(atoi(rows)));
     json_object_object_add(o, "rows_changed", json_object_new_int(d->rows_changed));
     json_object_object_add(o, "retried", json_object_new_boolean(d->was_due));
     json_object_object_add(o, "error", d->error[0] ? json_object_new_string(d->error) : NULL);
@@ -124,16 +144,119 @@ static void day_json(const struct jutsu_eod_report *r, size_t i, json_object *ar
     json_object_array_add(arr, o);
 }
 
-/* One line per day; the entities of the last day; the problems. */
+/* What entity j came to, and why it lacks rows it lacks: a strategy's rows
+ * start with its first snapshot, which only the trading job writes (a
+ * backtest keeps nothing). */
+static void entity_note(const struct jutsu_eod_report *r, size_t j,
+                        const struct jutsu_eod_tally *t, char *buf, size_t n)
+{
+    const struct jutsu_entity *e = &r->ents.v[j];
+    char d0[JUTSU_DATE_BUFSZ], d1[JUTSU_DATE_BUFSZ], dz[JUTSU_DATE_BUFSZ];
+    jutsu_date_t data_to = 0;   /* the last day some entity had its data */
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < r->ndays; i++)
+        for (size_t k = 0; k < r->ents.n; k++)
+            if (JUTSU_EOD_CELL(r, i, k)->outcome == JUTSU_EOD_DONE)
+                data_to = r->days[i].date;
+    jutsu_date_format(r->days[0].date, d0);
+    jutsu_date_format(r->days[r->ndays - 1].date, d1);
+    jutsu_date_format(data_to, dz);
+    if (t->not_started > 0 && t->rows == 0 && t->waiting == 0 && t->not_final == 0 && data_to)
+        used += (size_t)snprintf(buf, n, "not started: it has no snapshot on or before %s; its "
+                                 "rows start with the trading job's first run of it (serve's "
+                                 "trading slot, or e.g. `jutsu trade run --strategy %s --date "
+                                 "%s`)", d1, e->id, dz);
+    else if (t->not_started > 0 && t->rows == 0 && t->waiting == 0 && t->not_final == 0)
+        used += (size_t)snprintf(buf, n, "not started: it has no snapshot on or before %s; its "
+                                 "rows start with the trading job's first run of it (serve's "
+                                 "trading slot, or `jutsu trade run --strategy %s --date D` "
+                                 "for a day D with bars)", d1, e->id);
+    else if (t->not_started > 0)
+        used += (size_t)snprintf(buf, n, "not started before its first snapshot (%d day%s)",
+                                 t->not_started, t->not_started == 1 ? "" : "s");
+    /* its past is a backtest's to show: nothing of that is kept */
+    if (used > 0 && used < n && t->rows == 0 && data_to >= r->days[0].date)
+        used += (size_t)snprintf(buf + used, n - used, "; `jutsu backtest --strategy %s --from "
+                                 "%s --to %s` shows that range without keeping it", e->id, d0,
+                                 dz);
+    if (used < n && t->not_final > 0)
+        snprintf(buf + used, n - used, "%s%d day%s not finalised, first %s", used ? "; " : "",
+                 t->not_final + t->waiting, t->not_final + t->waiting == 1 ? "" : "s",
+                 r->notes[j]);
+    else if (used < n && t->waiting > 0)
+        snprintf(buf + used, n - used, "%s%d day%s wait for data: %s", used ? "; " : "",
+                 t->waiting, t->waiting == 1 ? "" : "s", r->notes[j]);
+}
+
+static json_object *entities_json(const struct jutsu_eod_report *r)
+{
+    json_object *a = json_object_new_array();
+    for (size_t j = 0; a && j < r->ents.n && r->ndays > 0; j++) {
+        struct jutsu_eod_tally t;
+        char note[1024], d0[JUTSU_DATE_BUFSZ], d1[JUTSU_DATE_BUFSZ];
+        jutsu_eod_entity_tally(r, j, &t);
+        if (JUTSU_EOD_CELL(r, 0, j)->outcome == JUTSU_EOD_NOT_RUN)
+            continue;   /* not selected */
+        entity_note(r, j, &t, note, sizeof(note));
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "type", json_object_new_string(r->ents.v[j].type_name));
+        json_object_object_add(x, "id", json_object_new_string(r->ents.v[j].id));
+        json_object_object_add(x, "mode", json_object_new_string(r->ents.v[j].mode));
+        json_object_object_add(x, "rows", json_object_new_int(t.rows));
+        json_object_object_add(x, "written", json_object_new_int(t.written));
+        if (t.rows) {
+            jutsu_date_format(t.from, d0);
+            jutsu_date_format(t.to, d1);
+        }
+        json_object_object_add(x, "from", t.rows ? json_object_new_string(d0) : NULL);
+        json_object_object_add(x, "to", t.rows ? json_object_new_string(d1) : NULL);
+        json_object_object_add(x, "days_not_started", json_object_new_int(t.not_started));
+        json_object_object_add(x, "days_waiting", json_object_new_int(t.waiting));
+        json_object_object_add(x, "days_not_finalised", json_object_new_int(t.not_final));
+        json_object_object_add(x, "note", note[0] ? json_object_new_string(note) : NULL);
+        json_object_array_add(a, x);
+    }
+    return a;
+}
+
+/* Per entity: its rows (how many, from .. to, how many written) and why it
+ * lacks the others. */
+static void print_entities(const struct jutsu_eod_report *r)
+{
+    printf("%-26s  %-12s  %5s  %-10s  %-10s  %7s  %s\n", "ENTITY", "MODE", "ROWS", "FROM", "TO",
+           "WRITTEN", "NOTE");
+    for (size_t j = 0; j < r->ents.n; j++) {
+        struct jutsu_eod_tally t;
+        char note[1024], name[64], d0[JUTSU_DATE_BUFSZ] = "-", d1[JUTSU_DATE_BUFSZ] = "-";
+        if (JUTSU_EOD_CELL(r, 0, j)->outcome == JUTSU_EOD_NOT_RUN)
+            continue;
+        jutsu_eod_entity_tally(r, j, &t);
+        entity_note(r, j, &t, note, sizeof(note));
+        if (t.rows) {
+            jutsu_date_format(t.from, d0);
+            jutsu_date_format(t.to, d1);
+        }
+        snprintf(name, sizeof(name), "%s %s", r->ents.v[j].type_name, r->ents.v[j].id);
+        printf("%-26s  %-12s  %5d  %-10s  %-10s  %7d  %s\n", name, r->ents.v[j].mode, t.rows, d0,
+               d1, t.written, note);
+    }
+}
+
+/* One line per day; per entity what it came to; the days that wait. */
 static void print_report(struct jutsu_cli *cli, const struct jutsu_eod_report *r, int backfill)
 {
+    char wait[1024];
+    jutsu_eod_wait_line(cli->app, r, wait, sizeof(wait));
     if (cli->format == JUTSU_FMT_JSON) {
         json_object *o = json_object_new_object(), *a = json_object_new_array();
         for (size_t i = 0; i < r->ndays; i++)
             day_json(r, i, a, !backfill || i + 1 == r->ndays);
         json_object_object_add(o, "days", a);
+        json_object_object_add(o, "entities", entities_json(r));
         json_object_object_add(o, "rows_changed", json_object_new_int64(r->rows_changed));
         json_object_object_add(o, "later_rows_recomputed", json_object_new_int64(r->cascaded));
+        json_object_object_add(o, "waiting", wait[0] ? json_object_new_string(wait) : NULL);
         json_object_object_add(o, "error", r->error[0] ? json_object_new_string(r->error) : NULL);
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                                JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -143,52 +266,66 @@ static void print_report(struct jutsu_cli *cli, const struct jutsu_eod_report *r
     size_t shown = 0;
     for (size_t i = 0; i < r->ndays; i++) {
         const struct jutsu_eod_day *d = &r->days[i];
-        /* a long backfill: the days with something to say, and the last */
-        if (backfill && r->ndays > 20 && d->error[0] == '\0' && i + 1 < r->ndays)
+        /* a long run: the days with something to say (a wait is said once,
+         * below), and the last */
+        if (r->ndays > 20 && (d->error[0] == '\0' || strcmp(d->status, "waiting") == 0) &&
+            i + 1 < r->ndays)
             continue;
         char day[JUTSU_DATE_BUFSZ];
         jutsu_date_format(d->date, day);
         if (shown++ == 0)
-            printf("%-10s  %-9s  %-10s  %-9s  %7s  %s\n", "DATE", "STATUS", "STRATEGIES",
-                   "BASELINES", "CHANGED", "NOTE");
-        char st[16], bl[16];
-        snprintf(st, sizeof(st), "%d/%d", d->strategies_processed, d->strategies_total);
-        snprintf(bl, sizeof(bl), "%d/%d", d->baselines_processed, d->baselines_total);
-        printf("%-10s  %-9s  %-10s  %-9s  %7d  %s%s\n", day, d->status[0] ? d->status : "-", st,
-               bl, d->rows_changed, d->was_due ? "(catch-up) " : "", d->error);
+            printf("%-10s  %-9s  %-13s  %-13s  %7s  %s\n", "DATE", "STATUS", "STRATEGY ROWS",
+                   "BASELINE ROWS", "CHANGED", "NOTE");
+        char st[24], bl[24];
+        day_rows(r, i, JUTSU_ENTITY_STRATEGY, st, sizeof(st));
+        day_rows(r, i, JUTSU_ENTITY_BASELINE, bl, sizeof(bl));
+        /* a wait is said once, under the table */
+        int waits = strcmp(d->status, "waiting") == 0;
+        printf("%-10s  %-9s  %-13s  %-13s  %7d  %s%s\n", day, d->status[0] ? d->status : "-",
+               st, bl, d->rows_changed, d->was_due ? "(catch-up) " : "", waits ? "" : d->error);
     }
-    if (r->ndays > 0) {
-        size_t last = r->ndays - 1;
-        for (size_t j = 0; j < r->ents.n; j++) {
-            const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, last, j);
-            char eq[JUTSU_MONEY_BUFSZ] = "";
-            if (c->outcome == JUTSU_EOD_NOT_RUN)
-                continue;
-            if (c->outcome == JUTSU_EOD_DONE)
-                jutsu_money_format(c->equity, eq);
-            printf("  %-8s %-16s %-12s %-11s %s\n", r->ents.v[j].type_name, r->ents.v[j].id,
-                   r->ents.v[j].mode, jutsu_eod_outcome_name(c->outcome), eq);
-        }
-    }
+    if (r->ndays > 0)
+        print_entities(r);
     printf("%zu trading day%s, %lld row%s written", r->ndays, r->ndays == 1 ? "" : "s",
            (long long)r->rows_changed, r->rows_changed == 1 ? "" : "s");
     if (r->cascaded)
         printf(", %lld later row%s recomputed", (long long)r->cascaded,
                r->cascaded == 1 ? "" : "s");
     printf("%s\n", r->failed ? "; some days are not complete (see NOTE)" : "");
+    if (wait[0])
+        printf("%s\n", wait);
+}
+
+/* The job refused before it computed anything: a day it cannot run is a
+ * usage error; an entity the config does not have is not found (exit 1,
+ * like every name the config or the database lacks), with the nearest id. */
+static int refused(struct jutsu_cli *cli, const struct jutsu_eod_report *r, int rc,
+                   const struct eod_args *a)
+{
+    char hint[256] = "";
+    if (rc == JUTSU_EINVAL)
+        return jutsu_cli_usage(cli, "%s", r->error);
+    if (a->entity)
+        jutsu_cli_entity_hint(&r->ents, a->type, a->entity, hint, sizeof(hint));
+    jutsu_cli_error("%s%s%s", r->error, hint[0] ? "; " : "", hint);
+    return JUTSU_EXIT_FAILURE;
 }
 
 static int finish(struct jutsu_cli *cli, jutsu_dbs *s, struct jutsu_eod_report *r, int rc,
-                  int backfill)
+                  const struct eod_args *a, int backfill)
 {
-    if (r->ndays > 0 || cli->format == JUTSU_FMT_JSON)
-        print_report(cli, r, backfill);
-    if (rc != 0 && rc != JUTSU_EPLUGIN && r->error[0])
-        jutsu_cli_error("%s", r->error);
+    int code = rc == 0 ? JUTSU_EXIT_OK : JUTSU_EXIT_FAILURE;
+    if ((rc == JUTSU_EINVAL || rc == JUTSU_ENOENT) && r->error[0]) {
+        code = refused(cli, r, rc, a);   /* nothing ran: no report */
+    } else {
+        if (r->ndays > 0 || cli->format == JUTSU_FMT_JSON)
+            print_report(cli, r, backfill);
+        if (rc != 0 && rc != JUTSU_EPLUGIN && r->error[0])
+            jutsu_cli_error("%s", r->error);
+    }
     jutsu_eod_report_free(r);
     jutsu_dbs_close(s);
-    return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_EINVAL || rc == JUTSU_ENOENT ? JUTSU_EXIT_USAGE
-                                                                              : JUTSU_EXIT_FAILURE;
+    return code;
 }
 
 int jutsu_cmd_eod_run(struct jutsu_cli *cli)
@@ -206,7 +343,7 @@ int jutsu_cmd_eod_run(struct jutsu_cli *cli)
     struct jutsu_eod_report r;
     rc = jutsu_eod_run(cli->app, a.date, &r);
     jutsu_sched_unlock(lock);
-    return finish(cli, s, &r, rc, 0);
+    return finish(cli, s, &r, rc, &a, 0);
 }
 
 int jutsu_cmd_eod_backfill(struct jutsu_cli *cli)
@@ -235,7 +372,7 @@ int jutsu_cmd_eod_backfill(struct jutsu_cli *cli)
     struct jutsu_eod_report r;
     rc = jutsu_eod_backfill(cli->app, a.from, a.to, a.entity, a.type, &r);
     jutsu_sched_unlock(lock);
-    return finish(cli, s, &r, rc, 1);
+    return finish(cli, s, &r, rc, &a, 1);
 }
 
 /* --- eod status ---------------------------------------------------------- */
@@ -244,12 +381,70 @@ struct status_out {
     int          format;
     json_object *arr;
     int          n;
+    /* where the data of the baselines' symbols ends: a day after it that
+     * has no row waits for data (a waiting day is never stored) */
+    struct jutsu_dbs  *s;
+    jutsu_date_t       end;         /* 0: not known (no baseline, no bar) */
+    char               symbol[16];
+    jutsu_date_t       next;        /* the next day to account for        */
+    const jutsu_calendar *cal;
 };
+
+static void print_waiting(struct status_out *o, jutsu_date_t d)
+{
+    char day[JUTSU_DATE_BUFSZ], end[JUTSU_DATE_BUFSZ], note[128];
+    jutsu_date_format(d, day);
+    jutsu_date_format(o->end, end);
+    snprintf(note, sizeof(note), "waits for data: the newest %s bar is %s", o->symbol, end);
+    o->n++;
+    if (o->format == JUTSU_FMT_JSON) {
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "date", json_object_new_string(day));
+        json_object_object_add(x, "status", json_object_new_string("waiting"));
+        json_object_object_add(x, "stored", json_object_new_boolean(0));
+        json_object_object_add(x, "error", json_object_new_string(note));
+        json_object_array_add(o->arr, x);
+        return;
+    }
+    printf("%-10s  %-9s  %-20.20s  %-20.20s  %-10s  %-9s  %7s  %s\n", day, "waiting", "-", "-",
+           "-", "-", "-", note);
+}
+
+/* The days before `upto` that have no row: those after the data's end
+ * wait for it; the others never ran (said once, after the table). */
+static void account_until(struct status_out *o, jutsu_date_t upto)
+{
+    for (jutsu_date_t d = o->next; d != JUTSU_CALENDAR_NONE && d < upto;
+         d = jutsu_calendar_next(o->cal, d))
+        if (o->end && d > o->end)
+            print_waiting(o, d);
+    o->next = upto;
+}
+
+/* Where the first baseline's data ends that ends first. */
+static void data_end(struct jutsu_cli *cli, struct status_out *o)
+{
+    struct jutsu_entities ents;
+    char err[256];
+    if (jutsu_entities_load(cli->app, &ents, err, sizeof(err)) != 0)
+        return;   /* the config was checked when it loaded: nothing more to say here */
+    for (size_t j = 0; j < ents.n; j++) {
+        jutsu_date_t d;
+        if (ents.v[j].type != JUTSU_ENTITY_BASELINE ||
+            jutsu_eod_newest_bar(o->s, ents.v[j].symbol, &d) != 0 || (o->end && d >= o->end))
+            continue;
+        o->end = d;
+        snprintf(o->symbol, sizeof(o->symbol), "%s", ents.v[j].symbol);
+    }
+    jutsu_entities_free(&ents);
+}
 
 static int status_row(const void *row, void *arg)
 {
     const struct jutsu_eod_status_row *st = row;
     struct status_out *o = arg;
+    account_until(o, st->job_date);
+    o->next = jutsu_calendar_next(o->cal, st->job_date);
     char day[JUTSU_DATE_BUFSZ], t0[JUTSU_TIME_BUFSZ] = "-", t1[JUTSU_TIME_BUFSZ] = "-";
     jutsu_date_format(st->job_date, day);
     if (st->started_at)
@@ -302,19 +497,23 @@ int jutsu_cmd_eod_status(struct jutsu_cli *cli)
             break;
         from = p;
     }
-    struct status_out o = { .format = cli->format };
+    struct status_out o = { .format = cli->format, .s = s, .cal = cli->app->cal };
+    o.next = jutsu_calendar_is_trading_day(o.cal, from) ? from : jutsu_calendar_next(o.cal, from);
+    data_end(cli, &o);
     if (cli->format == JUTSU_FMT_JSON)
         o.arr = json_object_new_array();
     else
         printf("%-10s  %-9s  %-20s  %-20s  %-10s  %-9s  %7s  %s\n", "DATE", "STATUS", "STARTED",
                "COMPLETED", "STRATEGIES", "BASELINES", "RETRIES", "ERROR");
     rc = jutsu_data_eod_status_range(s, from, to, status_row, &o);
+    if (rc == 0)
+        account_until(&o, to + 1);
     if (o.arr) {
         puts(json_object_to_json_string_ext(o.arr, JSON_C_TO_STRING_PRETTY |
                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o.arr);
-    } else if (rc == 0 && o.n == 0) {
-        printf("(the EOD job has not run for these days: `jutsu eod run`)\n");
+    } else if (rc == 0 && o.n == 0) {   /* an empty table: said, but not a result row */
+        fprintf(stderr, "jutsu: the EOD job has not run for these days: `jutsu eod run`\n");
     }
     if (rc)
         jutsu_cli_db_error(s);

@@ -14,6 +14,7 @@
 
 #include "jutsu/error.h"
 #include "cli/cli.h"
+#include "cli/cli_suggest.h"
 #include "store/data_api.h"
 #include "host/entities.h"
 #include "store/store.h"
@@ -209,8 +210,8 @@ static int perf_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
             return jutsu_cli_usage(cli, "--mode %s: use offline_mock or online_live", arg);
         a->mode = arg;
         return 0;
-    case 'f': return jutsu_cli_date_opt(cli, "from", arg, &a->from);
-    case 'T': return jutsu_cli_date_opt(cli, "to", arg, &a->to);
+    case 'f': return jutsu_cli_date_arg(cli, "from", arg, &a->from);
+    case 'T': return jutsu_cli_date_arg(cli, "to", arg, &a->to);
     }
     return jutsu_cli_usage(cli, "unknown option");
 }
@@ -251,12 +252,15 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
         jutsu_dbs_close(s);
         return jutsu_cli_usage(cli, "%s is both a strategy and a baseline: add --type", id);
     }
-    if (type == NULL) {
+    if (type == NULL) {   /* not found: exit 1, like every name the config lacks */
+        char hint[256];
+        jutsu_cli_entity_hint(&ents, NULL, id, hint, sizeof(hint));
+        jutsu_cli_error("%s is neither a strategy instance nor a baseline of %s; %s (--type "
+                        "strategy|baseline reads the rows of one no longer configured)", id,
+                        cli->config_path, hint);
         jutsu_entities_free(&ents);
         jutsu_dbs_close(s);
-        return jutsu_cli_usage(cli, "%s is neither a strategy instance nor a baseline of %s: "
-                               "add --type strategy|baseline to read its rows anyway", id,
-                               cli->config_path);
+        return JUTSU_EXIT_FAILURE;
     }
     struct show sh = { .format = cli->format };
     if (cli->format == JUTSU_FMT_JSON) {

@@ -10,6 +10,7 @@
 
 #include "jutsu/error.h"
 #include "cli/cli.h"
+#include "cli/cli_suggest.h"
 #include "sched/scheduler.h"
 #include "store/store.h"
 #include "trading/trade.h"
@@ -24,7 +25,7 @@ static int trade_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
     struct trade_args *a = ud;
     switch (c) {
     case 's': a->strategy = arg; return 0;
-    case 'd': return jutsu_cli_date_opt(cli, "date", arg, &a->date);
+    case 'd': return jutsu_cli_date_arg(cli, "date", arg, &a->date);
     }
     return jutsu_cli_usage(cli, "unknown option");
 }
@@ -74,6 +75,16 @@ static json_object *result_json(const struct jutsu_trade_result *x)
         json_object_array_add(fills, y);
     }
     json_object_object_add(o, "orders", fills);
+    json_object *stale = NULL;
+    if (x->stale_symbol[0] && x->outcome != JUTSU_TRADE_ALREADY) {
+        stale = json_object_new_object();
+        json_object_object_add(stale, "symbol", json_object_new_string(x->stale_symbol));
+        if (x->stale_newest)
+            jutsu_date_format(x->stale_newest, day);
+        json_object_object_add(stale, "newest_bar",
+                               x->stale_newest ? json_object_new_string(day) : NULL);
+    }
+    json_object_object_add(o, "stale", stale);
     json_object_object_add(o, "error", x->error[0] ? json_object_new_string(x->error) : NULL);
     return o;
 }
@@ -101,6 +112,46 @@ static void print_text(const struct jutsu_trade_result *x)
     }
 }
 
+/* A day decided without the bar of that day of one of the strategy's
+ * symbols: the result line says `hold` (or warming up) as on any quiet
+ * day, so the reason is said on stderr, with where the data ends. */
+static void warn_stale(const struct jutsu_trade_result *x)
+{
+    char day[JUTSU_DATE_BUFSZ], newest[JUTSU_DATE_BUFSZ];
+    const char *outcome = jutsu_trade_outcome_name(x->outcome);
+    if (x->stale_symbol[0] == '\0' || x->outcome == JUTSU_TRADE_ALREADY)
+        return;
+    jutsu_date_format(x->date, day);
+    fflush(stdout);   /* after the result line it qualifies, on a terminal */
+    if (x->stale_newest == 0) {
+        fprintf(stderr, "jutsu: warning: %s on %s: no valid %s bar on or before that day: "
+                "\"%s\" was decided without one (`jutsu data status` lists what is stored)\n",
+                x->ent->id, day, x->stale_symbol, outcome);
+        return;
+    }
+    jutsu_date_format(x->stale_newest, newest);
+    fprintf(stderr, "jutsu: warning: %s on %s: no valid %s bar that day, the newest is of %s "
+            "(%d days earlier): \"%s\" was decided without it (`jutsu sync` fetches newer bars "
+            "when a source has them)\n", x->ent->id, day, x->stale_symbol, newest,
+            (int)(x->date - x->stale_newest), outcome);
+}
+
+/* The job refused: an unknown strategy is not found (exit 1, with the
+ * nearest instance name), a day the exchange is closed a usage error. */
+static int refused(struct jutsu_cli *cli, const struct jutsu_trade_report *r, int rc,
+                   const char *strategy)
+{
+    char hint[256] = "";
+    if (rc == JUTSU_EINVAL)
+        return jutsu_cli_usage(cli, "%s", r->error);
+    int unknown = rc == JUTSU_ENOENT && strategy &&
+                  jutsu_entities_find(&r->ents, strategy, "strategy", NULL) == NULL;
+    if (unknown)
+        jutsu_cli_entity_hint(&r->ents, "strategy", strategy, hint, sizeof(hint));
+    jutsu_cli_error("%s%s%s", r->error, hint[0] ? "; " : "", hint);
+    return JUTSU_EXIT_FAILURE;
+}
+
 int jutsu_cmd_trade_run(struct jutsu_cli *cli)
 {
     struct trade_args a = { 0 };
@@ -125,23 +176,26 @@ int jutsu_cmd_trade_run(struct jutsu_cli *cli)
     struct jutsu_trade_report r;
     rc = jutsu_trade_run(cli->app, a.date, a.strategy, "manual", &r);
     jutsu_sched_unlock(lock);
-    if (cli->format == JUTSU_FMT_JSON) {
+    int ran = rc == 0 || rc == JUTSU_EPLUGIN || r.n > 0;   /* else nothing to show */
+    if (ran && cli->format == JUTSU_FMT_JSON) {
         json_object *arr = json_object_new_array();
         for (size_t i = 0; i < r.n; i++)
             json_object_array_add(arr, result_json(&r.v[i]));
         puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(arr);
-    } else {
+    } else if (cli->format != JUTSU_FMT_JSON) {
         for (size_t i = 0; i < r.n; i++)
             print_text(&r.v[i]);
     }
+    for (size_t i = 0; i < r.n; i++)
+        warn_stale(&r.v[i]);
+    int code = rc == 0 ? JUTSU_EXIT_OK : JUTSU_EXIT_FAILURE;
     if (rc != 0 && rc != JUTSU_EPLUGIN)
-        jutsu_cli_error("%s", r.error);
+        code = refused(cli, &r, rc, a.strategy);
     else if (r.n == 0 && r.error[0])
         fprintf(stderr, "jutsu: %s\n", r.error);
     jutsu_trade_report_free(&r);
     jutsu_dbs_close(s);
-    return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_EINVAL || rc == JUTSU_ENOENT ? JUTSU_EXIT_USAGE
-                                                                              : JUTSU_EXIT_FAILURE;
+    return code;
 }

@@ -8,6 +8,8 @@
  * loading expands ${...} again. With both, dump-then-load gives back the
  * same values.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -145,6 +147,26 @@ int jutsu_cfg_dump_yaml(const jutsu_cfg_node *node, FILE *out)
 
 /* ---- JSON ------------------------------------------------------------- */
 
+/* A double as the shortest text that reads back as the same double: 1.1,
+ * not json-c's 1.1000000000000001 (which is the same number, but is not
+ * what the file says). */
+static struct json_object *double_json(double d)
+{
+    char buf[32];
+    if (!isfinite(d))
+        return json_object_new_double(d);
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof(buf), "%.*g", digits, d);
+        if (strtod(buf, NULL) == d)
+            break;
+    }
+    /* a JSON reader must still see a number with a fraction or exponent
+     * where the file had one: 1.0 stays 1.0 */
+    if (strpbrk(buf, ".eEn") == NULL && strlen(buf) + 2 < sizeof(buf))
+        strcat(buf, ".0");
+    return json_object_new_double_s(d, buf);
+}
+
 static int scalar_json(const jutsu_cfg_node *n, struct json_object **out)
 {
     char buf[JUTSU_MONEY_BUFSZ];
@@ -160,7 +182,7 @@ static int scalar_json(const jutsu_cfg_node *n, struct json_object **out)
         *out = json_object_new_boolean(n->i != 0);
         break;
     case JUTSU_CFG_DOUBLE:
-        *out = json_object_new_double(n->d);
+        *out = double_json(n->d);
         break;
     case JUTSU_CFG_MONEY:
         jutsu_money_format(n->m, buf);

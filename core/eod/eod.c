@@ -14,7 +14,7 @@
 #include "base/log.h"
 
 static const char *const outcome_names[] = { "not_run", "done", "not_started", "no_data",
-                                              "failed" };
+                                              "failed", "waiting" };
 
 /* --- set-up ---------------------------------------------------------------- */
 
@@ -41,6 +41,8 @@ void jutsu_eod_report_free(struct jutsu_eod_report *r)
     jutsu_entities_free(&r->ents);
     free(r->days);
     free(r->cells);
+    free(r->notes);
+    free(r->waits);
     memset(r, 0, sizeof(*r));
 }
 
@@ -48,7 +50,8 @@ static int report_days(struct jutsu_eod_report *r, const jutsu_date_t *days, siz
 {
     r->days = calloc(n ? n : 1, sizeof(*r->days));
     r->cells = calloc((n ? n : 1) * (r->ents.n ? r->ents.n : 1), sizeof(*r->cells));
-    if (r->days == NULL || r->cells == NULL)
+    r->notes = calloc(r->ents.n ? r->ents.n : 1, sizeof(*r->notes));
+    if (r->days == NULL || r->cells == NULL || r->notes == NULL)
         return JUTSU_ENOMEM;
     for (size_t i = 0; i < n; i++)
         r->days[i].date = days[i];
@@ -96,16 +99,18 @@ static void env_close(struct eod_env *e)
     if (e->s)
         jutsu_dbs_close(e->s);
     e->s = NULL;
+    jutsu_eod_env_free_newest(e);
 }
 
 /* --- one day's status ------------------------------------------------------ */
 
 /* Counts the day's outcomes over the entities that ran (sel[j] != 0) into
- * its report; completed when every one of them is done or not started. */
+ * its report; completed when every one of them is done or not started,
+ * waiting when the others wait for data, else partial. */
 static void tally(struct jutsu_eod_report *r, size_t i, const unsigned char *sel)
 {
     struct jutsu_eod_day *day = &r->days[i];
-    int all = 1;
+    int all = 1, waits = 0;
     day->strategies_total = day->strategies_processed = 0;
     day->baselines_total = day->baselines_processed = 0;
     day->rows_changed = 0;
@@ -122,10 +127,26 @@ static void tally(struct jutsu_eod_report *r, size_t i, const unsigned char *sel
             day->baselines_processed += ok;
         }
         day->rows_changed += c->changed;
-        all &= ok;
+        waits |= c->outcome == JUTSU_EOD_WAITING;
+        all &= ok || c->outcome == JUTSU_EOD_WAITING;
     }
-    snprintf(day->status, sizeof(day->status), "%s", all ? "completed" : "partial");
+    snprintf(day->status, sizeof(day->status), "%s",
+             !all ? "partial" : waits ? "waiting" : "completed");
     r->rows_changed += day->rows_changed;
+}
+
+static int is_status(const struct jutsu_eod_day *d, const char *status)
+{
+    return strcmp(d->status, status) == 0;
+}
+
+/* A tallied day into the report's counts. */
+static void count_day(struct jutsu_eod_report *r, size_t i)
+{
+    if (is_status(&r->days[i], "waiting"))
+        r->waiting++;
+    else if (!is_status(&r->days[i], "completed"))
+        r->failed++;
 }
 
 /* Writes the day's status unless the stored one already says exactly that
@@ -182,7 +203,7 @@ static int mark_failed(struct eod_env *e, struct jutsu_eod_day *day, jutsu_time_
 
 const char *jutsu_eod_outcome_name(int outcome)
 {
-    return outcome >= 0 && outcome <= JUTSU_EOD_FAILED ? outcome_names[outcome] : "?";
+    return outcome >= 0 && outcome <= JUTSU_EOD_WAITING ? outcome_names[outcome] : "?";
 }
 
 json_object *jutsu_eod_entities_json(const struct jutsu_eod_report *r, size_t day, int changed)
@@ -207,6 +228,35 @@ json_object *jutsu_eod_entities_json(const struct jutsu_eod_report *r, size_t da
         json_object_array_add(a, x);
     }
     return a;
+}
+
+void jutsu_eod_entity_tally(const struct jutsu_eod_report *r, size_t ent,
+                            struct jutsu_eod_tally *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; ent < r->ents.n && i < r->ndays; i++) {
+        const struct jutsu_eod_cell *c = JUTSU_EOD_CELL(r, i, ent);
+        switch (c->outcome) {
+        case JUTSU_EOD_DONE:
+            out->rows++;
+            out->written += c->changed;
+            out->from = out->from ? out->from : r->days[i].date;
+            out->to = r->days[i].date;
+            break;
+        case JUTSU_EOD_NOT_STARTED:
+            out->not_started++;
+            break;
+        case JUTSU_EOD_WAITING:
+            out->waiting++;
+            break;
+        case JUTSU_EOD_NO_DATA:
+        case JUTSU_EOD_FAILED:
+            out->not_final++;
+            break;
+        default:
+            break;
+        }
+    }
 }
 
 static void publish(struct eod_env *e, const struct jutsu_eod_report *r, size_t i,
@@ -257,7 +307,7 @@ static int cascade(struct eod_env *e, const struct jutsu_entity *ent, jutsu_date
         jutsu_date_format(to, d1);
         jutsu_log("eod", JUTSU_LOG_INFO, "%s %s (%s): an earlier row changed; recomputing its "
                   "%zu later row(s), %s to %s", ent->type_name, ent->id, ent->mode, n, d0, d1);
-        rc = jutsu_eod_chain(e, ent, days, n, prices, cells, 1, NULL);
+        rc = jutsu_eod_chain(e, ent, days, n, prices, cells, 1, NULL, NULL);
         for (size_t i = 0; rc == 0 && i < n; i++)
             r->cascaded += cells[i].changed;
     }
@@ -365,29 +415,52 @@ static int plan_run(struct eod_env *e, jutsu_date_t *date, struct status_map *m,
     return 0;
 }
 
+/* Whether some entity is going to wait for data on day d. */
+static int day_waits(struct eod_env *e, jutsu_date_t d, int *waits)
+{
+    int rc = 0;
+    *waits = 0;
+    for (size_t j = 0; rc == 0 && !*waits && j < e->ents->n; j++)
+        rc = jutsu_eod_entity_waits(e, &e->ents->v[j], d, waits);
+    return rc;
+}
+
 /* One day: running marker, every entity's row and the status in one
- * transaction, the event. */
+ * transaction, the event. A day that waits for data gets neither marker
+ * nor status (its rows of entities that are done are kept). */
 static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, jutsu_prices *prices,
                    const struct jutsu_eod_status_row *old)
 {
     struct jutsu_eod_day *day = &r->days[i];
     jutsu_time_t now = jutsu_app_now(e->app);
     int completed_before = old && strcmp(old->status, "completed") == 0;
-    /* an earlier day without a status was missed; any day whose status is
-     * not completed is a retry; the run's own day without one is news */
+    /* an earlier day without a status was missed (or waited); any day whose
+     * status is not completed is a retry; the run's own day without one is
+     * news */
     day->was_due = old ? !completed_before : i + 1 < r->ndays;
     day->retry_count = old ? old->retry_count + !completed_before : 0;
-    int rc = 0;
-    if (!completed_before && (rc = mark_running(e, day, now)) != 0)
+    int rc = 0, waits = 0, marked = 0;
+    if (!completed_before && (rc = day_waits(e, day->date, &waits)) != 0)
         return fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
+    if (!completed_before && !waits) {
+        if ((rc = mark_running(e, day, now)) != 0)
+            return fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
+        marked = 1;
+    }
     if ((rc = jutsu_dbs_begin(e->s)) != 0)
         return fail(r, rc, "%s", jutsu_dbs_error_line(e->s));
     for (size_t j = 0; rc == 0 && j < r->ents.n; j++)
         rc = jutsu_eod_chain(e, &r->ents.v[j], &day->date, 1, prices, JUTSU_EOD_CELL(r, i, j), 1,
-                             day);
+                             day, r->notes[j]);
     if (rc == 0) {
         tally(r, i, NULL);
-        rc = put_status(e, day, completed_before ? old : NULL, now);
+        /* the look ahead and the chain apply one rule; should they ever
+         * differ, the marker must not stay: the day is then recorded
+         * partial, and the next run takes it again */
+        if (marked && is_status(day, "waiting"))
+            snprintf(day->status, sizeof(day->status), "partial");
+        if (!is_status(day, "waiting"))
+            rc = put_status(e, day, completed_before ? old : NULL, now);
     }
     if (rc == 0)
         rc = jutsu_dbs_commit(e->s);
@@ -402,7 +475,8 @@ static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, juts
                       jutsu_dbs_error_line(e->s));
         return fail(r, rc, "%s", why);
     }
-    publish(e, r, i, 0);
+    if (!is_status(day, "waiting"))   /* nothing of it is final yet */
+        publish(e, r, i, 0);
     return 0;
 }
 
@@ -420,11 +494,9 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
         rc = report_days(r, days, n);
     if (rc == 0 && (rc = jutsu_prices_new(e.s, first, date, &prices)) != 0)
         fail(r, rc, "the price book: %s", jutsu_strerror(rc));
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = run_day(&e, r, i, prices, status_of(&m, days[i]));
-        if (rc == 0 && strcmp(r->days[i].status, "completed") != 0)
-            r->failed++;
-    }
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if ((rc = run_day(&e, r, i, prices, status_of(&m, days[i]))) == 0)
+            count_day(r, i);
     /* rows after the run's last day came from the one it may have changed */
     for (size_t j = 0; rc == 0 && n > 0 && j < r->ents.n; j++)
         if (JUTSU_EOD_CELL(r, n - 1, j)->changed) {
@@ -436,6 +508,8 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
                 jutsu_dbs_rollback(e.s);
             }
         }
+    if (rc == 0)
+        rc = jutsu_eod_collect_waits(&e, r);
     jutsu_prices_free(prices);
     free(days);
     status_map_free(&m);
@@ -466,15 +540,18 @@ int jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_ent
         rc = report_days(r, days, n);
     for (size_t j = 0; rc == 0 && j < ents->n; j++)
         rc = jutsu_eod_chain(&e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j), ents->n,
-                             r->days);
+                             r->days, r->notes[j]);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         tally(r, i, NULL);
-        r->failed += strcmp(r->days[i].status, "completed") != 0;
+        count_day(r, i);
     }
+    if (rc == 0)
+        rc = jutsu_eod_collect_waits(&e, r);
     if (rc != 0 && r->error[0] == '\0')
         fail(r, rc, "%s", jutsu_dbs_error_line(s));
+    jutsu_eod_env_free_newest(&e);
     free(days);
-    return rc ? rc : r->failed ? JUTSU_EPLUGIN : 0;
+    return rc ? rc : r->failed || r->waiting ? JUTSU_EPLUGIN : 0;
 }
 
 /* --- backfill -------------------------------------------------------------- */
@@ -515,17 +592,19 @@ static int backfill_days(struct eod_env *e, struct jutsu_eod_report *r, const ju
         if (!sel[j])
             continue;
         rc = jutsu_eod_chain(e, &r->ents.v[j], days, n, prices, JUTSU_EOD_CELL(r, 0, j),
-                             r->ents.n, r->days);
+                             r->ents.n, r->days, r->notes[j]);
         if (rc == 0 && JUTSU_EOD_CELL(r, n - 1, j)->changed)
             rc = cascade(e, &r->ents.v[j], days[n - 1], r);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         tally(r, i, sel);
-        r->failed += strcmp(r->days[i].status, "completed") != 0;
+        count_day(r, i);
         if (one_entity) {
             r->days[i].status[0] = '\0';   /* one entity says nothing of the day */
             continue;
         }
+        if (is_status(&r->days[i], "waiting"))
+            continue;   /* no status row: `eod run` takes the day again */
         const struct jutsu_eod_status_row *old = status_of(m, days[i]);
         r->days[i].retry_count = old ? old->retry_count : 0;
         rc = put_status(e, &r->days[i], old && strcmp(old->status, "running") != 0 ? old : NULL,
@@ -573,6 +652,8 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
         goto free_prices;
     }
     rc = backfill_days(&e, r, days, n, prices, sel, &m, entity != NULL);
+    if (rc == 0 && (rc = jutsu_eod_collect_waits(&e, r)) != 0)
+        fail(r, rc, "%s", jutsu_strerror(rc));
     if (rc == 0 && (rc = jutsu_dbs_commit(e.s)) != 0)
         fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
     else if (rc != 0)

@@ -24,7 +24,13 @@
  * An entity is not finalised on D (and the day is `partial`) when a
  * baseline's symbol has no valid bar on D, or a strategy holds a symbol
  * that never had one; a strategy without any snapshot yet has not started
- * and is skipped without blame.
+ * and is skipped without blame. An entity that needs a close of D, where D
+ * is after the newest bar stored of that symbol (valid or not: the data
+ * ends before D), *waits for data*: no blame either, and the day, unless
+ * something else is wrong with it, is `waiting`. A waiting day gets no
+ * eod_job_status row (the table knows running, completed, failed and
+ * partial; a missing row is what makes the next run's lookback take the
+ * day again), and the job does not fail for it.
  *
  * Rows are computed as a chain: each from the one before it. One pass over
  * a range of days reads the entity's previous row once, its snapshots,
@@ -43,12 +49,13 @@
  * running a day or a backfill twice changes nothing.
  *
  * eod_job_status: a day being run is marked `running` first (in its own
- * transaction, so a crash is visible); then every row of the day and its
- * final status (`completed`, `partial`, or `failed` with the error and
- * retry_count) commit together: the database holds all of a day or none of
- * it. A backfill writes the whole range in one transaction and sets each
- * day's status when it covers every entity. eod.finalized is published per
- * day after the commit.
+ * transaction, so a crash is visible; not a day that is going to wait, which
+ * gets no row); then every row of the day and its final status
+ * (`completed`, `partial`, or `failed` with the error and retry_count)
+ * commit together: the database holds all of a day or none of it. A
+ * backfill writes the whole range in one transaction and sets each day's
+ * status when it covers every entity. eod.finalized is published per day
+ * after the commit.
  *
  * The caller holds the job's lock (jutsu_sched_lock "eod"); these functions
  * run on the calling thread with their own data session.
@@ -69,7 +76,8 @@ enum jutsu_eod_outcome {
     JUTSU_EOD_DONE        = 1,   /* the row is computed (and written if it changed) */
     JUTSU_EOD_NOT_STARTED = 2,   /* a strategy with no snapshot yet: nothing to do  */
     JUTSU_EOD_NO_DATA     = 3,   /* a close it needs is missing: not finalised      */
-    JUTSU_EOD_FAILED      = 4    /* a KPI failed, a snapshot is unreadable ...      */
+    JUTSU_EOD_FAILED      = 4,   /* a KPI failed, a snapshot is unreadable ...      */
+    JUTSU_EOD_WAITING     = 5    /* a close it needs is after the data's end        */
 };
 
 /* One entity on one day. */
@@ -81,7 +89,8 @@ struct jutsu_eod_cell {
 
 struct jutsu_eod_day {
     jutsu_date_t date;
-    char         status[12];     /* completed, partial, failed; "" when not set (backfill of one entity) */
+    char         status[12];     /* completed, partial, failed, waiting (never stored);
+                                    "" when not set (backfill of one entity) */
     int32_t      strategies_total, strategies_processed;
     int32_t      baselines_total, baselines_processed;
     int32_t      rows_changed;
@@ -90,14 +99,27 @@ struct jutsu_eod_day {
     char         error[512];     /* the first problem of the day, or "" */
 };
 
+/* A symbol an entity waited for: the days after `newest` wait for data. */
+struct jutsu_eod_wait {
+    char         symbol[16];
+    jutsu_date_t newest;         /* its newest stored 1D bar */
+};
+
+#define JUTSU_EOD_NOTE_SZ 256
+
 struct jutsu_eod_report {
     struct jutsu_entities ents;  /* the entities, in column order of cells */
     struct jutsu_eod_day *days;  /* ascending */
     size_t                ndays;
     struct jutsu_eod_cell *cells; /* ndays x ents.n, row-major by day */
+    char                (*notes)[JUTSU_EOD_NOTE_SZ]; /* per entity: its first problem
+                                                        (or wait) of the days, or "" */
+    struct jutsu_eod_wait *waits; /* the symbols waited for, oldest data end first */
+    size_t                nwaits;
     int64_t               rows_changed;
     int64_t               cascaded;   /* later rows recomputed because an earlier one changed */
     int                   failed;     /* days that ended failed or partial */
+    int                   waiting;    /* days that wait for data */
     char                  error[512]; /* why the job as a whole failed, or "" */
 };
 
@@ -109,8 +131,9 @@ int  jutsu_eod_latest_day(struct jutsu_app *app, jutsu_time_t now, jutsu_date_t 
 
 /*
  * Finalises the trading day `date` (0: jutsu_eod_latest_day at now) as
- * described above. Returns 0 when every day ended completed, JUTSU_EPLUGIN
- * when some ended partial or failed (see the report), JUTSU_EINVAL for a
+ * described above. Returns 0 when every day ended completed or waiting
+ * (r->waiting counts those), JUTSU_EPLUGIN when some ended partial or
+ * failed (see the report), JUTSU_EINVAL for a
  * date that is not a trading day or whose session has not closed (reason
  * in r->error), or a setup/storage error (r->error).
  */
@@ -129,7 +152,8 @@ int  jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t t
  * the trading days of [from, to] through session `s`, joining its
  * transaction, with closes from `prices` (which must cover the range): no
  * status, no event, no cascade. The backtest's EOD, on its own entities in
- * a transaction it rolls back. Same returns as run.
+ * a transaction it rolls back. Same returns as run, except that a day that
+ * waits for data is JUTSU_EPLUGIN too: a backtest has no later run.
  */
 struct jutsu_prices;
 int  jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_entities *ents,
@@ -138,8 +162,39 @@ int  jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_en
 
 void jutsu_eod_report_free(struct jutsu_eod_report *r);
 
-/* "done", "not_started", "no_data", "failed". */
+/* "done", "not_started", "no_data", "failed", "waiting". */
 const char *jutsu_eod_outcome_name(int outcome);
+
+/*
+ * The newest stored 1D bar of `symbol` through session `s`, valid or not
+ * (data_metadata's last bar, or the newest valid bar when it has none):
+ * what "the data ends there" means. 0, JUTSU_ENOENT (no bar at all), or a
+ * storage error (message in the session).
+ */
+int  jutsu_eod_newest_bar(jutsu_dbs *s, const char *symbol, jutsu_date_t *newest);
+
+/*
+ * The one line that says which days of report `r` wait for data, into buf
+ * (no trailing newline): "2026-05-14 .. 2026-12-04 wait for data: the
+ * newest QQQ bar is 2026-05-13", then what would bring the bars, worked out
+ * from the config (a source that fetches: `jutsu sync`; sources that read
+ * files only: which file ends there; a symbol no sync fetches: add it to
+ * sync.symbols) and, when the range starts before what `eod run` looks back
+ * at, the backfill that finalises those days once the bars are in. The
+ * range starts on the trading day after the oldest data end. Returns 0
+ * when no day of r waits (buf is then "").
+ */
+int  jutsu_eod_wait_line(struct jutsu_app *app, const struct jutsu_eod_report *r, char *buf,
+                         size_t size);
+
+/* What one entity came to over a report's days (for `eod run|backfill`). */
+struct jutsu_eod_tally {
+    int32_t      rows, written;             /* days done; rows inserted or updated */
+    jutsu_date_t from, to;                  /* its first and last day done; 0: none */
+    int32_t      not_started, waiting, not_final;   /* days of each outcome */
+};
+void jutsu_eod_entity_tally(const struct jutsu_eod_report *r, size_t ent,
+                            struct jutsu_eod_tally *out);
 
 /* The entities of report day `day` as a JSON array of {type, id, mode,
  * outcome, equity (when done), changed (when asked)}: the payload of

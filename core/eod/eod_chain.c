@@ -60,6 +60,7 @@ struct chain {
     struct eod_env             *e;
     const struct jutsu_entity  *ent;
     struct jutsu_eod_day       *reps;
+    char                       *note;       /* the entity's first problem, or NULL */
     int                         nproblems;
 };
 
@@ -83,6 +84,88 @@ static void problem(struct chain *c, size_t i, jutsu_date_t d, const char *fmt, 
     if (c->reps && c->reps[i].error[0] == '\0')
         snprintf(c->reps[i].error, sizeof(c->reps[i].error), "%s %s: %s", c->ent->type_name,
                  c->ent->id, msg);
+    if (c->note && c->note[0] == '\0')
+        snprintf(c->note, JUTSU_EOD_NOTE_SZ, "%s: %.230s", day, msg);
+}
+
+/* --- where the data ends ---------------------------------------------------- */
+
+/* The job's record of where `symbol`'s data ends, read the first time. */
+static int newest_of(struct eod_env *e, const char *symbol, struct eod_newest **out)
+{
+    for (size_t i = 0; i < e->nnewest; i++)
+        if (strcmp(e->newest[i].symbol, symbol) == 0) {
+            *out = &e->newest[i];
+            return 0;
+        }
+    struct eod_newest *v = realloc(e->newest, (e->nnewest + 1) * sizeof(*v));
+    if (v == NULL)
+        return JUTSU_ENOMEM;
+    e->newest = v;
+    struct eod_newest *x = &v[e->nnewest];
+    memset(x, 0, sizeof(*x));
+    snprintf(x->symbol, sizeof(x->symbol), "%s", symbol);
+    int rc = jutsu_eod_newest_bar(e->s, symbol, &x->date);
+    if (rc != 0 && rc != JUTSU_ENOENT)
+        return rc;
+    x->found = rc == 0;
+    e->nnewest++;
+    *out = x;
+    return 0;
+}
+
+/* Whether day d comes after the end of `symbol`'s data: *w then points at
+ * its record (else NULL). 0 or a storage error. */
+static int data_ended(struct eod_env *e, const char *symbol, jutsu_date_t d,
+                      struct eod_newest **w)
+{
+    struct eod_newest *x;
+    int rc = newest_of(e, symbol, &x);
+    *w = rc == 0 && x->found && x->date < d ? x : NULL;
+    return rc;
+}
+
+/* An entity that waits for `x`'s data on day i: said in the day's report
+ * and the entity's note, not logged (the job says all its waits in one
+ * line), and remembered for that line. */
+static void waiting(struct chain *c, size_t i, struct eod_newest *x)
+{
+    char end[JUTSU_DATE_BUFSZ];
+    jutsu_date_format(x->date, end);
+    x->waited = 1;
+    if (c->reps && c->reps[i].error[0] == '\0')
+        snprintf(c->reps[i].error, sizeof(c->reps[i].error), "%s %s: waits for data: the newest "
+                 "%s bar is %s", c->ent->type_name, c->ent->id, x->symbol, end);
+    if (c->note && c->note[0] == '\0')
+        snprintf(c->note, JUTSU_EOD_NOTE_SZ, "the newest %s bar is %s", x->symbol, end);
+}
+
+/* A symbol without a valid bar on d that the data does not end before:
+ * what to say, with a command that can help. */
+static void no_bar(struct chain *c, size_t i, jutsu_date_t d, const char *symbol,
+                   jutsu_prices *prices)
+{
+    char day[JUTSU_DATE_BUFSZ], before[JUTSU_DATE_BUFSZ], last[JUTSU_DATE_BUFSZ];
+    jutsu_money_t close;
+    jutsu_date_t on;
+    struct eod_newest *x = NULL;
+    jutsu_date_format(d, day);
+    if (jutsu_prices_asof(prices, symbol, d, &close, &on) != 0 ||
+        newest_of(c->e, symbol, &x) != 0 || !x->found) {
+        if (jutsu_eod_synced(c->e->app, symbol))
+            problem(c, i, d, "no valid %s bar on %s: %s has none at all, though sync.symbols "
+                    "lists it (`jutsu sync --symbol %s` says why)", symbol, day, symbol, symbol);
+        else
+            problem(c, i, d, "no valid %s bar on %s: %s has none at all; add it to "
+                    "sync.symbols, then run `jutsu sync`", symbol, day, symbol);
+        return;
+    }
+    jutsu_date_format(on, before);
+    jutsu_date_format(x->date, last);
+    problem(c, i, d, "no valid %s bar on %s (the newest before it is %s; the data goes on to "
+            "%s): `jutsu data gaps %s` lists the days without one, `jutsu sync --symbol %s "
+            "--from %s --to %s` fetches a missing one again", symbol, day, before, last, symbol,
+            symbol, day, day);
 }
 
 /* The first instant of the exchange date d, UTC. */
@@ -262,19 +345,18 @@ static int value_baseline(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
 {
     const struct jutsu_entity *ent = c->ent;
     jutsu_money_t close, q;
-    char day[JUTSU_DATE_BUFSZ];
     int rc = jutsu_prices_on(prices, ent->symbol, d, &close);
     if (rc == JUTSU_ENOENT) {
-        char newest[48] = "none at all";
-        jutsu_date_t on;
-        if (jutsu_prices_asof(prices, ent->symbol, d, &close, &on) == 0) {
-            jutsu_date_format(on, day);
-            snprintf(newest, sizeof(newest), "the newest before it is %s", day);
+        struct eod_newest *x;
+        if ((rc = data_ended(c->e, ent->symbol, d, &x)) != 0)
+            return rc;
+        if (x) {
+            waiting(c, i, x);
+            *outcome = JUTSU_EOD_WAITING;
+        } else {
+            no_bar(c, i, d, ent->symbol, prices);
+            *outcome = JUTSU_EOD_NO_DATA;
         }
-        jutsu_date_format(d, day);
-        problem(c, i, d, "no valid %s bar on %s (%s): run `jutsu sync`, or see `jutsu data "
-                "gaps %s`", ent->symbol, day, newest, ent->symbol);
-        *outcome = JUTSU_EOD_NO_DATA;
         return 0;
     }
     if (rc != 0)
@@ -306,11 +388,13 @@ static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
                           const struct snap *sn, struct valued *v, int *outcome)
 {
     json_object *held = sn->positions ? json_tokener_parse(sn->positions) : json_object_new_array();
-    if (held == NULL || !json_object_is_type(held, json_type_array) || sn->cash == JUTSU_MONEY_NULL) {
+    if (held == NULL || !json_object_is_type(held, json_type_array) ||
+        sn->cash == JUTSU_MONEY_NULL) {
         char when[JUTSU_TIME_BUFSZ];
         jutsu_time_format(sn->ts, when);
         problem(c, i, d, "its snapshot of %s has %s", when,
-                sn->cash == JUTSU_MONEY_NULL ? "no cash" : "positions_json that is not a JSON array");
+                sn->cash == JUTSU_MONEY_NULL ? "no cash"
+                                             : "positions_json that is not a JSON array");
         json_object_put(held);
         *outcome = JUTSU_EOD_FAILED;
         return 0;
@@ -334,6 +418,9 @@ static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
         jutsu_money_t close, value;
         jutsu_date_t on;
         int rc = jutsu_prices_asof(prices, symbol, d, &close, &on);
+        struct eod_newest *ended = NULL;
+        if (rc == 0 && on != d)   /* an older close: a gap, or the end of the data */
+            rc = data_ended(c->e, symbol, d, &ended);
         if (rc == JUTSU_ENOENT) {
             problem(c, i, d, "it holds %s, which has no valid bar on or before that day",
                     symbol);
@@ -343,6 +430,11 @@ static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
         if (rc != 0) {
             json_object_put(held);
             return rc;
+        }
+        if (ended) {   /* its close of d may still come: not valued at an old one */
+            waiting(c, i, ended);
+            *outcome = JUTSU_EOD_WAITING;
+            break;
         }
         if (jutsu_money_mul_int(quantity, close, &value) != 0 ||
             value > JUTSU_MONEY_MAX - v->positions_value) {
@@ -586,9 +678,9 @@ static int strategy_day(struct chain *c, const struct inputs *in, struct cursor 
 
 int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
                     size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
-                    struct jutsu_eod_day *reps)
+                    struct jutsu_eod_day *reps, char *note)
 {
-    struct chain c = { .e = e, .ent = ent, .reps = reps };
+    struct chain c = { .e = e, .ent = ent, .reps = reps, .note = note };
     struct carry k;
     struct inputs in;
     struct cursor cu = { 0 };
@@ -637,6 +729,46 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
     return rc;
 }
 
+/* Whether one position of a snapshot's JSON is a symbol whose data ends
+ * before d. */
+static int position_waits(struct eod_env *e, json_object *p, jutsu_date_t d, int *waits)
+{
+    json_object *sym;
+    struct eod_newest *x = NULL;
+    if (!json_object_object_get_ex(p, "symbol", &sym) ||
+        !json_object_is_type(sym, json_type_string))
+        return 0;   /* the chain says what is wrong with it */
+    int rc = data_ended(e, json_object_get_string(sym), d, &x);
+    *waits |= x != NULL;
+    return rc;
+}
+
+int jutsu_eod_entity_waits(struct eod_env *e, const struct jutsu_entity *ent, jutsu_date_t d,
+                           int *waits)
+{
+    struct eod_newest *x = NULL;
+    struct jutsu_snapshot_row sn;
+    *waits = 0;
+    if (ent->type == JUTSU_ENTITY_BASELINE) {
+        int rc = data_ended(e, ent->symbol, d, &x);
+        *waits = x != NULL;
+        return rc;
+    }
+    int rc = jutsu_data_snapshot_latest(e->s, ent->id, ent->mode, day_start(e, d + 1) - 1, &sn);
+    if (rc == JUTSU_ENOENT)
+        return 0;   /* not started: nothing to wait for */
+    if (rc != 0)
+        return rc;
+    /* parsed before the next call on the session reuses its text */
+    json_object *held = sn.positions_json ? json_tokener_parse(sn.positions_json) : NULL;
+    size_t n = held && json_object_is_type(held, json_type_array) ? json_object_array_length(held)
+                                                                  : 0;
+    for (size_t j = 0; rc == 0 && j < n && !*waits; j++)
+        rc = position_waits(e, json_object_array_get_idx(held, j), d, waits);
+    json_object_put(held);
+    return rc;
+}
+
 int jutsu_eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_date_t to,
                            jutsu_date_t **out, size_t *n)
 {
@@ -645,7 +777,8 @@ int jutsu_eod_trading_days(const jutsu_calendar *cal, jutsu_date_t from, jutsu_d
     *n = 0;
     if (*out == NULL)
         return JUTSU_ENOMEM;
-    jutsu_date_t d = jutsu_calendar_is_trading_day(cal, from) ? from : jutsu_calendar_next(cal, from);
+    jutsu_date_t d = jutsu_calendar_is_trading_day(cal, from) ? from
+                   : jutsu_calendar_next(cal, from);
     for (; d != JUTSU_CALENDAR_NONE && d <= to && (int64_t)*n < count;
          d = jutsu_calendar_next(cal, d))
         (*out)[(*n)++] = d;

@@ -24,7 +24,9 @@
  * under "scheduler.<job>" when the job finishes, so a restart neither skips
  * a slot (an unrecorded slot is still due) nor repeats one (a recorded slot
  * is never due again). A job that fails is recorded as failed and not
- * retried by the scheduler. A job has one slot per date, so the record's
+ * retried by the scheduler. Work a job leaves for later without failing
+ * (the EOD job's days that wait for data) is the job's to pick up at its
+ * next slot: it returns 0 and the slot is ok. A job has one slot per date, so the record's
  * date decides: a slot is recorded when its date is not after the
  * record's (moving a job's time does not run it twice on one day). The
  * record is JSON: {"date":"2024-03-08","at":"2024-03-08T21:15:00Z",

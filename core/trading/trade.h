@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jutsu/symbol.h"
 #include "host/app.h"
 #include "host/entities.h"
 #include "trading/trade_book.h"
@@ -70,6 +71,12 @@ struct jutsu_trade_result {
     double        t_norm, z_score;
     double        weights[JUTSU_STRATEGY_MAX_SYMBOLS];
     const char   *symbols[JUTSU_STRATEGY_MAX_SYMBOLS];   /* the strategy's; NULL-ended */
+    /* The day was decided without a bar of D for this symbol of the
+     * strategy's (the one whose newest bar is oldest when several lack
+     * one): "" when every symbol has D's bar. A data feed that stopped
+     * still lets a strategy answer `hold`: the caller says so aloud. */
+    char          stale_symbol[JUTSU_SYMBOL_MAX + 1];
+    jutsu_date_t  stale_newest;      /* its newest valid bar before D; 0: none at all */
     char          error[512];
 };
 

@@ -26,6 +26,15 @@ static int run(struct jutsu_app *app, jutsu_date_t date, void *arg, char *err, s
                   "%s (%s): %s, %zu fill%s, cell %d%s%s", x->ent->id, x->ent->mode,
                   jutsu_trade_outcome_name(x->outcome), filled, filled == 1 ? "" : "s",
                   (int)x->cell, x->error[0] ? "; " : "", x->error);
+        if (x->stale_symbol[0] && x->outcome != JUTSU_TRADE_ALREADY) {
+            char day[JUTSU_DATE_BUFSZ], newest[JUTSU_DATE_BUFSZ] = "never";
+            jutsu_date_format(x->date, day);
+            if (x->stale_newest)
+                jutsu_date_format(x->stale_newest, newest);
+            jutsu_log("trade", JUTSU_LOG_WARN, "%s (%s): decided without a %s bar of %s (the "
+                      "newest stored: %s)", x->ent->id, x->ent->mode, x->stale_symbol, day,
+                      newest);
+        }
     }
     if (rc != 0)
         snprintf(err, errsz, "%s", bad ? bad->error : r.error[0] ? r.error : jutsu_strerror(rc));

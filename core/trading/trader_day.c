@@ -60,6 +60,31 @@ static int held_prices(struct trader *t, jutsu_prices *p, jutsu_date_t d, jutsu_
     return 0;
 }
 
+/* The strategy's symbols without a bar of d: the one whose newest bar is
+ * oldest goes into res (the day was decided without it). A strategy fed
+ * an empty day still answers, usually `hold`; said nowhere, months of a
+ * stopped feed pass for quiet markets. */
+static int note_stale(struct trader *t, jutsu_prices *p, jutsu_date_t d, const uint8_t *has,
+                      struct jutsu_trade_result *res)
+{
+    for (size_t i = 0; i < t->nsym; i++) {
+        jutsu_money_t close;
+        jutsu_date_t on = 0;
+        if (has[i])
+            continue;
+        int rc = jutsu_prices_asof(p, t->needs.symbols[i], d, &close, &on);
+        if (rc == JUTSU_ENOENT)
+            on = 0;   /* no bar at all: the stalest there is */
+        else if (rc != 0)
+            return rc;
+        if (res->stale_symbol[0] == '\0' || on < res->stale_newest) {
+            snprintf(res->stale_symbol, sizeof(res->stale_symbol), "%s", t->needs.symbols[i]);
+            res->stale_newest = on;
+        }
+    }
+    return 0;
+}
+
 /* --- writing the day ----------------------------------------------------------- */
 
 static int write_trades(struct trader *t, const struct jutsu_trade_result *res,
@@ -259,7 +284,11 @@ int jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d,
         return 0;
     }
     if (rc != 0)
+        return rc;   /* a storage error before the strategy saw the day: sig is unset */
+    if ((rc = note_stale(t, p, d, has, res)) != 0) {
+        json_object_put(sig.extras);
         return rc;
+    }
     res->cell = sig.cell;
     snprintf(res->trend_state, sizeof(res->trend_state), "%s", sig.trend_state);
     snprintf(res->vol_state, sizeof(res->vol_state), "%s", sig.vol_state);

@@ -14,8 +14,11 @@ plugins:
   - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
 YAML
 
+# an empty table is a result (the header); what it means is a diagnostic
 run status-empty 0 "$JUTSU" -c "$TMP/j.yaml" data status
-expect status-empty out "no market data yet"
+expect status-empty out "SYMBOL   TF   LAST BAR"
+expect status-empty err "no market data yet"
+refute status-empty out "no market data yet"
 
 run sync 0 "$JUTSU" -c "$TMP/j.yaml" sync
 expect sync out "QQQ      1D   sample          4115      4115         0         0  2010-01-04 2026-05-13 ok"
@@ -41,11 +44,37 @@ run show-json 0 "$JUTSU" -c "$TMP/j.yaml" data show QQQ --from 2026-05-13 --form
 expect show-json out '"close":"714.710022"'
 
 run gaps 0 "$JUTSU" -c "$TMP/j.yaml" data gaps QQQ
-expect gaps err "QQQ: 4115 valid daily bars, 0 missing trading days"
+expect gaps out "QQQ: 4115 valid daily bars, 0 missing trading days"
+refute gaps err "QQQ"
 run gaps-to 0 "$JUTSU" -c "$TMP/j.yaml" data gaps TLT --to 2025-07-03
 expect gaps-to out "2025-06-30"
 expect gaps-to out "2025-07-03"
 refute gaps-to out "2025-07-04"
+expect gaps-to out "TLT: 3895 valid daily bars, 4 missing trading days"
+
+# a symbol never stored is not found (exit 1, named, nothing on stdout),
+# in every format; a stored one with no bar in the range is an empty result
+stdout_empty() { if [[ -s "$TMP/out" ]]; then fail "$1: stdout not empty"; else pass; fi; }
+for fmt in table json csv; do
+  run show-unknown-$fmt 1 "$JUTSU" -c "$TMP/j.yaml" data show XYZ --format $fmt
+  expect show-unknown-$fmt err "jutsu: error: no 1D bars of XYZ are stored (stored: QQQ, TLT, TQQQ)"
+  expect show-unknown-$fmt err "\`jutsu sync --symbol XYZ\` fetches it"
+  stdout_empty show-unknown-$fmt
+done
+run gaps-unknown 1 "$JUTSU" -c "$TMP/j.yaml" data gaps xyz
+expect gaps-unknown err "jutsu: error: no 1D bars of XYZ are stored"
+stdout_empty gaps-unknown
+run gaps-unknown-json 1 "$JUTSU" -c "$TMP/j.yaml" data gaps XYZ --format json
+stdout_empty gaps-unknown-json
+run show-other-tf 1 "$JUTSU" -c "$TMP/j.yaml" data show QQQ --timeframe 1H
+expect show-other-tf err "no 1H bars of QQQ are stored (it has 1D bars: --timeframe 1D)"
+run show-empty-range 0 "$JUTSU" -c "$TMP/j.yaml" data show QQQ --from 2030-01-02
+expect show-empty-range out "TIME                               OPEN"
+expect show-empty-range err "no 1D bars of QQQ in that range"
+run show-empty-json 0 "$JUTSU" -c "$TMP/j.yaml" data show QQQ --from 2030-01-02 --format json
+if [[ "$(tr -d ' \n' < "$TMP/out")" == "[]" ]]; then pass; else fail "show-empty-json: not []"; fi
+run show-empty-csv 0 "$JUTSU" -c "$TMP/j.yaml" data show QQQ --from 2030-01-02 --format csv
+expect show-empty-csv out "time,open,high,low,close,volume,source,valid"
 
 # import: a malformed row is named with file:line; the rest is stored; again inserts 0
 cat > "$TMP/ABC.csv" <<CSV
@@ -63,7 +92,9 @@ run import-symbol 0 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/ABC.csv" --symbo
 expect import-symbol out "XYZ"
 
 run bad-date 2 "$JUTSU" -c "$TMP/j.yaml" sync --from 2024-13-01
-expect bad-date err "--from 2024-13-01: write the date as YYYY-MM-DD"
+expect bad-date err "jutsu: usage error: --from 2024-13-01: there is no month 13"
+run bad-date-form 2 "$JUTSU" -c "$TMP/j.yaml" sync --from 2024-1-3
+expect bad-date-form err "jutsu: usage error: --from 2024-1-3: write the date as YYYY-MM-DD"
 run bad-tf 2 "$JUTSU" -c "$TMP/j.yaml" sync --timeframe 2D --symbol QQQ
 run no-file 1 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/missing.csv"
 expect no-file out "missing.csv"

@@ -72,6 +72,11 @@ expect serve-db err "[scheduler] prune: every day at 03:00 America/New_York, nex
 expect serve-db err "[sync] 1 item, 0 failed: 4115 bars fetched, 4115 inserted"
 expect serve-db err "[scheduler] prune for "
 expect serve-db err "stopped cleanly"
+# the bundled QQQ ends in May 2026: the days since wait for data, said in
+# one line, and the EOD slot is no failure
+expect serve-db err "[eod] "
+expect serve-db err " wait for data: the newest QQQ bar is 2026-05-13; source sample reads files"
+refute serve-db err "ERROR"
 run status 0 "$JUTSU" -c "$TMP/db.yaml" scheduler status
 expect status out "scheduler: enabled, grace 30 min, times in America/New_York"
 expect status out "sync       yes      16:05  13:05  trading days yes"

@@ -24,10 +24,29 @@ run again 0 "${J[@]}" trade run --date 2024-03-01
 expect again out "already ran; "
 run json 0 "${J[@]}" trade run --date 2024-03-04 --format json
 expect json out '"outcome":"hold"'
+expect json out '"stale":null'
+refute json err "warning"
+# a closed day is a usage error and reads as one; an unknown strategy is
+# not found (exit 1) and names the instances there are
 run weekend 2 "${J[@]}" trade run --date 2024-03-02
-expect weekend err "2024-03-02 is not a trading day (Saturday)"
-run unknown 2 "${J[@]}" trade run --strategy nope --date 2024-03-04
-expect unknown err 'no strategy instance "nope" in the config'
+expect weekend err "jutsu: usage error: 2024-03-02 is not a trading day (Saturday)"
+run unknown 1 "${J[@]}" trade run --strategy nope --date 2024-03-04
+expect unknown err 'jutsu: error: no strategy instance "nope" in the config;'
+expect unknown err '; strategy instances: hold'
+refute unknown out "["
+run unknown-near 1 "${J[@]}" trade run --strategy hodl --date 2024-03-04
+expect unknown-near err 'no strategy instance "hodl" in the config; did you mean "hold"?'
+
+# the data ends on 2026-05-13: a later day is decided without its bar, which
+# the result line cannot show (it says hold as on a quiet day): a warning does
+run stale 0 "${J[@]}" trade run --date 2026-06-05
+expect stale out "2026-06-05 hold (offline_mock): hold"
+expect stale err "jutsu: warning: hold on 2026-06-05: no valid QQQ bar that day, the newest is"
+expect stale err "the newest is of 2026-05-13 (23 days earlier): \"hold\" was decided without it"
+run stale-json 0 "${J[@]}" trade run --date 2026-06-08 --format json
+expect stale-json out '"stale":{'
+expect stale-json out '"newest_bar":"2026-05-13"'
+expect stale-json err "the newest is of 2026-05-13 (26 days earlier)"
 
 # overrides: checked against the plugin's schema, recorded with their history
 run ov-set 0 "${J[@]}" config override set hold warmup 4 --reason "a test"
@@ -62,4 +81,9 @@ run backtest-json 0 "${J[@]}" backtest --strategy hold --from 2020-01-02 --to 20
 expect backtest-json out '"trades":1'
 run backtest-args 2 "${J[@]}" backtest --strategy hold --from 2020-12-31 --to 2020-01-02
 expect backtest-args err "--from is after --to"
+run backtest-unknown 1 "${J[@]}" backtest --strategy hodl --from 2020-01-02 --to 2020-12-31
+expect backtest-unknown err 'jutsu: error: no strategy instance "hodl" in the config; did you'
+expect backtest-unknown err 'did you mean "hold"?'
+run backtest-no-day 2 "${J[@]}" backtest --strategy hold --from 2020-01-04 --to 2020-01-05
+expect backtest-no-day err "jutsu: usage error: no trading day between --from and --to"
 finish

@@ -1,8 +1,9 @@
 /*
  * tests/unit/test_eod.c — the EOD job on the real sample data, both
  * backends: the baseline's chain of rows, strategies' books from snapshots
- * and trades, missed/partial/failed/stuck days, idempotency, atomicity and
- * the cascade of a changed row.
+ * and trades, missed/partial/failed/stuck days, days after the data's end
+ * that wait for it, idempotency, atomicity and the cascade of a changed
+ * row.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -13,8 +14,10 @@
 
 #include "jutsu/error.h"
 #include "base/calendar.h"
+#include "base/log.h"
 #include "store/data_api.h"
 #include "eod/eod.h"
+#include "market/prices.h"
 #include "market/sync.h"
 #include "testdb.h"
 
@@ -638,6 +641,209 @@ START_TEST(cascade_after_a_change)
 }
 END_TEST
 
+/* --- days past the end of the data --------------------------------------------- */
+
+/* The log, captured: what the job says is part of what it does. */
+static FILE *capture_log(void)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    jutsu_log_set_stream(f);
+    return f;
+}
+
+/* The captured log as text (the caller frees); the log goes back to stderr. */
+static char *captured(FILE *f)
+{
+    jutsu_log_set_stream(NULL);
+    long n = ftell(f);
+    ck_assert_int_ge(n, 0);
+    char *text = calloc((size_t)n + 1, 1);
+    ck_assert_ptr_nonnull(text);
+    rewind(f);
+    ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    return text;
+}
+
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+/* A valid daily bar of `sym` on d (all four prices `px`), as a later sync
+ * would store it. */
+static void put_bar(struct tdb *t, const char *sym, jutsu_date_t d, jutsu_money_t px)
+{
+    struct jutsu_bar_row b = {
+        .symbol = sym, .timeframe = "1D", .ts = jutsu_date_to_time(d), .open = px, .high = px,
+        .low = px, .close = px, .volume = 1000, .data_source = "csv", .is_valid = 1,
+    };
+    int rc = jutsu_data_bars_upsert(t->s, &b, 1, NULL, NULL);
+    ck_assert_msg(rc == 0, "%s", jutsu_dbs_error(t->s));
+}
+
+/* The bundled QQQ ends on 2026-05-13. A run a week later: its days wait
+ * for data (not partial, not failed: the job succeeds), get no status row
+ * and no `running` marker, are said in one log line naming where the data
+ * ends and the file that would have to grow, and are finalised by the
+ * next run once the bars are there, as days never run (no retry count). */
+START_TEST(days_after_the_data_wait)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, "eod:\n  lookback_days: 3\n"))
+        return;
+    jutsu_date_t d = ymd(2026, 5, 20), end = ymd(2026, 5, 13);
+    set_now(d);
+    FILE *log = capture_log();
+    char err[256] = "";
+    ck_assert_int_eq(jutsu_eod_job.run(t.app, d, NULL, err, sizeof(err)), 0);
+    char *text = captured(log);
+    ck_assert_str_eq(err, "");
+    ck_assert_int_eq(count_of(text, "wait for data"), 1);
+    ck_assert_msg(strstr(text, "[eod] 2026-05-14 .. 2026-05-20 wait for data: the newest QQQ "
+                               "bar is 2026-05-13; source sample reads files, and ") != NULL,
+                  "%s", text);
+    ck_assert_msg(strstr(text, "conf/sample-data/QQQ.csv ends there: add the later rows to it, "
+                               "then run `jutsu sync`; once they are in, `jutsu eod backfill "
+                               "--from 2026-05-14` finalises the days before 2026-05-15") != NULL,
+                  "%s", text);
+    ck_assert_int_eq(count_of(text, "WARN"), 0);       /* one line, and not a warning */
+    ck_assert_int_eq(count_of(text, "ERROR"), 0);
+    ck_assert_int_eq(count_of(text, "or see `jutsu data gaps"), 0);
+    free(text);
+    for (jutsu_date_t x = ymd(2026, 5, 14); x <= d; x++) {
+        struct jutsu_eod_status_row st;
+        ck_assert_int_eq(jutsu_data_eod_status_get(t.s, x, &st), JUTSU_ENOENT);
+    }
+
+    /* the same run as a report */
+    struct jutsu_eod_report r;
+    ck_assert_int_eq(jutsu_eod_run(t.app, d, &r), 0);
+    ck_assert_uint_eq(r.ndays, 4);                     /* 05-15, 05-18, 05-19, 05-20 */
+    ck_assert_int_eq(r.waiting, 4);
+    ck_assert_int_eq(r.failed, 0);
+    ck_assert_uint_eq(r.nwaits, 1);
+    ck_assert_str_eq(r.waits[0].symbol, "QQQ");
+    ck_assert_int_eq(r.waits[0].newest, end);
+    ck_assert_str_eq(r.days[3].status, "waiting");
+    ck_assert_int_eq(JUTSU_EOD_CELL(&r, 3, 2)->outcome, JUTSU_EOD_WAITING);   /* s1, s2, QQQ */
+    ck_assert_str_eq(jutsu_eod_outcome_name(JUTSU_EOD_WAITING), "waiting");
+    struct jutsu_eod_tally ta;
+    jutsu_eod_entity_tally(&r, 2, &ta);
+    ck_assert_int_eq(ta.waiting, 4);
+    ck_assert_int_eq(ta.rows, 0);
+    ck_assert_str_eq(r.notes[2], "the newest QQQ bar is 2026-05-13");
+    jutsu_eod_entity_tally(&r, 0, &ta);
+    ck_assert_int_eq(ta.not_started, 4);
+    jutsu_eod_report_free(&r);
+
+    /* the bars arrive: the next run finalises the waiting days, which
+     * were never failures, so none counts a retry */
+    for (jutsu_date_t x = ymd(2026, 5, 14); x <= d; x++)
+        if (jutsu_calendar_is_trading_day(t.app->cal, x))
+            put_bar(&t, "QQQ", x, INT64_C(710000000));
+    ck_assert_int_eq(jutsu_eod_run(t.app, d, &r), 0);
+    ck_assert_int_eq(r.waiting, 0);
+    ck_assert_str_eq(r.days[0].status, "completed");
+    ck_assert_int_eq(r.days[0].was_due, 1);
+    jutsu_eod_report_free(&r);
+    struct jutsu_eod_status_row st;
+    ck_assert_str_eq(status_of(&t, d, &st), "completed");
+    ck_assert_int_eq(st.retry_count, 0);
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 4);
+    tdb_close(&t);
+}
+END_TEST
+
+/* A strategy holds TLT, whose bundled bars end on 2025-06-27 (QQQ's go on):
+ * after that it waits (it is not valued at an old close), while a day
+ * inside TLT's history without a bar is valued at the close before it, as
+ * ever. The day waits as a whole; its QQQ rows are written. `eod run` asks
+ * first whether a day will wait, and such a day gets no marker. */
+START_TEST(a_strategy_waits_for_the_symbol_it_holds)
+{
+    struct tdb t;
+    if (!open_eod(&t, _i, "eod:\n  lookback_days: 2\n"))
+        return;
+    jutsu_date_t d0 = ymd(2025, 6, 25), d1 = ymd(2025, 6, 26), d2 = ymd(2025, 6, 27);
+    jutsu_date_t d3 = ymd(2025, 6, 30), d5 = ymd(2025, 7, 2);
+    char sql[256], lit[40];
+    snapshot(&t, "s1", d0, INT64_C(50000000000), "[{\"symbol\":\"TLT\",\"quantity\":100}]", 2);
+    snprintf(sql, sizeof(sql), "UPDATE market_data SET is_valid = (1 = 0) WHERE symbol = 'TLT' "
+             "AND timeframe = '1D' AND timestamp = %s", bar_ts(_i, d1, lit, sizeof(lit)));
+    tdb_exec(&t, sql);
+    set_now(d5);
+    struct jutsu_eod_report r;
+    int rc = jutsu_eod_backfill(t.app, d0, d5, NULL, NULL, &r);
+    ck_assert_msg(rc == 0, "%s", r.error);
+    ck_assert_uint_eq(r.ndays, 6);          /* 06-25 .. 06-30, 07-01, 07-02 */
+    ck_assert_int_eq(JUTSU_EOD_CELL(&r, 1, 0)->outcome, JUTSU_EOD_DONE);     /* the gap */
+    ck_assert_int_eq(JUTSU_EOD_CELL(&r, 3, 0)->outcome, JUTSU_EOD_WAITING);
+    ck_assert_int_eq(JUTSU_EOD_CELL(&r, 3, 2)->outcome, JUTSU_EOD_DONE);     /* QQQ */
+    ck_assert_str_eq(r.days[2].status, "completed");
+    ck_assert_str_eq(r.days[3].status, "waiting");
+    ck_assert_int_eq(r.waiting, 3);
+    ck_assert_uint_eq(r.nwaits, 1);
+    ck_assert_str_eq(r.waits[0].symbol, "TLT");
+    ck_assert_int_eq(r.waits[0].newest, d2);
+    struct jutsu_eod_tally ta;
+    jutsu_eod_entity_tally(&r, 0, &ta);
+    ck_assert_int_eq(ta.rows, 3);
+    ck_assert_int_eq(ta.from, d0);
+    ck_assert_int_eq(ta.to, d2);
+    ck_assert_int_eq(ta.waiting, 3);
+    char line[1024];
+    ck_assert_int_eq(jutsu_eod_wait_line(t.app, &r, line, sizeof(line)), 1);
+    ck_assert_msg(strncmp(line, "2025-06-30 .. 2025-07-02 wait for data: the newest TLT bar is "
+                                "2025-06-27; source sample reads files, and ", 104) == 0,
+                  "%s", line);
+    jutsu_eod_report_free(&r);
+    struct jutsu_daily_perf_row row;
+    ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "strategy", "s1", "offline_mock", d1, &row),
+                     0);
+    ck_assert_msg(strstr(row.positions_json, "\"price_date\":\"2025-06-25\"") != NULL, "%s",
+                  row.positions_json);
+    ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "strategy", "s1", "offline_mock", d3, &row),
+                     JUTSU_ENOENT);
+    ck_assert_int_eq(jutsu_data_daily_perf_get(t.s, "baseline", "QQQ", "offline_mock", d3, &row),
+                     0);
+    struct jutsu_eod_status_row st;
+    ck_assert_str_eq(status_of(&t, d2, &st), "completed");
+    ck_assert_int_eq(jutsu_data_eod_status_get(t.s, d3, &st), JUTSU_ENOENT);
+
+    /* run: the waiting days are taken again, without a marker; a day
+     * that completed stays as it was */
+    ck_assert_int_eq(jutsu_eod_run(t.app, d5, &r), 0);
+    ck_assert_uint_eq(r.ndays, 3);
+    ck_assert_int_eq(r.waiting, 3);
+    ck_assert_int_eq(r.rows_changed, 0);
+    jutsu_eod_report_free(&r);
+    ck_assert_int_eq(tdb_count(&t, "eod_job_status", NULL), 3);
+    ck_assert_int_eq(tdb_count(&t, "eod_job_status", "status = 'running'"), 0);
+
+    /* a backtest has no later run: a day it cannot value fails it */
+    struct jutsu_entities ents;
+    char why[256];
+    jutsu_prices *px = NULL;
+    ck_assert_int_eq(jutsu_entities_load(t.app, &ents, why, sizeof(why)), 0);
+    ck_assert_int_eq(jutsu_prices_new(t.s, d0, d5, &px), 0);
+    ck_assert_int_eq(jutsu_dbs_begin(t.s), 0);
+    ck_assert_int_eq(jutsu_eod_chains(t.app, t.s, &ents, d0, d5, px, &r), JUTSU_EPLUGIN);
+    ck_assert_int_eq(r.waiting, 3);
+    ck_assert_msg(strstr(r.days[3].error, "strategy s1: waits for data: the newest TLT bar is "
+                                          "2025-06-27") != NULL, "%s", r.days[3].error);
+    jutsu_eod_report_free(&r);
+    ck_assert_int_eq(jutsu_dbs_rollback(t.s), 0);
+    jutsu_prices_free(px);
+    jutsu_entities_free(&ents);
+    tdb_close(&t);
+}
+END_TEST
+
 /* --- the KPIs, through the database ------------------------------------------ */
 
 struct series {
@@ -785,6 +991,8 @@ static Suite *eod_suite(void)
     tcase_add_loop_test(tc, failure_mid_day_leaves_nothing, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, strategy_books, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, cascade_after_a_change, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, days_after_the_data_wait, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, a_strategy_waits_for_the_symbol_it_holds, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, kpis_match_an_independent_computation, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;

@@ -900,6 +900,40 @@ START_TEST(real_jobs_run)
 }
 END_TEST
 
+/* The bundled data ends on 2026-05-13. The EOD slot of a week later finds
+ * only days that wait for data: the slot is ok (recorded so, with no
+ * error), nothing is logged as an error, and the days stay for the next
+ * slot's run to finalise (they have no status row). */
+START_TEST(eod_waiting_for_data_is_ok)
+{
+    struct tdb t;
+    struct jutsu_slot_result r[4];
+    char *yaml = NULL;
+    ck_assert_int_gt(asprintf(&yaml, "sync: {symbols: [QQQ], sources: [sample]}\n"
+                              "plugins:\n  - {name: sample, plugin: source-csv, "
+                              "config: {path: \"%s/conf/sample-data\"}}\n", tu_source_dir()), 0);
+    int opened = open_db(&t, _i, yaml);
+    free(yaml);
+    if (!opened)
+        return;
+    clock_value = T("2026-05-20T23:00:00Z");
+    tdb_sync(&t);
+    size_t n;
+    const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
+    jutsu_sched *s = new_sched(t.app, jobs, n);
+    unsigned long errors = jutsu_log_count(JUTSU_LOG_ERROR);
+    ck_assert_uint_eq(run_at(s, "2026-05-20T23:00:00Z", 1, r, 4), 4);
+    expect_result(&r[2], "eod", "2026-05-20", JUTSU_SLOT_RAN, 0);
+    expect_record(s, "eod", "2026-05-20", "ok", "");
+    ck_assert_uint_eq(jutsu_log_count(JUTSU_LOG_ERROR), errors);
+    struct jutsu_eod_status_row st;
+    ck_assert_int_eq(jutsu_data_eod_status_get(t.s, jutsu_date_from_ymd(2026, 5, 20), &st),
+                     JUTSU_ENOENT);
+    jutsu_sched_free(s);
+    tdb_close(&t);
+}
+END_TEST
+
 static Suite *scheduler_suite(void)
 {
     Suite *s = suite_create("scheduler");
@@ -923,6 +957,7 @@ static Suite *scheduler_suite(void)
     tcase_add_loop_test(db, worker_runs_and_publishes, 0, TDB_BACKENDS);
     tcase_add_loop_test(db, stop_drops_the_queue, 0, TDB_BACKENDS);
     tcase_add_loop_test(db, real_jobs_run, 0, TDB_BACKENDS);
+    tcase_add_loop_test(db, eod_waiting_for_data_is_ok, 0, TDB_BACKENDS);
     suite_add_tcase(s, db);
     return s;
 }
