@@ -90,25 +90,6 @@ int jutsu_auth_fail_db(jutsu_dbs *s, json_object **out, int rc, const char *what
                            "the server log has the details");
 }
 
-int jutsu_auth_http_status(int rc)
-{
-    switch (rc) {
-    case 0:                 return 200;
-    case JUTSU_EAUTH:       return 401;
-    case JUTSU_ELOCKED:     return 423;
-    case JUTSU_EINVAL:
-    case JUTSU_EMALFORMED:
-    case JUTSU_ERANGE:      return 400;
-    case JUTSU_ENOENT:      return 404;
-    case JUTSU_EEXIST:
-    case JUTSU_ECONSTRAINT: return 409;
-    case JUTSU_EFULL:
-    case JUTSU_ETRANSIENT:
-    case JUTSU_EBUSY:       return 503;
-    default:                return 500;
-    }
-}
-
 int jutsu_auth_dbs(struct jutsu_auth *a, jutsu_dbs **s, json_object **out)
 {
     struct jutsu_store st;

@@ -99,7 +99,5 @@ int  jutsu_auth_first_admin(struct jutsu_auth *a, struct json_object **out);
 /* The error object of session.h: {"code", "message", "hint"}; NULL hint
  * leaves it out. Never NULL unless out of memory. */
 struct json_object *jutsu_auth_error(const char *code, const char *message, const char *hint);
-/* The HTTP status a return code of the functions above stands for. */
-int  jutsu_auth_http_status(int rc);
 
 #endif
