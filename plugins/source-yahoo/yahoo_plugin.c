@@ -248,8 +248,10 @@ static int yahoo_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **stat
     }
     if ((rc = setup_curl(s)) != 0)
         goto fail;
+    char *shown = shown_url(s->base_url);   /* never a password in the log */
     host->log(ctx, JUTSU_LOG_INFO, "fetching bars from %s (timeout %ld ms, %d retries)",
-              s->base_url, s->timeout_ms, s->retries);
+              shown ? shown : "(the configured base_url)", s->timeout_ms, s->retries);
+    free(shown);
     *state = s;
     return 0;
 fail:

@@ -91,4 +91,16 @@ expect no-data out "2024-03-04 xlk (offline_mock): warming up"
 expect no-data err "jutsu: warning: xlk on 2024-03-04: no valid XLK bar on or before that day"
 run has-data 0 "$JUTSU" -c "$TMP/j2.yaml" trade run --strategy hold --date 2024-03-04
 refute has-data err "warning"
+# a password in a source's URL never reaches the log (the connection is
+# refused: nothing listens on port 9 of loopback)
+cat >"$TMP/y.yaml" <<YAML
+database: {type: sqlite, sqlite: {path: "$TMP/y.db"}}
+sync: {symbols: [QQQ], sources: [yahoo]}
+plugins:
+  - {name: yahoo, plugin: source-yahoo, config: {base_url: "http://jutsu:hunter2@127.0.0.1:9", retries: 0}}
+YAML
+"$JUTSU" -c "$TMP/y.yaml" --log-level info sync >"$TMP/out" 2>"$TMP/err"
+expect yahoo-url err "fetching bars from http://***@127.0.0.1:9"
+refute yahoo-url err "hunter2"
+refute yahoo-url out "hunter2"
 finish
