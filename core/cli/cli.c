@@ -75,6 +75,7 @@ static void print_global_help(FILE *f)
         "      --log-format F    text, json or journal\n"
         "  -v, --verbose         same as --log-level debug\n"
         "  -q, --quiet           same as --log-level warn\n"
+        "      --no-color        no colours (also: NO_COLOR set, or stdout not a terminal)\n"
         "  -h, --help            this help\n"
         "      --version         print the version\n\n"
         "commands:\n", JUTSU_VERSION, DEFAULT_CONFIG);
@@ -412,6 +413,7 @@ struct global_opts {
     int level;           /* -1: not given                         */
     int format;
     int format_given;
+    int no_color;
 };
 
 /* One global option, before or after the command (c as getopt_long gives
@@ -436,6 +438,7 @@ static int global_option(int c, const char *arg, const char *given, struct jutsu
         return -1;
     case 'v': g->level = JUTSU_LOG_DEBUG; return -1;
     case 'q': g->level = JUTSU_LOG_WARN; return -1;
+    case 'N': g->no_color = 1; return -1;
     case 'h': print_global_help(stdout); return JUTSU_EXIT_OK;
     case 'V':
         printf("jutsu %s (plugin ABI %d.%d)\n", JUTSU_VERSION, JUTSU_ABI_MAJOR, JUTSU_ABI_MINOR);
@@ -455,6 +458,7 @@ static int parse_global(int argc, char **argv, struct jutsu_cli *cli, struct glo
         { "log-format", required_argument, NULL, 'O' },
         { "verbose",    no_argument,       NULL, 'v' },
         { "quiet",      no_argument,       NULL, 'q' },
+        { "no-color",   no_argument,       NULL, 'N' },
         { "help",       no_argument,       NULL, 'h' },
         { "version",    no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -462,6 +466,7 @@ static int parse_global(int argc, char **argv, struct jutsu_cli *cli, struct glo
     int c, rc;
     g->level = -1;
     g->format_given = 0;
+    g->no_color = 0;
     jutsu_log_format_parse("auto", &g->format);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:c:vqh", global, NULL)) != -1)
@@ -482,6 +487,7 @@ static const struct {
     { "--log-level", 'L', 1 }, { "--log-format", 'O', 1 },
     { "-v", 'v', 0 },          { "--verbose", 'v', 0 },
     { "-q", 'q', 0 },          { "--quiet", 'q', 0 },
+    { "--no-color", 'N', 0 },
 };
 
 /* Which global option argv[*i] is (0: none), and its value: the next word
@@ -575,6 +581,7 @@ int jutsu_cli_main(int argc, char **argv)
         cli.config_explicit = cli.config_from_env = env && *env;
     }
     cli.cmd = cmd;
+    cli.color = jutsu_cli_color_wanted(g.no_color);
     /* one-shot commands print their result; their progress notes are
      * noise unless asked for (-v, --log-level). serve logs what it does. */
     if (g.level < 0 && cmd->run != jutsu_cmd_serve)

@@ -53,6 +53,8 @@ struct jutsu_cli {
     char             **argv;          /* argv[0] is the command's name     */
     struct jutsu_app  *app;           /* loaded as the command needs       */
     const struct jutsu_cmd *cmd;
+    int                color;         /* ANSI colours on stdout: a terminal,
+                                         no --no-color, NO_COLOR unset      */
 };
 
 struct jutsu_cmd {
@@ -106,6 +108,52 @@ int  jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **
 /* Parses --NAME's value as YYYY-MM-DD; 0 or the usage exit code. */
 int  jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d);
 
+/* --- text output (core/cli/cli_table.c) ------------------------------------ */
+
+enum jutsu_cli_tone { JUTSU_TONE_NONE = 0, JUTSU_TONE_GOOD, JUTSU_TONE_BAD, JUTSU_TONE_BOLD,
+                      JUTSU_TONE_DIM, JUTSU_TONE_RESET };
+
+/* Whether stdout gets colours: not with --no-color, nor with NO_COLOR set
+ * (any value: no-color.org), nor when stdout is not a terminal or TERM is
+ * "dumb". */
+int jutsu_cli_color_wanted(int no_color_flag);
+/* The escape sequence of a tone, "" when cli->color is 0. */
+const char *jutsu_cli_sgr(const struct jutsu_cli *cli, enum jutsu_cli_tone tone);
+/* GOOD above 0, BAD below, NONE at 0 or NaN (a return's colour). */
+enum jutsu_cli_tone jutsu_cli_tone_of(double v);
+/* Money for a person: thousands separators, rounded half away from zero
+ * to `places` (0..6) without a double: "1,234,567.89"; "-" for
+ * JUTSU_MONEY_NULL. JSON and CSV keep the exact six-decimal string
+ * (jutsu_money_format). Returns buf; 40 bytes always suffice. */
+const char *jutsu_cli_money(jutsu_money_t v, int places, char *buf, size_t size);
+/* `text` padded to `width` (right- or left-aligned), the escape `on`
+ * (then `off`) around the text only. */
+void jutsu_cli_cell(FILE *f, const char *text, int width, int right, const char *on,
+                    const char *off);
+/* One CSV field as RFC 4180 writes it: quoted when it holds a comma, a
+ * quote or a line break, quotes doubled. */
+void jutsu_cli_csv_field(FILE *f, const char *s);
+
+/* A table sized to its widest cells, the header in bold, each cell in its
+ * tone (escape sequences take no width). Cells are copied. */
+struct jutsu_tbl_col {
+    const char *title;
+    int         right;            /* 1: right-aligned (numbers)     */
+};
+struct jutsu_tbl {
+    const struct jutsu_tbl_col *cols;
+    size_t                      ncols, nrows, cap;
+    char                      **cells;     /* nrows x ncols           */
+    enum jutsu_cli_tone        *tones;
+};
+int  jutsu_tbl_init(struct jutsu_tbl *t, const struct jutsu_tbl_col *cols, size_t ncols);
+/* ncols cells (NULL: ""), tones NULL or ncols of them; 0 or -1 (memory). */
+int  jutsu_tbl_add(struct jutsu_tbl *t, const char *const *cells,
+                   const enum jutsu_cli_tone *tones);
+void jutsu_tbl_print(const struct jutsu_tbl *t, const struct jutsu_cli *cli, FILE *f,
+                     const char *indent);
+void jutsu_tbl_free(struct jutsu_tbl *t);
+
 /* Command implementations (core/cmd_*.c). */
 int jutsu_cmd_version(struct jutsu_cli *cli);
 int jutsu_cmd_help(struct jutsu_cli *cli);
@@ -138,5 +186,7 @@ int jutsu_cmd_config_override(struct jutsu_cli *cli);
 int jutsu_cmd_user(struct jutsu_cli *cli);
 int jutsu_cmd_completion(struct jutsu_cli *cli);
 int jutsu_cmd_scheduler_status(struct jutsu_cli *cli);
+int jutsu_cmd_trades_list(struct jutsu_cli *cli);
+int jutsu_cmd_positions(struct jutsu_cli *cli);
 
 #endif

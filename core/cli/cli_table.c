@@ -1,8 +1,15 @@
 /*
- * core/cli/cli_table.c — every command of `jutsu`, declared once. Help,
- * dispatch and docs/cli.md all come from this table.
+ * core/cli/cli_table.c — every command of `jutsu`, declared once (help,
+ * dispatch, completion and docs/cli.md all come from this table), and the
+ * table printer their text output shares (money with thousands
+ * separators, colours, aligned columns).
  */
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -203,18 +210,41 @@ const struct jutsu_cmd jutsu_commands[] = {
       "symbol is traded on a stale price: a day a needed bar is missing, nothing is.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_trade_run },
 
-    { "backtest", "--strategy ID --from DATE --to DATE [--capital N] [--daily FILE]",
+    { "backtest", "--strategy ID --from DATE --to DATE [--capital N] [--param NAME=VALUE]... "
+      "[--trades FILE] [--daily FILE]",
       "Run a strategy over stored history; nothing is kept",
       "Warms the strategy up on the stored bars before --from, then runs the trading\n"
       "job's own code day by day to --to (simulated fills: whole shares, every fill at\n"
       "that day's price, trading.commission_per_share and trading.slippage) and the\n"
       "EOD job's code over the result, beside the first baseline of the config with\n"
-      "the same capital (--capital, default the strategy's initial_capital). All of it\n"
-      "runs in one database transaction that is rolled back. Prints total return,\n"
-      "CAGR, Sharpe, Sortino, Calmar, max drawdown, trades, win rate and the final\n"
-      "allocation; --daily FILE writes the day-by-day series as CSV (equity, cash,\n"
-      "regime, indicators, each symbol's weight).",
+      "the same capital (--capital, default the strategy's initial_capital). The\n"
+      "strategy runs in an instance of its own with the active overrides and then\n"
+      "each --param (a parameter of its plugin, as `config override set` takes it).\n"
+      "All of it runs in one database transaction that is rolled back. Prints the\n"
+      "starting capital, total return, CAGR, Sharpe, Sortino, Calmar, max drawdown,\n"
+      "trades, win rate, the final allocation, each year's return beside the\n"
+      "baseline's, and the last trades; --trades FILE writes every trade as CSV\n"
+      "(date, symbol, action, quantity, fill price, value, realized P&L, reason);\n"
+      "--daily FILE the day-by-day series (equity, cash, regime, indicators, each\n"
+      "symbol's weight). --format json prints all of it, money as exact strings.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_backtest },
+
+    { "trades list", "[--strategy ID] [--symbol S] [--from DATE] [--to DATE] [--mode M] "
+      "[--limit N]",
+      "List the trades the trading job made",
+      "Prints live_trades, oldest first: each strategy instance of the config (or\n"
+      "--strategy) in its configured mode (or --mode offline_mock|online_live), only\n"
+      "--symbol, between --from and --to (exchange dates, inclusive). --limit N shows\n"
+      "the newest N (default 100; 0: all). As a table (money with thousands\n"
+      "separators), or every column as CSV or JSON (money as exact strings).",
+      JUTSU_NEED_PLUGINS, "table,csv,json", jutsu_cmd_trades_list },
+
+    { "positions", "[--strategy ID] [--mode M]", "Show what each strategy holds",
+      "Prints the positions table: each strategy instance of the config (or\n"
+      "--strategy) in its configured mode (or --mode): symbol, quantity, average\n"
+      "cost, market value and unrealised P&L as of the last trading run, and when\n"
+      "it was updated. As a table, CSV or JSON (money as exact strings).",
+      JUTSU_NEED_PLUGINS, "table,csv,json", jutsu_cmd_positions },
 
     { "login", "[INSTANCE]", "Authorise a source that needs a person's approval",
       "Runs the interactive authorisation of a source instance that has one (today\n"
@@ -273,3 +303,187 @@ const struct jutsu_cmd jutsu_commands[] = {
 
     { NULL, NULL, NULL, NULL, 0, NULL, NULL }
 };
+
+/* --- printing tables ------------------------------------------------------------
+ *
+ * What every command's text output shares: money with thousands
+ * separators, colours only for a person at a terminal, and columns sized
+ * to their widest cell (escape sequences take no width).
+ */
+int jutsu_cli_color_wanted(int no_color_flag)
+{
+    const char *term = getenv("TERM");
+    /* NO_COLOR (no-color.org) is honoured whatever its value */
+    return !no_color_flag && getenv("NO_COLOR") == NULL && isatty(STDOUT_FILENO) &&
+           !(term && strcmp(term, "dumb") == 0);
+}
+
+const char *jutsu_cli_sgr(const struct jutsu_cli *cli, enum jutsu_cli_tone tone)
+{
+    if (cli == NULL || !cli->color)
+        return "";
+    switch (tone) {
+    case JUTSU_TONE_GOOD:  return "\033[32m";
+    case JUTSU_TONE_BAD:   return "\033[31m";
+    case JUTSU_TONE_BOLD:  return "\033[1m";
+    case JUTSU_TONE_DIM:   return "\033[2m";
+    case JUTSU_TONE_RESET: return "\033[0m";
+    default:               return "";
+    }
+}
+
+enum jutsu_cli_tone jutsu_cli_tone_of(double v)
+{
+    return v > 0 ? JUTSU_TONE_GOOD : v < 0 ? JUTSU_TONE_BAD : JUTSU_TONE_NONE;
+}
+
+/* "1234567" -> "1,234,567" into out (digits only in, no sign). */
+static size_t group_digits(const char *digits, size_t n, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    return k;
+}
+
+const char *jutsu_cli_money(jutsu_money_t v, int places, char *buf, size_t size)
+{
+    if (v == JUTSU_MONEY_NULL) {
+        snprintf(buf, size, "-");
+        return buf;
+    }
+    if (places < 0 || places > 6)
+        places = 6;
+    int neg = v < 0;
+    /* |v| in micro-units, rounded half away from zero to `places`, exactly */
+    uint64_t a = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, unit = 1;
+    for (int i = places; i < 6; i++)
+        unit *= 10;
+    a = (a + unit / 2) / unit;
+    uint64_t scale = 1;
+    for (int i = 0; i < places; i++)
+        scale *= 10;
+    char whole[24], grouped[32], tmp[72];
+    int n = snprintf(whole, sizeof(whole), "%llu", (unsigned long long)(a / scale));
+    size_t g = group_digits(whole, (size_t)n, grouped);
+    grouped[g] = '\0';
+    if (places > 0)
+        snprintf(tmp, sizeof(tmp), "%s%s.%0*llu", neg && a ? "-" : "", grouped, places,
+                 (unsigned long long)(a % scale));
+    else
+        snprintf(tmp, sizeof(tmp), "%s%s", neg && a ? "-" : "", grouped);
+    snprintf(buf, size, "%s", tmp);
+    return buf;
+}
+
+void jutsu_cli_csv_field(FILE *f, const char *s)
+{
+    if (s == NULL)
+        s = "";
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void jutsu_cli_cell(FILE *f, const char *text, int width, int right, const char *on,
+                    const char *off)
+{
+    int pad = width - (int)strlen(text);
+    if (right && pad > 0)
+        fprintf(f, "%*s", pad, "");
+    /* the colour covers the text, not the padding */
+    fprintf(f, "%s%s%s", on ? on : "", text, on && *on ? off : "");
+    if (!right && pad > 0)
+        fprintf(f, "%*s", pad, "");
+}
+
+int jutsu_tbl_init(struct jutsu_tbl *t, const struct jutsu_tbl_col *cols, size_t ncols)
+{
+    memset(t, 0, sizeof(*t));
+    t->cols = cols;
+    t->ncols = ncols;
+    return 0;
+}
+
+int jutsu_tbl_add(struct jutsu_tbl *t, const char *const *cells, const enum jutsu_cli_tone *tones)
+{
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 32;
+        char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
+        if (c == NULL)
+            return -1;
+        t->cells = c;
+        enum jutsu_cli_tone *k = realloc(t->tones, cap * t->ncols * sizeof(*k));
+        if (k == NULL)
+            return -1;
+        t->tones = k;
+        t->cap = cap;
+    }
+    size_t base = t->nrows * t->ncols;
+    for (size_t i = 0; i < t->ncols; i++) {
+        t->cells[base + i] = strdup(cells[i] ? cells[i] : "");
+        t->tones[base + i] = tones ? tones[i] : JUTSU_TONE_NONE;
+        if (t->cells[base + i] == NULL) {
+            while (i-- > 0)
+                free(t->cells[base + i]);
+            return -1;
+        }
+    }
+    t->nrows++;
+    return 0;
+}
+
+void jutsu_tbl_print(const struct jutsu_tbl *t, const struct jutsu_cli *cli, FILE *f,
+                     const char *indent)
+{
+    size_t w[32] = { 0 };
+    size_t nc = t->ncols < 32 ? t->ncols : 32;
+    for (size_t c = 0; c < nc; c++) {
+        w[c] = strlen(t->cols[c].title);
+        for (size_t r = 0; r < t->nrows; r++) {
+            size_t n = strlen(t->cells[r * t->ncols + c]);
+            w[c] = n > w[c] ? n : w[c];
+        }
+    }
+    const char *bold = jutsu_cli_sgr(cli, JUTSU_TONE_BOLD), *off = jutsu_cli_sgr(cli,
+                                                                                JUTSU_TONE_RESET);
+    fputs(indent ? indent : "", f);
+    fputs(bold, f);
+    for (size_t c = 0; c < nc; c++) {
+        int width = c + 1 == nc && !t->cols[c].right ? 0 : (int)w[c];
+        fprintf(f, "%s%*s", c ? "  " : "", t->cols[c].right ? width : -width, t->cols[c].title);
+    }
+    fprintf(f, "%s\n", off);
+    for (size_t r = 0; r < t->nrows; r++) {
+        fputs(indent ? indent : "", f);
+        for (size_t c = 0; c < nc; c++) {
+            const char *on = jutsu_cli_sgr(cli, t->tones[r * t->ncols + c]);
+            const char *cell = t->cells[r * t->ncols + c];
+            /* the last column is not padded: no trailing blanks */
+            int width = c + 1 == nc && !t->cols[c].right ? 0 : (int)w[c];
+            fputs(c ? "  " : "", f);
+            jutsu_cli_cell(f, cell, width, t->cols[c].right, on, off);
+        }
+        fputc('\n', f);
+    }
+}
+
+void jutsu_tbl_free(struct jutsu_tbl *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    free(t->tones);
+    memset(t, 0, sizeof(*t));
+}

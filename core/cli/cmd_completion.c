@@ -16,7 +16,8 @@
 
 #include "cli/cli.h"
 
-#define GLOBAL_OPTS "-c --config --log-level --log-format -v --verbose -q --quiet -h --help"
+#define GLOBAL_OPTS "-c --config --log-level --log-format -v --verbose -q --quiet --no-color " \
+                    "-h --help"
 
 /* Prints the distinct first words (w == NULL) or the second words after w. */
 static void words(const char *first)
@@ -79,8 +80,19 @@ int jutsu_cmd_completion(struct jutsu_cli *cli)
            "            -*) ;;\n"
            "            *) w+=(\"${COMP_WORDS[i]}\") ;;\n"
            "        esac\n    done\n"
-           "    local cands\n"
-           "    if [[ $cur == -* ]]; then\n"
+           "    local cands\n");
+    /* --format: the values the command takes */
+    printf("    if [[ $prev == --format ]]; then\n"
+           "        case \"${w[0]-} ${w[1]-}\" in\n");
+    for (const struct jutsu_cmd *c = jutsu_commands; c->name; c++) {
+        const char *sp = strchr(c->name, ' ');
+        printf("            \"%s%s\"*) cands=\"", c->name, sp ? "" : " ");
+        for (const char *f = c->formats ? c->formats : "text"; *f; f++)
+            putchar(*f == ',' ? ' ' : *f);
+        printf("\" ;;\n");
+    }
+    printf("        esac\n"
+           "    elif [[ $cur == -* ]]; then\n"
            "        cands=\"" GLOBAL_OPTS "\"\n"
            "        case \"${w[0]-} ${w[1]-}\" in\n");
     for (const struct jutsu_cmd *c = jutsu_commands; c->name; c++) {

@@ -10,9 +10,11 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "jutsu/json.h"
 #include "cli/cli.h"
 #include "cli/cli_suggest.h"
 #include "store/data_api.h"
@@ -88,37 +90,41 @@ static const char *cell(const struct jutsu_daily_perf_row *r, const struct col *
 }
 
 struct show {
+    const struct jutsu_cli *cli;
     int          format;
     json_object *arr;
     long         n;
 };
 
-static void csv_field(const char *s)
+/* A DOUBLE PRECISION column (running statistics) as the shortest text
+ * that reads back as the same double: every digit it holds, and no more
+ * (0.1, not 0.10000000000000001). */
+static json_object *json_double(double v)
 {
-    if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, stdout);
-        return;
+    char buf[40];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof(buf), "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
     }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
+    return json_object_new_double_s(v, buf);
 }
 
 static json_object *json_cell(const struct jutsu_daily_perf_row *r, const struct col *c)
 {
     char buf[64];
+    const double *d = (const double *)((const char *)r + c->off);
     cell(r, c, buf, sizeof(buf));
     if (buf[0] == '\0')
         return NULL;
     switch (c->kind) {
     case C_INT: return json_object_new_int(*(const int32_t *)((const char *)r + c->off));
     case C_BOOL: return json_object_new_boolean(*(const int32_t *)((const char *)r + c->off));
-    case C_FIX6: case C_FIX2: case C_FIX8: case C_DBL:
-        return json_object_new_double_s(*(const double *)((const char *)r + c->off), buf);
+    /* NUMERIC(p, s): rounded to the column's places */
+    case C_FIX6: return jutsu_json_ratio(*d, 6);
+    case C_FIX2: return jutsu_json_ratio(*d, 2);
+    case C_FIX8: return jutsu_json_ratio(*d, 8);
+    case C_DBL:  return json_double(*d);
     default: return json_object_new_string(buf);   /* money stays exact text */
     }
 }
@@ -149,10 +155,10 @@ static int show_row(const void *row, void *arg)
         for (size_t i = 0; i < NCOLS; i++) {
             if (i)
                 putchar(',');
-            csv_field(cell(r, &cols[i], buf, sizeof(buf)));
+            jutsu_cli_csv_field(stdout, cell(r, &cols[i], buf, sizeof(buf)));
         }
         putchar(',');
-        csv_field(r->positions_json ? r->positions_json : "");
+        jutsu_cli_csv_field(stdout, r->positions_json ? r->positions_json : "");
         putchar('\n');
         return 0;
     }
@@ -165,10 +171,10 @@ static int show_row(const void *row, void *arg)
         json_object_array_add(sh->arr, o);
         return 0;
     }
-    char day[JUTSU_DATE_BUFSZ], eq[JUTSU_MONEY_BUFSZ], ret[16], cum[16], dd[16], mdd[16];
+    char day[JUTSU_DATE_BUFSZ], eq[40], ret[16], cum[16], dd[16], mdd[16];
     char vol[16], cagr[16], sh_[16], so[16], ca[16], win[16];
     jutsu_date_format(r->trading_date, day);
-    jutsu_money_format(r->total_equity, eq);
+    jutsu_cli_money(r->total_equity, 2, eq, sizeof(eq));
     pct(ret, sizeof(ret), r->daily_return);
     pct(cum, sizeof(cum), r->cumulative_return);
     pct(dd, sizeof(dd), r->drawdown);
@@ -186,8 +192,15 @@ static int show_row(const void *row, void *arg)
         snprintf(buf, sizeof(buf), "-");
     else
         snprintf(buf, sizeof(buf), "%d", (int)r->strategy_cell);
-    printf("%-10s %18s %8s %9s %8s %7s %7s %7s %8s %8s %8s %7s %4s\n", day, eq, ret, cum, dd, sh_,
-           so, ca, mdd, vol, cagr, win, buf);
+    /* a return's colour around its padded cell: the escapes take no column */
+    const char *off = jutsu_cli_sgr(sh->cli, JUTSU_TONE_RESET);
+    const char *t1 = jutsu_cli_sgr(sh->cli, jutsu_cli_tone_of(r->daily_return));
+    const char *t2 = jutsu_cli_sgr(sh->cli, jutsu_cli_tone_of(r->cumulative_return));
+    printf("%-10s %18s ", day, eq);
+    jutsu_cli_cell(stdout, ret, 8, 1, t1, off);
+    putchar(' ');
+    jutsu_cli_cell(stdout, cum, 9, 1, t2, off);
+    printf(" %8s %7s %7s %7s %8s %8s %8s %7s %4s\n", dd, sh_, so, ca, mdd, vol, cagr, win, buf);
     return 0;
 }
 
@@ -262,7 +275,7 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
         jutsu_dbs_close(s);
         return JUTSU_EXIT_FAILURE;
     }
-    struct show sh = { .format = cli->format };
+    struct show sh = { .cli = cli, .format = cli->format };
     if (cli->format == JUTSU_FMT_JSON) {
         sh.arr = json_object_new_array();
     } else if (cli->format == JUTSU_FMT_CSV) {
@@ -270,9 +283,10 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
             printf("%s,", cols[i].name);
         printf("positions_json\n");
     } else {
-        printf("%-10s %18s %8s %9s %8s %7s %7s %7s %8s %8s %8s %7s %4s\n", "DATE", "EQUITY",
-               "RETURN", "CUMUL", "DRAWDOWN", "SHARPE", "SORTINO", "CALMAR", "MAX DD", "VOL",
-               "CAGR", "WIN", "CELL");
+        printf("%s%-10s %18s %8s %9s %8s %7s %7s %7s %8s %8s %8s %7s %4s%s\n",
+               jutsu_cli_sgr(cli, JUTSU_TONE_BOLD), "DATE", "EQUITY", "RETURN", "CUMUL",
+               "DRAWDOWN", "SHARPE", "SORTINO", "CALMAR", "MAX DD", "VOL", "CAGR", "WIN", "CELL",
+               jutsu_cli_sgr(cli, JUTSU_TONE_RESET));
     }
     rc = jutsu_data_daily_perf_range(s, type, id, mode,
                                      a.from ? a.from : jutsu_date_from_ymd(1900, 1, 1),

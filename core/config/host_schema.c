@@ -215,6 +215,18 @@ static const struct jutsu_cfg_key auth_schema[] = {
 };
 #undef AU
 
+#define BT struct jutsu_settings_backtest
+static const struct jutsu_cfg_key backtest_schema[] = {
+    JUTSU_CFG_INT_RANGE_AT("max_concurrent", "1", 1, 64,
+                           "Backtests on request (POST /api/backtest) running at once; one more "
+                           "is refused (429) until one ends", BT, max_concurrent),
+    JUTSU_CFG_INT_RANGE_AT("max_seconds", "60", 1, 86400,
+                           "Seconds a backtest on request may run; past it, it stops between two "
+                           "trading days and nothing is kept", BT, max_seconds),
+    JUTSU_CFG_END
+};
+#undef BT
+
 static const struct jutsu_cfg_key instance_schema[] = {
     JUTSU_CFG_REQ("name", JUTSU_CFG_STR, "Instance name, unique; shown on every log line"),
     JUTSU_CFG_REQ("plugin", JUTSU_CFG_STR, "Plugin to instantiate, e.g. source-yahoo"),
@@ -252,6 +264,8 @@ const struct jutsu_cfg_key jutsu_host_schema[] = {
       .help = "The trading job: simulated costs, live order handling" },
     { .name = "auth", .type = JUTSU_CFG_MAP, .sub = auth_schema,
       .help = "Sessions, tokens, lockout and invitations (docs/auth.md)" },
+    { .name = "backtest", .type = JUTSU_CFG_MAP, .sub = backtest_schema,
+      .help = "Backtests on request: how many at once, for how long" },
     { .name = "plugins", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_MAP, .sub = instance_schema,
       .help = "Plugin instances, started in this order" },
     JUTSU_CFG_END
@@ -273,6 +287,7 @@ static const struct {
     { "scheduler", offsetof(struct jutsu_settings, scheduler) },
     { "trading",   offsetof(struct jutsu_settings, trading) },
     { "auth",      offsetof(struct jutsu_settings, auth) },
+    { "backtest",  offsetof(struct jutsu_settings, backtest) },
 };
 
 static int has_fields(const struct jutsu_cfg_key *schema)

@@ -81,6 +81,11 @@ struct jutsu_settings_auth {
     int64_t     cache_ms;         /* how long a token check is reused    */
 };
 
+struct jutsu_settings_backtest {
+    int64_t max_concurrent;       /* backtests on request running at once */
+    int64_t max_seconds;          /* each one's bound on its run time     */
+};
+
 struct jutsu_settings {
     struct jutsu_settings_log       log;
     struct jutsu_settings_exchange  exchange;
@@ -91,6 +96,7 @@ struct jutsu_settings {
     struct jutsu_settings_scheduler scheduler;
     struct jutsu_settings_trading   trading;
     struct jutsu_settings_auth      auth;
+    struct jutsu_settings_backtest  backtest;
 };
 
 /* The host's own schema: every key of jutsu.yaml outside the plugins'

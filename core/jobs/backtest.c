@@ -4,14 +4,17 @@
  */
 #include <json-c/json.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "jutsu/json.h"
 #include "jobs/backtest.h"
 #include "base/calendar.h"
+#include "base/clock.h"
 #include "store/data_api.h"
 #include "eod/eod.h"
 #include "jobs/jobs.h"
@@ -77,7 +80,38 @@ struct series_out {
     FILE                       *daily;   /* the strategy's series, or NULL */
     const char *const          *symbols;
     size_t                      nsym;
+    struct jutsu_backtest      *run;     /* its days, when the run keeps them */
+    int                         baseline;
+    size_t                      cap, at; /* run->days: allocated; the baseline's cursor */
 };
+
+/* The day's row into the run's series: the strategy's days are appended,
+ * the baseline's matched to them by date (both are sorted). */
+static int keep_day(struct series_out *x, const struct jutsu_daily_perf_row *r)
+{
+    struct jutsu_backtest *run = x->run;
+    if (x->baseline) {
+        while (x->at < run->ndays && run->days[x->at].date < r->trading_date)
+            x->at++;
+        if (x->at < run->ndays && run->days[x->at].date == r->trading_date) {
+            run->days[x->at].baseline_equity = r->total_equity;
+            run->days[x->at].baseline_drawdown = r->drawdown;
+        }
+        return 0;
+    }
+    if (run->ndays == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 256;
+        struct jutsu_backtest_day *v = realloc(run->days, cap * sizeof(*v));
+        if (v == NULL)
+            return JUTSU_ENOMEM;
+        run->days = v;
+        x->cap = cap;
+    }
+    run->days[run->ndays++] = (struct jutsu_backtest_day){
+        .date = r->trading_date, .equity = r->total_equity, .drawdown = r->drawdown,
+        .baseline_equity = JUTSU_MONEY_NULL, .baseline_drawdown = NAN };
+    return 0;
+}
 
 /* Each position's value over the equity, by symbol, from a row's positions_json. */
 static void weights_of(const struct jutsu_daily_perf_row *r, const char *const *symbols,
@@ -154,6 +188,8 @@ static int take_row(const void *row, void *arg)
     side->trades = r->total_trades == JUTSU_INT_NULL ? 0 : r->total_trades;
     side->winning = r->winning_trades == JUTSU_INT_NULL ? 0 : r->winning_trades;
     side->losing = r->losing_trades == JUTSU_INT_NULL ? 0 : r->losing_trades;
+    if (x->run && keep_day(x, r) != 0)
+        return JUTSU_ENOMEM;
     if (x->daily == NULL)
         return 0;
     double w[JUTSU_STRATEGY_MAX_SYMBOLS];
@@ -199,14 +235,30 @@ static int read_side(jutsu_dbs *s, const struct jutsu_entity *e, jutsu_date_t fr
 
 /* --- the run --------------------------------------------------------------------- */
 
-static int trade_days(struct trader *t, jutsu_prices *p, jutsu_date_t from, jutsu_date_t to,
+/* Past the run's deadline: JUTSU_ETIMEDOUT, saying where it stopped. */
+static int past_deadline(const struct jutsu_backtest_opts *o, const char *where,
+                         jutsu_date_t d, struct jutsu_backtest *out)
+{
+    char day[JUTSU_DATE_BUFSZ] = "";
+    if (o->deadline_us == 0 || jutsu_clock_mono_us() < o->deadline_us)
+        return 0;
+    if (d)
+        jutsu_date_format(d, day);
+    return fail(out, JUTSU_ETIMEDOUT, "the backtest ran past its time bound (settings "
+                "backtest.max_seconds) %s%s%s", where, d ? " " : "", day);
+}
+
+static int trade_days(struct trader *t, jutsu_prices *p, const struct jutsu_backtest_opts *o,
                       struct jutsu_backtest *out)
 {
     struct jutsu_trade_result *res = malloc(sizeof(*res));
     int rc = res ? 0 : JUTSU_ENOMEM;
-    jutsu_date_t d = jutsu_calendar_is_trading_day(t->app->cal, from) ? from
-                   : jutsu_calendar_next(t->app->cal, from);
-    for (; rc == 0 && d != JUTSU_CALENDAR_NONE && d <= to; d = jutsu_calendar_next(t->app->cal, d)) {
+    jutsu_date_t d = jutsu_calendar_is_trading_day(t->app->cal, o->from) ? o->from
+                   : jutsu_calendar_next(t->app->cal, o->from);
+    for (; rc == 0 && d != JUTSU_CALENDAR_NONE && d <= o->to;
+         d = jutsu_calendar_next(t->app->cal, d)) {
+        if ((rc = past_deadline(o, "before trading", d, out)) != 0)
+            break;
         if ((rc = jutsu_trader_day(t, p, d, res)) != 0)
             fail(out, rc, "%s", jutsu_dbs_error_line(t->s));
         else if (res->outcome == JUTSU_TRADE_FAILED)
@@ -237,6 +289,95 @@ static int finalise_days(struct jutsu_app *app, jutsu_dbs *s, const struct bt_en
     return rc;
 }
 
+struct trades_out {
+    struct jutsu_backtest *run;
+    const jutsu_tz        *tz;
+    size_t                 cap;
+};
+
+static int take_trade(const void *row, void *arg)
+{
+    const struct jutsu_trade_row *r = row;
+    struct trades_out *x = arg;
+    struct jutsu_backtest *run = x->run;
+    if (run->ntrades == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        struct jutsu_backtest_trade *v = realloc(run->trades, cap * sizeof(*v));
+        if (v == NULL)
+            return JUTSU_ENOMEM;
+        run->trades = v;
+        x->cap = cap;
+    }
+    struct jutsu_backtest_trade *t = &run->trades[run->ntrades];
+    memset(t, 0, sizeof(*t));
+    /* the exchange's date of the fill: the trading slot is in its afternoon */
+    if (jutsu_tz_local_date(x->tz, r->ts, &t->date, NULL) != 0)
+        return JUTSU_EINVAL;
+    snprintf(t->symbol, sizeof(t->symbol), "%s", r->symbol);
+    snprintf(t->action, sizeof(t->action), "%s", r->action);
+    snprintf(t->reason, sizeof(t->reason), "%s", r->reason ? r->reason : "");
+    t->quantity = r->quantity;
+    t->fill_price = r->fill_price;
+    t->value = r->fill_value;
+    t->realized_pnl = r->realized_pnl;
+    run->ntrades++;
+    return 0;
+}
+
+/* The strategy's fills, as the run wrote them to live_trades. */
+static int read_trades(jutsu_dbs *s, const struct jutsu_entity *e, const jutsu_tz *tz,
+                       struct jutsu_backtest *out)
+{
+    struct trades_out x = { out, tz, 0 };
+    return jutsu_data_trades_range(s, e->id, e->mode, 0, INT64_MAX / 2, take_trade, &x);
+}
+
+static double growth(jutsu_money_t end, jutsu_money_t start)
+{
+    if (end == JUTSU_MONEY_NULL || start == JUTSU_MONEY_NULL || start <= 0)
+        return NAN;
+    return (double)end / (double)start - 1;
+}
+
+/* Each calendar year's return from the days: from the last equity before
+ * the year (the capital for the first) to the year's last. */
+static int make_years(struct jutsu_backtest *out)
+{
+    jutsu_money_t s0 = out->capital, b0 = out->has_baseline ? out->capital : JUTSU_MONEY_NULL;
+    for (size_t i = 0; i < out->ndays; i++) {
+        int y, m, d, ny = 0;
+        jutsu_date_to_ymd(out->days[i].date, &y, &m, &d);
+        if (i + 1 < out->ndays)
+            jutsu_date_to_ymd(out->days[i + 1].date, &ny, &m, &d);
+        if (i + 1 < out->ndays && ny == y)
+            continue;
+        struct jutsu_backtest_year *v = realloc(out->years, (out->nyears + 1) * sizeof(*v));
+        if (v == NULL)
+            return JUTSU_ENOMEM;
+        out->years = v;
+        const struct jutsu_backtest_day *last = &out->days[i];
+        v[out->nyears++] = (struct jutsu_backtest_year){
+            .year = y, .strategy_return = growth(last->equity, s0),
+            .baseline_return = growth(last->baseline_equity, b0) };
+        s0 = last->equity;
+        b0 = last->baseline_equity;
+    }
+    return 0;
+}
+
+void jutsu_backtest_free(struct jutsu_backtest *r)
+{
+    if (r == NULL)
+        return;
+    free(r->days);
+    free(r->years);
+    free(r->trades);
+    r->days = NULL;
+    r->years = NULL;
+    r->trades = NULL;
+    r->ndays = r->nyears = r->ntrades = 0;
+}
+
 /* Both sides' series and summaries, read back from the rows the run
  * wrote; the strategy's day by day into o->daily as CSV when asked. */
 static int report_sides(jutsu_dbs *s, const struct bt_entities *bt, const struct trader *t,
@@ -249,16 +390,109 @@ static int report_sides(jutsu_dbs *s, const struct bt_entities *bt, const struct
             fprintf(o->daily, ",weight_%s", t->needs.symbols[i]);
         fputc('\n', o->daily);
     }
-    struct series_out sx = { &out->strategy, o->daily, t->needs.symbols, t->nsym };
+    struct jutsu_backtest *run = o->series ? out : NULL;
+    struct series_out sx = { &out->strategy, o->daily, t->needs.symbols, t->nsym, run, 0, 0, 0 };
     int rc = read_side(s, &bt->v[0], o->from, o->to, &sx);
     if (rc == 0 && out->has_baseline) {
         const char *sym[1] = { bt->v[1].symbol };
-        struct series_out bx = { &out->baseline, NULL, sym, 1 };
+        struct series_out bx = { &out->baseline, NULL, sym, 1, run, 1, 0, 0 };
         rc = read_side(s, &bt->v[1], o->from, o->to, &bx);
     }
-    if (rc != 0)
+    if (rc == 0 && run && (rc = read_trades(s, &bt->v[0], t->app->tz, out)) == 0)
+        rc = make_years(out);
+    if (rc == JUTSU_ENOMEM)
+        fail(out, rc, "out of memory reading the run's series back");
+    else if (rc != 0)
         fail(out, rc, "%s", jutsu_dbs_error_line(s));
     return rc;
+}
+
+/* --- the run's own instance of the strategy --------------------------------- */
+
+/* The live instance's active overrides, then the run's parameters. */
+static int run_params(jutsu_dbs *s, const struct jutsu_ctx *live,
+                      const struct jutsu_backtest_opts *o, jutsu_cfg **cfg,
+                      jutsu_cfg_node **root, struct jutsu_backtest *out)
+{
+    struct jutsu_param *act = NULL;
+    size_t nact = 0;
+    int rc = jutsu_params_active(s, live->name, &act, &nact);
+    if (rc != 0)
+        return fail(out, rc, "%s", jutsu_dbs_error_line(s));
+    struct jutsu_param *all = malloc((nact + o->nparams + 1) * sizeof(*all));
+    if (all == NULL) {
+        jutsu_params_free(act, nact);
+        return fail(out, JUTSU_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nact; i++)
+        all[i] = act[i];
+    for (size_t i = 0; i < o->nparams; i++)
+        all[nact + i] = o->params[i];
+    rc = jutsu_params_merge(live, all, nact + o->nparams, cfg, root, out->error,
+                            sizeof(out->error));
+    free(all);
+    jutsu_params_free(act, nact);
+    return rc == JUTSU_ECONFIG ? JUTSU_EINVAL : rc;
+}
+
+/*
+ * A new instance of the strategy's plugin under the run's entity id, with
+ * the run's parameters: the trader sees no override for that id and keeps
+ * them (its yaml_config is the merged map). The live instance is only
+ * read. On failure it may still need close_instance.
+ */
+static int open_instance(struct jutsu_app *app, jutsu_dbs *s, struct bt_entities *bt,
+                         const struct jutsu_backtest_opts *o, struct jutsu_ctx *priv,
+                         struct jutsu_backtest *out)
+{
+    struct jutsu_ctx *live = bt->v[0].inst;
+    jutsu_cfg *cfg = NULL;
+    jutsu_cfg_node *root = NULL;
+    memset(priv, 0, sizeof(*priv));
+    if (live == NULL || !live->inited)
+        return fail(out, JUTSU_ESTATE, "strategy %s is not running (its init failed?)",
+                    out->strategy.id);
+    int rc = run_params(s, live, o, &cfg, &root, out);
+    if (rc != 0)
+        return rc;
+    if (pthread_mutex_init(&priv->sub_lock, NULL) != 0) {
+        jutsu_cfg_free(cfg);
+        return fail(out, JUTSU_ENOMEM, "cannot make the strategy's instance");
+    }
+    priv->app = app;
+    priv->name = bt->sid;
+    priv->module = live->module;
+    /* what reinit falls back on if the plugin refuses: the file's map,
+     * which lives with the app (live->config may be replaced meanwhile by
+     * the trading job applying overrides) */
+    priv->config = live->yaml_config;
+    priv->yaml_config = root;
+    priv->decl = live->decl;
+    priv->required = 1;
+    priv->own_cfg = NULL;
+    bt->v[0].inst = priv;
+    if ((rc = jutsu_params_reinit(priv, cfg, root, out->error, sizeof(out->error))) != 0) {
+        priv->yaml_config = NULL;     /* freed with cfg */
+        /* refused by the plugin: the run's parameters are at fault if any */
+        return rc == JUTSU_ECONFIG || o->nparams > 0 ? JUTSU_EINVAL : rc;
+    }
+    return 0;
+}
+
+static void close_instance(struct jutsu_ctx *priv)
+{
+    if (priv->app == NULL)
+        return;
+    const struct jutsu_plugin *d = jutsu_ctx_plugin(priv);
+    if (priv->inited) {
+        if (priv->started && d->stop)
+            d->stop(priv->state);
+        jutsu_host_drop_subscriptions(priv);
+        d->destroy(priv->state);
+    }
+    jutsu_cfg_free(priv->own_cfg);
+    pthread_mutex_destroy(&priv->sub_lock);
+    memset(priv, 0, sizeof(*priv));
 }
 
 /* What a run needs before it touches the database: its entities, a range
@@ -287,6 +521,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     struct bt_entities bt;
     struct trader t;
     struct jutsu_sched_time when;
+    struct jutsu_ctx priv = { 0 };
     jutsu_dbs *s = NULL;
     jutsu_prices *p = NULL;
     memset(out, 0, sizeof(*out));
@@ -295,6 +530,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     int rc = prepare(app, o, &all, &bt, &when, out);
     if (rc != 0)
         goto free_entities;
+    out->capital = bt.v[0].initial_capital;
     if ((rc = jutsu_app_dbs_open(app, &s)) != 0) {
         fail(out, rc, "cannot open the database: %s", jutsu_strerror(rc));
         goto free_entities;
@@ -304,6 +540,8 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         fail(out, rc, "%s", jutsu_dbs_error_line(s));
         goto close_session;
     }
+    if ((rc = open_instance(app, s, &bt, o, &priv, out)) != 0)
+        goto close_instance;
     rc = jutsu_trader_open(&t, app, s, &when, &bt.v[0], "backtest", 0, out->error,
                            sizeof(out->error));
     if (rc != 0)
@@ -312,17 +550,137 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         fail(out, rc, "the price book: %s", jutsu_strerror(rc));
         goto close_trader;
     }
-    if ((rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error))) == 0 &&
-        (rc = trade_days(&t, p, o->from, o->to, out)) == 0 &&
-        (rc = finalise_days(app, s, &bt, o, p, out)) == 0)
+    if ((rc = past_deadline(o, "before its warm-up", 0, out)) == 0 &&
+        (rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error))) == 0 &&
+        (rc = trade_days(&t, p, o, out)) == 0 &&
+        (rc = past_deadline(o, "before the EOD pass", 0, out)) == 0 &&
+        (rc = finalise_days(app, s, &bt, o, p, out)) == 0 &&
+        (rc = past_deadline(o, "after the EOD pass", 0, out)) == 0)
         rc = report_sides(s, &bt, &t, o, out);
     jutsu_prices_free(p);
 close_trader:
     jutsu_trader_close(&t);
+close_instance:
+    close_instance(&priv);
 close_session:
     jutsu_dbs_rollback(s);
     jutsu_dbs_close(s);
 free_entities:
     jutsu_entities_free(&all);
     return rc;
+}
+
+/* --- the run as JSON -------------------------------------------------------------- */
+
+static void put(json_object *o, const char *key, json_object *v)
+{
+    /* json-c's null is a NULL value: a member whose value is null is kept */
+    if (v == NULL)
+        json_object_object_add(o, key, NULL);
+    else
+        jutsu_json_add(o, key, v);
+}
+
+static json_object *side_json(const struct jutsu_backtest_side *x)
+{
+    json_object *o = json_object_new_object();
+    if (o == NULL)
+        return NULL;
+    put(o, "id", json_object_new_string(x->id));
+    put(o, "initial_capital", jutsu_json_money(x->initial));
+    put(o, "final_equity", jutsu_json_money(x->final_equity));
+    put(o, "total_return", jutsu_json_ratio(x->total_return, 6));
+    put(o, "cagr", jutsu_json_ratio(x->cagr, 6));
+    put(o, "sharpe", jutsu_json_ratio(x->sharpe, 6));
+    put(o, "sortino", jutsu_json_ratio(x->sortino, 6));
+    put(o, "calmar", jutsu_json_ratio(x->calmar, 6));
+    put(o, "max_drawdown", jutsu_json_ratio(x->max_drawdown, 6));
+    put(o, "volatility", jutsu_json_ratio(x->volatility, 6));
+    put(o, "trades", json_object_new_int(x->trades));
+    put(o, "win_rate", jutsu_json_ratio(x->win_rate, 2));
+    put(o, "days", json_object_new_int(x->days));
+    put(o, "final_allocation", json_object_new_string(x->allocation));
+    return o;
+}
+
+static json_object *years_json(const struct jutsu_backtest *r)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; a && i < r->nyears; i++) {
+        const struct jutsu_backtest_year *y = &r->years[i];
+        json_object *o = json_object_new_object();
+        if (o == NULL || json_object_array_add(a, o) != 0) {
+            json_object_put(o);
+            break;
+        }
+        put(o, "year", json_object_new_int(y->year));
+        put(o, "strategy_return", jutsu_json_ratio(y->strategy_return, 6));
+        put(o, "baseline_return", jutsu_json_ratio(y->baseline_return, 6));
+        put(o, "difference", jutsu_json_ratio(y->strategy_return - y->baseline_return, 6));
+    }
+    return a;
+}
+
+static json_object *daily_json(const struct jutsu_backtest *r)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; a && i < r->ndays; i++) {
+        const struct jutsu_backtest_day *d = &r->days[i];
+        json_object *o = json_object_new_object();
+        if (o == NULL || json_object_array_add(a, o) != 0) {
+            json_object_put(o);
+            break;
+        }
+        put(o, "date", jutsu_json_date(d->date));
+        put(o, "equity", jutsu_json_money(d->equity));
+        put(o, "baseline_equity", jutsu_json_money(d->baseline_equity));
+        put(o, "drawdown", jutsu_json_ratio(d->drawdown, 6));
+        put(o, "baseline_drawdown", jutsu_json_ratio(d->baseline_drawdown, 6));
+    }
+    return a;
+}
+
+static json_object *trades_json(const struct jutsu_backtest *r)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; a && i < r->ntrades; i++) {
+        const struct jutsu_backtest_trade *t = &r->trades[i];
+        json_object *o = json_object_new_object();
+        if (o == NULL || json_object_array_add(a, o) != 0) {
+            json_object_put(o);
+            break;
+        }
+        put(o, "date", jutsu_json_date(t->date));
+        put(o, "symbol", json_object_new_string(t->symbol));
+        put(o, "action", json_object_new_string(t->action));
+        put(o, "quantity", json_object_new_int(t->quantity));
+        put(o, "fill_price", jutsu_json_money(t->fill_price));
+        put(o, "value", jutsu_json_money(t->value));
+        put(o, "realized_pnl", jutsu_json_money(t->realized_pnl));
+        put(o, "reason", t->reason[0] ? json_object_new_string(t->reason) : NULL);
+    }
+    return a;
+}
+
+json_object *jutsu_backtest_json(const struct jutsu_backtest *r, const struct jutsu_param *params,
+                                 size_t nparams)
+{
+    json_object *o = json_object_new_object(), *p = json_object_new_object();
+    if (o == NULL || p == NULL) {
+        json_object_put(o);
+        json_object_put(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < nparams; i++)
+        put(p, params[i].name, json_object_new_string(params[i].value));
+    put(o, "from", jutsu_json_date(r->from));
+    put(o, "to", jutsu_json_date(r->to));
+    put(o, "capital", jutsu_json_money(r->capital));
+    put(o, "parameters", p);
+    put(o, "strategy", side_json(&r->strategy));
+    put(o, "baseline", r->has_baseline ? side_json(&r->baseline) : NULL);
+    put(o, "years", years_json(r));
+    put(o, "daily", daily_json(r));
+    put(o, "trades", trades_json(r));
+    return o;
 }

@@ -17,6 +17,20 @@ complete_of() {   # complete_of WORD... : what _jutsu offers for the last word
   || fail "user add --r: $(complete_of jutsu -c x.yaml user add bob --r)"
 [[ "$(complete_of jutsu user "")" == *invite* ]] && pass || fail "user: $(complete_of jutsu user "")"
 [[ "$(complete_of jutsu --log-l)" == "--log-level" ]] && pass || fail "global option"
+[[ "$(complete_of jutsu trades "")" == "list" ]] && pass \
+  || fail "trades: $(complete_of jutsu trades "")"
+[[ "$(complete_of jutsu po)" == "positions" ]] && pass || fail "po: $(complete_of jutsu po)"
+[[ "$(complete_of jutsu trades list --l)" == "--log-level --log-format --limit" ]] && pass \
+  || fail "trades list --l: $(complete_of jutsu trades list --l)"
+[[ "$(complete_of jutsu backtest --no)" == "--no-color" ]] && pass \
+  || fail "--no-color: $(complete_of jutsu backtest --no)"
+[[ "$(complete_of jutsu backtest --t)" == "--to --trades" ]] && pass \
+  || fail "backtest --t: $(complete_of jutsu backtest --t)"
+# --format offers the command's own formats
+[[ "$(complete_of jutsu positions --format "")" == "table csv json" ]] && pass \
+  || fail "positions --format: $(complete_of jutsu positions --format "")"
+[[ "$(complete_of jutsu data status --format "")" == "text json" ]] && pass \
+  || fail "data status --format: $(complete_of jutsu data status --format "")"
 # every command of `jutsu help` is offered
 run help 0 "$JUTSU" help
 all=$(complete_of jutsu "")

@@ -32,7 +32,7 @@ expect run-json out '"rows_changed":0'
 
 # the first day is the initial capital; the KPIs need two returns
 run show 0 "${J[@]}" perf show QQQ --to 2026-01-06
-expect show out "2026-01-02       10000.000000    0.00%     0.00%    0.00%       -       -       -    0.00%        -        -       -    -"
+expect show out "2026-01-02          10,000.00    0.00%     0.00%    0.00%       -       -       -    0.00%        -        -       -    -"
 run show-csv 0 "${J[@]}" perf show QQQ --from 2026-05-13 --format csv
 expect show-csv out "trading_date,entity_type,entity_id,mode,total_equity,"
 expect show-csv out "2026-05-13,baseline,QQQ,offline_mock,"

@@ -240,6 +240,51 @@ START_TEST(backtest_indicators)
 }
 END_TEST
 
+/* The series a report is made of: a row per day ending at the summary's
+ * equity, years that compound to the total return, the fills the summary
+ * counts; and the same numbers as a run without them. */
+START_TEST(backtest_series)
+{
+    struct tdb t;
+    if (!open_v35(&t, _i))
+        return;
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2012, 6, 1),
+                                     .to = ymd(2013, 12, 31), .series = 1 };
+    struct jutsu_backtest r, plain;
+    ck_assert_msg(jutsu_backtest_run(t.app, &o, &r) == 0, "%s", r.error);
+    o.series = 0;
+    ck_assert_msg(jutsu_backtest_run(t.app, &o, &plain) == 0, "%s", plain.error);
+    ck_assert_int_eq(r.strategy.final_equity, plain.strategy.final_equity);
+    ck_assert_ptr_null(plain.days);
+    ck_assert_int_eq(r.capital, r.strategy.initial);
+    ck_assert_uint_eq(r.ndays, (size_t)r.strategy.days);
+    ck_assert_int_eq(r.days[r.ndays - 1].equity, r.strategy.final_equity);
+    ck_assert_int_eq(r.days[r.ndays - 1].baseline_equity, r.baseline.final_equity);
+    ck_assert_uint_eq(r.ntrades, (size_t)r.strategy.trades);
+    ck_assert_uint_eq(r.nyears, 2);
+    ck_assert_int_eq(r.years[0].year, 2012);
+    double s = 1, b = 1;
+    for (size_t i = 0; i < r.nyears; i++) {
+        s *= 1 + r.years[i].strategy_return;
+        b *= 1 + r.years[i].baseline_return;
+    }
+    ck_assert_double_eq_tol(s - 1, r.strategy.total_return, 1e-9);
+    ck_assert_double_eq_tol(b - 1, r.baseline.total_return, 1e-9);
+    for (size_t i = 0; i < r.ntrades; i++) {
+        ck_assert(r.trades[i].date >= o.from && r.trades[i].date <= o.to);
+        ck_assert(r.trades[i].quantity > 0);
+        ck_assert(strcmp(r.trades[i].action, "BUY") == 0 ||
+                  (strcmp(r.trades[i].action, "SELL") == 0 &&
+                   r.trades[i].realized_pnl != JUTSU_MONEY_NULL));
+    }
+    for (size_t i = 0; i < r.ndays; i++)
+        ck_assert(r.days[i].drawdown <= 0 && r.days[i].baseline_drawdown <= 0);
+    jutsu_backtest_free(&r);
+    jutsu_backtest_free(&plain);
+    tdb_close(&t);
+}
+END_TEST
+
 static Suite *backtest_suite(void)
 {
     Suite *s = suite_create("backtest");
@@ -247,6 +292,7 @@ static Suite *backtest_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, every_fill_at_its_days_price, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, backtest_indicators, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, backtest_series, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;
 }
