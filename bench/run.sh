@@ -8,7 +8,8 @@
 # only; so do bench_eod and bench_backtest. BENCH_STORAGE_ROWS overrides its
 # row count (default 1,000,000); BENCH_EOD_REPS and BENCH_BACKTEST_REPS their
 # repetitions (15 and 5). bench_http.sh needs wrk and nginx
-# (scripts/deps.sh --bench); BENCH_HTTP_SECONDS sets its run length.
+# (scripts/deps.sh --bench), as does bench_rest.sh; BENCH_HTTP_SECONDS sets
+# their run length.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B="${1:-build}"
@@ -41,6 +42,7 @@ script() {
 script bench_startup.sh
 script bench_import.sh "${BENCH_STORAGE_ROWS:-1000000}"
 script bench_http.sh
+script bench_rest.sh
 
 # a benchmark added later is listed, not guessed at
 for p in "$B"/bench/bench_*; do

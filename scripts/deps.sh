@@ -18,7 +18,7 @@ BUILD_PKGS=(
   libsodium-dev libssl-dev               # auth: Argon2id, JWT, sealed secrets, TOTP
   libcrypt-dev                           # auth-password: legacy bcrypt hashes
   libfido2-dev libcbor-dev               # auth-passkey: WebAuthn
-  libmicrohttpd-dev                      # frontend-http
+  libmicrohttpd-dev zlib1g-dev           # frontend-http (zlib: gzip answers)
   tzdata ca-certificates                 # exchange time zone
 )
 TEST_PKGS=(

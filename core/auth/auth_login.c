@@ -26,6 +26,7 @@
 #include "jutsu/error.h"
 #include "jutsu/json.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "auth/auth_int.h"
 #include "auth/policy.h"
 #include "store/data_api.h"
@@ -60,6 +61,15 @@ static int locked_answer(json_object **out, jutsu_time_t until)
     return JUTSU_ELOCKED;
 }
 
+/* A refused login or token into the metrics: jutsu_auth_failures_total
+ * by reason (a fixed word, never what the client sent). */
+static void count_refused(const char *reason)
+{
+    char labels[64];
+    snprintf(labels, sizeof(labels), "reason=\"%s\"", reason);
+    jutsu_metrics_add(NULL, "jutsu_auth_failures_total", labels, 1);
+}
+
 /* A wrong answer for user `id`: count it, lock at the threshold. */
 static int count_failure(struct jutsu_auth *a, jutsu_dbs *s, int64_t id, const char *factor,
                          const char *client, json_object **out)
@@ -83,7 +93,9 @@ static int count_failure(struct jutsu_auth *a, jutsu_dbs *s, int64_t id, const c
     jutsu_log(AUTH_LOG, JUTSU_LOG_WARN, "login failed: user %s, %s, from %s", u.username, factor,
               client);
     jutsu_auth_event(a, "auth.failure", event(&u, NULL, client, "factor", factor));
+    count_refused(strcmp(factor, "password") == 0 ? "wrong_password" : "wrong_factor");
     if (until != 0) {
+        jutsu_metrics_add(NULL, "jutsu_auth_lockouts_total", NULL, 1);
         char when[JUTSU_TIME_BUFSZ];
         jutsu_time_format(until, when);
         jutsu_log(AUTH_LOG, JUTSU_LOG_WARN, "account locked: user %s until %s", u.username, when);
@@ -219,6 +231,7 @@ int jutsu_auth_login(struct jutsu_auth *a, const char *username, const char *pas
     }
     int64_t uid = rc == 0 ? u.id : 0;
     if (uid != 0 && u.locked_until > jutsu_auth_now(a)) {
+        count_refused("locked");
         rc = locked_answer(out, u.locked_until);
         goto done;
     }
@@ -234,6 +247,7 @@ int jutsu_auth_login(struct jutsu_auth *a, const char *username, const char *pas
     if (rc == JUTSU_EAUTH && uid == 0) {
         jutsu_log(AUTH_LOG, JUTSU_LOG_WARN, "login failed: no user %s, from %s", username, client);
         jutsu_auth_event(a, "auth.failure", event(NULL, username, client, "factor", "password"));
+        count_refused("unknown_user");
         rc = jutsu_auth_fail(out, JUTSU_EAUTH, "bad_credentials", "wrong username or password",
                              NULL);
     } else if (rc == JUTSU_EAUTH) {
@@ -269,6 +283,7 @@ int jutsu_auth_reauth(struct jutsu_auth *a, int64_t user_id, const char *passwor
                                                   "the user is gone", NULL)
                                 : jutsu_auth_fail_db(s, out, rc, "re-authentication");
     } else if (u.locked_until > jutsu_auth_now(a)) {
+        count_refused("locked");
         rc = locked_answer(out, u.locked_until);
     } else {
         json_object *req = json_object_new_object();
@@ -307,8 +322,10 @@ static int challenge_user(struct jutsu_auth *a, const struct jutsu_keys *k, juts
         return jutsu_auth_fail(out, JUTSU_EAUTH, "bad_token",
                                "the login challenge is used up or no longer valid",
                                "log in with the password again");
-    if (u->locked_until > jutsu_auth_now(a))
+    if (u->locked_until > jutsu_auth_now(a)) {
+        count_refused("locked");
         return locked_answer(out, u->locked_until);
+    }
     return 0;
 }
 
@@ -446,6 +463,7 @@ int jutsu_auth_refresh(struct jutsu_auth *a, const char *token, const char *clie
             jutsu_json_add(ev, "reason", json_object_new_string("refresh token reused"));
             jutsu_auth_event(a, "auth.failure", ev);
         }
+        count_refused(used ? "refresh_reused" : "session_ended");
         rc = jutsu_auth_fail(out, JUTSU_EAUTH, "bad_token", "the session was ended",
                              "log in again");
         goto done;

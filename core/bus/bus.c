@@ -105,7 +105,11 @@ int jutsu_bus_new(const struct jutsu_bus_opts *opts, jutsu_bus **out)
     atomic_init(&bus->tail_hint, 0);
     atomic_init(&bus->running, NULL);
     atomic_init(&bus->unsub_waiting, 0);
-    if ((bus->ring = malloc(cap * sizeof(bus->ring[0]))) == NULL || init_sync(bus) != 0) {
+    for (size_t i = 0; i < TOPIC_SLOTS; i++)
+        atomic_init(&bus->topics[i], NULL);
+    if ((bus->ring = malloc(cap * sizeof(bus->ring[0]))) == NULL ||
+        (bus->other = jutsu_bus_topic_stat_other()) == NULL || init_sync(bus) != 0) {
+        free(bus->other);
         free(bus->ring);
         free(bus);
         return JUTSU_ENOMEM;
@@ -162,6 +166,8 @@ static int drop(jutsu_bus *bus, jutsu_event *ev)
 {
     uint64_t total = ++bus->dropped;
     pthread_mutex_unlock(&bus->lock);
+    if (ev->stat)
+        atomic_fetch_add_explicit(&ev->stat->dropped, 1, memory_order_relaxed);
     if (bus->opts.on_drop)
         bus->opts.on_drop(ev->text, total, bus->opts.on_drop_arg);
     jutsu_event_unref(ev);
@@ -179,6 +185,7 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
     int rc = jutsu_bus_event_new(bus, source ? source : "", topic, payload, &ev);
     if (rc != 0)
         return rc;
+    ev->stat = jutsu_bus_topic_stat(bus, topic);   /* outside the lock */
 
     pthread_mutex_lock(&bus->lock);
     if (!bus->closed && bus->tail - bus->head > bus->mask && wait_for_room(bus) == 0)
@@ -191,6 +198,8 @@ int jutsu_bus_publish(jutsu_bus *bus, const char *source, const char *topic,
     bus->ring[bus->tail++ & bus->mask] = ev;
     atomic_store_explicit(&bus->tail_hint, bus->tail, memory_order_relaxed);
     bus->published++;
+    if (ev->stat)
+        atomic_fetch_add_explicit(&ev->stat->published, 1, memory_order_relaxed);
     if (bus->tail - bus->head > bus->high_water)
         bus->high_water = (size_t)(bus->tail - bus->head);
     if (bus->idle)
@@ -340,6 +349,7 @@ void jutsu_bus_free(jutsu_bus *bus)
     if (!bus->stopped)
         jutsu_bus_shutdown(bus, 0, NULL);
     jutsu_bus_sublist_release(bus->subs);
+    jutsu_bus_topic_stats_free(bus);
     destroy_sync(bus);
     free(bus->ring);
     free(bus);

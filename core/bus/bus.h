@@ -93,6 +93,19 @@ int  jutsu_bus_drain(jutsu_bus *bus, int timeout_ms);
 
 void jutsu_bus_stats(jutsu_bus *bus, struct jutsu_bus_stats *out);
 
+/* One topic's counters since the bus was made. Topics beyond the first
+ * 256 distinct ones are counted together under the topic "_other". */
+struct jutsu_bus_topic_stats {
+    const char *topic;      /* valid as long as the bus                   */
+    uint64_t    published;  /* accepted into the queue                    */
+    uint64_t    delivered;  /* subscriber callbacks made                  */
+    uint64_t    dropped;    /* refused by the full-queue policy           */
+};
+/* Writes up to `max` topics' counters (in no order) to out; returns how
+ * many. Lock-free; the counters of one topic are read one after the
+ * other, not as one snapshot. */
+size_t jutsu_bus_topic_stats(jutsu_bus *bus, struct jutsu_bus_topic_stats *out, size_t max);
+
 /* Stops accepting publishes (they get JUTSU_ESHUTDOWN), delivers what is
  * queued for up to timeout_ms, then stops the dispatcher. *undelivered
  * (may be NULL) counts events still queued at the deadline; they are

@@ -95,6 +95,8 @@ static void deliver(jutsu_bus *bus, jutsu_event **evs, size_t n, struct tally *t
         }
         t->delivered += hits;
         t->unmatched += hits == 0;
+        if (hits && evs[i]->stat)
+            atomic_fetch_add_explicit(&evs[i]->stat->delivered, hits, memory_order_relaxed);
         t->dispatched++;
         consumed(bus, evs[i], t);
     }

@@ -36,6 +36,7 @@ int jutsu_bus_event_new(const jutsu_bus *bus, const char *source, const char *to
     memcpy(ev->text, topic, tl + 1);
     memcpy(ev->text + tl + 1, source, sl + 1);
     ev->source = ev->text + tl + 1;
+    ev->stat = NULL;
     *out = ev;
     return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * core/bus/bus_int.h — the event bus's insides, shared by its files:
  *   core/bus/bus_topic.c     topic and pattern names: validation, matching;
+ *                            the per-topic counters (a lock-free table);
  *   core/bus/bus_event.c     events: creation, accessors, reference counts,
  *                            lists of dead events waiting to be freed;
  *   core/bus/bus_sub.c       subscriber lists, subscribe / unsubscribe, and
@@ -55,6 +56,14 @@
 
 #define BATCH         256        /* most events taken per lock round-trip    */
 #define CACHE_LINE    64
+#define TOPIC_SLOTS   256        /* distinct topics counted one by one       */
+
+/* One topic's counters. Entries are made on a topic's first publish and
+ * installed with a compare-and-swap; they live as long as the bus. */
+struct topic_stat {
+    atomic_uint_fast64_t published, delivered, dropped;
+    char                 topic[];
+};
 
 struct jutsu_event {
     atomic_uint          refs;
@@ -62,6 +71,7 @@ struct jutsu_event {
     struct json_object  *payload;
     _Atomic(char *)      json;      /* compact text, made on first request */
     const char          *source;    /* points into text[]                  */
+    struct topic_stat   *stat;      /* its topic's counters, or NULL       */
     struct jutsu_event  *next;      /* in a list of dead events            */
     char                 text[];    /* topic NUL source NUL                */
 };
@@ -130,6 +140,10 @@ struct jutsu_bus {
     pthread_cond_t  sub_idle;      /* unsubscribe waits for `running`      */
     struct sublist *subs;
     uint64_t        next_id;
+
+    /* per-topic counters; topics beyond the table count under `other` */
+    _Atomic(struct topic_stat *) topics[TOPIC_SLOTS];
+    struct topic_stat *other;
 };
 
 
@@ -138,6 +152,13 @@ struct jutsu_bus {
 /* jutsu_bus_match for arguments already validated: no checks for
  * malformed input. */
 int  jutsu_bus_match_valid(const char *pattern, const char *topic);
+/* The counters of `topic` (made on first use; lock-free), `other` when the
+ * table is full, NULL when out of memory. */
+struct topic_stat *jutsu_bus_topic_stat(jutsu_bus *bus, const char *topic);
+/* The entry for topics beyond the table ("_other"), for jutsu_bus_new. */
+struct topic_stat *jutsu_bus_topic_stat_other(void);
+/* Frees the table's entries (jutsu_bus_free). */
+void jutsu_bus_topic_stats_free(jutsu_bus *bus);
 
 /* ---- bus_event.c -------------------------------------------------------- */
 

@@ -1,8 +1,13 @@
 /*
  * core/bus/bus_topic.c — topic and pattern names: what a valid one looks
- * like, and whether a pattern matches a topic (syntax in jutsu/bus.h).
- * Pure functions of their arguments: no bus, no lock.
+ * like, and whether a pattern matches a topic (syntax in jutsu/bus.h):
+ * pure functions of their arguments. And each topic's counters
+ * (published, delivered, dropped) for the metrics: a lock-free table, so
+ * that counting adds no lock to a publish.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "bus/bus_int.h"
 
 static int name_char(char c)
@@ -75,4 +80,77 @@ int jutsu_bus_match(const char *pattern, const char *topic)
     if (!jutsu_bus_pattern_valid(pattern) || !jutsu_bus_topic_valid(topic))
         return 0;
     return jutsu_bus_match_valid(pattern, topic);
+}
+
+/* --- per-topic counters ---------------------------------------------------- */
+
+static struct topic_stat *stat_new(const char *topic)
+{
+    size_t n = strlen(topic);
+    struct topic_stat *t = malloc(sizeof(*t) + n + 1);
+    if (t == NULL)
+        return NULL;
+    atomic_init(&t->published, 0);
+    atomic_init(&t->delivered, 0);
+    atomic_init(&t->dropped, 0);
+    memcpy(t->topic, topic, n + 1);
+    return t;
+}
+
+struct topic_stat *jutsu_bus_topic_stat_other(void)
+{
+    return stat_new("_other");
+}
+
+struct topic_stat *jutsu_bus_topic_stat(jutsu_bus *bus, const char *topic)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (const char *p = topic; *p; p++)
+        h = (h ^ (unsigned char)*p) * UINT64_C(1099511628211);
+    for (size_t k = 0; k < TOPIC_SLOTS; k++) {
+        _Atomic(struct topic_stat *) *slot = &bus->topics[(h + k) & (TOPIC_SLOTS - 1)];
+        struct topic_stat *t = atomic_load_explicit(slot, memory_order_acquire);
+        if (t == NULL) {
+            struct topic_stat *mine = stat_new(topic), *none = NULL;
+            if (mine == NULL)
+                return NULL;
+            if (atomic_compare_exchange_strong_explicit(slot, &none, mine, memory_order_acq_rel,
+                                                        memory_order_acquire))
+                return mine;
+            free(mine);   /* another publisher filled the slot first */
+            t = none;
+        }
+        if (strcmp(t->topic, topic) == 0)
+            return t;
+    }
+    return bus->other;
+}
+
+void jutsu_bus_topic_stats_free(jutsu_bus *bus)
+{
+    for (size_t i = 0; i < TOPIC_SLOTS; i++)
+        free(atomic_load(&bus->topics[i]));
+    free(bus->other);
+    bus->other = NULL;
+}
+
+size_t jutsu_bus_topic_stats(jutsu_bus *bus, struct jutsu_bus_topic_stats *out, size_t max)
+{
+    size_t n = 0;
+    if (bus == NULL)
+        return 0;
+    for (size_t i = 0; i <= TOPIC_SLOTS && n < max; i++) {
+        struct topic_stat *t = i < TOPIC_SLOTS ? atomic_load_explicit(&bus->topics[i],
+                                                                      memory_order_acquire)
+                                               : bus->other;
+        if (t == NULL || (t == bus->other && atomic_load(&t->published) +
+                          atomic_load(&t->dropped) == 0))
+            continue;
+        out[n].topic = t->topic;
+        out[n].published = atomic_load_explicit(&t->published, memory_order_relaxed);
+        out[n].delivered = atomic_load_explicit(&t->delivered, memory_order_relaxed);
+        out[n].dropped = atomic_load_explicit(&t->dropped, memory_order_relaxed);
+        n++;
+    }
+    return n;
 }

@@ -96,110 +96,6 @@ int jutsu_cmd_config_check(struct jutsu_cli *cli)
 
 /* --- config show: the file's values, and the active overrides over them ----- */
 
-/* One active override (config_overrides), with who set it (config_history). */
-struct ov {
-    char           *param, *value, *by, *reason;
-    jutsu_time_t    at;
-    jutsu_cfg_node *eff;        /* its value in the merged config; NULL if it does not apply */
-};
-
-/* A strategy instance's active overrides, merged over its file config as
- * the trading job merges them (core/trading/params.h). */
-struct inst_ov {
-    struct jutsu_ctx *inst;
-    struct ov        *v;
-    size_t            n;
-    jutsu_cfg        *merged;     /* owns the eff nodes */
-    char              error[600]; /* why they do not apply to this config, or "" */
-};
-
-struct shown {
-    struct inst_ov *v;
-    size_t          n;
-};
-
-static void shown_free(struct shown *sh)
-{
-    for (size_t i = 0; sh->v && i < sh->n; i++) {
-        for (size_t k = 0; k < sh->v[i].n; k++) {
-            struct ov *o = &sh->v[i].v[k];
-            free(o->param);
-            free(o->value);
-            free(o->by);
-            free(o->reason);
-        }
-        free(sh->v[i].v);
-        jutsu_cfg_free(sh->v[i].merged);
-    }
-    free(sh->v);
-    memset(sh, 0, sizeof(*sh));
-}
-
-static char *dup_or_null(const char *t, int *oom)
-{
-    char *c = t ? strdup(t) : NULL;
-    *oom |= t && c == NULL;
-    return c;
-}
-
-static int take_override(const void *row, void *arg)
-{
-    const struct jutsu_override_row *r = row;
-    struct inst_ov *io = arg;
-    struct ov *v = realloc(io->v, (io->n + 1) * sizeof(*v));
-    int oom = 0;
-    if (v == NULL)
-        return JUTSU_ENOMEM;
-    io->v = v;
-    struct ov *o = &v[io->n++];
-    memset(o, 0, sizeof(*o));
-    o->param = dup_or_null(r->parameter_name, &oom);
-    o->value = dup_or_null(r->override_value, &oom);
-    o->reason = dup_or_null(r->reason, &oom);
-    o->at = r->created_at;
-    return oom || o->param == NULL || o->value == NULL ? JUTSU_ENOMEM : 0;
-}
-
-/* Who set the override: the last `override` change of its parameter to
- * its value. */
-static int take_by(const void *row, void *arg)
-{
-    const struct jutsu_history_row *h = row;
-    struct ov *o = arg;
-    if (h->change_type == NULL || strcmp(h->change_type, "override") != 0 ||
-        h->new_value == NULL || strcmp(h->new_value, o->value) != 0)
-        return 0;
-    free(o->by);
-    o->by = h->changed_by ? strdup(h->changed_by) : NULL;
-    if (h->changed_by && o->by == NULL)
-        return JUTSU_ENOMEM;
-    o->at = h->ts;
-    return 0;
-}
-
-/* One instance's overrides, and its config with them merged in. */
-static int read_instance(jutsu_dbs *s, struct inst_ov *io)
-{
-    int rc = jutsu_data_overrides_active(s, io->inst->name, take_override, io);
-    for (size_t k = 0; rc == 0 && k < io->n; k++)
-        rc = jutsu_data_history_range(s, io->inst->name, io->v[k].param, take_by, &io->v[k]);
-    if (rc != 0 || io->n == 0)
-        return rc;
-    struct jutsu_param *p = calloc(io->n, sizeof(*p));
-    if (p == NULL)
-        return JUTSU_ENOMEM;
-    for (size_t k = 0; k < io->n; k++)
-        p[k] = (struct jutsu_param){ io->v[k].param, io->v[k].value };
-    jutsu_cfg_node *root = NULL;
-    /* what the trading job would refuse is shown as refused */
-    if (jutsu_params_merge(io->inst, p, io->n, &io->merged, &root, io->error,
-                           sizeof(io->error)) == 0)
-        for (size_t k = 0; k < io->n; k++)
-            io->v[k].eff = jutsu_cfg_map_get(root, io->v[k].param);
-    free(p);
-    return 0;
-}
-
 /* A session on the database when it may hold overrides; NULL (and 0) when
  * the config names none, a SQLite file that does not exist yet (`config
  * show` creates nothing), or a database without the schema. */
@@ -234,43 +130,17 @@ static int overrides_db(struct jutsu_cli *cli, jutsu_dbs **s, char *why, size_t 
 }
 
 /* Every strategy instance's active overrides. 0, or an error said in why. */
-static int read_overrides(struct jutsu_cli *cli, struct shown *sh, char *why, size_t n)
+static int read_overrides(struct jutsu_cli *cli, struct jutsu_params_shown *sh, char *why,
+                          size_t n)
 {
     jutsu_dbs *s = NULL;
     int rc = overrides_db(cli, &s, why, n);
     if (rc != 0 || s == NULL)
         return rc;
-    if ((sh->v = calloc(cli->app->ninst + 1, sizeof(*sh->v))) == NULL)
-        rc = JUTSU_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < cli->app->ninst; i++) {
-        struct jutsu_ctx *c = cli->app->inst[i];
-        if (jutsu_ctx_plugin(c)->kind != JUTSU_KIND_STRATEGY)
-            continue;
-        sh->v[sh->n].inst = c;
-        rc = read_instance(s, &sh->v[sh->n++]);
-    }
-    if (rc != 0)
+    if ((rc = jutsu_params_shown_read(cli->app, s, sh)) != 0)
         snprintf(why, n, "%s", rc == JUTSU_ENOMEM ? "out of memory" : jutsu_dbs_error_line(s));
     jutsu_dbs_close(s);
     return rc;
-}
-
-/* The instance's `config:` map in the tree `config show` prints (NULL if
- * it has none), and its index among plugins: (SIZE_MAX if not there). */
-static jutsu_cfg_node *tree_config(jutsu_cfg_node *root, const char *name, size_t *index)
-{
-    jutsu_cfg_node *list = jutsu_cfg_get(root, "plugins");
-    *index = SIZE_MAX;
-    for (size_t k = 0; list && list->kind == JUTSU_CFG_NODE_SEQ && k < list->n; k++) {
-        jutsu_cfg_node *it = list->items[k], *nm;
-        if (it->kind != JUTSU_CFG_NODE_MAP || (nm = jutsu_cfg_map_get(it, "name")) == NULL ||
-            nm->text == NULL || strcmp(nm->text, name) != 0)
-            continue;
-        *index = k;
-        jutsu_cfg_node *c = jutsu_cfg_map_get(it, "config");
-        return c && c->kind == JUTSU_CFG_NODE_MAP ? c : NULL;
-    }
-    return NULL;
 }
 
 static int map_index(const jutsu_cfg_node *map, const char *key, size_t *i)
@@ -301,7 +171,8 @@ static void comment_value(const jutsu_cfg_node *n, char *buf, size_t size)
 }
 
 /* "override (file: 1.2), by alice at 2026-12-06T16:20:00Z" and the reason. */
-static void note_of(const struct ov *o, const jutsu_cfg_node *file, char *buf, size_t size)
+static void note_of(const struct jutsu_params_ov *o, const jutsu_cfg_node *file, char *buf,
+                    size_t size)
 {
     char was[128], when[JUTSU_TIME_BUFSZ], reason[160] = "";
     comment_value(file, was, sizeof(was));
@@ -330,15 +201,16 @@ struct swap {
 
 /* Marks each override's entry in the tree (the tree's own strings and
  * nodes are kept aside, not freed). */
-static int swap_in(jutsu_cfg_node *root, const struct shown *sh, struct swap *sw, size_t *nsw)
+static int swap_in(jutsu_cfg_node *root, const struct jutsu_params_shown *sh, struct swap *sw,
+                   size_t *nsw)
 {
     size_t idx, at;
     *nsw = 0;
     for (size_t i = 0; i < sh->n; i++) {
-        const struct inst_ov *io = &sh->v[i];
-        jutsu_cfg_node *map = tree_config(root, io->inst->name, &idx);
+        const struct jutsu_params_inst *io = &sh->v[i];
+        jutsu_cfg_node *map = jutsu_params_tree_config(root, io->inst->name, &idx);
         for (size_t k = 0; k < io->n; k++) {
-            const struct ov *o = &io->v[k];
+            const struct jutsu_params_ov *o = &io->v[k];
             char *key = NULL;
             if (o->eff == NULL || !map_index(map, o->param, &at))
                 continue;   /* said in the header */
@@ -397,12 +269,12 @@ static void print_marked(const char *yaml, const struct swap *sw, size_t nsw)
 }
 
 /* The header's lines on the overrides the tree cannot show in place. */
-static void header_notes(jutsu_cfg_node *root, const struct shown *sh)
+static void header_notes(jutsu_cfg_node *root, const struct jutsu_params_shown *sh)
 {
     size_t idx, at;
     for (size_t i = 0; i < sh->n; i++) {
-        const struct inst_ov *io = &sh->v[i];
-        jutsu_cfg_node *map = tree_config(root, io->inst->name, &idx);
+        const struct jutsu_params_inst *io = &sh->v[i];
+        jutsu_cfg_node *map = jutsu_params_tree_config(root, io->inst->name, &idx);
         char err[sizeof(io->error)];
         snprintf(err, sizeof(err), "%s", io->error);
         one_line(err);
@@ -420,7 +292,8 @@ static void header_notes(jutsu_cfg_node *root, const struct shown *sh)
     }
 }
 
-static int show_yaml(struct jutsu_cli *cli, const struct shown *sh, const char *unread)
+static int show_yaml(struct jutsu_cli *cli, const struct jutsu_params_shown *sh,
+                     const char *unread)
 {
     jutsu_cfg_node *root = jutsu_cfg_root(cli->app->cfg);
     size_t nsw = 0, len = 0, cap = 1;
@@ -448,66 +321,9 @@ static int show_yaml(struct jutsu_cli *cli, const struct shown *sh, const char *
     return rc;
 }
 
-/* The override's JSON beside its instance's config. */
-static json_object *override_json(const struct ov *o, const jutsu_cfg_node *file)
-{
-    json_object *x = json_object_new_object(), *v = NULL, *f = NULL;
-    char when[JUTSU_TIME_BUFSZ];
-    if (x == NULL)
-        return NULL;
-    jutsu_time_format(o->at - o->at % JUTSU_USEC_PER_SEC, when);
-    if (o->eff == NULL || jutsu_cfg_to_json(o->eff, &v) != 0)
-        v = json_object_new_string(o->value);
-    if (file && jutsu_cfg_to_json(file, &f) != 0)
-        f = NULL;
-    json_object_object_add(x, "value", v);
-    json_object_object_add(x, "file", f);
-    json_object_object_add(x, "default", json_object_new_boolean(file == NULL ||
-                                                                 file->is_default));
-    json_object_object_add(x, "changed_by", o->by ? json_object_new_string(o->by) : NULL);
-    json_object_object_add(x, "since", json_object_new_string(when));
-    json_object_object_add(x, "reason", o->reason ? json_object_new_string(o->reason) : NULL);
-    json_object_object_add(x, "applies", json_object_new_boolean(o->eff != NULL));
-    return x;
-}
-
-/* Each instance with overrides: its config's values made the overrides',
- * and `overrides` beside `config` with the file's value of each. */
-static void add_overrides_json(jutsu_cfg_node *root, json_object *o, const struct shown *sh)
-{
-    json_object *plugins = NULL, *item, *conf = NULL;
-    size_t idx, at;
-    if (!json_object_object_get_ex(o, "plugins", &plugins))
-        return;
-    for (size_t i = 0; i < sh->n; i++) {
-        const struct inst_ov *io = &sh->v[i];
-        jutsu_cfg_node *map = tree_config(root, io->inst->name, &idx);
-        if (io->n == 0 || idx == SIZE_MAX ||
-            (item = json_object_array_get_idx(plugins, idx)) == NULL)
-            continue;
-        if (!json_object_object_get_ex(item, "config", &conf)) {
-            conf = json_object_new_object();
-            json_object_object_add(item, "config", conf);
-        }
-        json_object *ovs = json_object_new_object();
-        for (size_t k = 0; k < io->n; k++) {
-            const struct ov *ov = &io->v[k];
-            const jutsu_cfg_node *file = map_index(map, ov->param, &at) ? map->items[at] : NULL;
-            json_object *v = NULL;
-            if (ov->eff && !(file && (file->flags & JUTSU_CFG_SECRET)) &&
-                jutsu_cfg_to_json(ov->eff, &v) == 0)
-                json_object_object_add(conf, ov->param, v);
-            json_object_object_add(ovs, ov->param, override_json(ov, file));
-        }
-        json_object_object_add(item, "overrides", ovs);
-        if (io->error[0])
-            json_object_object_add(item, "overrides_error", json_object_new_string(io->error));
-    }
-}
-
 int jutsu_cmd_config_show(struct jutsu_cli *cli)
 {
-    struct shown sh = { 0 };
+    struct jutsu_params_shown sh = { 0 };
     char why[600] = "";
     int rc = jutsu_cli_no_args(cli);
     if (rc != 0)
@@ -519,12 +335,10 @@ int jutsu_cmd_config_show(struct jutsu_cli *cli)
     if (read != 0)
         fprintf(stderr, "jutsu: warning: the active overrides (config_overrides) could not be "
                 "read, so the strategies' parameters are shown as the file has them: %s\n", why);
-    jutsu_cfg_node *root = jutsu_cfg_root(cli->app->cfg);
     if (cli->format == JUTSU_FMT_JSON) {
         json_object *o = NULL;
-        rc = jutsu_cfg_to_json(root, &o);
+        rc = jutsu_params_config_json(cli->app, &sh, &o);
         if (rc == 0) {
-            add_overrides_json(root, o, &sh);
             puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
             json_object_put(o);
@@ -532,6 +346,6 @@ int jutsu_cmd_config_show(struct jutsu_cli *cli)
     } else {
         rc = show_yaml(cli, &sh, why);
     }
-    shown_free(&sh);
+    jutsu_params_shown_free(&sh);
     return rc != 0 || read != 0 ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
 }

@@ -1,6 +1,7 @@
 /*
  * core/cli/cmd_scheduler.c — `jutsu scheduler status`: each scheduled job's
- * settings, its next slot and its last recorded run.
+ * settings, whether it is paused (over the REST API), its next slot and
+ * its last recorded run.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@ struct job_view {
     jutsu_time_t              next_at;
     int                       last_rc;     /* 0, JUTSU_ENOENT, JUTSU_EMALFORMED */
     struct jutsu_sched_record last;
+    int                       paused;
+    char                      paused_by[64];
 };
 
 /* "2024-03-11 16:05 EDT": an instant as the exchange's wall clock. */
@@ -47,6 +50,9 @@ static json_object *view_json(const struct jutsu_app *app, const struct job_view
     json_object *o = json_object_new_object(), *next = NULL, *last = NULL;
     json_object_object_add(o, "name", json_object_new_string(v->info.name));
     json_object_object_add(o, "enabled", json_object_new_boolean(v->info.enabled));
+    json_object_object_add(o, "paused", json_object_new_boolean(v->paused));
+    if (v->paused)
+        json_object_object_add(o, "paused_by", json_object_new_string(v->paused_by));
     json_object_object_add(o, "at", json_object_new_string(v->info.at));
     json_object_object_add(o, "early_close_at", json_object_new_string(v->info.early_close_at));
     json_object_object_add(o, "days", json_object_new_string(
@@ -77,6 +83,8 @@ static json_object *view_json(const struct jutsu_app *app, const struct job_view
         }
         if (v->last.error[0])
             json_object_object_add(last, "error", json_object_new_string(v->last.error));
+        if (v->last.reason[0])
+            json_object_object_add(last, "reason", json_object_new_string(v->last.reason));
     }
     json_object_object_add(o, "last", last);
     if (v->last_rc == JUTSU_EMALFORMED)
@@ -97,20 +105,27 @@ static void view_text(const struct jutsu_app *app, const struct job_view *v)
         jutsu_date_format(v->last.date, date);
         if (v->last.finished_at)
             jutsu_time_format(v->last.finished_at, fin);
-        snprintf(last, sizeof(last), "%s %s%s%s (at %s)", date, v->last.status,
-                 v->last.error[0] ? ": " : "", v->last.error, fin);
+        snprintf(last, sizeof(last), "%s %s%s%s%s%s (at %s)", date, v->last.status,
+                 v->last.error[0] ? ": " : "", v->last.error, v->last.reason[0] ? ": " : "",
+                 v->last.reason, fin);
     }
     printf("%-10s %-8s %-5s  %-5s  %-12s %-3s   %-22s %s\n", v->info.name,
-           v->info.enabled ? "yes" : "no", v->info.at, v->info.early_close_at,
+           !v->info.enabled ? "no" : v->paused ? "PAUSED" : "yes", v->info.at,
+           v->info.early_close_at,
            days_name(v->info.days), v->info.catch_up ? "yes" : "no", next, last);
 }
 
-static int load_view(jutsu_sched *s, size_t i, jutsu_time_t now, struct job_view *v)
+static int load_view(struct jutsu_app *app, jutsu_sched *s, size_t i, jutsu_time_t now,
+                     struct job_view *v)
 {
     memset(v, 0, sizeof(*v));
     jutsu_sched_info(s, i, &v->info);
     v->has_next = v->info.enabled &&
                   jutsu_sched_next(s, v->info.name, now, &v->next_date, &v->next_at) == 0;
+    int rc = jutsu_sched_paused(app, v->info.name, &v->paused, v->paused_by,
+                                sizeof(v->paused_by), NULL);
+    if (rc != 0)
+        return rc;
     v->last_rc = jutsu_sched_last(s, v->info.name, &v->last);
     if (v->last_rc == 0 || v->last_rc == JUTSU_ENOENT || v->last_rc == JUTSU_EMALFORMED)
         return 0;
@@ -134,7 +149,7 @@ static int print_status(struct jutsu_cli *cli, jutsu_sched *s)
     }
     for (size_t i = 0; i < jutsu_sched_count(s) && rc == 0; i++) {
         struct job_view v;
-        if ((rc = load_view(s, i, now, &v)) != 0)
+        if ((rc = load_view(app, s, i, now, &v)) != 0)
             break;
         if (arr)
             json_object_array_add(arr, view_json(app, &v));

@@ -6,6 +6,9 @@
  * through sigtimedwait: no async-signal-safety puzzles in handlers. The
  * main thread wakes at least once a second for the scheduler, whose
  * worker thread runs the jobs (core/sched/scheduler.h, core/jobs/jobs.h).
+ * The engine (core/engine/engine.h: what a frontend's REST API asks of
+ * the host) is attached once everything runs, and detached first, so
+ * that jobs started over the API finish before anything stops.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -16,6 +19,7 @@
 #include "jutsu/error.h"
 #include "auth/auth.h"
 #include "cli/cli.h"
+#include "engine/engine.h"
 #include "jobs/jobs.h"
 #include "base/log.h"
 #include "sched/scheduler.h"
@@ -152,6 +156,14 @@ int jutsu_cmd_serve(struct jutsu_cli *cli)
         jutsu_app_stop(app);
         return JUTSU_EXIT_FAILURE;
     }
+    app->sched = sched;
+    if ((rc = jutsu_engine_attach(app)) != 0) {
+        jutsu_log("jutsu", JUTSU_LOG_ERROR, "cannot attach the engine (%s)", jutsu_strerror(rc));
+        app->sched = NULL;
+        jutsu_sched_free(sched);
+        jutsu_app_stop(app);
+        return JUTSU_EXIT_FAILURE;
+    }
 
     int sig = 0;
     for (;;) {
@@ -171,7 +183,9 @@ int jutsu_cmd_serve(struct jutsu_cli *cli)
     }
     jutsu_log("jutsu", JUTSU_LOG_INFO, "%s received: shutting down",
               sig > 0 ? (sig == SIGINT ? "SIGINT" : "SIGTERM") : "error");
+    jutsu_engine_detach(app);  /* runs started over the API finish first */
     jutsu_sched_stop(sched);   /* a running job finishes first */
+    app->sched = NULL;
     jutsu_sched_free(sched);
     jutsu_app_stop(app);
     jutsu_log("jutsu", JUTSU_LOG_INFO, "stopped cleanly");

@@ -1,6 +1,8 @@
 /*
  * core/config/cfg_dump.c — the config tree written out: YAML for `config show`,
- * JSON for `--format json`, with secrets masked in both.
+ * JSON for `--format json` and the REST API, with secrets masked in both:
+ * what the schema flags (JUTSU_CFG_SECRET, and the host's marks), every key
+ * named like a credential, and the credentials inside a DSN or URL.
  *
  * The YAML goes through libyaml's emitter, which knows when a string must
  * be quoted. Two things it cannot know are ours: a value that is a string
@@ -8,6 +10,7 @@
  * loading expands ${...} again. With both, dump-then-load gives back the
  * same values.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,139 @@
 static int is_secret(const jutsu_cfg_node *n)
 {
     return (n->flags & JUTSU_CFG_SECRET) != 0;
+}
+
+/* ---- secrets the schema does not flag ----------------------------------- */
+
+/* A key named like a credential: one of these words, alone or as the last
+ * part of a snake_case name (jwt_secret, refresh_token, aws_access_key),
+ * whatever plugin or section it is in. Words that only end a name this way
+ * (token_ttl, secret_key_file) are settings about a secret, not one. */
+static const char *const secret_words[] = {
+    "password", "passwd", "passphrase", "secret", "token", "api_key", "apikey",
+    "private_key", "secret_key", "access_key", "credentials", NULL
+};
+
+static int secret_name(const char *name, size_t len)
+{
+    for (const char *const *w = secret_words; *w; w++) {
+        size_t wl = strlen(*w);
+        if (len == wl && strncasecmp(name, *w, wl) == 0)
+            return 1;
+        if (len > wl && name[len - wl - 1] == '_' && strncasecmp(name + len - wl, *w, wl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int secret_key(const char *key)
+{
+    return secret_name(key, strlen(key));
+}
+
+/* Appends n bytes to the buffer of `out` (len used, cap allocated). */
+static int put(char **out, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t c = (*len + n + 1) * 2;
+        char *b = realloc(*out, c);
+        if (b == NULL)
+            return -1;
+        *out = b;
+        *cap = c;
+    }
+    memcpy(*out + *len, p, n);
+    *len += n;
+    (*out)[*len] = '\0';
+    return 0;
+}
+
+/* Where the value after "name=" ends: a quoted value at its closing quote,
+ * else at a blank, '&', ';' or ','. */
+static size_t value_end(const char *v)
+{
+    if (*v == '\'' || *v == '"') {
+        const char *q = strchr(v + 1, *v);
+        return q ? (size_t)(q - v) + 1 : strlen(v);
+    }
+    return strcspn(v, " \t\r\n&;,");
+}
+
+/*
+ * The credentials inside a text: the password of a URL's userinfo
+ * (postgresql://user:PASS@host/db, https://user:PASS@host) and the value of
+ * a secret-named "key=value" (a libpq DSN's password=..., a URL's
+ * ?token=...), each replaced by MASK. *masked is a new string (the caller
+ * frees it) when there was anything to hide, else NULL. 0 or JUTSU_ENOMEM.
+ */
+static int mask_text(const char *t, char **masked)
+{
+    char *out = NULL;
+    size_t len = 0, cap = 0;
+    int hid = 0;
+    const char *p = t, *auth = strstr(t, "://");
+    *masked = NULL;
+    if (auth) {
+        auth += 3;
+        size_t alen = strcspn(auth, "/?#");
+        const char *at = NULL, *colon;
+        for (const char *q = auth; q < auth + alen; q++)
+            if (*q == '@')
+                at = q;
+        colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+        if (colon) {
+            if (put(&out, &len, &cap, t, (size_t)(colon + 1 - t)) ||
+                put(&out, &len, &cap, MASK, strlen(MASK)))
+                goto oom;
+            p = at;
+            hid = 1;
+        }
+    }
+    while (*p) {
+        const char *eq = strchr(p, '=');
+        if (eq == NULL)
+            break;
+        const char *name = eq;
+        while (name > p && (isalnum((unsigned char)name[-1]) || name[-1] == '_'))
+            name--;
+        int starts = name == t || strchr(" \t?&;,", name[-1]) != NULL;
+        size_t end = value_end(eq + 1);
+        if (name < eq && starts && secret_name(name, (size_t)(eq - name)) && end > 0) {
+            if (put(&out, &len, &cap, p, (size_t)(eq + 1 - p)) ||
+                put(&out, &len, &cap, MASK, strlen(MASK)))
+                goto oom;
+            hid = 1;
+            p = eq + 1 + end;
+        } else {
+            if (put(&out, &len, &cap, p, (size_t)(eq + 1 - p)))
+                goto oom;
+            p = eq + 1;
+        }
+    }
+    if (!hid) {
+        free(out);
+        return 0;
+    }
+    if (put(&out, &len, &cap, p, strlen(p)))
+        goto oom;
+    *masked = out;
+    return 0;
+oom:
+    free(out);
+    return JUTSU_ENOMEM;
+}
+
+/* A scalar's text as shown: the node's own, or a masked copy in *own. */
+static int shown_text(const jutsu_cfg_node *n, const char **text, char **own)
+{
+    *own = NULL;
+    *text = n->text;
+    if (n->text == NULL || (strstr(n->text, "://") == NULL && strchr(n->text, '=') == NULL))
+        return 0;
+    int rc = mask_text(n->text, own);
+    if (*own)
+        *text = *own;
+    return rc;
 }
 
 static int looks_null(const char *s)
@@ -73,7 +209,12 @@ static int emit_value(yaml_emitter_t *e, const jutsu_cfg_node *n)
 {
     if (n->is_null)
         return emit_scalar(e, "null", YAML_PLAIN_SCALAR_STYLE);
-    char *text = escape_dollars(n->text);
+    const char *shown;
+    char *masked;
+    if (shown_text(n, &shown, &masked) != 0)
+        return JUTSU_ENOMEM;
+    char *text = escape_dollars(shown);
+    free(masked);
     if (text == NULL)
         return JUTSU_ENOMEM;
     int quote = n->quoted || looks_null(n->text);
@@ -99,7 +240,9 @@ static int emit_node(yaml_emitter_t *e, const jutsu_cfg_node *n)
             int quote = strcmp(n->keys[i], "<<") == 0;
             rc = emit_scalar(e, n->keys[i], quote ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
                                                   : YAML_ANY_SCALAR_STYLE);
-            if (rc == 0)
+            if (rc == 0 && secret_key(n->keys[i]))
+                rc = emit_scalar(e, MASK, YAML_ANY_SCALAR_STYLE);
+            else if (rc == 0)
                 rc = emit_node(e, n->items[i]);
         }
         return rc ? rc : emit(e, &ev, yaml_mapping_end_event_initialize(&ev));
@@ -188,9 +331,15 @@ static int scalar_json(const jutsu_cfg_node *n, struct json_object **out)
         jutsu_money_format(n->m, buf);
         *out = json_object_new_string(buf);
         break;
-    default:
-        *out = json_object_new_string(n->text);
+    default: {
+        const char *shown;
+        char *masked;
+        if (shown_text(n, &shown, &masked) != 0)
+            return JUTSU_ENOMEM;
+        *out = json_object_new_string(shown);
+        free(masked);
         break;
+    }
     }
     return *out ? 0 : JUTSU_ENOMEM;
 }
@@ -210,8 +359,14 @@ static int node_json(const jutsu_cfg_node *n, struct json_object **out)
     if (o == NULL)
         return JUTSU_ENOMEM;
     for (size_t i = 0; i < n->n && rc == 0; i++) {
-        if ((rc = node_json(n->items[i], &child)) != 0)
+        if (n->kind == JUTSU_CFG_NODE_MAP && secret_key(n->keys[i]))
+            child = json_object_new_string(MASK);
+        else if ((rc = node_json(n->items[i], &child)) != 0)
             break;
+        if (child == NULL && n->kind == JUTSU_CFG_NODE_MAP && secret_key(n->keys[i])) {
+            rc = JUTSU_ENOMEM;
+            break;
+        }
         int bad = n->kind == JUTSU_CFG_NODE_MAP ? json_object_object_add(o, n->keys[i], child)
                                                 : json_object_array_add(o, child);
         if (bad) {

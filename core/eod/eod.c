@@ -12,6 +12,7 @@
 #include "store/data_api.h"
 #include "eod/eod_int.h"
 #include "base/log.h"
+#include "base/metrics.h"
 
 static const char *const outcome_names[] = { "not_run", "done", "not_started", "no_data",
                                               "failed", "waiting" };
@@ -480,6 +481,23 @@ static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, juts
     return 0;
 }
 
+/* The rows a run wrote (committed) in its days, by entity type, into the
+ * metrics: jutsu_eod_rows_total (the cascade's later rows are not told
+ * apart by type in the report, and are not counted). */
+static void count_rows(const struct jutsu_eod_report *r)
+{
+    for (size_t j = 0; j < r->ents.n; j++) {
+        int64_t rows = 0;
+        char labels[64];
+        for (size_t i = 0; i < r->ndays; i++)
+            rows += JUTSU_EOD_CELL(r, i, j)->changed != 0;
+        if (rows == 0)
+            continue;
+        snprintf(labels, sizeof(labels), "entity_type=\"%s\"", r->ents.v[j].type_name);
+        jutsu_metrics_add(NULL, "jutsu_eod_rows_total", labels, rows);
+    }
+}
+
 int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_report *r)
 {
     struct eod_env e;
@@ -510,6 +528,7 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
         }
     if (rc == 0)
         rc = jutsu_eod_collect_waits(&e, r);
+    count_rows(r);   /* each day committed on its own */
     jutsu_prices_free(prices);
     free(days);
     status_map_free(&m);
@@ -658,8 +677,10 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
         fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
     else if (rc != 0)
         jutsu_dbs_rollback(e.s);
-    if (rc == 0)
+    if (rc == 0) {
+        count_rows(r);
         publish(&e, r, n - 1, days[0]);
+    }
 free_prices:
     jutsu_prices_free(prices);
 free_days:

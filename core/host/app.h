@@ -89,6 +89,19 @@ struct jutsu_app {
     struct jutsu_calendar *cal;       /* its trading calendar             */
     /* sessions, tokens, lockout (core/auth), made with the app */
     struct jutsu_auth    *auth;
+    /* the engine (core/engine: jutsu/engine.h), attached by what runs the
+     * app as a service (serve, tests): host->engine() hands it out; NULL
+     * until then. Its state is the engine's own. */
+    const struct jutsu_engine       *engine;
+    struct jutsu_engine_state       *engine_state;
+    /* the scheduler `serve` runs, for the engine to show and pause;
+     * NULL when none runs in this process */
+    struct jutsu_sched              *sched;
+    /* the data version's bumper (core/host/data_version.c) */
+    jutsu_sub_id                     dv_subs[7];
+    jutsu_dbs                       *dv_dbs;
+    unsigned long long               dv_count;
+    int                              dv_warned;
     /* the clock; tests and the harness inject their own */
     jutsu_time_t        (*clock)(void *arg);
     void                 *clock_arg;
@@ -175,6 +188,16 @@ int  jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s);
 /* The data API as plugins see it (core/host/data_vtable.c). */
 const struct jutsu_data *jutsu_data_vtable(void);
 
+
+/* --- the data version (core/host/data_version.c) ------------------------- */
+
+/* Subscribes the host to the events that follow committed data changes
+ * and bumps system_state "data.version" after each, so that readers in
+ * other processes notice them (frontend-http's cache). Started by
+ * jutsu_app_start once the storage runs; stopped by jutsu_app_stop after
+ * the bus is drained and before the storage goes. 0 or a bus error. */
+int  jutsu_app_data_version_start(struct jutsu_app *app);
+void jutsu_app_data_version_stop(struct jutsu_app *app);
 
 /* --- sessions (core/host/app_auth.c) -------------------------------------- */
 

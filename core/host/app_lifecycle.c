@@ -108,6 +108,8 @@ int jutsu_app_start_kinds(struct jutsu_app *app, unsigned kinds)
         jutsu_log("jutsu", JUTSU_LOG_INFO, "started \"%s\" (%s %s, %s)", c->name, d->name,
                   d->version, jutsu_kind_name(d->kind));
     }
+    if ((rc = jutsu_app_data_version_start(app)) != 0)
+        goto fail;
     publish_system(app, "system.ready", live);
     return 0;
 fail:
@@ -123,6 +125,8 @@ void jutsu_app_stop(struct jutsu_app *app)
     if (jutsu_bus_drain(app->bus, app->shutdown_timeout_ms) != 0)
         jutsu_log("jutsu", JUTSU_LOG_WARN, "bus not drained within %d ms; stopping anyway",
                   app->shutdown_timeout_ms);
+    /* the data changes before this are recorded; the storage is still up */
+    jutsu_app_data_version_stop(app);
     for (size_t i = app->ninst; i-- > 0;)
         stop_one(app->inst[i]);
     for (size_t i = app->ninst; i-- > 0;)

@@ -76,6 +76,12 @@ static const struct jutsu_data vtable = {
     .last_error_detail = jutsu_dbs_error_detail,
     .last_error_hint = jutsu_dbs_error_hint,
     .schema_status = d_schema_status,
+    .trade_get = jutsu_data_trade_get,
+    .trades_query = jutsu_data_trades_query,
+    .snapshots_query = jutsu_data_snapshots_query,
+    .positions_query = jutsu_data_positions_query,
+    .daily_perf_latest = jutsu_data_daily_perf_latest,
+    .bars_page = jutsu_data_bars_page,
 };
 
 const struct jutsu_data *jutsu_data_vtable(void)

@@ -256,6 +256,11 @@ static const struct jutsu_sessions *h_sessions(jutsu_ctx *ctx)
     return jutsu_app_store(ctx->app, &store) == 0 ? jutsu_sessions_vtable() : NULL;
 }
 
+static const struct jutsu_engine *h_engine(jutsu_ctx *ctx)
+{
+    return ctx->app->engine;
+}
+
 void jutsu_host_init(struct jutsu_host *h)
 {
     memset(h, 0, sizeof(*h));
@@ -279,6 +284,7 @@ void jutsu_host_init(struct jutsu_host *h)
     h->seal          = h_seal;
     h->unseal        = h_unseal;
     h->sessions      = h_sessions;
+    h->engine        = h_engine;
     h->publish       = h_publish;
     h->subscribe     = h_subscribe;
     h->unsubscribe   = h_unsubscribe;

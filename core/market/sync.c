@@ -16,6 +16,7 @@
 #include "base/calendar.h"
 #include "store/data_api.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "store/store.h"
 #include "market/sync_int.h"
 
@@ -71,8 +72,28 @@ const char *jutsu_sync_timeframe(const char *tf)
     return NULL;
 }
 
+/* A run's bars by source into the metrics: jutsu_sync_bars_total (bars
+ * inserted) and jutsu_sync_bars_rejected_total. Once per run, with
+ * sync.finished, which every run (sync, import) publishes. */
+static void count_bars(const struct jutsu_sync_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct jutsu_sync_item *it = &r->items[i];
+        char q[80], labels[96];
+        if (it->inserted == 0 && it->rejected == 0)
+            continue;
+        jutsu_metrics_label_value(it->source[0] ? it->source : "none", q, sizeof(q));
+        snprintf(labels, sizeof(labels), "source=%s", q);
+        if (it->inserted)
+            jutsu_metrics_add(NULL, "jutsu_sync_bars_total", labels, it->inserted);
+        if (it->rejected)
+            jutsu_metrics_add(NULL, "jutsu_sync_bars_rejected_total", labels, it->rejected);
+    }
+}
+
 void jutsu_sync_publish_finished(struct jutsu_app *app, const struct jutsu_sync_report *r)
 {
+    count_bars(r);
     if (app->bus == NULL)
         return;
     json_object *p = json_object_new_object(), *items = json_object_new_array();

@@ -372,5 +372,11 @@ int jutsu_sched_info(const jutsu_sched *s, size_t i, struct jutsu_sched_info *ou
     jutsu_sched_hhmm(j->time.early_min, out->early_close_at);
     out->days = j->time.days;
     out->catch_up = j->def.catch_up;
+    /* the worker writes these under the lock; status asks from any thread */
+    pthread_mutex_t *lock = (pthread_mutex_t *)&s->lock;
+    pthread_mutex_lock(lock);
+    out->queued = j->queued;
+    out->running = j->running;
+    pthread_mutex_unlock(lock);
     return 0;
 }

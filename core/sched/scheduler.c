@@ -15,6 +15,7 @@
 #include "store/data_api.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "sched/sched_int.h"
 #include "store/store.h"
 
@@ -51,13 +52,14 @@ static int record_parse(const char *text, struct jutsu_sched_record *r)
     json_object *o = json_tokener_parse(text);
     const char *date = o ? json_str(o, "date") : NULL, *status = o ? json_str(o, "status") : NULL;
     const char *at = o ? json_str(o, "at") : NULL, *fin = o ? json_str(o, "finished_at") : NULL;
-    const char *err = o ? json_str(o, "error") : NULL;
+    const char *err = o ? json_str(o, "error") : NULL, *why = o ? json_str(o, "reason") : NULL;
     int rc = JUTSU_EMALFORMED;
     if (date && status && jutsu_date_parse(date, -1, &r->date) == 0 &&
         (at == NULL || jutsu_time_parse(at, -1, &r->at) == 0) &&
         (fin == NULL || jutsu_time_parse(fin, -1, &r->finished_at) == 0)) {
         snprintf(r->status, sizeof(r->status), "%s", status);
         snprintf(r->error, sizeof(r->error), "%s", err ? err : "");
+        snprintf(r->reason, sizeof(r->reason), "%s", why ? why : "");
         rc = 0;
     }
     json_object_put(o);
@@ -90,7 +92,8 @@ static int record_read(jutsu_dbs *db, const char *job, struct jutsu_sched_record
 }
 
 static int record_write(jutsu_sched *s, jutsu_dbs *db, const char *job, jutsu_date_t date,
-                        jutsu_time_t at, const char *status, const char *error)
+                        jutsu_time_t at, const char *status, const char *error,
+                        const char *reason)
 {
     char key[64], d[JUTSU_DATE_BUFSZ], a[JUTSU_TIME_BUFSZ], f[JUTSU_TIME_BUFSZ];
     state_key(job, key, sizeof(key));
@@ -106,6 +109,8 @@ static int record_write(jutsu_sched *s, jutsu_dbs *db, const char *job, jutsu_da
     json_object_object_add(o, "finished_at", json_object_new_string(f));
     if (error && *error)
         json_object_object_add(o, "error", json_object_new_string(error));
+    if (reason && *reason)
+        json_object_object_add(o, "reason", json_object_new_string(reason));
     int rc = jutsu_data_state_set(db, key, JUTSU_STATE_JSON,
                                   json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -117,14 +122,111 @@ static int record_write(jutsu_sched *s, jutsu_dbs *db, const char *job, jutsu_da
     return rc;
 }
 
-int jutsu_sched_last(jutsu_sched *s, const char *name, struct jutsu_sched_record *out)
+int jutsu_sched_record_of(struct jutsu_app *app, const char *name,
+                          struct jutsu_sched_record *out)
 {
     jutsu_dbs *db = NULL;
-    int rc = jutsu_app_dbs_open(s->app, &db);
+    int rc = jutsu_app_dbs_open(app, &db);
     if (rc != 0)
         return rc;
     rc = record_read(db, name, out);
     jutsu_dbs_close(db);
+    return rc;
+}
+
+int jutsu_sched_last(jutsu_sched *s, const char *name, struct jutsu_sched_record *out)
+{
+    return jutsu_sched_record_of(s->app, name, out);
+}
+
+/* --- pause ------------------------------------------------------------------- */
+
+static void pause_key(const char *job, char *buf, size_t size)
+{
+    snprintf(buf, size, "scheduler.%s.paused", job);
+}
+
+/* The pause state on session db: 0 (read; absent is not paused) or a
+ * storage error. A value the scheduler did not write is logged and taken
+ * as not paused. */
+static int paused_read(jutsu_dbs *db, const char *job, int *paused, char *by, size_t bysz,
+                       jutsu_time_t *at)
+{
+    char key[64];
+    int type;
+    const char *value;
+    *paused = 0;
+    if (by && bysz)
+        by[0] = '\0';
+    if (at)
+        *at = 0;
+    pause_key(job, key, sizeof(key));
+    int rc = jutsu_data_state_get(db, key, &type, &value);
+    if (rc == JUTSU_ENOENT)
+        return 0;
+    if (rc != 0) {
+        jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: cannot read whether it is paused: %s", job,
+                  jutsu_dbs_error_line(db));
+        return rc;
+    }
+    json_object *o = type == JUTSU_STATE_JSON ? json_tokener_parse(value) : NULL, *p = NULL;
+    if (o == NULL || !json_object_object_get_ex(o, "paused", &p) ||
+        !json_object_is_type(p, json_type_boolean)) {
+        jutsu_log(WHO, JUTSU_LOG_WARN, "%s: system_state \"%s\" is not what the scheduler "
+                  "writes: %.120s; taken as not paused", job, key, value ? value : "(null)");
+        json_object_put(o);
+        return 0;
+    }
+    *paused = json_object_get_boolean(p);
+    const char *who = json_str(o, "by"), *when = json_str(o, "at");
+    if (by && bysz && who)
+        snprintf(by, bysz, "%s", who);
+    if (at && when && jutsu_time_parse(when, -1, at) != 0)
+        *at = 0;
+    json_object_put(o);
+    return 0;
+}
+
+int jutsu_sched_paused(struct jutsu_app *app, const char *name, int *paused, char *by,
+                       size_t bysz, jutsu_time_t *at)
+{
+    jutsu_dbs *db = NULL;
+    *paused = 0;
+    int rc = jutsu_app_dbs_open(app, &db);
+    if (rc != 0)
+        return rc;
+    rc = paused_read(db, name, paused, by, bysz, at);
+    jutsu_dbs_close(db);
+    return rc;
+}
+
+int jutsu_sched_set_paused(struct jutsu_app *app, const char *name, int paused,
+                           const char *by)
+{
+    char key[64], at[JUTSU_TIME_BUFSZ];
+    jutsu_dbs *db = NULL;
+    pause_key(name, key, sizeof(key));
+    jutsu_time_format(jutsu_app_now(app), at);
+    json_object *o = json_object_new_object();
+    if (o == NULL)
+        return JUTSU_ENOMEM;
+    json_object_object_add(o, "paused", json_object_new_boolean(paused != 0));
+    json_object_object_add(o, "by", json_object_new_string(by && *by ? by : "?"));
+    json_object_object_add(o, "at", json_object_new_string(at));
+    int rc = jutsu_app_dbs_open(app, &db);
+    if (rc == 0) {
+        rc = jutsu_data_state_set(db, key, JUTSU_STATE_JSON,
+                                  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        if (rc != 0)
+            jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: cannot record that it is %s: %s", name,
+                      paused ? "paused" : "resumed", jutsu_dbs_error_line(db));
+        jutsu_dbs_close(db);
+    }
+    json_object_put(o);
+    if (rc == 0)
+        jutsu_log(WHO, JUTSU_LOG_INFO, "%s: %s by %s", name, paused ? "paused" : "resumed",
+                  by && *by ? by : "?");
     return rc;
 }
 
@@ -134,7 +236,41 @@ struct jutsu_job_lock {
     jutsu_dbs *db;          /* the connection that holds the lock */
     int64_t    key;
     char       name[33];
+    struct jutsu_job_lock *next;   /* in this process's list of held locks */
 };
+
+/* The locks this process holds (or is asking the database for): a name
+ * is held by one thread at a time here, whatever the driver grants. On
+ * SQLite (no try_lock) this is what keeps a scheduled slot and a run
+ * started over the API from running one job at once. */
+static pthread_mutex_t held_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct jutsu_job_lock *held;
+
+/* Adds l to the held list unless its name is there: 1 if added. */
+static int hold(struct jutsu_job_lock *l)
+{
+    int ok = 1;
+    pthread_mutex_lock(&held_mutex);
+    for (struct jutsu_job_lock *h = held; h && ok; h = h->next)
+        ok = strcmp(h->name, l->name) != 0;
+    if (ok) {
+        l->next = held;
+        held = l;
+    }
+    pthread_mutex_unlock(&held_mutex);
+    return ok;
+}
+
+static void release(struct jutsu_job_lock *l)
+{
+    pthread_mutex_lock(&held_mutex);
+    for (struct jutsu_job_lock **h = &held; *h; h = &(*h)->next)
+        if (*h == l) {
+            *h = l->next;
+            break;
+        }
+    pthread_mutex_unlock(&held_mutex);
+}
 
 int64_t jutsu_sched_lock_key(const char *name)
 {
@@ -157,10 +293,15 @@ int jutsu_sched_lock(struct jutsu_app *app, const char *name, jutsu_job_lock **l
         return JUTSU_ENOMEM;
     snprintf(l->name, sizeof(l->name), "%s", name);
     l->key = jutsu_sched_lock_key(name);
+    if (!hold(l)) {
+        free(l);   /* another thread of this process holds it */
+        return 0;
+    }
     int rc = jutsu_app_dbs_open(app, &l->db), yes = 1;
     if (rc != 0) {
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: no database connection for the job's lock: %s",
                   name, jutsu_strerror(rc));
+        release(l);
         free(l);
         return rc;
     }
@@ -170,11 +311,13 @@ int jutsu_sched_lock(struct jutsu_app *app, const char *name, jutsu_job_lock **l
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s: cannot ask for the job's lock (key %lld): %s", name,
                   (long long)l->key, jutsu_dbs_error_line(l->db));
         jutsu_dbs_close(l->db);
+        release(l);
         free(l);
         return rc;
     }
     if (!yes) {
         jutsu_dbs_close(l->db);
+        release(l);
         free(l);
         return 0;
     }
@@ -196,13 +339,14 @@ void jutsu_sched_unlock(jutsu_job_lock *l)
         }
     }
     jutsu_dbs_close(l->db);
+    release(l);
     free(l);
 }
 
 /* --- one slot --------------------------------------------------------------------- */
 
 static void publish(jutsu_sched *s, const char *topic, const char *job, jutsu_date_t d,
-                    const char *status, int64_t ms, const char *error)
+                    const char *status, int64_t ms, const char *error, const char *reason)
 {
     char date[JUTSU_DATE_BUFSZ];
     if (s->app->bus == NULL)
@@ -213,18 +357,32 @@ static void publish(jutsu_sched *s, const char *topic, const char *job, jutsu_da
         return;
     json_object_object_add(p, "name", json_object_new_string(job));
     json_object_object_add(p, "trading_date", json_object_new_string(date));
+    json_object_object_add(p, "trigger", json_object_new_string("schedule"));
     if (status) {
         json_object_object_add(p, "status", json_object_new_string(status));
         json_object_object_add(p, "duration_ms", json_object_new_int64(ms));
         if (error && *error)
             json_object_object_add(p, "error", json_object_new_string(error));
+        if (reason && *reason)
+            json_object_object_add(p, "reason", json_object_new_string(reason));
     }
     if (jutsu_bus_publish(s->app->bus, "host", topic, p) != 0)
         jutsu_log(WHO, JUTSU_LOG_DEBUG, "could not publish %s", topic);
 }
 
+/* A slot's end in the metrics: jutsu_job_runs_total and, when it ran,
+ * jutsu_job_duration_seconds. */
+static void count_run(const char *job, const char *status, int64_t us)
+{
+    char labels[96];
+    snprintf(labels, sizeof(labels), "job=\"%s\",status=\"%s\"", job, status);
+    jutsu_metrics_add(NULL, "jutsu_job_runs_total", labels, 1);
+    if (us >= 0)
+        jutsu_metrics_observe(NULL, "jutsu_job_duration_seconds", labels, us);
+}
+
 /* Runs job j's slot (lock held): its body, the log, job.started. Returns
- * how long the body took, in ms. */
+ * how long the body took, in µs. */
 static int64_t run_body(jutsu_sched *s, struct sched_job *j, struct jutsu_slot_result *r,
                         int64_t late_min, int catch_up)
 {
@@ -235,10 +393,10 @@ static int64_t run_body(jutsu_sched *s, struct sched_job *j, struct jutsu_slot_r
                   (long long)late_min, catch_up ? " (start-up catch-up)" : "");
     else
         jutsu_log(WHO, JUTSU_LOG_INFO, "%s for %s: running", j->def.name, date);
-    publish(s, "job.started", j->def.name, r->date, NULL, 0, NULL);
+    publish(s, "job.started", j->def.name, r->date, NULL, 0, NULL, NULL);
     int64_t t0 = jutsu_clock_mono_us();
     r->status = j->def.run(s->app, r->date, j->def.arg, r->error, sizeof(r->error));
-    int64_t ms = (jutsu_clock_mono_us() - t0) / 1000;
+    int64_t us = jutsu_clock_mono_us() - t0, ms = us / 1000;
     if (r->status != 0 && r->error[0] == '\0')
         snprintf(r->error, sizeof(r->error), "%s", jutsu_strerror(r->status));
     if (r->status == 0)
@@ -248,7 +406,7 @@ static int64_t run_body(jutsu_sched *s, struct sched_job *j, struct jutsu_slot_r
         jutsu_log(WHO, JUTSU_LOG_ERROR, "%s for %s: failed after %lld ms: %s (recorded as "
                   "failed; the scheduler does not retry it)", j->def.name, date, (long long)ms,
                   r->error);
-    return ms;
+    return us;
 }
 
 /* The slot is due and this process holds the lock: re-read, then skip or
@@ -268,22 +426,35 @@ static int settle(jutsu_sched *s, struct sched_job *j, jutsu_job_lock *lk, jutsu
                   j->def.name, date, rec.status);
         return 0;
     }
+    int paused = 0;
+    if ((rc = paused_read(lk->db, j->def.name, &paused, NULL, 0, NULL)) != 0)
+        return rc;
     int64_t late_min = (now - r->at) / USEC_PER_MIN;
-    if (now - r->at > (int64_t)s->grace_min * USEC_PER_MIN && !j->def.catch_up) {
-        r->outcome = JUTSU_SLOT_SKIPPED;
+    const char *reason = NULL;
+    if (paused) {
+        reason = "paused";
+        jutsu_log(WHO, JUTSU_LOG_INFO, "%s for %s: skipped: the job is paused (resume it to run "
+                  "its next slot)", j->def.name, date);
+    } else if (now - r->at > (int64_t)s->grace_min * USEC_PER_MIN && !j->def.catch_up) {
+        reason = "missed";
         jutsu_log(WHO, JUTSU_LOG_WARN, "%s for %s: skipped: missed by %lld min, beyond the "
                   "%d-min grace (scheduler.grace_minutes), and %s does not catch up",
                   j->def.name, date, (long long)late_min, s->grace_min, j->def.name);
-        rc = record_write(s, lk->db, j->def.name, r->date, r->at, "skipped", NULL);
-        publish(s, "job.finished", j->def.name, r->date, "skipped", 0, NULL);
+    }
+    if (reason) {
+        r->outcome = JUTSU_SLOT_SKIPPED;
+        rc = record_write(s, lk->db, j->def.name, r->date, r->at, "skipped", NULL, reason);
+        publish(s, "job.finished", j->def.name, r->date, "skipped", 0, NULL, reason);
+        count_run(j->def.name, "skipped", -1);
         return rc;
     }
     r->outcome = JUTSU_SLOT_RAN;
-    int64_t ms = run_body(s, j, r, late_min, catch_up);
+    int64_t us = run_body(s, j, r, late_min, catch_up);
     const char *status = r->status ? "failed" : "ok";
     /* recorded first: whoever hears job.finished finds the record */
-    rc = record_write(s, lk->db, j->def.name, r->date, r->at, status, r->error);
-    publish(s, "job.finished", j->def.name, r->date, status, ms, r->error);
+    rc = record_write(s, lk->db, j->def.name, r->date, r->at, status, r->error, NULL);
+    publish(s, "job.finished", j->def.name, r->date, status, us / 1000, r->error, NULL);
+    count_run(j->def.name, status, us);
     return rc;
 }
 

@@ -30,8 +30,9 @@
  * date decides: a slot is recorded when its date is not after the
  * record's (moving a job's time does not run it twice on one day). The
  * record is JSON: {"date":"2024-03-08","at":"2024-03-08T21:15:00Z",
- * "status":"ok"|"failed"|"skipped","finished_at":"...","error":"..."}
- * (error only when failed). A record that cannot be read is logged and
+ * "status":"ok"|"failed"|"skipped","finished_at":"...","error":"...",
+ * "reason":"paused"|"missed"} (error only when failed, reason only when
+ * skipped). A record that cannot be read is logged and
  * taken as absent: the slot runs and the record is rewritten.
  *
  * Several processes may share one PostgreSQL database: before running a
@@ -40,8 +41,17 @@
  * process runs each slot; the others see the lock held, or the slot done,
  * and skip it. The CLI commands that run a job (`jutsu eod run`, ...)
  * take the same lock. On SQLite (one process per file) the lock is always
- * granted. A skip (beyond the grace) is decided and recorded under the
- * lock too. After BUSY the worker looks at the job again
+ * granted across processes. Within one process the lock is exclusive
+ * on every backend: a name held by one thread (the scheduler's worker, a
+ * run started over the API) is refused to any other until unlocked. A
+ * skip (beyond the grace, or paused) is decided and recorded under the
+ * lock too.
+ *
+ * Pause: a job may be paused (jutsu_sched_set_paused: `jutsu`'s REST API,
+ * kept in system_state "scheduler.<job>.paused", so a restart keeps it).
+ * A paused job's due slot does not run: it is recorded "skipped" with
+ * reason "paused" (and job.finished says so), and resuming runs the job's
+ * next slot, not the one it skipped. After BUSY the worker looks at the job again
  * JUTSU_SCHED_RETRY_SEC later: by then the holder has recorded the slot
  * (DONE) or died and released the lock (then this process runs it).
  *
@@ -212,6 +222,7 @@ struct jutsu_sched_info {
     char        early_close_at[6];
     int         days;                 /* enum jutsu_sched_days         */
     int         catch_up;
+    int         queued, running;      /* the worker's, now             */
 };
 size_t jutsu_sched_count(const jutsu_sched *s);
 int  jutsu_sched_info(const jutsu_sched *s, size_t i, struct jutsu_sched_info *out);
@@ -225,8 +236,27 @@ struct jutsu_sched_record {
     jutsu_time_t at, finished_at;     /* 0 if absent                   */
     char         status[8];           /* "ok", "failed", "skipped"     */
     char         error[256];          /* "" unless failed              */
+    char         reason[16];          /* skipped: "paused", "missed"   */
 };
 int  jutsu_sched_last(jutsu_sched *s, const char *name, struct jutsu_sched_record *out);
+/* The same without a scheduler: job `name`'s record on the app's storage. */
+int  jutsu_sched_record_of(struct jutsu_app *app, const char *name,
+                           struct jutsu_sched_record *out);
+
+/*
+ * Pause state of job `name` (system_state "scheduler.<name>.paused":
+ * {"paused": bool, "by", "at"}). jutsu_sched_paused reads it on a session
+ * of its own: *paused 0 when never set; *by and *at (may be NULL) say who
+ * set it and when ("" and 0 when never). jutsu_sched_set_paused writes it
+ * (by: a username or "cli"); the scheduler reads it as each due slot of
+ * the job comes up, so the change applies from the next slot on, without
+ * a restart. Both return 0 or a storage error. The name is not checked
+ * against any table: the caller does that.
+ */
+int  jutsu_sched_paused(struct jutsu_app *app, const char *name, int *paused, char *by,
+                        size_t bysz, jutsu_time_t *at);
+int  jutsu_sched_set_paused(struct jutsu_app *app, const char *name, int paused,
+                            const char *by);
 
 /*
  * The cross-process lock of job `name`: a PostgreSQL session advisory lock

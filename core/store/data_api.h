@@ -71,6 +71,20 @@ int jutsu_data_eod_status_get(jutsu_dbs *s, jutsu_date_t date, struct jutsu_eod_
 int jutsu_data_eod_status_upsert(jutsu_dbs *s, const struct jutsu_eod_status_row *row);
 int jutsu_data_eod_status_range(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to, jutsu_row_fn fn,
                                 void *arg);
+/* ABI 1.3: the REST API's listing reads */
+int jutsu_data_trade_get(jutsu_dbs *s, int64_t id, struct jutsu_trade_row *out);
+int jutsu_data_trades_query(jutsu_dbs *s, const struct jutsu_query *q, jutsu_row_fn fn,
+                            void *arg, int64_t *total);
+int jutsu_data_snapshots_query(jutsu_dbs *s, const struct jutsu_query *q, jutsu_row_fn fn,
+                               void *arg, int64_t *total);
+int jutsu_data_positions_query(jutsu_dbs *s, const struct jutsu_query *q, jutsu_row_fn fn,
+                               void *arg, int64_t *total);
+int jutsu_data_daily_perf_latest(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                 const char *mode, jutsu_date_t to, int64_t limit,
+                                 jutsu_row_fn fn, void *arg);
+int jutsu_data_bars_page(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                         jutsu_time_t from, jutsu_time_t to, int64_t offset, int64_t limit,
+                         jutsu_bar_fn fn, void *arg, int64_t *total);
 
 /* Host-only (not in the plugin vtable): the spec's retention, in one transaction.
  * Deletes performance_snapshots older than 365 days before `now` and

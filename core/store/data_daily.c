@@ -76,6 +76,8 @@ static struct jutsu_sql daily_prev = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date < $4 ORDER BY trading_date DESC LIMIT 1");
 static struct jutsu_sql daily_range = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date BETWEEN $4 AND $5 ORDER BY trading_date");
+static struct jutsu_sql daily_latest = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
+    SCOPE "trading_date <= $4 ORDER BY trading_date DESC LIMIT $5");
 #undef SCOPE
 
 int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
@@ -164,5 +166,23 @@ int jutsu_data_daily_perf_range(jutsu_dbs *s, const char *entity_type, const cha
         return rc;
     jutsu_q_date(&q, from);
     jutsu_q_date(&q, to);
+    return jutsu_q_each(&q, DAILY, &r, fn, arg);
+}
+
+int jutsu_data_daily_perf_latest(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                 const char *mode, jutsu_date_t to, int64_t limit,
+                                 jutsu_row_fn fn, void *arg)
+{
+    struct jutsu_q q;
+    struct jutsu_daily_perf_row r;
+    if (limit <= 0)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "daily_performance: a limit of %lld rows (it "
+                              "must be at least 1)", (long long)limit);
+    int rc = daily_query(&q, s, &daily_latest, "daily_performance: latest rows", entity_type,
+                         entity_id, mode);
+    if (rc != 0)
+        return rc;
+    jutsu_q_date(&q, to);
+    jutsu_q_int(&q, limit);
     return jutsu_q_each(&q, DAILY, &r, fn, arg);
 }

@@ -1,6 +1,7 @@
 /*
  * core/store/data_market.c — market_data, data_metadata, data_audit_log.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,9 @@ static struct jutsu_sql bars_all = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
                                              "ORDER BY timestamp");
 static struct jutsu_sql bars_valid = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
                                                "AND is_valid = $5 ORDER BY timestamp");
+static struct jutsu_sql bars_page = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
+                                              "ORDER BY timestamp LIMIT $5 OFFSET $6");
+static const char bars_count[] = "SELECT COUNT(*) FROM market_data " RANGE;
 #undef RANGE
 
 static int check_bar(jutsu_dbs *s, const struct jutsu_bar_row *b)
@@ -126,6 +130,43 @@ int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timefram
     jutsu_q_time(&q, to);
     if (valid_only)
         jutsu_q_bool(&q, 1);
+    struct typed_fn t = { .bar = fn, .arg = arg };
+    return jutsu_q_each(&q, &bars, &r, call_typed, &t);
+}
+
+int jutsu_data_bars_page(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                         jutsu_time_t from, jutsu_time_t to, int64_t offset, int64_t limit,
+                         jutsu_bar_fn fn, void *arg, int64_t *total)
+{
+    struct jutsu_q q;
+    struct jutsu_bar_row r;
+    int rc;
+    if ((rc = jutsu_check_text(s, "market_data", "symbol", symbol, 10, 1)) ||
+        (rc = jutsu_check_enum(s, "market_data", "timeframe", timeframe, jutsu_timeframes, 1)))
+        return rc;
+    if (offset < 0 || limit < 0)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "market_data: offset %lld and limit %lld must "
+                              "not be negative", (long long)offset, (long long)limit);
+    if (total) {
+        if (jutsu_q_prepare(&q, s, bars_count, "market_data: count") != 0)
+            return q.rc;
+        jutsu_q_text(&q, symbol);
+        jutsu_q_text(&q, timeframe);
+        jutsu_q_time(&q, from);
+        jutsu_q_time(&q, to);
+        rc = jutsu_q_step(&q);
+        *total = rc == JUTSU_DB_ROW ? jutsu_q_col_int(&q, 0) : 0;
+        if ((rc = jutsu_q_done(&q)) != 0)
+            return rc;
+    }
+    if (jutsu_q_prepare_sql(&q, s, &bars_page, "market_data: page read") != 0)
+        return q.rc;
+    jutsu_q_text(&q, symbol);
+    jutsu_q_text(&q, timeframe);
+    jutsu_q_time(&q, from);
+    jutsu_q_time(&q, to);
+    jutsu_q_int(&q, limit ? limit : INT64_MAX);
+    jutsu_q_int(&q, offset);
     struct typed_fn t = { .bar = fn, .arg = arg };
     return jutsu_q_each(&q, &bars, &r, call_typed, &t);
 }

@@ -7,6 +7,7 @@
  * history can never leak into another's, nor offline_mock into online_live.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "jutsu/error.h"
@@ -260,4 +261,157 @@ int jutsu_data_snapshots_range(jutsu_dbs *s, const char *strategy_id, const char
     jutsu_q_time(&q, from);
     jutsu_q_time(&q, to);
     return jutsu_q_each(&q, &snapshots, &r, fn, arg);
+}
+
+/* --- the reports' listing reads (ABI 1.3) ---------------------------------- */
+
+/* The bounds of an open range: every stored instant lies between. */
+#define FAR_PAST   ((jutsu_time_t)-2208988800LL * 1000000)   /* 1900-01-01 */
+#define FAR_FUTURE ((jutsu_time_t)32503680000LL * 1000000)   /* 3000-01-01 */
+
+/* A filter left out binds NULL: the CAST gives PostgreSQL the parameter's
+ * type before the comparison does, SQLite needs none. */
+#define ANY(n, col) "(CAST($" #n " AS TEXT) IS NULL OR " col " = $" #n ")"
+#define TRADE_WHERE "WHERE " ANY(1, "strategy_id") " AND " ANY(2, "mode") " AND " \
+                    ANY(3, "symbol") " AND timestamp BETWEEN $4 AND $5"
+#define SNAP_WHERE  "WHERE " ANY(1, "strategy_id") " AND " ANY(2, "mode") " AND " \
+                    "timestamp BETWEEN $3 AND $4"
+#define POS_WHERE   "WHERE " ANY(1, "strategy_id") " AND " ANY(2, "mode") " AND " \
+                    ANY(3, "symbol")
+
+static struct jutsu_sql trade_get = JUTSU_SQL(&trades, JUTSU_SQL_SELECT, "WHERE id = $1");
+static struct jutsu_sql trades_query = JUTSU_SQL(&trades, JUTSU_SQL_SELECT, TRADE_WHERE
+    " AND (timestamp < $6 OR (timestamp = $6 AND id < CAST($7 AS BIGINT)))"
+    " ORDER BY timestamp DESC, id DESC LIMIT $8 OFFSET $9");
+static const char trades_count[] = "SELECT COUNT(*) FROM live_trades " TRADE_WHERE;
+static struct jutsu_sql snapshots_query = JUTSU_SQL(&snapshots, JUTSU_SQL_SELECT, SNAP_WHERE
+    " AND (timestamp < $5 OR (timestamp = $5 AND id < CAST($6 AS BIGINT)))"
+    " ORDER BY timestamp DESC, id DESC LIMIT $7 OFFSET $8");
+static const char snapshots_count[] = "SELECT COUNT(*) FROM performance_snapshots " SNAP_WHERE;
+static struct jutsu_sql positions_query = JUTSU_SQL(&positions, JUTSU_SQL_SELECT, POS_WHERE
+    " ORDER BY strategy_id, mode, symbol LIMIT $4 OFFSET $5");
+static const char positions_count[] = "SELECT COUNT(*) FROM positions " POS_WHERE;
+
+int jutsu_data_trade_get(jutsu_dbs *s, int64_t id, struct jutsu_trade_row *out)
+{
+    struct jutsu_q q;
+    jutsu_dbs_arena_reset(s);
+    int rc = jutsu_check_id(s, "live_trades", "id", id);
+    if (rc || (rc = jutsu_q_prepare_sql(&q, s, &trade_get, "live_trades: read")))
+        return rc;
+    jutsu_q_int(&q, id);
+    if ((rc = jutsu_q_one(&q, &trades, out)) == JUTSU_ENOENT)
+        rc = jutsu_dbs_fail(s, rc, "live_trades: no trade with id %lld", (long long)id);
+    return rc;
+}
+
+/* The filter's rules, before any SQL. */
+static int check_query(jutsu_dbs *s, const char *table, const struct jutsu_query *q)
+{
+    int rc;
+    if (q == NULL || q->size < sizeof(struct jutsu_query))
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "%s: a query of size %u (this host knows %zu)",
+                              table, q ? (unsigned)q->size : 0u, sizeof(struct jutsu_query));
+    if ((rc = jutsu_check_text(s, table, "strategy_id", q->strategy_id, 50, 0)) ||
+        (rc = jutsu_check_enum(s, table, "mode", q->mode, jutsu_modes, 0)) ||
+        (rc = jutsu_check_text(s, table, "symbol", q->symbol, 10, 0)))
+        return rc;
+    if (q->offset < 0 || q->limit < 0)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "%s: offset %lld and limit %lld must not be "
+                              "negative", table, (long long)q->offset, (long long)q->limit);
+    if (q->from && q->to && q->from > q->to)
+        return jutsu_dbs_fail(s, JUTSU_EINVAL, "%s: the range ends before it starts", table);
+    return 0;
+}
+
+static void bind_range(struct jutsu_q *q, const struct jutsu_query *f)
+{
+    jutsu_q_time(q, f->from ? f->from : FAR_PAST);
+    jutsu_q_time(q, f->to ? f->to : FAR_FUTURE);
+}
+
+static void bind_page(struct jutsu_q *q, const struct jutsu_query *f, int keyset)
+{
+    if (keyset) {
+        int k = f->before_id > 0;
+        jutsu_q_time(q, k ? f->before_ts : FAR_FUTURE);
+        jutsu_q_int(q, k ? f->before_id : INT64_MAX);
+    }
+    jutsu_q_int(q, f->limit ? f->limit : INT64_MAX);
+    jutsu_q_int(q, f->offset);
+}
+
+/* COUNT(*) of a listing's rows: its scope (and range) bound as the listing binds them. */
+static int count_rows(jutsu_dbs *s, const char *sql, const char *what, const struct jutsu_query *f,
+                      int nscope, int range, int64_t *total)
+{
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, sql, what) != 0)
+        return q.rc;
+    jutsu_q_text(&q, f->strategy_id);
+    jutsu_q_text(&q, f->mode);
+    if (nscope > 2)
+        jutsu_q_text(&q, f->symbol);
+    if (range)
+        bind_range(&q, f);
+    int rc = jutsu_q_step(&q);
+    if (rc == JUTSU_DB_ROW)
+        *total = jutsu_q_col_int(&q, 0);
+    else if (rc >= 0)
+        *total = 0;
+    return jutsu_q_done(&q);
+}
+
+int jutsu_data_trades_query(jutsu_dbs *s, const struct jutsu_query *f, jutsu_row_fn fn,
+                            void *arg, int64_t *total)
+{
+    struct jutsu_q q;
+    struct jutsu_trade_row r;
+    int rc = check_query(s, "live_trades", f);
+    if (rc || (total && (rc = count_rows(s, trades_count, "live_trades: count", f, 3, 1, total))))
+        return rc;
+    if ((rc = jutsu_q_prepare_sql(&q, s, &trades_query, "live_trades: query")) != 0)
+        return rc;
+    jutsu_q_text(&q, f->strategy_id);
+    jutsu_q_text(&q, f->mode);
+    jutsu_q_text(&q, f->symbol);
+    bind_range(&q, f);
+    bind_page(&q, f, 1);
+    return jutsu_q_each(&q, &trades, &r, fn, arg);
+}
+
+int jutsu_data_snapshots_query(jutsu_dbs *s, const struct jutsu_query *f, jutsu_row_fn fn,
+                               void *arg, int64_t *total)
+{
+    struct jutsu_q q;
+    struct jutsu_snapshot_row r;
+    int rc = check_query(s, "performance_snapshots", f);
+    if (rc || (total && (rc = count_rows(s, snapshots_count, "performance_snapshots: count", f,
+                                         2, 1, total))))
+        return rc;
+    if ((rc = jutsu_q_prepare_sql(&q, s, &snapshots_query, "performance_snapshots: query")))
+        return rc;
+    jutsu_q_text(&q, f->strategy_id);
+    jutsu_q_text(&q, f->mode);
+    bind_range(&q, f);
+    bind_page(&q, f, 1);
+    return jutsu_q_each(&q, &snapshots, &r, fn, arg);
+}
+
+int jutsu_data_positions_query(jutsu_dbs *s, const struct jutsu_query *f, jutsu_row_fn fn,
+                               void *arg, int64_t *total)
+{
+    struct jutsu_q q;
+    struct jutsu_position_row r;
+    int rc = check_query(s, "positions", f);
+    if (rc || (total && (rc = count_rows(s, positions_count, "positions: count", f, 3, 0,
+                                         total))))
+        return rc;
+    if ((rc = jutsu_q_prepare_sql(&q, s, &positions_query, "positions: query")) != 0)
+        return rc;
+    jutsu_q_text(&q, f->strategy_id);
+    jutsu_q_text(&q, f->mode);
+    jutsu_q_text(&q, f->symbol);
+    bind_page(&q, f, 0);
+    return jutsu_q_each(&q, &positions, &r, fn, arg);
 }

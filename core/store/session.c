@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "base/metrics.h"
 #include "store/store.h"
+
+#define OPEN_GAUGE "jutsu_db_sessions_open"
 
 int jutsu_dbs_open(const struct jutsu_store *store, jutsu_dbs **out)
 {
@@ -24,6 +27,7 @@ int jutsu_dbs_open(const struct jutsu_store *store, jutsu_dbs **out)
         free(s);
         return rc;
     }
+    jutsu_metrics_gauge_add(NULL, OPEN_GAUGE, NULL, 1);
     *out = s;
     return 0;
 }
@@ -37,6 +41,7 @@ void jutsu_dbs_close(jutsu_dbs *s)
     s->ops->disconnect(s->db);
     jutsu_dbs_arena_reset(s);
     free(s);
+    jutsu_metrics_gauge_add(NULL, OPEN_GAUGE, NULL, -1);
 }
 
 const char *jutsu_dbs_describe(jutsu_dbs *s)

@@ -22,6 +22,8 @@
 #include "host/app.h"
 #include "store/store.h"
 
+struct json_object;
+
 /* One override, as text (from config_overrides or the command line). */
 struct jutsu_param {
     const char *name;
@@ -63,5 +65,96 @@ char *jutsu_params_json(const jutsu_cfg_node *root);
  */
 int jutsu_params_reinit(struct jutsu_ctx *inst, jutsu_cfg *cfg, jutsu_cfg_node *root,
                         char *err, size_t errsz);
+
+/* --- changing overrides: the one path of `jutsu config override` and the
+ * engine (REST) ----------------------------------------------------------- */
+
+/* What a change did. Strings are copies (cut to fit). */
+struct jutsu_override_change {
+    char strategy[64];
+    char parameter[64];
+    char value[128];      /* in effect after: set, the override in its canonical
+                             spelling (true/false, digits); unset, the file's
+                             value (or the schema default)                        */
+    char previous[128];   /* in effect before                                     */
+    int  was_override;    /* previous was an active override (else the file's)    */
+    int  is_override;     /* value is an override (set), not the file's (unset)   */
+};
+
+/* The strategy instance called `name`: the instance, or NULL with err
+ * naming it and listing the strategy instances there are. */
+struct jutsu_ctx *jutsu_params_strategy(struct jutsu_app *app, const char *name, char *err,
+                                        size_t errsz);
+
+/*
+ * Sets (or replaces) the override of `param`: the strategy must be an
+ * instance, the parameter a plain key of its plugin's schema, and the
+ * result, with the other active overrides, a valid config of the plugin
+ * (the YAML's validation). The override and its config_history row
+ * (changed_by `by`) go in one transaction; then config.changed is
+ * published on the app's bus (docs/events.md). Returns 0, JUTSU_ENOENT
+ * (no such strategy instance), JUTSU_EINVAL (unknown parameter, a value
+ * of the wrong type, a reason or value too long), or the database's code.
+ * err says why; "" when the session's error says it (jutsu_dbs_error).
+ */
+int jutsu_params_override_set(struct jutsu_app *app, jutsu_dbs *s, const char *strategy,
+                              const char *param, const char *value, const char *reason,
+                              const char *by, struct jutsu_override_change *out, char *err,
+                              size_t errsz);
+/* Ends the active override of `param` (the file's value applies again),
+ * with its config_history row; publishes config.changed. JUTSU_ENOENT: no
+ * such strategy, or no active override of param (err says which). */
+int jutsu_params_override_unset(struct jutsu_app *app, jutsu_dbs *s, const char *strategy,
+                                const char *param, const char *reason, const char *by,
+                                struct jutsu_override_change *out, char *err, size_t errsz);
+
+/* The parameter's value in the file (or its default), as text; "" when
+ * neither. */
+const char *jutsu_params_file_value(const struct jutsu_ctx *inst, const char *param);
+
+/* --- the effective config: the file with the active overrides over it ----- */
+
+/* One active override (config_overrides), with who set it (config_history). */
+struct jutsu_params_ov {
+    char           *param, *value, *by, *reason;
+    jutsu_time_t    at;
+    jutsu_cfg_node *eff;        /* its value in the merged config; NULL if it does not apply */
+};
+
+/* A strategy instance's active overrides, merged over its file config as
+ * the trading job merges them. */
+struct jutsu_params_inst {
+    struct jutsu_ctx       *inst;
+    struct jutsu_params_ov *v;
+    size_t                  n;
+    jutsu_cfg              *merged;     /* owns the eff nodes; NULL without overrides */
+    jutsu_cfg_node         *root;       /* its root map                               */
+    char                    error[600]; /* why they do not apply to this config, or "" */
+};
+
+struct jutsu_params_shown {
+    struct jutsu_params_inst *v;
+    size_t                    n;
+};
+
+/* Every strategy instance's active overrides, read on s. 0, JUTSU_ENOMEM
+ * or the database's error (in the session). */
+int  jutsu_params_shown_read(struct jutsu_app *app, jutsu_dbs *s,
+                             struct jutsu_params_shown *sh);
+void jutsu_params_shown_free(struct jutsu_params_shown *sh);
+
+/* The instance's `config:` map in the app's config tree (NULL if it has
+ * none), and its index in `plugins:` (SIZE_MAX if not there). */
+jutsu_cfg_node *jutsu_params_tree_config(jutsu_cfg_node *root, const char *name, size_t *index);
+
+/*
+ * The config as `jutsu config show --format json` prints it, and the
+ * engine answers it: the app's tree as JSON, secrets masked, each
+ * strategy's config with its overrides' values in place and `overrides`
+ * beside it ({param: {value, file, default, changed_by, since, reason,
+ * applies}}); sh may be NULL (no overrides read). 0 or JUTSU_ENOMEM.
+ */
+int jutsu_params_config_json(struct jutsu_app *app, const struct jutsu_params_shown *sh,
+                             struct json_object **out);
 
 #endif

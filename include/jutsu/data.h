@@ -240,6 +240,27 @@ struct jutsu_eod_status_row {
     int32_t       retry_count;
 };
 
+/* Since ABI 1.3: what a listing read (trades_query, snapshots_query,
+ * positions_query) selects. These are the reports' reads: unlike the
+ * calls above, strategy_id and mode may be left out (every strategy,
+ * both modes) because each row handed out names its strategy and mode.
+ * Zero the struct and set size = sizeof(struct jutsu_query); a field
+ * added later is read only when size covers it. */
+struct jutsu_query {
+    uint32_t      size;
+    const char   *strategy_id;    /* NULL or "": every strategy             */
+    const char   *mode;           /* NULL or "": both modes                 */
+    const char   *symbol;         /* trades, positions; NULL or "": all     */
+    jutsu_time_t  from, to;       /* inclusive; 0: unbounded on that side   */
+    int64_t       offset;         /* rows skipped (>= 0)                    */
+    int64_t       limit;          /* at most this many rows; 0: no bound    */
+    /* Keyset paging for long walks (a CSV export): when before_id > 0 only
+     * rows strictly older than (before_ts, before_id) in the read's
+     * newest-first order; the last row of a page is the next page's key. */
+    jutsu_time_t  before_ts;
+    int64_t       before_id;
+};
+
 /* Callbacks of range reads: return nonzero to stop early (that value is
  * returned by the read). */
 typedef int (*jutsu_bar_fn)(const struct jutsu_bar_row *row, void *arg);
@@ -343,7 +364,41 @@ struct jutsu_data {
      * revision names ("base" before any); for readiness checks. */
     int (*schema_status)(jutsu_dbs *s, int *current, const char **applied, const char **head);
 
-    const void *reserved[12];  /* zero; appended slots come here */
+    /* Since ABI 1.3: the reads of the REST API's lists. A plugin that
+     * declares an older minor checks JUTSU_OPS_HAS(data, jutsu_data,
+     * bars_page) first.
+     *
+     * trade_get: one live_trades row by id; JUTSU_ENOENT if none (text
+     * valid until the next call on the session). */
+    int (*trade_get)(jutsu_dbs *s, int64_t id, struct jutsu_trade_row *out);
+    /* trades_query: the trades q selects, newest first (timestamp, then
+     * id, descending), offset and limit applied, each handed to fn as a
+     * struct jutsu_trade_row. *total (may be NULL) is set to how many rows
+     * match without offset, limit and keyset. Refuses a q->size it does
+     * not know, a bad mode, a negative offset or limit (JUTSU_EINVAL). */
+    int (*trades_query)(jutsu_dbs *s, const struct jutsu_query *q, jutsu_row_fn fn, void *arg,
+                        int64_t *total);
+    /* snapshots_query: performance_snapshots, the same way (newest first;
+     * q->symbol is ignored). */
+    int (*snapshots_query)(jutsu_dbs *s, const struct jutsu_query *q, jutsu_row_fn fn,
+                           void *arg, int64_t *total);
+    /* positions_query: positions by strategy, mode and symbol (q's from,
+     * to and keyset are ignored), with *total like trades_query. */
+    int (*positions_query)(jutsu_dbs *s, const struct jutsu_query *q, jutsu_row_fn fn,
+                           void *arg, int64_t *total);
+    /* daily_perf_latest: an entity's rows dated on or before `to`, newest
+     * first, at most `limit` (> 0): "the last N days". */
+    int (*daily_perf_latest)(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                             const char *mode, jutsu_date_t to, int64_t limit,
+                             jutsu_row_fn fn, void *arg);
+    /* bars_page: bars_range (every bar, valid or not, oldest first) with
+     * offset and limit (0: none); *total (may be NULL) counts the bars in
+     * the range. */
+    int (*bars_page)(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                     jutsu_time_t from, jutsu_time_t to, int64_t offset, int64_t limit,
+                     jutsu_bar_fn fn, void *arg, int64_t *total);
+
+    const void *reserved[6];   /* zero; appended slots come here */
 };
 
 #endif

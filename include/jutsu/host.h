@@ -38,6 +38,7 @@
 
 struct jutsu_data;      /* the typed data API: jutsu/data.h          */
 struct jutsu_sessions;  /* the host's sessions and roles: jutsu/session.h */
+struct jutsu_engine;    /* entities, jobs, config, metrics: jutsu/engine.h */
 
 struct jutsu_host {
     uint32_t size;            /* sizeof(struct jutsu_host) of the host      */
@@ -158,7 +159,14 @@ struct jutsu_host {
      * when no storage is configured. */
     const struct jutsu_sessions *(*sessions)(jutsu_ctx *ctx);
 
-    const void *reserved[11];  /* zero; appended slots come here */
+    /* --- ABI 1.3: the engine --------------------------------------------- */
+
+    /* What the host knows and can do beyond the tables (jutsu/engine.h):
+     * entities, jobs on request, config, backtests, metrics; NULL when
+     * the host runs without one (config check, the test harness). */
+    const struct jutsu_engine *(*engine)(jutsu_ctx *ctx);
+
+    const void *reserved[10];  /* zero; appended slots come here */
 };
 
 #endif

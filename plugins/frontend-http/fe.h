@@ -8,6 +8,15 @@
  *   fe_auth.c     /api/auth, /api/2fa, /api/passkey
  *   fe_users.c    /api/users, /api/invitations
  *   fe_health.c   /api/health, /api/health/ready
+ *   fe_query.c    query parameters: parsed, bounded, a 400 naming the bad one
+ *   fe_db.c       each worker thread's own data session
+ *   fe_perf.c     /api/v2/performance, /api/eod/status
+ *   fe_trades.c   /api/trades, /api/positions, /api/snapshots, /api/market-data/{symbol}
+ *   fe_engine.c   strategies, market-data summary, scheduler, config, control,
+ *                 jobs, backtest: the host's engine (jutsu/engine.h)
+ *   fe_events.c   /api/events: Server-Sent Events of the bus
+ *   fe_cache.c    finished answers kept in memory, ETag, invalidated by events
+ *   fe_metrics.c  /metrics (Prometheus) on a listener of its own
  */
 #ifndef JUTSU_FE_H
 #define JUTSU_FE_H
@@ -16,7 +25,10 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "jutsu/data.h"
+#include "jutsu/engine.h"
 #include "jutsu/host.h"
 #include "jutsu/session.h"
 
@@ -42,6 +54,10 @@ struct fe {
     int64_t     threads, max_body, max_header, max_conn_per_ip, max_connections;
     int64_t     request_timeout_s;
     int         access_log;
+    const char *metrics;       /* "off" or ADDRESS:PORT of the /metrics listener */
+    int64_t     sse_heartbeat_s, sse_max_streams_per_user, sse_max_streams, sse_ring;
+    int64_t     cache_max_entries, cache_max_bytes, cache_check_ms;
+    int         gzip;
     /* derived */
     char        endpoint[160];
     char        host_part[64];
@@ -53,7 +69,21 @@ struct fe {
     /* connections per client address, open addressing under ip_lock */
     pthread_mutex_t   ip_lock;
     struct fe_ip_slot ips[FE_IP_SLOTS];
+    struct fe_events  *events;    /* fe_events.c */
+    struct fe_cache   *cache;     /* fe_cache.c  */
+    struct fe_metrics *metrics_l; /* fe_metrics.c */
 };
+
+/* A streamed body (libmicrohttpd's content reader, without its header):
+ * copy at most `max` bytes to buf and return how many; FE_READ_END at the
+ * end, FE_READ_ERROR to cut the connection. 0 only after suspending the
+ * connection (fe_events.c), else libmicrohttpd calls again at once.
+ * `free` runs once, when the answer is done with (also when it could not
+ * be sent), on a server thread. */
+typedef ssize_t (*fe_reader)(void *cls, uint64_t pos, char *buf, size_t max);
+typedef void    (*fe_reader_free)(void *cls);
+#define FE_READ_END   ((ssize_t)-1)
+#define FE_READ_ERROR ((ssize_t)-2)
 
 /* One request, from its first call to its answer. */
 struct fe_req {
@@ -74,6 +104,11 @@ struct fe_req {
     char                  *raw;       /* a raw one (malloc'd)      */
     size_t                 raw_len;
     const char            *ctype;
+    /* a streamed answer instead of json/raw (status and ctype still apply):
+     * the server owns reader_cls from the handler's return on */
+    fe_reader              reader;
+    fe_reader_free         reader_free;
+    void                  *reader_cls;
     /* the large members last: a new request zeroes only what is above
      * (FE_REQ_ZERO) and the first byte of each string below */
     struct jutsu_identity  who;       /* when signed in */
@@ -94,7 +129,11 @@ struct fe_route {
     uint32_t    perm;        /* enum jutsu_perm */
     const char *summary;
     const char *body;        /* the request body's members, for the docs: "username, password" */
+    const char *query;       /* its query parameters, for the docs: "from?, to?, page?" */
+    int         cache;       /* FE_CACHE: a GET whose answer fe_cache.c may keep */
 };
+
+#define FE_CACHE 1
 
 extern const struct fe_route fe_routes[];
 extern const size_t fe_routes_n;
@@ -126,6 +165,48 @@ const struct jutsu_sessions *fe_sessions(struct fe_req *r);
 
 int  fe_server_start(struct fe *fe);
 void fe_server_stop(struct fe *fe);
+/* The engine if the host has one (ABI 1.3 and attached), else NULL; no answer. */
+const struct jutsu_engine *fe_engine_of(const struct fe *fe);
+
+/* --- live events (fe_events.c) --- */
+int  fe_events_start(struct fe *fe);       /* subscribes; before the server starts */
+void fe_events_quiesce(struct fe *fe);     /* ends every stream; before the server stops */
+void fe_events_stop(struct fe *fe);        /* unsubscribes, frees; after it stopped */
+int64_t fe_events_open(const struct fe *fe);   /* streams open now */
+
+/* --- the answer cache (fe_cache.c) --- */
+struct fe_cache_entry;
+int  fe_cache_start(struct fe *fe);
+void fe_cache_stop(struct fe *fe);
+/* Brings the cache up to date with the database's data version (read at
+ * most every cache_check_ms) and returns the generation a new entry must
+ * be stored with. */
+uint64_t fe_cache_begin(struct fe *fe);
+/* A kept answer for key (a reference: fe_cache_unref), or NULL. */
+struct fe_cache_entry *fe_cache_get(struct fe *fe, const char *key, size_t keylen);
+/* Keeps a 200 answer made at generation gen; copies everything. */
+void fe_cache_put(struct fe *fe, const char *key, size_t keylen, uint64_t gen,
+                  const char *ctype, const char *body, size_t len);
+void fe_cache_unref(struct fe_cache_entry *e);
+const char *fe_cache_body(const struct fe_cache_entry *e, size_t *len);
+const char *fe_cache_ctype(const struct fe_cache_entry *e);
+const char *fe_cache_etag(const struct fe_cache_entry *e);
+/* The gzip of the body (made on first use and kept), or NULL. */
+const char *fe_cache_gzip(struct fe *fe, struct fe_cache_entry *e, size_t *len);
+/* A strong ETag of a body: "\"<32 hex>\"" into out (at least FE_ETAG_MAX). */
+#define FE_ETAG_MAX 40
+void fe_etag(const char *body, size_t len, char *out);
+/* gzip of body at level; malloc'd, or NULL. */
+char *fe_gzip(const char *body, size_t len, int level, size_t *outlen);
+void fe_cache_stats(const struct fe *fe, int64_t *entries, int64_t *bytes, int64_t *hits,
+                    int64_t *misses);
+
+/* --- /metrics (fe_metrics.c) --- */
+int  fe_metrics_start(struct fe *fe);      /* no-op when metrics is "off" */
+void fe_metrics_stop(struct fe *fe);
+/* One finished request, for jutsu_http_requests_total and its latency. */
+void fe_metrics_request(struct fe *fe, const struct fe_route *rt, const char *method,
+                        int status, int64_t micros);
 
 /* --- handlers --- */
 int fe_h_health(struct fe_req *r);
@@ -155,5 +236,73 @@ int fe_h_user_invite(struct fe_req *r);
 int fe_h_my_password(struct fe_req *r);
 int fe_h_invitation_get(struct fe_req *r);
 int fe_h_invitation_accept(struct fe_req *r);
+/* fe_perf.c */
+int fe_h_perf_comparison(struct fe_req *r);
+int fe_h_perf_eod_day(struct fe_req *r);
+int fe_h_perf_daily(struct fe_req *r);
+int fe_h_perf_history(struct fe_req *r);
+int fe_h_perf_returns(struct fe_req *r);
+int fe_h_perf_drawdown(struct fe_req *r);
+int fe_h_eod_status(struct fe_req *r);
+/* fe_trades.c */
+int fe_h_trades_list(struct fe_req *r);
+int fe_h_trades_summary(struct fe_req *r);
+int fe_h_trades_export(struct fe_req *r);
+int fe_h_trade_get(struct fe_req *r);
+int fe_h_positions(struct fe_req *r);
+int fe_h_snapshots(struct fe_req *r);
+int fe_h_market_bars(struct fe_req *r);
+/* fe_engine.c */
+int fe_h_strategies(struct fe_req *r);
+int fe_h_strategy(struct fe_req *r);
+int fe_h_strategy_state(struct fe_req *r);
+int fe_h_market_summary(struct fe_req *r);
+int fe_h_scheduler(struct fe_req *r);
+int fe_h_scheduler_pause(struct fe_req *r);
+int fe_h_scheduler_resume(struct fe_req *r);
+int fe_h_config_get(struct fe_req *r);
+int fe_h_config_history(struct fe_req *r);
+int fe_h_config_put(struct fe_req *r);
+int fe_h_config_delete(struct fe_req *r);
+int fe_h_control_sync(struct fe_req *r);
+int fe_h_control_eod(struct fe_req *r);
+int fe_h_control_trade(struct fe_req *r);
+int fe_h_job_get(struct fe_req *r);
+int fe_h_backtest(struct fe_req *r);
+/* fe_events.c */
+int fe_h_events(struct fe_req *r);
+
+/* --- query parameters (fe_query.c) --- */
+/* Each returns 0 with *out set (or left at its default when the parameter
+ * is absent and optional), or -1 after answering 400 with the error code
+ * "bad_parameter" and a message naming the parameter and what it must be. */
+/* The raw value, bounded by FE_PARAM_MAX; NULL when absent. */
+const char *fe_query(struct fe_req *r, const char *name);
+int fe_query_date(struct fe_req *r, const char *name, int optional, jutsu_date_t *out);
+int fe_query_int(struct fe_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
+/* A string of at most `max` bytes from [A-Za-z0-9_.:,-] (ids, symbols,
+ * modes, topic lists); NULL when absent. */
+int fe_query_word(struct fe_req *r, const char *name, size_t max, const char **out);
+/* page (1..) and per_page (1..max_per_page, default def) */
+int fe_query_page(struct fe_req *r, int64_t def, int64_t max_per_page, int64_t *page,
+                  int64_t *per_page);
+
+/* --- data sessions (fe_db.c) --- */
+/* This worker thread's data session, opened on first use and closed when
+ * the thread ends; NULL after answering 503 itself. */
+jutsu_dbs *fe_dbs(struct fe_req *r);
+/* The same for code that runs on a server thread without its request (a
+ * streamed answer's reader, the cache's version check): NULL on failure
+ * (logged). */
+jutsu_dbs *fe_dbs_thread(struct fe *fe);
+/* The answer for a failed data call: 404 for JUTSU_ENOENT with `what`
+ * ("trade 12"), 400 for a refused value, 503 for a lost connection (the
+ * session is dropped: the next request reconnects), 500 otherwise. The
+ * database's words go to the log, not to the client. Returns 0. */
+int fe_db_fail(struct fe_req *r, jutsu_dbs *s, int rc, const char *what);
+
+/* --- the engine (fe_engine.c) --- */
+/* host->engine(), or NULL after answering 503 itself. */
+const struct jutsu_engine *fe_engine(struct fe_req *r);
 
 #endif

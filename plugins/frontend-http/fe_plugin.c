@@ -9,7 +9,8 @@
  * Settings (`jutsu plugins describe frontend-http`): listen, tls_cert and
  * tls_key (PEM files; both or neither), threads, max_body, max_header,
  * max_conn_per_ip, max_connections, request_timeout, access_log,
- * cors_origins (a list; none by default: no cross-origin access).
+ * cors_origins (a list; none by default: no cross-origin access), metrics
+ * (fe_metrics.c), sse_* (fe_events.c), cache_* (fe_cache.c), gzip.
  *
  * start() returns once the socket listens; endpoint() then gives the real
  * address (port 0 in the config lets the kernel choose: tests do).
@@ -52,6 +53,34 @@ static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_KEY_AT("access_log", JUTSU_CFG_BOOL, "true",
                      "One log line per request at info: method, path, status, bytes, micro-"
                      "seconds, user, client", FE, access_log),
+    JUTSU_CFG_KEY_AT("metrics", JUTSU_CFG_STR, "off",
+                     "\"off\", or ADDRESS:PORT of a listener of its own for GET /metrics "
+                     "(Prometheus text, no authentication: keep it on loopback or behind "
+                     "your network rules), e.g. 127.0.0.1:9464", FE, metrics),
+    JUTSU_CFG_INT_RANGE_AT("sse_heartbeat_s", "15", 1, 3600,
+                           "Seconds of silence after which an event stream gets a comment line "
+                           "(keeps proxies from closing it; finds clients that left)", FE,
+                           sse_heartbeat_s),
+    JUTSU_CFG_INT_RANGE_AT("sse_max_streams_per_user", "8", 1, 1000,
+                           "Event streams (GET /api/events) one user may hold open; more get 429",
+                           FE, sse_max_streams_per_user),
+    JUTSU_CFG_INT_RANGE_AT("sse_max_streams", "256", 1, 100000,
+                           "Event streams open in all; more get 429", FE, sse_max_streams),
+    JUTSU_CFG_INT_RANGE_AT("sse_ring", "1024", 16, 1048576,
+                           "Recent events kept for Last-Event-ID resumes and slow readers; a "
+                           "stream that falls further behind gets `event: reset`", FE, sse_ring),
+    JUTSU_CFG_INT_RANGE_AT("cache_max_entries", "4096", 0, 1000000,
+                           "Answers of cacheable GET routes kept in memory; 0 turns the cache "
+                           "off", FE, cache_max_entries),
+    JUTSU_CFG_INT_RANGE_AT("cache_max_bytes", "67108864", 65536, 17179869184LL,
+                           "Memory the kept answers may take, in bytes", FE, cache_max_bytes),
+    JUTSU_CFG_INT_RANGE_AT("cache_check_ms", "100", 0, 60000,
+                           "How often (at most) the cache reads the database's data version, "
+                           "to see writes of other processes (a CLI backfill); 0: on every "
+                           "cacheable request", FE, cache_check_ms),
+    JUTSU_CFG_KEY_AT("gzip", JUTSU_CFG_BOOL, "true",
+                     "Compress JSON answers over 1 KiB for clients that send Accept-Encoding: "
+                     "gzip", FE, gzip),
     { .name = "cors_origins", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
       .help = "Origins allowed to call the API from a browser page of another origin "
               "(https://app.example.com); none by default" },
@@ -183,22 +212,43 @@ static void fe_destroy(void *state)
     fe_free(state);
 }
 
+/* The bus feeds the event ring and the cache before the first request can
+ * come; the metrics listener comes last and goes first. */
 static int fe_start(void *state)
 {
     struct fe *fe = state;
-    int rc = fe_server_start(fe);
-    if (rc != 0) {
+    int rc;
+    if ((rc = fe_events_start(fe)) != 0 || (rc = fe_cache_start(fe)) != 0) {
+        fe->host->set_error(fe->ctx, "cannot subscribe to the bus (%s)", jutsu_strerror(rc));
+        goto fail;
+    }
+    if ((rc = fe_server_start(fe)) != 0) {
         fe->host->set_error(fe->ctx, "cannot listen on %s (in use, or not an address of this "
                             "machine; see the log)", fe->listen);
-        return rc;
+        goto fail;
+    }
+    if ((rc = fe_metrics_start(fe)) != 0) {
+        fe_server_stop(fe);
+        goto fail;
     }
     fe->host->log(fe->ctx, JUTSU_LOG_INFO, "listening on %s", fe->endpoint);
     return 0;
+fail:
+    fe_cache_stop(fe);
+    fe_events_stop(fe);
+    return rc;
 }
 
+/* Event streams end first (libmicrohttpd must not stop with a connection
+ * suspended), then the server, then what fed it. */
 static void fe_stop(void *state)
 {
-    fe_server_stop(state);
+    struct fe *fe = state;
+    fe_metrics_stop(fe);
+    fe_events_quiesce(fe);
+    fe_server_stop(fe);
+    fe_events_stop(fe);
+    fe_cache_stop(fe);
 }
 
 static const char *fe_endpoint(void *state)

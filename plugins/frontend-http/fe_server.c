@@ -248,7 +248,59 @@ static const char *bearer(struct fe_req *r)
     return *h ? h : NULL;
 }
 
-static void dispatch(struct fe_req *r)
+/* What dispatch found in the cache, or where answer() should keep the
+ * answer it makes. */
+struct fe_out {
+    struct fe_cache_entry *hit;
+    int                    store;       /* keep a 200 under key at gen */
+    uint64_t               gen;
+    size_t                 keylen;
+    char                   key[2048];
+};
+
+struct key_build {
+    char  *p;
+    size_t n, cap;
+    int    over;
+};
+
+static void key_add(struct key_build *k, const char *s, size_t n)
+{
+    if (k->over || k->n + n + 24 > k->cap) {
+        k->over = 1;
+        return;
+    }
+    /* length-prefixed: no separator a decoded value could forge */
+    k->n += (size_t)snprintf(k->p + k->n, k->cap - k->n, "%zu:", n);
+    memcpy(k->p + k->n, s, n);
+    k->n += n;
+}
+
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    struct key_build *k = cls;
+    (void)kind;
+    key_add(k, key, strlen(key));
+    key_add(k, value ? value : "", value ? strlen(value) : 0);
+    return k->over ? MHD_NO : MHD_YES;
+}
+
+/* The cache's key of a request: path, every query argument in order, and
+ * the caller's permission bits. 0, or -1 when too long to keep. */
+static int cache_key(struct fe_req *r, struct fe_out *o)
+{
+    struct key_build k = { o->key, 0, sizeof(o->key), 0 };
+    char perms[16];
+    key_add(&k, r->path, strlen(r->path));
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, key_arg, &k);
+    snprintf(perms, sizeof(perms), "%x", r->who.perms);
+    key_add(&k, perms, strlen(perms));
+    o->keylen = k.n;
+    return k.over ? -1 : 0;
+}
+
+static void dispatch(struct fe_req *r, struct fe_out *o)
 {
     char msg[200];
     const struct fe_route *rt;
@@ -290,17 +342,33 @@ static void dispatch(struct fe_req *r)
             return;
         }
     }
-    if (rt->fn(r) != 0 || (r->json == NULL && r->raw == NULL))
+    if (rt->cache == FE_CACHE && r->fe->cache != NULL && strcmp(r->method, "GET") == 0 &&
+        cache_key(r, o) == 0) {
+        /* the generation before the handler runs: an answer made while an
+         * invalidation went by is stored stale, so never served */
+        o->gen = fe_cache_begin(r->fe);
+        if ((o->hit = fe_cache_get(r->fe, o->key, o->keylen)) != NULL) {
+            r->status = 200;
+            return;
+        }
+        o->store = 1;
+    }
+    if (rt->fn(r) != 0 || (r->json == NULL && r->raw == NULL && r->reader == NULL)) {
+        if (r->reader && r->reader_free)
+            r->reader_free(r->reader_cls);
+        r->reader = NULL;
         fe_error(r, 500, "internal", "the request failed", "the server log has the details");
+    }
 }
 
-static void add_common_headers(struct fe *fe, struct fe_req *r, struct MHD_Response *resp)
+static void add_common_headers(struct fe *fe, struct fe_req *r, struct MHD_Response *resp,
+                               const char *cache_control)
 {
     MHD_add_response_header(resp, "Content-Security-Policy", CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Cache-Control", cache_control);
     if (fe->cert_pem != NULL)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->cookie[0])
@@ -315,12 +383,112 @@ static void add_common_headers(struct fe *fe, struct fe_req *r, struct MHD_Respo
         }
 }
 
-static enum MHD_Result answer(struct fe_req *r)
+static void log_and_count(struct fe_req *r, size_t len)
 {
     struct fe *fe = r->fe;
-    const char *body = "";
+    int64_t us = mono_us() - r->t0_us;
+    /* an invitation's token is a credential: such paths are logged as their pattern */
+    const char *logged = r->route && strstr(r->route->pattern, "{token}") ? r->route->pattern
+                                                                          : r->path;
+    if (fe->access_log && fe->host->log_enabled(fe->ctx, JUTSU_LOG_INFO))
+        fe->host->log(fe->ctx, JUTSU_LOG_INFO, "%s %s %d %zu bytes %lld us user=%s client=%s",
+                      r->method, logged, r->status, len, (long long)us,
+                      r->authed ? r->who.username : "-", r->client);
+    fe_metrics_request(fe, r->route, r->method, r->status, us);
+}
+
+/* A streamed body (r->reader): SSE, CSV exports. Its length is unknown, so
+ * HTTP/1.1 sends it chunked. */
+static enum MHD_Result answer_stream(struct fe_req *r)
+{
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 16 * 1024, r->reader, r->reader_cls, r->reader_free);
+    r->reader = NULL;   /* the response owns reader_cls now */
+    if (resp == NULL) {
+        if (r->reader_free)
+            r->reader_free(r->reader_cls);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->ctype ? r->ctype : "application/octet-stream");
+    add_common_headers(r->fe, r, resp, "no-store");
+    /* a reverse proxy must pass each event on as it comes (nginx buffers otherwise) */
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    log_and_count(r, 0);
+    return ok;
+}
+
+/* Whether the client takes gzip: "gzip" (or "*") in Accept-Encoding with
+ * a q that is not 0. */
+static int takes_gzip(struct fe_req *r)
+{
+    const char *h = fe_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    int star = 0;
+    for (const char *p = h; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ",;");
+        while (n > 0 && p[n - 1] == ' ')
+            n--;
+        const char *q = p + n, *end = p + strcspn(p, ",");
+        int zero = 0;
+        const char *qs = strstr(q, "q=");
+        if (qs && qs < end)
+            zero = strtod(qs + 2, NULL) == 0.0;
+        if (n == 4 && strncasecmp(p, "gzip", 4) == 0)
+            return !zero;
+        if (n == 1 && *p == '*')
+            star = !zero;
+        p = end;
+    }
+    return star;
+}
+
+/* If-None-Match against our ETag: weak comparison, as RFC 9110 wants for
+ * GET, and the gzip variant's tag ("...-gz") stands for the same content. */
+static int none_match(struct fe_req *r, const char *etag)
+{
+    const char *h = fe_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    size_t en = strlen(etag) - 1;   /* without its closing quote */
+    for (const char *p = h; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        size_t n = strcspn(p, ",");
+        while (n > 0 && p[n - 1] == ' ')
+            n--;
+        if (n >= en + 1 && strncmp(p, etag, en) == 0 &&
+            ((n == en + 1 && p[en] == '"') || (n == en + 4 && strncmp(p + en, "-gz\"", 4) == 0)))
+            return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
+static void unref_entry(void *cls)
+{
+    fe_cache_unref(cls);
+}
+
+static enum MHD_Result answer(struct fe_req *r, struct fe_out *o)
+{
+    struct fe *fe = r->fe;
+    const char *body = "", *ctype = r->ctype ? r->ctype : "application/json";
     size_t len = 0;
-    if (r->raw != NULL) {
+    char etag[FE_ETAG_MAX + 4] = "";
+    char *own = NULL;   /* a gzip made for this answer */
+    if (r->reader != NULL)
+        return answer_stream(r);
+    if (o->hit != NULL) {
+        body = fe_cache_body(o->hit, &len);
+        ctype = fe_cache_ctype(o->hit);
+        snprintf(etag, sizeof(etag), "%s", fe_cache_etag(o->hit));
+    } else if (r->raw != NULL) {
         body = r->raw;
         len = r->raw_len;
     } else if (r->json != NULL) {
@@ -329,26 +497,70 @@ static enum MHD_Result answer(struct fe_req *r)
                                                  JSON_C_TO_STRING_NOSLASHESCAPE, &n);
         len = n;
     }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)body,
-                                                                MHD_RESPMEM_MUST_COPY);
+    int get_json = r->status == 200 && strcmp(r->method, "GET") == 0 &&
+                   strncmp(ctype, "application/json", 16) == 0;
+    if (get_json && o->hit == NULL) {
+        fe_etag(body, len, etag);
+        if (o->store)
+            fe_cache_put(fe, o->key, o->keylen, o->gen, ctype, body, len);
+    }
+    int gz = 0;
+    if (get_json && none_match(r, etag)) {
+        r->status = 304;
+        body = "";
+        len = 0;
+    } else if (get_json && fe->gzip && len > 1024 && takes_gzip(r)) {
+        size_t zn = 0;
+        const char *z = o->hit ? fe_cache_gzip(fe, o->hit, &zn)
+                               : (own = fe_gzip(body, len, 1, &zn));
+        if (z != NULL && zn < len) {
+            body = z;
+            len = zn;
+            gz = 1;
+            /* a strong tag names one representation: the gzip one is another */
+            snprintf(etag + strlen(etag) - 1, 5, "-gz\"");
+        }
+    }
+    struct MHD_Response *resp;
+    if (own != NULL && gz) {
+        resp = MHD_create_response_from_buffer(len, own, MHD_RESPMEM_MUST_FREE);
+        if (resp == NULL)
+            free(own);
+        own = NULL;
+    } else if (o->hit != NULL && len > 0) {
+        /* no copy: the response keeps the entry alive until it is sent */
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body,
+                                                                      unref_entry, o->hit);
+        if (resp != NULL)
+            o->hit = NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    }
+    free(own);
     if (resp == NULL)
         return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            r->ctype ? r->ctype : "application/json");
-    add_common_headers(fe, r, resp);
+    if (r->status != 304)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    /* data may sit in the browser's cache, revalidated on each use (no-cache):
+     * never in a shared one (private: it took a token to read). The
+     * account routes stay out of every cache. */
+    int revalidate = (get_json || r->status == 304) && r->route &&
+                     r->route->perm == JUTSU_PERM_READ;
+    add_common_headers(fe, r, resp, revalidate ? "private, no-cache" : "no-store");
+    if (get_json || r->status == 304) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        if (fe->gzip)
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    }
+    if (gz)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     if (r->status == 405)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (r->over_ip || r->too_large)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
-    /* an invitation's token is a credential: such paths are logged as their pattern */
-    const char *logged = r->route && strstr(r->route->pattern, "{token}") ? r->route->pattern
-                                                                          : r->path;
-    if (fe->access_log && fe->host->log_enabled(fe->ctx, JUTSU_LOG_INFO))
-        fe->host->log(fe->ctx, JUTSU_LOG_INFO, "%s %s %d %zu bytes %lld us user=%s client=%s",
-                      r->method, logged, r->status, len, (long long)(mono_us() - r->t0_us),
-                      r->authed ? r->who.username : "-", r->client);
+    log_and_count(r, len);
     return ok;
 }
 
@@ -388,7 +600,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct fe *fe = cls;
     struct fe_req *r = *con_cls;
+    struct fe_out o;
     (void)version;
+    o.hit = NULL;
+    o.store = 0;
     if (r == NULL) {
         if ((r = malloc(sizeof(*r))) == NULL)
             return MHD_NO;
@@ -409,17 +624,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             fe_error(r, 429, "too_many_connections",
                      "too many connections from your address at once",
                      "reuse connections (keep-alive) or open fewer");
-            return answer(r);
+            return answer(r, &o);
         }
         const char *cl = fe_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > (unsigned long long)fe->max_body) {
             r->too_large = 1;
             too_large(r);
-            return answer(r);
+            return answer(r, &o);
         }
         if (strlen(url) >= sizeof(r->path)) {
             fe_error(r, 414, "uri_too_long", "the path is too long", NULL);
-            return answer(r);
+            return answer(r, &o);
         }
         return MHD_YES;
     }
@@ -434,8 +649,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->too_large)
         too_large(r);
     else
-        dispatch(r);
-    return answer(r);
+        dispatch(r, &o);
+    enum MHD_Result ok = answer(r, &o);
+    fe_cache_unref(o.hit);
+    return ok;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -447,6 +664,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     if (r == NULL)
         return;
+    if (r->reader && r->reader_free)   /* a stream that never got queued */
+        r->reader_free(r->reader_cls);
     json_object_put(r->json);
     free(r->raw);
     free(r->body);
@@ -482,7 +701,10 @@ int fe_server_start(struct fe *fe)
         if (inet_pton(AF_INET, fe->host_part, &a->sin_addr) != 1)
             return JUTSU_ECONFIG;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* suspend/resume: an event stream with nothing to send gives its
+     * thread back (fe_events.c) */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (fe->ipv6)
         flags |= MHD_USE_IPv6;
     if (fe->cert_pem)

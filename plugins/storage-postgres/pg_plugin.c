@@ -60,8 +60,11 @@ static const struct jutsu_cfg_key pg_schema[] = {
     JUTSU_CFG_ENUM_AT("gssencmode", gssencmodes, NULL, "disable",
                       "GSSAPI (Kerberos) encryption, as libpq's gssencmode",
                       struct pg_conf, gssencmode),
-    JUTSU_CFG_INT_RANGE_AT("pool_size", "4", 1, 64,
-                           "Connections kept at most; a thread beyond that waits for one",
+    /* frontend-http keeps one session per worker thread (4 by default),
+     * the scheduler's jobs and API runs want theirs beside them */
+    JUTSU_CFG_INT_RANGE_AT("pool_size", "16", 1, 64,
+                           "Connections kept at most; a thread beyond that waits for one "
+                           "(at least the HTTP threads + 4)",
                            struct pg_conf, pool_size),
     JUTSU_CFG_INT_RANGE_AT("connect_timeout_s", "10", 1, 3600,
                            "Seconds to wait for the server, and for a free pooled connection",

@@ -41,7 +41,7 @@ JUTSU_TEST_GREETING=hola DATABASE_URL="postgresql://u:pw-in-url@h:5/d" \
 expect show-env out "hola"
 expect show-env out 'type: "postgresql"'
 expect show-env out "password: '********'"
-expect show-env out "pool_size: 4"
+expect show-env out "pool_size: 16"
 refute show-env out "pw-in-url"
 refute show-env err "pw-in-url"
 run show-json 0 "$JUTSU" -c "$TMP/j.yaml" config show --format json

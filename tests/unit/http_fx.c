@@ -26,11 +26,18 @@ static jutsu_time_t fx_clock(void *arg)
 
 void hfx_open(struct hfx *h, int i, const char *extra_http)
 {
-    char yaml[3072];
+    hfx_open_with(h, i, extra_http, NULL, NULL);
+}
+
+void hfx_open_with(struct hfx *h, int i, const char *extra_http, const char *top,
+                   const char *plugins)
+{
+    char *yaml = NULL;
     char *dir = tu_tmpdir();
     memset(h, 0, sizeof(*h));
     hfx_clock_set(1736456400);
-    snprintf(yaml, sizeof(yaml),
+    ck_assert_int_gt(asprintf(&yaml,
+             "%s"
              "auth:\n  secret_key_file: %s/jutsu.key\n"
              "plugins:\n"
              "  - name: password\n    plugin: auth-password\n"
@@ -38,13 +45,20 @@ void hfx_open(struct hfx *h, int i, const char *extra_http)
              "  - name: totp\n    plugin: auth-totp\n"
              "  - name: passkey\n    plugin: auth-passkey\n"
              "    config: {rp_id: localhost, origins: [\"http://localhost:8080\"]}\n"
+             "%s"
              "  - name: http\n    plugin: frontend-http\n"
-             "    config:\n%s      threads: 4\n%s",
-             dir, extra_http && strstr(extra_http, "listen:") ? ""
-                                                            : "      listen: \"127.0.0.1:0\"\n",
-             extra_http ? extra_http : "");
+             "    config:\n%s%s%s",
+             top ? top : "", dir, plugins ? plugins : "",
+             extra_http && strstr(extra_http, "listen:") ? ""
+                                                          : "      listen: \"127.0.0.1:0\"\n",
+             /* each worker keeps a connection of testdb's pool of 16
+              * (fe_db.c), sign-in checks borrow others, the test and the
+              * engine's runs hold theirs: 4 workers leave room for all */
+             extra_http && strstr(extra_http, "threads:") ? "" : "      threads: 4\n",
+             extra_http ? extra_http : ""), 0);
     h->dir = dir;
     tdb_open_with(&h->t, i, 1, yaml);
+    free(yaml);
     if (h->t.skipped)
         return;
     h->t.app->clock = fx_clock;

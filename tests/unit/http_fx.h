@@ -33,10 +33,15 @@ int64_t hfx_clock_get(void);
 
 /* Backend i, with auth-password (cheap Argon2id), auth-totp, auth-passkey
  * (rp_id localhost, origin http://localhost:8080) and
- * frontend-http on 127.0.0.1:0; `extra_http` is more YAML for the
- * frontend's config map ("" for none; a `listen:` in it replaces the
- * address). */
+ * frontend-http on 127.0.0.1:0 with 1 thread; `extra_http` is more YAML
+ * for the frontend's config map ("" for none; a `listen:` or `threads:` in
+ * it replaces the default). */
 void hfx_open(struct hfx *h, int i, const char *extra_http);
+/* The same with more of the config: `top` is YAML put before the rest
+ * (sections: sync:, eod:, plugin_path:), `plugins` more items of the
+ * plugins: list ("  - {name: ..., plugin: ...}\n" lines); NULL for none. */
+void hfx_open_with(struct hfx *h, int i, const char *extra_http, const char *top,
+                   const char *plugins);
 void hfx_close(struct hfx *h);
 /* Creates a user through the host's sessions engine (the CLI's path). */
 int64_t hfx_user(struct hfx *h, const char *name, const char *role, const char *password);

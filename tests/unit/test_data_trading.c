@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -901,6 +902,276 @@ START_TEST(atomic_commit)
 }
 END_TEST
 
+/* --- the listing reads (ABI 1.3) ------------------------------------------ */
+
+struct listed {
+    int64_t id[64];
+    jutsu_time_t ts[64];
+    char    strategy[64][16], symbol[64][12];
+    size_t  n;
+};
+
+static int list_trade_fn(const void *row, void *arg)
+{
+    const struct jutsu_trade_row *r = row;
+    struct listed *x = arg;
+    ck_assert_uint_lt(x->n, 64);
+    x->id[x->n] = r->id;
+    x->ts[x->n] = r->ts;
+    snprintf(x->strategy[x->n], 16, "%s", r->strategy_id);
+    snprintf(x->symbol[x->n], 12, "%s", r->symbol);
+    x->n++;
+    return 0;
+}
+
+static int list_snapshot_fn(const void *row, void *arg)
+{
+    const struct jutsu_snapshot_row *r = row;
+    struct listed *x = arg;
+    ck_assert_uint_lt(x->n, 64);
+    x->id[x->n] = r->id;
+    x->ts[x->n++] = r->ts;
+    return 0;
+}
+
+static int list_position_fn(const void *row, void *arg)
+{
+    const struct jutsu_position_row *r = row;
+    struct listed *x = arg;
+    ck_assert_uint_lt(x->n, 64);
+    snprintf(x->strategy[x->n], 16, "%s", r->strategy_id);
+    snprintf(x->symbol[x->n++], 12, "%s", r->symbol);
+    return 0;
+}
+
+static struct jutsu_query query(const char *strategy, const char *mode, const char *symbol)
+{
+    struct jutsu_query q = { .size = sizeof(q), .strategy_id = strategy, .mode = mode,
+                             .symbol = symbol };
+    return q;
+}
+
+/* 12 trades: s1 and s2 alternate, two symbols, two of them at the same
+ * instant (the id breaks the tie), one online_live. */
+static void twelve_trades(struct tdb *t, int64_t *ids)
+{
+    for (int i = 0; i < 12; i++) {
+        struct jutsu_trade_row r = full_trade(i % 2 ? "s2" : "s1", i == 11 ? "online_live"
+                                              : "offline_mock", T0 + (i == 5 ? 4 : i) * DAY);
+        r.symbol = i % 3 ? "QQQ" : "TQQQ";
+        ok(t, jutsu_data_trade_insert(t->s, &r, &ids[i]));
+    }
+}
+
+START_TEST(trades_query_pages)
+{
+    struct tdb t;
+    int64_t ids[12], total = -1;
+    if (!open_db(&t, _i))
+        return;
+    twelve_trades(&t, ids);
+    /* everything, newest first, the tie at T0 + 4 days by id */
+    struct listed x = { .n = 0 };
+    struct jutsu_query q = query(NULL, NULL, NULL);
+    ok(&t, jutsu_data_trades_query(t.s, &q, list_trade_fn, &x, &total));
+    ck_assert_int_eq(total, 12);
+    ck_assert_uint_eq(x.n, 12);
+    ck_assert_int_eq(x.id[0], ids[11]);
+    for (size_t i = 1; i < x.n; i++)
+        ck_assert(x.ts[i - 1] > x.ts[i] || (x.ts[i - 1] == x.ts[i] && x.id[i - 1] > x.id[i]));
+    /* pages: 5 + 5 + 2, no row twice */
+    struct listed all = x;
+    for (int64_t off = 0; off < 12; off += 5) {
+        struct listed p = { .n = 0 };
+        q.offset = off;
+        q.limit = 5;
+        ok(&t, jutsu_data_trades_query(t.s, &q, list_trade_fn, &p, &total));
+        ck_assert_int_eq(total, 12);
+        ck_assert_uint_eq(p.n, off == 10 ? 2 : 5);
+        for (size_t i = 0; i < p.n; i++)
+            ck_assert_int_eq(p.id[i], all.id[off + (int64_t)i]);
+    }
+    /* keyset: after the 4th row, the rest */
+    struct listed k = { .n = 0 };
+    q = query(NULL, NULL, NULL);
+    q.before_ts = all.ts[3];
+    q.before_id = all.id[3];
+    ok(&t, jutsu_data_trades_query(t.s, &q, list_trade_fn, &k, NULL));
+    ck_assert_uint_eq(k.n, 8);
+    ck_assert_int_eq(k.id[0], all.id[4]);
+    /* filters: strategy, mode, symbol, range */
+    struct listed f = { .n = 0 };
+    q = query("s2", "offline_mock", "QQQ");
+    ok(&t, jutsu_data_trades_query(t.s, &q, list_trade_fn, &f, &total));
+    ck_assert_int_eq(total, (int64_t)f.n);
+    ck_assert_uint_eq(f.n, 3);   /* i = 1, 5, 7 (3, 9: TQQQ; 11: online_live) */
+    for (size_t i = 0; i < f.n; i++) {
+        ck_assert_str_eq(f.strategy[i], "s2");
+        ck_assert_str_eq(f.symbol[i], "QQQ");
+    }
+    struct listed g = { .n = 0 };
+    q = query(NULL, NULL, NULL);
+    q.from = T0 + 2 * DAY;
+    q.to = T0 + 4 * DAY;
+    ok(&t, jutsu_data_trades_query(t.s, &q, list_trade_fn, &g, &total));
+    ck_assert_int_eq(total, 4);   /* i = 2, 3, 4, 5 */
+    /* one by id; a missing id */
+    struct jutsu_trade_row one;
+    ok(&t, jutsu_data_trade_get(t.s, ids[7], &one));
+    ck_assert_int_eq(one.id, ids[7]);
+    ck_assert_str_eq(one.strategy_id, "s2");
+    ck_assert_int_eq(one.quantity, 125);
+    ck_assert_int_eq(one.target_price, BIG);
+    ck_assert_int_eq(jutsu_data_trade_get(t.s, ids[11] + 1000, &one), JUTSU_ENOENT);
+    ck_assert_int_eq(jutsu_data_trade_get(t.s, 0, &one), JUTSU_EINVAL);
+    tdb_close(&t);
+}
+END_TEST
+
+START_TEST(listing_refusals)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    struct listed x = { .n = 0 };
+    struct jutsu_query q = query(NULL, "paper", NULL);
+    ck_assert_int_eq(jutsu_data_trades_query(t.s, &q, list_trade_fn, &x, NULL), JUTSU_EINVAL);
+    ck_assert_ptr_nonnull(strstr(jutsu_dbs_error(t.s), "mode"));
+    q = query(NULL, NULL, NULL);
+    q.limit = -1;
+    ck_assert_int_eq(jutsu_data_trades_query(t.s, &q, list_trade_fn, &x, NULL), JUTSU_EINVAL);
+    q = query(NULL, NULL, NULL);
+    q.size = 8;   /* a struct this host does not know */
+    ck_assert_int_eq(jutsu_data_snapshots_query(t.s, &q, list_snapshot_fn, &x, NULL),
+                     JUTSU_EINVAL);
+    q = query(NULL, NULL, "ABCDEFGHIJK");
+    ck_assert_int_eq(jutsu_data_positions_query(t.s, &q, list_position_fn, &x, NULL),
+                     JUTSU_ERANGE);
+    ck_assert_int_eq(jutsu_data_bars_page(t.s, "QQQ", "2D", 0, T0, 0, 10, NULL, NULL, NULL),
+                     JUTSU_EINVAL);
+    ck_assert_int_eq(jutsu_data_daily_perf_latest(t.s, "strategy", "s1", "offline_mock",
+                                                  jutsu_date_from_ymd(2025, 1, 1), 0, NULL,
+                                                  NULL), JUTSU_EINVAL);
+    ck_assert_uint_eq(x.n, 0);
+    tdb_close(&t);
+}
+END_TEST
+
+START_TEST(snapshots_positions_query)
+{
+    struct tdb t;
+    int64_t total = -1;
+    if (!open_db(&t, _i))
+        return;
+    for (int i = 0; i < 7; i++) {
+        struct jutsu_snapshot_row r = full_snapshot(i < 4 ? "s1" : "s2", "offline_mock",
+                                                    T0 + i * DAY);
+        ok(&t, jutsu_data_snapshot_upsert(t.s, &r));
+    }
+    struct listed x = { .n = 0 };
+    struct jutsu_query q = query("s1", NULL, NULL);
+    q.limit = 3;
+    ok(&t, jutsu_data_snapshots_query(t.s, &q, list_snapshot_fn, &x, &total));
+    ck_assert_int_eq(total, 4);
+    ck_assert_uint_eq(x.n, 3);
+    ck_assert_int_eq(x.ts[0], T0 + 3 * DAY);
+    ck_assert_int_eq(x.ts[2], T0 + 1 * DAY);
+    const char *syms[] = { "TLT", "QQQ", "TMF" };
+    for (int i = 0; i < 3; i++) {
+        struct jutsu_position_row p = { .strategy_id = i == 2 ? "s2" : "s1",
+            .mode = "offline_mock", .symbol = syms[i], .quantity = 10 + i,
+            .avg_cost = INT64_C(1000000), .market_value = JUTSU_MONEY_NULL,
+            .unrealized_pnl = JUTSU_MONEY_NULL };
+        ok(&t, jutsu_data_position_upsert(t.s, &p));
+    }
+    struct listed p = { .n = 0 };
+    q = query(NULL, NULL, NULL);
+    ok(&t, jutsu_data_positions_query(t.s, &q, list_position_fn, &p, &total));
+    ck_assert_int_eq(total, 3);
+    ck_assert_str_eq(p.symbol[0], "QQQ");    /* s1's, by symbol, then s2's */
+    ck_assert_str_eq(p.symbol[1], "TLT");
+    ck_assert_str_eq(p.strategy[2], "s2");
+    struct listed p2 = { .n = 0 };
+    q = query("s1", "offline_mock", "TLT");
+    ok(&t, jutsu_data_positions_query(t.s, &q, list_position_fn, &p2, &total));
+    ck_assert_int_eq(total, 1);
+    ck_assert_uint_eq(p2.n, 1);
+    tdb_close(&t);
+}
+END_TEST
+
+static int latest_fn(const void *row, void *arg)
+{
+    int64_t *out = arg;
+    const struct jutsu_daily_perf_row *r = row;
+    ck_assert_int_lt(out[0], 7);
+    out[1 + out[0]++] = r->trading_date;
+    return 0;
+}
+
+START_TEST(daily_perf_latest_rows)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    jutsu_date_t d0 = jutsu_date_from_ymd(2025, 1, 6);
+    for (int i = 0; i < 5; i++)
+        put_perf(&t, "s1", "offline_mock", d0 + i, INT64_C(10000000000) + i);
+    put_perf(&t, "s2", "offline_mock", d0 + 9, INT64_C(10000000000));
+    int64_t got[8] = { 0 };
+    ok(&t, jutsu_data_daily_perf_latest(t.s, "strategy", "s1", "offline_mock", d0 + 3, 2,
+                                        latest_fn, got));
+    ck_assert_int_eq(got[0], 2);
+    ck_assert_int_eq(got[1], d0 + 3);    /* newest first, on or before `to` */
+    ck_assert_int_eq(got[2], d0 + 2);
+    memset(got, 0, sizeof(got));
+    ok(&t, jutsu_data_daily_perf_latest(t.s, "strategy", "s1", "offline_mock", d0 + 100, 30,
+                                        latest_fn, got));
+    ck_assert_int_eq(got[0], 5);
+    ck_assert_int_eq(got[1], d0 + 4);
+    tdb_close(&t);
+}
+END_TEST
+
+struct bars_seen {
+    jutsu_time_t ts[16];
+    size_t       n;
+};
+
+static int bar_fn(const struct jutsu_bar_row *b, void *arg)
+{
+    struct bars_seen *x = arg;
+    ck_assert_uint_lt(x->n, 16);
+    x->ts[x->n++] = b->ts;
+    return 0;
+}
+
+START_TEST(bars_paged)
+{
+    struct tdb t;
+    int64_t ins = 0, skip = 0, total = -1;
+    if (!open_db(&t, _i))
+        return;
+    struct jutsu_bar_row rows[9];
+    for (int i = 0; i < 9; i++)
+        rows[i] = (struct jutsu_bar_row){ .symbol = "QQQ", .timeframe = "1D",
+            .ts = T0 + i * DAY, .open = 1000000, .high = 2000000, .low = 500000,
+            .close = 1500000 + i, .volume = 100, .data_source = "csv", .is_valid = 1 };
+    ok(&t, jutsu_data_bars_upsert(t.s, rows, 9, &ins, &skip));
+    struct bars_seen x = { .n = 0 };
+    ok(&t, jutsu_data_bars_page(t.s, "QQQ", "1D", T0 + DAY, T0 + 7 * DAY, 2, 3, bar_fn, &x,
+                                &total));
+    ck_assert_int_eq(total, 7);
+    ck_assert_uint_eq(x.n, 3);
+    ck_assert_int_eq(x.ts[0], T0 + 3 * DAY);   /* oldest first, 2 skipped */
+    ck_assert_int_eq(x.ts[2], T0 + 5 * DAY);
+    struct bars_seen y = { .n = 0 };
+    ok(&t, jutsu_data_bars_page(t.s, "QQQ", "1D", T0, T0 + 100 * DAY, 0, 0, bar_fn, &y, NULL));
+    ck_assert_uint_eq(y.n, 9);
+    tdb_close(&t);
+}
+END_TEST
+
 static Suite *trading_suite(void)
 {
     Suite *s = suite_create("data_trading");
@@ -919,6 +1190,11 @@ static Suite *trading_suite(void)
     tcase_add_loop_test(tc, daily_perf_refusals, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, atomic_rollback, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, atomic_commit, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, trades_query_pages, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, listing_refusals, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, snapshots_positions_query, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, daily_perf_latest_rows, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, bars_paged, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,15 +16,15 @@ static int h_any(struct fe_req *r) { (void)r; return 0; }
 
 /* patterns first, exact paths after: the order that lost routes before */
 const struct fe_route fe_routes[] = {
-    { "GET", "/api/v2/performance/eod-status/{date}", h_any, 0, "a day", NULL },
-    { "GET", "/api/strategies/{id}/state", h_any, 0, "a strategy's state", NULL },
-    { "GET", "/api/strategies/{id}", h_any, 0, "a strategy", NULL },
-    { "GET", "/api/{a}/{b}/{c}", h_any, 0, "anything three deep", NULL },
-    { "PUT", "/api/users/{id}", h_any, 0, "update", NULL },
-    { "DELETE", "/api/users/{id}", h_any, 0, "delete", NULL },
-    { "GET", "/api/v2/performance/eod-status/today", h_any, 0, "today", NULL },
-    { "GET", "/api/strategies/primary/state", h_any, 0, "the primary's state", NULL },
-    { "GET", "/api/users/me", h_any, 0, "me", NULL },
+    { "GET", "/api/v2/performance/eod-status/{date}", h_any, 0, "a day", NULL, NULL, 0 },
+    { "GET", "/api/strategies/{id}/state", h_any, 0, "a strategy's state", NULL, NULL, 0 },
+    { "GET", "/api/strategies/{id}", h_any, 0, "a strategy", NULL, NULL, 0 },
+    { "GET", "/api/{a}/{b}/{c}", h_any, 0, "anything three deep", NULL, NULL, 0 },
+    { "PUT", "/api/users/{id}", h_any, 0, "update", NULL, NULL, 0 },
+    { "DELETE", "/api/users/{id}", h_any, 0, "delete", NULL, NULL, 0 },
+    { "GET", "/api/v2/performance/eod-status/today", h_any, 0, "today", NULL, NULL, 0 },
+    { "GET", "/api/strategies/primary/state", h_any, 0, "the primary's state", NULL, NULL, 0 },
+    { "GET", "/api/users/me", h_any, 0, "me", NULL, NULL, 0 },
 };
 const size_t fe_routes_n = sizeof(fe_routes) / sizeof(fe_routes[0]);
 

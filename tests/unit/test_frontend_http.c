@@ -137,13 +137,13 @@ START_TEST(t_role_matrix)
 {
     struct hfx h;
     struct hres r;
-    struct route rt[64];
+    struct route rt[128];
     char admin[2048], viewer[2048];
     hfx_open(&h, _i, "");
     if (h.t.skipped)
         return;
     setup_users(&h, admin, sizeof(admin), viewer, sizeof(viewer));
-    int n = routes_of(&h, rt, 64), nusers = 0, npublic = 0;
+    int n = routes_of(&h, rt, 128), nusers = 0, ncontrol = 0, npublic = 0;
     ck_assert_int_ge(n, 25);
     for (int i = 0; i < n; i++) {
         /* logout would end the session the walk uses: it is walked last, below */
@@ -161,9 +161,15 @@ START_TEST(t_role_matrix)
                       "anonymous %s %s: %ld %s", rt[i].method, rt[i].path, r.status, r.body);
         ck_assert_str_ne(hres_code(&r), "no_route");
         hres_free(&r);
+        /* a signed-in GET /api/events is a stream that does not end: it would
+         * hang hfx_req. Its roles (viewer 200, auth.* for admins only) are
+         * tested with a streaming client in test_rest_live.c */
+        if (strcmp(rt[i].path, "/api/events") == 0)
+            continue;
         hfx_req(&h, rt[i].method, rt[i].path, viewer, body, NULL, &r);
         if (strcmp(rt[i].perm, "users") == 0 || strcmp(rt[i].perm, "control") == 0) {
-            nusers++;
+            nusers += rt[i].perm[0] == 'u';
+            ncontrol += rt[i].perm[0] == 'c';
             ck_assert_msg(r.status == 403, "viewer %s %s: %ld", rt[i].method, rt[i].path,
                           r.status);
             ck_assert_str_eq(hres_code(&r), "forbidden");
@@ -179,6 +185,7 @@ START_TEST(t_role_matrix)
         hres_free(&r);
     }
     ck_assert_int_eq(nusers, 5);
+    ck_assert_int_eq(ncontrol, 8);
     ck_assert_int_ge(npublic, 8);
     /* the admin routes with real arguments: 2xx */
     hfx_req(&h, "GET", "/api/users", admin, NULL, NULL, &r);
@@ -572,7 +579,8 @@ START_TEST(t_totp_over_api)
     ck_assert(json_object_object_get_ex(r.json, "backup_codes", &codes));
     ck_assert_int_eq((int)json_object_array_length(codes), 10);
     char backup[64];
-    snprintf(backup, sizeof(backup), "%s", json_object_get_string(json_object_array_get_idx(codes, 0)));
+    snprintf(backup, sizeof(backup), "%s",
+             json_object_get_string(json_object_array_get_idx(codes, 0)));
     hres_free(&r);
     /* now a login needs the second factor */
     snprintf(body, sizeof(body), "{\"username\":\"ada\",\"password\":\"%s\"}", PW_ADMIN);

@@ -569,8 +569,9 @@ END_TEST
 
 /* --- election ------------------------------------------------------------------- */
 
-/* Another session holds the job's lock: on PostgreSQL the slot is BUSY and
- * runs once the lock is free; SQLite always grants it. */
+/* Another holder of the job's lock (another process on PostgreSQL, or
+ * another thread of this one, like a run started over the API): the slot
+ * is BUSY on both backends and runs once the lock is free. */
 START_TEST(lock_held_elsewhere)
 {
     struct tdb t;
@@ -586,20 +587,63 @@ START_TEST(lock_held_elsewhere)
     ck_assert_int_eq(got, 1);
     jutsu_sched *s = new_sched(t.app, market, NJOBS(market));
     ck_assert_uint_eq(run_at(s, "2024-03-08T21:20:00Z", 0, r, 4), 1);
-    if (_i == 1) {
-        expect_result(&r[0], "eod", "2024-03-08", JUTSU_SLOT_BUSY, 0);
-        ck_assert_int_eq(ncalls(), 0);
-        jutsu_job_lock *second = (jutsu_job_lock *)&got;
-        ck_assert_int_eq(jutsu_sched_lock(t.app, "eod", &second, &got), 0);
-        ck_assert_int_eq(got, 0);
-        ck_assert_ptr_null(second);
-        jutsu_sched_unlock(held);
-        held = NULL;
-        ck_assert_uint_eq(run_at(s, "2024-03-08T21:21:00Z", 0, r, 4), 1);
-    }
+    expect_result(&r[0], "eod", "2024-03-08", JUTSU_SLOT_BUSY, 0);
+    ck_assert_int_eq(ncalls(), 0);
+    jutsu_job_lock *second = (jutsu_job_lock *)&got;
+    ck_assert_int_eq(jutsu_sched_lock(t.app, "eod", &second, &got), 0);
+    ck_assert_int_eq(got, 0);
+    ck_assert_ptr_null(second);
+    /* another job's lock is another lock */
+    ck_assert_int_eq(jutsu_sched_lock(t.app, "sync", &second, &got), 0);
+    ck_assert_int_eq(got, 1);
+    jutsu_sched_unlock(second);
+    jutsu_sched_unlock(held);
+    ck_assert_uint_eq(run_at(s, "2024-03-08T21:21:00Z", 0, r, 4), 1);
     expect_result(&r[0], "eod", "2024-03-08", JUTSU_SLOT_RAN, 0);
     ck_assert_int_eq(ncalls(), 1);
-    jutsu_sched_unlock(held);
+    jutsu_sched_free(s);
+    tdb_close(&t);
+}
+END_TEST
+
+/* A paused job's due slot is recorded skipped ("paused") and not run;
+ * resumed, its next slot runs. */
+START_TEST(paused_job_skips_its_slot)
+{
+    struct tdb t;
+    struct jutsu_slot_result r[4];
+    struct jutsu_sched_record rec;
+    if (!open_db(&t, _i, NULL))
+        return;
+    seed(&t, "trading", "2024-03-08");
+    seed(&t, "eod", "2024-03-07");
+    int paused = -1;
+    char by[32];
+    ck_assert_int_eq(jutsu_sched_paused(t.app, "eod", &paused, by, sizeof(by), NULL), 0);
+    ck_assert_int_eq(paused, 0);
+    ck_assert_int_eq(jutsu_sched_set_paused(t.app, "eod", 1, "alice"), 0);
+    ck_assert_int_eq(jutsu_sched_paused(t.app, "eod", &paused, by, sizeof(by), NULL), 0);
+    ck_assert_int_eq(paused, 1);
+    ck_assert_str_eq(by, "alice");
+    jutsu_sched *s = new_sched(t.app, market, NJOBS(market));
+    ck_assert_uint_eq(run_at(s, "2024-03-08T21:20:00Z", 0, r, 4), 1);
+    expect_result(&r[0], "eod", "2024-03-08", JUTSU_SLOT_SKIPPED, 0);
+    ck_assert_int_eq(ncalls(), 0);
+    ck_assert_int_eq(jutsu_sched_last(s, "eod", &rec), 0);
+    ck_assert_str_eq(rec.status, "skipped");
+    ck_assert_str_eq(rec.reason, "paused");
+    /* resumed: the skipped slot stays skipped, the next one runs */
+    ck_assert_int_eq(jutsu_sched_set_paused(t.app, "eod", 0, "alice"), 0);
+    ck_assert_uint_eq(run_at(s, "2024-03-08T21:30:00Z", 0, r, 4), 0);
+    ck_assert_int_eq(ncalls(), 0);
+    seed(&t, "trading", "2024-03-11");
+    ck_assert_uint_eq(run_at(s, "2024-03-11T20:20:00Z", 0, r, 4), 1);
+    expect_result(&r[0], "eod", "2024-03-11", JUTSU_SLOT_RAN, 0);
+    ck_assert_int_eq(ncalls(), 1);
+    expect_call(0, "eod", "2024-03-11");
+    ck_assert_int_eq(jutsu_sched_last(s, "eod", &rec), 0);
+    ck_assert_str_eq(rec.status, "ok");
+    ck_assert_str_eq(rec.reason, "");
     jutsu_sched_free(s);
     tdb_close(&t);
 }
@@ -953,6 +997,7 @@ static Suite *scheduler_suite(void)
     tcase_add_loop_test(db, disabled_job_and_scheduler, 0, TDB_BACKENDS);
     tcase_add_loop_test(db, unreadable_record_is_rewritten, 0, TDB_BACKENDS);
     tcase_add_loop_test(db, lock_held_elsewhere, 0, TDB_BACKENDS);
+    tcase_add_loop_test(db, paused_job_skips_its_slot, 0, TDB_BACKENDS);
     tcase_add_loop_test(db, two_processes_one_runner, 0, TDB_BACKENDS);
     tcase_add_loop_test(db, worker_runs_and_publishes, 0, TDB_BACKENDS);
     tcase_add_loop_test(db, stop_drops_the_queue, 0, TDB_BACKENDS);

@@ -28,7 +28,7 @@ char *tdb_yaml(int i, const char *dir, const char *name)
     else
         ck_assert_int_gt(asprintf(&y, "database:\n  type: postgresql\n  postgresql:\n"
                                       "    host: \"%s\"\n    port: %s\n    user: \"%s\"\n"
-                                      "    database: \"%s\"\n    pool_size: 4\n",
+                                      "    database: \"%s\"\n    pool_size: 16\n",
                                   getenv("JUTSU_TEST_PG_HOST"), getenv("JUTSU_TEST_PG_PORT"),
                                   getenv("JUTSU_TEST_PG_USER"), name), 0);
     return y;
