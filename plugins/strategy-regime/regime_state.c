@@ -21,8 +21,9 @@
 
 static const char *const bond_names[] = { "none", "bull", "bear" };
 
-/* No number of a sound state comes near it (see read_kalman). */
+/* No number of a sound state comes near it (see read_windows). */
 #define STATE_BOUND 1e15
+#define OSC_SLACK   1e-9   /* rounding of the oscillator, see read_windows */
 
 /* --- writing ---------------------------------------------------------------- */
 
@@ -380,8 +381,11 @@ static int read_windows(struct rd *rd, const struct regime *r, const json_object
     json_object *a;
     if (read_ring(rd, obj, "innovations", min_sz(bars, m->kalman.innov.cap), -STATE_BOUND,
                   STATE_BOUND, &m->kalman.innov) != 0 ||
-        read_ring(rd, obj, "oscillators", min_sz(osc, m->kalman.osc.cap), -100, 100,
-                  &m->kalman.osc) != 0 ||
+        /* 100 * y / peak is within +-100 in exact arithmetic; in doubles
+         * the innovation that is its own peak can come out as
+         * 100.00000000000001, and the state we saved must read back */
+        read_ring(rd, obj, "oscillators", min_sz(osc, m->kalman.osc.cap), -100 - OSC_SLACK,
+                  100 + OSC_SLACK, &m->kalman.osc) != 0 ||
         read_mring(rd, obj, "closes", min_sz(bars, m->closes.cap), &m->closes) != 0 ||
         read_ring(rd, obj, "sigmas", min_sz(sig, m->sigmas.cap), 0, STATE_BOUND,
                   &m->sigmas) != 0)

@@ -86,4 +86,19 @@ expect backtest-unknown err 'jutsu: error: no strategy instance "hodl" in the co
 expect backtest-unknown err 'did you mean "hold"?'
 run backtest-no-day 2 "${J[@]}" backtest --strategy hold --from 2020-01-04 --to 2020-01-05
 expect backtest-no-day err "jutsu: usage error: no trading day between --from and --to"
+# the regime strategy on two days in a row: its saved state (whose
+# oscillator can round to 100.00000000000001) reads back on the second
+cat > "$TMP/r.yaml" <<YAML
+database: {type: sqlite, sqlite: {path: "$TMP/var/r.db"}}
+sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample], history_start: "2024-01-01"}
+plugins:
+  - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
+  - {name: v3_5b, plugin: strategy-regime, mode: offline_mock, initial_capital: "10000"}
+YAML
+R=("$JUTSU" -c "$TMP/r.yaml")
+run r-sync 0 "${R[@]}" sync
+run r-day1 0 "${R[@]}" trade run --date 2026-05-12
+run r-day2 0 "${R[@]}" trade run --date 2026-05-13
+refute r-day2 out "failed"
+refute r-day2 err "could not restore"
 finish
