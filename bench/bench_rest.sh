@@ -27,7 +27,9 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-bench-rest-XXXXXX")
 pids=()
 pgdbs=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  # under set -e a failing kill (the process already gone) would end the
+  # trap here and leave nginx holding the terminal
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   for d in "${pgdbs[@]}"; do
     "$JUTSU_TEST_PG_BIN/psql" -X -q -h "$JUTSU_TEST_PG_HOST" -p "$JUTSU_TEST_PG_PORT" \
       -U "$JUTSU_TEST_PG_USER" -d postgres -c "DROP DATABASE IF EXISTS $d" 2>/dev/null || true
