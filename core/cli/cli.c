@@ -401,13 +401,6 @@ int jutsu_cli_no_args(struct jutsu_cli *cli)
     return rc;
 }
 
-int jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d)
-{
-    if (jutsu_date_parse(v, -1, d) != 0)
-        return jutsu_cli_usage(cli, "--%s %s: write the date as YYYY-MM-DD", name, v);
-    return 0;
-}
-
 /* The log settings of the command line. */
 struct global_opts {
     int level;           /* -1: not given                         */

@@ -29,7 +29,7 @@
 
 enum jutsu_exit {
     JUTSU_EXIT_OK      = 0,
-    JUTSU_EXIT_FAILURE = 1,
+    JUTSU_EXIT_FAILURE = 1,    /* it failed, or no such thing (symbol, strategy, row) */
     JUTSU_EXIT_USAGE   = 2,
     JUTSU_EXIT_CONFIG  = 3
 };
@@ -105,8 +105,6 @@ int  jutsu_cli_no_args(struct jutsu_cli *cli);
  * allows (refusing otherwise). Returns 0 or an exit code, the problem
  * printed; *s is NULL then. The caller closes *s. */
 int  jutsu_cli_start_storage(struct jutsu_cli *cli, unsigned kinds, jutsu_dbs **s);
-/* Parses --NAME's value as YYYY-MM-DD; 0 or the usage exit code. */
-int  jutsu_cli_date_opt(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d);
 
 /* --- text output (core/cli/cli_table.c) ------------------------------------ */
 

@@ -62,8 +62,7 @@ const char *jutsu_cli_entity_hint(const struct jutsu_entities *e, const char *ty
  * date (*d set, why untouched), else JUTSU_EMALFORMED. */
 int jutsu_cli_date_why(const char *text, jutsu_date_t *d, char *why, size_t size);
 /* Parses --NAME's value as YYYY-MM-DD, saying what is wrong with it as a
- * usage error: 0 or the usage exit code. (jutsu_cli_date_opt in cli.c
- * answers every refusal with "write the date as YYYY-MM-DD".) */
+ * usage error: 0 or the usage exit code. */
 int jutsu_cli_date_arg(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d);
 
 #endif

@@ -161,6 +161,14 @@ int jutsu_cmd_sync(struct jutsu_cli *cli)
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     jutsu_dbs_close(s);
+    if (a.nsymbols == 0) {
+        /* said as what it is, a question of the command line, before any work */
+        jutsu_cfg_node *l = jutsu_cfg_get(jutsu_cfg_root(cli->app->cfg), "sync.symbols");
+        if (l == NULL || l->kind != JUTSU_CFG_NODE_SEQ || l->n == 0)
+            return jutsu_cli_usage(cli, "no symbols to sync: %s has no sync.symbols; pass "
+                                   "--symbol SYMBOL (repeatable) or list them there",
+                                   cli->config_path);
+    }
     if (a.source && (rc = check_source(cli, a.source)) != 0)
         return rc;
     struct jutsu_sync_opts o = {

@@ -103,4 +103,13 @@ YAML
 expect yahoo-url err "fetching bars from http://***@127.0.0.1:9"
 refute yahoo-url err "hunter2"
 refute yahoo-url out "hunter2"
+# a sync with nothing to sync is a usage error that says what to pass
+cat >"$TMP/ns.yaml" <<YAML
+database: {type: sqlite, sqlite: {path: "$TMP/ns.db"}}
+plugins:
+  - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
+YAML
+run no-symbols 2 "$JUTSU" -c "$TMP/ns.yaml" sync
+expect no-symbols err "jutsu: usage error: no symbols to sync: $TMP/ns.yaml has no sync.symbols; pass --symbol SYMBOL"
+refute no-symbols err "ERROR"
 finish
