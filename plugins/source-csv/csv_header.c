@@ -130,11 +130,17 @@ static int read_yfinance_lines(struct csv_reader *rd, struct csv_layout *l, char
         int rc = csv_next_row(rd, &r);
         if (rc <= 0)
             return rc;
+        /* A row that could not be split is data (rejected with its line),
+         * not a header line: its fields are not looked at. */
+        if (r.bad != NULL) {
+            csv_unread_row(rd, &r);
+            return 0;
+        }
         normalise(&r.f[0], key, sizeof(key));
-        if (r.bad == NULL && strcmp(key, "ticker") == 0) {
+        if (strcmp(key, "ticker") == 0) {
             if ((rc = read_ticker(rd->file, &r, l, why, whysz)) != 0)
                 return rc;
-        } else if (r.bad != NULL || strcmp(key, "date") != 0) {
+        } else if (strcmp(key, "date") != 0) {
             csv_unread_row(rd, &r);     /* already data */
             return 0;
         }

@@ -80,6 +80,9 @@ static const char *split_quoted(char **pp, char *end, struct csv_field *f)
     f->quoted = 1;
     for (;;) {
         if (p >= end || *p == '\n' || *p == '\r') {
+            /* the row is bad, but its fields are still looked at (csv_unread_row
+             * copies them, a reject may quote them): leave none unset */
+            f->len = (uint32_t)(w - f->p);
             *pp = p;
             return "a quoted field has no closing quote on its line";
         }
