@@ -123,6 +123,18 @@ static jutsu_time_t hour_start(struct schwab *s, jutsu_time_t t)
     return open + k * USEC_PER_HOUR;
 }
 
+/* a + b, held at INT64_MAX or INT64_MIN rather than overflowing. volume()
+ * rejects negative candles, but the sum must not rely on that to be
+ * defined behaviour. */
+static int64_t volume_sum(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
 static int push(struct emit *e, const struct jutsu_bar *b)
 {
     if (!e->hourly)
@@ -135,7 +147,7 @@ static int push(struct emit *e, const struct jutsu_bar *b)
         if (b->low < a->low)
             a->low = b->low;
         a->close = b->close;
-        a->volume = b->volume > INT64_MAX - a->volume ? INT64_MAX : a->volume + b->volume;
+        a->volume = volume_sum(a->volume, b->volume);
         return 0;
     }
     int rc = e->have_acc ? emit_bar(e, a) : 0;
@@ -188,17 +200,23 @@ static const char *volume(json_object *c, int64_t *out, char *why, size_t size)
     }
     if (json_object_is_type(v, json_type_int)) {
         *out = json_object_get_int64(v);
-        return NULL;
-    }
-    /* 1.2E7 or 39172323.0: a whole number written as a double */
-    if (json_object_is_type(v, json_type_double) &&
-        jutsu_money_parse(json_object_get_string(v), -1, JUTSU_MONEY_EXACT, &m) == 0 &&
-        m % JUTSU_MONEY_SCALE == 0) {
+    } else if (json_object_is_type(v, json_type_double) &&
+               jutsu_money_parse(json_object_get_string(v), -1, JUTSU_MONEY_EXACT, &m) == 0 &&
+               m % JUTSU_MONEY_SCALE == 0) {
+        /* 1.2E7 or 39172323.0: a whole number written as a double */
         *out = m / JUTSU_MONEY_SCALE;
-        return NULL;
+    } else {
+        snprintf(why, size, "volume %.40s is not a whole number", json_object_get_string(v));
+        return why;
     }
-    snprintf(why, size, "volume %.40s is not a whole number", json_object_get_string(v));
-    return why;
+    /* a count of shares traded cannot be below zero: such a candle is
+     * damaged, and summing it into an hour would hide the damage */
+    if (*out < 0) {
+        snprintf(why, size, "volume %.40s is negative (a volume is 0 or more)",
+                 json_object_get_string(v));
+        return why;
+    }
+    return NULL;
 }
 
 /* Reads one candle; returns why it is unreadable, or NULL. */

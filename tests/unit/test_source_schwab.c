@@ -335,6 +335,32 @@ START_TEST(hourly_from_half_hours)
 }
 END_TEST
 
+/* A negative volume is a damaged candle: rejected by name, and the rest of
+ * its hour still built. The first of the two half hours at 09:30 carries
+ * -5000000 (under UBSan, summing it overflowed); the next hour sums
+ * INT64_MAX with 2000000 and is held at INT64_MAX. */
+START_TEST(negative_volume_rejected)
+{
+    struct sx x;
+    struct got g = { 0 };
+    struct opts o = { .routes = "negvol.routes.json" };
+    sx_start(&x, &o);
+    put_valid_token(&x, "ACCESS-OK");
+    ck_assert_int_eq(fetch_tf(&x, "NEGVOL", "1H", T(2024, 1, 1), T(2024, 8, 1), &g), 0);
+    ck_assert_int_eq(g.nrej, 1);
+    ck_assert_str_eq(g.where[0], "NEGVOL 1H candle 1 (2024-01-02T14:30:00Z)");
+    ck_assert_str_eq(g.reason[0], "volume -5000000 is negative (a volume is 0 or more)");
+    ck_assert_uint_eq(g.n, 2);
+    /* 09:30 EST: the second half hour alone */
+    ck_assert_int_eq(g.bars[0].ts, T(2024, 1, 2) + 14 * HOUR + HOUR / 2);
+    ck_assert_int_eq(g.bars[0].open, INT64_C(405000000));
+    ck_assert_int_eq(g.bars[0].volume, 3000000);
+    ck_assert_int_eq(g.bars[1].ts, T(2024, 1, 2) + 15 * HOUR + HOUR / 2);
+    ck_assert_int_eq(g.bars[1].volume, INT64_MAX);
+    sx_stop(&x);
+}
+END_TEST
+
 /* --- tokens ------------------------------------------------------------- */
 
 /* _i 0: the access token has expired; 1: it expires within the margin. */
@@ -849,6 +875,7 @@ static Suite *suite(void)
     tcase_add_test(tc, daily_exact_prices);
     tcase_add_test(tc, json_number_text);
     tcase_add_test(tc, hourly_from_half_hours);
+    tcase_add_test(tc, negative_volume_rejected);
     tcase_add_loop_test(tc, refresh_before_fetch, 0, 2);
     tcase_add_test(tc, refresh_token_expired);
     tcase_add_test(tc, refresh_refused);
