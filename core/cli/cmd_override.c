@@ -6,6 +6,7 @@
  * its next run. Set and unset go through the rules of core/trading/params.h,
  * the same path the REST API's PUT and DELETE /api/config take.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <pwd.h>
@@ -40,6 +41,46 @@ static const struct option ov_opts[] = {
     { "history", no_argument,       NULL, 'H' },
     { NULL, 0, NULL, 0 }
 };
+
+/*
+ * getopt reads "-0.5" as the options -0, -. and -5 (and would move it away
+ * from its place among the words): `set v3_5b lower_z -0.5` failed with
+ * "unknown option". A word that is a negative number is a value here, never
+ * an option (none of ours is a digit), so each one goes to the parser
+ * without its sign and gets it back after, found by its address.
+ */
+enum { MAX_SIGNED = 16 };
+
+struct signs {
+    char  *hidden[MAX_SIGNED];  /* the words as the parser saw them: sign + 1 */
+    size_t n;
+};
+
+static int negative_number(const char *w)
+{
+    char *end;
+    if (w[0] != '-' || !(isdigit((unsigned char)w[1]) ||
+                         (w[1] == '.' && isdigit((unsigned char)w[2]))))
+        return 0;
+    (void)strtod(w, &end);  /* its range is the schema's to judge, not the parser's */
+    return *end == '\0';
+}
+
+static void hide_signs(struct jutsu_cli *cli, struct signs *g)
+{
+    g->n = 0;
+    for (int i = 1; i < cli->argc && g->n < MAX_SIGNED; i++)
+        if (negative_number(cli->argv[i]))
+            g->hidden[g->n++] = ++cli->argv[i];
+}
+
+static const char *with_sign(const struct signs *g, const char *w)
+{
+    for (size_t i = 0; w && i < g->n; i++)
+        if (w == g->hidden[i])
+            return w - 1;
+    return w;
+}
 
 /* Who made the change, for config_history.changed_by. */
 static const char *who(void)
@@ -157,7 +198,12 @@ int jutsu_cmd_config_override(struct jutsu_cli *cli)
 {
     struct ov_args a = { 0 };
     jutsu_dbs *s = NULL;
+    struct signs g;
+    hide_signs(cli, &g);
     int rc = jutsu_cli_parse(cli, ov_opts, ov_opt, &a);
+    for (int i = 1; i < cli->argc; i++)
+        cli->argv[i] = (char *)with_sign(&g, cli->argv[i]);
+    a.reason = with_sign(&g, a.reason);
     if (rc)
         return rc;
     const char *verb = cli->argc > 1 ? cli->argv[1] : "";

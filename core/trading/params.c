@@ -2,6 +2,7 @@
  * core/trading/params.c — a strategy instance's parameters (see params.h).
  */
 #include <json-c/json.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,8 +305,49 @@ static int db_code(int rc)
     return rc == JUTSU_ERANGE ? JUTSU_EINVAL : rc;
 }
 
-/* The change checked against the others: the merged config must be valid;
- * its canonical spelling into canon. */
+/*
+ * The merged config handed to a scratch instance of the plugin, as the YAML's
+ * is at start: the host schema cannot say every range (a DOUBLE key carries
+ * none; strategy-regime's upper_z is -100..100 only in its own table), so
+ * the plugin's init is the one judge of the rest. Without this, an override
+ * the schema lets through is refused by every later trade run and backtest
+ * instead (issue 15, defect 7). The scratch context shares the instance's
+ * name, module and declaration, so the plugin's message reads as the live
+ * one's would; it is destroyed at once and never started.
+ */
+static int trial_init(const struct jutsu_ctx *inst, jutsu_cfg_node *root, const char *param,
+                      const char *value, char *err, size_t errsz)
+{
+    const struct jutsu_plugin *d = jutsu_ctx_plugin(inst);
+    struct jutsu_ctx t = {
+        .app = inst->app, .name = inst->name, .module = inst->module, .config = root,
+        .yaml_config = inst->yaml_config, .decl = inst->decl, .required = inst->required,
+    };
+    void *state = NULL;
+    if (pthread_mutex_init(&t.sub_lock, NULL) != 0) {
+        snprintf(err, errsz, "cannot check %s.%s: out of resources", inst->name, param);
+        return JUTSU_ENOMEM;
+    }
+    int rc = d->init(&inst->app->host, &t, &state);
+    if (rc == 0)
+        d->destroy(state);
+    /* what init subscribed to goes with it (a strategy usually holds none) */
+    jutsu_host_drop_subscriptions(&t);
+    pthread_mutex_destroy(&t.sub_lock);
+    if (rc == 0)
+        return 0;
+    if (rc == JUTSU_ENOMEM) {
+        snprintf(err, errsz, "out of memory checking %s.%s", inst->name, param);
+        return rc;
+    }
+    snprintf(err, errsz, "%s (override %s = %s of strategy %s (plugin %s): refused as the "
+             "same value in the YAML file would be)", t.error[0] ? t.error : jutsu_strerror(rc),
+             param, value, inst->name, d->name);
+    return JUTSU_EINVAL;
+}
+
+/* The change checked against the others: the merged config must be valid,
+ * to the schema and to the plugin; its canonical spelling into canon. */
 static int check_merged(const struct jutsu_ctx *inst, const struct jutsu_param *over, size_t n,
                         const char *param, const char *value, char *canon, size_t canonsz,
                         char *err, size_t errsz)
@@ -328,9 +370,11 @@ static int check_merged(const struct jutsu_ctx *inst, const struct jutsu_param *
     free(all);
     if (rc != 0)
         return rc == JUTSU_ENOMEM ? rc : JUTSU_EINVAL;
-    canonical(root, param, canon, canonsz);
+    rc = trial_init(inst, root, param, value, err, errsz);
+    if (rc == 0)
+        canonical(root, param, canon, canonsz);
     jutsu_cfg_free(cfg);
-    return 0;
+    return rc;
 }
 
 int jutsu_params_override_set(struct jutsu_app *app, jutsu_dbs *s, const char *strategy,

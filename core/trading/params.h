@@ -90,11 +90,13 @@ struct jutsu_ctx *jutsu_params_strategy(struct jutsu_app *app, const char *name,
  * Sets (or replaces) the override of `param`: the strategy must be an
  * instance, the parameter a plain key of its plugin's schema, and the
  * result, with the other active overrides, a valid config of the plugin
- * (the YAML's validation). The override and its config_history row
+ * (the YAML's validation: the schema's types, ranges and choices, then the
+ * plugin's own init on a scratch instance, which judges what the schema
+ * cannot say, such as a DOUBLE key's range). The override and its config_history row
  * (changed_by `by`) go in one transaction; then config.changed is
  * published on the app's bus (docs/events.md). Returns 0, JUTSU_ENOENT
  * (no such strategy instance), JUTSU_EINVAL (unknown parameter, a value
- * of the wrong type, a reason or value too long), or the database's code.
+ * of the wrong type or out of range, a reason or value too long), or the database's code.
  * err says why; "" when the session's error says it (jutsu_dbs_error).
  */
 int jutsu_params_override_set(struct jutsu_app *app, jutsu_dbs *s, const char *strategy,

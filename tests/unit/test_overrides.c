@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_overrides.c — DATABASE_URL, DATABASE_TYPE and POSTGRES_*
- * over the config file, and the host schema's own validation.
+ * over the config file, the host schema's own validation, and a strategy's
+ * parameter overrides held to the ranges its YAML is held to.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "jutsu/error.h"
 #include "host/app.h"
 #include "base/log.h"
+#include "trading/params.h"
+#include "testdb.h"
 #include "testutil.h"
 
 static void clear_env(void)
@@ -221,6 +224,62 @@ START_TEST(unknown_timezone)
 }
 END_TEST
 
+/* --- parameter overrides: the one path of the CLI and the REST API ------- */
+
+static int open_regime(struct tdb *t, int i)
+{
+    tdb_open_with(t, i, 1, "plugins:\n  - {name: v3_5b, plugin: strategy-regime}\n");
+    if (t->skipped) {
+        tdb_close(t);
+        return 0;
+    }
+    return 1;
+}
+
+static int set(struct tdb *t, const char *param, const char *value, char *err, size_t errsz)
+{
+    struct jutsu_override_change c;
+    return jutsu_params_override_set(t->app, t->s, "v3_5b", param, value, "test", "tester", &c,
+                                     err, errsz);
+}
+
+/* Issue 15, defect 7: upper_z 1e308 went through (a DOUBLE key carries no
+ * range in the schema; strategy-regime checks -100..100 at init), and every
+ * later trade run and backtest failed on it. */
+START_TEST(override_out_of_range_is_refused)
+{
+    struct tdb t;
+    char err[600];
+    if (!open_regime(&t, _i))
+        return;
+    int rc = set(&t, "upper_z", "1e308", err, sizeof(err));
+    ck_assert_int_eq(rc, JUTSU_EINVAL);
+    ck_assert_msg(strstr(err, "upper_z is 1e+308, not within -100..100") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "override upper_z = 1e308 of strategy v3_5b (plugin "
+                              "strategy-regime)") != NULL, "%s", err);
+    ck_assert_int_eq(tdb_count(&t, "config_overrides", NULL), 0);
+    ck_assert_int_eq(tdb_count(&t, "config_history", NULL), 0);
+
+    /* the schema's own INT range, as before */
+    rc = set(&t, "sma_fast", "99999", err, sizeof(err));
+    ck_assert_int_eq(rc, JUTSU_EINVAL);
+    ck_assert_msg(strstr(err, "99999 is out of range 1..2520 (key \"sma_fast\"") != NULL,
+                  "%s", err);
+
+    /* a negative value inside the range is a value like any other */
+    ck_assert_msg(set(&t, "lower_z", "-0.5", err, sizeof(err)) == 0, "%s", err);
+    ck_assert_int_eq(tdb_count(&t, "config_overrides", NULL), 1);
+
+    /* the rule between two parameters holds with the other overrides in place */
+    rc = set(&t, "upper_z", "-2", err, sizeof(err));
+    ck_assert_int_eq(rc, JUTSU_EINVAL);
+    ck_assert_msg(strstr(err, "lower_z (-0.5) must not be above upper_z (-2)") != NULL, "%s",
+                  err);
+    ck_assert_int_eq(tdb_count(&t, "config_overrides", NULL), 1);
+    tdb_close(&t);
+}
+END_TEST
+
 static Suite *overrides_suite(void)
 {
     Suite *s = suite_create("overrides");
@@ -236,6 +295,10 @@ static Suite *overrides_suite(void)
     tc = tcase_create("host");
     tcase_add_test(tc, host_schema_errors);
     tcase_add_test(tc, unknown_timezone);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("params");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, override_out_of_range_is_refused, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;
 }
