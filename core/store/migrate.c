@@ -10,8 +10,19 @@
  * Applied revisions always form a prefix of the driver's list. A row this
  * binary does not know means the database was upgraded by a newer jutsu:
  * we refuse to touch it.
+ *
+ * Two processes may upgrade one database at once (two `serve` started
+ * together on an empty database). Each transaction that changes the schema
+ * first takes the schema's lock, then reads again what is applied, so the
+ * second process waits for the first's revision and skips it instead of
+ * applying it twice (or failing with PostgreSQL's raw duplicate key in
+ * pg_type). The lock is a transaction-level advisory lock on PostgreSQL,
+ * released by the commit or rollback, so a pooled connection never keeps
+ * it; on SQLite the driver's begin() is BEGIN IMMEDIATE, whose write lock
+ * serialises the same way.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +38,46 @@ static const char version_table_sql[] =
     " description VARCHAR(200),"
     " applied_at BIGINT NOT NULL)";
 
+/* The advisory lock's key: "jutsusm1" in ASCII. The scheduler's keys are
+ * 64-bit FNV hashes of "jutsu.job.<name>", which this is not one of. */
+#define SCHEMA_LOCK_KEY INT64_C(0x6a75747375736d31)
+
+/* Begins a transaction that holds the schema's lock until it ends (see the
+ * top of the file); waits while another session holds it. */
+static int begin_locked(jutsu_dbs *s, const char *what)
+{
+    int rc = s->ops->begin(s->db);
+    if (rc)
+        return jutsu_dbs_fail_driver(s, rc, what);
+    if (strcmp(s->ops->dialect, "postgresql") != 0)
+        return 0;
+    struct jutsu_q q;
+    if (jutsu_q_prepare(&q, s, "SELECT pg_advisory_xact_lock($1::bigint)",
+                        "schema lock") == 0) {
+        jutsu_q_int(&q, SCHEMA_LOCK_KEY);
+        jutsu_q_step(&q);    /* one row, or a failure that q keeps */
+    }
+    if ((rc = jutsu_q_done(&q)) != 0)
+        s->ops->rollback(s->db);
+    return rc;
+}
+
 static int ensure_version_table(jutsu_dbs *s)
 {
-    int rc = s->ops->exec(s->db, version_table_sql);
-    return rc ? jutsu_dbs_fail_driver(s, rc, "jutsu_schema_migrations: create") : 0;
+    static const char what[] = "jutsu_schema_migrations: create";
+    /* under the lock: two concurrent CREATE TABLE IF NOT EXISTS collide in
+     * PostgreSQL's catalog */
+    int rc = begin_locked(s, what);
+    if (rc)
+        return rc;
+    if ((rc = s->ops->exec(s->db, version_table_sql)) != 0) {
+        jutsu_dbs_fail_driver(s, rc, what);
+        s->ops->rollback(s->db);
+        return rc;
+    }
+    if ((rc = s->ops->commit(s->db)) != 0)
+        return jutsu_dbs_fail_driver(s, rc, what);
+    return 0;
 }
 
 static int known_index(jutsu_dbs *s, const char *rev)
@@ -83,14 +130,42 @@ int jutsu_migrate_state(jutsu_dbs *s, struct jutsu_migrate_state *st)
     return 0;
 }
 
+/* Inside the locked transaction: is revision i still to be applied (up) or
+ * undone (down)? 1 yes, 0 another process has done it meanwhile, or a
+ * negative code (the transaction is then the caller's to roll back). */
+static int still_to_do(jutsu_dbs *s, size_t i, int up)
+{
+    struct jutsu_migrate_state st;
+    int rc = jutsu_migrate_state(s, &st);
+    if (rc)
+        return rc;
+    /* the next revision up, or the last one applied down */
+    size_t next = up ? i : i + 1;
+    if (st.n_applied == next)
+        return 1;
+    if (up ? st.n_applied > i : st.n_applied <= i)
+        return 0;
+    return jutsu_dbs_fail(s, JUTSU_ESTATE, "while %s revision %s, another process took the "
+                          "database to %s: run `jutsu db current`, then the command again",
+                          up ? "upgrading to" : "downgrading from", s->ops->migrations[i].rev,
+                          st.n_applied ? s->ops->migrations[st.n_applied - 1].rev : "base");
+}
+
 static int apply_one(jutsu_dbs *s, size_t i, int up)
 {
     const struct jutsu_migration *m = &s->ops->migrations[i];
     char what[160];
     snprintf(what, sizeof(what), "revision %s (%s)", m->rev, up ? "upgrade" : "downgrade");
-    int rc = s->ops->begin(s->db);
+    int rc = begin_locked(s, what);
     if (rc)
-        return jutsu_dbs_fail_driver(s, rc, what);
+        return rc;
+    if ((rc = still_to_do(s, i, up)) <= 0) {
+        s->ops->rollback(s->db);
+        if (rc == 0)
+            jutsu_log("jutsu", JUTSU_LOG_INFO, "revision %s was %s by another process "
+                      "meanwhile", m->rev, up ? "applied" : "undone");
+        return rc;
+    }
     rc = s->ops->exec(s->db, up ? m->up : m->down);
     if (rc) {
         jutsu_dbs_fail_driver(s, rc, what);
