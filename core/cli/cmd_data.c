@@ -107,10 +107,13 @@ struct sync_args {
 static int sync_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
 {
     struct sync_args *a = ud;
+    char why[256];
     switch (c) {
     case 's':
         if (a->nsymbols == MAX_SYMBOLS)
             return jutsu_cli_usage(cli, "at most %d --symbol options", MAX_SYMBOLS);
+        if (!jutsu_symbol_check(arg, 1, why, sizeof(why)))
+            return jutsu_cli_usage(cli, "--symbol: %s", why);
         a->symbols[a->nsymbols++] = arg;
         return 0;
     case 'S': a->source = arg; return 0;
@@ -344,11 +347,14 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli)
 {
     struct range_args a = { .timeframe = "1D" };
     jutsu_dbs *s = NULL;
+    char why[256];
     int rc = jutsu_cli_parse(cli, range_opts, range_opt, &a);
     if (rc)
         return rc;
     if (cli->argc != 2)
         return jutsu_cli_usage(cli, "name one symbol");
+    if (!jutsu_symbol_check(cli->argv[1], 1, why, sizeof(why)))
+        return jutsu_cli_usage(cli, "%s", why);
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     char sym[16];
@@ -470,11 +476,14 @@ int jutsu_cmd_data_gaps(struct jutsu_cli *cli)
 {
     struct range_args a = { .timeframe = "1D" };
     jutsu_dbs *s = NULL;
+    char why[256];
     int rc = jutsu_cli_parse(cli, range_opts, range_opt, &a);
     if (rc)
         return rc;
     if (cli->argc != 2)
         return jutsu_cli_usage(cli, "name one symbol");
+    if (!jutsu_symbol_check(cli->argv[1], 1, why, sizeof(why)))
+        return jutsu_cli_usage(cli, "%s", why);
     if (strcmp(a.timeframe, "1D") != 0)
         return jutsu_cli_usage(cli, "gaps are computed for daily bars (--timeframe 1D)");
     if ((rc = start_for_data(cli, &s)) != 0)

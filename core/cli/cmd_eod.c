@@ -33,7 +33,12 @@ static int eod_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
     case 'd': return jutsu_cli_date_arg(cli, "date", arg, &a->date);
     case 'f': return jutsu_cli_date_arg(cli, "from", arg, &a->from);
     case 'T': return jutsu_cli_date_arg(cli, "to", arg, &a->to);
-    case 'e': a->entity = arg; return 0;
+    case 'e':
+        if (*arg == '\0')
+            return jutsu_cli_usage(cli, "--entity needs the id of a strategy instance or a "
+                                   "baseline");
+        a->entity = arg;
+        return 0;
     case 't':
         if (strcmp(arg, "strategy") != 0 && strcmp(arg, "baseline") != 0)
             return jutsu_cli_usage(cli, "--type %s: use strategy or baseline", arg);
@@ -317,6 +322,18 @@ static int finish(struct jutsu_cli *cli, jutsu_dbs *s, struct jutsu_eod_report *
     int code = rc == 0 ? JUTSU_EXIT_OK : JUTSU_EXIT_FAILURE;
     if ((rc == JUTSU_EINVAL || rc == JUTSU_ENOENT) && r->error[0]) {
         code = refused(cli, r, rc, a);   /* nothing ran: no report */
+    } else if (backfill && rc != 0 && rc != JUTSU_EPLUGIN && cli->format != JUTSU_FMT_JSON) {
+        /* one transaction, rolled back (or never begun): what it computed
+         * is not stored, so a table of it would say what did not happen */
+        char d0[JUTSU_DATE_BUFSZ] = "-", d1[JUTSU_DATE_BUFSZ] = "-";
+        if (r->ndays > 0) {
+            jutsu_date_format(r->days[0].date, d0);
+            jutsu_date_format(r->days[r->ndays - 1].date, d1);
+        }
+        printf("nothing written: the backfill of %zu trading day%s (%s to %s) is one "
+               "transaction, rolled back at the error below\n", r->ndays,
+               r->ndays == 1 ? "" : "s", d0, d1);
+        jutsu_cli_error("%s", r->error[0] ? r->error : jutsu_strerror(rc));
     } else {
         if (r->ndays > 0 || cli->format == JUTSU_FMT_JSON)
             print_report(cli, r, backfill);
@@ -346,6 +363,92 @@ int jutsu_cmd_eod_run(struct jutsu_cli *cli)
     return finish(cli, s, &r, rc, &a, 0);
 }
 
+/* --- the first stored bar: where a backfill can start --------------------- */
+
+struct symbols_1d {
+    char   (*v)[16];
+    size_t n, cap;
+    int    oom;
+};
+
+static int take_symbol(const struct jutsu_metadata_row *m, void *arg)
+{
+    struct symbols_1d *l = arg;
+    if (strcmp(m->timeframe, "1D") != 0)
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char (*v)[16] = realloc(l->v, cap * sizeof(*v));
+        if (v == NULL) {
+            l->oom = 1;
+            return JUTSU_ENOMEM;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    snprintf(l->v[l->n++], sizeof(l->v[0]), "%s", m->symbol);
+    return 0;
+}
+
+static int take_ts(const struct jutsu_bar_row *b, void *arg)
+{
+    *(jutsu_time_t *)arg = b->ts;
+    return 0;
+}
+
+/* The date of the oldest daily bar stored, of any symbol the sync has
+ * recorded: 0, JUTSU_ENOENT when there is none, or a storage error. The
+ * symbols are listed first: one query at a time on the session. */
+static int first_stored_day(jutsu_dbs *s, jutsu_date_t *first)
+{
+    struct symbols_1d l = { 0 };
+    int rc = jutsu_data_metadata_list(s, take_symbol, &l), found = 0;
+    if (rc != 0 && l.oom)
+        rc = JUTSU_ENOMEM;
+    /* years 1 to 9999: PostgreSQL's timestamps hold no wider bounds */
+    jutsu_time_t lo = jutsu_date_to_time(jutsu_date_from_ymd(1, 1, 1));
+    jutsu_time_t hi = jutsu_date_to_time(jutsu_date_from_ymd(9999, 12, 31));
+    for (size_t i = 0; rc == 0 && i < l.n; i++) {
+        jutsu_time_t ts = INT64_MIN;
+        rc = jutsu_data_bars_page(s, l.v[i], "1D", lo, hi, 0, 1, take_ts, &ts, NULL);
+        if (rc == 0 && ts != INT64_MIN && (!found || jutsu_time_to_date(ts) < *first)) {
+            *first = jutsu_time_to_date(ts);
+            found = 1;
+        }
+    }
+    free(l.v);
+    return rc ? rc : found ? 0 : JUTSU_ENOENT;
+}
+
+/* Days before the first stored bar can have no data, only a `partial` row
+ * each (0000-01-01 wrote half a million): the range starts at that bar,
+ * said on stderr; a range that ends before it is refused. 0, or an exit
+ * code with the reason printed. */
+static int clamp_from(struct jutsu_cli *cli, jutsu_dbs *s, struct eod_args *a)
+{
+    jutsu_date_t first;
+    char from[JUTSU_DATE_BUFSZ], to[JUTSU_DATE_BUFSZ], f[JUTSU_DATE_BUFSZ];
+    int rc = first_stored_day(s, &first);
+    if (rc == JUTSU_ENOENT)
+        return 0;   /* no bars at all: every day waits for data, and writes nothing */
+    if (rc != 0) {
+        jutsu_cli_db_error(s);
+        return JUTSU_EXIT_FAILURE;
+    }
+    if (a->from >= first)
+        return 0;
+    jutsu_date_format(a->from, from);
+    jutsu_date_format(a->to, to);
+    jutsu_date_format(first, f);
+    if (a->to < first)
+        return jutsu_cli_usage(cli, "--from %s --to %s ends before the first stored bar (%s): "
+                               "there is nothing to backfill", from, to, f);
+    fprintf(stderr, "jutsu: --from %s is before the first stored bar (%s); backfilling from "
+            "%s\n", from, f, f);
+    a->from = first;
+    return 0;
+}
+
 int jutsu_cmd_eod_backfill(struct jutsu_cli *cli)
 {
     struct eod_args a = { 0 };
@@ -363,6 +466,10 @@ int jutsu_cmd_eod_backfill(struct jutsu_cli *cli)
         jutsu_dbs_close(s);
         jutsu_cli_error("cannot tell the newest closed trading day: give --to");
         return JUTSU_EXIT_FAILURE;
+    }
+    if ((rc = clamp_from(cli, s, &a)) != 0) {
+        jutsu_dbs_close(s);
+        return rc;
     }
     jutsu_job_lock *lock = NULL;
     if ((rc = eod_lock(cli, &lock)) != 0) {

@@ -16,9 +16,11 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -32,6 +34,9 @@
 /* The builder recurses once per level; a hostile "[[[[..." must not
  * exhaust the stack. */
 #define MAX_DEPTH  256
+/* The largest config file read: a real one is a few KiB; the cap keeps
+ * `-c /dev/zero` or a wrong path to a data file from eating memory. */
+#define MAX_FILE_BYTES  (4 << 20)
 
 struct jutsu_cfg {
     jutsu_cfg_node  *root;
@@ -603,43 +608,103 @@ int jutsu_cfg_load_string(const char *name, const char *text, size_t len,
     return 0;
 }
 
+/* What kind of file a non-regular one is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode) ? "a directory" : S_ISCHR(mode) ? "a character device"
+         : S_ISBLK(mode) ? "a block device" : S_ISFIFO(mode) ? "a pipe"
+         : S_ISSOCK(mode) ? "a socket" : "not a file";
+}
+
+/* Reads a config file whole. Only a regular file of at most
+ * MAX_FILE_BYTES is read: `-c /dev/zero` would otherwise grow the buffer
+ * until memory runs out, and a pipe or FIFO could block for ever. It is
+ * opened O_NONBLOCK so that opening a FIFO does not wait for a writer
+ * before the check refuses it. The size is checked again while reading,
+ * as the file may grow after fstat. */
 static int read_all(const char *path, char **text, size_t *len, struct jutsu_diag *diag)
 {
-    FILE *f = fopen(path, "rb");
+    struct stat st;
     char *buf = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-    if (f == NULL)
+    if (fd < 0 || fstat(fd, &st) != 0)
         goto fail;
+    if (!S_ISREG(st.st_mode)) {
+        jutsu_diag_add(diag, "%s: not a regular file (%s): a config file is a YAML file",
+                       path, file_kind(st.st_mode));
+        close(fd);
+        return JUTSU_ECONFIG;
+    }
+    if (st.st_size > MAX_FILE_BYTES)
+        goto too_big;
+    /* one byte more than the limit, to see a file that grew past it */
+    size_t cap = (size_t)st.st_size < MAX_FILE_BYTES ? (size_t)st.st_size + 1
+                                                     : (size_t)MAX_FILE_BYTES + 1;
+    if ((buf = malloc(cap + 1)) == NULL) {
+        close(fd);
+        return JUTSU_ENOMEM;
+    }
     for (;;) {
-        if (cap - n < 4096) {
-            char *p = realloc(buf, cap = cap ? cap * 2 : 8192);
+        if (n == cap) {
+            if (cap > MAX_FILE_BYTES)
+                goto too_big;
+            size_t ncap = cap * 2 < (size_t)MAX_FILE_BYTES + 1 ? cap * 2
+                                                               : (size_t)MAX_FILE_BYTES + 1;
+            char *p = realloc(buf, ncap + 1);
             if (p == NULL) {
                 free(buf);
-                fclose(f);
+                close(fd);
                 return JUTSU_ENOMEM;
             }
             buf = p;
+            cap = ncap;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            goto fail;
         if (got == 0)
             break;
+        n += (size_t)got;
     }
-    if (ferror(f)) {
-        errno = errno ? errno : EIO;
-        goto fail;
-    }
-    fclose(f);
+    close(fd);
+    buf[n] = '\0';
     *text = buf;
     *len = n;
     return 0;
+too_big:
+    jutsu_diag_add(diag, "%s: larger than %d MiB, the most a config file may be", path,
+                   MAX_FILE_BYTES >> 20);
+    free(buf);
+    close(fd);
+    return JUTSU_ECONFIG;
 fail:
     jutsu_diag_add(diag, "%s: cannot read the config file: %s", path, strerror(errno));
     free(buf);
-    if (f)
-        fclose(f);
+    if (fd >= 0)
+        close(fd);
     return JUTSU_EIO;
+}
+
+/* Nonzero if text holds no YAML at all: only blanks, line ends, comments
+ * and a byte order mark. */
+static int no_content(const char *text, size_t len)
+{
+    size_t i = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (i < len) {
+        if (text[i] == '#') {
+            while (i < len && text[i] != '\n')
+                i++;
+        } else if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n') {
+            i++;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int jutsu_cfg_load_file(const char *path, jutsu_cfg **out, struct jutsu_diag *diag)
@@ -650,6 +715,16 @@ int jutsu_cfg_load_file(const char *path, jutsu_cfg **out, struct jutsu_diag *di
     int rc = read_all(path, &text, &len, diag);
     if (rc != 0)
         return rc;
+    /* Nothing in docs/config.md makes an empty file mean "every default"
+     * (which would be a host with no database and no plugins): an empty
+     * file is far more often a failed copy or the wrong path. `{}` asks
+     * for the defaults explicitly. */
+    if (no_content(text, len)) {
+        jutsu_diag_add(diag, "%s: the config file is empty (no settings, only blank lines "
+                       "or comments); write {} to mean every default", path);
+        free(text);
+        return JUTSU_ECONFIG;
+    }
     /* the file was just read, so its directory can be found */
     rc = jutsu_cfg_file_dir(path, &dir, diag);
     if (rc == 0)

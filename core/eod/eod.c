@@ -471,6 +471,9 @@ static int run_day(struct eod_env *e, struct jutsu_eod_report *r, size_t i, juts
         jutsu_dbs_rollback(e->s);
         for (size_t j = 0; j < r->ents.n; j++)
             memset(JUTSU_EOD_CELL(r, i, j), 0, sizeof(struct jutsu_eod_cell));
+        /* tally() counted the day's rows: none of them was committed */
+        r->rows_changed -= day->rows_changed;
+        day->rows_changed = 0;
         if (mark_failed(e, day, now, why) != 0)
             jutsu_log("eod", JUTSU_LOG_ERROR, "could not record the failure either: %s",
                       jutsu_dbs_error_line(e->s));
@@ -634,6 +637,27 @@ static int backfill_days(struct eod_env *e, struct jutsu_eod_report *r, const ju
     return rc;
 }
 
+/* The backfill's transaction rolled back: the report says what is stored
+ * of it, nothing, not what was computed (the days, cells and counts were
+ * filled as it went). The days stay listed, with no status. */
+static void rolled_back(struct jutsu_eod_report *r)
+{
+    for (size_t i = 0; i < r->ndays; i++) {
+        struct jutsu_eod_day *d = &r->days[i];
+        d->status[0] = '\0';
+        d->strategies_processed = d->baselines_processed = 0;
+        d->rows_changed = 0;
+        d->error[0] = '\0';
+    }
+    if (r->cells)
+        memset(r->cells, 0, r->ndays * (r->ents.n ? r->ents.n : 1) * sizeof(*r->cells));
+    r->rows_changed = 0;
+    r->cascaded = 0;
+    r->failed = 0;
+    r->waiting = 0;
+    r->nwaits = 0;
+}
+
 int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to,
                        const char *entity, const char *type, struct jutsu_eod_report *r)
 {
@@ -677,6 +701,8 @@ int jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t to
         fail(r, rc, "%s", jutsu_dbs_error_line(e.s));
     else if (rc != 0)
         jutsu_dbs_rollback(e.s);
+    if (rc != 0)
+        rolled_back(r);   /* a failed commit ends the transaction too */
     if (rc == 0) {
         count_rows(r);
         publish(&e, r, n - 1, days[0]);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "jutsu/error.h"
+#include "jutsu/symbol.h"
 #include "auth/auth.h"
 #include "host/app.h"
 #include "base/calendar.h"
@@ -216,6 +217,40 @@ static void apply_bus_settings(struct jutsu_app *app)
     app->shutdown_timeout_ms = (int)b->shutdown_timeout_ms;
 }
 
+/* One configured symbol held to the rule (jutsu/symbol.h), said at its
+ * file:line:col: the schema knows a string, not a symbol. */
+static int check_symbol(jutsu_cfg_node *node, const char *key, int fold,
+                        struct jutsu_diag *diag)
+{
+    char where[128], why[256];
+    if (node == NULL || node->kind != JUTSU_CFG_NODE_SCALAR ||
+        jutsu_symbol_check(node->text, fold, why, sizeof(why)))
+        return 0;
+    jutsu_cfg_where(node, where, sizeof(where));
+    jutsu_diag_add(diag, "%s: %s: %s", where, key, why);
+    return 1;
+}
+
+/* sync.symbols (upper-cased by the sync, so "qqq" passes) and each
+ * eod.baselines symbol (its id when it has none), as entities.c reads
+ * them, so that `config check` finds what a run would trip on. */
+static int check_symbols(struct jutsu_app *app, struct jutsu_diag *diag)
+{
+    jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
+    int bad = 0;
+    jutsu_cfg_node *list = jutsu_cfg_get(root, "sync.symbols");
+    for (size_t i = 0; list && list->kind == JUTSU_CFG_NODE_SEQ && i < list->n; i++)
+        bad += check_symbol(list->items[i], "sync.symbols", 1, diag);
+    list = jutsu_cfg_get(root, "eod.baselines");
+    for (size_t i = 0; list && list->kind == JUTSU_CFG_NODE_SEQ && i < list->n; i++) {
+        jutsu_cfg_node *sym = jutsu_cfg_map_get(list->items[i], "symbol");
+        bad += sym ? check_symbol(sym, "eod.baselines symbol", 0, diag)
+                   : check_symbol(jutsu_cfg_map_get(list->items[i], "id"),
+                                  "eod.baselines id (the symbol when none is given)", 0, diag);
+    }
+    return bad ? JUTSU_ECONFIG : 0;
+}
+
 /* The settings out of the validated tree, and what they set up: the log,
  * the bus, the exchange's time zone and calendar, the plugin path. */
 static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
@@ -252,7 +287,10 @@ static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
                        jutsu_strerror(rc));
         return JUTSU_ECONFIG;
     }
+    int bad = check_symbols(app, diag);
     rc = load_calendar(app, diag);
+    if (rc == 0)
+        rc = bad;
     return rc ? rc : resolve_plugin_dirs(app);
 }
 

@@ -4,10 +4,12 @@
  * database, symbol by symbol in transactions of about sync.batch_size bars.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jutsu/error.h"
 #include "jutsu/source.h"
+#include "jutsu/symbol.h"
 #include "base/log.h"
 #include "market/sync_int.h"
 #include "store/store.h"
@@ -55,6 +57,34 @@ static struct jutsu_ctx *file_reader(struct jutsu_app *app)
  * sync.batch_size bars per transaction: a file of many small symbols must
  * not pay a commit each. A failure rolls back its whole group, reported
  * as such. JUTSU_ENOMEM stops the import. */
+/* A file's name, or its Ticker or Symbol column, names its symbols: held to
+ * the rule as any other way a symbol enters. Each symbol that breaks it is
+ * reported as failed and taken out of g, before any transaction begins. */
+static int refuse_bad_symbols(struct gather *g, const char *file, const char *tf,
+                              struct jutsu_sync_report *r)
+{
+    char why[200];
+    size_t k = 0;
+    while (k < g->n) {
+        if (jutsu_symbol_check(g->sym[k].symbol, 0, why, sizeof(why))) {
+            k++;
+            continue;
+        }
+        struct jutsu_sync_item *it = jutsu_sync_report_add(r, g->sym[k].symbol, tf);
+        if (it == NULL)
+            return JUTSU_ENOMEM;
+        it->status = JUTSU_EINVAL;
+        it->rejected = (int64_t)g->sym[k].n;
+        snprintf(it->source, sizeof(it->source), "%s", file);
+        snprintf(it->error, sizeof(it->error), "%s: %s; name the symbol with --symbol SYMBOL, "
+                 "or rename the file", file, why);
+        free(g->sym[k].bars);
+        memmove(&g->sym[k], &g->sym[k + 1], (g->n - k - 1) * sizeof(g->sym[0]));
+        g->n--;
+    }
+    return 0;
+}
+
 static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather *g,
                           const char *tf, struct jutsu_sync_report *r)
 {
@@ -94,6 +124,33 @@ static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather
     return rc;
 }
 
+/* The symbol a report row names for a file that gave no bars: --symbol,
+ * else the file name up to its first '.' (what source-csv takes when the
+ * file has no Ticker line) if that is a symbol, else "-". */
+static void file_symbol(const char *file, const char *symbol, char *out, size_t size)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    if (symbol != NULL) {
+        snprintf(out, size, "%s", symbol);
+        return;
+    }
+    jutsu_symbol_upper(out, size, base, strcspn(base, "."));
+    if (!jutsu_symbol_valid(out))
+        snprintf(out, size, "-");
+}
+
+/* The reader's message names the file itself ("FILE: ...", "FILE:LINE:
+ * ..."), in fetches too, where no one else would: prefix it only when not. */
+static void file_error(char *out, size_t size, const char *file, const char *msg)
+{
+    size_t n = strlen(file);
+    if (strncmp(msg, file, n) == 0 && msg[n] == ':')
+        snprintf(out, size, "%s", msg);
+    else
+        snprintf(out, size, "%s: %s", file, msg);
+}
+
 /* One file: read by the reader, then stored (or its failure reported). */
 static int import_file(struct ctx *c, struct jutsu_ctx *reader, const char *file,
                        const char *symbol, const char *tf, struct jutsu_sync_report *r)
@@ -103,19 +160,27 @@ static int import_file(struct ctx *c, struct jutsu_ctx *reader, const char *file
                                       .reject = jutsu_sync_on_reject, .arg = &g };
     int rc = 0;
     reader->error[0] = '\0';
+    char sym[16];
     int frc = jutsu_ctx_source(reader)->read_file(reader->state, file, symbol, &sink);
+    file_symbol(file, symbol, sym, sizeof(sym));
     if (frc != 0) {
-        struct jutsu_sync_item *it = jutsu_sync_report_add(r, symbol ? symbol : "?", tf);
+        struct jutsu_sync_item *it = jutsu_sync_report_add(r, sym, tf);
         if (it) {
             it->status = frc;
             snprintf(it->source, sizeof(it->source), "%s", file);
-            snprintf(it->error, sizeof(it->error), "%s: %s", file,
-                     reader->error[0] ? reader->error : jutsu_strerror(frc));
+            file_error(it->error, sizeof(it->error), file,
+                       reader->error[0] ? reader->error : jutsu_strerror(frc));
         }
     } else {
-        rc = import_symbols(c, reader, &g, tf, r);
-        if (g.n == 0) {   /* nothing readable: still report the file */
-            struct jutsu_sync_item *it = jutsu_sync_report_add(r, symbol ? symbol : "?", tf);
+        size_t had = g.n;
+        rc = refuse_bad_symbols(&g, file, tf, r);
+        if (rc == 0)
+            rc = import_symbols(c, reader, &g, tf, r);
+        if (had == 0) {   /* nothing readable: still report the file */
+            struct jutsu_sync_item *it = jutsu_sync_report_add(r, sym, tf);
+            if (g.unreadable == 0)
+                jutsu_log("import", JUTSU_LOG_WARN, "%s: no rows after the header: nothing "
+                          "to import", file);
             if (it) {
                 it->rejected = g.unreadable;
                 snprintf(it->source, sizeof(it->source), "%s", file);
@@ -134,6 +199,11 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
     if (tf == NULL) {
         jutsu_log("import", JUTSU_LOG_ERROR, "unknown timeframe \"%s\" (use 1D, 1H, 5m or 15m)",
                   timeframe);
+        return JUTSU_EINVAL;
+    }
+    char why[256];
+    if (symbol && !jutsu_symbol_check(symbol, 1, why, sizeof(why))) {
+        jutsu_log("import", JUTSU_LOG_ERROR, "--symbol: %s", why);
         return JUTSU_EINVAL;
     }
     struct jutsu_ctx *reader = file_reader(app);

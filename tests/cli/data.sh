@@ -98,4 +98,35 @@ expect bad-date-form err "jutsu: usage error: --from 2024-1-3: write the date as
 run bad-tf 2 "$JUTSU" -c "$TMP/j.yaml" sync --timeframe 2D --symbol QQQ
 run no-file 1 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/missing.csv"
 expect no-file out "missing.csv"
+
+# the symbol rule at the doors: --symbol, file names, data show; the rule quoted
+RULE="1 to 10 characters of upper-case A-Z, 0-9, '.', '-', '^' or '='"
+run sym-traversal 2 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/ABC.csv" --symbol ../../etc
+expect sym-traversal err "--symbol: \"../../etc\" is not a symbol: '/' is not allowed"
+expect sym-traversal err "$RULE"
+run sym-empty 2 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/ABC.csv" --symbol ""
+expect sym-empty err "\"\" is not a symbol: it is empty (a symbol is $RULE)"
+run sym-long 2 "$JUTSU" -c "$TMP/j.yaml" sync --symbol "$(printf 'A%.0s' {1..300})"
+expect sym-long err "is not a symbol: it is 300 characters long (a symbol is $RULE)"
+cp "$TMP/ABC.csv" "$TMP/a;b c.csv"
+run sym-file 1 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/a;b c.csv"
+expect sym-file out "\"A;B C\" is not a symbol: ';' is not allowed (a symbol is $RULE)"
+expect sym-file out "0 inserted"
+run sym-show 2 "$JUTSU" -c "$TMP/j.yaml" data show ../x
+expect sym-show err "\"../x\" is not a symbol: '/' is not allowed"
+run sym-status 0 "$JUTSU" -c "$TMP/j.yaml" data status
+refute sym-status out "ETC"
+refute sym-status out "A;B"
+# a file that gives no bars still names its symbol (from its name, as the
+# reader does), and the reader's message is not prefixed with the file twice
+printf 'Date,Open,High,Low,Close,Volume\n' > "$TMP/HDR.csv"
+run header-only 0 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/HDR.csv"
+expect header-only out "HDR      1D"
+refute header-only out "?"
+expect header-only err "$TMP/HDR.csv: no rows after the header: nothing to import"
+: > "$TMP/EMPTY.csv"
+run empty-csv 1 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/EMPTY.csv"
+expect empty-csv out "EMPTY    1D"
+expect empty-csv out " $TMP/EMPTY.csv: the file is empty: no header line"
+refute empty-csv out "$TMP/EMPTY.csv: $TMP/EMPTY.csv"
 finish

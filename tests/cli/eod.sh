@@ -111,4 +111,52 @@ run started 0 "${S[@]}" eod backfill --from 2026-05-04 --to 2026-05-13
 expect started out "2026-05-11  completed  1/1            1/1                  1"
 expect started out "strategy bh                 offline_mock      3  2026-05-11  2026-05-13        3  not started before its first snapshot (5 days)"
 expect started out "8 trading days, 3 rows written"
+
+# a range that starts before the first stored bar starts at it, and says so;
+# one that ends before it is refused (0000-01-01 once wrote 508,318 rows)
+cat > "$TMP/f.yaml" <<YAML
+database:
+  type: sqlite
+  sqlite: {path: "$TMP/var/f.db"}
+  backup_dir: "$TMP/var/backups"
+sync: {symbols: [QQQ], sources: [sample]}
+plugins:
+  - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
+  - {name: kpi, plugin: kpi-standard}
+YAML
+F=("$JUTSU" -c "$TMP/f.yaml")
+run f-sync 0 "${F[@]}" sync
+run from-zero 0 "${F[@]}" eod backfill --from 0000-01-01 --to 2010-01-08
+expect from-zero err "jutsu: --from 0000-01-01 is before the first stored bar (2010-01-04); \
+backfilling from 2010-01-04"
+expect from-zero out "5 trading days, 5 rows written"
+run from-zero-status 0 "${F[@]}" eod status --date 2010-01-08 --days 3000 --format json
+rows=$(grep -c '"date"' "$TMP/out")
+if [[ $rows -eq 5 ]]; then pass; else fail "from-zero-status: $rows eod_job_status rows, want 5"; fi
+run before-data 2 "${F[@]}" eod backfill --from 0000-01-01 --to 2009-12-31
+expect before-data err "ends before the first stored bar (2010-01-04): there is nothing to backfill"
+run entity-empty 2 "${F[@]}" eod backfill --from 2010-01-04 --to 2010-01-08 --entity ""
+expect entity-empty err "--entity needs the id of a strategy instance or a baseline"
+
+# a backfill is one transaction: when a day fails, nothing is written, and
+# the report says so (not the rows it computed before the error)
+python3 - "$TMP/var/f.db" <<'PY' && pass || fail "f-trigger"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("CREATE TRIGGER no_day BEFORE INSERT ON eod_job_status "
+          "WHEN NEW.job_date = '2010-01-13' BEGIN SELECT RAISE(ABORT, 'no status today'); END")
+c.commit()
+PY
+run rolled-back 1 "${F[@]}" eod backfill --from 2010-01-11 --to 2010-01-15
+expect rolled-back out "nothing written: the backfill of 5 trading days (2010-01-11 to 2010-01-15)"
+expect rolled-back err "no status today"
+refute rolled-back out "rows written"
+refute rolled-back out "baseline QQQ"
+run rolled-back-json 1 "${F[@]}" eod backfill --from 2010-01-11 --to 2010-01-15 --format json
+expect rolled-back-json out '"rows_changed":0'
+refute rolled-back-json out '"rows_changed":1'
+refute rolled-back-json out '"written":3'
+run rolled-back-perf 0 "${F[@]}" perf show QQQ --from 2010-01-11 --to 2010-01-15 --format csv
+rows=$(grep -c '^2010-01-1' "$TMP/out")
+if [[ $rows -eq 0 ]]; then pass; else fail "rolled-back-perf: $rows rows stored, want 0"; fi
 finish
