@@ -318,7 +318,8 @@ int jutsu_cmd_trades_list(struct jutsu_cli *cli)
         rc = JUTSU_EXIT_FAILURE;
         goto done;
     }
-    qsort(x.v, x.n, sizeof(*x.v), by_time);
+    if (x.n > 1)   /* x.v is NULL when nothing matched, which qsort may not be given */
+        qsort(x.v, x.n, sizeof(*x.v), by_time);
     size_t from = a.limit > 0 && x.n > (size_t)a.limit ? x.n - (size_t)a.limit : 0;
     if (cli->format == JUTSU_FMT_TEXT) {
         if (x.n > from)

@@ -403,8 +403,12 @@ START_TEST(t_sse_caps_slow_heartbeat)
     struct sse fast, quiet;
     char admin[2048], viewer[2048], payload[4200], marker[64];
     struct jutsu_bus_stats before, after;
+    /* the slow reader stalls the server's writes to it, and a connection
+     * that makes no progress for request_timeout is closed: under a
+     * sanitizer on a busy machine the publishing below can outlast the
+     * default 30 s, and the reader would see its end, not its reset */
     hfx_open(&h, _i, "      sse_max_streams_per_user: 2\n      sse_heartbeat_s: 1\n"
-                     "      sse_ring: 16\n");
+                     "      sse_ring: 16\n      request_timeout: 900\n");
     if (h.t.skipped)
         return;
     users(&h, admin, viewer);
