@@ -31,8 +31,13 @@ echo "== tests under ASan + UBSan"
 # "DTLS ... at 0x...1ca"), seen on `jutsu db downgrade` against PostgreSQL.
 # The normal build above runs the dlclose path; leak reports keep the
 # plugins' symbols this way too.
+# Even so the tracer still crashes now and then at the exit of a forked test
+# process that used PostgreSQL (twice in one run of 70 tests, in tests that
+# pass alone): LeakSanitizer is off here until its cause is found (issue 15,
+# defect 12), and the leaks are checked by valgrind below, which runs every
+# test program and the CLI's main paths. ASan's memory errors and UBSan stay.
 JUTSU_NO_DLCLOSE=1 \
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
 
 echo "== main paths under valgrind"
