@@ -287,7 +287,27 @@ int fe_query_word(struct fe_req *r, const char *name, size_t max, const char **o
 int fe_query_page(struct fe_req *r, int64_t def, int64_t max_per_page, int64_t *page,
                   int64_t *per_page);
 
+/* --- answers' members: the helpers fe_perf.c and fe_trades.c share --- */
+static inline void fe_add(json_object *o, const char *k, json_object *v)
+{
+    json_object_object_add(o, k, v);
+}
+/* JUTSU_INT_NULL and "" / NULL as JSON null */
+static inline json_object *fe_json_int(int32_t v)
+{
+    return v == JUTSU_INT_NULL ? NULL : json_object_new_int(v);
+}
+static inline json_object *fe_json_text(const char *s)
+{
+    return s && *s ? json_object_new_string(s) : NULL;
+}
+/* A 400 bad_parameter with `msg` (which names the parameter); returns -1. */
+int fe_bad_param(struct fe_req *r, const char *msg);
+
 /* --- data sessions (fe_db.c) --- */
+/* The host's data API with the listing reads of ABI 1.3, or NULL after
+ * answering 503 itself. */
+const struct jutsu_data *fe_data(struct fe_req *r);
 /* This worker thread's data session, opened on first use and closed when
  * the thread ends; NULL after answering 503 itself. */
 jutsu_dbs *fe_dbs(struct fe_req *r);

@@ -132,3 +132,14 @@ int fe_db_fail(struct fe_req *r, jutsu_dbs *s, int rc, const char *what)
         return fe_error(r, 500, "internal", msg, "the server's log has the details");
     }
 }
+
+const struct jutsu_data *fe_data(struct fe_req *r)
+{
+    const struct jutsu_data *d = r->fe->host->data ? r->fe->host->data(r->fe->ctx) : NULL;
+    if (d == NULL)
+        fe_error(r, 503, "unavailable", "no storage is configured", NULL);
+    else if (!JUTSU_OPS_HAS(d, jutsu_data, bars_page))
+        fe_error(r, 503, "unavailable", "this host's data API predates the listing reads "
+                 "(ABI 1.3)", "run a jutsu as new as this plugin");
+    return d && JUTSU_OPS_HAS(d, jutsu_data, bars_page) ? d : NULL;
+}

@@ -44,39 +44,6 @@ struct ent {
     char mode[16];
 };
 
-/* --- small helpers -------------------------------------------------------- */
-
-static const struct jutsu_data *data_api(struct fe_req *r)
-{
-    const struct jutsu_data *d = r->fe->host->data ? r->fe->host->data(r->fe->ctx) : NULL;
-    if (d == NULL)
-        fe_error(r, 503, "unavailable", "no storage is configured", NULL);
-    else if (!JUTSU_OPS_HAS(d, jutsu_data, bars_page))
-        fe_error(r, 503, "unavailable", "this host's data API predates the listing reads "
-                 "(ABI 1.3)", "run a jutsu as new as this plugin");
-    return d && JUTSU_OPS_HAS(d, jutsu_data, bars_page) ? d : NULL;
-}
-
-static void add(json_object *o, const char *k, json_object *v)
-{
-    json_object_object_add(o, k, v);
-}
-
-static json_object *int_or_null(int32_t v)
-{
-    return v == JUTSU_INT_NULL ? NULL : json_object_new_int(v);
-}
-
-static json_object *text_or_null(const char *s)
-{
-    return s && *s ? json_object_new_string(s) : NULL;
-}
-
-static int bad_param(struct fe_req *r, const char *msg)
-{
-    fe_error(r, 400, "bad_parameter", msg, NULL);
-    return -1;
-}
 
 /* ?mode=: NULL when absent; -1 after a 400. */
 static int query_mode(struct fe_req *r, const char **mode)
@@ -87,7 +54,7 @@ static int query_mode(struct fe_req *r, const char **mode)
     if (*mode && strcmp(*mode, "offline_mock") != 0 && strcmp(*mode, "online_live") != 0) {
         snprintf(msg, sizeof(msg), "mode: \"%s\" is not one of offline_mock, online_live",
                  *mode);
-        return bad_param(r, msg);
+        return fe_bad_param(r, msg);
     }
     return 0;
 }
@@ -98,7 +65,7 @@ static int query_range(struct fe_req *r, jutsu_date_t *from, jutsu_date_t *to)
     if (fe_query_date(r, "from", 1, from) != 0 || fe_query_date(r, "to", 1, to) != 0)
         return -1;
     if (*from > *to)
-        return bad_param(r, "to: the range ends before from");
+        return fe_bad_param(r, "to: the range ends before from");
     return 0;
 }
 
@@ -134,7 +101,7 @@ static int find_entity(struct fe_req *r, const struct jutsu_data *d, jutsu_dbs *
     if (!entity_id_ok(id)) {
         snprintf(msg, sizeof(msg), "entity: not a strategy or baseline id (1 to 50 of A-Z a-z "
                  "0-9 _ . ^ -)");
-        return bad_param(r, msg);
+        return fe_bad_param(r, msg);
     }
     memset(e, 0, sizeof(*e));
     snprintf(e->id, sizeof(e->id), "%s", id);
@@ -187,7 +154,7 @@ static jutsu_dbs *open_entity(struct fe_req *r, const struct jutsu_data **d, con
                               struct ent *e)
 {
     jutsu_dbs *s;
-    if ((*d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if ((*d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return NULL;
     return find_entity(r, *d, s, r->params[0], mode, e) == 0 ? s : NULL;
 }
@@ -197,58 +164,58 @@ static jutsu_dbs *open_entity(struct fe_req *r, const struct jutsu_data **d, con
 static json_object *row_json(const struct jutsu_daily_perf_row *x)
 {
     json_object *o = json_object_new_object();
-    add(o, "trading_date", jutsu_json_date(x->trading_date));
-    add(o, "entity_type", text_or_null(x->entity_type));
-    add(o, "entity_id", text_or_null(x->entity_id));
-    add(o, "mode", text_or_null(x->mode));
-    add(o, "total_equity", jutsu_json_money(x->total_equity));
-    add(o, "cash", jutsu_json_money(x->cash));
-    add(o, "positions_value", jutsu_json_money(x->positions_value));
+    fe_add(o, "trading_date", jutsu_json_date(x->trading_date));
+    fe_add(o, "entity_type", fe_json_text(x->entity_type));
+    fe_add(o, "entity_id", fe_json_text(x->entity_id));
+    fe_add(o, "mode", fe_json_text(x->mode));
+    fe_add(o, "total_equity", jutsu_json_money(x->total_equity));
+    fe_add(o, "cash", jutsu_json_money(x->cash));
+    fe_add(o, "positions_value", jutsu_json_money(x->positions_value));
     json_object *pos = NULL;
     if (x->positions_json && *x->positions_json)
         pos = json_tokener_parse(x->positions_json);
-    add(o, "positions", pos);
-    add(o, "daily_return", jutsu_json_ratio(x->daily_return, 6));
-    add(o, "cumulative_return", jutsu_json_ratio(x->cumulative_return, 6));
-    add(o, "drawdown", jutsu_json_ratio(x->drawdown, 6));
-    add(o, "sharpe_ratio", jutsu_json_ratio(x->sharpe_ratio, 6));
-    add(o, "sortino_ratio", jutsu_json_ratio(x->sortino_ratio, 6));
-    add(o, "calmar_ratio", jutsu_json_ratio(x->calmar_ratio, 6));
-    add(o, "max_drawdown", jutsu_json_ratio(x->max_drawdown, 6));
-    add(o, "volatility", jutsu_json_ratio(x->volatility, 6));
-    add(o, "cagr", jutsu_json_ratio(x->cagr, 6));
-    add(o, "strategy_cell", int_or_null(x->strategy_cell));
-    add(o, "trend_state", text_or_null(x->trend_state));
-    add(o, "vol_state", text_or_null(x->vol_state));
-    add(o, "t_norm", jutsu_json_ratio(x->t_norm, 6));
-    add(o, "z_score", jutsu_json_ratio(x->z_score, 6));
-    add(o, "sma_fast", jutsu_json_money(x->sma_fast));
-    add(o, "sma_slow", jutsu_json_money(x->sma_slow));
-    add(o, "total_trades", int_or_null(x->total_trades));
-    add(o, "winning_trades", int_or_null(x->winning_trades));
-    add(o, "losing_trades", int_or_null(x->losing_trades));
-    add(o, "win_rate", jutsu_json_ratio(x->win_rate, 2));
-    add(o, "baseline_symbol", text_or_null(x->baseline_symbol));
-    add(o, "initial_capital", jutsu_json_money(x->initial_capital));
-    add(o, "high_water_mark", jutsu_json_money(x->high_water_mark));
-    add(o, "trading_days_count", int_or_null(x->trading_days_count));
-    add(o, "days_since_previous", int_or_null(x->days_since_previous));
-    add(o, "is_first_day", x->is_first_day == JUTSU_INT_NULL ? NULL
+    fe_add(o, "positions", pos);
+    fe_add(o, "daily_return", jutsu_json_ratio(x->daily_return, 6));
+    fe_add(o, "cumulative_return", jutsu_json_ratio(x->cumulative_return, 6));
+    fe_add(o, "drawdown", jutsu_json_ratio(x->drawdown, 6));
+    fe_add(o, "sharpe_ratio", jutsu_json_ratio(x->sharpe_ratio, 6));
+    fe_add(o, "sortino_ratio", jutsu_json_ratio(x->sortino_ratio, 6));
+    fe_add(o, "calmar_ratio", jutsu_json_ratio(x->calmar_ratio, 6));
+    fe_add(o, "max_drawdown", jutsu_json_ratio(x->max_drawdown, 6));
+    fe_add(o, "volatility", jutsu_json_ratio(x->volatility, 6));
+    fe_add(o, "cagr", jutsu_json_ratio(x->cagr, 6));
+    fe_add(o, "strategy_cell", fe_json_int(x->strategy_cell));
+    fe_add(o, "trend_state", fe_json_text(x->trend_state));
+    fe_add(o, "vol_state", fe_json_text(x->vol_state));
+    fe_add(o, "t_norm", jutsu_json_ratio(x->t_norm, 6));
+    fe_add(o, "z_score", jutsu_json_ratio(x->z_score, 6));
+    fe_add(o, "sma_fast", jutsu_json_money(x->sma_fast));
+    fe_add(o, "sma_slow", jutsu_json_money(x->sma_slow));
+    fe_add(o, "total_trades", fe_json_int(x->total_trades));
+    fe_add(o, "winning_trades", fe_json_int(x->winning_trades));
+    fe_add(o, "losing_trades", fe_json_int(x->losing_trades));
+    fe_add(o, "win_rate", jutsu_json_ratio(x->win_rate, 2));
+    fe_add(o, "baseline_symbol", fe_json_text(x->baseline_symbol));
+    fe_add(o, "initial_capital", jutsu_json_money(x->initial_capital));
+    fe_add(o, "high_water_mark", jutsu_json_money(x->high_water_mark));
+    fe_add(o, "trading_days_count", fe_json_int(x->trading_days_count));
+    fe_add(o, "days_since_previous", fe_json_int(x->days_since_previous));
+    fe_add(o, "is_first_day", x->is_first_day == JUTSU_INT_NULL ? NULL
                            : json_object_new_boolean(x->is_first_day != 0));
-    add(o, "returns_sum", jutsu_json_ratio(x->returns_sum, 8));
-    add(o, "returns_sum_sq", jutsu_json_ratio(x->returns_sum_sq, 8));
-    add(o, "downside_sum_sq", jutsu_json_ratio(x->downside_sum_sq, 8));
-    add(o, "returns_count", int_or_null(x->returns_count));
-    add(o, "finalized_at", jutsu_json_time(x->finalized_at));
+    fe_add(o, "returns_sum", jutsu_json_ratio(x->returns_sum, 8));
+    fe_add(o, "returns_sum_sq", jutsu_json_ratio(x->returns_sum_sq, 8));
+    fe_add(o, "downside_sum_sq", jutsu_json_ratio(x->downside_sum_sq, 8));
+    fe_add(o, "returns_count", fe_json_int(x->returns_count));
+    fe_add(o, "finalized_at", jutsu_json_time(x->finalized_at));
     return o;
 }
 
 static json_object *entity_json(const struct ent *e)
 {
     json_object *o = json_object_new_object();
-    add(o, "entity_id", json_object_new_string(e->id));
-    add(o, "entity_type", json_object_new_string(e->type));
-    add(o, "mode", json_object_new_string(e->mode));
+    fe_add(o, "entity_id", json_object_new_string(e->id));
+    fe_add(o, "entity_type", json_object_new_string(e->type));
+    fe_add(o, "mode", json_object_new_string(e->mode));
     return o;
 }
 
@@ -366,9 +333,9 @@ int fe_h_perf_history(struct fe_req *r)
         fe_query_int(r, "days", 1, FE_PERF_MAX_DAYS, &days) != 0)
         return 0;
     if (days && from)
-        return bad_param(r, "days: give either days or from, not both"), 0;
+        return fe_bad_param(r, "days: give either days or from, not both"), 0;
     if (from && to && from > to)
-        return bad_param(r, "to: the range ends before from"), 0;
+        return fe_bad_param(r, "to: the range ends before from"), 0;
     if ((s = open_entity(r, &d, mode, &e)) == NULL)
         return 0;
     struct hist h = { json_object_new_array(), 0 };
@@ -394,9 +361,9 @@ int fe_h_perf_history(struct fe_req *r)
     }
     json_object *o = entity_json(&e);
     size_t n = json_object_array_length(h.rows);
-    add(o, "count", json_object_new_int64((int64_t)n));
-    add(o, "truncated", json_object_new_boolean(h.full));
-    add(o, "rows", h.rows);
+    fe_add(o, "count", json_object_new_int64((int64_t)n));
+    fe_add(o, "truncated", json_object_new_boolean(h.full));
+    fe_add(o, "rows", h.rows);
     return fe_ok(r, 200, o);
 }
 
@@ -405,10 +372,10 @@ int fe_h_perf_history(struct fe_req *r)
 static json_object *pt_json(const struct pt *p)
 {
     json_object *o = json_object_new_object();
-    add(o, "equity", jutsu_json_money(p->equity));
-    add(o, "daily_return", jutsu_json_ratio(p->daily_return, 6));
-    add(o, "cumulative_return", jutsu_json_ratio(p->cumulative_return, 6));
-    add(o, "drawdown", jutsu_json_ratio(p->drawdown, 6));
+    fe_add(o, "equity", jutsu_json_money(p->equity));
+    fe_add(o, "daily_return", jutsu_json_ratio(p->daily_return, 6));
+    fe_add(o, "cumulative_return", jutsu_json_ratio(p->cumulative_return, 6));
+    fe_add(o, "drawdown", jutsu_json_ratio(p->drawdown, 6));
     return o;
 }
 
@@ -422,10 +389,10 @@ int fe_h_perf_comparison(struct fe_req *r)
         fe_query_word(r, "entities", FE_PARAM_MAX - 1, &list) != 0)
         return 0;
     if (list == NULL)
-        return bad_param(r, "entities: is required (ids separated by commas: v3_5b,QQQ)"), 0;
+        return fe_bad_param(r, "entities: is required (ids separated by commas: v3_5b,QQQ)"), 0;
     if (from == 0)
         from = FAR_PAST;
-    if ((d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if ((d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     struct ent ents[FE_PERF_MAX_ENTITIES];
     struct pts pts[FE_PERF_MAX_ENTITIES];
@@ -437,7 +404,7 @@ int fe_h_perf_comparison(struct fe_req *r)
          t = strtok_r(NULL, ",", &save)) {
         if (n == FE_PERF_MAX_ENTITIES) {
             snprintf(msg, sizeof(msg), "entities: at most %d", FE_PERF_MAX_ENTITIES);
-            bad_param(r, msg);
+            fe_bad_param(r, msg);
             failed = 1;
         } else if (find_entity(r, d, s, t, mode, &ents[n]) != 0 ||
                    read_pts(r, d, s, &ents[n], from, to, &pts[n]) != 0) {
@@ -447,7 +414,7 @@ int fe_h_perf_comparison(struct fe_req *r)
         }
     }
     if (!failed && n == 0)
-        failed = bad_param(r, "entities: is required (ids separated by commas: v3_5b,QQQ)");
+        failed = fe_bad_param(r, "entities: is required (ids separated by commas: v3_5b,QQQ)");
     json_object *o = NULL;
     if (!failed) {
         json_object *el = json_object_new_array(), *rows = json_object_new_array();
@@ -462,17 +429,17 @@ int fe_h_perf_comparison(struct fe_req *r)
             if (next == 0)
                 break;
             json_object *row = json_object_new_object();
-            add(row, "date", jutsu_json_date(next));
+            fe_add(row, "date", jutsu_json_date(next));
             for (size_t i = 0; i < n; i++) {
                 int has = at[i] < pts[i].n && pts[i].v[at[i]].date == next;
-                add(row, ents[i].id, has ? pt_json(&pts[i].v[at[i]++]) : NULL);
+                fe_add(row, ents[i].id, has ? pt_json(&pts[i].v[at[i]++]) : NULL);
             }
             json_object_array_add(rows, row);
         }
         o = json_object_new_object();
-        add(o, "entities", el);
-        add(o, "count", json_object_new_int64((int64_t)json_object_array_length(rows)));
-        add(o, "rows", rows);
+        fe_add(o, "entities", el);
+        fe_add(o, "count", json_object_new_int64((int64_t)json_object_array_length(rows)));
+        fe_add(o, "rows", rows);
     }
     for (size_t i = 0; i < n; i++)
         free(pts[i].v);
@@ -485,12 +452,12 @@ int fe_h_perf_comparison(struct fe_req *r)
 static json_object *period(int year, int month, jutsu_money_t start, jutsu_money_t end)
 {
     json_object *o = json_object_new_object();
-    add(o, "year", json_object_new_int(year));
+    fe_add(o, "year", json_object_new_int(year));
     if (month)
-        add(o, "month", json_object_new_int(month));
-    add(o, "return", start > 0 ? jutsu_json_ratio((double)end / (double)start - 1.0, 6) : NULL);
-    add(o, "start_equity", jutsu_json_money(start));
-    add(o, "end_equity", jutsu_json_money(end));
+        fe_add(o, "month", json_object_new_int(month));
+    fe_add(o, "return", start > 0 ? jutsu_json_ratio((double)end / (double)start - 1.0, 6) : NULL);
+    fe_add(o, "start_equity", jutsu_json_money(start));
+    fe_add(o, "end_equity", jutsu_json_money(end));
     return o;
 }
 
@@ -538,8 +505,8 @@ int fe_h_perf_returns(struct fe_req *r)
     }
     free(p.v);
     json_object *o = entity_json(&e);
-    add(o, "years", years);
-    add(o, "months", months);
+    fe_add(o, "years", years);
+    fe_add(o, "months", months);
     return fe_ok(r, 200, o);
 }
 
@@ -562,10 +529,10 @@ int fe_h_perf_drawdown(struct fe_req *r)
     jutsu_date_t worst_on = 0;
     for (size_t i = 0; i < p.n; i++) {
         json_object *o = json_object_new_object();
-        add(o, "date", jutsu_json_date(p.v[i].date));
-        add(o, "drawdown", jutsu_json_ratio(p.v[i].drawdown, 6));
-        add(o, "equity", jutsu_json_money(p.v[i].equity));
-        add(o, "high_water_mark", jutsu_json_money(p.v[i].hwm));
+        fe_add(o, "date", jutsu_json_date(p.v[i].date));
+        fe_add(o, "drawdown", jutsu_json_ratio(p.v[i].drawdown, 6));
+        fe_add(o, "equity", jutsu_json_money(p.v[i].equity));
+        fe_add(o, "high_water_mark", jutsu_json_money(p.v[i].hwm));
         json_object_array_add(rows, o);
         if (isfinite(p.v[i].drawdown) && (isnan(worst) || p.v[i].drawdown < worst)) {
             worst = p.v[i].drawdown;
@@ -574,10 +541,10 @@ int fe_h_perf_drawdown(struct fe_req *r)
     }
     free(p.v);
     json_object *o = entity_json(&e);
-    add(o, "max_drawdown", jutsu_json_ratio(worst, 6));
-    add(o, "max_drawdown_date", worst_on ? jutsu_json_date(worst_on) : NULL);
-    add(o, "count", json_object_new_int64((int64_t)json_object_array_length(rows)));
-    add(o, "rows", rows);
+    fe_add(o, "max_drawdown", jutsu_json_ratio(worst, 6));
+    fe_add(o, "max_drawdown_date", worst_on ? jutsu_json_date(worst_on) : NULL);
+    fe_add(o, "count", json_object_new_int64((int64_t)json_object_array_length(rows)));
+    fe_add(o, "rows", rows);
     return fe_ok(r, 200, o);
 }
 
@@ -586,22 +553,22 @@ int fe_h_perf_drawdown(struct fe_req *r)
 static json_object *eod_json(jutsu_date_t date, const struct jutsu_eod_status_row *x)
 {
     json_object *o = json_object_new_object();
-    add(o, "date", jutsu_json_date(date));
+    fe_add(o, "date", jutsu_json_date(date));
     if (x == NULL) {
-        add(o, "status", json_object_new_string("not_run"));
-        add(o, "finalized", json_object_new_boolean(0));
+        fe_add(o, "status", json_object_new_string("not_run"));
+        fe_add(o, "finalized", json_object_new_boolean(0));
         return o;
     }
-    add(o, "status", text_or_null(x->status));
-    add(o, "finalized", json_object_new_boolean(x->status && strcmp(x->status, "completed") == 0));
-    add(o, "started_at", jutsu_json_time(x->started_at));
-    add(o, "completed_at", jutsu_json_time(x->completed_at));
-    add(o, "strategies_total", int_or_null(x->strategies_total));
-    add(o, "strategies_processed", int_or_null(x->strategies_processed));
-    add(o, "baselines_total", int_or_null(x->baselines_total));
-    add(o, "baselines_processed", int_or_null(x->baselines_processed));
-    add(o, "error_message", text_or_null(x->error_message));
-    add(o, "retry_count", int_or_null(x->retry_count));
+    fe_add(o, "status", fe_json_text(x->status));
+    fe_add(o, "finalized", json_object_new_boolean(x->status && strcmp(x->status, "completed") == 0));
+    fe_add(o, "started_at", jutsu_json_time(x->started_at));
+    fe_add(o, "completed_at", jutsu_json_time(x->completed_at));
+    fe_add(o, "strategies_total", fe_json_int(x->strategies_total));
+    fe_add(o, "strategies_processed", fe_json_int(x->strategies_processed));
+    fe_add(o, "baselines_total", fe_json_int(x->baselines_total));
+    fe_add(o, "baselines_processed", fe_json_int(x->baselines_processed));
+    fe_add(o, "error_message", fe_json_text(x->error_message));
+    fe_add(o, "retry_count", fe_json_int(x->retry_count));
     return o;
 }
 
@@ -630,7 +597,7 @@ int fe_h_perf_eod_day(struct fe_req *r)
                  r->params[0]);
         return fe_error(r, 400, "bad_parameter", msg, NULL);
     }
-    if ((d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if ((d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     struct jutsu_eod_status_row row;
     int rc = d->eod_status_get(s, date, &row);
@@ -663,12 +630,12 @@ int fe_h_eod_status(struct fe_req *r)
     if (from == 0)
         from = to - (FE_EOD_DEFAULT_SPAN - 1);
     if (from > to)
-        return bad_param(r, "to: the range ends before from"), 0;
+        return fe_bad_param(r, "to: the range ends before from"), 0;
     if (to - from >= FE_EOD_MAX_SPAN) {
         snprintf(msg, sizeof(msg), "from: the range spans more than %d days", FE_EOD_MAX_SPAN);
-        return bad_param(r, msg), 0;
+        return fe_bad_param(r, msg), 0;
     }
-    if ((d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if ((d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     struct eod_days x = { json_object_new_array() };
     int rc = d->eod_status_range(s, from, to, take_eod, &x);
@@ -677,8 +644,8 @@ int fe_h_eod_status(struct fe_req *r)
         return fe_db_fail(r, s, rc, "eod_job_status");
     }
     json_object *o = json_object_new_object();
-    add(o, "from", jutsu_json_date(from));
-    add(o, "to", jutsu_json_date(to));
-    add(o, "days", x.days);
+    fe_add(o, "from", jutsu_json_date(from));
+    fe_add(o, "to", jutsu_json_date(to));
+    fe_add(o, "days", x.days);
     return fe_ok(r, 200, o);
 }

@@ -46,8 +46,7 @@ static int bad(struct fe_req *r, const char *name, const char *value, const char
         snprintf(msg, sizeof(msg), "%s: \"%s\" %s", name, shown, tail);
     else
         snprintf(msg, sizeof(msg), "%s: %s", name, tail);
-    fe_error(r, 400, "bad_parameter", msg, NULL);
-    return -1;
+    return fe_bad_param(r, msg);
 }
 
 const char *fe_query(struct fe_req *r, const char *name)
@@ -150,4 +149,10 @@ int fe_query_page(struct fe_req *r, int64_t def, int64_t max_per_page, int64_t *
         fe_query_int(r, "per_page", 1, max_per_page, per_page) != 0)
         return -1;
     return 0;
+}
+
+int fe_bad_param(struct fe_req *r, const char *msg)
+{
+    fe_error(r, 400, "bad_parameter", msg, NULL);
+    return -1;
 }

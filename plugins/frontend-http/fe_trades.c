@@ -33,37 +33,6 @@
 #define SUMMARY_SYMBOLS     256
 
 
-static const struct jutsu_data *data_api(struct fe_req *r)
-{
-    const struct jutsu_data *d = r->fe->host->data ? r->fe->host->data(r->fe->ctx) : NULL;
-    if (d == NULL)
-        fe_error(r, 503, "unavailable", "no storage is configured", NULL);
-    else if (!JUTSU_OPS_HAS(d, jutsu_data, bars_page))
-        fe_error(r, 503, "unavailable", "this host's data API predates the listing reads "
-                 "(ABI 1.3)", "run a jutsu as new as this plugin");
-    return d && JUTSU_OPS_HAS(d, jutsu_data, bars_page) ? d : NULL;
-}
-
-static void add(json_object *o, const char *k, json_object *v)
-{
-    json_object_object_add(o, k, v);
-}
-
-static json_object *int_or_null(int32_t v)
-{
-    return v == JUTSU_INT_NULL ? NULL : json_object_new_int(v);
-}
-
-static json_object *text_or_null(const char *s)
-{
-    return s && *s ? json_object_new_string(s) : NULL;
-}
-
-static int bad_param(struct fe_req *r, const char *msg)
-{
-    fe_error(r, 400, "bad_parameter", msg, NULL);
-    return -1;
-}
 
 /* The filters every trading list shares; -1 after a 400. `symbol` and
  * `range` say whether the route takes them. */
@@ -80,14 +49,14 @@ static int read_filter(struct fe_req *r, struct jutsu_query *q, int symbol, int 
     if (q->mode && strcmp(q->mode, "offline_mock") != 0 && strcmp(q->mode, "online_live") != 0) {
         snprintf(msg, sizeof(msg), "mode: \"%s\" is not one of offline_mock, online_live",
                  q->mode);
-        return bad_param(r, msg);
+        return fe_bad_param(r, msg);
     }
     if (!range)
         return 0;
     if (fe_query_date(r, "from", 1, &from) != 0 || fe_query_date(r, "to", 1, &to) != 0)
         return -1;
     if (from && to && from > to)
-        return bad_param(r, "to: the range ends before from");
+        return fe_bad_param(r, "to: the range ends before from");
     q->from = from ? jutsu_date_to_time(from) : 0;
     q->to = to ? jutsu_date_to_time(to + 1) - 1 : 0;
     return 0;
@@ -98,69 +67,69 @@ static int read_filter(struct fe_req *r, struct jutsu_query *q, int symbol, int 
 static json_object *trade_json(const struct jutsu_trade_row *t)
 {
     json_object *o = json_object_new_object();
-    add(o, "id", json_object_new_int64(t->id));
-    add(o, "strategy_id", text_or_null(t->strategy_id));
-    add(o, "mode", text_or_null(t->mode));
-    add(o, "symbol", text_or_null(t->symbol));
-    add(o, "timestamp", jutsu_json_time(t->ts));
-    add(o, "action", text_or_null(t->action));
-    add(o, "quantity", json_object_new_int(t->quantity));
-    add(o, "target_price", jutsu_json_money(t->target_price));
-    add(o, "fill_price", jutsu_json_money(t->fill_price));
-    add(o, "fill_value", jutsu_json_money(t->fill_value));
-    add(o, "slippage_pct", jutsu_json_ratio(t->slippage_pct, 6));
-    add(o, "realized_pnl", jutsu_json_money(t->realized_pnl));
-    add(o, "schwab_order_id", text_or_null(t->schwab_order_id));
-    add(o, "strategy_cell", int_or_null(t->strategy_cell));
-    add(o, "trend_state", text_or_null(t->trend_state));
-    add(o, "vol_state", text_or_null(t->vol_state));
-    add(o, "t_norm", jutsu_json_ratio(t->t_norm, 6));
-    add(o, "z_score", jutsu_json_ratio(t->z_score, 6));
-    add(o, "reason", text_or_null(t->reason));
-    add(o, "execution_id", text_or_null(t->execution_id));
-    add(o, "created_at", jutsu_json_time(t->created_at));
+    fe_add(o, "id", json_object_new_int64(t->id));
+    fe_add(o, "strategy_id", fe_json_text(t->strategy_id));
+    fe_add(o, "mode", fe_json_text(t->mode));
+    fe_add(o, "symbol", fe_json_text(t->symbol));
+    fe_add(o, "timestamp", jutsu_json_time(t->ts));
+    fe_add(o, "action", fe_json_text(t->action));
+    fe_add(o, "quantity", json_object_new_int(t->quantity));
+    fe_add(o, "target_price", jutsu_json_money(t->target_price));
+    fe_add(o, "fill_price", jutsu_json_money(t->fill_price));
+    fe_add(o, "fill_value", jutsu_json_money(t->fill_value));
+    fe_add(o, "slippage_pct", jutsu_json_ratio(t->slippage_pct, 6));
+    fe_add(o, "realized_pnl", jutsu_json_money(t->realized_pnl));
+    fe_add(o, "schwab_order_id", fe_json_text(t->schwab_order_id));
+    fe_add(o, "strategy_cell", fe_json_int(t->strategy_cell));
+    fe_add(o, "trend_state", fe_json_text(t->trend_state));
+    fe_add(o, "vol_state", fe_json_text(t->vol_state));
+    fe_add(o, "t_norm", jutsu_json_ratio(t->t_norm, 6));
+    fe_add(o, "z_score", jutsu_json_ratio(t->z_score, 6));
+    fe_add(o, "reason", fe_json_text(t->reason));
+    fe_add(o, "execution_id", fe_json_text(t->execution_id));
+    fe_add(o, "created_at", jutsu_json_time(t->created_at));
     return o;
 }
 
 static json_object *position_json(const struct jutsu_position_row *p)
 {
     json_object *o = json_object_new_object();
-    add(o, "strategy_id", text_or_null(p->strategy_id));
-    add(o, "mode", text_or_null(p->mode));
-    add(o, "symbol", text_or_null(p->symbol));
-    add(o, "quantity", json_object_new_int(p->quantity));
-    add(o, "avg_cost", jutsu_json_money(p->avg_cost));
-    add(o, "market_value", jutsu_json_money(p->market_value));
-    add(o, "unrealized_pnl", jutsu_json_money(p->unrealized_pnl));
-    add(o, "last_updated", jutsu_json_time(p->last_updated));
+    fe_add(o, "strategy_id", fe_json_text(p->strategy_id));
+    fe_add(o, "mode", fe_json_text(p->mode));
+    fe_add(o, "symbol", fe_json_text(p->symbol));
+    fe_add(o, "quantity", json_object_new_int(p->quantity));
+    fe_add(o, "avg_cost", jutsu_json_money(p->avg_cost));
+    fe_add(o, "market_value", jutsu_json_money(p->market_value));
+    fe_add(o, "unrealized_pnl", jutsu_json_money(p->unrealized_pnl));
+    fe_add(o, "last_updated", jutsu_json_time(p->last_updated));
     return o;
 }
 
 static json_object *snapshot_json(const struct jutsu_snapshot_row *x)
 {
     json_object *o = json_object_new_object();
-    add(o, "id", json_object_new_int64(x->id));
-    add(o, "strategy_id", text_or_null(x->strategy_id));
-    add(o, "mode", text_or_null(x->mode));
-    add(o, "timestamp", jutsu_json_time(x->ts));
-    add(o, "total_equity", jutsu_json_money(x->total_equity));
-    add(o, "cash", jutsu_json_money(x->cash));
-    add(o, "positions_value", jutsu_json_money(x->positions_value));
-    add(o, "daily_return", jutsu_json_ratio(x->daily_return, 6));
-    add(o, "cumulative_return", jutsu_json_ratio(x->cumulative_return, 6));
-    add(o, "drawdown", jutsu_json_ratio(x->drawdown, 6));
-    add(o, "strategy_cell", int_or_null(x->strategy_cell));
-    add(o, "trend_state", text_or_null(x->trend_state));
-    add(o, "vol_state", text_or_null(x->vol_state));
-    add(o, "snapshot_source", text_or_null(x->snapshot_source));
-    add(o, "t_norm", jutsu_json_ratio(x->t_norm, 6));
-    add(o, "z_score", jutsu_json_ratio(x->z_score, 6));
-    add(o, "sma_fast", jutsu_json_money(x->sma_fast));
-    add(o, "sma_slow", jutsu_json_money(x->sma_slow));
-    add(o, "positions", x->positions_json && *x->positions_json
+    fe_add(o, "id", json_object_new_int64(x->id));
+    fe_add(o, "strategy_id", fe_json_text(x->strategy_id));
+    fe_add(o, "mode", fe_json_text(x->mode));
+    fe_add(o, "timestamp", jutsu_json_time(x->ts));
+    fe_add(o, "total_equity", jutsu_json_money(x->total_equity));
+    fe_add(o, "cash", jutsu_json_money(x->cash));
+    fe_add(o, "positions_value", jutsu_json_money(x->positions_value));
+    fe_add(o, "daily_return", jutsu_json_ratio(x->daily_return, 6));
+    fe_add(o, "cumulative_return", jutsu_json_ratio(x->cumulative_return, 6));
+    fe_add(o, "drawdown", jutsu_json_ratio(x->drawdown, 6));
+    fe_add(o, "strategy_cell", fe_json_int(x->strategy_cell));
+    fe_add(o, "trend_state", fe_json_text(x->trend_state));
+    fe_add(o, "vol_state", fe_json_text(x->vol_state));
+    fe_add(o, "snapshot_source", fe_json_text(x->snapshot_source));
+    fe_add(o, "t_norm", jutsu_json_ratio(x->t_norm, 6));
+    fe_add(o, "z_score", jutsu_json_ratio(x->z_score, 6));
+    fe_add(o, "sma_fast", jutsu_json_money(x->sma_fast));
+    fe_add(o, "sma_slow", jutsu_json_money(x->sma_slow));
+    fe_add(o, "positions", x->positions_json && *x->positions_json
                         ? json_tokener_parse(x->positions_json) : NULL);
-    add(o, "baseline_value", jutsu_json_money(x->baseline_value));
-    add(o, "baseline_return", jutsu_json_ratio(x->baseline_return, 6));
+    fe_add(o, "baseline_value", jutsu_json_money(x->baseline_value));
+    fe_add(o, "baseline_return", jutsu_json_ratio(x->baseline_return, 6));
     return o;
 }
 
@@ -180,10 +149,10 @@ static int take_snapshot(const void *row, void *arg) { return to_array(row, arg,
 static json_object *page_json(json_object *items, int64_t page, int64_t per_page, int64_t total)
 {
     json_object *o = json_object_new_object();
-    add(o, "items", items);
-    add(o, "page", json_object_new_int64(page));
-    add(o, "per_page", json_object_new_int64(per_page));
-    add(o, "total", json_object_new_int64(total));
+    fe_add(o, "items", items);
+    fe_add(o, "page", json_object_new_int64(page));
+    fe_add(o, "per_page", json_object_new_int64(per_page));
+    fe_add(o, "total", json_object_new_int64(total));
     return o;
 }
 
@@ -214,13 +183,13 @@ static int list(struct fe_req *r, int symbol, query_fn fn, jutsu_row_fn take, co
 
 int fe_h_trades_list(struct fe_req *r)
 {
-    const struct jutsu_data *d = data_api(r);
+    const struct jutsu_data *d = fe_data(r);
     return d ? list(r, 1, d->trades_query, take_trade, "live_trades") : 0;
 }
 
 int fe_h_snapshots(struct fe_req *r)
 {
-    const struct jutsu_data *d = data_api(r);
+    const struct jutsu_data *d = fe_data(r);
     return d ? list(r, 0, d->snapshots_query, take_snapshot, "performance_snapshots") : 0;
 }
 
@@ -237,7 +206,7 @@ int fe_h_trade_get(struct fe_req *r)
         snprintf(msg, sizeof(msg), "id: \"%.24s\" is not a trade id (a whole number from 1)", p);
         return fe_error(r, 400, "bad_parameter", msg, NULL);
     }
-    if ((d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if ((d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     struct jutsu_trade_row t;
     int rc = d->trade_get(s, (int64_t)id, &t);
@@ -307,21 +276,21 @@ static json_object *tally_json(const struct tally *t, int with_symbol)
 {
     json_object *o = json_object_new_object();
     if (with_symbol)
-        add(o, "symbol", json_object_new_string(t->symbol));
-    add(o, "total_trades", json_object_new_int64(t->trades));
-    add(o, "buys", json_object_new_int64(t->buys));
-    add(o, "sells", json_object_new_int64(t->sells));
-    add(o, "winning_trades", json_object_new_int64(t->winning));
-    add(o, "losing_trades", json_object_new_int64(t->losing));
+        fe_add(o, "symbol", json_object_new_string(t->symbol));
+    fe_add(o, "total_trades", json_object_new_int64(t->trades));
+    fe_add(o, "buys", json_object_new_int64(t->buys));
+    fe_add(o, "sells", json_object_new_int64(t->sells));
+    fe_add(o, "winning_trades", json_object_new_int64(t->winning));
+    fe_add(o, "losing_trades", json_object_new_int64(t->losing));
     int64_t closed = t->winning + t->losing;
     /* a percent like daily_performance.win_rate: of the sells that won or lost */
-    add(o, "win_rate", closed ? jutsu_json_ratio(100.0 * (double)t->winning / (double)closed, 2)
+    fe_add(o, "win_rate", closed ? jutsu_json_ratio(100.0 * (double)t->winning / (double)closed, 2)
                               : NULL);
-    add(o, "realized_pnl", jutsu_json_money(t->realized_pnl));
-    add(o, "quantity_bought", json_object_new_int64(t->quantity_bought));
-    add(o, "quantity_sold", json_object_new_int64(t->quantity_sold));
-    add(o, "bought_value", jutsu_json_money(t->bought));
-    add(o, "sold_value", jutsu_json_money(t->sold));
+    fe_add(o, "realized_pnl", jutsu_json_money(t->realized_pnl));
+    fe_add(o, "quantity_bought", json_object_new_int64(t->quantity_bought));
+    fe_add(o, "quantity_sold", json_object_new_int64(t->quantity_sold));
+    fe_add(o, "bought_value", jutsu_json_money(t->bought));
+    fe_add(o, "sold_value", jutsu_json_money(t->sold));
     return o;
 }
 
@@ -335,7 +304,7 @@ int fe_h_trades_summary(struct fe_req *r)
     const struct jutsu_data *d;
     struct jutsu_query q;
     jutsu_dbs *s;
-    if (read_filter(r, &q, 1, 1) != 0 || (d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if (read_filter(r, &q, 1, 1) != 0 || (d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     struct summary *sum = calloc(1, sizeof(*sum));
     if (sum == NULL)
@@ -353,8 +322,8 @@ int fe_h_trades_summary(struct fe_req *r)
     json_object *o = tally_json(&sum->all, 0), *bs = json_object_new_array();
     for (size_t i = 0; i < sum->nsym; i++)
         json_object_array_add(bs, tally_json(&sum->sym[i], 1));
-    add(o, "by_symbol", bs);
-    add(o, "by_symbol_truncated", json_object_new_boolean(sum->nsym == SUMMARY_SYMBOLS));
+    fe_add(o, "by_symbol", bs);
+    fe_add(o, "by_symbol_truncated", json_object_new_boolean(sum->nsym == SUMMARY_SYMBOLS));
     free(sum);
     return fe_ok(r, 200, o);
 }
@@ -508,7 +477,7 @@ int fe_h_trades_export(struct fe_req *r)
     const struct jutsu_data *d;
     struct jutsu_query q;
     jutsu_dbs *s;
-    if (read_filter(r, &q, 1, 1) != 0 || (d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if (read_filter(r, &q, 1, 1) != 0 || (d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     struct csv *c = calloc(1, sizeof(*c));
     if (c == NULL)
@@ -550,7 +519,7 @@ int fe_h_positions(struct fe_req *r)
     struct jutsu_query q;
     jutsu_dbs *s;
     int64_t total = 0;
-    if (read_filter(r, &q, 1, 0) != 0 || (d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+    if (read_filter(r, &q, 1, 0) != 0 || (d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     q.limit = POSITIONS_MAX;
     json_object *items = json_object_new_array();
@@ -560,8 +529,8 @@ int fe_h_positions(struct fe_req *r)
         return fe_db_fail(r, s, rc, "positions");
     }
     json_object *o = json_object_new_object();
-    add(o, "items", items);
-    add(o, "total", json_object_new_int64(total));
+    fe_add(o, "items", items);
+    fe_add(o, "total", json_object_new_int64(total));
     return fe_ok(r, 200, o);
 }
 
@@ -570,15 +539,15 @@ int fe_h_positions(struct fe_req *r)
 static json_object *bar_json(const struct jutsu_bar_row *b)
 {
     json_object *o = json_object_new_object();
-    add(o, "timestamp", jutsu_json_time(b->ts));
-    add(o, "date", jutsu_json_date(jutsu_time_to_date(b->ts)));
-    add(o, "open", jutsu_json_money(b->open));
-    add(o, "high", jutsu_json_money(b->high));
-    add(o, "low", jutsu_json_money(b->low));
-    add(o, "close", jutsu_json_money(b->close));
-    add(o, "volume", json_object_new_int64(b->volume));
-    add(o, "source", text_or_null(b->data_source));
-    add(o, "is_valid", json_object_new_boolean(b->is_valid != 0));
+    fe_add(o, "timestamp", jutsu_json_time(b->ts));
+    fe_add(o, "date", jutsu_json_date(jutsu_time_to_date(b->ts)));
+    fe_add(o, "open", jutsu_json_money(b->open));
+    fe_add(o, "high", jutsu_json_money(b->high));
+    fe_add(o, "low", jutsu_json_money(b->low));
+    fe_add(o, "close", jutsu_json_money(b->close));
+    fe_add(o, "volume", json_object_new_int64(b->volume));
+    fe_add(o, "source", fe_json_text(b->data_source));
+    fe_add(o, "is_valid", json_object_new_boolean(b->is_valid != 0));
     return o;
 }
 
@@ -620,11 +589,11 @@ int fe_h_market_bars(struct fe_req *r)
         known |= strcmp(tf, tfs[i]) == 0;
     if (!known) {
         snprintf(msg, sizeof(msg), "timeframe: \"%s\" is not one of 1D, 1H, 5m, 15m", tf);
-        return bad_param(r, msg), 0;
+        return fe_bad_param(r, msg), 0;
     }
     if (from && to && from > to)
-        return bad_param(r, "to: the range ends before from"), 0;
-    if ((d = data_api(r)) == NULL || (s = fe_dbs(r)) == NULL)
+        return fe_bad_param(r, "to: the range ends before from"), 0;
+    if ((d = fe_data(r)) == NULL || (s = fe_dbs(r)) == NULL)
         return 0;
     jutsu_time_t t0 = jutsu_date_to_time(from ? from : jutsu_date_from_ymd(1900, 1, 1));
     jutsu_time_t t1 = jutsu_date_to_time((to ? to : jutsu_date_from_ymd(2999, 12, 31)) + 1) - 1;
@@ -641,7 +610,7 @@ int fe_h_market_bars(struct fe_req *r)
         return fe_error(r, 404, "not_found", msg, "GET /api/market-data lists what is stored");
     }
     json_object *o = page_json(items, page, per_page, total);
-    add(o, "symbol", json_object_new_string(sym));
-    add(o, "timeframe", json_object_new_string(tf ? tf : "1D"));
+    fe_add(o, "symbol", json_object_new_string(sym));
+    fe_add(o, "timeframe", json_object_new_string(tf ? tf : "1D"));
     return fe_ok(r, 200, o);
 }
