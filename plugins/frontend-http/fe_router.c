@@ -41,28 +41,33 @@ static int split(const char *path, char *buf, size_t bufsz, char **seg)
     return n;
 }
 
-static int is_param(const char *seg)
+static int is_param(const char *seg, size_t n)
 {
-    size_t n = strlen(seg);
     return n > 2 && seg[0] == '{' && seg[n - 1] == '}';
 }
 
-/* The literal-segment mask of a match (bit i: segment i is literal), or -1. */
-static long match(const char *pattern, char **seg, int n)
+/* The literal-segment mask of a match (bit i: segment i is literal), or -1.
+ * The pattern is walked in place: this runs for every route on every
+ * request, so it neither copies nor splits the pattern. */
+static long match(const char *pattern, char **seg, const size_t *seglen, int n)
 {
-    char buf[FE_PATH_MAX], *pseg[MAX_SEGS];
-    int pn = split(pattern, buf, sizeof(buf), pseg);
-    if (pn != n)
-        return -1;
+    const char *p = pattern + 1;
     long mask = 0;
     for (int i = 0; i < n; i++) {
-        if (is_param(pseg[i]))
-            continue;
-        if (strcmp(pseg[i], seg[i]) != 0)
-            return -1;
-        mask |= 1L << (MAX_SEGS - 1 - i);   /* earlier segments weigh more */
+        if (*p == '\0')
+            return -1;   /* the pattern is shorter */
+        const char *e = p;
+        while (*e != '\0' && *e != '/')
+            e++;
+        size_t len = (size_t)(e - p);
+        if (!is_param(p, len)) {
+            if (len != seglen[i] || memcmp(p, seg[i], len) != 0)
+                return -1;
+            mask |= 1L << (MAX_SEGS - 1 - i);   /* earlier segments weigh more */
+        }
+        p = *e == '/' ? e + 1 : e;
     }
-    return mask;
+    return *p == '\0' ? mask : -1;   /* else the pattern is longer */
 }
 
 int fe_route_find(const char *method, const char *path, struct fe_req *r,
@@ -73,12 +78,15 @@ int fe_route_find(const char *method, const char *path, struct fe_req *r,
     long best_mask = -1;
     *out = NULL;
     allow[0] = '\0';
+    size_t seglen[MAX_SEGS];
     int n = split(path, buf, sizeof(buf), seg);
     if (n < 0)
         return 404;
+    for (int i = 0; i < n; i++)
+        seglen[i] = strlen(seg[i]);
     for (size_t i = 0; i < fe_routes_n; i++) {
         const struct fe_route *rt = &fe_routes[i];
-        long m = match(rt->pattern, seg, n);
+        long m = match(rt->pattern, seg, seglen, n);
         if (m < 0)
             continue;
         if (strcmp(rt->method, method) != 0) {
@@ -99,7 +107,7 @@ int fe_route_find(const char *method, const char *path, struct fe_req *r,
     int pn = split(best->pattern, pbuf, sizeof(pbuf), pseg);
     r->params_n = 0;
     for (int i = 0; i < pn && r->params_n < FE_MAX_PARAMS; i++) {
-        if (!is_param(pseg[i]))
+        if (!is_param(pseg[i], strlen(pseg[i])))
             continue;
         if (strlen(seg[i]) >= FE_PARAM_MAX)
             return 404;

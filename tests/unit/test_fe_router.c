@@ -109,6 +109,17 @@ START_TEST(t_not_found_and_method)
     ck_assert_int_eq(st, 404);
     find("GET", "api/users/me", &r, &st, allow);
     ck_assert_int_eq(st, 404);
+    /* a literal matches whole segments only, and the lengths must agree */
+    ck_assert_ptr_null(find("GET", "/api/users/mex", &r, &st, allow));
+    ck_assert_int_eq(st, 405);
+    ck_assert_ptr_null(find("GET", "/api/users/m", &r, &st, allow));
+    ck_assert_int_eq(st, 405);
+    ck_assert_ptr_null(find("GET", "/api/strategies/v3_5b/state/x", &r, &st, allow));
+    ck_assert_int_eq(st, 404);
+    ck_assert_ptr_null(find("GET", "/api/v2/performance/eod-status/today/x", &r, &st, allow));
+    ck_assert_int_eq(st, 404);
+    ck_assert_ptr_null(find("GET", "/", &r, &st, allow));
+    ck_assert_int_eq(st, 404);
     /* a parameter longer than its buffer is not found, not cut */
     char longp[400];
     memset(longp, 'x', sizeof(longp));
