@@ -120,6 +120,27 @@ START_TEST(t_tokens_and_rotation)
     ck_assert_int_eq(jutsu_jwt_verify(&k, tok2, NOW, &got, &why), JUTSU_EAUTH);
     snprintf(tok2, sizeof(tok2), "%sA", tok);
     ck_assert_int_eq(jutsu_jwt_verify(&k, tok2, NOW, &got, &why), JUTSU_EAUTH);
+    /* the payload just read, under a signature that is not its own */
+    snprintf(tok2, sizeof(tok2), "%s", tok);
+    char *last = tok2 + strlen(tok2) - 2;
+    *last = *last == 'A' ? 'B' : 'A';
+    ck_assert_int_eq(jutsu_jwt_verify(&k, tok2, NOW, &got, &why), JUTSU_EAUTH);
+    ck_assert_str_eq(why, "signature does not match");
+    /* two tokens in turn: each one's own claims (the last payload is kept) */
+    struct jutsu_jwt_claims c2;
+    claims(&c2, NOW + 60 * INT64_C(1000000));
+    c2.sub = 8;
+    ck_assert_int_eq(jutsu_jwt_sign(&k, &c2, tok2, sizeof(tok2)), 0);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(jutsu_jwt_verify(&k, tok2, NOW, &got, &why), 0);
+        ck_assert_int_eq(got.sub, 8);
+        ck_assert_str_eq(got.jti, c2.jti);
+        ck_assert_int_eq(jutsu_jwt_verify(&k, tok, NOW, &got, &why), 0);
+        ck_assert_int_eq(got.sub, 7);
+        ck_assert_int_eq(got.exp, c.exp);
+    }
+    ck_assert_int_eq(jutsu_jwt_verify(&k, tok2, c2.exp, &got, &why), JUTSU_EAUTH);
+    ck_assert_str_eq(why, "expired");
 
     /* rotation: a new first line; old tokens still open, new ones name the new kid */
     FILE *f = fopen(path, "r");
