@@ -163,3 +163,13 @@ int jutsu_cli_date_arg(struct jutsu_cli *cli, const char *name, const char *v, j
         return jutsu_cli_usage(cli, "--%s %s: %s", name, v, why);
     return 0;
 }
+
+int jutsu_cli_date_range(struct jutsu_cli *cli, jutsu_date_t from, jutsu_date_t to)
+{
+    char f[JUTSU_DATE_BUFSZ], t[JUTSU_DATE_BUFSZ];
+    if (from == 0 || to == 0 || from <= to)
+        return 0;
+    jutsu_date_format(from, f);
+    jutsu_date_format(to, t);
+    return jutsu_cli_usage(cli, "--from %s is after --to %s", f, t);
+}

@@ -64,5 +64,8 @@ int jutsu_cli_date_why(const char *text, jutsu_date_t *d, char *why, size_t size
 /* Parses --NAME's value as YYYY-MM-DD, saying what is wrong with it as a
  * usage error: 0 or the usage exit code. */
 int jutsu_cli_date_arg(struct jutsu_cli *cli, const char *name, const char *v, jutsu_date_t *d);
+/* --from and --to (0: not given) as a range: a usage error naming both
+ * when --from is after --to, else 0. */
+int jutsu_cli_date_range(struct jutsu_cli *cli, jutsu_date_t from, jutsu_date_t to);
 
 #endif

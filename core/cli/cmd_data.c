@@ -159,8 +159,8 @@ int jutsu_cmd_sync(struct jutsu_cli *cli)
     if (cli->argc > 1)
         return jutsu_cli_usage(cli, "unexpected argument \"%s\" (symbols go with --symbol)",
                                cli->argv[1]);
-    if (a.r.from && a.r.to && a.r.from > a.r.to)
-        return jutsu_cli_usage(cli, "--from is after --to");
+    if ((rc = jutsu_cli_date_range(cli, a.r.from, a.r.to)) != 0)
+        return rc;
     if ((rc = start_for_data(cli, &s)) != 0)
         return rc;
     jutsu_dbs_close(s);
@@ -250,7 +250,7 @@ static int stored_row(const struct jutsu_metadata_row *m, void *arg)
  * nearest to it or the list of them. */
 static int check_stored(jutsu_dbs *s, const char *symbol, const char *timeframe)
 {
-    int rc = jutsu_data_bars_range(s, symbol, timeframe, INT64_MIN / 2, INT64_MAX / 2, 0,
+    int rc = jutsu_data_bars_range(s, symbol, timeframe, JUTSU_TIME_MIN, JUTSU_TIME_MAX, 0,
                                    any_bar, NULL);
     if (rc == 1)
         return 0;
@@ -349,7 +349,7 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli)
     jutsu_dbs *s = NULL;
     char why[256];
     int rc = jutsu_cli_parse(cli, range_opts, range_opt, &a);
-    if (rc)
+    if (rc || (rc = jutsu_cli_date_range(cli, a.from, a.to)) != 0)
         return rc;
     if (cli->argc != 2)
         return jutsu_cli_usage(cli, "name one symbol");
@@ -359,8 +359,8 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli)
         return rc;
     char sym[16];
     jutsu_symbol_upper(sym, sizeof(sym), cli->argv[1], SIZE_MAX);
-    jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : INT64_MIN / 2;
-    jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : INT64_MAX / 2;
+    jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : JUTSU_TIME_MIN;
+    jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : JUTSU_TIME_MAX;
     struct show sh = { .format = cli->format };
     if (cli->format == JUTSU_FMT_JSON && (sh.arr = json_object_new_array()) == NULL) {
         jutsu_dbs_close(s);
@@ -478,7 +478,7 @@ int jutsu_cmd_data_gaps(struct jutsu_cli *cli)
     jutsu_dbs *s = NULL;
     char why[256];
     int rc = jutsu_cli_parse(cli, range_opts, range_opt, &a);
-    if (rc)
+    if (rc || (rc = jutsu_cli_date_range(cli, a.from, a.to)) != 0)
         return rc;
     if (cli->argc != 2)
         return jutsu_cli_usage(cli, "name one symbol");
@@ -493,8 +493,8 @@ int jutsu_cmd_data_gaps(struct jutsu_cli *cli)
     struct gaps g = { .cal = cli->app->cal, .format = cli->format };
     if (cli->format == JUTSU_FMT_JSON)
         g.arr = json_object_new_array();
-    jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : INT64_MIN / 2;
-    jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : INT64_MAX / 2;
+    jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : JUTSU_TIME_MIN;
+    jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : JUTSU_TIME_MAX;
     rc = jutsu_data_bars_range(s, sym, "1D", from, to, 1, gap_bar, &g);
     if (rc == 0 && a.to && g.expect)   /* trading days after the last bar, up to --to */
         for (; g.expect <= a.to; g.expect = jutsu_calendar_next(g.cal, g.expect))

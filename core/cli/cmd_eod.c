@@ -458,8 +458,8 @@ int jutsu_cmd_eod_backfill(struct jutsu_cli *cli)
         return rc;
     if (a.from == 0)
         return jutsu_cli_usage(cli, "--from DATE is required");
-    if (a.to && a.from > a.to)
-        return jutsu_cli_usage(cli, "--from is after --to");
+    if ((rc = jutsu_cli_date_range(cli, a.from, a.to)) != 0)
+        return rc;
     if ((rc = eod_start(cli, &s)) != 0)
         return rc;
     if (a.to == 0 && jutsu_eod_latest_day(cli->app, jutsu_app_now(cli->app), &a.to) != 0) {

@@ -242,7 +242,7 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
     struct perf_args a = { 0 };
     jutsu_dbs *s = NULL;
     int rc = jutsu_cli_parse(cli, perf_opts, perf_opt, &a);
-    if (rc)
+    if (rc || (rc = jutsu_cli_date_range(cli, a.from, a.to)) != 0)
         return rc;
     if (cli->argc != 2)
         return jutsu_cli_usage(cli, "name one entity (a strategy instance or a baseline id)");

@@ -294,8 +294,8 @@ int jutsu_cmd_trades_list(struct jutsu_cli *cli)
         return rc;
     if (cli->argc > 1)
         return jutsu_cli_usage(cli, "unexpected argument \"%s\"", cli->argv[1]);
-    if (a.from && a.to && a.from > a.to)
-        return jutsu_cli_usage(cli, "--from is after --to");
+    if ((rc = jutsu_cli_date_range(cli, a.from, a.to)) != 0)
+        return rc;
     if ((rc = jutsu_cli_start_storage(cli, 0, &s)) != 0)
         return rc;
     if ((rc = pick(cli, &a, &ents, &one)) != 0) {

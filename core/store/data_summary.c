@@ -152,11 +152,8 @@ int jutsu_data_daily_gaps(jutsu_dbs *s, const jutsu_calendar *cal, const char *s
 {
     struct gap_walk g = { .cal = cal, .on_gap = on_gap, .arg = arg };
     struct jutsu_q q;
-    /* unbounded within what every backend's timestamp holds (PostgreSQL's
-     * ends at 4713 BC: INT64_MIN / 2 is out of its range) */
-    jutsu_time_t lo = jutsu_date_to_time(from ? from : jutsu_date_from_ymd(1, 1, 1));
-    jutsu_time_t hi = jutsu_date_to_time(to ? to : jutsu_date_from_ymd(9999, 12, 31)) +
-                      JUTSU_USEC_PER_DAY - 1;
+    jutsu_time_t lo = from ? jutsu_date_to_time(from) : JUTSU_TIME_MIN;
+    jutsu_time_t hi = to ? jutsu_date_to_time(to) + JUTSU_USEC_PER_DAY - 1 : JUTSU_TIME_MAX;
     /* the timestamps alone: a gap walk needs no prices */
     if (jutsu_q_prepare(&q, s, "SELECT timestamp FROM market_data WHERE symbol = $1 AND "
                                "timeframe = $2 AND timestamp >= $3 AND timestamp <= $4 AND "

@@ -50,6 +50,13 @@ int jutsu_time_parse(const char *text, long len, jutsu_time_t *out);
 #define JUTSU_TIME_BUFSZ 40
 int jutsu_time_format(jutsu_time_t t, char *buf);
 
+/* The widest range every storage backend holds, 0001-01-01T00:00:00Z ..
+ * 9999-12-31T23:59:59.999999Z, for a query open at either end: PostgreSQL's
+ * TIMESTAMPTZ refuses instants before 4713 BC, so INT64_MIN / 2 is no
+ * "beginning of time" there. */
+#define JUTSU_TIME_MIN  INT64_C(-62135596800000000)
+#define JUTSU_TIME_MAX  INT64_C(253402300799999999)
+
 /* Midnight UTC of a date, and the UTC date of an instant. */
 static inline jutsu_time_t jutsu_date_to_time(jutsu_date_t d)
 {

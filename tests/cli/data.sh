@@ -96,6 +96,12 @@ expect bad-date err "jutsu: usage error: --from 2024-13-01: there is no month 13
 run bad-date-form 2 "$JUTSU" -c "$TMP/j.yaml" sync --from 2024-1-3
 expect bad-date-form err "jutsu: usage error: --from 2024-1-3: write the date as YYYY-MM-DD"
 run bad-tf 2 "$JUTSU" -c "$TMP/j.yaml" sync --timeframe 2D --symbol QQQ
+# a range that ends before it begins is a usage error in every command
+for cmd in "sync" "data show QQQ" "data gaps QQQ" "perf show QQQ" "trades list"; do
+  # shellcheck disable=SC2086
+  run "reversed-${cmd// /-}" 2 "$JUTSU" -c "$TMP/j.yaml" $cmd --from 2024-03-01 --to 2024-02-01
+  expect "reversed-${cmd// /-}" err "jutsu: usage error: --from 2024-03-01 is after --to 2024-02-01"
+done
 run no-file 1 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/missing.csv"
 expect no-file out "missing.csv"
 

@@ -39,6 +39,26 @@ expect suite out " 0 failed"
 refute suite out "pw-never-shown-123"
 refute suite err "pw-never-shown-123"
 
+# the CLI on PostgreSQL: a read open at both ends stays inside what a
+# TIMESTAMPTZ holds (INT64_MIN / 2 micro-seconds is 144,170 BC: refused)
+cat >"$TMP/j.yaml" <<YAML
+database:
+  type: postgresql
+  postgresql: {host: "$JUTSU_TEST_PG_HOST", port: $JUTSU_TEST_PG_PORT, user: "$JUTSU_TEST_PG_USER", database: "$DB"}
+sync: {symbols: [QQQ], sources: [sample], history_start: "2026-04-01"}
+plugins:
+  - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
+YAML
+run pg-sync 0 "$JUTSU" -c "$TMP/j.yaml" sync
+run pg-show 0 "$JUTSU" -c "$TMP/j.yaml" data show QQQ
+expect pg-show out "2026-04-01"
+expect pg-show out "2026-05-13"
+refute pg-show err "out of range"
+run pg-gaps 0 "$JUTSU" -c "$TMP/j.yaml" data gaps QQQ
+expect pg-gaps out "QQQ: 30 valid daily bars, 0 missing trading days"
+run pg-absent 1 "$JUTSU" -c "$TMP/j.yaml" data show NOPE
+expect pg-absent err "no 1D bars of NOPE are stored (stored: QQQ)"
+
 cat >"$TMP/down.yaml" <<YAML
 host: 127.0.0.1
 port: 1
