@@ -4,8 +4,10 @@
  *
  * Every command goes through pg_command(), which owns the reconnect rule:
  * a command that fails because the connection broke is run again after a
- * PQreset with exponential back-off when no transaction was open (the
- * command either happened or not, and the host writes idempotently), but
+ * PQreset when no transaction was open (the command either happened or
+ * not, and the host writes idempotently); PQreset is retried with capped
+ * doubling pauses for reconnect_timeout_s, long enough to ride out a
+ * server restart, while the failure is a passing one; but
  * inside a transaction the work since BEGIN is gone, so the caller gets
  * JUTSU_ETRANSIENT with SQLSTATE 08006 and retries the whole transaction.
  * Until it rolls back, further statements on that connection fail the same
@@ -259,7 +261,9 @@ static void report_connect_failure(struct pg_state *st, const struct jutsu_db *d
     st->host->log(st->ctx, JUTSU_LOG_ERROR, "%s; %s", e->message, e->hint);
 }
 
-int pg_conn_open(struct pg_state *st, struct jutsu_db **out)
+/* why: NULL to report a failure to the host (its error and log), else
+ * where the failure's message goes instead (a try among several). */
+static int conn_open(struct pg_state *st, struct jutsu_db **out, char *why, size_t whysz)
 {
     const char *keys[14], *vals[14];
     int n = 0, rc;
@@ -297,12 +301,21 @@ int pg_conn_open(struct pg_state *st, struct jutsu_db **out)
     PQsetNoticeReceiver(db->conn, on_notice, db);
     if ((rc = session_setup(db)) != 0)
         goto fail;
+    atomic_store(&st->connected_once, 1);
     *out = db;
     return 0;
 fail:
-    report_connect_failure(st, db);
+    if (why == NULL)
+        report_connect_failure(st, db);
+    else
+        snprintf(why, whysz, "%s", db->err.message);
     pg_conn_free(db);
     return rc;
+}
+
+int pg_conn_open(struct pg_state *st, struct jutsu_db **out)
+{
+    return conn_open(st, out, NULL, 0);
 }
 
 void pg_conn_free(struct jutsu_db *db)
@@ -323,42 +336,167 @@ static void sleep_ms(int ms)
         ;
 }
 
+/* Pauses between reconnect tries double up to this (or the configured
+ * first pause, if larger): past it, a longer pause only means noticing the
+ * server's return later. */
+#define PG_RECONNECT_PAUSE_MAX_MS 2000
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    /* monotonic: a wall-clock step must not stretch or cut the budget */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Tries spaced by doubling pauses within reconnect_timeout_s (and at most
+ * reconnect_attempts tries, when that deprecated key is set). */
+struct backoff {
+    int64_t start, budget, spent;
+    int     pause, most, tries;
+};
+
+static void backoff_init(struct backoff *b, const struct pg_state *st)
+{
+    b->start = now_ms();
+    b->budget = (int64_t)st->reconnect_timeout_s * 1000;
+    b->spent = 0;
+    b->pause = st->reconnect_backoff_ms;
+    b->most = b->pause > PG_RECONNECT_PAUSE_MAX_MS ? b->pause : PG_RECONNECT_PAUSE_MAX_MS;
+    b->tries = 0;
+}
+
+/* After a failed try: 1 when another fits (the pause taken), else 0. */
+static int backoff_wait(struct backoff *b, const struct pg_state *st)
+{
+    b->tries++;
+    b->spent = now_ms() - b->start;
+    if ((st->reconnect_attempts > 0 && b->tries >= st->reconnect_attempts) ||
+        b->spent >= b->budget)
+        return 0;
+    /* the last pause ends at the deadline, for one more try there */
+    sleep_ms(b->budget - b->spent < b->pause ? (int)(b->budget - b->spent) : b->pause);
+    b->pause = b->pause > b->most / 2 ? b->most : b->pause * 2;
+    return 1;
+}
+
+/* One try: PQreset and the new session's setup. 0 or a code, db->err filled. */
+static int reconnect_once(struct jutsu_db *db)
+{
+    struct pg_state *st = db->st;
+    PQreset(db->conn);
+    if (PQstatus(db->conn) != CONNECTION_OK)
+        return connect_error(db);
+    /* A new session: statements, temp tables and locks are gone. */
+    db->gen++;
+    db->in_tx = db->tx_lost = 0;
+    pg_tmps_free(db);
+    if (db->locks > 0)
+        st->host->log(st->ctx, JUTSU_LOG_WARN, "the %d advisory lock(s) held on %s were "
+                      "released when the connection was lost", db->locks, st->where);
+    db->locks = 0;
+    return session_setup(db);
+}
+
+static int reconnect_disabled(struct jutsu_db *db)
+{
+    const struct pg_state *st = db->st;
+    const char *key = st->reconnect_timeout_s == 0 ? "reconnect_timeout_s" : "reconnect_attempts";
+    pg_err_set(db, JUTSU_ETRANSIENT, "08006", "the connection to %s is broken and reconnecting "
+               "is disabled (%s: 0)", st->where, key);
+    pg_err_hint(db, "set database.postgresql.reconnect_timeout_s above 0 (default 30)%s",
+                st->reconnect_attempts == 0 ? " and remove reconnect_attempts" : "");
+    return JUTSU_ETRANSIENT;
+}
+
+/* db->err once the tries are spent: what ran out, and which setting to
+ * raise; the last try's own reason becomes the detail. */
+static int reconnect_spent(struct jutsu_db *db, int tries, int64_t ms)
+{
+    struct pg_state *st = db->st;
+    char reason[sizeof(db->err.message)], took[32];
+    copy_field(reason, sizeof(reason), db->err.message);
+    snprintf(took, sizeof(took), "%lld.%03lld s", (long long)(ms / 1000), (long long)(ms % 1000));
+    if (st->reconnect_attempts > 0 && tries >= st->reconnect_attempts) {
+        pg_err_set(db, JUTSU_ETRANSIENT, "08006", "could not reconnect to %s: %d attempt(s) "
+                   "in %s (reconnect_attempts: %d)", st->where, tries, took,
+                   st->reconnect_attempts);
+        pg_err_hint(db, "remove database.postgresql.reconnect_attempts to retry for "
+                    "reconnect_timeout_s (%d s) instead; is the server up?",
+                    st->reconnect_timeout_s);
+    } else {
+        pg_err_set(db, JUTSU_ETRANSIENT, "08006", "could not reconnect to %s within "
+                   "reconnect_timeout_s (%d s): %d attempt(s) in %s", st->where,
+                   st->reconnect_timeout_s, tries, took);
+        pg_err_hint(db, "is the server up? to ride out longer outages raise "
+                    "database.postgresql.reconnect_timeout_s (now %d)", st->reconnect_timeout_s);
+    }
+    copy_field(db->err.detail, sizeof(db->err.detail), reason);
+    st->host->log(st->ctx, JUTSU_LOG_ERROR, "%s: %s; %s", db->err.message, reason, db->err.hint);
+    return JUTSU_ETRANSIENT;
+}
+
 int pg_reconnect(struct jutsu_db *db)
 {
     struct pg_state *st = db->st;
-    int delay = st->reconnect_backoff_ms, rc = JUTSU_ETRANSIENT;
+    struct backoff b;
+    int rc;
 
-    pg_err_set(db, JUTSU_ETRANSIENT, "08006", "the connection to %s is broken and "
-               "reconnecting is disabled (reconnect_attempts: 0)", st->where);
-    for (int i = 0; i < st->reconnect_attempts; i++) {
-        if (i > 0) {
-            sleep_ms(delay);
-            delay = delay > 30000 ? 60000 : delay * 2;
-        }
-        PQreset(db->conn);
-        if (PQstatus(db->conn) != CONNECTION_OK) {
-            rc = connect_error(db);
-            if (rc == JUTSU_EAUTH)    /* retrying will not change the password */
-                break;
-            continue;
-        }
-        /* A new session: statements, temp tables and locks are gone. */
-        db->gen++;
-        db->in_tx = db->tx_lost = 0;
-        pg_tmps_free(db);
-        if (db->locks > 0)
-            st->host->log(st->ctx, JUTSU_LOG_WARN, "the %d advisory lock(s) held on %s were "
-                          "released when the connection was lost", db->locks, st->where);
-        db->locks = 0;
-        if ((rc = session_setup(db)) == 0) {
-            st->host->log(st->ctx, JUTSU_LOG_INFO, "reconnected to %s (attempt %d)",
-                          st->where, i + 1);
+    if (st->reconnect_timeout_s == 0 || st->reconnect_attempts == 0)
+        return reconnect_disabled(db);
+    backoff_init(&b, st);
+    for (;;) {
+        if ((rc = reconnect_once(db)) == 0) {
+            int64_t spent = now_ms() - b.start;
+            st->host->log(st->ctx, JUTSU_LOG_INFO, "reconnected to %s after %d attempt(s) in "
+                          "%lld.%03lld s", st->where, b.tries + 1, (long long)(spent / 1000),
+                          (long long)(spent % 1000));
             return 0;
         }
+        /* a wrong password or a missing database outlasts any outage */
+        if (rc != JUTSU_ETRANSIENT) {
+            st->host->log(st->ctx, JUTSU_LOG_ERROR, "cannot reconnect to %s, and retrying "
+                          "would not help: %s", st->where, db->err.message);
+            return rc;
+        }
+        if (b.tries == 0)
+            st->host->log(st->ctx, JUTSU_LOG_WARN, "cannot reach %s yet (%s); retrying for "
+                          "up to %d s (reconnect_timeout_s)%s", st->where, db->err.message,
+                          st->reconnect_timeout_s, st->reconnect_attempts > 0 ?
+                          ", as often as reconnect_attempts allows" : "");
+        if (!backoff_wait(&b, st))
+            return reconnect_spent(db, b.tries, b.spent);
     }
-    st->host->log(st->ctx, JUTSU_LOG_ERROR, "cannot reconnect to %s after %d attempt(s): %s",
-                  st->where, st->reconnect_attempts, db->err.message);
-    return rc == 0 ? JUTSU_ETRANSIENT : rc;
+}
+
+int pg_conn_open_retry(struct pg_state *st, struct jutsu_db **out)
+{
+    char why[256];
+    struct backoff b;
+    int rc;
+
+    if (!atomic_load(&st->connected_once) || st->reconnect_timeout_s == 0 ||
+        st->reconnect_attempts == 0)
+        return conn_open(st, out, NULL, 0);
+    backoff_init(&b, st);
+    for (;;) {
+        if ((rc = conn_open(st, out, why, sizeof(why))) == 0) {
+            if (b.tries > 0)
+                st->host->log(st->ctx, JUTSU_LOG_INFO, "connected to %s again after %d "
+                              "attempt(s)", st->where, b.tries + 1);
+            return 0;
+        }
+        if (rc != JUTSU_ETRANSIENT)
+            break;
+        if (b.tries == 0)
+            st->host->log(st->ctx, JUTSU_LOG_WARN, "cannot open a connection to %s (%s); "
+                          "retrying for up to %d s (reconnect_timeout_s)", st->where, why,
+                          st->reconnect_timeout_s);
+        if (!backoff_wait(&b, st))
+            break;
+    }
+    /* the last try once more, reported to the host as a single open is */
+    return conn_open(st, out, NULL, 0);
 }
 
 /* ---- running commands ------------------------------------------------------ */

@@ -19,6 +19,7 @@
 #define JUTSU_PG_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +38,13 @@ struct pg_state {
     const char *pg_dump, *pg_restore;
     char        port[8], connect_timeout[16];
     int         pool_size, connect_timeout_s;
-    int         reconnect_attempts, reconnect_backoff_ms;
+    /* a lost connection is retried for reconnect_timeout_s (0: never);
+     * reconnect_attempts, deprecated, caps the tries as well (-1: unset) */
+    int         reconnect_timeout_s, reconnect_attempts, reconnect_backoff_ms;
+    /* set once a connection opened: from then on a new connection that
+     * cannot open for a passing reason is retried like a lost one, since
+     * the pool closes broken connections and an outage may outlast them */
+    atomic_int  connected_once;
     char        where[320];      /* user@host:port/db, for messages    */
     char        describe[340];   /* "postgresql " + where              */
 
@@ -120,6 +127,11 @@ struct jutsu_stmt {
  * and the code is JUTSU_ETRANSIENT (unreachable), JUTSU_EAUTH (refused
  * credentials), JUTSU_EDB or JUTSU_ENOMEM. */
 int  pg_conn_open(struct pg_state *st, struct jutsu_db **out);
+/* pg_conn_open for the pool: once any connection of this instance has
+ * opened, a passing failure is retried for reconnect_timeout_s (as a lost
+ * connection is); the first open fails at once, so a wrong address or a
+ * server that is not there is reported without a wait. */
+int  pg_conn_open_retry(struct pg_state *st, struct jutsu_db **out);
 /* Closes the connection and frees everything it owns. */
 void pg_conn_free(struct jutsu_db *db);
 
@@ -134,7 +146,9 @@ int  pg_command(struct jutsu_db *db, pg_cmd_fn fn, void *arg, PGresult **out);
 int  pg_simple(struct jutsu_db *db, const char *sql, PGresult **out);
 /* Remembers whether a transaction is open from libpq's view. */
 void pg_track_tx(struct jutsu_db *db);
-/* Reconnects with back-off; 0 or a code with db->err filled. */
+/* Reconnects, retrying passing failures (refused, starting up, shutting
+ * down, ...) with capped doubling pauses for up to reconnect_timeout_s;
+ * 0 or a code with db->err filled (a spent budget names the setting). */
 int  pg_reconnect(struct jutsu_db *db);
 
 /* db->err from an error result (NULL: from the connection); returns the

@@ -29,7 +29,8 @@
  * strings are the host's, valid until destroy. */
 struct pg_conf {
     const char *host, *user, *password, *database, *application_name, *pg_dump, *pg_restore;
-    int64_t     port, pool_size, connect_timeout_s, reconnect_attempts, reconnect_backoff_ms;
+    int64_t     port, pool_size, connect_timeout_s;
+    int64_t     reconnect_timeout_s, reconnect_attempts, reconnect_backoff_ms;
     int         sslmode, gssencmode;  /* indexes into sslmodes, gssencmodes */
 };
 
@@ -69,11 +70,21 @@ static const struct jutsu_cfg_key pg_schema[] = {
     JUTSU_CFG_INT_RANGE_AT("connect_timeout_s", "10", 1, 3600,
                            "Seconds to wait for the server, and for a free pooled connection",
                            struct pg_conf, connect_timeout_s),
-    JUTSU_CFG_INT_RANGE_AT("reconnect_attempts", "5", 0, 100,
-                           "Tries to re-establish a lost connection before giving up",
+    /* a server restart or fail-over takes seconds to tens of seconds: a
+     * job's next file should wait it out rather than fail */
+    JUTSU_CFG_INT_RANGE_AT("reconnect_timeout_s", "30", 0, 3600,
+                           "Seconds to keep retrying a lost connection (refused, server "
+                           "starting or shutting down) before the command fails; 0: never "
+                           "reconnect",
+                           struct pg_conf, reconnect_timeout_s),
+    /* no default: unset means the time budget alone governs */
+    JUTSU_CFG_INT_RANGE_AT("reconnect_attempts", NULL, 0, 100,
+                           "Deprecated (use reconnect_timeout_s): if set, also caps the "
+                           "reconnect tries; 0: never reconnect",
                            struct pg_conf, reconnect_attempts),
     JUTSU_CFG_INT_RANGE_AT("reconnect_backoff_ms", "200", 1, 60000,
-                           "Pause before the second reconnect try, doubling after each",
+                           "Pause before the second reconnect try, doubling after each up to "
+                           "2000 (or this value, if larger)",
                            struct pg_conf, reconnect_backoff_ms),
     JUTSU_CFG_KEY_AT("application_name", JUTSU_CFG_STR, "jutsu",
                      "Shown in pg_stat_activity and the server log",
@@ -91,7 +102,7 @@ static const struct jutsu_cfg_key pg_schema[] = {
 
 static int read_config(struct pg_state *st)
 {
-    struct pg_conf c = { 0 };
+    struct pg_conf c = { .reconnect_attempts = -1 };     /* -1: not set */
     if (st->host->cfg_fill(st->ctx, &c) != 0)
         return JUTSU_ECONFIG;       /* the host has said which key, and why */
     st->host_name = c.host;
@@ -107,8 +118,16 @@ static int read_config(struct pg_state *st)
     st->pool_size = (int)c.pool_size;
     st->connect_timeout_s = (int)c.connect_timeout_s;
     snprintf(st->connect_timeout, sizeof(st->connect_timeout), "%d", st->connect_timeout_s);
+    st->reconnect_timeout_s = (int)c.reconnect_timeout_s;
     st->reconnect_attempts = (int)c.reconnect_attempts;
     st->reconnect_backoff_ms = (int)c.reconnect_backoff_ms;
+    /* A count of tries is the wrong measure of an outage (5 was 3 s);
+     * old configs keep working, but are told so. */
+    if (st->reconnect_attempts >= 0)
+        st->host->log(st->ctx, JUTSU_LOG_WARN, "reconnect_attempts is deprecated: "
+                      "reconnect_timeout_s (%d s) bounds reconnecting, and reconnect_attempts: "
+                      "%d still caps the tries (0: none); remove it to let the time budget govern",
+                      st->reconnect_timeout_s, st->reconnect_attempts);
     snprintf(st->where, sizeof(st->where), "%s@%s:%s/%s", st->user, st->host_name, st->port,
              st->dbname);
     snprintf(st->describe, sizeof(st->describe), "postgresql %s", st->where);
@@ -230,7 +249,7 @@ static int pg_connect(void *state, jutsu_db **out)
         if (st->nopen < st->pool_size) {
             st->nopen++;        /* reserve the slot; connect outside the lock */
             pthread_mutex_unlock(&st->lock);
-            if ((rc = pg_conn_open(st, out)) != 0) {
+            if ((rc = pg_conn_open_retry(st, out)) != 0) {
                 pthread_mutex_lock(&st->lock);
                 st->nopen--;
                 pthread_cond_signal(&st->returned);
