@@ -104,7 +104,8 @@ const struct jutsu_cmd jutsu_commands[] = {
 
     { "plugins list", "[--format text|json]", "List the plugins found on the plugin path",
       "Opens every *.so on the plugin path (JUTSU_PLUGIN_PATH, the config's plugin_path,\n"
-      "the build tree, the install directory) and prints name, kind, version, ABI and\n"
+      "the build tree, the install directory seen from the executable, then the one\n"
+      "configured at build time) and prints name, kind, version, ABI and\n"
       "file. Files that are not valid plugins are listed with the reason. Exit 1 if\n"
       "any file was refused.",
       JUTSU_NEED_CONFIG_IF_ANY, "text,json", jutsu_cmd_plugins_list },

@@ -16,6 +16,9 @@
 #include "base/clock.h"
 #include "base/log.h"
 
+#ifndef JUTSU_PLUGIN_RELDIR
+#define JUTSU_PLUGIN_RELDIR "../lib/jutsu/plugins"
+#endif
 #ifndef JUTSU_PLUGIN_INSTALL_DIR
 #define JUTSU_PLUGIN_INSTALL_DIR "/usr/lib/jutsu/plugins"
 #endif
@@ -125,8 +128,9 @@ static int add_dir(struct jutsu_app *app, const char *dir, size_t len)
 }
 
 /* Search order: $JUTSU_PLUGIN_PATH (a developer's override), the config's
- * plugin_path, "plugins" beside the executable (a build tree), then the
- * install directory. */
+ * plugin_path, "plugins" beside the executable (a build tree), the install
+ * directory seen from the executable (an install under any prefix, moved
+ * or not), then the install directory it was configured for. */
 static int resolve_plugin_dirs(struct jutsu_app *app)
 {
     int rc = 0;
@@ -147,11 +151,20 @@ static int resolve_plugin_dirs(struct jutsu_app *app)
     if (rc == 0 && n > 0) {
         exe[n] = '\0';
         char *dir = dirname(exe);
-        char *p = NULL;
+        char *p = NULL, *q = NULL;
         if (asprintf(&p, "%s/plugins", dir) < 0)
             return JUTSU_ENOMEM;
         rc = add_dir(app, p, strlen(p));
         free(p);
+        if (rc == 0 && asprintf(&q, "%s/%s", dir, JUTSU_PLUGIN_RELDIR) < 0)
+            return JUTSU_ENOMEM;
+        /* "/opt/j/lib/.../plugins" rather than "/opt/j/bin/../lib/...", in
+         * `plugins list` and in messages; absent, it is searched as is */
+        char *real = q ? realpath(q, NULL) : NULL;
+        if (rc == 0)
+            rc = add_dir(app, real ? real : q, strlen(real ? real : q));
+        free(real);
+        free(q);
     }
     if (rc == 0)
         rc = add_dir(app, JUTSU_PLUGIN_INSTALL_DIR, strlen(JUTSU_PLUGIN_INSTALL_DIR));
