@@ -149,7 +149,10 @@ const struct jutsu_cmd jutsu_commands[] = {
       "yfinance flat and 3-line layouts, symbol,date,... files), then the same\n"
       "pipeline as sync. The symbol comes from --symbol, the file's contents or its\n"
       "name (QQQ.csv). Malformed rows are reported with file:line and skipped; the\n"
-      "valid rows around them are stored. Importing a file twice inserts nothing.",
+      "valid rows around them are stored. Writes in transactions of at most\n"
+      "sync.batch_size bars: an interrupted or failed import keeps the batches it\n"
+      "committed, and running it again skips them. Importing a file twice inserts\n"
+      "nothing.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_data_import },
 
     { "data show", "SYMBOL [--timeframe TF] [--from DATE] [--to DATE]", "Print stored bars",

@@ -245,10 +245,11 @@ static void sync_one(struct ctx *c, const struct source_list *src, const struct 
                   it->error, i + 1 < src->n ? "; trying the next source" : "");
     }
     it->status = rc;
-    if (rc == 0) {
+    if (rc == 0)
         it->error[0] = '\0';
+    /* a failing later batch keeps the earlier ones: they are news too */
+    if (rc == 0 || it->inserted + it->skipped > 0)
         jutsu_sync_publish_updated(c->app, it);
-    }
 }
 
 int jutsu_sync_live_bar(struct jutsu_app *app, const char *symbol, jutsu_date_t d,

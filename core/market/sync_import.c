@@ -1,7 +1,8 @@
 /*
  * core/market/sync_import.c — `jutsu data import`: files read by a source
  * that reads files (source-csv), through the sync's checks into the
- * database, symbol by symbol in transactions of about sync.batch_size bars.
+ * database in transactions of at most sync.batch_size bars: small symbols
+ * grouped, a larger one alone in batches of its own, each committed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,32 @@ static void settle_group(struct jutsu_app *app, struct jutsu_sync_report *r, siz
             it->status = bad->status;
         it->inserted = 0;
         it->skipped = 0;
+        it->first = 0;   /* nothing of it is stored */
+        it->last = 0;
     }
+}
+
+/* Ends the open group: committed (a failing commit is its last item's)
+ * and settled. */
+static void close_group(struct ctx *c, struct jutsu_sync_report *r, size_t group)
+{
+    int rc = jutsu_dbs_commit(c->s);
+    if (rc != 0)
+        r->items[r->n - 1].status = rc;
+    settle_group(c->app, r, group, r->n, c->s);
+}
+
+/* A symbol of more bars than sync.batch_size, stored alone, a commit per
+ * batch (jutsu_sync_store_bars without a transaction of ours): a kill
+ * loses at most the batch in flight, SQLite's write lock is held one batch
+ * at a time, and a re-run skips what is stored. When a later batch fails
+ * the earlier ones stay; the item counts them and they are published. */
+static void import_alone(struct ctx *c, struct jutsu_sync_item *it, const char *source,
+                         struct gathered *gs, int64_t unreadable)
+{
+    it->status = jutsu_sync_store_bars(c, it, source, gs->bars, gs->n, unreadable, "import");
+    if (it->status == 0 || it->inserted + it->skipped > 0)
+        jutsu_sync_publish_updated(c->app, it);
 }
 
 /* The first running source that reads files. */
@@ -53,10 +79,6 @@ static struct jutsu_ctx *file_reader(struct jutsu_app *app)
     return NULL;
 }
 
-/* One file's symbols into the report, written in groups of about
- * sync.batch_size bars per transaction: a file of many small symbols must
- * not pay a commit each. A failure rolls back its whole group, reported
- * as such. JUTSU_ENOMEM stops the import. */
 /* A file's name, or its Ticker or Symbol column, names its symbols: held to
  * the rule as any other way a symbol enters. Each symbol that breaks it is
  * reported as failed and taken out of g, before any transaction begins. */
@@ -85,6 +107,11 @@ static int refuse_bad_symbols(struct gather *g, const char *file, const char *tf
     return 0;
 }
 
+/* One file's symbols into the report, in transactions of at most
+ * sync.batch_size bars: symbols that fit are grouped (a file of many small
+ * symbols must not pay a commit each), a failure rolling back its whole
+ * group, reported as such; a larger symbol goes alone (import_alone).
+ * JUTSU_ENOMEM stops the import. */
 static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather *g,
                           const char *tf, struct jutsu_sync_report *r)
 {
@@ -92,12 +119,22 @@ static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather
     int64_t pending = 0;
     int rc = 0;
     for (size_t k = 0; k < g->n; k++) {
+        int64_t n = (int64_t)g->sym[k].n;
+        if (c->s->tx_depth > 0 && pending + n > c->batch) {   /* it would not fit */
+            close_group(c, r, group);
+            pending = 0;
+        }
         struct jutsu_sync_item *it = jutsu_sync_report_add(r, g->sym[k].symbol, tf);
         if (it == NULL) {
             rc = JUTSU_ENOMEM;
             break;
         }
         snprintf(it->source, sizeof(it->source), "%s", reader->name);
+        if (n > c->batch) {
+            import_alone(c, it, jutsu_sync_data_source(reader), &g->sym[k],
+                         k == 0 ? g->unreadable : 0);
+            continue;
+        }
         if (c->s->tx_depth == 0) {
             if ((it->status = jutsu_dbs_begin(c->s)) != 0) {
                 snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error_line(c->s));
@@ -107,7 +144,7 @@ static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather
         }
         it->status = jutsu_sync_store_bars(c, it, jutsu_sync_data_source(reader), g->sym[k].bars,
                                            g->sym[k].n, k == 0 ? g->unreadable : 0, "import");
-        pending += it->fetched;
+        pending += n;
         if (it->status != 0)
             jutsu_dbs_rollback(c->s);
         else if (pending >= c->batch || k + 1 == g->n)

@@ -54,7 +54,9 @@ const char *jutsu_sync_data_source(const struct jutsu_ctx *inst);
 const char *jutsu_sync_invalid_reason(const struct ctx *c, const struct jutsu_bar *b, int daily);
 void jutsu_sync_normalise(const struct ctx *c, struct jutsu_bar *b, size_t n, int daily);
 
-/* One item's bars checked and written (see sync_store.c); its status. */
+/* One item's bars checked and written (see sync_store.c), a commit per
+ * c->batch bars unless the caller holds a transaction open; its status.
+ * The item's inserted, skipped, first and last cover what was written. */
 int  jutsu_sync_store_bars(struct ctx *c, struct jutsu_sync_item *it, const char *source,
                            struct jutsu_bar *bars, size_t n, int64_t unreadable, const char *op);
 /* market_data.updated for an item written. */

@@ -137,7 +137,8 @@ void jutsu_sync_normalise(const struct ctx *c, struct jutsu_bar *b, size_t n, in
 }
 
 /* Writes one batch and the bookkeeping in one transaction (or in the
- * caller's, when one is open: import groups small symbols). */
+ * caller's, when one is open: import groups small symbols). The item's
+ * counts and range grow only by what the transaction kept. */
 static int write_batch(struct ctx *c, struct jutsu_sync_item *it, const char *source,
                        const struct jutsu_bar_row *rows, size_t n, int64_t rejected,
                        const char *operation)
@@ -187,10 +188,19 @@ static int write_batch(struct ctx *c, struct jutsu_sync_item *it, const char *so
         it->inserted += ins;
         it->skipped += skip;
     }
+    if (rc == 0 && n > 0) {   /* rows are sorted */
+        if (it->first == 0 || rows[0].ts < it->first)
+            it->first = rows[0].ts;
+        if (rows[n - 1].ts > it->last)
+            it->last = rows[n - 1].ts;
+    }
     return rc;
 }
 
-/* Normalise, validate, dedupe and store one symbol's bars. */
+/* Normalise, validate, dedupe and store one symbol's bars, a transaction
+ * per sync.batch_size of them unless the caller holds one open. A batch
+ * that fails ends the write: the batches before it stay committed (the
+ * item counts them, and only them) and a re-run skips them. */
 int jutsu_sync_store_bars(struct ctx *c, struct jutsu_sync_item *it, const char *source,
                           struct jutsu_bar *bars, size_t n, int64_t unreadable,
                           const char *operation)
@@ -228,23 +238,25 @@ int jutsu_sync_store_bars(struct ctx *c, struct jutsu_sync_item *it, const char 
     }
     it->fetched += (int64_t)n;
     it->rejected += invalid + unreadable;
-    it->skipped += dups;
-    if (m > 0) {
-        if (it->first == 0 || rows[0].ts < it->first)
-            it->first = rows[0].ts;
-        if (rows[m - 1].ts > it->last)
-            it->last = rows[m - 1].ts;
-    }
+    int own = c->s->tx_depth == 0;   /* each batch commits on its own */
     int rc = 0;
     size_t done = 0;
     do {
         size_t k = m - done < (size_t)c->batch ? m - done : (size_t)c->batch;
         rc = write_batch(c, it, source, rows + done, k, done == 0 ? invalid + unreadable : 0,
                          operation);
-        done += k;
+        if (rc == 0)
+            done += k;
     } while (rc == 0 && done < m);
     free(rows);
-    if (rc)
+    if (rc == 0)
+        it->skipped += dups;   /* dropped, never written: counted once all is */
+    else if (own && done > 0)
+        snprintf(it->error, sizeof(it->error), "%s; %zu of %zu bars committed in the batches "
+                 "before, kept; the failing batch rolled back, %zu bars not stored (a re-run "
+                 "resumes)",
+                 jutsu_dbs_error_line(c->s), done, m, m - done);
+    else
         snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error_line(c->s));
     return rc;
 }
