@@ -69,6 +69,25 @@ struct csv_reader {
     struct csv_row held_row;
 };
 
+/* The bars a file has delivered, by symbol and time (see csv_seen.c).
+ * Zero-initialise; csv_seen_free when done. */
+struct csv_seen_bar {
+    jutsu_time_t  ts;
+    jutsu_money_t open, high, low, close;
+    int64_t       volume;
+    uint32_t      line, sym;
+};
+struct csv_seen {
+    struct csv_seen_bar *v;
+    size_t    n, cap;
+    uint32_t *slot;                  /* index into v, or UINT32_MAX      */
+    size_t    nslot;
+    char    (*sym)[CSV_SYMBOL_MAX];  /* interned symbols                 */
+    size_t    nsym;
+    uint32_t *symslot, last;
+    size_t    nsymslot;
+};
+
 /* What a parse delivers, and to whom. */
 struct csv_job {
     const char *file;          /* for "FILE:LINE" in rejects                */
@@ -80,6 +99,7 @@ struct csv_job {
                                   file's symbol, or (symbol column) the rows' */
     jutsu_time_t from, to;     /* inclusive                                 */
     const struct jutsu_source_sink *sink;
+    struct csv_seen seen;      /* zero; csv_rows frees it                  */
     /* results */
     uint64_t    matched;       /* rows of `symbol` (or any) seen, good or bad */
     uint64_t    delivered, rejected;
@@ -134,6 +154,13 @@ int  csv_symset_add(struct csv_symset *s, const char *symbol);
  * nonzero value. */
 int  csv_symset_each(struct csv_symset *s, int (*fn)(const char *symbol, void *arg), void *arg);
 void csv_symset_free(struct csv_symset *s);
+
+/* Remembers bar b of symbol sym, unless a bar of that symbol and time is
+ * already there: then *earlier points to it (valid until the next call) and
+ * b is not added. 0 or JUTSU_ENOMEM. */
+int  csv_seen_check(struct csv_seen *s, const char *sym, const struct jutsu_bar *b,
+                    const struct csv_seen_bar **earlier);
+void csv_seen_free(struct csv_seen *s);
 
 /* Copies text[0..len) upper-cased into out (CSV_SYMBOL_MAX bytes);
  * 0, or JUTSU_EINVAL when empty or too long. */

@@ -12,7 +12,9 @@
  * What the parser does not do, on purpose: sort, dedupe or check that
  * low <= open <= high. The sync job does, for every source alike, and
  * counts what it drops; doing it here too would hide a bad file's faults
- * from those counts.
+ * from those counts. The one exception is a date the file repeats with
+ * other values: only here are both lines known, so such a row is rejected
+ * like an unreadable one, naming the line that is kept (see csv_seen.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +225,48 @@ static int row_symbol(const struct csv_layout *l, const struct csv_row *r,
     return job->symbol == NULL || strcmp(job->symbol, sym) == 0;
 }
 
+/* The first column, in price_order then Volume, whose value differs, with
+ * its two values written to x and y; -1 if the bars are the same. */
+static int differs(const struct csv_seen_bar *e, const struct jutsu_bar *b, char *x, char *y)
+{
+    const jutsu_money_t was[] = { e->close, e->open, e->high, e->low };
+    const jutsu_money_t now[] = { b->close, b->open, b->high, b->low };
+    for (size_t i = 0; i < 4; i++) {
+        if (was[i] != now[i]) {
+            jutsu_money_format_short(was[i], x);
+            jutsu_money_format_short(now[i], y);
+            return price_order[i];
+        }
+    }
+    if (e->volume == b->volume)
+        return -1;
+    snprintf(x, JUTSU_MONEY_BUFSZ, "%lld", (long long)e->volume);
+    snprintf(y, JUTSU_MONEY_BUFSZ, "%lld", (long long)b->volume);
+    return CSV_VOLUME;
+}
+
+/* 1 if bar b (of symbol sym, from row r) repeats a delivered bar with other
+ * values: the reason then says which line it repeats and which is kept. 0
+ * if it is new, or an identical repeat (the job drops those and counts
+ * them as skipped). JUTSU_ENOMEM. */
+static int conflicts(const struct csv_layout *l, struct csv_job *job, const char *sym,
+                     const struct csv_row *r, const struct jutsu_bar *b, char *reason,
+                     size_t rsz)
+{
+    const struct csv_seen_bar *e;
+    char x[JUTSU_MONEY_BUFSZ], y[JUTSU_MONEY_BUFSZ], v[64];
+    int rc = csv_seen_check(&job->seen, sym, b, &e), col;
+    if (rc != 0 || e == NULL || (col = differs(e, b, x, y)) < 0)
+        return rc;
+    if (col == CSV_CLOSE && job->adj_close)
+        col = CSV_ADJ;      /* the close compared is the adjusted one */
+    snprintf(reason, rsz, "%s: %s%s%s is also on line %u, with other values (%s %s there, "
+             "%s here): line %u is kept, this row is dropped", l->name[CSV_DATE],
+             show(&r->f[l->col[CSV_DATE]], v, sizeof(v)), l->col[CSV_SYMBOL] >= 0 ? " of " : "",
+             l->col[CSV_SYMBOL] >= 0 ? sym : "", e->line, l->name[col], x, y, e->line);
+    return 1;
+}
+
 static int flush(struct csv_job *job, struct jutsu_bar *bars, size_t *n)
 {
     int rc = 0;
@@ -261,6 +305,16 @@ int csv_rows(const struct csv_layout *l, struct csv_reader *rd, struct csv_job *
         }
         if (b.ts < job->from || b.ts > job->to)
             continue;
+        int dup = conflicts(l, job, l->col[CSV_SYMBOL] >= 0 ? sym : job->batch_symbol, &r,
+                            &b, reason, sizeof(reason));
+        if (dup < 0) {
+            rc = dup;
+            break;
+        }
+        if (dup > 0) {
+            reject(job, r.line, reason);
+            continue;
+        }
         /* a batch holds one symbol */
         if (l->col[CSV_SYMBOL] >= 0 && strcmp(sym, job->batch_symbol) != 0) {
             if ((rc = flush(job, bars, &n)) != 0)
@@ -276,6 +330,7 @@ int csv_rows(const struct csv_layout *l, struct csv_reader *rd, struct csv_job *
     if (rc == 0)
         rc = flush(job, bars, &n);
     free(bars);
+    csv_seen_free(&job->seen);
     return rc;
 }
 

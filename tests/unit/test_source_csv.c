@@ -762,8 +762,13 @@ START_TEST(chunk_boundaries)
     char *dir = tu_tmpdir();
     ck_assert_ptr_nonnull(text);
     used += (size_t)snprintf(text, size, "Date,Open,High,Low,Close,Volume,Note\r\n");
+    /* a date per row (from 1900-01-01 on: always 10 characters, so the
+     * prefix below keeps its length): one date twice with another volume
+     * would be rejected as a conflicting duplicate */
 #define ROW(note_len, note_char) do {                                                   \
-        used += (size_t)snprintf(text + used, size - used, "2024-01-02,1,2,0.5,1.5,%d,",   \
+        char day_[JUTSU_DATE_BUFSZ];                                                      \
+        jutsu_date_format(jutsu_date_from_ymd(1900, 1, 1) + rows, day_);                  \
+        used += (size_t)snprintf(text + used, size - used, "%s,1,2,0.5,1.5,%d,", day_,    \
                                  rows++);                                                 \
         memset(text + used, note_char, note_len);                                         \
         used += note_len;                                                                 \
