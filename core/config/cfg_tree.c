@@ -175,6 +175,8 @@ struct builder {
     jutsu_cfg          *cfg;
     yaml_parser_t       parser;
     const char         *file;
+    const char         *text;       /* the input, for where a reader error is */
+    size_t              len;
     struct jutsu_diag  *diag;
     struct anchor      *anchors;
     size_t              nanchors;
@@ -257,14 +259,61 @@ static int expand(struct builder *b, const char *s, size_t len, int line, int co
 static int build(struct builder *b, yaml_event_t *ev, int depth, int is_key,
                  jutsu_cfg_node **out);
 
+/* libyaml's reader stops before it has counted lines, and gives a byte
+ * offset only; a person (and an editor's "go to") wants line and column.
+ * Columns count characters, as libyaml's marks do: the bytes before the
+ * offset are valid UTF-8, or the reader would have stopped sooner. */
+static void offset_to_mark(const char *text, size_t len, size_t off, size_t *line,
+                           size_t *col)
+{
+    size_t i = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;  /* not a column */
+    *line = 1;
+    *col = 1;
+    for (; i < off && i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n' || (c == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+            ++*line;
+            *col = 1;
+        } else if ((c & 0xC0) != 0x80 && c != '\r') {
+            ++*col;
+        }
+    }
+}
+
+/* A reader error (bytes that are not text) as FILE:LINE:COL and what the
+ * byte was, in words. */
+static void reader_error(struct builder *b)
+{
+    yaml_parser_t *p = &b->parser;
+    size_t off = p->problem_offset, line, col;
+    const char *problem = p->problem ? p->problem : "unreadable input";
+    if (p->encoding != YAML_UTF8_ENCODING || b->text == NULL || off >= b->len) {
+        /* UTF-16 input, or the end of the input: no byte to show */
+        jutsu_diag_add(b->diag, "%s: %s at byte %zu", b->file, problem, off);
+        return;
+    }
+    unsigned char c = (unsigned char)b->text[off];
+    offset_to_mark(b->text, b->len, off, &line, &col);
+    if (c == 0)
+        jutsu_diag_add(b->diag, "%s:%zu:%zu: NUL byte (byte %zu): a config file is text; "
+                       "is it a binary file, or UTF-16 without a byte order mark?",
+                       b->file, line, col, off);
+    else if (strcmp(problem, "control characters are not allowed") == 0)
+        jutsu_diag_add(b->diag, "%s:%zu:%zu: control character U+%04X (byte %zu) is not "
+                       "allowed in YAML", b->file, line, col, (unsigned)p->problem_value, off);
+    else
+        jutsu_diag_add(b->diag, "%s:%zu:%zu: not UTF-8: byte 0x%02X (byte %zu; %s); save the "
+                       "file as UTF-8 (Latin-1 or Windows-1252 text looks like this)",
+                       b->file, line, col, c, off, problem);
+}
+
 static int syntax_error(struct builder *b)
 {
     yaml_parser_t *p = &b->parser;
     if (p->error == YAML_MEMORY_ERROR)
         return JUTSU_ENOMEM;
     if (p->error == YAML_READER_ERROR)
-        jutsu_diag_add(b->diag, "%s: %s at byte %zu", b->file,
-                       p->problem ? p->problem : "unreadable input", p->problem_offset);
+        reader_error(b);
     else if (p->context)
         jutsu_diag_add(b->diag, "%s:%zu:%zu: %s (%s at line %zu)", b->file,
                        p->problem_mark.line + 1, p->problem_mark.column + 1, p->problem,
@@ -589,6 +638,8 @@ int jutsu_cfg_load_string(const char *name, const char *text, size_t len,
         return JUTSU_ENOMEM;
     }
     yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
+    b.text = text;
+    b.len = len;
     /* not from a file: relative paths are the shell's, as they always
      * were for a config given as text (tests, built-in defaults); without
      * a working directory they are resolved (and fail) at validation */
