@@ -165,21 +165,95 @@ static void line_vprintf(struct line *l, const char *fmt, va_list ap)
     l->len += (size_t)n;
 }
 
-/* JSON string escaping of an already formatted message. */
+/* The length of the valid UTF-8 sequence at s[0..n) of at least two
+ * bytes, or 0 (a stray, overlong, surrogate or cut sequence). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t len;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4;
+    else
+        return 0;
+    if (c == 0xE0)
+        lo = 0xA0;          /* overlong */
+    else if (c == 0xED)
+        hi = 0x9F;          /* UTF-16 surrogates */
+    else if (c == 0xF0)
+        lo = 0x90;          /* overlong */
+    else if (c == 0xF4)
+        hi = 0x8F;          /* past U+10FFFF */
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    return len;
+}
+
+/* A byte a log line may not carry as it is, as \xNN text: a log is read
+ * as UTF-8 (journald, a terminal, a JSON parser), and a Latin-1 file name
+ * or a control byte from a remote reply would garble it or worse. */
+static void line_put_hex(struct line *l, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+    line_put(l, esc, 4);
+}
+
+/* A message for a text line: valid UTF-8 and tabs as they are, line ends
+ * as \n and \r (one message, one line), every other control byte and
+ * every byte that is not UTF-8 as \xNN. */
+static void line_put_text(struct line *l, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (run < n && ((u[run] >= 0x20 && u[run] < 0x7F) || u[run] == '\t'))
+            run++;              /* the common case: plain ASCII, copied at once */
+        line_put(l, s + i, run - i);
+        if ((i = run) >= n)
+            break;
+        size_t k = u[i] >= 0x80 ? utf8_seq(u + i, n - i) : 0;
+        if (k > 0)
+            line_put(l, s + i, k);
+        else if (u[i] == '\n' || u[i] == '\r')
+            line_put(l, u[i] == '\n' ? "\\n" : "\\r", 2);
+        else
+            line_put_hex(l, u[i]);
+        i += k > 0 ? k : 1;
+    }
+}
+
+/* JSON string escaping of an already formatted message. Bytes that are not
+ * UTF-8 become the text \xNN (JSON has no escape for a raw byte, and one
+ * would make the whole line unparseable). */
 static void line_put_json(struct line *l, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         char esc[6] = { '\\', 0 };
-        if (c == '"' || c == '\\') {
+        size_t k = c >= 0x80 ? utf8_seq((const unsigned char *)s + i, n - i) : 0;
+        if (k > 0) {
+            line_put(l, s + i, k);
+            i += k - 1;
+        } else if (c >= 0x80) {
+            line_put(l, "\\", 1);     /* the backslash, escaped for JSON */
+            line_put_hex(l, c);
+        } else if (c == '"' || c == '\\') {
             esc[1] = (char)c;
             line_put(l, esc, 2);
         } else if (c == '\n') {
             line_put(l, "\\n", 2);
         } else if (c == '\t') {
             line_put(l, "\\t", 2);
-        } else if (c < 0x20) {
+        } else if (c < 0x20 || c == 0x7F) {
             esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
             esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
             line_put(l, esc, 6);
@@ -244,13 +318,19 @@ void jutsu_logv(const char *who, int level, const char *fmt, va_list ap)
             line_put(&l, level_tags[level], 5);
             line_put(&l, " ", 1);
         }
+        struct line msg = { .cap = sizeof(msg.stack) };
+        msg.p = msg.stack;
+        line_vprintf(&msg, fmt, ap);
+        /* one line per message: a stray newline would split it in journald;
+         * a final one is just the habit of printf, and goes */
+        while (msg.len > 0 && msg.p[msg.len - 1] == '\n')
+            msg.len--;
         line_put(&l, "[", 1);
-        line_put(&l, who, strlen(who));
+        line_put_text(&l, who, strlen(who));
         line_put(&l, "] ", 2);
-        line_vprintf(&l, fmt, ap);
-        /* one line per message: a stray newline would split it in journald */
-        while (l.len > 0 && l.p[l.len - 1] == '\n')
-            l.len--;
+        line_put_text(&l, msg.p, msg.len);
+        if (msg.p != msg.stack)
+            free(msg.p);
     }
     line_put(&l, "\n", 1);
 
