@@ -14,10 +14,14 @@
  *                        ON DELETE CASCADE / SET NULL
  *   synchronous          NORMAL by default: under WAL a power cut may lose
  *                        the last commits but never corrupts the file
+ *
+ * A file this user may not write is opened read-only instead (see
+ * open_readonly), so that reading commands work on it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "jutsu/error.h"
 #include "jutsu/log.h"
@@ -55,6 +59,100 @@ static int ensure_wal(sqlite3 *h, char *mode, size_t size)
     return SQLITE_OK;   /* mode tells what we got instead */
 }
 
+/* Nonzero if SQLite failed for want of writing the file or its directory
+ * (the -wal or -shm file cannot be created). */
+static int is_readonly_failure(int rc)
+{
+    return (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN ||
+           (rc & 0xff) == SQLITE_PERM;
+}
+
+/* Reads the schema: a read-only open succeeds without touching the file,
+ * and fails only here when the WAL index cannot be had. */
+static int probe_read(sqlite3 *h)
+{
+    return sqlite3_exec(h, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
+}
+
+/* "file:PATH?immutable=1", with the bytes a URI gives a meaning escaped. */
+static char *immutable_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *u = malloc(3 * n + 32), *q = u;
+    if (u == NULL)
+        return NULL;
+    q += sprintf(q, "%s", path[0] == '/' ? "file://" : "file:");
+    for (const char *p = path; *p; p++)
+        q += strchr("%?#", *p) ? sprintf(q, "%%%02X", (unsigned char)*p) : sprintf(q, "%c", *p);
+    strcpy(q, "?immutable=1");
+    return u;
+}
+
+/* Nonzero if PATH-wal holds commits that the file itself does not have yet
+ * (a writer is running, or one died). */
+static int wal_pending(const char *path)
+{
+    char wal[4096];
+    struct stat st;
+    if (snprintf(wal, sizeof(wal), "%s-wal", path) >= (int)sizeof(wal))
+        return 1;           /* cannot tell: be safe */
+    return stat(wal, &st) == 0 && st.st_size > 0;
+}
+
+/* The file is read-only for this user (a copy to look at, another user's
+ * database): open it so that the commands that only read still work; a
+ * write then fails with SQLITE_READONLY, whose hint says why (sq_hint).
+ * A WAL database is read through its -shm index, which SQLite creates when
+ * it is missing; in a read-only directory it cannot, and the file is then
+ * opened immutable=1 (no locks, no WAL): right only when the WAL holds
+ * nothing, which wal_pending checks first. */
+static int open_readonly(const struct sq_driver *drv, sqlite3 **out, char *why, size_t whysz)
+{
+    sqlite3 *h = NULL;
+    char *uri = NULL;
+    const char *doing = "cannot open read-only";
+    int rc = sqlite3_open_v2(drv->path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(h, 1);
+        rc = probe_read(h);
+    }
+    if (rc != SQLITE_OK && is_readonly_failure(rc)) {
+        sqlite3_close(h);
+        h = NULL;
+        if (wal_pending(drv->path)) {
+            snprintf(why, whysz, "SQLite database %s is read-only for this user, and its "
+                     "write-ahead log %s-wal holds changes that cannot be read without "
+                     "creating %s-shm in a directory this user may not write: open it once "
+                     "as a user who can write it", drv->path, drv->path, drv->path);
+            return JUTSU_EIO;
+        }
+        if ((uri = immutable_uri(drv->path)) == NULL)
+            return JUTSU_ENOMEM;
+        rc = sqlite3_open_v2(uri, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+                             SQLITE_OPEN_URI, NULL);
+        free(uri);
+        if (rc == SQLITE_OK) {
+            sqlite3_extended_result_codes(h, 1);
+            rc = probe_read(h);
+        }
+    }
+    if (rc == SQLITE_OK) {
+        doing = "cannot configure";
+        if ((rc = sqlite3_busy_timeout(h, drv->busy_timeout_ms)) == SQLITE_OK)
+            rc = sqlite3_exec(h, sync_sql[drv->synchronous], NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+        const char *state;
+        int code = sq_map_code(rc, &state);
+        snprintf(why, whysz, "SQLite database %s is read-only for this user, and %s: %s [%s]",
+                 drv->path, doing, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc), state);
+        sqlite3_close(h);
+        return code;
+    }
+    *out = h;
+    return 0;
+}
+
 int sq_open(const struct sq_driver *drv, sqlite3 **out, char *why, size_t whysz)
 {
     sqlite3 *h = NULL;
@@ -69,18 +167,22 @@ int sq_open(const struct sq_driver *drv, sqlite3 **out, char *why, size_t whysz)
         goto fail;
     sqlite3_extended_result_codes(h, 1);
     if (sqlite3_db_readonly(h, "main") == 1) {
-        snprintf(why, whysz, "SQLite database %s is read-only for this user (the file or its "
-                 "directory is not writable)", drv->path);
         sqlite3_close(h);
-        return JUTSU_EIO;
+        return open_readonly(drv, out, why, whysz);
     }
     doing = "cannot configure";
     if ((rc = sqlite3_busy_timeout(h, drv->busy_timeout_ms)) != SQLITE_OK ||
         (rc = sqlite3_exec(h, sync_sql[drv->synchronous], NULL, NULL, NULL)) != SQLITE_OK)
         goto fail;
     doing = "cannot switch to WAL mode";
-    if ((rc = ensure_wal(h, mode, sizeof(mode))) != SQLITE_OK)
+    if ((rc = ensure_wal(h, mode, sizeof(mode))) != SQLITE_OK) {
+        /* a writable file in a read-only directory: no -wal/-shm can be made */
+        if (is_readonly_failure(rc)) {
+            sqlite3_close(h);
+            return open_readonly(drv, out, why, whysz);
+        }
         goto fail;
+    }
     if (strcmp(mode, "wal") != 0) {
         snprintf(why, whysz, "SQLite database %s: cannot switch to WAL mode (journal_mode is "
                  "\"%s\"); is it on a network file system?", drv->path, mode);

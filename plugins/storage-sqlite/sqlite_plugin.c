@@ -167,6 +167,9 @@ static int sq_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
             host->set_error(ctx, "%s", why);
         goto fail;
     }
+    if (sqlite3_db_readonly(probe, "main") == 1)
+        host->log(ctx, JUTSU_LOG_WARN, "%s is read-only for this user: opened for reading "
+                  "only, commands that write will fail", drv->path);
     sqlite3_close(probe);
     host->log(ctx, JUTSU_LOG_INFO, "using %s (SQLite %s, WAL, synchronous=%s, busy timeout "
               "%d ms, statement cache %d)", drv->path, sqlite3_libversion(),
