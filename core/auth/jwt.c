@@ -109,8 +109,10 @@ static int parse_payload(const char *b64, size_t len, struct jutsu_jwt_claims *c
     if (bad)
         return -1;
     long long id = strtoll(sub, &end, 10);
-    if (end == sub || *end != '\0' || id <= 0 || c->iat < 0 || c->exp <= 0 ||
-        c->exp > INT64_MAX / US)
+    /* both become microseconds below: a value that would not fit is no
+     * instant (found by tests/fuzz/fuzz_jwt: iat was left unbounded) */
+    if (end == sub || *end != '\0' || id <= 0 || c->iat < 0 || c->iat > INT64_MAX / US ||
+        c->exp <= 0 || c->exp > INT64_MAX / US)
         return -1;
     c->sub = id;
     c->iat *= US;

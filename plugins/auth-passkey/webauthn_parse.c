@@ -144,12 +144,100 @@ int wa_client_data_parse(const uint8_t *json, size_t len, struct wa_client_data 
 
 /* --- CBOR helpers ---------------------------------------------------------- */
 
+#define CBOR_DEPTH 16   /* an attestation object nests 3 deep (map, attStmt, x5c) */
+
+/* The head of the item at p[*pos]: major type, argument, and whether it
+ * is an indefinite length (additional information 31). 0 or -1. */
+static int cbor_head(const uint8_t *p, size_t len, size_t *pos, int *major, uint64_t *arg,
+                     int *indef)
+{
+    if (*pos >= len)
+        return -1;
+    uint8_t b = p[(*pos)++], info = b & 31;
+    *major = b >> 5;
+    *indef = info == 31;
+    *arg = info;
+    if (info < 24 || info == 31)
+        return 0;
+    if (info > 27)
+        return -1;
+    size_t n = (size_t)1 << (info - 24);
+    if (len - *pos < n)
+        return -1;
+    for (*arg = 0; n > 0; n--)
+        *arg = *arg << 8 | p[(*pos)++];
+    return 0;
+}
+
+/*
+ * Walks the item at p[*pos] without building it, refusing any array or map
+ * that declares more members than there are bytes left (each takes one at
+ * least), any string longer than what is left, and nesting past
+ * CBOR_DEPTH. libcbor allocates an array's or map's slots from its declared
+ * count before reading them: without this, a few bytes declaring 2^32
+ * members (found by tests/fuzz) make it allocate and clear gigabytes.
+ */
+static int cbor_scan(const uint8_t *p, size_t len, size_t *pos, int depth)
+{
+    int major, indef;
+    uint64_t arg;
+    if (depth > CBOR_DEPTH || cbor_head(p, len, pos, &major, &arg, &indef) != 0)
+        return -1;
+    switch (major) {
+    case 0: case 1: case 6: case 7:
+        if (indef)
+            return -1;   /* a break outside an indefinite item, or no such form */
+        return major == 6 ? cbor_scan(p, len, pos, depth + 1) : 0;
+    case 2: case 3:
+        if (!indef) {
+            if (arg > len - *pos)
+                return -1;
+            *pos += (size_t)arg;
+            return 0;
+        }
+        break;
+    default:   /* 4 array, 5 map */
+        if (!indef) {
+            if (arg > (len - *pos) / (major == 5 ? 2 : 1))
+                return -1;
+            for (uint64_t i = 0; i < arg * (major == 5 ? 2 : 1); i++)
+                if (cbor_scan(p, len, pos, depth + 1) != 0)
+                    return -1;
+            return 0;
+        }
+        break;
+    }
+    /* indefinite: chunks or members up to the break byte */
+    for (;;) {
+        if (*pos >= len)
+            return -1;
+        if (p[*pos] == 0xff) {
+            (*pos)++;
+            return 0;
+        }
+        if ((major == 2 || major == 3) && p[*pos] >> 5 != major)
+            return -1;
+        if (cbor_scan(p, len, pos, depth + 1) != 0 ||
+            (major == 5 && cbor_scan(p, len, pos, depth + 1) != 0))
+            return -1;
+    }
+}
+
+/* cbor_load, after cbor_scan has bounded what it will allocate. */
+static cbor_item_t *cbor_load_bounded(const uint8_t *p, size_t len, struct cbor_load_result *res)
+{
+    size_t pos = 0;
+    if (cbor_scan(p, len, &pos, 0) != 0)
+        return NULL;
+    return cbor_load(p, pos, res);
+}
+
 /* One whole CBOR item from exactly p[0..len), or NULL (reason in why). */
 static cbor_item_t *cbor_whole(const uint8_t *p, size_t len, const char *what,
                                char *why, size_t whysz)
 {
     struct cbor_load_result res;
-    cbor_item_t *it = cbor_load(p, len, &res);
+    cbor_item_t *it = cbor_load_bounded(p, len, &res);
     if (it == NULL) {
         fail(JUTSU_EAUTH, why, whysz, "%s is not CBOR", what);
         return NULL;
@@ -167,7 +255,7 @@ static cbor_item_t *cbor_whole(const uint8_t *p, size_t len, const char *what,
 static size_t cbor_item_len(const uint8_t *p, size_t len)
 {
     struct cbor_load_result res;
-    cbor_item_t *it = cbor_load(p, len, &res);
+    cbor_item_t *it = cbor_load_bounded(p, len, &res);
     if (it == NULL)
         return 0;
     cbor_decref(&it);

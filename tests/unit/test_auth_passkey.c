@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "jutsu/auth.h"
 #include "jutsu/error.h"
@@ -362,6 +363,33 @@ static void w3c_round(const char *name, int policy, int attested, int alg,
     free(x);
     vec_free(&v);
 }
+
+/* CBOR that declares more array or map members than it has bytes is
+ * refused before libcbor allocates (and clears) a slot for each declared
+ * member: tests/fuzz/fuzz_webauthn_cose found a 4-byte count costing
+ * gigabytes. 2^25 slots are 256 MiB without the bound. */
+START_TEST(test_cbor_declared_counts)
+{
+    static const uint8_t big_array[] = { 0xa1, 0x01, 0x9a, 0x02, 0x00, 0x00, 0x00, 0x01 };
+    static const uint8_t big_map[] = { 0xa1, 0x01, 0xba, 0x02, 0x00, 0x00, 0x00, 0x01, 0x02 };
+    static const uint8_t indefinite[] = { 0xbf, 0x01, 0x9f, 0x02, 0xff, 0xff };
+    struct wa_cose_key key;
+    struct rusage before, after;
+    char why[256];
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &before), 0);
+    ck_assert_int_eq(wa_cose_key_parse(big_array, sizeof(big_array), &key, why, sizeof(why)),
+                     JUTSU_EAUTH);
+    ck_assert_int_eq(wa_cose_key_parse(big_map, sizeof(big_map), &key, why, sizeof(why)),
+                     JUTSU_EAUTH);
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &after), 0);
+    ck_assert_msg(after.ru_maxrss - before.ru_maxrss < 32 * 1024,
+                  "refusing 9 bytes of CBOR took %ld KiB", after.ru_maxrss - before.ru_maxrss);
+    /* indefinite lengths still read (and refused for what they hold) */
+    ck_assert_int_eq(wa_cose_key_parse(indefinite, sizeof(indefinite), &key, why,
+                                       sizeof(why)), JUTSU_EAUTH);
+    ck_assert_ptr_null(strstr(why, "not CBOR"));
+}
+END_TEST
 
 START_TEST(test_w3c_vectors)
 {
@@ -1232,6 +1260,7 @@ static Suite *auth_passkey_suite(void)
     TCase *pure = tcase_create("webauthn");
     tcase_add_test(pure, test_b64url);
     tcase_add_test(pure, test_parse_refusals);
+    tcase_add_test(pure, test_cbor_declared_counts);
     tcase_add_test(pure, test_w3c_vectors);
     tcase_add_test(pure, test_w3c_refusals);
     tcase_add_test(pure, test_w3c_tampered);
