@@ -4,6 +4,8 @@
 #   scripts/deps.sh          what building and running need
 #   scripts/deps.sh --test   also what the test suite needs (PostgreSQL server, valgrind)
 #   scripts/deps.sh --bench  also what bench/bench_http.sh compares against (wrk, nginx)
+#   scripts/deps.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
+#   (modes add up: scripts/deps.sh --test --fuzz)
 #
 # Installs only what is missing (apt-get; sudo when not root). Safe to re-run.
 set -euo pipefail
@@ -27,20 +29,30 @@ TEST_PKGS=(
   valgrind                               # leak checks on the main paths
   oathtool                               # an independent TOTP generator
   curl                                   # HTTP tests of the frontend
+  cppcheck clang-tidy                    # scripts/lint.sh: static analysis
+  devscripts                             # scripts/hardening.sh: hardening-check
 )
 
 BENCH_PKGS=(
   wrk nginx-light                        # bench/bench_http.sh: load, and the yardstick
 )
 
+FUZZ_PKGS=(
+  clang libclang-rt-14-dev               # scripts/fuzz.sh: -fsanitize=fuzzer needs the runtime
+)
+
 want=("${BUILD_PKGS[@]}")
 # check is needed to configure the test tree, which the build includes by default
 want+=(check libsubunit-dev)
-if [[ "${1:-}" == "--test" ]]; then
-  want+=("${TEST_PKGS[@]}")
-elif [[ "${1:-}" == "--bench" ]]; then
-  want+=("${BENCH_PKGS[@]}")
-fi
+# modes add up: scripts/test.sh asks for --test --fuzz
+for mode in "$@"; do
+  case "$mode" in
+    --test) want+=("${TEST_PKGS[@]}") ;;
+    --bench) want+=("${BENCH_PKGS[@]}") ;;
+    --fuzz) want+=("${FUZZ_PKGS[@]}") ;;
+    *) echo "deps.sh: unknown mode $mode (--test, --bench, --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # scripts/test.sh — README command 2: install what the tests need, build,
 # and run the whole suite twice: a normal build, then AddressSanitizer +
-# UndefinedBehaviorSanitizer; then the main paths under valgrind.
+# UndefinedBehaviorSanitizer; then the main paths under valgrind; then the
+# static analysis, the hardening check of the binaries, and every fuzz
+# target for 10 s (scripts/fuzz.sh runs them long).
 #
 #   scripts/test.sh [--quick]     --quick: the normal build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/deps.sh --test
+if [[ "${1:-}" == "--quick" ]]; then scripts/deps.sh --test; else scripts/deps.sh --test --fuzz; fi
 
 # A throw-away PostgreSQL cluster for the storage tests (issue: storage).
 if [[ -x scripts/pg-test-cluster.sh ]]; then
@@ -42,3 +44,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== main paths under valgrind"
 scripts/valgrind.sh build
+
+echo "== static analysis (cppcheck, clang-tidy)"
+scripts/lint.sh build
+echo "== hardening of the binaries"
+scripts/hardening.sh build
+echo "== fuzz targets, 10 s each"
+scripts/fuzz.sh --seconds 10

@@ -176,7 +176,7 @@ int jutsu_keys_load(const char *path, struct jutsu_keys *out, char *err, size_t 
         rc = parse_line(line, path, lineno, out, err, errsz);
     }
     sodium_memzero(line, sizeof(line));
-    fclose(f);
+    (void)fclose(f);    /* read only: nothing to lose */
     if (rc == 0 && out->n == 0) {
         snprintf(err, errsz, "%s: the key file holds no key (delete it to have a new one "
                  "made; every session ends and sealed secrets are lost)", path);

@@ -309,6 +309,7 @@ int jutsu_calendar_new(const jutsu_tz *tz, int builtin_closures, jutsu_calendar 
     c->last = jutsu_date_from_ymd(JUTSU_CALENDAR_LAST_YEAR, 12, 31);
     c->t_first = jutsu_date_from_ymd(TABLE_FIRST_YEAR, 1, 1);
     t_last = jutsu_date_from_ymd(TABLE_LAST_YEAR, 12, 31);
+    /* NOLINTNEXTLINE(bugprone-misplaced-widening-cast): a few thousand days */
     c->t_len = (size_t)(t_last - c->t_first + 1);
     c->table = malloc(c->t_len);
     if (!c->table)

@@ -336,8 +336,9 @@ void jutsu_logv(const char *who, int level, const char *fmt, va_list ap)
 
     pthread_mutex_lock(&log_lock);
     FILE *f = log_stream ? log_stream : stderr;
-    fwrite(l.p, 1, l.len, f);
-    fflush(f);
+    /* a logger has nowhere to report its own failure to write */
+    (void)fwrite(l.p, 1, l.len, f);
+    (void)fflush(f);
     pthread_mutex_unlock(&log_lock);
     if (l.p != l.stack)
         free(l.p);

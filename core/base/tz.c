@@ -300,7 +300,7 @@ static int is_digit(char ch)
 }
 
 /* "EST" or "<+0330>". */
-static int posix_abbr(const char **sp, char *buf)
+static int tzstr_abbr(const char **sp, char *buf)
 {
     const char *s = *sp;
     size_t n = 0;
@@ -328,7 +328,7 @@ static int posix_abbr(const char **sp, char *buf)
 }
 
 /* Up to `maxdigits` digits, value <= max. */
-static int posix_num(const char **sp, int maxdigits, int max, int *out)
+static int tzstr_num(const char **sp, int maxdigits, int max, int *out)
 {
     const char *s = *sp;
     int v = 0, n = 0;
@@ -343,22 +343,22 @@ static int posix_num(const char **sp, int maxdigits, int max, int *out)
 }
 
 /* [+-]hh[:mm[:ss]] with hh <= max_hours, as signed seconds. */
-static int posix_hms(const char **sp, int max_hours, int32_t *out)
+static int tzstr_hms(const char **sp, int max_hours, int32_t *out)
 {
     const char *s = *sp;
     int sign = 1, h, m = 0, sec = 0;
 
     if (*s == '+' || *s == '-')
         sign = *s++ == '-' ? -1 : 1;
-    if (posix_num(&s, 3, max_hours, &h) < 0)
+    if (tzstr_num(&s, 3, max_hours, &h) < 0)
         return -1;
     if (*s == ':') {
         s++;
-        if (posix_num(&s, 2, 59, &m) < 0)
+        if (tzstr_num(&s, 2, 59, &m) < 0)
             return -1;
         if (*s == ':') {
             s++;
-            if (posix_num(&s, 2, 59, &sec) < 0)
+            if (tzstr_num(&s, 2, 59, &sec) < 0)
                 return -1;
         }
     }
@@ -368,7 +368,7 @@ static int posix_hms(const char **sp, int max_hours, int32_t *out)
 }
 
 /* ",Mm.w.d[/time]", ",Jn[/time]" or ",n[/time]". */
-static int posix_date(const char **sp, struct tz_rule_date *r)
+static int tzstr_date(const char **sp, struct tz_rule_date *r)
 {
     const char *s = *sp;
     int ok;
@@ -378,22 +378,22 @@ static int posix_date(const char **sp, struct tz_rule_date *r)
     if (*s == 'M') {
         s++;
         r->kind = 'M';
-        ok = posix_num(&s, 2, 12, &r->a) == 0 && r->a >= 1 && *s++ == '.' &&
-             posix_num(&s, 1, 5, &r->b) == 0 && r->b >= 1 && *s++ == '.' &&
-             posix_num(&s, 1, 6, &r->c) == 0;
+        ok = tzstr_num(&s, 2, 12, &r->a) == 0 && r->a >= 1 && *s++ == '.' &&
+             tzstr_num(&s, 1, 5, &r->b) == 0 && r->b >= 1 && *s++ == '.' &&
+             tzstr_num(&s, 1, 6, &r->c) == 0;
     } else if (*s == 'J') {
         s++;
         r->kind = 'J';
-        ok = posix_num(&s, 3, 365, &r->a) == 0 && r->a >= 1;
+        ok = tzstr_num(&s, 3, 365, &r->a) == 0 && r->a >= 1;
     } else {
         r->kind = 'N';
-        ok = posix_num(&s, 3, 365, &r->a) == 0;
+        ok = tzstr_num(&s, 3, 365, &r->a) == 0;
     }
     if (!ok)
         return -1;
     r->secs = 2 * 3600;
     /* Version 3 lets the time run from -167 to +167 hours. */
-    if (*s == '/' && (s++, posix_hms(&s, 167, &r->secs) < 0))
+    if (*s == '/' && (s++, tzstr_hms(&s, 167, &r->secs) < 0))
         return -1;
     *sp = s;
     return 0;
@@ -407,22 +407,22 @@ static int parse_posix(const char *s, struct tz_rule *r)
     r->std.abbr = r->std_abbr;
     r->dst.abbr = r->dst_abbr;
     r->dst.isdst = 1;
-    if (posix_abbr(&s, r->std_abbr) < 0 || posix_hms(&s, 24, &west) < 0)
+    if (tzstr_abbr(&s, r->std_abbr) < 0 || tzstr_hms(&s, 24, &west) < 0)
         return JUTSU_EMALFORMED;
     r->std.utoff = -west;               /* POSIX counts hours west */
     if (*s == '\0')
         return 0;
-    if (posix_abbr(&s, r->dst_abbr) < 0)
+    if (tzstr_abbr(&s, r->dst_abbr) < 0)
         return JUTSU_EMALFORMED;
     r->has_dst = 1;
     r->dst.utoff = r->std.utoff + 3600;
     if (*s != ',' && *s != '\0') {
-        if (posix_hms(&s, 24, &west) < 0)
+        if (tzstr_hms(&s, 24, &west) < 0)
             return JUTSU_EMALFORMED;
         r->dst.utoff = -west;
     }
     /* A TZif footer must say when DST applies; no implied default rule. */
-    if (posix_date(&s, &r->start) < 0 || posix_date(&s, &r->end) < 0 || *s != '\0')
+    if (tzstr_date(&s, &r->start) < 0 || tzstr_date(&s, &r->end) < 0 || *s != '\0')
         return JUTSU_EMALFORMED;
     return 0;
 }

@@ -44,11 +44,14 @@ static int eod_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
             return jutsu_cli_usage(cli, "--type %s: use strategy or baseline", arg);
         a->type = arg;
         return 0;
-    case 'n':
-        a->days = atoi(arg);
-        if (a->days < 1 || a->days > 3660)
+    case 'n': {
+        char *end;
+        long days = strtol(arg, &end, 10);
+        a->days = days >= 1 && days <= 3660 ? (int)days : 0;
+        if (*arg == '\0' || *end != '\0' || a->days == 0)
             return jutsu_cli_usage(cli, "--days %s: a number of trading days, 1 to 3660", arg);
         return 0;
+    }
     }
     return jutsu_cli_usage(cli, "unknown option");
 }
@@ -138,8 +141,10 @@ static void day_json(const struct jutsu_eod_report *r, size_t i, json_object *ar
     json_object_object_add(o, "baselines_total", json_object_new_int(d->baselines_total));
     json_object_object_add(o, "baselines_processed", json_object_new_int(d->baselines_processed));
     day_rows(r, i, JUTSU_ENTITY_STRATEGY, rows, sizeof(rows));
+    /* NOLINTNEXTLINE(cert-err34-c): the leading count of the "%d/%d" day_rows wrote */
     json_object_object_add(o, "strategy_rows", json_object_new_int(atoi(rows)));
     day_rows(r, i, JUTSU_ENTITY_BASELINE, rows, sizeof(rows));
+    /* NOLINTNEXTLINE(cert-err34-c): as above */
     json_object_object_add(o, "baseline_rows", json_object_new_int(atoi(rows)));
     json_object_object_add(o, "rows_changed", json_object_new_int(d->rows_changed));
     json_object_object_add(o, "retried", json_object_new_boolean(d->was_due));

@@ -209,7 +209,7 @@ static int default_ok(const struct jutsu_cfg_key *k)
         return k->min >= k->max || (x >= k->min && x <= k->max);
     }
     case JUTSU_CFG_DOUBLE:
-        strtod(v, &end);
+        (void)strtod(v, &end);    /* only whether it parses */
         return end != v && *end == '\0';
     case JUTSU_CFG_BOOL: {
         int b;

@@ -485,7 +485,7 @@ static int handle(jutsu_sched *s, struct sched_job *j, jutsu_time_t now, int cat
     }
 
     /* recorded already (by us before a restart, or by another process) */
-    struct jutsu_sched_record rec;
+    struct jutsu_sched_record rec = {0};   /* read only when rc == 0; zeroed for the analysers */
     jutsu_dbs *db = NULL;
     if ((rc = jutsu_app_dbs_open(s->app, &db)) == 0) {
         rc = record_read(db, j->def.name, &rec);

@@ -477,7 +477,8 @@ static int verify_attestation(struct passkey *pk, const uint8_t *challenge, stru
         pk->host->set_error(pk->ctx, "%s", why);
         return rc;
     }
-    if (r->cred_id_len != b->cred_id_len || memcmp(r->cred_id, b->cred_id, b->cred_id_len)) {
+    if (r->cred_id_len != b->cred_id_len ||
+        memcmp(r->cred_id, b->cred_id, b->cred_id_len) != 0) {
         pk->host->set_error(pk->ctx, "credential.id is not the credential ID in the "
                             "authenticator data");
         return JUTSU_EAUTH;

@@ -588,6 +588,8 @@ static int check_issuer(const struct jutsu_host *host, jutsu_ctx *ctx, const cha
 static int tp_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
 {
     if (!JUTSU_OPS_HAS(host, jutsu_host, seal) || !JUTSU_OPS_HAS(host, jutsu_host, unseal)) {
+        /* the host is never NULL: JUTSU_OPS_HAS tests for NULL as it serves any ops table */
+        /* cppcheck-suppress nullPointerRedundantCheck */
         host->set_error(ctx, "the host offers no seal/unseal (ABI 1.2), and TOTP secrets are "
                         "only ever stored sealed");
         return JUTSU_ENOTSUP;

@@ -103,7 +103,7 @@ static char *read_file(const char *path, char *why, size_t whysz)
         buf[n] = '\0';
     }
     if (f)
-        fclose(f);
+        (void)fclose(f);    /* read only: nothing to lose */
     return buf;
 }
 

@@ -94,6 +94,8 @@ struct schwab_conf {
  * that offers it (SCHWAB_CFG_REDIRECT_URI(S, m)); without it the member
  * keeps the NULL the plugin zeroed it to.
  */
+/* NOLINTBEGIN(bugprone-macro-parentheses): m names a member, which cannot be
+ * parenthesised */
 #define SCHWAB_CFG_CREDENTIALS(S, m)                                                   \
     { .name = "app_key", .type = JUTSU_CFG_STR,                                        \
       .flags = JUTSU_CFG_REQUIRED | JUTSU_CFG_SECRET | JUTSU_CFG_FIELD,                \
@@ -134,6 +136,7 @@ struct schwab_conf {
     JUTSU_CFG_INT_RANGE_AT("refresh_margin_s", "60", 0, 1500,                          \
                            "Refresh the access token when it expires within this "     \
                            "many seconds", S, m.refresh_margin_s)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /*
  * Initialises s (which the caller zeroed) for one instance: libcurl's

@@ -159,4 +159,7 @@ refute rolled-back-json out '"written":3'
 run rolled-back-perf 0 "${F[@]}" perf show QQQ --from 2010-01-11 --to 2010-01-15 --format csv
 rows=$(grep -c '^2010-01-1' "$TMP/out")
 if [[ $rows -eq 0 ]]; then pass; else fail "rolled-back-perf: $rows rows stored, want 0"; fi
+# a count is read whole: "5x" was taken as 5
+run days-junk 2 "${J[@]}" eod status --days 5x
+expect days-junk err "--days 5x: a number of trading days, 1 to 3660"
 finish
