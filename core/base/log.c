@@ -146,7 +146,8 @@ static void line_put(struct line *l, const char *s, size_t n)
     l->len += n;
 }
 
-static void line_vprintf(struct line *l, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0)))
+line_vprintf(struct line *l, const char *fmt, va_list ap)
 {
     va_list cp;
     va_copy(cp, ap);

@@ -44,7 +44,7 @@ int  jutsu_log_format_parse(const char *name, int *format);
 
 int  jutsu_log_enabled(int level);
 void jutsu_log(const char *who, int level, const char *fmt, ...) JUTSU_PRINTF(3, 4);
-void jutsu_logv(const char *who, int level, const char *fmt, va_list ap);
+void jutsu_logv(const char *who, int level, const char *fmt, va_list ap) JUTSU_PRINTF(3, 0);
 
 /* Counts of lines written at each level since start (for tests/harness). */
 unsigned long jutsu_log_count(int level);

@@ -21,7 +21,8 @@ static const char *h_instance_name(jutsu_ctx *ctx)
     return ctx->name;
 }
 
-static void h_set_error(jutsu_ctx *ctx, const char *fmt, ...)
+static void JUTSU_PRINTF(2, 3)
+h_set_error(jutsu_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -29,12 +30,14 @@ static void h_set_error(jutsu_ctx *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
-static void h_vlog(jutsu_ctx *ctx, int level, const char *fmt, va_list ap)
+static void JUTSU_PRINTF(3, 0)
+h_vlog(jutsu_ctx *ctx, int level, const char *fmt, va_list ap)
 {
     jutsu_logv(ctx->name, level, fmt, ap);
 }
 
-static void h_log(jutsu_ctx *ctx, int level, const char *fmt, ...)
+static void JUTSU_PRINTF(3, 4)
+h_log(jutsu_ctx *ctx, int level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -115,7 +118,8 @@ static const char *h_cfg_where(jutsu_ctx *ctx, const char *path)
 
 /* A default has no line of its own: the instance's declaration is where
  * the person can act (set the key there). */
-static int h_cfg_error(jutsu_ctx *ctx, const char *key, const char *fmt, ...)
+static int JUTSU_PRINTF(3, 4)
+h_cfg_error(jutsu_ctx *ctx, const char *key, const char *fmt, ...)
 {
     va_list ap;
     char where[256];

@@ -34,7 +34,11 @@ int  jutsu_buf_printf(struct jutsu_buf *b, size_t max, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-int  jutsu_buf_vprintf(struct jutsu_buf *b, size_t max, const char *fmt, va_list ap);
+int  jutsu_buf_vprintf(struct jutsu_buf *b, size_t max, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
 /* Frees what the buffer holds and empties it. */
 void jutsu_buf_free(struct jutsu_buf *b);
 

@@ -261,8 +261,8 @@ START_TEST(test_parse_refusals)
     static const char *const bad[] = {
         "[1]", "{\"type\":1}", "{\"type\":\"webauthn.get\",\"origin\":\"x\"}",
         "{\"type\":\"webauthn.get\",\"challenge\":\"AAAA\",\"origin\":\"x\"}",   /* 3 bytes */
-        "{\"type\":\"webauthn.get\",\"challenge\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"origin\":\"x\","
-        "\"crossOrigin\":\"no\"}",
+        ("{\"type\":\"webauthn.get\",\"challenge\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"origin\":\"x\","
+         "\"crossOrigin\":\"no\"}"),   /* one string: (..) tells clang so */
         "{\"type\":\"webauthn.get\",\"challenge\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"origin\":\"x\"} x",
         "{'type':'webauthn.get'}",
     };
