@@ -74,9 +74,10 @@ static jutsu_db *conn_of(struct pgt *t)
     return db;
 }
 
-/* pg_ctl on the test cluster, as its owner (the cluster script runs it as
- * `postgres` when we are root: the server refuses root). `start` 0 stops. */
-static int pg_ctl(int start)
+/* The pg_ctl command line for the test cluster, run as its owner (the
+ * cluster script runs it as `postgres` when we are root: the server
+ * refuses root). `start` 0 stops. Free it. */
+static char *pg_ctl_cmd(int start)
 {
     char *cmd = NULL;
     const char *dir = getenv("JUTSU_TEST_PG_DIR");
@@ -84,23 +85,31 @@ static int pg_ctl(int start)
                  geteuid() == 0 ? "runuser -u postgres -- " : "", getenv("JUTSU_TEST_PG_BIN"),
                  dir, start ? "-l '" : "-m fast", start ? dir : "", start ? "/server.log'" : "",
                  start ? "start" : "stop") < 0)
-        return -1;
-    int rc = system(cmd);
-    free(cmd);
-    return rc;
+        return NULL;
+    return cmd;
 }
 
 /* Stops the server now and starts it again OUTAGE_S seconds later from a
- * child, so that the caller can run a command during the outage. */
+ * child, so that the caller can run a command during the outage. The
+ * child execs a shell at once: under valgrind a forked copy of this
+ * process would end in valgrind's leak check of everything it inherited,
+ * and its exit status would be valgrind's, not pg_ctl's. */
 static pid_t outage_begin(void)
 {
-    ck_assert_msg(pg_ctl(0) == 0, "pg_ctl stop failed");
+    char *stop = pg_ctl_cmd(0), *start = pg_ctl_cmd(1), *later = NULL;
+    ck_assert_ptr_nonnull(stop);
+    ck_assert_ptr_nonnull(start);
+    ck_assert_int_gt(asprintf(&later, "sleep %d && %s", OUTAGE_S, start), 0);
+    ck_assert_msg(system(stop) == 0, "pg_ctl stop failed");
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        sleep(OUTAGE_S);
-        _exit(pg_ctl(1) == 0 ? 0 : 1);
+        execl("/bin/sh", "sh", "-c", later, (char *)NULL);
+        _exit(127);
     }
+    free(stop);
+    free(start);
+    free(later);
     return pid;
 }
 
