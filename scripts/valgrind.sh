@@ -17,6 +17,9 @@ check() {
     echo "valgrind ok   $name"
   else
     echo "valgrind FAIL $name (exit $?; 99 is valgrind's own verdict)"
+    # a check that failed first (Check's file:line:F: lines): with
+    # CK_FORK=no it leaves what it held, and the leaks follow from it
+    grep -E ':[0-9]+:[FE]:' /tmp/jutsu-vg.out | head -5 || true
     tail -40 /tmp/jutsu-vg.out
     fail=1
   fi
