@@ -128,6 +128,20 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Runs SELECT 1 on db while the server is down (and comes back): its
+ * result, how long it took, and its error, read before the server is up. */
+static int exec_across_outage(struct pgt *t, jutsu_db *db, int64_t *took,
+                              struct jutsu_db_error *e)
+{
+    pid_t pid = outage_begin();
+    int64_t t0 = now_ms();
+    int rc = t->ops->exec(db, "SELECT 1");
+    *took = now_ms() - t0;
+    *e = *t->ops->last_error(db);
+    outage_end(pid);
+    return rc;
+}
+
 START_TEST(default_budget_rides_out_the_outage)
 {
     struct pgt t;
@@ -136,18 +150,15 @@ START_TEST(default_budget_rides_out_the_outage)
     ck_assert_int_eq(t.ops->exec(a, "SELECT 1"), 0);
     ck_assert_int_eq(t.ops->begin(b), 0);
     ck_assert_int_eq(t.ops->exec(b, "SELECT 1"), 0);
-    pid_t pid = outage_begin();
-    int64_t t0 = now_ms();
-    int rc = t.ops->exec(a, "SELECT 1");
-    int64_t took = now_ms() - t0;
-    struct jutsu_db_error e = *t.ops->last_error(a);
-    outage_end(pid);
+    int64_t took;
+    struct jutsu_db_error e;
+    int rc = exec_across_outage(&t, a, &took, &e);
     ck_assert_msg(rc == 0, "a %d s outage failed the command after %lld ms: %s", OUTAGE_S,
                   (long long)took, e.message);
     ck_assert_msg(took >= (OUTAGE_S - 1) * 1000, "the command waited only %lld ms: was the "
                   "server down?", (long long)took);
     /* a transaction the outage cut short still fails, and does not wait */
-    t0 = now_ms();
+    int64_t t0 = now_ms();
     ck_assert_int_eq(t.ops->exec(b, "SELECT 1"), JUTSU_ETRANSIENT);
     ck_assert_str_eq(t.ops->last_error(b)->sqlstate, "08006");
     ck_assert_int_eq(t.ops->commit(b), JUTSU_ETRANSIENT);
@@ -166,12 +177,9 @@ START_TEST(short_budget_fails_and_names_the_setting)
     pgt_open(&t, "    reconnect_timeout_s: 1\n");
     jutsu_db *a = conn_of(&t);
     ck_assert_int_eq(t.ops->exec(a, "SELECT 1"), 0);
-    pid_t pid = outage_begin();
-    int64_t t0 = now_ms();
-    int rc = t.ops->exec(a, "SELECT 1");
-    int64_t took = now_ms() - t0;
-    struct jutsu_db_error e = *t.ops->last_error(a);
-    outage_end(pid);
+    int64_t took;
+    struct jutsu_db_error e;
+    int rc = exec_across_outage(&t, a, &took, &e);
     ck_assert_int_eq(rc, JUTSU_ETRANSIENT);
     ck_assert_msg(took >= 900 && took < (OUTAGE_S - 1) * 1000, "gave up after %lld ms, "
                   "not at the 1 s budget", (long long)took);
@@ -195,12 +203,9 @@ START_TEST(old_attempts_key_still_caps_the_tries)
     pgt_open(&t, "    reconnect_attempts: 2\n");
     jutsu_db *a = conn_of(&t);
     ck_assert_int_eq(t.ops->exec(a, "SELECT 1"), 0);
-    pid_t pid = outage_begin();
-    int64_t t0 = now_ms();
-    int rc = t.ops->exec(a, "SELECT 1");
-    int64_t took = now_ms() - t0;
-    struct jutsu_db_error e = *t.ops->last_error(a);
-    outage_end(pid);
+    int64_t took;
+    struct jutsu_db_error e;
+    int rc = exec_across_outage(&t, a, &took, &e);
     ck_assert_int_eq(rc, JUTSU_ETRANSIENT);
     ck_assert_msg(took < 2000, "2 tries took %lld ms", (long long)took);
     ck_assert_msg(strstr(e.message, "2 attempt(s)") && strstr(e.message, "reconnect_attempts: 2"),
