@@ -179,6 +179,7 @@ int jutsu_cmd_eod_backfill(struct jutsu_cli *cli);
 int jutsu_cmd_eod_status(struct jutsu_cli *cli);
 int jutsu_cmd_perf_show(struct jutsu_cli *cli);
 int jutsu_cmd_trade_run(struct jutsu_cli *cli);
+int jutsu_cmd_trade_replay(struct jutsu_cli *cli);
 int jutsu_cmd_backtest(struct jutsu_cli *cli);
 int jutsu_cmd_config_override(struct jutsu_cli *cli);
 int jutsu_cmd_user(struct jutsu_cli *cli);

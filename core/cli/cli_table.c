@@ -214,6 +214,17 @@ const struct jutsu_cmd jutsu_commands[] = {
       "symbol is traded on a stale price: a day a needed bar is missing, nothing is.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_trade_run },
 
+    { "trade replay", "[--strategy ID] [--to DATE]",
+      "Trade the stored days of strategies with paper_since",
+      "For each strategy instance with paper_since (offline_mock), or --strategy: runs\n"
+      "the trading job's own code, simulated fills, on every trading day from\n"
+      "paper_since (or the day after the last one it ran) up to --to (default: the\n"
+      "newest closed session) on which the stored bars of all its symbols are in,\n"
+      "each day in its own transaction; then recomputes the EOD rows of those days for\n"
+      "every entity. `serve` does the same in its paper job (16:10), so a new install\n"
+      "shows strategy history. Days a strategy already ran are never redone.",
+      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_trade_replay },
+
     { "backtest", "--strategy ID --from DATE --to DATE [--capital N] [--param NAME=VALUE]... "
       "[--trades FILE] [--daily FILE]",
       "Run a strategy over stored history; nothing is kept",

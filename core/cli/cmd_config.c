@@ -16,6 +16,7 @@
 
 #include "jutsu/error.h"
 #include "cli/cli.h"
+#include "host/entities.h"
 #include "jobs/jobs.h"
 #include "sched/scheduler.h"
 #include "store/data_api.h"
@@ -48,6 +49,21 @@ static int check_scheduler(struct jutsu_app *app, struct jutsu_diag *diag)
     return rc;
 }
 
+/* The strategies' and baselines' own keys (mode, broker, paper_since,
+ * baselines' symbols) are read by the jobs, not by a schema: checked here
+ * too, so that a config check finds what a job would refuse later. */
+static int check_entities(struct jutsu_app *app, struct jutsu_diag *diag)
+{
+    struct jutsu_entities e;
+    char err[512];
+    int rc = jutsu_entities_load(app, &e, err, sizeof(err));
+    if (rc == 0)
+        jutsu_entities_free(&e);
+    else
+        jutsu_diag_add(diag, "%s", err);
+    return rc;
+}
+
 int jutsu_cmd_config_check(struct jutsu_cli *cli)
 {
     int rc = jutsu_cli_no_args(cli);
@@ -59,6 +75,8 @@ int jutsu_cmd_config_check(struct jutsu_cli *cli)
     rc = jutsu_cli_load(cli, &diag);
     if (rc == 0)
         rc = check_scheduler(cli->app, &diag);
+    if (rc == 0)
+        rc = check_entities(cli->app, &diag);
     int exit_code = rc == 0 ? JUTSU_EXIT_OK
                   : rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
 

@@ -143,6 +143,8 @@ static const struct jutsu_cfg_key sched_job_schema[] = {
 static const struct jutsu_cfg_key sched_jobs_schema[] = {
     { .name = "sync", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
       .help = "Market-data sync after the close (default 16:05, early close 13:05)" },
+    { .name = "paper", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
+      .help = "Paper history of strategies with paper_since (default 16:10, early close 13:10)" },
     { .name = "eod", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
       .help = "End-of-day finalisation (default 16:15, early close 13:15)" },
     { .name = "trading", .type = JUTSU_CFG_MAP, .sub = sched_job_schema,
@@ -157,7 +159,7 @@ static const struct jutsu_cfg_key sched_schema[] = {
                      struct jutsu_settings_scheduler, enabled),
     JUTSU_CFG_INT_RANGE_AT("grace_minutes", "30", 0, 1440,
                            "A slot missed by less than this still runs, late; beyond it only "
-                           "catch-up jobs (sync, eod) run",
+                           "catch-up jobs (sync, paper, eod) run",
                            struct jutsu_settings_scheduler, grace_minutes),
     { .name = "jobs", .type = JUTSU_CFG_MAP, .sub = sched_jobs_schema,
       .help = "Per job: enabled, at, early_close_at" },
@@ -240,6 +242,9 @@ static const struct jutsu_cfg_key instance_schema[] = {
                   "Strategies only: the cash it starts with (default 10000)"),
     JUTSU_CFG_KEY("broker", JUTSU_CFG_STR, NULL,
                   "Strategies in online_live only: the broker instance that places its orders"),
+    JUTSU_CFG_KEY("paper_since", JUTSU_CFG_STR, NULL,
+                  "Strategies in offline_mock only: YYYY-MM-DD; trade every day from then, the "
+                  "past days replayed on stored bars (docs/trading.md)"),
     JUTSU_CFG_END
 };
 

@@ -219,13 +219,14 @@ static jutsu_cfg_node *first_declaration(jutsu_cfg_node *list, size_t upto, cons
     return NULL;
 }
 
-/* mode, initial_capital and broker belong to strategies (the trading and
+/* mode, initial_capital, broker and paper_since belong to strategies (the trading and
  * EOD jobs read them); on any other instance they would be silently
  * ignored. */
 static int refuse_strategy_keys(jutsu_cfg_node *decl, const struct jutsu_plugin *d,
                                 struct jutsu_diag *diag)
 {
-    static const char *const keys[] = { "mode", "initial_capital", "broker", NULL };
+    static const char *const keys[] = { "mode", "initial_capital", "broker", "paper_since",
+                                        NULL };
     int bad = 0;
     for (const char *const *k = keys; *k; k++) {
         jutsu_cfg_node *n = jutsu_cfg_map_get(decl, *k);

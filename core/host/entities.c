@@ -57,6 +57,28 @@ static int resolve_broker(struct jutsu_app *app, struct jutsu_entity *x, jutsu_c
     return 0;
 }
 
+/* paper_since: a date, and only where fills are simulated. */
+static int resolve_paper(struct jutsu_entity *x, jutsu_cfg_node *decl, char *err, size_t errsz)
+{
+    const char *text;
+    char where[128];
+    if (decl == NULL || jutsu_cfg_str(decl, "paper_since", &text) != 0)
+        return 0;
+    jutsu_cfg_where(jutsu_cfg_map_get(decl, "paper_since"), where, sizeof(where));
+    if (jutsu_date_parse(text, -1, &x->paper_since) != 0) {
+        snprintf(err, errsz, "%s: paper_since of strategy %s: \"%.40s\" is not a date "
+                 "(YYYY-MM-DD)", where, x->id, text);
+        return JUTSU_ECONFIG;
+    }
+    if (strcmp(x->mode, "online_live") == 0) {
+        snprintf(err, errsz, "%s: strategy %s is online_live: its broker cannot fill orders "
+                 "in the past, so paper_since does not apply; remove it, or set mode: "
+                 "offline_mock", where, x->id);
+        return JUTSU_ECONFIG;
+    }
+    return 0;
+}
+
 static int add_strategies(struct jutsu_app *app, struct jutsu_entities *e, char *err,
                           size_t errsz)
 {
@@ -77,7 +99,9 @@ static int add_strategies(struct jutsu_app *app, struct jutsu_entities *e, char 
             jutsu_cfg_money(decl, "initial_capital", &x->initial_capital);
         }
         e->nstrategies++;
-        int rc = resolve_broker(app, x, decl, err, errsz);
+        int rc = resolve_paper(x, decl, err, errsz);
+        if (rc == 0)
+            rc = resolve_broker(app, x, decl, err, errsz);
         if (rc != 0)
             return rc;
     }

@@ -37,6 +37,9 @@ struct jutsu_entity {
     struct jutsu_ctx *inst;            /* strategies: the instance; else NULL  */
     struct jutsu_ctx *broker;          /* online_live strategies: the broker
                                           instance of its `broker:` key       */
+    jutsu_date_t      paper_since;     /* offline_mock strategies: traded on every
+                                          day from this one, past days replayed
+                                          (jobs/paper.h); 0: none      */
 };
 
 struct jutsu_entities {
@@ -51,7 +54,9 @@ struct jutsu_entities {
  * than 50 characters, a symbol that is not 1-10 characters of [A-Z0-9.^-],
  * two baselines with the same id and mode, an online_live strategy without
  * a `broker:` naming a broker instance, and a `broker:` on an offline_mock
- * one (its fills are simulated). JUTSU_ENOMEM.
+ * one (its fills are simulated), and a `paper_since` that is not a date or
+ * belongs to an online_live strategy (a broker cannot fill in the past).
+ * JUTSU_ENOMEM.
  */
 int  jutsu_entities_load(struct jutsu_app *app, struct jutsu_entities *out, char *err,
                          size_t errsz);

@@ -11,6 +11,7 @@
 #include "eod/eod.h"
 #include "host/app.h"
 #include "jobs/jobs.h"
+#include "jobs/paper.h"
 #include "market/sync.h"
 #include "store/data_api.h"
 #include "store/store.h"
@@ -44,18 +45,20 @@ static const struct jutsu_sched_job prune_job = {
 };
 
 /* Each room declares its own job (trading/trade_job.c, market/sync_job.c,
- * eod/eod_job.c); this is their order, which is the order in which jobs
- * due at the same moment run. Copied once: C cannot initialise a static
- * table from other objects. */
-static struct jutsu_sched_job table[4];
+ * jobs/paper_job.c, eod/eod_job.c); this is their order, which is the
+ * order in which jobs due at the same moment run (a start-up catch-up:
+ * the bars, then the paper days on them, then their EOD). Copied once: C
+ * cannot initialise a static table from other objects. */
+static struct jutsu_sched_job table[5];
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void fill_table(void)
 {
     table[0] = jutsu_trade_job;
     table[1] = jutsu_sync_job;
-    table[2] = jutsu_eod_job;
-    table[3] = prune_job;
+    table[2] = jutsu_paper_job;
+    table[3] = jutsu_eod_job;
+    table[4] = prune_job;
 }
 
 const struct jutsu_sched_job *jutsu_jobs(size_t *n)

@@ -918,21 +918,23 @@ END_TEST
 START_TEST(real_jobs_run)
 {
     struct tdb t;
-    struct jutsu_slot_result r[4];
+    struct jutsu_slot_result r[5];
     if (!open_db(&t, _i, NULL))
         return;
     size_t n;
     const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
     jutsu_sched *s = new_sched(t.app, jobs, n);
-    /* no sync.symbols: sync has nothing to do and succeeds; the EOD job
-     * finds no QQQ bar for its default baseline, so the day is partial and
-     * the slot failed, saying why; prune prunes */
-    ck_assert_uint_eq(run_at(s, "2024-03-10T08:00:00Z", 1, r, 4), 4);
+    /* no sync.symbols: sync has nothing to do and succeeds; no strategy
+     * has paper_since, so the paper job neither; the EOD job finds no QQQ
+     * bar for its default baseline, so the day is partial and the slot
+     * failed, saying why; prune prunes */
+    ck_assert_uint_eq(run_at(s, "2024-03-10T08:00:00Z", 1, r, 5), 5);
     /* trading's slot was days ago and it never runs late: skipped */
     expect_result(&r[0], "trading", "2024-03-08", JUTSU_SLOT_SKIPPED, 0);
     expect_result(&r[1], "sync", "2024-03-08", JUTSU_SLOT_RAN, 0);
-    expect_result(&r[2], "eod", "2024-03-08", JUTSU_SLOT_RAN, JUTSU_EPLUGIN);
-    expect_result(&r[3], "prune", "2024-03-10", JUTSU_SLOT_RAN, 0);
+    expect_result(&r[2], "paper", "2024-03-08", JUTSU_SLOT_RAN, 0);
+    expect_result(&r[3], "eod", "2024-03-08", JUTSU_SLOT_RAN, JUTSU_EPLUGIN);
+    expect_result(&r[4], "prune", "2024-03-10", JUTSU_SLOT_RAN, 0);
     struct jutsu_sched_record rec;
     ck_assert_int_eq(jutsu_sched_last(s, "eod", &rec), 0);
     ck_assert_str_eq(rec.status, "failed");
@@ -951,7 +953,7 @@ END_TEST
 START_TEST(eod_waiting_for_data_is_ok)
 {
     struct tdb t;
-    struct jutsu_slot_result r[4];
+    struct jutsu_slot_result r[5];
     char *yaml = NULL;
     ck_assert_int_gt(asprintf(&yaml, "sync: {symbols: [QQQ], sources: [sample]}\n"
                               "plugins:\n  - {name: sample, plugin: source-csv, "
@@ -966,8 +968,8 @@ START_TEST(eod_waiting_for_data_is_ok)
     const struct jutsu_sched_job *jobs = jutsu_jobs(&n);
     jutsu_sched *s = new_sched(t.app, jobs, n);
     unsigned long errors = jutsu_log_count(JUTSU_LOG_ERROR);
-    ck_assert_uint_eq(run_at(s, "2026-05-20T23:00:00Z", 1, r, 4), 4);
-    expect_result(&r[2], "eod", "2026-05-20", JUTSU_SLOT_RAN, 0);
+    ck_assert_uint_eq(run_at(s, "2026-05-20T23:00:00Z", 1, r, 5), 5);
+    expect_result(&r[3], "eod", "2026-05-20", JUTSU_SLOT_RAN, 0);
     expect_record(s, "eod", "2026-05-20", "ok", "");
     ck_assert_uint_eq(jutsu_log_count(JUTSU_LOG_ERROR), errors);
     struct jutsu_eod_status_row st;
