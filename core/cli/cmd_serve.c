@@ -9,6 +9,11 @@
  * The engine (core/engine/engine.h: what a frontend's REST API asks of
  * the host) is attached once everything runs, and detached first, so
  * that jobs started over the API finish before anything stops.
+ *
+ * As a service (docs/service.md): one serve per SQLite file (serve_lock.c),
+ * the service manager told how it goes (host/notify.h: READY=1 once the
+ * frontend listens and the scheduler runs, RELOADING=1, STOPPING=1), and
+ * SIGHUP re-reads the config (serve_reload.c).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -18,10 +23,13 @@
 
 #include "jutsu/error.h"
 #include "auth/auth.h"
+#include "base/clock.h"
 #include "cli/cli.h"
+#include "cli/serve.h"
 #include "engine/engine.h"
 #include "jobs/jobs.h"
 #include "base/log.h"
+#include "host/notify.h"
 #include "sched/scheduler.h"
 #include "store/store.h"
 
@@ -112,6 +120,52 @@ static int build_scheduler(struct jutsu_app *app, jutsu_sched **out)
     return rc == 0 ? JUTSU_EXIT_OK : rc == JUTSU_ENOMEM ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_CONFIG;
 }
 
+/* What `systemctl status` shows beside the unit while serve runs. */
+static void notify_ready(struct jutsu_app *app, jutsu_sched *sched, const char *what)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < app->ninst; i++)
+        live += app->inst[i]->started != 0;
+    jutsu_notifyf("READY=1\nSTATUS=%s: %zu instance%s running, scheduler %s, config %s", what,
+                  live, live == 1 ? "" : "s",
+                  sched == NULL ? "off (no database)"
+                                : jutsu_sched_enabled(sched) ? "on" : "disabled", app->config_path);
+}
+
+/* The heartbeat: half the manager's interval, and the loop's wake-up
+ * shortened to fit when that is under a second. */
+struct watchdog {
+    int64_t every_us, next_us;
+};
+
+static void watchdog_init(struct watchdog *w, struct timespec *tick)
+{
+    uint64_t usec = jutsu_notify_watchdog_usec();
+    w->every_us = usec ? (int64_t)(usec / 2) : 0;
+    w->next_us = jutsu_clock_mono_us();
+    if (w->every_us > 0 && w->every_us < 1000000)
+        *tick = (struct timespec){ .tv_sec = 0, .tv_nsec = (long)w->every_us * 1000 };
+    if (w->every_us > 0)
+        jutsu_log("jutsu", JUTSU_LOG_DEBUG, "watchdog: a heartbeat every %lld ms",
+                  (long long)(w->every_us / 1000));
+}
+
+static void watchdog_beat(struct watchdog *w)
+{
+    int64_t now = jutsu_clock_mono_us();
+    if (w->every_us <= 0 || now < w->next_us)
+        return;
+    jutsu_notify("WATCHDOG=1");
+    w->next_us = now + w->every_us;
+}
+
+/* Start-up refused: said to the manager too, then the exit code. */
+static int refused(const char *why)
+{
+    jutsu_notifyf("STATUS=start-up failed: %s", why);
+    return JUTSU_EXIT_FAILURE;
+}
+
 int jutsu_cmd_serve(struct jutsu_cli *cli)
 {
     int rc = jutsu_cli_no_args(cli);
@@ -131,63 +185,85 @@ int jutsu_cmd_serve(struct jutsu_cli *cli)
     }
 
     struct jutsu_app *app = cli->app;
+    struct jutsu_serve_retired retired = { 0 };
     jutsu_sched *sched = NULL;
-    if ((rc = build_scheduler(app, &sched)) != 0)
+    int lock = -1;
+    /* before anything starts: a second serve names the first, rather
+     * than failing later on a port in use */
+    if ((rc = jutsu_serve_lock(app, &lock)) != 0)
+        return refused(rc == JUTSU_EEXIST ? "the SQLite database is in use by another serve"
+                                          : jutsu_strerror(rc));
+    if ((rc = build_scheduler(app, &sched)) != 0) {
+        jutsu_serve_unlock(lock);
+        refused("the scheduler's config");
         return rc;
+    }
     jutsu_log("jutsu", JUTSU_LOG_INFO, "jutsu %s starting: %zu plugin instance%s from %s",
               JUTSU_VERSION, app->ninst, app->ninst == 1 ? "" : "s", app->config_path);
+    jutsu_notify("STATUS=starting the plugin instances");
     if ((rc = jutsu_app_start(app)) != 0) {
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "start-up failed (%s); nothing is left running",
                   jutsu_strerror(rc));
         jutsu_sched_free(sched);
-        return JUTSU_EXIT_FAILURE;
+        jutsu_serve_unlock(lock);
+        return refused("a plugin instance did not start (see the log)");
     }
     if (prepare_storage(app) != 0 || prepare_auth(app) != 0) {
-        jutsu_sched_free(sched);
-        jutsu_app_stop(app);
-        return JUTSU_EXIT_FAILURE;
+        rc = refused("the database or the key file (see the log)");
+        goto stop;
     }
     log_summary(app);
     /* the start-up catch-up runs on the worker: signals are answered meanwhile */
     if (sched == NULL)
         jutsu_log("scheduler", JUTSU_LOG_INFO, "off: no database, so no scheduled job");
     else if (jutsu_sched_start(sched, jutsu_app_now(app)) != 0) {
-        jutsu_sched_free(sched);
-        jutsu_app_stop(app);
-        return JUTSU_EXIT_FAILURE;
+        rc = refused("the scheduler did not start");
+        goto stop;
     }
     app->sched = sched;
     if ((rc = jutsu_engine_attach(app)) != 0) {
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "cannot attach the engine (%s)", jutsu_strerror(rc));
-        app->sched = NULL;
-        jutsu_sched_free(sched);
-        jutsu_app_stop(app);
-        return JUTSU_EXIT_FAILURE;
+        rc = refused("the engine");
+        goto stop;
     }
+    notify_ready(app, sched, "serving");
 
     int sig = 0;
+    struct timespec every = { .tv_sec = 1, .tv_nsec = 0 };
+    struct watchdog wd;
+    watchdog_init(&wd, &every);
     for (;;) {
-        struct timespec tick = { .tv_sec = 1, .tv_nsec = 0 };
+        struct timespec tick = every;
+        watchdog_beat(&wd);
         sig = sigtimedwait(&set, NULL, &tick);
         if (sig == SIGINT || sig == SIGTERM)
             break;
-        if (sched)
-            jutsu_sched_tick(sched, jutsu_app_now(app));
-        if (sig == SIGHUP)
-            jutsu_log("jutsu", JUTSU_LOG_WARN, "SIGHUP: reloading is not supported; "
-                      "restart the service to apply config changes");
-        else if (sig < 0 && errno != EAGAIN && errno != EINTR) {
+        if (sig == SIGHUP) {
+            jutsu_notify_reloading();
+            int r = jutsu_serve_reload(app, &sched, &retired);
+            notify_ready(app, sched, r == 0 ? "serving (config reloaded)"
+                                            : "serving (the last reload was refused)");
+        } else if (sig < 0 && errno != EAGAIN && errno != EINTR) {
             jutsu_log("jutsu", JUTSU_LOG_ERROR, "sigtimedwait: %s", strerror(errno));
             break;
         }
+        if (sched)
+            jutsu_sched_tick(sched, jutsu_app_now(app));
     }
     jutsu_log("jutsu", JUTSU_LOG_INFO, "%s received: shutting down",
               sig > 0 ? (sig == SIGINT ? "SIGINT" : "SIGTERM") : "error");
+    jutsu_notifyf("STOPPING=1\nSTATUS=shutting down (%s)",
+                  sig > 0 ? (sig == SIGINT ? "SIGINT" : "SIGTERM") : "error");
     jutsu_engine_detach(app);  /* runs started over the API finish first */
+    rc = JUTSU_EXIT_OK;
+stop:
     jutsu_sched_stop(sched);   /* a running job finishes first */
     app->sched = NULL;
     jutsu_sched_free(sched);
+    jutsu_serve_retired_free(&retired);
     jutsu_app_stop(app);
-    jutsu_log("jutsu", JUTSU_LOG_INFO, "stopped cleanly");
-    return JUTSU_EXIT_OK;
+    jutsu_serve_unlock(lock);  /* the next serve may start once we are gone */
+    if (rc == JUTSU_EXIT_OK)
+        jutsu_log("jutsu", JUTSU_LOG_INFO, "stopped cleanly");
+    return rc;
 }

@@ -103,6 +103,9 @@ void jutsu_app_free(struct jutsu_app *app)
     if (app->tz)
         jutsu_tz_free(app->tz);
     jutsu_cfg_free(app->cfg);
+    for (size_t i = 0; i < app->nretired_cfg; i++)
+        jutsu_cfg_free(app->retired_cfg[i]);
+    free(app->retired_cfg);
     jutsu_cfg_free(app->defaults);
     free(app->config_path);
     free(app);

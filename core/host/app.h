@@ -69,6 +69,10 @@ struct jutsu_app {
     jutsu_cfg            *defaults;   /* the host schema's defaults, which
                                          settings point into until a file
                                          is loaded; freed with the app    */
+    jutsu_cfg           **retired_cfg; /* trees a reload replaced (core/host/
+                                         app_reload.h): nodes of them may still
+                                         be in use; freed with the app     */
+    size_t                nretired_cfg;
     struct jutsu_host     host;       /* the vtable handed to plugins    */
     jutsu_bus            *bus;
     struct jutsu_bus_opts bus_opts;
