@@ -3,8 +3,13 @@
  * rows, oldest first, as a table, CSV or JSON.
  *
  * CSV and JSON print every column of the row (the table a readable
- * subset), from one column table, so the two cannot disagree.
+ * subset), from one column table, so the two cannot disagree. The KPI
+ * plugins' metrics of their own (jutsu/kpi.h) follow the fixed columns:
+ * in the table and in CSV one column per name any row of the range has
+ * (a first read of the range collects them), in JSON each row's `metrics`
+ * object.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -15,6 +20,7 @@
 
 #include "jutsu/error.h"
 #include "jutsu/json.h"
+#include "jutsu/kpi.h"
 #include "cli/cli.h"
 #include "cli/cli_suggest.h"
 #include "store/data_api.h"
@@ -89,11 +95,70 @@ static const char *cell(const struct jutsu_daily_perf_row *r, const struct col *
     return buf;
 }
 
+/* The metric names of a range's rows, in the order first seen. */
+#define MAX_METRICS (16 * JUTSU_KPI_MAX_METRICS)   /* JUTSU_KPI_MAX_INSTANCES of them */
+struct metric_names {
+    char   *v[MAX_METRICS];
+    size_t  n;
+    int     oom;
+};
+
+static int collect_names(const void *row, void *arg)
+{
+    const struct jutsu_daily_perf_row *r = row;
+    struct metric_names *m = arg;
+    json_object *o = r->metrics ? json_tokener_parse(r->metrics) : NULL;
+    if (o && json_object_is_type(o, json_type_object)) {
+        json_object_object_foreach(o, key, val) {
+            (void)val;
+            size_t i = 0;
+            while (i < m->n && strcmp(m->v[i], key) != 0)
+                i++;
+            if (i < m->n || m->n == MAX_METRICS)
+                continue;
+            if ((m->v[m->n] = strdup(key)) == NULL)
+                m->oom = 1;
+            else
+                m->n++;
+        }
+    }
+    json_object_put(o);
+    return m->oom ? JUTSU_ENOMEM : 0;
+}
+
+static void names_free(struct metric_names *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i]);
+    m->n = 0;
+}
+
+/* A row's metric `name`: 1 and *v, or 0 when the row has none (or null). */
+static int metric_of(json_object *mets, const char *name, double *v)
+{
+    json_object *x = NULL;
+    if (mets == NULL || !json_object_object_get_ex(mets, name, &x) || x == NULL)
+        return 0;
+    *v = json_object_get_double(x);
+    return 1;
+}
+
+/* The shortest text that reads back as the same double. */
+static void exact(char *buf, size_t n, double v)
+{
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, n, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+}
+
 struct show {
-    const struct jutsu_cli *cli;
-    int          format;
-    json_object *arr;
-    long         n;
+    const struct jutsu_cli    *cli;
+    int                        format;
+    json_object               *arr;
+    long                       n;
+    const struct metric_names *names;
 };
 
 /* A DOUBLE PRECISION column (running statistics) as the shortest text
@@ -102,11 +167,7 @@ struct show {
 static json_object *json_double(double v)
 {
     char buf[40];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, sizeof(buf), "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    exact(buf, sizeof(buf), v);
     return json_object_new_double_s(v, buf);
 }
 
@@ -145,6 +206,29 @@ static void num(char *buf, size_t n, double v)
         snprintf(buf, n, "%.3f", v);
 }
 
+/* The metric columns of a table or CSV row, after the fixed ones. */
+static void show_metrics(const struct show *sh, const struct jutsu_daily_perf_row *r)
+{
+    json_object *mets = r->metrics ? json_tokener_parse(r->metrics) : NULL;
+    char buf[40];
+    for (size_t i = 0; i < sh->names->n; i++) {
+        const char *name = sh->names->v[i];
+        double v;
+        int have = metric_of(mets, name, &v);
+        if (sh->format == JUTSU_FMT_CSV) {   /* every digit, "" for null */
+            if (have)
+                exact(buf, sizeof(buf), v);
+            printf(",%s", have ? buf : "");
+        } else {
+            int w = strlen(name) > 10 ? (int)strlen(name) : 10;
+            if (have)
+                snprintf(buf, sizeof(buf), "%.6g", v);
+            printf(" %*s", w, have ? buf : "-");
+        }
+    }
+    json_object_put(mets);
+}
+
 static int show_row(const void *row, void *arg)
 {
     const struct jutsu_daily_perf_row *r = row;
@@ -159,6 +243,7 @@ static int show_row(const void *row, void *arg)
         }
         putchar(',');
         jutsu_cli_csv_field(stdout, r->positions_json ? r->positions_json : "");
+        show_metrics(sh, r);
         putchar('\n');
         return 0;
     }
@@ -168,6 +253,9 @@ static int show_row(const void *row, void *arg)
             json_object_object_add(o, cols[i].name, json_cell(r, &cols[i]));
         json_object_object_add(o, "positions", r->positions_json ?
                                json_tokener_parse(r->positions_json) : NULL);
+        /* as stored: each double in the text it was written with */
+        json_object_object_add(o, "metrics", r->metrics && *r->metrics ?
+                               json_tokener_parse(r->metrics) : NULL);
         json_object_array_add(sh->arr, o);
         return 0;
     }
@@ -200,7 +288,9 @@ static int show_row(const void *row, void *arg)
     jutsu_cli_cell(stdout, ret, 8, 1, t1, off);
     putchar(' ');
     jutsu_cli_cell(stdout, cum, 9, 1, t2, off);
-    printf(" %8s %7s %7s %7s %8s %8s %8s %7s %4s\n", dd, sh_, so, ca, mdd, vol, cagr, win, buf);
+    printf(" %8s %7s %7s %7s %8s %8s %8s %7s %4s", dd, sh_, so, ca, mdd, vol, cagr, win, buf);
+    show_metrics(sh, r);
+    putchar('\n');
     return 0;
 }
 
@@ -275,23 +365,46 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
         jutsu_dbs_close(s);
         return JUTSU_EXIT_FAILURE;
     }
-    struct show sh = { .cli = cli, .format = cli->format };
+    jutsu_date_t from = a.from ? a.from : jutsu_date_from_ymd(1900, 1, 1);
+    jutsu_date_t to = a.to ? a.to : jutsu_date_from_ymd(9999, 12, 31);
+    struct metric_names names = { .n = 0 };
+    struct show sh = { .cli = cli, .format = cli->format, .names = &names };
+    if (cli->format != JUTSU_FMT_JSON &&
+        (rc = jutsu_data_daily_perf_range(s, type, id, mode, from, to, collect_names,
+                                          &names)) != 0) {
+        if (rc != JUTSU_ENOMEM)
+            jutsu_cli_db_error(s);
+        else
+            jutsu_cli_error("out of memory reading the rows' metrics");
+        names_free(&names);
+        jutsu_entities_free(&ents);
+        jutsu_dbs_close(s);
+        return JUTSU_EXIT_FAILURE;
+    }
     if (cli->format == JUTSU_FMT_JSON) {
         sh.arr = json_object_new_array();
     } else if (cli->format == JUTSU_FMT_CSV) {
         for (size_t i = 0; i < NCOLS; i++)
             printf("%s,", cols[i].name);
-        printf("positions_json\n");
+        printf("positions_json");
+        for (size_t i = 0; i < names.n; i++)
+            printf(",%s", names.v[i]);
+        putchar('\n');
     } else {
-        printf("%s%-10s %18s %8s %9s %8s %7s %7s %7s %8s %8s %8s %7s %4s%s\n",
+        printf("%s%-10s %18s %8s %9s %8s %7s %7s %7s %8s %8s %8s %7s %4s",
                jutsu_cli_sgr(cli, JUTSU_TONE_BOLD), "DATE", "EQUITY", "RETURN", "CUMUL",
-               "DRAWDOWN", "SHARPE", "SORTINO", "CALMAR", "MAX DD", "VOL", "CAGR", "WIN", "CELL",
-               jutsu_cli_sgr(cli, JUTSU_TONE_RESET));
+               "DRAWDOWN", "SHARPE", "SORTINO", "CALMAR", "MAX DD", "VOL", "CAGR", "WIN", "CELL");
+        for (size_t i = 0; i < names.n; i++) {   /* a metric's column: its name, upper case */
+            char head[JUTSU_KPI_METRIC_NAME_MAX + 1];
+            size_t len = strlen(names.v[i]), j = 0;
+            for (; j < len && j < JUTSU_KPI_METRIC_NAME_MAX; j++)
+                head[j] = (char)toupper((unsigned char)names.v[i][j]);
+            head[j] = '\0';
+            printf(" %*s", len > 10 ? (int)len : 10, head);
+        }
+        printf("%s\n", jutsu_cli_sgr(cli, JUTSU_TONE_RESET));
     }
-    rc = jutsu_data_daily_perf_range(s, type, id, mode,
-                                     a.from ? a.from : jutsu_date_from_ymd(1900, 1, 1),
-                                     a.to ? a.to : jutsu_date_from_ymd(9999, 12, 31), show_row,
-                                     &sh);
+    rc = jutsu_data_daily_perf_range(s, type, id, mode, from, to, show_row, &sh);
     if (sh.arr) {
         puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY |
                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -303,6 +416,7 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
                 mode);
     if (rc)
         jutsu_cli_db_error(s);
+    names_free(&names);
     jutsu_entities_free(&ents);
     jutsu_dbs_close(s);
     return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;

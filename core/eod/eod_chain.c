@@ -560,9 +560,11 @@ static void fill_row(const struct chain *c, const struct carry *k, const struct 
 }
 
 /* The KPI plugins' fold of the day into the row; *next is their new state
- * (owned). Nonzero, said with problem(), when a fold failed. */
+ * and *metrics their metrics of their own (both owned, either may be NULL).
+ * Nonzero, said with problem(), when a fold failed. */
 static int fold_kpis(struct chain *c, const struct carry *k, const struct day *dy,
-                     struct jutsu_daily_perf_row *row, json_object **next)
+                     struct jutsu_daily_perf_row *row, json_object **next,
+                     json_object **metrics)
 {
     const struct jutsu_entity *ent = c->ent;
     struct jutsu_kpi_day day = {
@@ -577,9 +579,9 @@ static int fold_kpis(struct chain *c, const struct carry *k, const struct day *d
         .trades_lost = dy->t.lost,
     };
     char why[512];
-    *next = NULL;
+    *next = *metrics = NULL;
     if (c->e->kpis.n == 0 ||
-        jutsu_kpi_fold(&c->e->kpis, k->have ? k->kpi : NULL, &day, row, next, why,
+        jutsu_kpi_fold(&c->e->kpis, k->have ? k->kpi : NULL, &day, row, next, metrics, why,
                        sizeof(why)) == 0)
         return 0;
     problem(c, dy->i, dy->d, "%s", why);
@@ -611,7 +613,7 @@ static void carry_on(struct carry *k, const struct chain *c, const struct day *d
 static int finish_row(struct chain *c, struct carry *k, struct day *dy)
 {
     struct jutsu_daily_perf_row row;
-    json_object *next = NULL;
+    json_object *next = NULL, *metrics = NULL;
     jutsu_money_t initial = k->have ? k->initial : c->ent->initial_capital;
     jutsu_money_t hwm = k->have ? k->hwm : initial;
     if (dy->v.equity > hwm)
@@ -622,15 +624,18 @@ static int finish_row(struct chain *c, struct carry *k, struct day *dy)
         return 0;
     }
     fill_row(c, k, dy, initial, hwm, &row);
-    if (fold_kpis(c, k, dy, &row, &next) != 0) {
+    if (fold_kpis(c, k, dy, &row, &next, &metrics) != 0) {
         dy->cell->outcome = JUTSU_EOD_FAILED;
         return 0;
     }
     row.positions_json = json_object_to_json_string_ext(dy->v.positions,
                                                         JSON_C_TO_STRING_PLAIN);
     row.kpi_state = next ? json_object_to_json_string_ext(next, JSON_C_TO_STRING_PLAIN) : NULL;
+    row.metrics = metrics ? json_object_to_json_string_ext(metrics, JSON_C_TO_STRING_PLAIN)
+                          : NULL;
     int changed = 0;
     int rc = jutsu_data_daily_perf_put(c->e->s, &row, &changed);
+    json_object_put(metrics);   /* the text was bound and written: no longer needed */
     if (rc != 0) {
         json_object_put(next);
         if (rc != JUTSU_EINVAL && rc != JUTSU_ERANGE)

@@ -40,21 +40,27 @@ int jutsu_kpi_store(const struct jutsu_col *c, double v,
 #define JUTSU_KPI_MAX_INSTANCES 16
 
 /* The started KPI instances of an app, in config order, with their
- * columns resolved. */
+ * columns resolved and their metrics of their own (ABI 1.4) checked. */
 struct jutsu_kpi_set {
     size_t n;
+    size_t nmetrics;                                   /* of all instances */
     struct {
         struct jutsu_ctx              *inst;
         const struct jutsu_kpi_ops    *ops;
         size_t                         ncols;
         const struct jutsu_col        *cols[JUTSU_KPI_MAX_COLUMNS];
+        size_t                         nmetrics;
+        const char                    *metrics[JUTSU_KPI_MAX_METRICS];  /* the plugin's */
     } k[JUTSU_KPI_MAX_INSTANCES];
 };
 
 /*
  * Collects the app's started KPI instances. Refuses (JUTSU_ECONFIG, reason
  * in err) a column a KPI may not fill, more than JUTSU_KPI_MAX_COLUMNS, or
- * a column two instances both claim, naming the instances and plugins.
+ * a column two instances both claim, naming the instances and plugins; and
+ * the same of metrics: a name not [a-z][a-z0-9_]{0,47}, one that is a
+ * daily_performance column, more than JUTSU_KPI_MAX_METRICS, or a name two
+ * instances (or one, twice) publish.
  */
 int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *err,
                        size_t errsz);
@@ -63,13 +69,17 @@ int jutsu_kpi_set_load(struct jutsu_app *app, struct jutsu_kpi_set *set, char *e
  * Folds `day` through every instance of the set. `prev` is the previous
  * row's kpi_state object (borrowed; NULL exactly when day->is_first_day).
  * Fills the instances' columns of `row` and sets *next to the new kpi_state
- * object (owned by the caller). An instance whose state is missing from a
+ * object and *metrics to the row's metrics object, {"name": value or null}
+ * in the set's order (both owned by the caller; *metrics is NULL when no
+ * instance publishes a metric; `metrics` may be NULL: not wanted). An
+ * instance whose state is missing from a
  * non-first day's `prev` (the instance was added after that day), or whose
  * fold fails, fails the whole fold: JUTSU_ESTATE or the plugin's code, the
- * reason (with what to do) in err, *next NULL.
+ * reason (with what to do) in err, *next and *metrics NULL.
  */
 int jutsu_kpi_fold(const struct jutsu_kpi_set *set, struct json_object *prev,
                    const struct jutsu_kpi_day *day, struct jutsu_daily_perf_row *row,
-                   struct json_object **next, char *err, size_t errsz);
+                   struct json_object **next, struct json_object **metrics, char *err,
+                   size_t errsz);
 
 #endif

@@ -44,9 +44,10 @@ static const struct jutsu_data vtable = {
     .position_upsert = jutsu_data_position_upsert,
     .snapshot_upsert = jutsu_data_snapshot_upsert,
     .snapshots_range = jutsu_data_snapshots_range,
-    .daily_perf_upsert = jutsu_data_daily_perf_upsert,
-    .daily_perf_get = jutsu_data_daily_perf_get,
-    .daily_perf_prev = jutsu_data_daily_perf_prev,
+    /* the fields a 1.3 plugin's struct holds: no `metrics` (jutsu/data.h) */
+    .daily_perf_upsert = jutsu_data_daily_perf_upsert_1_3,
+    .daily_perf_get = jutsu_data_daily_perf_get_1_3,
+    .daily_perf_prev = jutsu_data_daily_perf_prev_1_3,
     .daily_perf_range = jutsu_data_daily_perf_range,
     .state_get = jutsu_data_state_get,
     .state_set = jutsu_data_state_set,

@@ -92,6 +92,18 @@ int jutsu_data_bars_page(jutsu_dbs *s, const char *symbol, const char *timeframe
 int jutsu_data_prune(jutsu_dbs *s, jutsu_time_t now, int64_t *snapshots_deleted,
                      int64_t *tokens_deleted);
 
+/* The data vtable's daily_perf_get, _prev and _upsert: the same calls on
+ * the fields of a row up to `metrics` (ABI 1.4) only, which a plugin built
+ * against ABI 1.3 has no room for (jutsu/data.h). An upsert stores no
+ * metrics. */
+int jutsu_data_daily_perf_get_1_3(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                  const char *mode, jutsu_date_t date,
+                                  struct jutsu_daily_perf_row *out);
+int jutsu_data_daily_perf_prev_1_3(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                   const char *mode, jutsu_date_t date,
+                                   struct jutsu_daily_perf_row *out);
+int jutsu_data_daily_perf_upsert_1_3(jutsu_dbs *s, const struct jutsu_daily_perf_row *row);
+
 /* Host-only: daily_perf_upsert that also says whether the row changed:
  * *changed is 0 when an existing row already held exactly these values
  * (it is then left alone, finalized_at included), 1 when it was inserted

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "jutsu/error.h"
 #include "store/data_api.h"
@@ -61,6 +62,9 @@ static const struct jutsu_col daily_cols[] = {
     /* when the values last changed: a row recomputed to the same values is
      * left alone, this included (an upsert of changes only) */
     COL_TIME(DR, finalized_at, JUTSU_COL_NOW),
+    /* ABI 1.4, last: the part of a row that get, prev and upsert leave to
+     * the host (a 1.3 plugin's struct ends before it) */
+    COL_TEXT(DR, metrics, 0, 0),
 };
 #undef KPI
 #undef DR
@@ -80,6 +84,11 @@ static struct jutsu_sql daily_latest = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date <= $4 ORDER BY trading_date DESC LIMIT $5");
 #undef SCOPE
 
+/* The fields of a row a plugin's struct holds at ABI 1.3: what the data
+ * vtable's get, prev and upsert copy (the _1_3 functions; see jutsu/data.h).
+ * The host's own calls take and give the whole row. */
+#define DAILY_1_3 offsetof(struct jutsu_daily_perf_row, metrics)
+
 int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
                               int *changed)
 {
@@ -88,6 +97,9 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
         return rc;
     if (row->kpi_state && *row->kpi_state &&
         (rc = jutsu_check_json(s, "daily_performance", "kpi_state", row->kpi_state)))
+        return rc;
+    if (row->metrics && *row->metrics &&
+        (rc = jutsu_check_json(s, "daily_performance", "metrics", row->metrics)))
         return rc;
     if ((rc = jutsu_dbs_tx_enter(s, &own)) != 0)
         return rc;
@@ -102,6 +114,13 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
 int jutsu_data_daily_perf_upsert(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)
 {
     return jutsu_data_daily_perf_put(s, row, NULL);
+}
+
+int jutsu_data_daily_perf_upsert_1_3(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)
+{
+    struct jutsu_daily_perf_row full = { 0 };
+    memcpy(&full, row, DAILY_1_3);
+    return jutsu_data_daily_perf_put(s, &full, NULL);
 }
 
 /* Checks an entity and prepares one of the reads with it bound as $1..$3. */
@@ -119,10 +138,11 @@ static int daily_query(struct jutsu_q *q, jutsu_dbs *s, struct jutsu_sql *sql, c
     return 0;
 }
 
-/* The single-row reads: `missing` words the ENOENT message. */
+/* The single-row reads: `missing` words the ENOENT message; `size` is how
+ * much of *out the caller's struct holds (DAILY_1_3 for a plugin's). */
 static int daily_one(jutsu_dbs *s, struct jutsu_sql *sql, const char *entity_type,
                      const char *entity_id, const char *mode, jutsu_date_t date,
-                     const char *missing, struct jutsu_daily_perf_row *out)
+                     const char *missing, struct jutsu_daily_perf_row *out, size_t size)
 {
     struct jutsu_q q;
     jutsu_dbs_arena_reset(s);
@@ -130,7 +150,10 @@ static int daily_one(jutsu_dbs *s, struct jutsu_sql *sql, const char *entity_typ
     if (rc != 0)
         return rc;
     jutsu_q_date(&q, date);
-    if ((rc = jutsu_q_one(&q, DAILY, out)) == JUTSU_ENOENT) {
+    struct jutsu_daily_perf_row full;
+    if ((rc = jutsu_q_one(&q, DAILY, &full)) == 0)
+        memcpy(out, &full, size);
+    else if (rc == JUTSU_ENOENT) {
         char day[JUTSU_DATE_BUFSZ];
         if (jutsu_date_format(date, day) < 0)
             snprintf(day, sizeof(day), "day %ld", (long)date);
@@ -144,14 +167,31 @@ int jutsu_data_daily_perf_get(jutsu_dbs *s, const char *entity_type, const char 
                               const char *mode, jutsu_date_t date,
                               struct jutsu_daily_perf_row *out)
 {
-    return daily_one(s, &daily_get, entity_type, entity_id, mode, date, "on", out);
+    return daily_one(s, &daily_get, entity_type, entity_id, mode, date, "on", out,
+                     sizeof(*out));
+}
+
+int jutsu_data_daily_perf_get_1_3(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                  const char *mode, jutsu_date_t date,
+                                  struct jutsu_daily_perf_row *out)
+{
+    return daily_one(s, &daily_get, entity_type, entity_id, mode, date, "on", out, DAILY_1_3);
 }
 
 int jutsu_data_daily_perf_prev(jutsu_dbs *s, const char *entity_type, const char *entity_id,
                                const char *mode, jutsu_date_t date,
                                struct jutsu_daily_perf_row *out)
 {
-    return daily_one(s, &daily_prev, entity_type, entity_id, mode, date, "before", out);
+    return daily_one(s, &daily_prev, entity_type, entity_id, mode, date, "before", out,
+                     sizeof(*out));
+}
+
+int jutsu_data_daily_perf_prev_1_3(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                   const char *mode, jutsu_date_t date,
+                                   struct jutsu_daily_perf_row *out)
+{
+    return daily_one(s, &daily_prev, entity_type, entity_id, mode, date, "before", out,
+                     DAILY_1_3);
 }
 
 int jutsu_data_daily_perf_range(jutsu_dbs *s, const char *entity_type, const char *entity_id,

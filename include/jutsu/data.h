@@ -171,6 +171,13 @@ struct jutsu_daily_perf_row {
     double        welford_mean;   /* DOUBLE PRECISION: exact, NaN = NULL             */
     double        welford_m2;
     const char   *kpi_state;      /* JSON object: each KPI instance's state          */
+    /* ABI 1.4: the KPI plugins' metrics of their own (jutsu/kpi.h), a JSON
+     * object {"name": number or null}, or NULL. Filled only in the rows a
+     * daily_perf_range or daily_perf_latest callback is handed (the host's
+     * struct); daily_perf_get and _prev write, and daily_perf_upsert reads,
+     * only the fields above it, so a plugin built against ABI 1.3 keeps
+     * working (an upsert stores no metrics). */
+    const char   *metrics;
 };
 
 /* system_state */

@@ -48,6 +48,18 @@
  * warning, for a value the column cannot hold (|Sharpe| >= 10^4, an
  * infinity): a KPI never shows a huge or infinite number.
  *
+ * Metrics of its own (ABI 1.4). Beyond those columns a KPI instance may
+ * publish values under names it chooses, listed in `metrics` (an Omega
+ * ratio: "omega_ratio"). A name is [a-z][a-z0-9_]{0,47}, is not the name
+ * of any daily_performance column, and, like a column, is claimed by one
+ * instance of a config only: the EOD job refuses a config where two
+ * instances publish the same name, naming both. The host keeps them in the
+ * row's `metrics` column, a JSON object {"omega_ratio": 1.25, ...} in
+ * declared order, each double exactly as fold gave it (17 significant
+ * digits; NaN and infinities as null); `jutsu perf show` prints them after
+ * the fixed columns and the REST API's daily routes serve them as the
+ * row's `metrics` object (docs/kpi.md).
+ *
  * Threading: fold may be called concurrently for different entities on
  * the same instance; it must not modify instance state.
  */
@@ -64,6 +76,10 @@ struct json_object;
 
 /* The most columns one KPI instance may declare. */
 #define JUTSU_KPI_MAX_COLUMNS 16
+/* The most metrics of its own one KPI instance may declare (ABI 1.4), and
+ * the longest name of one, in characters. */
+#define JUTSU_KPI_MAX_METRICS     16
+#define JUTSU_KPI_METRIC_NAME_MAX 48
 
 /*
  * One entity's trading day, as the EOD job computed it. Every field is
@@ -119,6 +135,11 @@ struct jutsu_kpi_ops {
      * day, and after a fold that returned NULL). Sets *next to the new
      * state (a new reference the host takes; NULL is allowed and stored as
      * JSON null) and values[i] to the value of columns[i] (NaN for NULL).
+     * With `metrics` (below), values holds the metrics' values right after
+     * the columns', as if the two lists were one: values[ncolumns + j] is
+     * the value of metrics[j]. The host's array has room for
+     * JUTSU_KPI_MAX_COLUMNS + JUTSU_KPI_MAX_METRICS values, each NaN
+     * before the call: a value left alone is stored as null.
      *
      * Returns 0, or a negative JUTSU_E* code after host->set_error() (a
      * `prev` it cannot read is JUTSU_EMALFORMED): the entity is then not
@@ -126,6 +147,15 @@ struct jutsu_kpi_ops {
      */
     int (*fold)(void *state, struct json_object *prev, const struct jutsu_kpi_day *day,
                 struct json_object **next, double *values);
+
+    /* --- ABI 1.4 ---------------------------------------------------------- */
+
+    /* optional: the names of the metrics of its own this plugin fills (see
+     * "Metrics" above), NULL-terminated, at most JUTSU_KPI_MAX_METRICS; NULL
+     * or an empty list: none. Each is filled by the same fold, in
+     * values[ncolumns + j]. Static data: the host reads it once, at the
+     * start of each EOD run, and keeps the pointers. */
+    const char *const *metrics;
 };
 
 /* The table's size at ABI 1.0 (through `fold`), frozen: the loader takes

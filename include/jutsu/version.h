@@ -17,6 +17,6 @@
 #define JUTSU_VERSION       "0.1.0"
 
 #define JUTSU_ABI_MAJOR 1
-#define JUTSU_ABI_MINOR 3
+#define JUTSU_ABI_MINOR 4
 
 #endif

@@ -19,7 +19,12 @@
  *
  * Values: money as exact strings, ratios with their column's precision
  * (NUMERIC(10,6): 6; win_rate, a percent NUMERIC(5,2): 2; the running sums
- * NUMERIC(18,8): 8), dates "YYYY-MM-DD", instants RFC 3339 UTC.
+ * NUMERIC(18,8): 8), dates "YYYY-MM-DD", instants RFC 3339 UTC. A row's
+ * `metrics` are the KPI plugins' metrics of their own (jutsu/kpi.h, ABI
+ * 1.4), each number as stored, {} when it has none.
+ *
+ * Rows are read through the range and latest reads only: those hand over
+ * the host's struct with `metrics`, which get and prev leave out.
  */
 #include <math.h>
 #include <stdio.h>
@@ -207,6 +212,12 @@ static json_object *row_json(const struct jutsu_daily_perf_row *x)
     fe_add(o, "downside_sum_sq", jutsu_json_ratio(x->downside_sum_sq, 8));
     fe_add(o, "returns_count", fe_json_int(x->returns_count));
     fe_add(o, "finalized_at", jutsu_json_time(x->finalized_at));
+    json_object *mets = x->metrics && *x->metrics ? json_tokener_parse(x->metrics) : NULL;
+    if (mets == NULL || !json_object_is_type(mets, json_type_object)) {
+        json_object_put(mets);
+        mets = json_object_new_object();
+    }
+    fe_add(o, "metrics", mets);
     return o;
 }
 
@@ -275,6 +286,21 @@ static int read_pts(struct fe_req *r, const struct jutsu_data *d, jutsu_dbs *s,
 
 /* --- GET /api/v2/performance/{entity}/daily ------------------------------- */
 
+/* One row as JSON, if it is of `date` (any date when 0). */
+struct one {
+    jutsu_date_t date;
+    json_object *row;
+};
+
+static int take_one(const void *row, void *arg)
+{
+    const struct jutsu_daily_perf_row *x = row;
+    struct one *o = arg;
+    if (o->date == 0 || x->trading_date == o->date)
+        o->row = row_json(x);
+    return 0;   /* the read asks for one row: nothing to stop */
+}
+
 int fe_h_perf_daily(struct fe_req *r)
 {
     const struct jutsu_data *d;
@@ -285,9 +311,12 @@ int fe_h_perf_daily(struct fe_req *r)
     if (query_mode(r, &mode) != 0 || fe_query_date(r, "date", 1, &date) != 0 ||
         (s = open_entity(r, &d, mode, &e)) == NULL)
         return 0;
-    struct jutsu_daily_perf_row row;
-    int rc = date ? d->daily_perf_get(s, e.type, e.id, e.mode, date, &row)
-                  : d->daily_perf_prev(s, e.type, e.id, e.mode, FAR_FUTURE, &row);
+    /* the newest row on or before the date, which must be that day's */
+    struct one one = { date, NULL };
+    int rc = d->daily_perf_latest(s, e.type, e.id, e.mode, date ? date : FAR_FUTURE, 1,
+                                  take_one, &one);
+    if (rc == 0 && one.row == NULL)
+        rc = JUTSU_ENOENT;
     if (rc == JUTSU_ENOENT) {
         char msg[200], day[JUTSU_DATE_BUFSZ] = "";
         if (date)
@@ -297,9 +326,11 @@ int fe_h_perf_daily(struct fe_req *r)
         return fe_error(r, 404, "not_found", msg, date ? "the EOD job writes one per trading "
                         "day after the close" : NULL);
     }
-    if (rc != 0)
+    if (rc != 0) {
+        json_object_put(one.row);
         return fe_db_fail(r, s, rc, "daily_performance");
-    return fe_ok(r, 200, row_json(&row));
+    }
+    return fe_ok(r, 200, one.row);
 }
 
 /* --- GET /api/v2/performance/{entity}/daily/history ----------------------- */

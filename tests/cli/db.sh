@@ -12,7 +12,7 @@ performance_snapshots positions system_state user_invitations users"
 TABLES=$(echo $TABLES)      # one line, single spaces
 # the revisions, oldest first: the newest is head, the one before it is
 # where `downgrade -1` lands
-REVS=(0001_initial 0002_strategy_context 0003_kpi_state 0004_realized_pnl)
+REVS=(0001_initial 0002_strategy_context 0003_kpi_state 0004_realized_pnl 0005_kpi_metrics)
 HEAD=${REVS[-1]}
 PREV=${REVS[-2]}
 KNOWN=$(IFS=,; echo "${REVS[*]}" | sed 's/,/, /g')

@@ -31,6 +31,7 @@ struct kpi_run {
     struct jutsu_ctx           *inst;
     const struct jutsu_kpi_ops *ops;
     size_t                      ncols;
+    size_t                      nvals;   /* columns, then metrics of its own (ABI 1.4) */
 };
 
 /* Counts what went wrong over many folds; reported once per check. */
@@ -63,13 +64,24 @@ static void kpi_check_columns(struct kpi_run *x)
             if (strcmp(cols[j], cols[n]) == 0)
                 dup++;
     }
-    harness_check(x->h, n > 0 && n <= JUTSU_KPI_MAX_COLUMNS, "kpi.columns",
+    /* a plugin of metrics of its own only (ABI 1.4) may fill no column */
+    int metrics = JUTSU_OPS_HAS(x->ops, jutsu_kpi_ops, metrics) && x->ops->metrics[0];
+    harness_check(x->h, (n > 0 || metrics) && n <= JUTSU_KPI_MAX_COLUMNS, "kpi.columns",
                   "%zu column(s)%s, at most %d allowed", n,
                   n > JUTSU_KPI_MAX_COLUMNS ? " or more" : "", JUTSU_KPI_MAX_COLUMNS);
     harness_check(x->h, unknown == 0 && dup == 0, "kpi.column_names",
                   "%zu not a column a KPI may fill (include/jutsu/kpi.h)%s; %zu declared twice",
                   unknown, bad, dup);
     x->ncols = n > JUTSU_KPI_MAX_COLUMNS ? JUTSU_KPI_MAX_COLUMNS : n;
+    x->nvals = x->ncols;
+    for (size_t m = 0; metrics && x->ops->metrics[m] && m < JUTSU_KPI_MAX_METRICS; m++)
+        x->nvals++;
+}
+
+/* The name of value i of a fold: a column's, then a metric's. */
+static const char *kpi_value_name(const struct kpi_run *x, size_t i)
+{
+    return i < x->ncols ? x->ops->columns[i] : x->ops->metrics[i - x->ncols];
 }
 
 /*
@@ -139,10 +151,12 @@ static char *kpi_fold_checked(struct kpi_run *x, const char *prev_text,
 {
     json_object *prev = prev_text ? json_tokener_parse(prev_text) : NULL, *next = NULL,
                 *again = NULL;
-    double v[JUTSU_KPI_MAX_COLUMNS], w[JUTSU_KPI_MAX_COLUMNS];
+    /* room for the metrics of its own too (ABI 1.4): fold writes them after the columns */
+    double v[JUTSU_KPI_MAX_COLUMNS + JUTSU_KPI_MAX_METRICS];
+    double w[JUTSU_KPI_MAX_COLUMNS + JUTSU_KPI_MAX_METRICS];
     char *text = NULL, *text2 = NULL, *after = NULL;
     int day = d->trading_days_count;
-    for (size_t i = 0; i < JUTSU_KPI_MAX_COLUMNS; i++)
+    for (size_t i = 0; i < JUTSU_KPI_MAX_COLUMNS + JUTSU_KPI_MAX_METRICS; i++)
         v[i] = w[i] = NAN;
     t->folds++;
     x->inst->error[0] = '\0';
@@ -153,10 +167,10 @@ static char *kpi_fold_checked(struct kpi_run *x, const char *prev_text,
                    day);
         goto done;
     }
-    for (size_t i = 0; i < x->ncols; i++)
+    for (size_t i = 0; i < x->nvals; i++)
         if (isinf(v[i])) {
             t->infinite++;
-            tally_note(t, "%s is infinite on day %d", x->ops->columns[i], day);
+            tally_note(t, "%s is infinite on day %d", kpi_value_name(x, i), day);
         }
     text = kpi_text(next);
     json_object *parsed = text ? json_tokener_parse(text) : NULL;
@@ -171,7 +185,7 @@ static char *kpi_fold_checked(struct kpi_run *x, const char *prev_text,
     rc = x->ops->fold(x->inst->state, prev, d, &again, w);
     text2 = rc == 0 ? kpi_text(again) : NULL;
     if (rc != 0 || text2 == NULL || text == NULL || strcmp(text, text2) != 0 ||
-        !kpi_same_values(v, w, x->ncols)) {
+        !kpi_same_values(v, w, x->nvals)) {
         t->nondeterministic++;
         tally_note(t, "%s: a second fold of the same prev and day differs (day %d)",
                    text2 ? text2 : jutsu_strerror(rc), day);
@@ -235,7 +249,7 @@ void harness_kpi_suite(struct harness *h, struct jutsu_ctx *inst)
 {
     struct kpi_run x = { .h = h, .inst = inst, .ops = inst->module->desc->ops };
     kpi_check_columns(&x);
-    if (x.ncols == 0)
+    if (x.nvals == 0)
         return;
     kpi_check_first_day(&x);
     kpi_check_series(&x);

@@ -569,12 +569,12 @@ START_TEST(test_out_of_range_null)
     set_load(&f, &set);
     memset(&row, 0, sizeof(row));
     host_day(&d, 1, "10000", 0);
-    ck_assert_int_eq(jutsu_kpi_fold(&set, NULL, &d, &row, &s1, err, sizeof(err)), 0);
+    ck_assert_int_eq(jutsu_kpi_fold(&set, NULL, &d, &row, &s1, NULL, err, sizeof(err)), 0);
     host_day(&d, 0, "10000", 0);
-    ck_assert_int_eq(jutsu_kpi_fold(&set, s1, &d, &row, &s2, err, sizeof(err)), 0);
+    ck_assert_int_eq(jutsu_kpi_fold(&set, s1, &d, &row, &s2, NULL, err, sizeof(err)), 0);
     host_day(&d, 0, "15000", 0.5);
     d.date++;
-    int rc = jutsu_kpi_fold(&set, s2, &d, &row, &s3, err, sizeof(err));
+    int rc = jutsu_kpi_fold(&set, s2, &d, &row, &s3, NULL, err, sizeof(err));
     ck_assert_msg(rc == 0, "%s", err);
     ck_assert_msg(isnan(row.cagr), "cagr %.17g stored, want NULL", row.cagr);
     ck_assert_msg(isnan(row.calmar_ratio), "calmar %.17g, want NULL", row.calmar_ratio);
@@ -634,7 +634,7 @@ START_TEST(test_host_missing_state)
     memset(&row, 0, sizeof(row));
     host_day(&d, 0, "10100", 0.01);
     json_object *prev = json_tokener_parse("{\"other\": {\"n\": 1}}");
-    int rc = jutsu_kpi_fold(&set, prev, &d, &row, &next, err, sizeof(err));
+    int rc = jutsu_kpi_fold(&set, prev, &d, &row, &next, NULL, err, sizeof(err));
     ck_assert_int_eq(rc, JUTSU_ESTATE);
     ck_assert_ptr_null(next);
     ck_assert_msg(strstr(err, "\"kpi\"") && strstr(err, "backfill") && strstr(err, "QQQ"),
@@ -642,7 +642,7 @@ START_TEST(test_host_missing_state)
     /* no kpi_state at all: the same */
     next = (json_object *)&row;
     err[0] = '\0';
-    ck_assert_int_eq(jutsu_kpi_fold(&set, NULL, &d, &row, &next, err, sizeof(err)),
+    ck_assert_int_eq(jutsu_kpi_fold(&set, NULL, &d, &row, &next, NULL, err, sizeof(err)),
                      JUTSU_ESTATE);
     ck_assert_ptr_null(next);
     ck_assert_msg(strstr(err, "backfill") != NULL, "%s", err);
@@ -652,7 +652,7 @@ START_TEST(test_host_missing_state)
     json_object_put(prev);
     prev = json_tokener_parse("{\"kpi\": {\"version\": 1}}");
     next = (json_object *)&row;
-    ck_assert_int_eq(jutsu_kpi_fold(&set, prev, &d, &row, &next, err, sizeof(err)),
+    ck_assert_int_eq(jutsu_kpi_fold(&set, prev, &d, &row, &next, NULL, err, sizeof(err)),
                      JUTSU_EMALFORMED);
     ck_assert_ptr_null(next);
     ck_assert_msg(strstr(err, "\"kpi\"") && strstr(err, "kpi-standard") &&
@@ -685,7 +685,7 @@ static void *host_race(void *arg)
         json_object *next = NULL;
         memset(&row, 0, sizeof(row));
         err[0] = '\0';
-        int rc = jutsu_kpi_fold(r->set, r->prev, &d, &row, &next, err, sizeof(err));
+        int rc = jutsu_kpi_fold(r->set, r->prev, &d, &row, &next, NULL, err, sizeof(err));
         if (rc != JUTSU_EMALFORMED || next != NULL || strstr(err, r->entity) == NULL ||
             strstr(err, r->member) == NULL)
             r->bad++;
@@ -1013,7 +1013,8 @@ static int broken_fold(void *state, json_object *prev, const struct jutsu_kpi_da
 
 START_TEST(test_conformance_catches)
 {
-    static const struct jutsu_kpi_ops ops = { sizeof(ops), broken_columns, broken_fold };
+    static const struct jutsu_kpi_ops ops = { .size = sizeof(ops), .columns = broken_columns,
+                                              .fold = broken_fold };
     struct jutsu_plugin desc = { JUTSU_PLUGIN_HEADER, .kind = JUTSU_KIND_KPI, .ops = &ops };
     struct jutsu_module m = { .path = "broken.so", .desc = &desc };
     struct jutsu_ctx c = { .name = "broken", .module = &m };

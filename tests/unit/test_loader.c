@@ -152,7 +152,7 @@ START_TEST(abi_1_0_sizes_are_frozen)
     ck_assert_uint_eq(JUTSU_STRATEGY_OPS_SIZE_1_0, offsetof(struct jutsu_strategy_ops, committed));
     ck_assert_uint_eq(JUTSU_STORAGE_OPS_SIZE_1_0, sizeof(struct jutsu_storage_ops));
     ck_assert_uint_eq(JUTSU_SOURCE_OPS_SIZE_1_0, sizeof(struct jutsu_source_ops));
-    ck_assert_uint_eq(JUTSU_KPI_OPS_SIZE_1_0, sizeof(struct jutsu_kpi_ops));
+    ck_assert_uint_eq(JUTSU_KPI_OPS_SIZE_1_0, offsetof(struct jutsu_kpi_ops, metrics));
     ck_assert_uint_eq(JUTSU_AUTH_OPS_SIZE_1_0, sizeof(struct jutsu_auth_ops));
     ck_assert_uint_eq(JUTSU_FRONTEND_OPS_SIZE_1_0, sizeof(struct jutsu_frontend_ops));
     ck_assert_uint_eq(JUTSU_BROKER_OPS_SIZE_1_0, sizeof(struct jutsu_broker_ops));

@@ -126,6 +126,7 @@ static int allowed_extra(const char *kind, const char *row)
         "daily_performance.welford_m2 ",
         "daily_performance.kpi_state ",
         "live_trades.realized_pnl ",           /* 0004 */
+        "daily_performance.metrics ",          /* 0005 */
         NULL
     };
     if (strcmp(kind, "column") == 0) {

@@ -202,11 +202,12 @@ START_TEST(migrations_create_fifteen_tables)
         "users" };
     struct fx f;
     fx_open(&f, NULL);
-    ck_assert_uint_eq(f.ops->n_migrations, 4);
+    ck_assert_uint_eq(f.ops->n_migrations, 5);
     ck_assert_str_eq(f.ops->migrations[0].rev, "0001_initial");
     ck_assert_str_eq(f.ops->migrations[1].rev, "0002_strategy_context");
     ck_assert_str_eq(f.ops->migrations[2].rev, "0003_kpi_state");
     ck_assert_str_eq(f.ops->migrations[3].rev, "0004_realized_pnl");
+    ck_assert_str_eq(f.ops->migrations[4].rev, "0005_kpi_metrics");
     migrate(&f);
     jutsu_stmt *st;
     struct jutsu_db_value v;
@@ -227,7 +228,8 @@ START_TEST(migrations_create_fifteen_tables)
                           "WHERE name IN ('execution_id', 'realized_pnl')"), 2);
     ck_assert_int_eq(int1(&f, f.db, "SELECT count(*) FROM pragma_table_info('daily_performance') "
                           "WHERE name IN ('welford_count', 'welford_mean', 'welford_m2', "
-                          "'kpi_state') AND type IN ('INTEGER', 'REAL', 'TEXT')"), 4);
+                          "'kpi_state', 'metrics') AND type IN ('INTEGER', 'REAL', 'TEXT')"),
+                     5);
     fx_close(&f);
 }
 END_TEST

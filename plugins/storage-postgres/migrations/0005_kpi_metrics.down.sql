@@ -1,0 +1,1 @@
+ALTER TABLE daily_performance DROP COLUMN metrics;

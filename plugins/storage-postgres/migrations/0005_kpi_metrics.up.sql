@@ -1,0 +1,11 @@
+-- 0005_kpi_metrics (PostgreSQL): the KPI plugins' metrics of their own, on daily_performance
+--
+-- A third-party KPI plugin may publish values beyond the fixed columns (an
+-- Omega ratio: include/jutsu/kpi.h, ABI 1.4). They are kept in the row they
+-- belong to, as one JSON object {"name": number or null}, rather than in a
+-- side table: the EOD job's upsert of changes only (IS DISTINCT FROM) then
+-- covers them as it covers kpi_state, a re-run rewrites nothing, every read
+-- of a row gets them without a join, and the set of names can change with
+-- the config without a migration. TEXT, as kpi_state: the host writes each
+-- double with 17 significant digits, and text keeps them exactly as written.
+ALTER TABLE daily_performance ADD COLUMN metrics TEXT;
