@@ -75,3 +75,6 @@ string(REPLACE "@SRC@" "${CMAKE_SOURCE_DIR}" jutsu_install_config "${jutsu_insta
 string(REPLACE "@DATADIR@" "${CMAKE_INSTALL_DATADIR}" jutsu_install_config
        "${jutsu_install_config}")
 install(CODE "${jutsu_install_config}")
+
+# the man pages: share/man/man{1,5,7} (cmake/man.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/man.cmake)

@@ -2,9 +2,12 @@
  * tests/harness/harness_fixture.c — one plugin started in isolation, its
  * conformance suite, and its stop (see harness_fixture.h).
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jutsu/error.h"
 #include "harness_fixture.h"
@@ -28,6 +31,62 @@ static jutsu_time_t fixed_clock(void *arg)
 static void on_any(const jutsu_event *ev, void *arg)
 {
     ((struct harness_fixture *)arg)->events++;
+}
+
+/* The path dlopen is given. A name without a slash is a file in the
+ * working directory, as the person typing `jutsu-plugin-test trend.so`
+ * means: dlopen would search the library path for it instead, fail, and
+ * blame a missing library. 0, or -1 when the path does not fit. */
+static int plugin_path(const char *plugin, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s%s", strchr(plugin, '/') ? "" : "./", plugin);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Opens the module and reports "load": a missing file is said as such
+ * (dlopen's own words for it read like a missing dependency). */
+static int load_module(struct harness *h, const char *plugin, struct jutsu_module **m,
+                       struct jutsu_diag *diag)
+{
+    char path[PATH_MAX];
+    int rc = JUTSU_EINVAL;
+    if (plugin_path(plugin, path, sizeof(path)) != 0)
+        jutsu_diag_add(diag, "%s: the path is too long", plugin);
+    else if (access(path, R_OK) != 0) {
+        jutsu_diag_add(diag, "%s: %s", path, strerror(errno));
+        rc = JUTSU_ENOENT;
+    } else
+        rc = jutsu_module_open(path, m, diag);
+    harness_check(h, rc == 0, "load", rc == 0 ? "dlopen, %s(), descriptor and schema valid"
+                  : "refused:", JUTSU_PLUGIN_ENTRY);
+    if (rc != 0)
+        harness_diag(h, diag);
+    return rc;
+}
+
+/* A kind's name; the loader has refused an unknown kind before. */
+static const char *kind_name(uint32_t kind)
+{
+    const char *name = jutsu_kind_name(kind);
+    return name ? name : "unknown";
+}
+
+/* --kind-suite: the plugin must be of one of the kinds named. */
+static int check_kind(struct harness *h, const struct harness_setup *s,
+                      const struct jutsu_plugin *d)
+{
+    if (s->kinds == 0)
+        return 0;
+    int ok = d->kind < 32 && (s->kinds & (1u << d->kind)) != 0;
+    char want[160] = "";
+    for (uint32_t k = 0; k < 32; k++)
+        if (s->kinds & (1u << k)) {
+            size_t len = strlen(want);
+            snprintf(want + len, sizeof(want) - len, "%s%s", len ? " or " : "", kind_name(k));
+        }
+    harness_check(h, ok, "kind", "a %s plugin%s%s", kind_name(d->kind),
+                  ok ? "" : ", not ", ok ? "" : want);
+    return ok ? 0 : JUTSU_EINVAL;
 }
 
 /* Reads the settings into a tree: the file, the text or nothing. */
@@ -128,14 +187,12 @@ int harness_fixture_start(struct harness *h, const struct harness_setup *s,
     *out = NULL;
     jutsu_diag_init(&diag);
 
-    int rc = jutsu_module_open(s->plugin, &m, &diag);
-    harness_check(h, rc == 0, "load", rc == 0 ? "dlopen, %s(), descriptor and schema valid"
-                  : "refused:", JUTSU_PLUGIN_ENTRY);
-    if (rc != 0) {
-        harness_diag(h, &diag);
+    int rc = load_module(h, s->plugin, &m, &diag);
+    if (rc != 0)
         goto fail;
-    }
     const struct jutsu_plugin *d = m->desc;
+    if ((rc = check_kind(h, s, d)) != 0)
+        goto fail;
     harness_check(h, d->description && *d->description, "descriptor",
                   "%s %s, %s plugin, ABI %u.%u%s", d->name, d->version, jutsu_kind_name(d->kind),
                   d->abi_major, d->abi_minor,
@@ -162,6 +219,7 @@ int harness_fixture_start(struct harness *h, const struct harness_setup *s,
     fx->settings = cfg;
     cfg = NULL;
     fx->now = s->now;
+    fx->no_suite = s->no_suite;
     if ((rc = jutsu_app_new(&fx->app)) != 0) {
         harness_check(h, 0, "app", "cannot make the app: %s", jutsu_strerror(rc));
         goto fail;
@@ -201,12 +259,17 @@ fail:
 void harness_conformance(struct harness *h, struct harness_fixture *fx)
 {
     const struct harness_suite *s = harness_suite_find(fx->inst->module->desc->kind);
+    if (fx->no_suite) {
+        harness_skip(h, "conformance", "--kind-suite none");
+        return;
+    }
     if (s == NULL) {
         harness_skip(h, "conformance", "no conformance suite for this kind yet");
         return;
     }
-    if (h->mode == HARNESS_LINES)
-        fprintf(h->out ? h->out : stdout, "---- conformance: %s\n", s->name);
+    char title[64];
+    snprintf(title, sizeof(title), "conformance: %s", s->name);
+    harness_section(h, title);
     h->app = fx->app;
     s->run(h, fx->inst);
 }

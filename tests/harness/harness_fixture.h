@@ -24,7 +24,11 @@
  *
  * Every step reports through harness_check() under a fixed name, so the
  * runner's output and a test's failed names say which step failed:
- *   load        the module opened and its descriptor valid (diag printed)
+ *   load        the module opened and its descriptor valid (diag printed);
+ *               a plugin named without a slash is a file in the working
+ *               directory ("trend.so" is "./trend.so"), never a library
+ *               looked for on the library path
+ *   kind        (with s->kinds only) the plugin is of one of those kinds
  *   descriptor  it has a description
  *   config      the settings read and valid against the plugin's schema
  *   tz, app     (only when they fail: the zone or the app could not be made)
@@ -61,6 +65,9 @@ struct harness_setup {
     const char  *settings_file;
     const char  *settings;
     jutsu_time_t now;            /* what the app's clock reads                */
+    uint32_t     kinds;          /* bits 1u << JUTSU_KIND_x the plugin must be
+                                    one of ("kind"); 0: any                   */
+    int          no_suite;       /* harness_conformance runs no suite         */
 };
 
 struct harness_fixture {
@@ -72,6 +79,7 @@ struct harness_fixture {
     jutsu_time_t      now;       /* the clock's reading (clock_arg points here) */
     jutsu_sub_id      sub;       /* the harness's subscription to every topic */
     int               subscribed;
+    int               no_suite;  /* the setup's                               */
     unsigned long     events;    /* events delivered to the harness           */
     unsigned long     errors_before;  /* error lines logged before start      */
 };
@@ -92,7 +100,8 @@ int harness_fixture_start(struct harness *h, const struct harness_setup *s,
 
 /* Runs the conformance suite of the plugin's kind on fx->inst, with h->app
  * set to fx->app; reports a skip ("conformance") when the kind has none
- * yet. In HARNESS_LINES a "---- conformance: KIND" line comes first. */
+ * yet, or when the setup asked for none. A section "conformance: KIND"
+ * comes first (harness_section). */
 void harness_conformance(struct harness *h, struct harness_fixture *fx);
 
 /* Stops every instance and checks that each let go of its subscriptions
