@@ -33,7 +33,7 @@ auth: {secret_key_file: "$T/jutsu.key", cache_ms: ${BENCH_HTTP_CACHE_MS:-1000}}
 scheduler: {enabled: false}
 plugins:
   - {name: password, plugin: auth-password, config: {opslimit: $OPS, memlimit_kib: $MEM}}
-  - {name: http, plugin: frontend-http, config: {listen: "127.0.0.1:$PORT", access_log: false, threads: ${BENCH_HTTP_THREADS:-2}}}
+  - {name: http, plugin: frontend-http, config: {listen: "127.0.0.1:$PORT", access_log: false, threads: ${BENCH_HTTP_THREADS:-2}, login_rate_per_min: 0}}
 YAML
 export JUTSU_PLUGIN_PATH="${JUTSU_PLUGIN_PATH:-$B/plugins}"
 "$B/jutsu" -c "$T/j.yaml" user add bench --role viewer <<<"indigo-walrus-paper-77" >/dev/null

@@ -22,6 +22,7 @@ BUILD_PKGS=(
   libfido2-dev libcbor-dev               # auth-passkey: WebAuthn
   libmicrohttpd-dev zlib1g-dev           # frontend-http (zlib: gzip answers)
   tzdata ca-certificates                 # exchange time zone
+  nodejs                                 # the dashboard's npm packages (npm_deps, below)
 )
 TEST_PKGS=(
   check libsubunit-dev                   # unit tests
@@ -31,6 +32,7 @@ TEST_PKGS=(
   curl                                   # HTTP tests of the frontend
   cppcheck clang-tidy                    # scripts/lint.sh: static analysis
   devscripts                             # scripts/hardening.sh: hardening-check
+  chromium                               # tests/browser: the dashboard in a real browser
 )
 
 BENCH_PKGS=(
@@ -54,6 +56,29 @@ for mode in "$@"; do
   esac
 done
 
+# The dashboard's npm packages, pinned by package-lock.json: uPlot (embedded
+# in frontend-http at build time) and playwright-core (the browser tests
+# drive Debian's chromium with it; it downloads no browser). npm ci runs
+# again only when the lock file is newer than the last install.
+npm_deps() {
+  local root
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  if [[ -f "$root/node_modules/uplot/package.json" &&
+        "$root/node_modules/.package-lock.json" -nt "$root/package-lock.json" ]]; then
+    echo "deps: npm packages present"
+    return 0
+  fi
+  if ! command -v npm >/dev/null; then
+    # Debian's nodejs comes without npm (a nodejs build that bundles it
+    # conflicts with Debian's npm package: so only when it is missing)
+    local sudo=""
+    if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm
+  fi
+  echo "deps: npm ci (package-lock.json)"
+  (cd "$root" && npm ci --no-audit --no-fund)
+}
+
 missing=()
 for p in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -62,6 +87,7 @@ for p in "${want[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
   echo "deps: all ${#want[@]} packages present"
+  npm_deps
   exit 0
 fi
 echo "deps: installing ${missing[*]}"
@@ -70,3 +96,4 @@ if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_deps

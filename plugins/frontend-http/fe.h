@@ -17,6 +17,9 @@
  *   fe_events.c   /api/events: Server-Sent Events of the bus
  *   fe_cache.c    finished answers kept in memory, ETag, invalidated by events
  *   fe_metrics.c  /metrics (Prometheus) on a listener of its own
+ *   fe_ratelimit.c sign-in attempts per client address (429, Retry-After)
+ *   fe_conn.c     a deadline per request (slow clients), the request's framing
+ *   fe_static.c   the dashboard's files (web/, embedded at build time), outside /api/
  */
 #ifndef JUTSU_FE_H
 #define JUTSU_FE_H
@@ -34,6 +37,7 @@
 
 struct MHD_Daemon;
 struct MHD_Connection;
+struct MHD_Response;
 
 #define FE_MAX_PARAMS 4
 #define FE_PARAM_MAX  128
@@ -58,6 +62,7 @@ struct fe {
     int64_t     sse_heartbeat_s, sse_max_streams_per_user, sse_max_streams, sse_ring;
     int64_t     cache_max_entries, cache_max_bytes, cache_check_ms;
     int         gzip;
+    int64_t     login_rate_per_min, login_burst;
     /* derived */
     char        endpoint[160];
     char        host_part[64];
@@ -72,6 +77,9 @@ struct fe {
     struct fe_events  *events;    /* fe_events.c */
     struct fe_cache   *cache;     /* fe_cache.c  */
     struct fe_metrics *metrics_l; /* fe_metrics.c */
+    struct fe_ratelimit *ratelimit; /* fe_ratelimit.c; NULL: off */
+    struct fe_conns   *conns;     /* fe_conn.c */
+    struct fe_static  *statics;   /* fe_static.c  */
 };
 
 /* A streamed body (libmicrohttpd's content reader, without its header):
@@ -95,6 +103,8 @@ struct fe_req {
     char                  *body;
     size_t                 body_len, body_cap;
     int                    too_large, over_ip;
+    int                    must_close;    /* answer with Connection: close */
+    int                    retry_after;   /* seconds, for a Retry-After header; 0: none */
     int64_t                t0_us;
     const struct fe_route *route;
     int                    authed;
@@ -200,6 +210,48 @@ void fe_etag(const char *body, size_t len, char *out);
 char *fe_gzip(const char *body, size_t len, int level, size_t *outlen);
 void fe_cache_stats(const struct fe *fe, int64_t *entries, int64_t *bytes, int64_t *hits,
                     int64_t *misses);
+
+/* --- the dashboard's files (fe_static.c) --- */
+int  fe_static_start(struct fe *fe);       /* gzips the text files once */
+void fe_static_stop(struct fe *fe);        /* after the server stopped */
+/* A GET or HEAD of an embedded file or a dashboard page: queues the answer
+ * and returns MHD_YES or MHD_NO; -1 when it is not one (the router answers). */
+int  fe_static_serve(struct fe_req *r);
+/* libmicrohttpd's unescape of paths and query values (%XX), except that
+ * %00 stays as it is: a decoded NUL would cut the string short and make
+ * "/js/app.js%00.txt" look like "/js/app.js". Returns the new length. */
+size_t fe_unescape(void *cls, struct MHD_Connection *c, char *s);
+/* What fe_server.c lends it: whether the client takes gzip, If-None-Match
+ * against etag (weakly, "-gz" included), and queueing `resp` (taken) with
+ * the common headers and the access log line; MHD_YES or MHD_NO. */
+int  fe_takes_gzip(struct fe_req *r);
+int  fe_none_match(struct fe_req *r, const char *etag);
+int  fe_queue(struct fe_req *r, struct MHD_Response *resp, const char *cache_control,
+              size_t len);
+
+/* --- connections' deadlines, requests' framing (fe_conn.c) --- */
+int  fe_conns_start(struct fe *fe);        /* before the server starts */
+void fe_conns_stop(struct fe *fe);         /* after it stopped */
+/* At NOTIFY_STARTED: the connection's socket context (its deadline: the
+ * headers', from now), or NULL when out of memory; at NOTIFY_CLOSED. */
+void *fe_conn_open(struct fe *fe, struct MHD_Connection *c, int over_ip);
+void fe_conn_close(struct fe *fe, void *conn);
+/* on: request_timeout from now; 0: none (an answer is being sent). */
+void fe_conn_deadline(struct fe *fe, struct MHD_Connection *c, int on);
+/* Whether the connection was one too many from its address. */
+int  fe_conn_over_ip(struct MHD_Connection *c);
+/* Why the request's headers do not frame its body unambiguously (both
+ * Content-Length and Transfer-Encoding, ...), or NULL when they do. */
+const char *fe_conn_bad_framing(struct MHD_Connection *c);
+
+/* --- sign-in attempts per address (fe_ratelimit.c) --- */
+int  fe_ratelimit_start(struct fe *fe);    /* no-op when login_rate_per_min is 0 */
+void fe_ratelimit_stop(struct fe *fe);     /* after the server stopped */
+/* For a request whose route is known: 0 to go on, or -1 after answering
+ * 429 too_many_requests (with r->retry_after) when its address has used
+ * up its sign-in attempts. Any thread. */
+int  fe_ratelimit_check(struct fe_req *r);
+void fe_ratelimit_stats(const struct fe *fe, int64_t *limited, int64_t *tracked);
 
 /* --- /metrics (fe_metrics.c) --- */
 int  fe_metrics_start(struct fe *fe);      /* no-op when metrics is "off" */

@@ -66,8 +66,9 @@ void fe_metrics_request(struct fe *fe, const struct fe_route *rt, const char *me
 
 static int own_metrics(struct fe *fe, struct jutsu_buf *b)
 {
-    int64_t entries, bytes, hits, misses;
+    int64_t entries, bytes, hits, misses, limited, tracked;
     fe_cache_stats(fe, &entries, &bytes, &hits, &misses);
+    fe_ratelimit_stats(fe, &limited, &tracked);
     return jutsu_buf_printf(b, TEXT_MAX,
         "# HELP jutsu_http_sse_streams_open Server-Sent Events streams open now.\n"
         "# TYPE jutsu_http_sse_streams_open gauge\n"
@@ -83,9 +84,16 @@ static int own_metrics(struct fe *fe, struct jutsu_buf *b)
         "jutsu_http_cache_hits_total %lld\n"
         "# HELP jutsu_http_cache_misses_total Cacheable requests that ran their handler.\n"
         "# TYPE jutsu_http_cache_misses_total counter\n"
-        "jutsu_http_cache_misses_total %lld\n",
+        "jutsu_http_cache_misses_total %lld\n"
+        "# HELP jutsu_http_login_rate_limited_total Sign-in attempts refused with 429 "
+        "(login_rate_per_min).\n"
+        "# TYPE jutsu_http_login_rate_limited_total counter\n"
+        "jutsu_http_login_rate_limited_total %lld\n"
+        "# HELP jutsu_http_login_rate_addresses Client addresses the sign-in limit tracks.\n"
+        "# TYPE jutsu_http_login_rate_addresses gauge\n"
+        "jutsu_http_login_rate_addresses %lld\n",
         (long long)fe_events_open(fe), (long long)entries, (long long)bytes,
-        (long long)hits, (long long)misses);
+        (long long)hits, (long long)misses, (long long)limited, (long long)tracked);
 }
 
 static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status, const char *ctype,

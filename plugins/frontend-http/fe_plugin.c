@@ -1,6 +1,6 @@
 /*
- * plugins/frontend-http/fe_plugin.c — frontend-http: the REST API (and,
- * later, the dashboard) over HTTP/1.1, on libmicrohttpd.
+ * plugins/frontend-http/fe_plugin.c — frontend-http: the REST API and the
+ * dashboard (fe_static.c) over HTTP/1.1, on libmicrohttpd.
  *
  * Who may do what is not decided here: every route names a permission
  * (fe_routes.c) and the host's sessions (jutsu/session.h) say who the
@@ -10,7 +10,8 @@
  * tls_key (PEM files; both or neither), threads, max_body, max_header,
  * max_conn_per_ip, max_connections, request_timeout, access_log,
  * cors_origins (a list; none by default: no cross-origin access), metrics
- * (fe_metrics.c), sse_* (fe_events.c), cache_* (fe_cache.c), gzip.
+ * (fe_metrics.c), sse_* (fe_events.c), cache_* (fe_cache.c), gzip,
+ * login_rate_per_min and login_burst (fe_ratelimit.c).
  *
  * start() returns once the socket listens; endpoint() then gives the real
  * address (port 0 in the config lets the kernel choose: tests do).
@@ -81,6 +82,13 @@ static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_KEY_AT("gzip", JUTSU_CFG_BOOL, "true",
                      "Compress JSON answers over 1 KiB for clients that send Accept-Encoding: "
                      "gzip", FE, gzip),
+    JUTSU_CFG_INT_RANGE_AT("login_rate_per_min", "10", 0, 100000,
+                           "Sign-in attempts (login, login-2fa, refresh, passkey authenticate, "
+                           "invitation accept) one client address may make a minute; more get "
+                           "429 with Retry-After; 0 turns the limit off", FE, login_rate_per_min),
+    JUTSU_CFG_INT_RANGE_AT("login_burst", "20", 1, 100000,
+                           "Sign-in attempts one address may make at once before "
+                           "login_rate_per_min applies", FE, login_burst),
     { .name = "cors_origins", .type = JUTSU_CFG_LIST, .elem = JUTSU_CFG_STR,
       .help = "Origins allowed to call the API from a browser page of another origin "
               "(https://app.example.com); none by default" },
@@ -222,6 +230,16 @@ static int fe_start(void *state)
         fe->host->set_error(fe->ctx, "cannot subscribe to the bus (%s)", jutsu_strerror(rc));
         goto fail;
     }
+    if ((rc = fe_ratelimit_start(fe)) != 0) {
+        fe->host->set_error(fe->ctx, "cannot make the sign-in rate limit's table (%s)",
+                            jutsu_strerror(rc));
+        goto fail;
+    }
+    if ((rc = fe_static_start(fe)) != 0) {
+        fe->host->set_error(fe->ctx, "cannot prepare the dashboard's files (%s)",
+                            jutsu_strerror(rc));
+        goto fail;
+    }
     if ((rc = fe_server_start(fe)) != 0) {
         fe->host->set_error(fe->ctx, "cannot listen on %s (in use, or not an address of this "
                             "machine; see the log)", fe->listen);
@@ -232,8 +250,11 @@ static int fe_start(void *state)
         goto fail;
     }
     fe->host->log(fe->ctx, JUTSU_LOG_INFO, "listening on %s", fe->endpoint);
+    fe->host->log(fe->ctx, JUTSU_LOG_INFO, "the dashboard: %s/", fe->endpoint);
     return 0;
 fail:
+    fe_ratelimit_stop(fe);
+    fe_static_stop(fe);
     fe_cache_stop(fe);
     fe_events_stop(fe);
     return rc;
@@ -249,6 +270,8 @@ static void fe_stop(void *state)
     fe_server_stop(fe);
     fe_events_stop(fe);
     fe_cache_stop(fe);
+    fe_static_stop(fe);
+    fe_ratelimit_stop(fe);
 }
 
 static const char *fe_endpoint(void *state)

@@ -11,8 +11,11 @@
  *                                   connection memory is bounded by it)
  *   more than max_conn_per_ip open  429 on each request of the extra ones,
  *                                   then the connection is closed
- *   idle longer than request_timeout the connection is closed (a slow
- *                                   client holds only its own connection)
+ *   idle longer than request_timeout the connection is closed; so is one
+ *                                   whose headers, or body, take longer
+ *                                   (fe_conn.c: a slow client)
+ *   ambiguous framing (CL and TE)   400, closed (fe_conn.c)
+ *   sign-ins over login_rate_per_min 429 with Retry-After (fe_ratelimit.c)
  *   more than max_connections       new connections are refused
  */
 #include <arpa/inet.h>
@@ -102,9 +105,12 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     conn_addr(c, ip, sizeof(ip));
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         uint32_t n = ip_count(fe, ip, +1);
-        *socket_context = (void *)(uintptr_t)(n > (uint32_t)fe->max_conn_per_ip ? 2 : 1);
+        /* its deadline (fe_conn.c), and whether it is one too many */
+        if ((*socket_context = fe_conn_open(fe, c, n > (uint32_t)fe->max_conn_per_ip)) == NULL)
+            ip_count(fe, ip, -1);
     } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != NULL) {
         ip_count(fe, ip, -1);
+        fe_conn_close(fe, *socket_context);
         *socket_context = NULL;
     }
 }
@@ -315,6 +321,8 @@ static void dispatch(struct fe_req *r, struct fe_out *o)
         return;
     }
     r->route = rt;
+    if (fe_ratelimit_check(r) != 0)
+        return;
     if (rt->perm != JUTSU_PERM_PUBLIC) {
         const struct jutsu_sessions *ss = fe_sessions(r);
         const char *tok = bearer(r);
@@ -556,8 +564,35 @@ static enum MHD_Result answer(struct fe_req *r, struct fe_out *o)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     if (r->status == 405)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-    if (r->over_ip || r->too_large)
+    if (r->over_ip || r->too_large || r->must_close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (r->retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof(ra), "%d", r->retry_after);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+    enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    log_and_count(r, len);
+    return ok;
+}
+
+/* --- what fe_static.c shares ------------------------------------------ */
+
+int fe_takes_gzip(struct fe_req *r)
+{
+    return takes_gzip(r);
+}
+
+int fe_none_match(struct fe_req *r, const char *etag)
+{
+    return none_match(r, etag);
+}
+
+int fe_queue(struct fe_req *r, struct MHD_Response *resp, const char *cache_control,
+             size_t len)
+{
+    add_common_headers(r->fe, r, resp, cache_control);
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     log_and_count(r, len);
@@ -617,13 +652,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         conn_addr(conn, r->client, sizeof(r->client));
         *con_cls = r;
         snprintf(r->path, sizeof(r->path), "%s", url);
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        if (ci != NULL && ci->socket_context == (void *)(uintptr_t)2) {
+        fe_conn_deadline(fe, conn, 1);   /* the headers came: now the body's */
+        if (fe_conn_over_ip(conn)) {
             r->over_ip = 1;
             fe_error(r, 429, "too_many_connections",
                      "too many connections from your address at once",
                      "reuse connections (keep-alive) or open fewer");
+            return answer(r, &o);
+        }
+        const char *framing = fe_conn_bad_framing(conn);
+        if (framing != NULL) {
+            r->must_close = 1;
+            fe_error(r, 400, "bad_request", framing, "send one Content-Length, or "
+                     "Transfer-Encoding: chunked alone (RFC 9112 6.1)");
             return answer(r, &o);
         }
         const char *cl = fe_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -646,8 +687,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    fe_conn_deadline(fe, conn, 0);   /* the request is whole: none while answering */
+    int served;
     if (r->too_large)
         too_large(r);
+    else if ((served = fe_static_serve(r)) >= 0)   /* the dashboard's files */
+        return (enum MHD_Result)served;
     else
         dispatch(r, &o);
     enum MHD_Result ok = answer(r, &o);
@@ -659,9 +704,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct fe_req *r = *con_cls;
-    (void)cls;
-    (void)c;
     (void)toe;
+    fe_conn_deadline(cls, c, 1);   /* the next request on a kept-alive connection */
     if (r == NULL)
         return;
     if (r->reader && r->reader_free)   /* a stream that never got queued */
@@ -716,6 +760,8 @@ int fe_server_start(struct fe *fe)
         { MHD_OPTION_HTTPS_MEM_KEY, 0, fe->key_pem },
         { MHD_OPTION_END, 0, NULL },
     };
+    if (fe_conns_start(fe) != 0)
+        return JUTSU_ENOMEM;
     fe->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, fe,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, fe,   /* first, so that it sees every message */
@@ -726,10 +772,13 @@ int fe_server_start(struct fe *fe)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)fe->max_header,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, fe,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, fe,
+        MHD_OPTION_UNESCAPE_CALLBACK, fe_unescape, NULL,   /* %00 stays text: fe_static.c */
         MHD_OPTION_ARRAY, fe->cert_pem ? tls : &tls[2],
         MHD_OPTION_END);
-    if (fe->daemon == NULL)
+    if (fe->daemon == NULL) {
+        fe_conns_stop(fe);
         return JUTSU_EIO;
+    }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(fe->daemon, MHD_DAEMON_INFO_BIND_PORT);
     if (di != NULL && di->port != 0)
         fe->port = di->port;
@@ -744,4 +793,5 @@ void fe_server_stop(struct fe *fe)
         MHD_stop_daemon(fe->daemon);
         fe->daemon = NULL;
     }
+    fe_conns_stop(fe);
 }
