@@ -16,9 +16,10 @@
 # can be moved.
 include(CMakePackageConfigHelpers)
 
-install(DIRECTORY include/jutsu DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS jutsu_sdk ARCHIVE DESTINATION ${JUTSU_LIBDIR})
-install(DIRECTORY conf/sample-data DESTINATION ${CMAKE_INSTALL_DATADIR}/jutsu)
+# COMPONENT: the package a file goes to (cmake/package.cmake)
+install(DIRECTORY include/jutsu DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
+install(TARGETS jutsu_sdk ARCHIVE DESTINATION ${JUTSU_LIBDIR} COMPONENT dev)
+install(DIRECTORY conf/sample-data DESTINATION ${CMAKE_INSTALL_DATADIR}/jutsu COMPONENT core)
 
 # pkg-config: the prefix is found from the .pc file's own directory
 file(STRINGS include/jutsu/version.h abi REGEX "^#define JUTSU_ABI_MAJOR ")
@@ -28,7 +29,7 @@ file(RELATIVE_PATH JUTSU_PC_TO_PREFIX "/p/${pcdir}" "/p")
 string(REGEX REPLACE "/$" "" JUTSU_PC_TO_PREFIX "${JUTSU_PC_TO_PREFIX}")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/jutsu-plugin.pc.in
                ${CMAKE_BINARY_DIR}/jutsu-plugin.pc @ONLY)
-install(FILES ${CMAKE_BINARY_DIR}/jutsu-plugin.pc DESTINATION ${pcdir})
+install(FILES ${CMAKE_BINARY_DIR}/jutsu-plugin.pc DESTINATION ${pcdir} COMPONENT dev)
 
 # find_package(Jutsu): the Jutsu::sdk target and jutsu_add_plugin()
 set(JUTSU_CMAKE_DIR "${JUTSU_LIBDIR}/cmake/Jutsu")
@@ -40,7 +41,7 @@ configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/JutsuConfig.cmake.in
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/JutsuConfigVersion.cmake
     VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/JutsuConfig.cmake ${CMAKE_BINARY_DIR}/JutsuConfigVersion.cmake
-        DESTINATION ${JUTSU_CMAKE_DIR})
+        DESTINATION ${JUTSU_CMAKE_DIR} COMPONENT dev)
 
 # The default config: conf/jutsu.yaml with its paths made absolute for the
 # prefix the install goes to (known only at install time). Its state lives
@@ -74,7 +75,7 @@ set(jutsu_install_config [[
 string(REPLACE "@SRC@" "${CMAKE_SOURCE_DIR}" jutsu_install_config "${jutsu_install_config}")
 string(REPLACE "@DATADIR@" "${CMAKE_INSTALL_DATADIR}" jutsu_install_config
        "${jutsu_install_config}")
-install(CODE "${jutsu_install_config}")
+install(CODE "${jutsu_install_config}" COMPONENT core)
 
 # the man pages: share/man/man{1,5,7} (cmake/man.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/man.cmake)

@@ -5,6 +5,7 @@
 #   scripts/deps.sh --test   also what the test suite needs (PostgreSQL server, valgrind)
 #   scripts/deps.sh --bench  also what bench/bench_http.sh compares against (wrk, nginx)
 #   scripts/deps.sh --fuzz   also what scripts/fuzz.sh builds with (clang, libFuzzer)
+#   scripts/deps.sh --package  also what scripts/package.sh and package-check.sh need
 #   (modes add up: scripts/deps.sh --test --fuzz)
 #
 # Installs only what is missing (apt-get; sudo when not root). Safe to re-run.
@@ -43,6 +44,12 @@ FUZZ_PKGS=(
   clang libclang-rt-14-dev               # scripts/fuzz.sh: -fsanitize=fuzzer needs the runtime
 )
 
+PACKAGE_PKGS=(
+  rpm lintian rpmlint                    # scripts/package.sh (cpack -G RPM), package-check.sh
+  debootstrap                            # package-check.sh: a clean Debian 12 root
+  systemd                                # package-check.sh: systemd-analyze verify, security
+)
+
 want=("${BUILD_PKGS[@]}")
 # check is needed to configure the test tree, which the build includes by default
 want+=(check libsubunit-dev)
@@ -52,7 +59,8 @@ for mode in "$@"; do
     --test) want+=("${TEST_PKGS[@]}") ;;
     --bench) want+=("${BENCH_PKGS[@]}") ;;
     --fuzz) want+=("${FUZZ_PKGS[@]}") ;;
-    *) echo "deps.sh: unknown mode $mode (--test, --bench, --fuzz)" >&2; exit 2 ;;
+    --package) want+=("${PACKAGE_PKGS[@]}") ;;
+    *) echo "deps.sh: unknown mode $mode (--test, --bench, --fuzz, --package)" >&2; exit 2 ;;
   esac
 done
 

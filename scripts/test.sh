@@ -2,14 +2,16 @@
 # scripts/test.sh — README command 2: install what the tests need, build,
 # and run the whole suite twice: a normal build, then AddressSanitizer +
 # UndefinedBehaviorSanitizer; then the main paths under valgrind; then the
-# static analysis, the hardening check of the binaries, and every fuzz
+# static analysis, the hardening check of the binaries, the packages and
+# their checks (scripts/package.sh, package-check.sh), and every fuzz
 # target for 10 s (scripts/fuzz.sh runs them long).
 #
 #   scripts/test.sh [--quick]     --quick: the normal build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ "${1:-}" == "--quick" ]]; then scripts/deps.sh --test; else scripts/deps.sh --test --fuzz; fi
+if [[ "${1:-}" == "--quick" ]]; then scripts/deps.sh --test
+else scripts/deps.sh --test --fuzz --package; fi
 
 # A throw-away PostgreSQL cluster for the storage tests (issue: storage).
 if [[ -x scripts/pg-test-cluster.sh ]]; then
@@ -49,5 +51,8 @@ echo "== static analysis (cppcheck, clang-tidy)"
 scripts/lint.sh build
 echo "== hardening of the binaries"
 scripts/hardening.sh build
+echo "== packages (.deb, .rpm), their lints, an install into a clean Debian 12 root"
+scripts/package.sh
+scripts/package-check.sh
 echo "== fuzz targets, 10 s each"
 scripts/fuzz.sh --seconds 10
