@@ -6,6 +6,10 @@
 #   - an EOD backfill of four baselines (2010-01-04 .. 2025-06-27, the
 #     days all four have bars for) killed at a random point, then run again: every
 #     baseline's daily_performance equals an uninterrupted backfill's;
+#   - a trading run of three strategies over two months, one `trade run`
+#     a day, killed at three random points and resumed: each strategy
+#     holds whole days, each as an uninterrupted run wrote it, and the
+#     last run ends equal to it (trades, snapshots, positions, records);
 #   - PostgreSQL restarted in the middle of an import: the database stays
 #     consistent and a second run completes it;
 #   - SQLite on a full disk (a 3 MiB tmpfs): a clear error, the database
@@ -48,9 +52,10 @@ awk -F, -v syms=$SYMS 'NR > 1 { d[n++] = $1 } END {
     printf "F%02d,%s,%d.5,%d.75,%d.25,%d.5,%d\n", s, d[i], 10 + i % 50, 10 + i % 50, 10 + i % 50, 10 + i % 50, i
 }' conf/sample-data/QQQ.csv > "$TMP/big.csv"
 
-# conf BACKEND NAME: a config file for a database of its own, in $CONF
-# (no subshell: the databases it creates are dropped at exit)
-conf() {
+# conf_db BACKEND NAME: a config file's log and database sections, for a
+# database of its own, in $CONF (no subshell: the databases it creates are
+# dropped at exit)
+conf_db() {
   local be=$1 name=$2 f="$TMP/$1-$2.yaml" db
   CONF=$f
   {
@@ -64,6 +69,13 @@ conf() {
       printf 'database:\n  type: postgresql\n  postgresql: {host: "%s", port: %s, user: "%s", database: "%s"}\n' \
         "$JUTSU_TEST_PG_HOST" "$JUTSU_TEST_PG_PORT" "$JUTSU_TEST_PG_USER" "$db"
     fi
+  } > "$f"
+}
+
+# conf BACKEND NAME: conf_db, with the import's and the backfill's sections
+conf() {
+  conf_db "$1" "$2"
+  {
     cat <<YAML
 sync: {batch_size: $BATCH, symbols: [QQQ, TLT, TMF, TMV], sources: [sample]}
 eod:
@@ -76,7 +88,7 @@ plugins:
   - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
   - {name: kpi, plugin: kpi-standard}
 YAML
-  } > "$f"
+  } >> "$CONF"
 }
 
 # q BACKEND CONF SQL → one value
@@ -192,6 +204,168 @@ backfill_kill() {
   fi
 }
 
+# --- a trading run killed three times --------------------------------------
+# Three strategies traded day by day over TN trading days, one `trade run
+# --date D` each, as a catch-up after an outage runs them. Each strategy's
+# day is one transaction (trades, positions, snapshot, its record): after a
+# kill, every strategy holds the days of a prefix of the list, each row as an
+# uninterrupted run wrote it, and its positions and record as of its last day.
+mapfile -t TDATES < <(awk -F, '$1 >= "2025-02-03" && $1 <= "2025-03-31" { print $1 }' \
+                        conf/sample-data/QQQ.csv)
+TN=${#TDATES[@]}
+tconf() {   # tconf BACKEND NAME: a config of three strategies, in $CONF
+  conf_db "$1" "$2"
+  cat >> "$CONF" <<YAML
+plugin_path: ["$TP_DIR"]
+sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample], history_start: "2023-06-01"}
+plugins:
+  - {name: sample, plugin: source-csv, config: {path: "$PWD/conf/sample-data"}}
+  - {name: v3_5b, plugin: strategy-regime, mode: offline_mock, initial_capital: "10000"}
+  - {name: v3_5d, plugin: strategy-regime, mode: offline_mock, initial_capital: "25000",
+     config: {sma_fast: 50, sma_slow: 200}}
+  - {name: hold, plugin: tp-strategy, initial_capital: "5000", config: {symbol: TLT, warmup: 5}}
+YAML
+}
+
+# tdump BACKEND CONF: every row a trading run writes, one line each, the
+# strategy and exchange date first; money in micro-units on both backends,
+# row ids, execution ids and creation times aside
+tdump() {
+  local be=$1 c=$2
+  if [[ $be == sqlite ]]; then
+    tday() { echo "strftime('%Y-%m-%d', $1 / 1000000, 'unixepoch')"; }
+    tmoney() { echo "$1"; }
+  else
+    tday() { echo "to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD')"; }
+    tmoney() { echo "($1 * 1000000)::bigint"; }
+  fi
+  q "$be" "$c" "SELECT 'T', strategy_id, $(tday timestamp), symbol, action, quantity,
+    $(tmoney target_price), $(tmoney fill_price), $(tmoney fill_value), $(tmoney realized_pnl)
+    FROM live_trades ORDER BY strategy_id, timestamp, id"
+  q "$be" "$c" "SELECT 'S', strategy_id, $(tday timestamp), $(tmoney total_equity), $(tmoney cash),
+    $(tmoney positions_value), strategy_cell, snapshot_source, positions_json
+    FROM performance_snapshots ORDER BY strategy_id, timestamp"
+  q "$be" "$c" "SELECT 'P', strategy_id, symbol, quantity, $(tmoney avg_cost),
+    $(tmoney market_value) FROM positions ORDER BY strategy_id, symbol"
+  q "$be" "$c" "SELECT 'R', substr(key, 10), value FROM system_state
+    WHERE key LIKE 'strategy.%' ORDER BY key"
+}
+
+# tcheck DUMP: a database after a kill against the uninterrupted run
+# ($TREF/all, and $TREF/DATE: positions and records after each day). Prints
+# each strategy's days and rows; exit 1 (and why) unless every strategy
+# holds a prefix of TDATES, exactly as the reference wrote it.
+tcheck() {
+  python3 - "$1" "$TREF" "${TDATES[@]}" <<'PY'
+import sys
+dump, ref, dates = sys.argv[1], sys.argv[2], sys.argv[3:]
+def lines(path):
+    with open(path) as f:
+        return [l.rstrip('\n') for l in f if l.strip()]
+def strategy(l):  # R lines name "<id>.<mode>"
+    return l.split('|')[1].split('.')[0]
+now, full = lines(dump), lines(ref + '/all')
+ids = sorted({strategy(l) for l in full})
+bad, said = [], []
+for s in ids:
+    days = [l.split('|')[2] for l in now if l.startswith('S|') and strategy(l) == s]
+    k = len(days)
+    if days != dates[:k]:
+        bad.append('%s: its days are not a prefix of the run: %s' % (s, days))
+        continue
+    last = dates[k - 1] if k else ''
+    want = [l for l in full if l[0] in 'TS' and strategy(l) == s and l.split('|')[2] <= last]
+    if k:
+        want += [l for l in lines(ref + '/' + last) if strategy(l) == s]
+    got = [l for l in now if strategy(l) == s]
+    if got != want:
+        extra = [l for l in got if l not in want][:2]
+        lost = [l for l in want if l not in got][:2]
+        bad.append('%s after %d days: %d rows, want %d; not in the reference: %s; lost: %s'
+                   % (s, k, len(got), len(want), extra, lost))
+    said.append('%s %d days %d trades' % (s, k, sum(l.startswith('T|') for l in got)))
+print('; '.join(said))
+for b in bad:
+    print('  ' + b)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# JUTSU CONF PROGRESS DATE...: the days in turn, each day's date written to
+# PROGRESS as its run starts (run in a process group of its own, killed as one)
+TRADE_LOOP='for d in "${@:4}"; do
+  echo "$d" > "$3"; "$1" -c "$2" trade run --date "$d" >/dev/null 2>&1 || exit 1
+done'
+TREF=""
+trade_ref() {   # the uninterrupted run, once, on SQLite
+  local r d t0 ms=0
+  tconf sqlite tref; r=$CONF
+  "$JUTSU" -c "$r" sync >/dev/null 2>&1 || { fail "sync for the reference trading run"; return 1; }
+  TREF="$TMP/tref"
+  mkdir -p "$TREF"
+  for d in "${TDATES[@]}"; do
+    t0=$(now_ms)
+    "$JUTSU" -c "$r" trade run --date "$d" >/dev/null 2>"$TMP/err" ||
+      { fail "the reference trading run failed on $d: $(head -2 "$TMP/err")"; TREF=""; return 1; }
+    ms=$((ms + $(now_ms) - t0))
+    tdump sqlite "$r" | grep -E '^[PR]\|' > "$TREF/$d"
+  done
+  tdump sqlite "$r" > "$TREF/all"
+  TREF_MS=$ms
+  echo "trading reference: $TN days, $(grep -c '^T|' "$TREF/all") trades," \
+       "$(grep -c '^S|' "$TREF/all") snapshots in $ms ms"
+  [[ $(grep -c '^S|' "$TREF/all") -eq $((3 * TN)) ]] && pass ||
+    fail "the reference holds $(grep -c '^S|' "$TREF/all") snapshots, want $((3 * TN))"
+}
+
+trade_kills() {
+  local be=$1 c k at ms pid day before=0 stored out
+  [[ -n "$TREF" ]] || trade_ref || return
+  tconf "$be" trade; c=$CONF
+  "$JUTSU" -c "$c" sync >/dev/null 2>&1 || { fail "$be: sync for the trading run"; return; }
+  for k in 1 2 3; do
+    # a random moment of the run of a random day not yet stored (a run's
+    # strategies commit in its last fifth or so; the start is the host's)
+    if ((before / 3 >= TN)); then   # the kill came too late: nothing left to kill
+      echo "$be trading kill $k: every day is stored already"
+      break
+    fi
+    at=${TDATES[before / 3 + RANDOM % (TN - before / 3)]}
+    ms=$((RANDOM % (TREF_MS / TN + 1)))
+    rm -f "$TMP/trade.day"
+    setsid bash -c "$TRADE_LOOP" trade "$JUTSU" "$c" "$TMP/trade.day" "${TDATES[@]}" &
+    pid=$!
+    for _ in $(seq 1 12000); do
+      kill -0 "$pid" 2>/dev/null || break
+      day=""
+      { read -r day < "$TMP/trade.day"; } 2>/dev/null
+      [[ "$day" < "$at" ]] || break
+      sleep 0.005
+    done
+    sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+    kill -9 -- "-$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    tdump "$be" "$c" > "$TMP/$be-trade-$k.txt"
+    stored=$(grep -c '^S|' "$TMP/$be-trade-$k.txt")
+    if out=$(tcheck "$TMP/$be-trade-$k.txt"); then pass; else
+      fail "$be trading kill $k: the database is not a prefix of the uninterrupted run"
+    fi
+    echo "$be trading kill $k: $ms ms into the run of $at:" \
+         "$stored of $((3 * TN)) strategy days: $out"
+    [[ $stored -ge $before ]] && pass ||
+      fail "$be trading kill $k: $stored strategy days, $before were committed before"
+    before=$stored
+  done
+  run "$be-trade-last" 0 bash -c "$TRADE_LOOP" trade "$JUTSU" "$c" "$TMP/trade.day" "${TDATES[@]}"
+  tdump "$be" "$c" > "$TMP/$be-trade-last.txt"
+  if cmp -s "$TREF/all" "$TMP/$be-trade-last.txt"; then pass; else
+    fail "$be: the trading rows after three kills and a re-run differ from an uninterrupted run"
+    diff "$TREF/all" "$TMP/$be-trade-last.txt" | head -5
+  fi
+  stored=$(grep -c '^S|' "$TMP/$be-trade-last.txt")
+  [[ $stored -eq $((3 * TN)) ]] && pass || fail "$be: $stored strategy days, want $((3 * TN))"
+}
+
 # --- PostgreSQL restarted mid-import ---------------------------------------
 pg_ctl_as_owner() {
   local pre=()
@@ -247,6 +421,7 @@ full_disk() {
 for be in "${backends[@]}"; do
   import_kills "$be"
   backfill_kill "$be"
+  trade_kills "$be"
 done
 [[ " ${backends[*]} " == *" postgresql "* ]] && pg_restart_mid_import
 full_disk
