@@ -202,6 +202,35 @@ else
   bad "systemd-analyze security: exposure '${level:-?}' above $MAX_EXPOSURE"
 fi
 
+echo "== the example KPI plugin, built in the root from jutsu-dev alone"
+# the sources jutsu-dev ships, a compiler, and pkg-config: nothing of the
+# source tree; then the installed harness and an EOD run of the installed jutsu
+ex=/usr/share/doc/jutsu-dev/examples/kpi-omega
+if in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      gcc libc6-dev make pkg-config' >"$work/apt-cc.log" 2>&1; then
+  ok "apt installs gcc, libc6-dev, make and pkg-config"
+else
+  tail -20 "$work/apt-cc.log"
+  bad "apt-get install gcc libc6-dev make pkg-config (log above)"
+fi
+run "copy the example's sources" sh -c "mkdir -p /tmp/ko && cp $ex/kpi_omega.c $ex/Makefile /tmp/ko/"
+run "make (pkg-config jutsu-plugin)" make -C /tmp/ko
+run "jutsu-plugin-test --kind-suite kpi" jutsu-plugin-test --kind-suite kpi /tmp/ko/kpi-omega.so
+has "$out" " 0 failed" "the installed harness passes the example"
+cat >"$root/tmp/ko/jutsu.yaml" <<'YAML'
+plugin_path: [/tmp/ko]
+database: {type: sqlite, sqlite: {path: /tmp/ko/ko.db}}
+sync: {symbols: [QQQ], sources: [sample], history_start: "2026-04-01"}
+plugins:
+  - {name: sample, plugin: source-csv, config: {path: /usr/share/jutsu/sample-data}}
+  - {name: omega, plugin: kpi-omega}
+YAML
+run "sync with the example's config" jutsu -c /tmp/ko/jutsu.yaml sync
+run "eod backfill with the example KPI" jutsu -c /tmp/ko/jutsu.yaml eod backfill \
+  --from 2026-05-01 --to 2026-05-13
+run "perf show" jutsu -c /tmp/ko/jutsu.yaml perf show QQQ --from 2026-05-13 --format json
+has "$out" '"omega_ratio"' "the example's metric is stored and shown"
+
 echo
 if ((failures)); then
   echo "package-check.sh: $failures check(s) failed"

@@ -47,15 +47,26 @@ ASAN_OPTIONS=detect_leaks=1:intercept_tls_get_addr=0:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
 
+# valgrind runs one program at a time: the packages are built and checked
+# beside it, on the other core (their log is printed when both are done)
+echo "== packages (.deb, .rpm), their lints, an install into a clean Debian 12 root: started"
+(scripts/package.sh && scripts/package-check.sh) > build/package.log 2>&1 &
+package_pid=$!
 echo "== main paths under valgrind"
-scripts/valgrind.sh build
+valgrind_rc=0
+scripts/valgrind.sh build || valgrind_rc=$?
+package_rc=0
+wait "$package_pid" || package_rc=$?
+echo "== packages (.deb, .rpm), their lints, an install into a clean Debian 12 root"
+cat build/package.log
+if ((valgrind_rc != 0 || package_rc != 0)); then
+  echo "test.sh: valgrind exit $valgrind_rc, packages exit $package_rc" >&2
+  exit 1
+fi
 
 echo "== static analysis (cppcheck, clang-tidy)"
 scripts/lint.sh build
 echo "== hardening of the binaries"
 scripts/hardening.sh build
-echo "== packages (.deb, .rpm), their lints, an install into a clean Debian 12 root"
-scripts/package.sh
-scripts/package-check.sh
 echo "== fuzz targets, 10 s each"
 scripts/fuzz.sh --seconds 10

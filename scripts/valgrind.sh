@@ -50,6 +50,11 @@ for t in "$B"/tests/test_*; do
   # Its memory is checked by the ASan+UBSan pass; its leaks are not, until
   # the test's deadlines scale under valgrind (issue 15).
   [[ "$(basename "$t")" == test_rest_live ]] && { echo "valgrind skip test_rest_live"; continue; }
+  # test_http_surface holds 10,000 connections and cuts slow clients off at
+  # a 2 s request_timeout: deadlines valgrind's slowdown overruns. Its
+  # memory, leaks included, is checked by the ASan+UBSan pass.
+  [[ "$(basename "$t")" == test_http_surface ]] &&
+    { echo "valgrind skip test_http_surface"; continue; }
   check "$(basename "$t")" "$t"
 done
 exit $fail
