@@ -19,16 +19,16 @@ if [[ -x scripts/pg-test-cluster.sh ]]; then
   trap 'scripts/pg-test-cluster.sh stop' EXIT
 fi
 
-echo "== build (RelWithDebInfo, -Werror)"
+echo "== [$(date -u +%T)] build (RelWithDebInfo, -Werror)"
 scripts/build.sh build
-echo "== tests"
+echo "== [$(date -u +%T)] tests"
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 
 if [[ "${1:-}" == "--quick" ]]; then exit 0; fi
 
-echo "== build (ASan + UBSan)"
+echo "== [$(date -u +%T)] build (ASan + UBSan)"
 scripts/build.sh build-asan -DJUTSU_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DJUTSU_BUILD_BENCH=OFF
-echo "== tests under ASan + UBSan"
+echo "== [$(date -u +%T)] tests under ASan + UBSan"
 # LeakSanitizer on, with intercept_tls_get_addr=0 (issue 15, defect 12).
 # The runtimes of gcc 12 and clang 14 alike take a dynamic TLS block (the
 # __thread data of a dlopen()ed library: libpq, OpenSSL, libfido2 through our
@@ -49,24 +49,24 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 
 # valgrind runs one program at a time: the packages are built and checked
 # beside it, on the other core (their log is printed when both are done)
-echo "== packages (.deb, .rpm), their lints, an install into a clean Debian 12 root: started"
+echo "== [$(date -u +%T)] packages (.deb, .rpm), their lints, an install into a clean Debian 12 root: started"
 (scripts/package.sh && scripts/package-check.sh) > build/package.log 2>&1 &
 package_pid=$!
-echo "== main paths under valgrind"
+echo "== [$(date -u +%T)] main paths under valgrind"
 valgrind_rc=0
 scripts/valgrind.sh build || valgrind_rc=$?
 package_rc=0
 wait "$package_pid" || package_rc=$?
-echo "== packages (.deb, .rpm), their lints, an install into a clean Debian 12 root"
+echo "== [$(date -u +%T)] packages (.deb, .rpm), their lints, an install into a clean Debian 12 root"
 cat build/package.log
 if ((valgrind_rc != 0 || package_rc != 0)); then
   echo "test.sh: valgrind exit $valgrind_rc, packages exit $package_rc" >&2
   exit 1
 fi
 
-echo "== static analysis (cppcheck, clang-tidy)"
+echo "== [$(date -u +%T)] static analysis (cppcheck, clang-tidy)"
 scripts/lint.sh build
-echo "== hardening of the binaries"
+echo "== [$(date -u +%T)] hardening of the binaries"
 scripts/hardening.sh build
-echo "== fuzz targets, 10 s each"
+echo "== [$(date -u +%T)] fuzz targets, 10 s each"
 scripts/fuzz.sh --seconds 10
