@@ -130,7 +130,11 @@ static void await(int fd, const char *want, char *buf, size_t size)
 
 START_TEST(serve_notifies)
 {
-    const char *tp = getenv("JUTSU_TEST_PLUGIN_DIR");
+    /* absolute: a relative plugin_path is taken from the config file's
+     * directory, a temporary one (scripts/valgrind.sh passes build/...) */
+    const char *tp_env = getenv("JUTSU_TEST_PLUGIN_DIR");
+    ck_assert_ptr_nonnull(tp_env);
+    char *tp = realpath(tp_env, NULL);
     ck_assert_ptr_nonnull(tp);
     char *dir = tu_tmpdir(), *yaml = NULL, *jutsu = NULL, *conf, *errlog = NULL;
     char name[64], buf[1024];
@@ -171,6 +175,7 @@ START_TEST(serve_notifies)
     free(jutsu);
     free(conf);
     free(yaml);
+    free(tp);
     free(dir);
 }
 END_TEST
