@@ -108,28 +108,38 @@ static void start_time_of(long pid, char *out, size_t size)
     if (f == NULL)
         return;
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
+    (void)fclose(f);   /* read-only: nothing to lose */
     buf[n] = '\0';
     /* the command name may hold spaces and ')': fields follow the last ')' */
     char *p = strrchr(buf, ')');
     /* starttime is field 22; after ')' come field 3 onwards */
     for (int field = 3; p && field <= 22; field++)
         p = strchr(p + 1, ' ');
-    if (p == NULL || sscanf(p, " %llu", &ticks) != 1)
+    char *end;
+    if (p == NULL)
+        return;
+    errno = 0;
+    ticks = strtoull(p + 1, &end, 10);
+    if (end == p + 1 || errno != 0)
         return;
     if ((f = fopen("/proc/stat", "re")) == NULL)
         return;
     while (fgets(buf, sizeof(buf), f))
-        if (sscanf(buf, "btime %llu", &btime) == 1)
+        if (strncmp(buf, "btime ", 6) == 0) {
+            errno = 0;
+            btime = strtoull(buf + 6, &end, 10);
+            if (end == buf + 6 || errno != 0)
+                btime = 0;
             break;
-    fclose(f);
+        }
+    (void)fclose(f);
     long hz = sysconf(_SC_CLK_TCK);
     if (btime == 0 || hz <= 0)
         return;
     time_t t = (time_t)(btime + ticks / (unsigned long long)hz);
     struct tm tm;
-    if (localtime_r(&t, &tm))
-        strftime(out, size, "%Y-%m-%d %H:%M:%S %Z", &tm);
+    if (localtime_r(&t, &tm) == NULL || strftime(out, size, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+        out[0] = '\0';
 }
 
 /* Process `pid`'s command line, its arguments joined by spaces; "" when
@@ -143,7 +153,7 @@ static void cmdline_of(long pid, char *out, size_t size)
     if (f == NULL)
         return;
     size_t n = fread(out, 1, size - 1, f);
-    fclose(f);
+    (void)fclose(f);   /* read-only: nothing to lose */
     while (n > 0 && out[n - 1] == '\0')
         n--;
     for (size_t i = 0; i < n; i++)
