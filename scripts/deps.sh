@@ -46,6 +46,7 @@ FUZZ_PKGS=(
 
 PACKAGE_PKGS=(
   rpm lintian rpmlint                    # scripts/package.sh (cpack -G RPM), package-check.sh
+  gpg gpg-agent                          # package.sh --sign: rpmsign signs with GnuPG
   debootstrap                            # package-check.sh: a clean Debian 12 root
   systemd                                # package-check.sh: systemd-analyze verify, security
 )

@@ -4,7 +4,9 @@
 #
 #   1. lintian on the .debs and rpmlint on the .rpms: no errors; the
 #      warnings kept are listed, each with its reason, in
-#      packaging/lintian-suppress and packaging/rpmlintrc
+#      packaging/lintian-suppress and packaging/rpmlintrc; each .rpm's
+#      signature checked against dist/RPM-GPG-KEY-jutsu.asc (package.sh
+#      --sign or --sign-throwaway)
 #   2. the files, requirements and provides of each package (rpm -qpl,
 #      -qpR, --provides; dpkg-deb -f), against the lists below
 #   3. a clean Debian 12 root (debootstrap, minbase), the .debs installed
@@ -62,6 +64,19 @@ echo "== rpmlint"
 out=$(rpmlint -r packaging/rpmlintrc "${rpms[@]}" 2>&1) || true
 echo "$out"
 has "$out" "^ *[0-9]+ packages and 0 specfiles checked; 0 errors" "rpmlint: no errors"
+
+echo "== rpm signatures"
+if [[ -f $DIST/RPM-GPG-KEY-jutsu.asc ]]; then
+  rpmdb=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-rpmdb-XXXXXX")
+  rpm --dbpath "$rpmdb" --import "$DIST/RPM-GPG-KEY-jutsu.asc"
+  for f in "${rpms[@]}"; do
+    has "$(rpm --dbpath "$rpmdb" -K "$f" 2>&1)" ": digests signatures OK$" \
+      "$(basename "$f"): signed with the key of RPM-GPG-KEY-jutsu.asc"
+  done
+  rm -rf "$rpmdb"
+else
+  bad "no $DIST/RPM-GPG-KEY-jutsu.asc: the .rpm files are unsigned (scripts/package.sh --sign KEY)"
+fi
 
 echo "== rpm contents and requirements"
 rpm_of() { local f=("$DIST/$1"-[0-9]*.rpm); echo "${f[0]}"; }

@@ -12,6 +12,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,10 @@ static int secret_key(const char *key)
 /* Appends n bytes to the buffer of `out` (len used, cap allocated). */
 static int put(char **out, size_t *len, size_t *cap, const char *p, size_t n)
 {
+    /* a config text is far below this; the bound also lets gcc -O3 see that
+     * the memcpy below cannot be given a "negative" length */
+    if (n > PTRDIFF_MAX / 4 || *len > PTRDIFF_MAX / 4)
+        return -1;
     if (*len + n + 1 > *cap) {
         size_t c = (*len + n + 1) * 2;
         char *b = realloc(*out, c);

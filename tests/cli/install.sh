@@ -37,12 +37,15 @@ grep -q '^JUTSU_SANITIZE:BOOL=ON' "$BUILD_DIR/CMakeCache.txt" && SAN=(-fsanitize
 export PKG_CONFIG_PATH="$LIBDIR/pkgconfig"
 run pc 0 pkg-config --cflags --libs jutsu-plugin
 expect pc out "-ljutsu_sdk"
+# the plugin flags are a variable, not Cflags (lintian: pkg-config-bad-directive)
+run pc-flags 0 pkg-config --variable=plugin_cflags jutsu-plugin
+expect pc-flags out "-fvisibility=hidden"
 mkdir -p "$TMP/out-of-tree"
 cp "$SRC/tests/plugins/tp.c" "$TMP/out-of-tree/"
 # shellcheck disable=SC2046
 run cc 0 cc "${SAN[@]}" -std=c11 -Wall -Wextra -shared -o "$TMP/out-of-tree/tp-good.so" \
   -DTP_NAME='"tp-good"' "$TMP/out-of-tree/tp.c" $(pkg-config --cflags --libs jutsu-plugin) \
-  -Wl,--no-undefined
+  $(pkg-config --variable=plugin_cflags jutsu-plugin) -Wl,--no-undefined
 (cd "$TMP/out-of-tree" && env -u JUTSU_PLUGIN_PATH "$P/bin/jutsu-plugin-test" ./tp-good.so) \
   >"$TMP/out" 2>"$TMP/err" && pass || { fail "jutsu-plugin-test ./tp-good.so"; cat "$TMP/out" "$TMP/err"; }
 expect harness out " 0 failed"
