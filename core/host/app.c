@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,7 +158,12 @@ static int resolve_plugin_dirs(struct jutsu_app *app)
         char *p = NULL, *q = NULL;
         if (asprintf(&p, "%s/plugins", dir) < 0)
             return JUTSU_ENOMEM;
-        rc = add_dir(app, p, strlen(p));
+        /* only where it is a folder: an installed jutsu has no
+         * /usr/bin/plugins, and `plugins list` and messages should not
+         * name one */
+        struct stat st;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = add_dir(app, p, strlen(p));
         free(p);
         if (rc == 0 && asprintf(&q, "%s/%s", dir, JUTSU_PLUGIN_RELDIR) < 0)
             return JUTSU_ENOMEM;

@@ -12,9 +12,15 @@
 #include "host/loader.h"
 
 /* The usual reasons behind a dlopen failure, so that the message says
- * what to try next rather than only what went wrong. */
-static const char *dlopen_hint(const char *err)
+ * what to try next rather than only what went wrong. dlerror() names the
+ * file it could not open first: the plugin's own path when the plugin
+ * itself is missing, a library's name when a dependency is. */
+static const char *dlopen_hint(const char *path, const char *err)
 {
+    size_t plen = strlen(path);
+    int itself = strncmp(err, path, plen) == 0 && err[plen] == ':';
+    if (itself && strstr(err, "No such file"))
+        return "no such file: check the path and the plugin_path setting";
     if (strstr(err, "cannot open shared object file") && strstr(err, ".so"))
         return "a library it depends on is missing: run `ldd` on the file to see which one";
     if (strstr(err, "undefined symbol"))
@@ -37,7 +43,7 @@ int jutsu_module_open(const char *path, struct jutsu_module **out,
         if (err == NULL)
             err = "unknown dlopen error";
         jutsu_diag_add(diag, "%s: cannot load: %s", path, err);
-        jutsu_diag_add(diag, "%s: hint: %s", path, dlopen_hint(err));
+        jutsu_diag_add(diag, "%s: hint: %s", path, dlopen_hint(path, err));
         return JUTSU_EIO;
     }
 

@@ -218,6 +218,25 @@ START_TEST(unresolvable_dependency)
 }
 END_TEST
 
+/* A plugin file that is not there is not blamed on a library. */
+START_TEST(missing_plugin_file)
+{
+    char *dir = tu_tmpdir();
+    char path[512];
+    snprintf(path, sizeof(path), "%s/absent.so", dir);
+    struct jutsu_diag d;
+    struct jutsu_module *m = NULL;
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_module_open(path, &m, &d), JUTSU_EIO);
+    ck_assert_msg(jutsu_diag_has(&d, "hint: no such file: check the path"), "got %s",
+                  jutsu_diag_line(&d, 1));
+    ck_assert(!jutsu_diag_has(&d, "a library it depends on"));
+    jutsu_diag_free(&d);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(not_a_shared_object)
 {
     char *dir = tu_tmpdir();
@@ -763,6 +782,7 @@ static Suite *loader_suite(void)
     tcase_add_test(tc, bad_schema);
     tcase_add_test(tc, unresolvable_dependency);
     tcase_add_test(tc, not_a_shared_object);
+    tcase_add_test(tc, missing_plugin_file);
     suite_add_tcase(s, tc);
     tc = tcase_create("schema");
     tcase_add_test(tc, schema_fields_accepted);
