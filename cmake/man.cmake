@@ -30,17 +30,7 @@ add_executable(jutsu-man ${CMAKE_SOURCE_DIR}/man/jutsu-man.c)
 target_link_libraries(jutsu-man PRIVATE jutsu_core)
 
 # every plugin target, so that jutsu.yaml(5) is made after them all
-set(man_plugins "")
-get_property(plugin_dirs DIRECTORY ${CMAKE_SOURCE_DIR}/plugins PROPERTY SUBDIRECTORIES)
-foreach(dir ${plugin_dirs})
-  get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
-  foreach(t ${targets})
-    get_target_property(type ${t} TYPE)
-    if(type STREQUAL "MODULE_LIBRARY")
-      list(APPEND man_plugins ${t})
-    endif()
-  endforeach()
-endforeach()
+get_property(man_plugins GLOBAL PROPERTY JUTSU_PLUGINS)
 
 # a sanitizer build's generator must not fail the build over the
 # sanitizer's own leak report at exit
