@@ -125,14 +125,7 @@ static int replay_one(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_sc
 static int prepare(struct jutsu_app *app, jutsu_date_t *before, const char *strategy,
                    struct jutsu_sched_time *when, struct jutsu_paper_report *r)
 {
-    struct jutsu_diag diag;
-    int rc = jutsu_entities_load(app, &r->ents, r->error, sizeof(r->error));
-    if (rc != 0)
-        return rc;
-    jutsu_diag_init(&diag);
-    if ((rc = jutsu_sched_time_of(app, &jutsu_trade_job, when, &diag)) != 0)
-        snprintf(r->error, sizeof(r->error), "%s", jutsu_diag_line(&diag, 0));
-    jutsu_diag_free(&diag);
+    int rc = jutsu_trade_setup(app, &r->ents, when, r->error, sizeof(r->error));
     if (rc != 0)
         return rc;
     if (*before == 0) {   /* through the newest closed session, if its bars are in */

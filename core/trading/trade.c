@@ -134,20 +134,27 @@ static int run_one(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_sched
     return rc;
 }
 
+int jutsu_trade_setup(struct jutsu_app *app, struct jutsu_entities *ents,
+                      struct jutsu_sched_time *when, char *err, size_t errsz)
+{
+    struct jutsu_diag diag;
+    int rc = jutsu_entities_load(app, ents, err, errsz);
+    if (rc != 0)
+        return rc;
+    jutsu_diag_init(&diag);
+    if ((rc = jutsu_sched_time_of(app, &jutsu_trade_job, when, &diag)) != 0)
+        snprintf(err, errsz, "%s", jutsu_diag_line(&diag, 0));
+    jutsu_diag_free(&diag);
+    return rc;
+}
+
 /* What a run needs before it touches the database: the strategies, the
  * trading job's time of day, a trading day (today's by default), and how
  * many strategies it runs. */
 static int prepare(struct jutsu_app *app, jutsu_date_t *date, const char *strategy,
                    struct jutsu_sched_time *when, struct jutsu_trade_report *r, size_t *want)
 {
-    struct jutsu_diag diag;
-    int rc = jutsu_entities_load(app, &r->ents, r->error, sizeof(r->error));
-    if (rc != 0)
-        return rc;
-    jutsu_diag_init(&diag);
-    if ((rc = jutsu_sched_time_of(app, &jutsu_trade_job, when, &diag)) != 0)
-        snprintf(r->error, sizeof(r->error), "%s", jutsu_diag_line(&diag, 0));
-    jutsu_diag_free(&diag);
+    int rc = jutsu_trade_setup(app, &r->ents, when, r->error, sizeof(r->error));
     if (rc != 0)
         return rc;
     if (*date == 0 && jutsu_calendar_local_date(app->cal, jutsu_app_now(app), date) != 0)

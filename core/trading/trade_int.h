@@ -49,6 +49,12 @@ int  jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
                        const char *source, int persist, char *err, size_t errsz);
 void jutsu_trader_close(struct trader *t);
 
+/* What a trading or paper run needs before anything else: the config's
+ * entities into *ents and the trading job's time of day (what trades and
+ * snapshots are stamped with). 0, or an error with the reason in err. */
+int  jutsu_trade_setup(struct jutsu_app *app, struct jutsu_entities *ents,
+                       struct jutsu_sched_time *when, char *err, size_t errsz);
+
 /* The first day `d`'s run needs bars from (the replay or warm-up start). */
 jutsu_date_t jutsu_trader_from(const struct trader *t, jutsu_date_t d);
 
