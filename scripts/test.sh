@@ -39,7 +39,9 @@ echo "== [$(date -u +%T)] tests under ASan + UBSan"
 # malloc put the block: a flake of processes that loaded PostgreSQL's
 # libraries (google/sanitizers#1322). Without the interception nothing is
 # lost: LeakSanitizer still counts every block ld.so allocated, the dynamic
-# TLS among them, as reachable.
+# TLS among them, as reachable. The ctest asan_dtls_tracer (tests/asan/)
+# places such a block every time: it checks that these options survive it
+# and still report a leak, and that the interception still dies of it.
 # JUTSU_NO_DLCLOSE: plugins stay mapped at exit, so that a leak's stack
 # names the plugin's functions; the normal build above runs the dlclose path.
 JUTSU_NO_DLCLOSE=1 \
