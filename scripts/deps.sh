@@ -19,6 +19,7 @@ BUILD_PKGS=(
   libpq-dev                              # storage-postgres
   libcurl4-openssl-dev                   # sources, broker
   libsodium-dev libssl-dev               # auth: Argon2id, JWT, sealed secrets, TOTP
+  libqrencode-dev                        # auth-totp: the setup's QR code
   libcrypt-dev                           # auth-password: legacy bcrypt hashes
   libfido2-dev libcbor-dev               # auth-passkey: WebAuthn
   libmicrohttpd-dev zlib1g-dev           # frontend-http (zlib: gzip answers)

@@ -10,7 +10,8 @@
  *                           used), JUTSU_ENOENT (TOTP not enabled for uid).
  *   enrol(uid, {"action": ...}):
  *     "setup"         a new secret, stored sealed, not yet enabled:
- *                     {secret, otpauth_uri} (secret in base32, no padding).
+ *                     {secret, otpauth_uri, qr} (secret in base32, no
+ *                     padding; qr the URI's QR code, totp_qr.h).
  *                     JUTSU_EEXIST when TOTP is enabled: disable it first.
  *     "verify", code  the first code from the app (TOTP only) enables it:
  *                     {backup_codes: [10 x "XXXX-XXXX-XXXX"]}. JUTSU_ENOENT
@@ -68,6 +69,7 @@
 #include "jutsu/plugin.h"
 #include "totp_backup.h"
 #include "totp_code.h"
+#include "totp_qr.h"
 
 #define SEAL_PLAIN  (TOTP_SECRET_BYTES + 8)
 #define SEALED_MAX  256    /* users.totp_secret is VARCHAR(255)         */
@@ -362,7 +364,7 @@ static int url_encode(const char *in, char *out, size_t outsz)
     return 0;
 }
 
-/* {secret, otpauth_uri} for r's secret, or NULL (out of memory, or a
+/* {secret, otpauth_uri, qr} for r's secret, or NULL (out of memory, or a
  * name too long for the URI). */
 static json_object *setup_answer(struct totp *p, const struct rec *r)
 {
@@ -376,7 +378,8 @@ static json_object *setup_answer(struct totp *p, const struct rec *r)
                          TOTP_DIGITS, TOTP_PERIOD);
         if (n > 0 && (size_t)n < sizeof(uri) && (o = json_object_new_object()) != NULL &&
             (jutsu_json_add(o, "secret", json_object_new_string(b32)) != 0 ||
-             jutsu_json_add(o, "otpauth_uri", json_object_new_string(uri)) != 0)) {
+             jutsu_json_add(o, "otpauth_uri", json_object_new_string(uri)) != 0 ||
+             jutsu_json_add(o, "qr", totp_qr_json(uri)) != 0)) {
             json_object_put(o);
             o = NULL;
         }

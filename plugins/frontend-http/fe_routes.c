@@ -41,7 +41,7 @@ const struct fe_route fe_routes[] = {
     { "GET",    "/api/2fa/status", fe_h_2fa_status, SELF, "Whether TOTP is on; backup codes left",
       NULL, NULL, 0 },
     { "POST",   "/api/2fa/setup", fe_h_2fa_setup, SELF,
-      "A new TOTP secret and its otpauth:// URI (not enabled until verified)", NULL, NULL, 0 },
+      "A new TOTP secret, its otpauth:// URI and QR code (enabled once verified)", NULL, NULL, 0 },
     { "POST",   "/api/2fa/verify", fe_h_2fa_verify, SELF,
       "Enable TOTP with a first code; the backup codes, shown once", "code", NULL, 0 },
     { "POST",   "/api/2fa/disable", fe_h_2fa_disable, SELF,

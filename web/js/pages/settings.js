@@ -33,6 +33,34 @@ function password(ctx) {
   return section('Password', box, form);
 }
 
+// The QR code of the otpauth:// link (the server's modules, '1' dark) as
+// SVG: one path of unit squares, dark on light whatever the theme (scanners
+// want that), with the quiet zone of four modules the standard asks for.
+const SVG = 'http://www.w3.org/2000/svg';
+function qrCode(qr) {
+  if (!qr || !Array.isArray(qr.rows) || !qr.size) return null;
+  const n = qr.size + 8;
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${n} ${n}`);
+  svg.setAttribute('class', 'qr');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'QR code of the link: scan it with your authenticator app');
+  svg.setAttribute('shape-rendering', 'crispEdges');
+  const bg = document.createElementNS(SVG, 'rect');
+  bg.setAttribute('width', n);
+  bg.setAttribute('height', n);
+  bg.setAttribute('fill', '#fff');
+  let d = '';
+  qr.rows.forEach((row, y) => {
+    for (let x = 0; x < row.length; x++) if (row[x] === '1') d += `M${x + 4} ${y + 4}h1v1h-1z`;
+  });
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', d);
+  path.setAttribute('fill', '#000');
+  svg.append(bg, path);
+  return svg;
+}
+
 function showCodes(codes) {
   return h('div', { class: 'codes' },
     h('p', { class: 'warn' }, 'Your backup codes, shown this once: keep them somewhere safe. ' +
@@ -55,8 +83,9 @@ async function totp(body) {
           inputmode: 'numeric', required: true });
         const form = h('form', {}, code.row, h('button', { type: 'submit' }, 'Enable TOTP'));
         clear(body).append(box,
-          h('p', {}, 'Add this account to your authenticator app with the link or the secret, ' +
-            'then enter the code it shows.'),
+          h('p', {}, 'Scan the QR code with your authenticator app (or add the account with ' +
+            'the link or the secret), then enter the code it shows.'),
+          qrCode(s.qr),
           h('dl', {}, h('dt', {}, 'Link'), h('dd', {}, h('code', { class: 'wrap' },
             s.otpauth_uri)), h('dt', {}, 'Secret'), h('dd', {}, h('code', {}, s.secret))),
           form);
