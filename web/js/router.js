@@ -4,14 +4,15 @@
 
 export const PAGES = [
   { path: '/', name: 'Overview', load: () => import('./pages/overview.js') },
-  { path: '/performance', name: 'Performance' },
-  { path: '/trades', name: 'Trades' },
-  { path: '/backtest', name: 'Backtest' },
-  { path: '/market-data', name: 'Market data' },
-  { path: '/config', name: 'Config', admin: true },
-  { path: '/operations', name: 'Operations', admin: true },
+  { path: '/performance', name: 'Performance', load: () => import('./pages/performance.js') },
+  { path: '/trades', name: 'Trades', load: () => import('./pages/trades.js') },
+  { path: '/backtest', name: 'Backtest', load: () => import('./pages/backtest.js') },
+  { path: '/market-data', name: 'Market data', load: () => import('./pages/market-data.js') },
+  { path: '/config', name: 'Config', admin: true, load: () => import('./pages/config.js') },
+  { path: '/operations', name: 'Operations', admin: true,
+    load: () => import('./pages/operations.js') },
   { path: '/settings', name: 'Settings', load: () => import('./pages/settings.js') },
-  { path: '/users', name: 'Users', admin: true },
+  { path: '/users', name: 'Users', admin: true, load: () => import('./pages/users.js') },
 ];
 
 // Pages outside the nav, open to everyone.
