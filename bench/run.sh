@@ -41,6 +41,7 @@ script() {
 }
 script bench_startup.sh
 script bench_import.sh "${BENCH_STORAGE_ROWS:-1000000}"
+script bench_sweep.sh
 script bench_http.sh
 script bench_rest.sh
 

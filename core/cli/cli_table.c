@@ -226,8 +226,8 @@ const struct jutsu_cmd jutsu_commands[] = {
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_trade_replay },
 
     { "backtest", "--strategy ID --from DATE --to DATE [--capital N] [--param NAME=VALUE]... "
-      "[--trades FILE] [--daily FILE]",
-      "Run a strategy over stored history; nothing is kept",
+      "[--trades FILE] [--daily FILE] | [--sweep NAME=SPEC]... [--jobs N] [--sort KPI]",
+      "Run a strategy over stored history, or a sweep of its parameters; nothing is kept",
       "Warms the strategy up on the stored bars before --from, then runs the trading\n"
       "job's own code day by day to --to (simulated fills: whole shares, every fill at\n"
       "that day's price, trading.commission_per_share and trading.slippage) and the\n"
@@ -241,8 +241,24 @@ const struct jutsu_cmd jutsu_commands[] = {
       "baseline's, and the last trades; --trades FILE writes every trade as CSV\n"
       "(date, symbol, action, quantity, fill price, value, realized P&L, reason);\n"
       "--daily FILE the day-by-day series (equity, cash, regime, indicators, each\n"
-      "symbol's weight). --format json prints all of it, money as exact strings.",
-      JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_backtest },
+      "symbol's weight). --format json prints all of it, money as exact strings.\n"
+      "\n"
+      "--sweep NAME=START:END:STEP or NAME=a,b,c (repeatable) runs one backtest per\n"
+      "combination of the values (a range is exact decimal: upper_z=0.8:1.4:0.1 is\n"
+      "0.8, 0.9, ... 1.4), at most 10000 combinations, on --jobs threads (default:\n"
+      "the online cores), and prints one row each: its values, total return, CAGR,\n"
+      "Sharpe, Sortino, Calmar, max drawdown, trades, win rate, final equity, the\n"
+      "baseline's once above; * marks the live parameters (config and active\n"
+      "overrides). --sort KPI orders the rows, the highest first (total_return,\n"
+      "cagr, sharpe, sortino, calmar, max_drawdown, volatility, trades, win_rate,\n"
+      "final_equity); --format json or csv for a program. A combination that fails\n"
+      "is said in its row and the exit code is 1; Ctrl-C lets the runs under way\n"
+      "finish, prints those that ran and exits 130.\n"
+      "\n"
+      "Caveat: parameters chosen on the same history they are measured on overfit\n"
+      "it. Hold out a later period: sweep with --to before it, then check the chosen\n"
+      "values with a plain backtest over the held-out period alone.",
+      JUTSU_NEED_PLUGINS, "text,json,csv", jutsu_cmd_backtest },
 
     { "trades list", "[--strategy ID] [--symbol S] [--from DATE] [--to DATE] [--mode M] "
       "[--limit N]",

@@ -6,19 +6,22 @@
  * --trades FILE as CSV).
  *
  * --format json is jutsu_backtest_json, the answer of POST /api/backtest:
- * one shape for both.
+ * one shape for both. With --sweep, one run per combination of values
+ * instead (cmd_backtest_sweep.c).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jutsu/error.h"
 #include "jobs/backtest.h"
 #include "cli/cli.h"
 #include "cli/cli_suggest.h"
+#include "cli/sweep.h"
 #include "host/entities.h"
 #include "store/store.h"
 
@@ -32,6 +35,10 @@ struct bt_args {
     struct jutsu_param params[BT_MAX_PARAMS];
     char              *param_text[BT_MAX_PARAMS];
     size_t             nparams;
+    struct jutsu_sweep_axis axes[JUTSU_SWEEP_MAX_AXES];   /* --sweep */
+    size_t             naxes;
+    unsigned           jobs;
+    enum jutsu_sweep_kpi sort;
 };
 
 /* --param NAME=VALUE: the name is cut off the argument in a copy. */
@@ -54,6 +61,41 @@ static int param_opt(struct jutsu_cli *cli, const char *arg, struct bt_args *a)
     return 0;
 }
 
+/* --sweep NAME=SPEC: parsed now, checked against the strategy later. */
+static int sweep_opt(struct jutsu_cli *cli, const char *arg, struct bt_args *a)
+{
+    char err[512];
+    if (a->naxes == JUTSU_SWEEP_MAX_AXES)
+        return jutsu_cli_usage(cli, "--sweep: at most %d", JUTSU_SWEEP_MAX_AXES);
+    int rc = jutsu_sweep_axis_parse(arg, &a->axes[a->naxes], err, sizeof(err));
+    a->naxes++;   /* freed with the others, after a failure too */
+    if (rc == JUTSU_ENOMEM) {
+        jutsu_cli_error("out of memory");
+        return JUTSU_EXIT_FAILURE;
+    }
+    return rc == 0 ? 0 : jutsu_cli_usage(cli, "%s", err);
+}
+
+static int sweep_extra_opt(struct jutsu_cli *cli, int c, const char *arg, struct bt_args *a)
+{
+    char *end;
+    if (c == 'j') {
+        unsigned long n = strtoul(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end != '\0' || n < 1 || n > 1024)
+            return jutsu_cli_usage(cli, "--jobs %s: a number of threads, 1 to 1024", arg);
+        a->jobs = (unsigned)n;
+        return 0;
+    }
+    if ((a->sort = jutsu_sweep_kpi_of(arg)) == JUTSU_SWEEP_BY_NONE) {
+        char names[256] = "";
+        for (int i = 0; jutsu_sweep_kpi_names[i]; i++)
+            snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? ", " : "",
+                     jutsu_sweep_kpi_names[i]);
+        return jutsu_cli_usage(cli, "--sort %s: sort by one of %s", arg, names);
+    }
+    return 0;
+}
+
 static int bt_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
 {
     struct bt_args *a = ud;
@@ -68,6 +110,8 @@ static int bt_opt(struct jutsu_cli *cli, int c, const char *arg, void *ud)
     case 'd': a->daily = arg; return 0;
     case 't': a->trades = arg; return 0;
     case 'p': return param_opt(cli, arg, a);
+    case 'w': return sweep_opt(cli, arg, a);
+    case 'j': case 'o': return sweep_extra_opt(cli, c, arg, a);
     }
     return jutsu_cli_usage(cli, "unknown option");
 }
@@ -80,6 +124,9 @@ static const struct option bt_opts[] = {
     { "daily",    required_argument, NULL, 'd' },
     { "trades",   required_argument, NULL, 't' },
     { "param",    required_argument, NULL, 'p' },
+    { "sweep",    required_argument, NULL, 'w' },
+    { "jobs",     required_argument, NULL, 'j' },
+    { "sort",     required_argument, NULL, 'o' },
     { NULL, 0, NULL, 0 }
 };
 
@@ -321,6 +368,30 @@ static int run(struct jutsu_cli *cli, struct bt_args *a)
     return rc;
 }
 
+/* The options of one kind of run refused in the other: 0 or a usage error. */
+static int options_fit(struct jutsu_cli *cli, const struct bt_args *a)
+{
+    if (a->naxes == 0 && (a->jobs || a->sort))
+        return jutsu_cli_usage(cli, "--%s goes with --sweep", a->jobs ? "jobs" : "sort");
+    if (a->naxes == 0 && cli->format == JUTSU_FMT_CSV)
+        return jutsu_cli_usage(cli, "--format csv goes with --sweep (a single run's trades "
+                               "as CSV: --trades FILE)");
+    if (a->naxes > 0 && (a->daily || a->trades))
+        return jutsu_cli_usage(cli, "--%s is a single run's: not with --sweep",
+                               a->daily ? "daily" : "trades");
+    return 0;
+}
+
+static int sweep(struct jutsu_cli *cli, struct bt_args *a)
+{
+    struct jutsu_sweep_req req = {
+        .strategy = a->o.strategy, .from = a->o.from, .to = a->o.to, .capital = a->o.capital,
+        .fixed = a->params, .nfixed = a->nparams, .axes = a->axes, .naxes = a->naxes,
+        .jobs = a->jobs, .sort = a->sort,
+    };
+    return jutsu_backtest_sweep(cli, &req);
+}
+
 int jutsu_cmd_backtest(struct jutsu_cli *cli)
 {
     struct bt_args a;
@@ -332,9 +403,11 @@ int jutsu_cmd_backtest(struct jutsu_cli *cli)
         rc = jutsu_cli_usage(cli, "--strategy, --from and --to are required");
     if (rc == 0 && a.o.from > a.o.to)
         rc = jutsu_cli_usage(cli, "--from is after --to");
-    if (rc == 0)
-        rc = run(cli, &a);
+    if (rc == 0 && (rc = options_fit(cli, &a)) == 0)
+        rc = a.naxes ? sweep(cli, &a) : run(cli, &a);
     for (size_t i = 0; i < a.nparams; i++)
         free(a.param_text[i]);
+    for (size_t i = 0; i < a.naxes; i++)
+        jutsu_sweep_axis_free(&a.axes[i]);
     return rc;
 }
