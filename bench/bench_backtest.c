@@ -6,22 +6,27 @@
  *
  * On a scratch database holding the six bundled ETFs (conf/sample-data
  * through the CSV source; untimed), with the v3_5b instance of the
- * default config (strategy-regime, live parameters) and kpi-standard:
+ * default config (strategy-regime, live parameters) and kpi-standard,
+ * 2011-01-03 .. 2025-06-27 (issue 17's run):
  *
- *   raw       the strategy alone: every day of 2010-01-04 .. 2025-12-31
- *             fed to the plugin from bars already in memory (on_day, and
- *             committed when it asks to rebalance): what the arithmetic of
- *             the strategy costs, with no trading, books or database
- *   backtest  jutsu_backtest_run over the same days: warm-up, the trading
- *             job's day by day (orders, simulated fills, trades, positions,
- *             snapshots), the EOD code over the result and the QQQ
- *             baseline with KPIs, the summary read back, all rolled back.
- *             The median of --reps runs; ratio = backtest / raw
+ *   raw       the strategy alone: every day fed to the plugin from bars
+ *             already in memory (on_day, and committed when it asks to
+ *             rebalance): what the arithmetic of the strategy costs, with
+ *             no trading, books or database
+ *   backtest  jutsu_backtest_run over the same days, in its store in
+ *             memory: warm-up, the trading job's day by day (orders,
+ *             simulated fills, trades, positions, snapshots), the EOD code
+ *             over the result and the QQQ baseline with KPIs, the summary
+ *             read back. The median of --reps runs; ratio = backtest / raw
+ *   on db     the same run written to the configured database in a
+ *             transaction rolled back (opts.on_database: how every
+ *             backtest ran before the store in memory), for comparison
  *   cli       `jutsu backtest --strategy v3_5b ...` as a process of its
- *             own on the same database: its wall time and its peak
- *             resident memory (getrusage of the child)
+ *             own on the same database: the median wall time of --reps
+ *             runs and the highest peak resident memory (getrusage)
  *
- * The bar: the backtest (and the CLI run) under one second.
+ * The goals (issue 17): the CLI under 100 ms on SQLite and under 300 ms on
+ * PostgreSQL, under 32 MB.
  */
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -42,16 +47,18 @@
 #include "base/calendar.h"
 #include "store/data_api.h"
 #include "base/log.h"
+#include "host/app.h"
 
 extern char **environ;
 
-#define FROM jutsu_date_from_ymd(2010, 1, 4)
-#define TO   jutsu_date_from_ymd(2025, 12, 31)
+#define FROM jutsu_date_from_ymd(2011, 1, 3)
+#define TO   jutsu_date_from_ymd(2025, 6, 27)
+#define GOAL_RSS_MB 32.0
 
 struct result {
     const char *backend;
     int         days, trades;
-    double      raw_ms, backtest_ms, cli_ms;
+    double      raw_ms, backtest_ms, ondb_ms, cli_ms, goal_ms;
     long        cli_maxrss_kb;
     int         reps;
 };
@@ -143,6 +150,28 @@ static double raw_ms(struct bench_db *db, int *days)
 
 /* --- the CLI as a process of its own: wall time and peak memory ------------- */
 
+/* One CLI run: its wall time in ms; *maxrss_kb its peak resident memory. */
+static double cli_once(char *const *argv, long *maxrss_kb)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int status = 0;
+    struct rusage ru;
+    if (posix_spawn_file_actions_init(&fa) != 0 ||
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) != 0)
+        bench_die("posix_spawn_file_actions");
+    int64_t t0 = bench_mono_ns();
+    if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+        bench_die("cannot run %s", argv[0]);
+    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        bench_die("%s backtest failed (exit %d)", argv[0],
+                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    double ms = (double)(bench_mono_ns() - t0) / 1e6;
+    *maxrss_kb = ru.ru_maxrss;
+    posix_spawn_file_actions_destroy(&fa);
+    return ms;
+}
+
 static void cli_run(struct bench_db *db, struct result *r)
 {
     char jutsu[PATH_MAX + 16], conf[700];
@@ -159,23 +188,43 @@ static void cli_run(struct bench_db *db, struct result *r)
     if (fclose(f) != 0)
         bench_die("cannot write %s", conf);
     char *argv[] = { jutsu, "-c", conf, "-q", "backtest", "--strategy", "v3_5b", "--from",
-                     "2010-01-04", "--to", "2025-12-31", "--format", "json", NULL };
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int status = 0;
-    struct rusage ru;
-    if (posix_spawn_file_actions_init(&fa) != 0 ||
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) != 0)
-        bench_die("posix_spawn_file_actions");
-    int64_t t0 = bench_mono_ns();
-    if (posix_spawn(&pid, jutsu, &fa, NULL, argv, environ) != 0)
-        bench_die("cannot run %s", jutsu);
-    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        bench_die("%s backtest failed (exit %d)", jutsu, WIFEXITED(status) ? WEXITSTATUS(status)
-                                                                          : -1);
-    r->cli_ms = (double)(bench_mono_ns() - t0) / 1e6;
-    r->cli_maxrss_kb = ru.ru_maxrss;
-    posix_spawn_file_actions_destroy(&fa);
+                     "2011-01-03", "--to", "2025-06-27", "--format", "json", NULL };
+    double *ms = calloc((size_t)r->reps, sizeof(*ms));
+    if (ms == NULL)
+        bench_die("out of memory");
+    for (int k = 0; k < r->reps; k++) {
+        long kb;
+        ms[k] = cli_once(argv, &kb);
+        if (kb > r->cli_maxrss_kb)
+            r->cli_maxrss_kb = kb;
+    }
+    r->cli_ms = bench_median(ms, (size_t)r->reps);
+    free(ms);
+}
+
+/* The median of reps backtests, in memory or on the database. */
+static double backtest_ms(struct bench_db *db, int reps, int on_database, struct result *r)
+{
+    double *ms = calloc((size_t)reps, sizeof(*ms));
+    if (ms == NULL)
+        bench_die("out of memory");
+    for (int k = 0; k < reps; k++) {
+        struct jutsu_backtest_opts bo = { .strategy = "v3_5b", .from = FROM, .to = TO,
+                                          .on_database = on_database };
+        struct jutsu_backtest bt;
+        int64_t t0 = bench_mono_ns();
+        int rc = jutsu_backtest_run(db->app, &bo, &bt);
+        ms[k] = (double)(bench_mono_ns() - t0) / 1e6;
+        if (rc != 0)
+            bench_die("backtest: %s", bt.error);
+        if (bt.strategy.days != r->days)
+            bench_die("the backtest saw %d days, the raw run %d", bt.strategy.days, r->days);
+        r->trades = bt.strategy.trades;
+        jutsu_backtest_free(&bt);
+    }
+    double med = bench_median(ms, (size_t)reps);
+    free(ms);
+    return med;
 }
 
 static void run_backend(int pg, int reps, struct result *r)
@@ -188,27 +237,21 @@ static void run_backend(int pg, int reps, struct result *r)
     bench_db_open(&db, pg, "bt", y, 1);
     free(y);
     bench_sync(&db);
+    /* the sync's events opened the data version's session, which would
+     * hold the second of the bench's two pooled PostgreSQL connections
+     * that the backtest needs: nothing here serves cached answers */
+    jutsu_app_data_version_stop(db.app);
 
-    double *ms = calloc((size_t)reps, sizeof(*ms)), *raw = calloc((size_t)reps, sizeof(*raw));
-    if (ms == NULL || raw == NULL)
+    double *raw = calloc((size_t)reps, sizeof(*raw));
+    if (raw == NULL)
         bench_die("out of memory");
-    for (int k = 0; k < reps; k++) {
+    for (int k = 0; k < reps; k++)
         raw[k] = raw_ms(&db, &r->days);
-        struct jutsu_backtest_opts bo = { .strategy = "v3_5b", .from = FROM, .to = TO };
-        struct jutsu_backtest bt;
-        int64_t t0 = bench_mono_ns();
-        int rc = jutsu_backtest_run(db.app, &bo, &bt);
-        ms[k] = (double)(bench_mono_ns() - t0) / 1e6;
-        if (rc != 0)
-            bench_die("backtest: %s", bt.error);
-        if (bt.strategy.days != r->days)
-            bench_die("the backtest saw %d days, the raw run %d", bt.strategy.days, r->days);
-        r->trades = bt.strategy.trades;
-    }
     r->raw_ms = bench_median(raw, (size_t)reps);
-    r->backtest_ms = bench_median(ms, (size_t)reps);
-    free(ms);
     free(raw);
+    r->backtest_ms = backtest_ms(&db, reps, 0, r);
+    r->ondb_ms = backtest_ms(&db, reps, 1, r);
+    r->goal_ms = pg ? 300 : 100;
     cli_run(&db, r);
     bench_db_close(&db);
 }
@@ -236,23 +279,27 @@ int main(int argc, char **argv)
             json_object_object_add(o, "backtest_ms", json_object_new_double(res[i].backtest_ms));
             json_object_object_add(o, "ratio", json_object_new_double(res[i].backtest_ms /
                                                                       res[i].raw_ms));
+            json_object_object_add(o, "on_database_ms", json_object_new_double(res[i].ondb_ms));
             json_object_object_add(o, "cli_ms", json_object_new_double(res[i].cli_ms));
+            json_object_object_add(o, "cli_goal_ms", json_object_new_double(res[i].goal_ms));
             json_object_object_add(o, "cli_maxrss_kb", json_object_new_int64(res[i].cli_maxrss_kb));
+            json_object_object_add(o, "cli_goal_rss_mb", json_object_new_double(GOAL_RSS_MB));
             json_object_array_add(a, o);
         }
         puts(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY));
         json_object_put(a);
         return 0;
     }
-    printf("v3_5b, 2010-01-04 .. 2025-12-31, six ETFs; medians of %d runs\n", reps);
-    printf("%-10s %5s %6s %10s %12s %6s %9s %12s\n", "backend", "days", "trades", "raw ms",
-           "backtest ms", "ratio", "cli ms", "cli peak RSS");
+    printf("v3_5b, 2011-01-03 .. 2025-06-27, six ETFs; medians of %d runs\n", reps);
+    printf("%-10s %5s %6s %8s %11s %6s %8s %8s %6s %9s %6s\n", "backend", "days", "trades",
+           "raw ms", "backtest ms", "ratio", "on db ms", "cli ms", "goal", "peak RSS", "goal");
     for (size_t i = 0; i < n; i++)
-        printf("%-10s %5d %6d %10.1f %12.1f %6.1f %9.1f %9.1f MB\n", res[i].backend,
-               res[i].days, res[i].trades, res[i].raw_ms, res[i].backtest_ms,
-               res[i].backtest_ms / res[i].raw_ms, res[i].cli_ms,
-               (double)res[i].cli_maxrss_kb / 1024.0);
-    printf("raw: the strategy alone over bars in memory; ratio = backtest / raw; the bar: "
-           "backtest and cli under 1000 ms\n");
+        printf("%-10s %5d %6d %8.1f %11.1f %6.1f %8.1f %8.1f %6.0f %6.1f MB %3.0f MB\n",
+               res[i].backend, res[i].days, res[i].trades, res[i].raw_ms, res[i].backtest_ms,
+               res[i].backtest_ms / res[i].raw_ms, res[i].ondb_ms, res[i].cli_ms,
+               res[i].goal_ms, (double)res[i].cli_maxrss_kb / 1024.0, GOAL_RSS_MB);
+    printf("raw: the strategy alone over bars in memory; ratio = backtest / raw; on db: the "
+           "same run on the database in a transaction rolled back (as before the store in "
+           "memory); cli: the whole process, its highest peak RSS\n");
     return 0;
 }

@@ -150,12 +150,20 @@ int  jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t t
 /*
  * Computes the rows of the caller's entities (copied into r->ents) over
  * the trading days of [from, to] through session `s`, joining its
- * transaction, with closes from `prices` (which must cover the range): no
- * status, no event, no cascade. The backtest's EOD, on its own entities in
- * a transaction it rolls back. Same returns as run, except that a day that
+ * transaction, with closes from `prices` (which must cover the range) and
+ * where each symbol's data ends read through `market` (the configured
+ * database, where the bars are; may be s): no status, no event, no
+ * cascade. The backtest's EOD, on its own entities in a store it throws
+ * away: so each chain's rows carry kpi_state only on its
+ * last day (the KPI state goes from day to day in memory; no later chain
+ * continues from a middle row). Same returns as run, except that a day that
  * waits for data is JUTSU_EPLUGIN too: a backtest has no later run.
  */
 struct jutsu_prices;
+int  jutsu_eod_chains_on(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *market,
+                         const struct jutsu_entities *ents, jutsu_date_t from, jutsu_date_t to,
+                         struct jutsu_prices *prices, struct jutsu_eod_report *r);
+/* The same with the bars on s (market = s). */
 int  jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_entities *ents,
                       jutsu_date_t from, jutsu_date_t to, struct jutsu_prices *prices,
                       struct jutsu_eod_report *r);

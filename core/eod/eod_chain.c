@@ -59,6 +59,7 @@ struct inputs {
 struct chain {
     struct eod_env             *e;
     const struct jutsu_entity  *ent;
+    size_t                      ndays;      /* in the range */
     struct jutsu_eod_day       *reps;
     char                       *note;       /* the entity's first problem, or NULL */
     int                         nproblems;
@@ -105,7 +106,7 @@ static int newest_of(struct eod_env *e, const char *symbol, struct eod_newest **
     struct eod_newest *x = &v[e->nnewest];
     memset(x, 0, sizeof(*x));
     snprintf(x->symbol, sizeof(x->symbol), "%s", symbol);
-    int rc = jutsu_eod_newest_bar(e->s, symbol, &x->date);
+    int rc = jutsu_eod_newest_bar(e->market ? e->market : e->s, symbol, &x->date);
     if (rc != 0 && rc != JUTSU_ENOENT)
         return rc;
     x->found = rc == 0;
@@ -630,7 +631,12 @@ static int finish_row(struct chain *c, struct carry *k, struct day *dy)
     }
     row.positions_json = json_object_to_json_string_ext(dy->v.positions,
                                                         JSON_C_TO_STRING_PLAIN);
-    row.kpi_state = next ? json_object_to_json_string_ext(next, JSON_C_TO_STRING_PLAIN) : NULL;
+    /* the text is built, checked and stored: a scratch chain's middle rows,
+     * which nothing continues from, spare it (a fifth of a backtest) */
+    int with_state = !c->e->state_at_end || dy->i + 1 == c->ndays;
+    row.kpi_state = next && with_state ? json_object_to_json_string_ext(next,
+                                                                        JSON_C_TO_STRING_PLAIN)
+                                       : NULL;
     row.metrics = metrics ? json_object_to_json_string_ext(metrics, JSON_C_TO_STRING_PLAIN)
                           : NULL;
     int changed = 0;
@@ -685,7 +691,7 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
                     size_t n, jutsu_prices *prices, struct jutsu_eod_cell *cells, size_t stride,
                     struct jutsu_eod_day *reps, char *note)
 {
-    struct chain c = { .e = e, .ent = ent, .reps = reps, .note = note };
+    struct chain c = { .e = e, .ent = ent, .ndays = n, .reps = reps, .note = note };
     struct carry k;
     struct inputs in;
     struct cursor cu = { 0 };

@@ -25,12 +25,19 @@ struct eod_newest {
 struct eod_env {
     struct jutsu_app            *app;
     jutsu_dbs                   *s;
+    /* where the bars are, for where their data ends (newest_of): NULL for
+     * s, or the configured database when s is a scratch store */
+    jutsu_dbs                   *market;
     const jutsu_calendar        *cal;
     const jutsu_tz              *tz;
     const struct jutsu_entities *ents;
     struct jutsu_kpi_set         kpis;
     struct eod_newest           *newest;   /* owned: free with jutsu_eod_env_free_newest */
     size_t                       nnewest;
+    /* rows for a scratch store (the backtest's): kpi_state only on a chain's
+     * last day, the one a later chain could go on from; the state itself is
+     * carried in memory from day to day either way */
+    int                          state_at_end;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "jutsu/error.h"
 #include "jutsu/json.h"
 #include "jobs/backtest.h"
+#include "jobs/bt_store.h"
 #include "base/calendar.h"
 #include "base/clock.h"
 #include "store/data_api.h"
@@ -270,12 +271,12 @@ static int trade_days(struct trader *t, jutsu_prices *p, const struct jutsu_back
 
 /* The EOD chains of the run's entities over the range: a day the EOD
  * code could not value fails the run with that day's reason. */
-static int finalise_days(struct jutsu_app *app, jutsu_dbs *s, const struct bt_entities *bt,
-                         const struct jutsu_backtest_opts *o, jutsu_prices *p,
-                         struct jutsu_backtest *out)
+static int finalise_days(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *ps,
+                         const struct bt_entities *bt, const struct jutsu_backtest_opts *o,
+                         jutsu_prices *p, struct jutsu_backtest *out)
 {
     struct jutsu_eod_report er = { 0 };
-    int rc = jutsu_eod_chains(app, s, &bt->set, o->from, o->to, p, &er);
+    int rc = jutsu_eod_chains_on(app, s, ps, &bt->set, o->from, o->to, p, &er);
     if (rc == JUTSU_EPLUGIN) {
         for (size_t i = 0; i < er.ndays; i++)
             if (er.days[i].error[0]) {
@@ -514,6 +515,29 @@ static int prepare(struct jutsu_app *app, const struct jutsu_backtest_opts *o,
     return rc;
 }
 
+/*
+ * Where the run writes: a store in memory (the default), or the configured
+ * database itself in a transaction rolled back at the end (on_database, the
+ * way it was done before, kept for the tests that compare the two). *s is
+ * the session to write on; the production session `ps` stays the one
+ * that bars and overrides are read from.
+ */
+static int open_scratch(struct jutsu_app *app, const struct jutsu_backtest_opts *o,
+                        jutsu_dbs *ps, struct jutsu_bt_store **mem, jutsu_dbs **s,
+                        struct jutsu_backtest *out)
+{
+    int rc;
+    *s = ps;
+    if (!o->on_database &&
+        (rc = jutsu_bt_store_open(app, mem, s, out->error, sizeof(out->error))) != 0)
+        return rc;
+    /* one transaction: rolled back on the database, nothing of the run
+     * stays; in memory it spares a journal per statement */
+    if ((rc = jutsu_dbs_begin(*s)) != 0)
+        fail(out, rc, "%s", jutsu_dbs_error_line(*s));
+    return rc;
+}
+
 int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *o,
                        struct jutsu_backtest *out)
 {
@@ -522,7 +546,8 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     struct trader t;
     struct jutsu_sched_time when;
     struct jutsu_ctx priv = { 0 };
-    jutsu_dbs *s = NULL;
+    struct jutsu_bt_store *mem = NULL;
+    jutsu_dbs *ps = NULL, *s = NULL;
     jutsu_prices *p = NULL;
     memset(out, 0, sizeof(*out));
     out->from = o->from;
@@ -531,22 +556,20 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     if (rc != 0)
         goto free_entities;
     out->capital = bt.v[0].initial_capital;
-    if ((rc = jutsu_app_dbs_open(app, &s)) != 0) {
+    if ((rc = jutsu_app_dbs_open(app, &ps)) != 0) {
         fail(out, rc, "cannot open the database: %s", jutsu_strerror(rc));
         goto free_entities;
     }
-    /* one transaction, always rolled back: nothing of the run stays */
-    if ((rc = jutsu_dbs_begin(s)) != 0) {
-        fail(out, rc, "%s", jutsu_dbs_error_line(s));
+    if ((rc = open_scratch(app, o, ps, &mem, &s, out)) != 0)
         goto close_session;
-    }
-    if ((rc = open_instance(app, s, &bt, o, &priv, out)) != 0)
+    if ((rc = open_instance(app, ps, &bt, o, &priv, out)) != 0)
         goto close_instance;
     rc = jutsu_trader_open(&t, app, s, &when, &bt.v[0], "backtest", 0, out->error,
                            sizeof(out->error));
     if (rc != 0)
         goto close_trader;
-    if ((rc = jutsu_prices_new(s, jutsu_trader_from(&t, o->from), o->to, &p)) != 0) {
+    /* the bars come from the configured database, each symbol's once */
+    if ((rc = jutsu_prices_new(ps, jutsu_trader_from(&t, o->from), o->to, &p)) != 0) {
         fail(out, rc, "the price book: %s", jutsu_strerror(rc));
         goto close_trader;
     }
@@ -554,7 +577,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         (rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error))) == 0 &&
         (rc = trade_days(&t, p, o, out)) == 0 &&
         (rc = past_deadline(o, "before the EOD pass", 0, out)) == 0 &&
-        (rc = finalise_days(app, s, &bt, o, p, out)) == 0 &&
+        (rc = finalise_days(app, s, ps, &bt, o, p, out)) == 0 &&
         (rc = past_deadline(o, "after the EOD pass", 0, out)) == 0)
         rc = report_sides(s, &bt, &t, o, out);
     jutsu_prices_free(p);
@@ -563,8 +586,11 @@ close_trader:
 close_instance:
     close_instance(&priv);
 close_session:
-    jutsu_dbs_rollback(s);
-    jutsu_dbs_close(s);
+    if (mem && s)
+        jutsu_dbs_commit(s);   /* thrown away with the store: cheaper than undoing it */
+    jutsu_bt_store_close(mem);
+    jutsu_dbs_rollback(ps);
+    jutsu_dbs_close(ps);
 free_entities:
     jutsu_entities_free(&all);
     return rc;

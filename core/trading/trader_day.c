@@ -4,6 +4,7 @@
  */
 #include <json-c/json.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,7 +265,10 @@ int jutsu_trader_day(struct trader *t, jutsu_prices *p, jutsu_date_t d,
     struct jutsu_bar bars[JUTSU_STRATEGY_MAX_SYMBOLS];
     uint8_t has[JUTSU_STRATEGY_MAX_SYMBOLS];
     struct jutsu_strategy_signal sig;
-    memset(res, 0, sizeof(*res));
+    /* all but the orders, 90% of its 26 kB and a backtest's biggest memset:
+     * each order is zeroed when it is made, and only norders are read */
+    memset(res, 0, offsetof(struct jutsu_trade_result, orders));
+    memset(&res->equity, 0, sizeof(*res) - offsetof(struct jutsu_trade_result, equity));
     res->ent = t->ent;
     res->date = d;
     res->t_norm = res->z_score = NAN;

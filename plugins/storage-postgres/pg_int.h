@@ -106,6 +106,7 @@ struct jutsu_stmt {
     struct jutsu_stmt *next;
     char              *sql;
     uint32_t           hash;
+    const char        *ptr;           /* the caller's text, last prepare */
     char               name[24];
     unsigned           gen;           /* db->gen when prepared          */
     int                busy;          /* handed out by prepare()        */

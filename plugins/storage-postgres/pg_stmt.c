@@ -91,6 +91,28 @@ static int alloc_params(struct jutsu_stmt *st, int n)
     return JUTSU_ENOMEM;
 }
 
+/*
+ * A free statement for `sql`, or NULL. By the text's address first: the
+ * host's texts are literals or built once, so the same query comes back at
+ * the same address, and strcmp is far cheaper than hashing the whole text
+ * byte by byte; the address alone is not enough (a caller's buffer may hold
+ * another text next time). Only on an address miss is the text hashed (*h).
+ */
+static struct jutsu_stmt *cache_find(struct jutsu_db *db, const char *sql, uint32_t *h)
+{
+    struct jutsu_stmt *st;
+    for (st = db->stmts; st; st = st->next)
+        if (!st->busy && st->ptr == sql && strcmp(st->sql, sql) == 0)
+            return st;
+    *h = hash_sql(sql);
+    for (st = db->stmts; st; st = st->next)
+        if (!st->busy && st->hash == *h && strcmp(st->sql, sql) == 0) {
+            st->ptr = sql;
+            return st;
+        }
+    return NULL;
+}
+
 int pg_prepare(jutsu_db *db, const char *sql, jutsu_stmt **out)
 {
     struct jutsu_stmt *st;
@@ -102,21 +124,21 @@ int pg_prepare(jutsu_db *db, const char *sql, jutsu_stmt **out)
         return pg_err_set(db, JUTSU_EINVAL, "", "prepare: no SQL");
     if (db->copying)
         return pg_err_set(db, JUTSU_ESTATE, "", "a bulk load is in progress on this connection");
-    uint32_t h = hash_sql(sql);
-    for (st = db->stmts; st; st = st->next)
-        if (!st->busy && st->hash == h && strcmp(st->sql, sql) == 0) {
-            st->busy = 1;
-            drop_result(st);
-            clear_binds(st);
-            *out = st;
-            return 0;
-        }
+    uint32_t h = 0;
+    if ((st = cache_find(db, sql, &h)) != NULL) {
+        st->busy = 1;
+        drop_result(st);
+        clear_binds(st);
+        *out = st;
+        return 0;
+    }
     if ((st = calloc(1, sizeof(*st))) == NULL || (st->sql = strdup(sql)) == NULL) {
         rc = pg_err_set(db, JUTSU_ENOMEM, "", "out of memory preparing a statement");
         goto fail;
     }
     st->db = db;
     st->hash = h;
+    st->ptr = sql;
     st->row = -1;
     snprintf(st->name, sizeof(st->name), "jutsu_%u", db->next_name++);
     if ((rc = pg_command(db, prepare_fn, st, &r)) != 0)

@@ -153,6 +153,30 @@ static int open_readonly(const struct sq_driver *drv, sqlite3 **out, char *why, 
     return 0;
 }
 
+/* A database in memory, this connection's alone: no file, no WAL (its
+ * journal stays in memory), nothing synced. */
+static int open_memory(sqlite3 **out, char *why, size_t whysz)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(":memory:", &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                             SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(h, 1);
+        rc = sqlite3_exec(h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF", NULL, NULL,
+                          NULL);
+    }
+    if (rc != SQLITE_OK) {
+        const char *state;
+        int code = sq_map_code(rc, &state);
+        snprintf(why, whysz, "SQLite database in memory: cannot open: %s [%s]",
+                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc), state);
+        sqlite3_close(h);
+        return code;
+    }
+    *out = h;
+    return 0;
+}
+
 int sq_open(const struct sq_driver *drv, sqlite3 **out, char *why, size_t whysz)
 {
     sqlite3 *h = NULL;
@@ -161,6 +185,8 @@ int sq_open(const struct sq_driver *drv, sqlite3 **out, char *why, size_t whysz)
     int rc;
 
     *out = NULL;
+    if (drv->memory)
+        return open_memory(out, why, whysz);
     rc = sqlite3_open_v2(drv->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                          SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK)

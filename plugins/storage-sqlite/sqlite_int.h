@@ -32,6 +32,8 @@ struct sq_driver {
     int                      busy_timeout_ms;
     int                      synchronous;     /* SQ_SYNC_*               */
     int                      cache_size;      /* idle statements kept    */
+    int                      memory;          /* a private database in
+                                                 memory per connection   */
 };
 
 struct jutsu_stmt {
@@ -39,6 +41,8 @@ struct jutsu_stmt {
     sqlite3_stmt      *s;
     char              *key;          /* the SQL as given (cache key)      */
     uint64_t           hash;
+    const char        *ptr;          /* the caller's text it was last
+                                        prepared from (cache_take)       */
     struct jutsu_stmt *prev, *next;  /* on db->live or db->idle           */
     int                idle;
     int                readonly;     /* sqlite3_stmt_readonly             */

@@ -34,6 +34,7 @@ struct sq_conf {
     int         synchronous;       /* SQ_SYNC_*                       */
     int64_t     statement_cache;
     int         create_dir;
+    int         memory;
 };
 
 static const char *const sync_choices[] = { "off", "normal", "full", NULL };
@@ -57,6 +58,10 @@ static const struct jutsu_cfg_key schema[] = {
     JUTSU_CFG_KEY_AT("create_dir", JUTSU_CFG_BOOL, "true",
                      "Create the file's directory (mode 0750) if it is missing",
                      struct sq_conf, create_dir),
+    JUTSU_CFG_KEY_AT("memory", JUTSU_CFG_BOOL, "false",
+                     "For the host's scratch stores (a backtest's): each connection gets a "
+                     "database of its own in memory, gone when it closes; path is ignored",
+                     struct sq_conf, memory),
     JUTSU_CFG_END
 };
 
@@ -121,8 +126,10 @@ static int read_config(const struct jutsu_host *host, jutsu_ctx *ctx, struct sq_
     struct sq_conf conf = { 0 };
     if (host->cfg_fill(ctx, &conf) != 0)
         return JUTSU_ECONFIG;       /* the host has said which key, and why */
-    const char *path = conf.path;
-    if (*path == '\0' || strcmp(path, ":memory:") == 0)
+    const char *path = conf.memory ? ":memory:" : conf.path;
+    drv->memory = conf.memory;
+    /* with memory, a database per connection is what the host asked for */
+    if (!drv->memory && (*path == '\0' || strcmp(path, ":memory:") == 0))
         return host->cfg_error(ctx, "path", "path \"%s\" is not allowed: every thread opens its "
                                "own connection, and each would see its own empty temporary "
                                "database; give a file such as var/jutsu.db", path);
@@ -161,7 +168,7 @@ static int sq_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
     drv->ctx = ctx;
     if ((rc = read_config(host, ctx, drv, &create)) != 0)
         goto fail;
-    if ((rc = check_dir(drv->path, create, why, sizeof(why))) != 0 ||
+    if ((rc = drv->memory ? 0 : check_dir(drv->path, create, why, sizeof(why))) != 0 ||
         (rc = sq_open(drv, &probe, why, sizeof(why))) != 0) {
         if (rc != JUTSU_ENOMEM)
             host->set_error(ctx, "%s", why);
@@ -171,8 +178,10 @@ static int sq_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
         host->log(ctx, JUTSU_LOG_WARN, "%s is read-only for this user: opened for reading "
                   "only, commands that write will fail", drv->path);
     sqlite3_close(probe);
-    host->log(ctx, JUTSU_LOG_INFO, "using %s (SQLite %s, WAL, synchronous=%s, busy timeout "
-              "%d ms, statement cache %d)", drv->path, sqlite3_libversion(),
+    /* a backtest's store in memory is no news to the person running it */
+    host->log(ctx, drv->memory ? JUTSU_LOG_DEBUG : JUTSU_LOG_INFO, "using %s (SQLite %s, WAL, "
+              "synchronous=%s, busy timeout %d ms, statement cache %d)", drv->path,
+              sqlite3_libversion(),
               sync_choices[drv->synchronous], drv->busy_timeout_ms, drv->cache_size);
     *state = drv;
     return 0;
