@@ -155,7 +155,11 @@ set(CPACK_RPM_CORE_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_POSTGRESQL_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_DEV_PACKAGE_GROUP "Development/Libraries")
 # (CPack's spec has no Packager: line; rpmbuild takes it from this macro)
-set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${JUTSU_PACKAGE_CONTACT}")
+# rpmbuild strips static archives of their debug information by default
+# (brp-strip-static-archive); libjutsu_sdk.a keeps it, as in the .deb, for
+# plugin authors' debuggers (rpmlint: static-library-without-debuginfo)
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define packager ${JUTSU_PACKAGE_CONTACT}
+%define __brp_strip_static_archive /bin/true")
 set(CPACK_RPM_CORE_PACKAGE_NAME jutsu)
 set(CPACK_RPM_POSTGRESQL_PACKAGE_NAME jutsu-postgresql)
 # -devel, as RPM distributions name a package of headers and libraries

@@ -251,7 +251,7 @@ static int read_ring(struct rd *rd, const json_object *obj, const char *name, si
     if (get_array(rd, obj, name, len, &a) != 0)
         return -1;
     for (size_t i = 0; i < len; i++) {
-        double d;
+        double d = 0; /* set by get_double on success; gcc -O3 cannot see it */
         snprintf(at, sizeof(at), "%s[%zu]", name, i);
         if (get_double(rd, json_object_array_get_idx(a, i), "", at, lo, hi, &d) != 0)
             return -1;
