@@ -209,8 +209,10 @@ static void on_signal(int sig)
     static const char msg[] = "\njutsu: interrupted: the runs under way finish, no new one "
                               "starts (again to quit at once)\n";
     if (atomic_exchange(&sweep_stop, sig) != 0) {
-        signal(sig, SIG_DFL);
-        raise(sig);
+        /* the default action ends the process as the signal says; if it
+         * cannot be restored, end it as the shell would report it */
+        if (signal(sig, SIG_DFL) == SIG_ERR || raise(sig) != 0)
+            _exit(128 + sig);
         return;
     }
     if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
