@@ -1,91 +1,147 @@
 #!/usr/bin/env bash
-# bench/bench_import.sh [BUILD_DIR] [ROWS] — `jutsu data import` end to end
-# (CSV parse → validate → dedupe → bulk upsert + metadata + audit) against
-# the raw storage baselines of bench_storage, measured in the same run, on
-# SQLite and (when the test cluster's variables are set) PostgreSQL; then a
-# full sync of the six bundled symbols into a fresh database.
+# bench/bench_import.sh [BUILD_DIR] [ROWS...] — ingest (issue 17): `jutsu data
+# import` end to end against the raw loop (bench_rawloop: one prepared
+# INSERT stepped per row, one transaction, into the spec's CREATE TABLE
+# market_data verbatim), measured in the same run, alternating, median of
+# BENCH_IMPORT_REPS (3) whole processes each, peak RSS by /usr/bin/time.
+# Default ROWS: 1000000; give "1000000 10000000" for the 10 M row too.
 #
-# The generated file has ROWS bars (default 1,000,000) in the
-# symbol,date,open,high,low,close,volume layout: the real trading days of
-# conf/sample-data/QQQ.csv, for as many synthetic symbols as needed.
+# The input: consecutive weekdays from 1900-01-01, 1 M per symbol (1 M
+# weekdays end in 5733, the last year a 4-digit date can hold is not far
+# off), so ROWS above 1 M are several symbols of 1 M one after another.
+# Layout symbol,date,open,high,low,close,volume; the raw loop reads the
+# same file with fgets and strtok. On PostgreSQL (when the test cluster's
+# variables are set) only the import is timed: there is no raw loop there.
+# Then a full sync of the six bundled symbols into a fresh database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B="${1:-build}"
-ROWS="${2:-1000000}"
+shift || true
+SIZES=("$@")
+[[ ${#SIZES[@]} -gt 0 ]] || SIZES=(1000000)
+REPS="${BENCH_IMPORT_REPS:-3}"
 export JUTSU_PLUGIN_PATH="${JUTSU_PLUGIN_PATH:-$B/plugins}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-bench-import-XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
-now() { date +%s.%N; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# --- the input -------------------------------------------------------------
-awk -F, -v rows="$ROWS" 'NR > 1 { d[n++] = $1 }
-  END {
+# gen ROWS FILE: 1 M weekdays per symbol S0, S1, ...
+gen() {
+  awk -v rows="$1" 'BEGIN {
     print "symbol,date,open,high,low,close,volume"
+    split("31 28 31 30 31 30 31 31 30 31 30 31", dim, " ")
     for (k = 0; k < rows; k++) {
-      s = int(k / n); i = k % n
-      p = 50 + (s % 200) + (i % 97) * 0.013
-      printf "S%04d,%s,%.6f,%.6f,%.6f,%.6f,%d\n", s, d[i], p, p + 1.25, p - 1.25, p + 0.5, 1000 + i
+      if (k % 1000000 == 0) { y = 1900; m = 1; d = 1; wd = 1 }   # 1900-01-01: a Monday
+      p = 50 + (k % 97) * 0.013 + (k % 1000) * 0.001
+      printf "S%d,%04d-%02d-%02d,%.6f,%.6f,%.6f,%.6f,%d\n", int(k / 1000000), y, m, d,
+             p, p + 1.25, p - 1.25, p + 0.5, 1000 + k % 5000
+      do {   # the next weekday
+        wd = (wd + 1) % 7
+        leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        if (++d > dim[m] + (m == 2 && leap)) { d = 1; if (++m > 12) { m = 1; y++ } }
+      } while (wd == 0 || wd == 6)
     }
-  }' conf/sample-data/QQQ.csv > "$TMP/bars.csv"
-echo "input: $ROWS bars in $(du -h "$TMP/bars.csv" | cut -f1) ($TMP/bars.csv)"
-
-config() {   # $1 backend, $2 database name or file
-  if [[ $1 == sqlite ]]; then
-    printf 'database:\n  type: sqlite\n  sqlite: {path: "%s"}\n  backup_dir: "%s"\n' "$2" "$TMP"
-  else
-    printf 'database:\n  type: postgresql\n  postgresql: {host: %s, port: %s, user: %s, database: %s}\n' \
-      "$JUTSU_TEST_PG_HOST" "$JUTSU_TEST_PG_PORT" "$JUTSU_TEST_PG_USER" "$2"
-  fi
-  printf 'log: {level: warn}\nsync:\n  symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV]\n  sources: [sample]\n'
-  printf 'plugins:\n  - {name: sample, plugin: source-csv, config: {path: "%s/conf/sample-data"}}\n' "$PWD"
+  }' > "$2"
 }
 
-backends=(sqlite)
-if [[ -n "${JUTSU_TEST_PG_HOST:-}" ]]; then backends+=(postgresql); fi
+files_plugin() {
+  printf 'log: {level: error}\nplugins:\n'
+  printf '  - {name: files, plugin: source-csv, config: {path: "%s"}}\n' "$TMP"
+}
+sqlite_conf() {
+  printf 'database:\n  type: sqlite\n  sqlite: {path: "%s"}\n  backup_dir: "%s"\n' "$1" "$TMP"
+  files_plugin
+}
+pg_conf() {
+  printf 'database:\n  type: postgresql\n'
+  printf '  postgresql: {host: %s, port: %s, user: %s, database: %s}\n' \
+    "$JUTSU_TEST_PG_HOST" "$JUTSU_TEST_PG_PORT" "$JUTSU_TEST_PG_USER" "$1"
+  files_plugin
+}
+psql_do() {
+  "$JUTSU_TEST_PG_BIN/psql" -X -q -h "$JUTSU_TEST_PG_HOST" -p "$JUTSU_TEST_PG_PORT" \
+    -U "$JUTSU_TEST_PG_USER" -d postgres -c "$1"
+}
 
-printf '\n%-11s %12s %12s %12s %8s\n' backend "import b/s" "raw b/s" "ratio" "inserted"
-for be in "${backends[@]}"; do
-  raw=$("$B/bench/bench_storage" --backend "$be" --rows "$ROWS" --json |
-        awk -F'"raw":' 'NF > 1 { split($2, a, "\"rows_per_s\":"); split(a[2], b, /[,}]/); print b[1] }')
-  if [[ $be == sqlite ]]; then
-    db="$TMP/import.db"
-  else
-    db="jutsu_bench_import_$$"
-    "$JUTSU_TEST_PG_BIN/psql" -X -q -h "$JUTSU_TEST_PG_HOST" -p "$JUTSU_TEST_PG_PORT" \
-      -U "$JUTSU_TEST_PG_USER" -d postgres -c "CREATE DATABASE $db"
-  fi
-  config "$be" "$db" > "$TMP/$be.yaml"
-  "$B/jutsu" -c "$TMP/$be.yaml" db upgrade >/dev/null
-  t0=$(now)
-  "$B/jutsu" -c "$TMP/$be.yaml" data import "$TMP/bars.csv" --format json > "$TMP/$be.json"
-  t1=$(now)
-  ins=$(grep -o '"inserted":[0-9]*' "$TMP/$be.json" | tail -n 1 | cut -d: -f2)
-  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-  ours=$(rate "$ROWS" "$secs")
-  printf '%-11s %12s %12.0f %12s %8s\n' "$be" "$ours" "$raw" \
-    "$(awk -v a="$ours" -v b="$raw" 'BEGIN { printf "%.2f", a / b }')" "$ins"
+# timed OUT CMD...: "seconds peak_kib" of the whole process into OUT
+timed() {
+  local out=$1
+  shift
+  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$TMP/stderr" ||
+    { cat "$TMP/stderr" >&2; exit 1; }
+}
 
-  # full sync of the six sample symbols into a fresh database
-  if [[ $be == sqlite ]]; then db2="$TMP/sync.db"; else
-    db2="jutsu_bench_sync_$$"
-    "$JUTSU_TEST_PG_BIN/psql" -X -q -h "$JUTSU_TEST_PG_HOST" -p "$JUTSU_TEST_PG_PORT" \
-      -U "$JUTSU_TEST_PG_USER" -d postgres -c "CREATE DATABASE $db2"
+# one_size ROWS: prints a row per backend
+one_size() {
+  local rows=$1 csv="$TMP/bars.csv"
+  gen "$rows" "$csv"
+  : > "$TMP/raw.t"; : > "$TMP/imp.t"; : > "$TMP/pg.t"
+  for ((r = 0; r < REPS; r++)); do
+    rm -f "$TMP"/raw.db* "$TMP"/imp.db*
+    timed "$TMP/t" "$B/bench/bench_rawloop" "$csv" "$TMP/raw.db"
+    cat "$TMP/t" >> "$TMP/raw.t"
+    n=$(sqlite3 "$TMP/raw.db" "SELECT COUNT(*) FROM market_data")
+    [[ $n -eq $rows ]] || { echo "bench_import: the raw loop stored $n of $rows" >&2; exit 1; }
+    sqlite_conf "$TMP/imp.db" > "$TMP/imp.yaml"
+    "$B/jutsu" -c "$TMP/imp.yaml" db upgrade >/dev/null
+    timed "$TMP/t" "$B/jutsu" -c "$TMP/imp.yaml" data import "$csv"
+    cat "$TMP/t" >> "$TMP/imp.t"
+    n=$(sqlite3 "$TMP/imp.db" "SELECT COUNT(*) FROM market_data")
+    [[ $n -eq $rows ]] || { echo "bench_import: the import stored $n of $rows" >&2; exit 1; }
+    if [[ -n "${JUTSU_TEST_PG_HOST:-}" ]]; then
+      local pgdb="jutsu_bench_import_$$"
+      psql_do "CREATE DATABASE $pgdb"
+      pg_conf "$pgdb" > "$TMP/pg.yaml"
+      "$B/jutsu" -c "$TMP/pg.yaml" db upgrade >/dev/null
+      timed "$TMP/t" "$B/jutsu" -c "$TMP/pg.yaml" data import "$csv"
+      cat "$TMP/t" >> "$TMP/pg.t"
+      psql_do "DROP DATABASE $pgdb"
+    fi
+  done
+  local rs ri rk ik
+  rs=$(cut -d' ' -f1 "$TMP/raw.t" | median); rk=$(cut -d' ' -f2 "$TMP/raw.t" | sort -n | tail -1)
+  ri=$(cut -d' ' -f1 "$TMP/imp.t" | median); ik=$(cut -d' ' -f2 "$TMP/imp.t" | sort -n | tail -1)
+  local rbs ibs
+  rbs=$(awk -v n="$rows" -v s="$rs" 'BEGIN { printf "%.0f", n / s }')
+  ibs=$(awk -v n="$rows" -v s="$ri" 'BEGIN { printf "%.0f", n / s }')
+  printf '%-10s %10s %12s %12s %7s %10s %10s\n' sqlite "$rows" "$rbs" "$ibs" \
+    "$(ratio "$ibs" "$rbs")" "$((rk / 1024)) MiB" "$((ik / 1024)) MiB"
+  echo "sqlite $rows $ibs" >> "$TMP/rates"
+  if [[ -s "$TMP/pg.t" ]]; then
+    local ps pk pbs
+    ps=$(cut -d' ' -f1 "$TMP/pg.t" | median); pk=$(cut -d' ' -f2 "$TMP/pg.t" | sort -n | tail -1)
+    pbs=$(awk -v n="$rows" -v s="$ps" 'BEGIN { printf "%.0f", n / s }')
+    printf '%-10s %10s %12s %12s %7s %10s %10s\n' postgresql "$rows" "-" "$pbs" "-" "-" \
+      "$((pk / 1024)) MiB"
+    echo "postgresql $rows $pbs" >> "$TMP/rates"
   fi
-  config "$be" "$db2" > "$TMP/$be-sync.yaml"
-  "$B/jutsu" -c "$TMP/$be-sync.yaml" db upgrade >/dev/null
-  t0=$(now)
-  "$B/jutsu" -c "$TMP/$be-sync.yaml" sync --format json > "$TMP/$be-sync.json"
-  t1=$(now)
-  n=$(grep -o '"inserted":[0-9]*' "$TMP/$be-sync.json" | tail -n 1 | cut -d: -f2)
-  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-  printf '%-11s full sync of the 6 sample symbols: %s bars in %.2f s (%s bars/s)\n' "$be" "$n" \
-    "$secs" "$(rate "$n" "$secs")"
-  if [[ $be == postgresql ]]; then
-    for d in "$db" "$db2"; do
-      "$JUTSU_TEST_PG_BIN/psql" -X -q -h "$JUTSU_TEST_PG_HOST" -p "$JUTSU_TEST_PG_PORT" \
-        -U "$JUTSU_TEST_PG_USER" -d postgres -c "DROP DATABASE $d"
-    done
-  fi
-done
+}
+
+echo "ingest: median of $REPS whole processes each, alternating; peak RSS the largest"
+printf '%-10s %10s %12s %12s %7s %10s %10s\n' backend rows "raw b/s" "import b/s" ratio \
+  "raw RSS" "import RSS"
+: > "$TMP/rates"
+for rows in "${SIZES[@]}"; do one_size "$rows"; done
+# throughput at each size against the first size's
+awk 'NR == 1 || !($1 in base) { base[$1] = $3 }
+     $3 != base[$1] { printf "%s: %s rows at %.2fx the throughput of the first size\n",
+                             $1, $2, $3 / base[$1] }' \
+  "$TMP/rates"
+
+# full sync of the six sample symbols into a fresh database
+printf 'database:\n  type: sqlite\n  sqlite: {path: "%s"}\n  backup_dir: "%s"\n' \
+  "$TMP/sync.db" "$TMP" > "$TMP/sync.yaml"
+printf 'log: {level: warn}\nsync:\n  symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV]\n' >> "$TMP/sync.yaml"
+printf '  sources: [sample]\n' >> "$TMP/sync.yaml"
+printf 'plugins:\n  - {name: sample, plugin: source-csv, config: {path: "%s/conf/sample-data"}}\n' \
+  "$PWD" >> "$TMP/sync.yaml"
+"$B/jutsu" -c "$TMP/sync.yaml" db upgrade >/dev/null
+t0=$(date +%s.%N)
+"$B/jutsu" -c "$TMP/sync.yaml" sync --format json > "$TMP/sync.json"
+t1=$(date +%s.%N)
+n=$(grep -o '"inserted":[0-9]*' "$TMP/sync.json" | tail -n 1 | cut -d: -f2)
+awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN {
+  printf "sqlite full sync of the 6 sample symbols: %s bars in %.2f s (%.0f bars/s)\n",
+         n, b - a, n / (b - a) }'

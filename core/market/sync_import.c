@@ -1,8 +1,21 @@
 /*
  * core/market/sync_import.c — `jutsu data import`: files read by a source
- * that reads files (source-csv), through the sync's checks into the
- * database in transactions of at most sync.batch_size bars: small symbols
- * grouped, a larger one alone in batches of its own, each committed.
+ * that reads files (source-csv), streamed through the sync's checks into
+ * the database in transactions of at most sync.batch_size bars: small
+ * symbols grouped, a larger one alone in batches of its own, each
+ * committed.
+ *
+ * Nothing holds a whole file: each symbol's bars wait in a buffer of at
+ * most about sync.batch_size bars (all buffers together as much), which is
+ * written as soon as it is full, so memory does not grow with the file. A
+ * symbol is "large" once its buffer passes the batch size: it then commits
+ * batch by batch on its own (a kill loses at most the batch in flight, a
+ * re-run skips what is stored). Symbols that stay small share a
+ * transaction (a file of many small symbols must not pay a commit each),
+ * and a failure rolls back the whole group, reported as such. A date a
+ * file repeats is dropped within a batch by sync_store (the first wins)
+ * and across batches by the database's conflict clause (the first
+ * committed wins); either way it is counted as skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,56 +28,299 @@
 #include "market/sync_int.h"
 #include "store/store.h"
 
-/* After a group's transaction ended: publish what was committed, or, if
- * an item failed (and so the group rolled back), report every other item
- * of the group as rolled back with it. */
-static void settle_group(struct jutsu_app *app, struct jutsu_sync_report *r, size_t from,
-                         size_t to, jutsu_dbs *s)
+/* One symbol of the file being read. */
+struct pend {
+    char              symbol[16];
+    size_t            item;        /* its row of the report (an index: rows move) */
+    struct jutsu_bar *bars;        /* delivered, not written yet */
+    size_t            n, cap;
+    uint32_t          seq;         /* bars appended so far: their order */
+    int               large;       /* more than a batch: commits alone */
+    int               stopped;     /* failed: the rest is counted, not written */
+    int               in_group;    /* has bars in the open transaction */
+    int64_t           ins0, skip0; /* the item before the open transaction */
+    jutsu_time_t      first0, last0;
+};
+
+/* An import of one file: the sink's state. */
+struct stream {
+    struct ctx          *c;
+    struct jutsu_sync_report *r;
+    const char          *file, *tf, *source, *reader;
+    struct pend         *p;
+    size_t               np, cap;
+    size_t               pending;      /* bars in all buffers */
+    int64_t              unattributed; /* unreadable records not yet in an item */
+    size_t               last, run;    /* the buffer the last bars went to, and
+                                          how many in a row it has had */
+    struct gather        g;            /* for the reject log and count only */
+};
+
+static struct jutsu_sync_item *item_of(struct stream *st, const struct pend *p)
 {
-    const struct jutsu_sync_item *bad = NULL;
-    for (size_t i = from; i < to; i++)
-        if (r->items[i].status != 0)
-            bad = &r->items[i];
-    for (size_t i = from; i < to; i++) {
-        struct jutsu_sync_item *it = &r->items[i];
-        if (bad == NULL) {
-            jutsu_sync_publish_updated(app, it);
+    return &st->r->items[p->item];
+}
+
+/* The buffer of `symbol`, made (with its report row) on its first bars. A
+ * name that breaks the symbol rule is refused here, before any write. */
+static struct pend *pend_of(struct stream *st, const char *symbol)
+{
+    char sym[16], why[200];
+    jutsu_symbol_upper(sym, sizeof(sym), symbol ? symbol : "?", SIZE_MAX);
+    for (size_t i = 0; i < st->np; i++)
+        if (strcmp(st->p[i].symbol, sym) == 0)
+            return &st->p[i];
+    if (st->np == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 4;
+        struct pend *p = realloc(st->p, cap * sizeof(*p));
+        if (p == NULL)
+            return NULL;
+        st->p = p;
+        st->cap = cap;
+    }
+    struct jutsu_sync_item *it = jutsu_sync_report_add(st->r, sym, st->tf);
+    if (it == NULL)
+        return NULL;
+    struct pend *p = &st->p[st->np++];
+    memset(p, 0, sizeof(*p));
+    memcpy(p->symbol, sym, sizeof(sym));
+    p->item = st->r->n - 1;
+    if (!jutsu_symbol_check(sym, 0, why, sizeof(why))) {
+        it->status = JUTSU_EINVAL;
+        p->stopped = 1;
+        snprintf(it->source, sizeof(it->source), "%s", st->file);
+        snprintf(it->error, sizeof(it->error), "%s: %s; name the symbol with --symbol SYMBOL, "
+                 "or rename the file", st->file, why);
+    } else {
+        snprintf(it->source, sizeof(it->source), "%s", st->reader);
+    }
+    return p;
+}
+
+/* p's first n bars written (and counted) by sync_store, in the open
+ * transaction or, without one, in a transaction of their own. */
+static int write_bars(struct stream *st, struct pend *p, size_t n)
+{
+    struct jutsu_sync_item *it = item_of(st, p);
+    int64_t unreadable = st->unattributed;
+    st->unattributed = 0;
+    int rc = jutsu_sync_store_bars(st->c, it, st->source, p->bars, n, unreadable, "import");
+    memmove(p->bars, p->bars + n, (p->n - n) * sizeof(*p->bars));
+    p->n -= n;
+    st->pending -= n;
+    return rc;
+}
+
+/* A group's transaction ended (rc: how): the items keep what committed;
+ * if it failed, every member is stopped and reported as rolled back, the
+ * one that failed with the database's reason. */
+static void settle_group(struct stream *st, const struct pend *bad, int rc)
+{
+    for (size_t i = 0; i < st->np; i++) {
+        struct pend *p = &st->p[i];
+        if (!p->in_group)
             continue;
-        }
-        if (it->error[0] == '\0')
-            snprintf(it->error, sizeof(it->error), "%s",
-                     it == bad ? jutsu_dbs_error_line(s) : "rolled back with a failing symbol of "
-                                                      "its transaction");
-        if (it != bad && it->status == 0)
-            it->status = bad->status;
-        it->inserted = 0;
-        it->skipped = 0;
-        it->first = 0;   /* nothing of it is stored */
-        it->last = 0;
+        p->in_group = 0;
+        if (rc == 0)
+            continue;
+        struct jutsu_sync_item *it = item_of(st, p);
+        p->stopped = 1;
+        it->status = rc;
+        if (p == bad || bad == NULL)
+            snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error_line(st->c->s));
+        else
+            snprintf(it->error, sizeof(it->error), "rolled back with a failing symbol of its "
+                     "transaction");
+        it->inserted = p->ins0;
+        it->skipped = p->skip0;
+        it->first = p->first0;
+        it->last = p->last0;
     }
 }
 
-/* Ends the open group: committed (a failing commit is its last item's)
- * and settled. */
-static void close_group(struct ctx *c, struct jutsu_sync_report *r, size_t group)
+/* Writes the buffers of the small symbols (all but `except`) in one
+ * transaction. */
+static void close_group(struct stream *st, const struct pend *except)
 {
-    int rc = jutsu_dbs_commit(c->s);
-    if (rc != 0)
-        r->items[r->n - 1].status = rc;
-    settle_group(c->app, r, group, r->n, c->s);
+    struct pend *bad = NULL;
+    int rc = 0, open = 0;
+    for (size_t i = 0; i < st->np && rc == 0; i++) {
+        struct pend *p = &st->p[i];
+        if (p == except || p->large || p->n == 0)
+            continue;
+        if (!open && (rc = jutsu_dbs_begin(st->c->s)) != 0) {
+            bad = p;
+            p->in_group = 1;
+            break;
+        }
+        open = 1;
+        struct jutsu_sync_item *it = item_of(st, p);
+        p->ins0 = it->inserted;
+        p->skip0 = it->skipped;
+        p->first0 = it->first;
+        p->last0 = it->last;
+        p->in_group = 1;
+        if ((rc = write_bars(st, p, p->n)) != 0)
+            bad = p;
+    }
+    if (open && rc == 0 && (rc = jutsu_dbs_commit(st->c->s)) != 0)
+        bad = NULL;   /* the commit's, so the group's as a whole */
+    else if (open && rc != 0)
+        jutsu_dbs_rollback(st->c->s);
+    for (size_t i = 0; i < st->np; i++)   /* what is left of a failed group */
+        if (rc != 0 && st->p[i].in_group) {
+            st->pending -= st->p[i].n;
+            st->p[i].n = 0;
+        }
+    settle_group(st, bad, rc);
 }
 
-/* A symbol of more bars than sync.batch_size, stored alone, a commit per
- * batch (jutsu_sync_store_bars without a transaction of ours): a kill
- * loses at most the batch in flight, SQLite's write lock is held one batch
- * at a time, and a re-run skips what is stored. When a later batch fails
- * the earlier ones stay; the item counts them and they are published. */
-static void import_alone(struct ctx *c, struct jutsu_sync_item *it, const char *source,
-                         struct gathered *gs, int64_t unreadable)
+/* A large symbol's first n bars, committed on their own. A failure stops
+ * the symbol: the batches before stay, the rest is only counted. */
+static void write_alone(struct stream *st, struct pend *p, size_t n)
 {
-    it->status = jutsu_sync_store_bars(c, it, source, gs->bars, gs->n, unreadable, "import");
-    if (it->status == 0 || it->inserted + it->skipped > 0)
-        jutsu_sync_publish_updated(c->app, it);
+    int rc = write_bars(st, p, n);
+    if (rc == 0)
+        return;
+    item_of(st, p)->status = rc;
+    item_of(st, p)->fetched += (int64_t)p->n;   /* read, never to be written */
+    p->stopped = 1;
+    st->pending -= p->n;
+    p->n = 0;
+}
+
+/* Everything buffered but `keep`'s bars written: the small symbols as one
+ * group, each large one's remainder alone; the emptied buffers freed (a
+ * file of many symbols, one after another, must not keep one each). */
+static void write_others(struct stream *st, const struct pend *keep)
+{
+    close_group(st, keep);
+    for (size_t i = 0; i < st->np; i++) {
+        struct pend *p = &st->p[i];
+        if (p == keep)
+            continue;
+        if (p->large && p->n > 0 && !p->stopped)
+            write_alone(st, p, p->n);
+        if (p->n == 0) {
+            free(p->bars);
+            p->bars = NULL;
+            p->cap = 0;
+        }
+    }
+}
+
+static int append(struct pend *p, const struct jutsu_bar *bars, size_t n)
+{
+    if (p->n + n > p->cap) {
+        size_t cap = p->cap ? p->cap : 1024;
+        while (cap < p->n + n)
+            cap *= 2;
+        struct jutsu_bar *b = realloc(p->bars, cap * sizeof(*b));
+        if (b == NULL)
+            return JUTSU_ENOMEM;
+        p->bars = b;
+        p->cap = cap;
+    }
+    memcpy(p->bars + p->n, bars, n * sizeof(*bars));
+    /* the spare field keeps the arrival order, so that of two bars with
+     * the same time the first delivered wins (sync_store) */
+    for (size_t i = 0; i < n; i++)
+        p->bars[p->n + i].reserved = p->seq++;
+    p->n += n;
+    return 0;
+}
+
+/* The bars of another symbol follow a run of the last one. A file grouped
+ * by symbol has just finished a large one: its rest is written now, so that
+ * symbols are stored one after the other (a kill leaves whole symbols and
+ * whole batches of the one in hand). A file that interleaves symbols
+ * (runs shorter than a batch) leaves it to the next full batch. */
+static void end_run(struct stream *st)
+{
+    if (st->last < st->np) {
+        struct pend *q = &st->p[st->last];
+        if (q->large && !q->stopped && q->n > 0 && st->run >= (size_t)st->c->batch) {
+            write_alone(st, q, q->n);
+            free(q->bars);
+            q->bars = NULL;
+            q->cap = 0;
+        }
+    }
+    st->run = 0;
+}
+
+static int on_bars(const char *symbol, const struct jutsu_bar *bars, size_t n, void *arg)
+{
+    struct stream *st = arg;
+    struct pend *p = pend_of(st, symbol);
+    if (p == NULL)
+        return JUTSU_ENOMEM;
+    size_t at = (size_t)(p - st->p);
+    if (at != st->last)
+        end_run(st);
+    st->last = at;
+    st->run += n;
+    if (p->stopped) {
+        struct jutsu_sync_item *it = item_of(st, p);
+        if (it->status == JUTSU_EINVAL && it->inserted + it->skipped == 0 && it->fetched == 0)
+            it->rejected += (int64_t)n;   /* a name refused: none of it was read */
+        else
+            it->fetched += (int64_t)n;
+        return 0;
+    }
+    if (append(p, bars, n) != 0)
+        return JUTSU_ENOMEM;
+    st->pending += n;
+    size_t batch = (size_t)st->c->batch;
+    if (p->n > batch && !p->large) {   /* it will not fit a group: alone from now on */
+        p->large = 1;
+        close_group(st, p);
+    }
+    while (p->large && !p->stopped && p->n >= batch)
+        write_alone(st, p, batch);
+    if (st->pending > batch)           /* the others' turn: memory stays bounded */
+        write_others(st, p);
+    return 0;
+}
+
+static void on_reject(const char *where, const char *reason, void *arg)
+{
+    struct stream *st = arg;
+    int64_t before = st->g.unreadable;
+    jutsu_sync_on_reject(where, reason, &st->g);
+    st->unattributed += st->g.unreadable - before;
+}
+
+/* The end of the file: what is buffered written, the message of a large
+ * symbol that failed part way completed, and each item that stored
+ * anything published. */
+static void finish_file(struct stream *st)
+{
+    write_others(st, NULL);
+    for (size_t i = 0; i < st->np; i++) {
+        struct pend *p = &st->p[i];
+        struct jutsu_sync_item *it = item_of(st, p);
+        int64_t kept = it->inserted + it->skipped;
+        if (p->large && it->status != 0 && kept > 0) {
+            char why[sizeof(it->error)];
+            snprintf(why, sizeof(why), "%s", it->error);
+            snprintf(it->error, sizeof(it->error), "%.400s; %lld of %lld bars committed in the "
+                     "batches before, kept; the failing batch rolled back, %lld bars not stored "
+                     "(a re-run resumes)", why, (long long)kept, (long long)it->fetched,
+                     (long long)(it->fetched - kept));
+        }
+        if (it->status == 0 || kept > 0)
+            jutsu_sync_publish_updated(st->c->app, it);
+    }
+    if (st->unattributed > 0 && st->np > 0)   /* rejects after the last write */
+        item_of(st, &st->p[0])->rejected += st->unattributed;
+}
+
+static void stream_free(struct stream *st)
+{
+    for (size_t i = 0; i < st->np; i++)
+        free(st->p[i].bars);
+    free(st->p);
 }
 
 /* The first running source that reads files. */
@@ -77,88 +333,6 @@ static struct jutsu_ctx *file_reader(struct jutsu_app *app)
             return c;
     }
     return NULL;
-}
-
-/* A file's name, or its Ticker or Symbol column, names its symbols: held to
- * the rule as any other way a symbol enters. Each symbol that breaks it is
- * reported as failed and taken out of g, before any transaction begins. */
-static int refuse_bad_symbols(struct gather *g, const char *file, const char *tf,
-                              struct jutsu_sync_report *r)
-{
-    char why[200];
-    size_t k = 0;
-    while (k < g->n) {
-        if (jutsu_symbol_check(g->sym[k].symbol, 0, why, sizeof(why))) {
-            k++;
-            continue;
-        }
-        struct jutsu_sync_item *it = jutsu_sync_report_add(r, g->sym[k].symbol, tf);
-        if (it == NULL)
-            return JUTSU_ENOMEM;
-        it->status = JUTSU_EINVAL;
-        it->rejected = (int64_t)g->sym[k].n;
-        snprintf(it->source, sizeof(it->source), "%s", file);
-        snprintf(it->error, sizeof(it->error), "%s: %s; name the symbol with --symbol SYMBOL, "
-                 "or rename the file", file, why);
-        free(g->sym[k].bars);
-        memmove(&g->sym[k], &g->sym[k + 1], (g->n - k - 1) * sizeof(g->sym[0]));
-        g->n--;
-    }
-    return 0;
-}
-
-/* One file's symbols into the report, in transactions of at most
- * sync.batch_size bars: symbols that fit are grouped (a file of many small
- * symbols must not pay a commit each), a failure rolling back its whole
- * group, reported as such; a larger symbol goes alone (import_alone).
- * JUTSU_ENOMEM stops the import. */
-static int import_symbols(struct ctx *c, struct jutsu_ctx *reader, struct gather *g,
-                          const char *tf, struct jutsu_sync_report *r)
-{
-    size_t group = r->n;
-    int64_t pending = 0;
-    int rc = 0;
-    for (size_t k = 0; k < g->n; k++) {
-        int64_t n = (int64_t)g->sym[k].n;
-        if (c->s->tx_depth > 0 && pending + n > c->batch) {   /* it would not fit */
-            close_group(c, r, group);
-            pending = 0;
-        }
-        struct jutsu_sync_item *it = jutsu_sync_report_add(r, g->sym[k].symbol, tf);
-        if (it == NULL) {
-            rc = JUTSU_ENOMEM;
-            break;
-        }
-        snprintf(it->source, sizeof(it->source), "%s", reader->name);
-        if (n > c->batch) {
-            import_alone(c, it, jutsu_sync_data_source(reader), &g->sym[k],
-                         k == 0 ? g->unreadable : 0);
-            continue;
-        }
-        if (c->s->tx_depth == 0) {
-            if ((it->status = jutsu_dbs_begin(c->s)) != 0) {
-                snprintf(it->error, sizeof(it->error), "%s", jutsu_dbs_error_line(c->s));
-                continue;
-            }
-            group = r->n - 1;
-        }
-        it->status = jutsu_sync_store_bars(c, it, jutsu_sync_data_source(reader), g->sym[k].bars,
-                                           g->sym[k].n, k == 0 ? g->unreadable : 0, "import");
-        pending += n;
-        if (it->status != 0)
-            jutsu_dbs_rollback(c->s);
-        else if (pending >= c->batch || k + 1 == g->n)
-            it->status = jutsu_dbs_commit(c->s);
-        else
-            continue;
-        settle_group(c->app, r, group, r->n, c->s);
-        pending = 0;
-    }
-    if (c->s->tx_depth > 0) {   /* left open by an allocation failure */
-        jutsu_dbs_rollback(c->s);
-        settle_group(c->app, r, group, r->n, c->s);
-    }
-    return rc;
 }
 
 /* The symbol a report row names for a file that gave no bars: --symbol,
@@ -188,18 +362,25 @@ static void file_error(char *out, size_t size, const char *file, const char *msg
         snprintf(out, size, "%s: %s", file, msg);
 }
 
-/* One file: read by the reader, then stored (or its failure reported). */
+/* One file: streamed by the reader into the database (or its failure
+ * reported). */
 static int import_file(struct ctx *c, struct jutsu_ctx *reader, const char *file,
                        const char *symbol, const char *tf, struct jutsu_sync_report *r)
 {
-    struct gather g = { .who = "import" };
-    struct jutsu_source_sink sink = { .size = sizeof(sink), .bars = jutsu_sync_on_bars,
-                                      .reject = jutsu_sync_on_reject, .arg = &g };
-    int rc = 0;
+    struct stream st = { .c = c, .r = r, .file = file, .tf = tf, .reader = reader->name,
+                         .last = SIZE_MAX,
+                         .source = jutsu_sync_data_source(reader), .g = { .who = "import" } };
+    struct jutsu_source_sink sink = { .size = sizeof(sink), .bars = on_bars,
+                                      .reject = on_reject, .arg = &st };
     reader->error[0] = '\0';
     char sym[16];
     int frc = jutsu_ctx_source(reader)->read_file(reader->state, file, symbol, &sink);
     file_symbol(file, symbol, sym, sizeof(sym));
+    if (frc == JUTSU_ENOMEM) {
+        stream_free(&st);
+        return frc;
+    }
+    finish_file(&st);   /* bars delivered before a read error are kept */
     if (frc != 0) {
         struct jutsu_sync_item *it = jutsu_sync_report_add(r, sym, tf);
         if (it) {
@@ -208,24 +389,18 @@ static int import_file(struct ctx *c, struct jutsu_ctx *reader, const char *file
             file_error(it->error, sizeof(it->error), file,
                        reader->error[0] ? reader->error : jutsu_strerror(frc));
         }
-    } else {
-        size_t had = g.n;
-        rc = refuse_bad_symbols(&g, file, tf, r);
-        if (rc == 0)
-            rc = import_symbols(c, reader, &g, tf, r);
-        if (had == 0) {   /* nothing readable: still report the file */
-            struct jutsu_sync_item *it = jutsu_sync_report_add(r, sym, tf);
-            if (g.unreadable == 0)
-                jutsu_log("import", JUTSU_LOG_WARN, "%s: no rows after the header: nothing "
-                          "to import", file);
-            if (it) {
-                it->rejected = g.unreadable;
-                snprintf(it->source, sizeof(it->source), "%s", file);
-            }
+    } else if (st.np == 0) {   /* nothing readable: still report the file */
+        struct jutsu_sync_item *it = jutsu_sync_report_add(r, sym, tf);
+        if (st.g.unreadable == 0)
+            jutsu_log("import", JUTSU_LOG_WARN, "%s: no rows after the header: nothing "
+                      "to import", file);
+        if (it) {
+            it->rejected = st.g.unreadable;
+            snprintf(it->source, sizeof(it->source), "%s", file);
         }
     }
-    jutsu_sync_gather_free(&g);
-    return rc;
+    stream_free(&st);
+    return 0;
 }
 
 int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nfiles,

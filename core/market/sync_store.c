@@ -207,7 +207,10 @@ int jutsu_sync_store_bars(struct ctx *c, struct jutsu_sync_item *it, const char 
 {
     int daily = strcmp(it->timeframe, "1D") == 0;
     jutsu_sync_normalise(c, bars, n, daily);
-    if (n > 1)   /* bars is NULL when a source had nothing new */
+    size_t ord = 1;   /* a file is nearly always in order already: then no sort */
+    while (ord < n && cmp_bar(&bars[ord - 1], &bars[ord]) <= 0)
+        ord++;
+    if (ord < n)      /* bars is NULL when a source had nothing new */
         qsort(bars, n, sizeof(*bars), cmp_bar);
 
     struct jutsu_bar_row *rows = malloc((n ? n : 1) * sizeof(*rows));
@@ -221,13 +224,13 @@ int jutsu_sync_store_bars(struct ctx *c, struct jutsu_sync_item *it, const char 
             continue;
         }
         const char *why = jutsu_sync_invalid_reason(c, &bars[i], daily);
-        if (why) {
+        /* the cap is the item's: an import calls this once per batch */
+        if (why && it->rejected + invalid++ < MAX_REJECT_LINES) {
             char when[JUTSU_TIME_BUFSZ];
             jutsu_time_format(bars[i].ts, when);
-            if (invalid++ < MAX_REJECT_LINES)
-                jutsu_log(c->who, JUTSU_LOG_WARN, "%s %s %s%s%u: %s: stored as invalid",
-                          it->symbol, it->timeframe, when, bars[i].line ? " line " : "",
-                          bars[i].line, why);
+            jutsu_log(c->who, JUTSU_LOG_WARN, "%s %s %s%s%u: %s: stored as invalid",
+                      it->symbol, it->timeframe, when, bars[i].line ? " line " : "",
+                      bars[i].line, why);
         }
         rows[m++] = (struct jutsu_bar_row){
             .symbol = it->symbol, .timeframe = it->timeframe, .ts = bars[i].ts,

@@ -69,19 +69,25 @@ struct csv_reader {
     struct csv_row held_row;
 };
 
-/* The bars a file has delivered, by symbol and time (see csv_seen.c).
- * Zero-initialise; csv_seen_free when done. */
+/* The bars a file has delivered lately, by symbol and time (see
+ * csv_seen.c): the last CSV_SEEN_WINDOW to CSV_SEEN_WINDOW * 2 of them, so
+ * that memory does not grow with the file. Zero-initialise; csv_seen_free
+ * when done. */
+#define CSV_SEEN_WINDOW (1u << 16)
 struct csv_seen_bar {
     jutsu_time_t  ts;
     jutsu_money_t open, high, low, close;
     int64_t       volume;
     uint32_t      line, sym;
 };
-struct csv_seen {
+struct csv_seen_gen {
     struct csv_seen_bar *v;
     size_t    n, cap;
     uint32_t *slot;                  /* index into v, or UINT32_MAX      */
     size_t    nslot;
+};
+struct csv_seen {
+    struct csv_seen_gen cur, old;    /* the newest bars; the ones before */
     char    (*sym)[CSV_SYMBOL_MAX];  /* interned symbols                 */
     size_t    nsym;
     uint32_t *symslot, last;
@@ -156,8 +162,8 @@ int  csv_symset_each(struct csv_symset *s, int (*fn)(const char *symbol, void *a
 void csv_symset_free(struct csv_symset *s);
 
 /* Remembers bar b of symbol sym, unless a bar of that symbol and time is
- * already there: then *earlier points to it (valid until the next call) and
- * b is not added. 0 or JUTSU_ENOMEM. */
+ * among those remembered: then *earlier points to it (valid until the next
+ * call) and b is not added. 0 or JUTSU_ENOMEM. */
 int  csv_seen_check(struct csv_seen *s, const char *sym, const struct jutsu_bar *b,
                     const struct csv_seen_bar **earlier);
 void csv_seen_free(struct csv_seen *s);

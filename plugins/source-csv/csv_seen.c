@@ -15,8 +15,9 @@
  *
  * Symbols are interned to small numbers through a second table, so that a
  * multi-symbol file sorted by date costs one hash lookup per row however
- * many symbols it interleaves. Memory is about 64 bytes per bar, less than
- * the job itself keeps for it.
+ * many symbols it interleaves. Only the last CSV_SEEN_WINDOW to twice that
+ * many bars are remembered (see rotate): about 10 MB, whatever the file's
+ * length.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +59,11 @@ static uint32_t *slots_new(size_t cap)
     return t;
 }
 
-static size_t bar_slot(const struct csv_seen *s, uint32_t sym, jutsu_time_t ts)
+static size_t bar_slot(const struct csv_seen_gen *g, uint32_t sym, jutsu_time_t ts)
 {
-    size_t mask = s->nslot - 1, i = (size_t)bar_hash(sym, ts) & mask;
-    while (s->slot[i] != EMPTY &&
-           (s->v[s->slot[i]].ts != ts || s->v[s->slot[i]].sym != sym))
+    size_t mask = g->nslot - 1, i = (size_t)bar_hash(sym, ts) & mask;
+    while (g->slot[i] != EMPTY &&
+           (g->v[g->slot[i]].ts != ts || g->v[g->slot[i]].sym != sym))
         i = (i + 1) & mask;
     return i;
 }
@@ -75,31 +76,56 @@ static size_t sym_slot(const struct csv_seen *s, const char *sym)
     return i;
 }
 
-/* Keeps both tables at most half full, and the arrays room for one more. */
-static int grow(struct csv_seen *s)
+/* The bar of (sym, ts) in generation g, or NULL. */
+static const struct csv_seen_bar *gen_find(const struct csv_seen_gen *g, uint32_t sym,
+                                           jutsu_time_t ts)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        if (cap > EMPTY)    /* indexes are 32 bits */
-            return JUTSU_ENOMEM;
-        struct csv_seen_bar *v = realloc(s->v, cap * sizeof(*v));
+    if (g->nslot == 0)
+        return NULL;
+    uint32_t k = g->slot[bar_slot(g, sym, ts)];
+    return k == EMPTY ? NULL : &g->v[k];
+}
+
+/* Keeps the table at most half full, and the array room for one more. */
+static int grow(struct csv_seen_gen *g)
+{
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 1024;
+        struct csv_seen_bar *v = realloc(g->v, cap * sizeof(*v));
         if (v == NULL)
             return JUTSU_ENOMEM;
-        s->v = v;
-        s->cap = cap;
+        g->v = v;
+        g->cap = cap;
     }
-    if ((s->n + 1) * 2 > s->nslot) {
-        size_t n = s->nslot ? s->nslot * 2 : 2048;
-        uint32_t *t = slots_new(n), *old = s->slot;
+    if ((g->n + 1) * 2 > g->nslot) {
+        size_t n = g->nslot ? g->nslot * 2 : 2048;
+        uint32_t *t = slots_new(n), *old = g->slot;
         if (t == NULL)
             return JUTSU_ENOMEM;
-        s->slot = t;
-        s->nslot = n;
-        for (uint32_t k = 0; k < s->n; k++)
-            s->slot[bar_slot(s, s->v[k].sym, s->v[k].ts)] = k;
+        g->slot = t;
+        g->nslot = n;
+        for (uint32_t k = 0; k < g->n; k++)
+            g->slot[bar_slot(g, g->v[k].sym, g->v[k].ts)] = k;
         free(old);
     }
     return 0;
+}
+
+/* The current generation is full: it becomes the old one, and the old
+ * one's memory, emptied, the current one. A file sorted by date repeats a
+ * date, if at all, within a few rows (overlapping downloads pasted
+ * together: within a few years of bars), so a window of the last 64 Ki to
+ * 128 Ki bars catches what a whole-file table caught, in constant memory.
+ * A repeat further back is dropped by the database's conflict clause (the
+ * first kept) and counted as skipped, its values not compared. */
+static void rotate(struct csv_seen *s)
+{
+    struct csv_seen_gen g = s->old;
+    s->old = s->cur;
+    g.n = 0;
+    if (g.slot != NULL)
+        memset(g.slot, 0xff, g.nslot * sizeof(*g.slot));
+    s->cur = g;
 }
 
 static int sym_id(struct csv_seen *s, const char *sym, uint32_t *id)
@@ -140,24 +166,31 @@ int csv_seen_check(struct csv_seen *s, const char *sym, const struct jutsu_bar *
     uint32_t id;
     int rc;
     *earlier = NULL;
-    if ((rc = sym_id(s, sym, &id)) != 0 || (rc = grow(s)) != 0)
+    if ((rc = sym_id(s, sym, &id)) != 0 || (rc = grow(&s->cur)) != 0)
         return rc;
-    size_t i = bar_slot(s, id, b->ts);
-    if (s->slot[i] != EMPTY) {
-        *earlier = &s->v[s->slot[i]];
+    struct csv_seen_gen *g = &s->cur;
+    size_t i = bar_slot(g, id, b->ts);
+    if (g->slot[i] != EMPTY) {
+        *earlier = &g->v[g->slot[i]];
         return 0;
     }
-    s->v[s->n] = (struct csv_seen_bar){ .ts = b->ts, .open = b->open, .high = b->high,
+    if ((*earlier = gen_find(&s->old, id, b->ts)) != NULL)
+        return 0;
+    g->v[g->n] = (struct csv_seen_bar){ .ts = b->ts, .open = b->open, .high = b->high,
                                         .low = b->low, .close = b->close,
                                         .volume = b->volume, .line = b->line, .sym = id };
-    s->slot[i] = (uint32_t)s->n++;
+    g->slot[i] = (uint32_t)g->n++;
+    if (g->n == CSV_SEEN_WINDOW)
+        rotate(s);
     return 0;
 }
 
 void csv_seen_free(struct csv_seen *s)
 {
-    free(s->v);
-    free(s->slot);
+    free(s->cur.v);
+    free(s->cur.slot);
+    free(s->old.v);
+    free(s->old.slot);
     free(s->sym);
     free(s->symslot);
     memset(s, 0, sizeof(*s));

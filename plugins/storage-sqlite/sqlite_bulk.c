@@ -1,17 +1,24 @@
 /*
  * plugins/storage-sqlite/sqlite_bulk.c — the bulk-load fast path.
  *
- * SQLite has no COPY: the fastest way in is one prepared INSERT stepped
- * once per row inside the caller's transaction. A load is therefore
+ * SQLite has no COPY: the fastest way in is a prepared INSERT inside the
+ * caller's transaction,
  *
- *   INSERT INTO t (c1, ..) VALUES (?1, ..) ON CONFLICT (k1, ..) DO NOTHING
+ *   INSERT INTO t (c1, ..) VALUES (?1, ..), (?K+1, ..), .. ON CONFLICT (k1, ..) DO NOTHING
  *
- * taken from the statement cache (a second load of the same table does not
- * even compile it), and a row costs its binds, one step and one reset:
- * no allocation, no SQL text. Values are bound SQLITE_STATIC because they
- * only have to live until the step inside the same call; a DATE is
- * formatted into a per-column buffer of the connection's bulk state for
- * the same reason. A skipped row is one whose step changed nothing.
+ * of BULK_ROWS rows at a time, taken from the statement cache. Rows are
+ * gathered (their values copied, text into an arena) until a statement is
+ * full, then bound and stepped once: what a statement costs besides its
+ * rows (starting, halting, and whatever the table's CHECKs build once per
+ * statement, such as the ephemeral table of an IN list) is paid once per
+ * BULK_ROWS rows instead of per row. The rows left at the end go one by
+ * one through the one-row statement. Nothing is written before bulk_end but whole
+ * statements, all inside the caller's transaction, so a rollback undoes
+ * any of it. A skipped row is one a statement did not change.
+ *
+ * The gathered rows live beside the connection's struct jutsu_bulk, in a
+ * per-thread table (a connection is used by one thread at a time); when
+ * that table is full the load runs a row per statement, as it always did.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +26,9 @@
 
 #include "jutsu/error.h"
 #include "sqlite_int.h"
+
+#define SQ_STR_(x) #x
+#define SQ_STR(x) SQ_STR_(x)
 
 int sq_valid_ident(const char *s)
 {
@@ -38,10 +48,11 @@ static int check_names(jutsu_db *db, const char *what, const char *const *names,
 }
 
 static char *insert_sql(const char *table, const char *const *columns, int ncolumns,
-                        const char *const *conflict, int nconflict)
+                        const char *const *conflict, int nconflict, int nrows)
 {
-    /* every name is at most 63 bytes, quoted; "?NN, " is at most 5 */
-    size_t size = 96 + strlen(table) + (size_t)(ncolumns + nconflict) * 70;
+    /* every name is at most 63 bytes, quoted; "?NNNNN, " is at most 8 */
+    size_t size = 96 + strlen(table) + (size_t)(ncolumns + nconflict) * 70 +
+                  (size_t)nrows * ((size_t)ncolumns * 8 + 4);
     char *sql = malloc(size);
     size_t n = 0;
     if (sql == NULL)
@@ -49,14 +60,180 @@ static char *insert_sql(const char *table, const char *const *columns, int ncolu
     n += (size_t)snprintf(sql + n, size - n, "INSERT INTO \"%s\" (", table);
     for (int i = 0; i < ncolumns; i++)
         n += (size_t)snprintf(sql + n, size - n, "%s\"%s\"", i ? ", " : "", columns[i]);
-    n += (size_t)snprintf(sql + n, size - n, ") VALUES (");
-    for (int i = 0; i < ncolumns; i++)
-        n += (size_t)snprintf(sql + n, size - n, "%s?%d", i ? ", " : "", i + 1);
-    n += (size_t)snprintf(sql + n, size - n, ") ON CONFLICT");
+    n += (size_t)snprintf(sql + n, size - n, ") VALUES ");
+    for (int r = 0; r < nrows; r++) {
+        n += (size_t)snprintf(sql + n, size - n, "%s(", r ? ", " : "");
+        for (int i = 0; i < ncolumns; i++)
+            n += (size_t)snprintf(sql + n, size - n, "%s?%d", i ? ", " : "",
+                                  r * ncolumns + i + 1);
+        n += (size_t)snprintf(sql + n, size - n, ")");
+    }
+    n += (size_t)snprintf(sql + n, size - n, " ON CONFLICT");
     for (int i = 0; i < nconflict; i++)
         n += (size_t)snprintf(sql + n, size - n, "%s\"%s\"", i ? ", " : " (", conflict[i]);
     snprintf(sql + n, size - n, "%s DO NOTHING", nconflict ? ")" : "");
     return sql;
+}
+
+/* --- rows gathered for a multi-row statement ------------------------------ */
+
+#define BULK_ROWS   64           /* rows per statement (and bound variables
+                                    under SQLite's old limit of 999)        */
+#define BULK_ARENA  (64 * 1024)  /* bytes of text and dates a batch may copy */
+#define BULK_SLOTS  4            /* loads in progress per thread             */
+
+struct gathered {
+    jutsu_bulk  *owner;
+    int          per;            /* rows per full statement                 */
+    jutsu_stmt  *full;           /* the statement of `per` rows             */
+    int          n;              /* rows gathered                           */
+    size_t       used;           /* of the arena                            */
+    struct jutsu_db_value v[BULK_ROWS * 16];
+    char        *dates[BULK_ROWS * 16];   /* a DATE's text, in the arena */
+    char         arena[BULK_ARENA];
+};
+
+static _Thread_local struct gathered *slots[BULK_SLOTS];
+
+static struct gathered *gathered_of(const jutsu_bulk *b)
+{
+    for (int i = 0; i < BULK_SLOTS; i++)
+        if (slots[i] != NULL && slots[i]->owner == b)
+            return slots[i];
+    return NULL;
+}
+
+static void gathered_free(struct gathered *g)
+{
+    for (int i = 0; i < BULK_SLOTS; i++)
+        if (slots[i] == g)
+            slots[i] = NULL;
+    if (g->full != NULL)
+        sq_finalize(g->full);
+    free(g);
+}
+
+/* Multi-row statements for load b, if its columns allow and a slot is
+ * free; else NULL and b runs a row per statement. */
+static struct gathered *gathered_new(jutsu_bulk *b, const char *table,
+                                     const char *const *columns, const char *const *conflict,
+                                     int nconflict)
+{
+    int per = BULK_ROWS * 16 / b->ncolumns;
+    if (per > BULK_ROWS)
+        per = BULK_ROWS;
+    if (per < 2)
+        return NULL;
+    int free_slot = -1;
+    for (int i = BULK_SLOTS - 1; i >= 0; i--)
+        if (slots[i] == NULL)
+            free_slot = i;
+    if (free_slot < 0)
+        return NULL;
+    struct gathered *g = calloc(1, sizeof(*g));
+    if (g == NULL)
+        return NULL;
+    char *sql = insert_sql(table, columns, b->ncolumns, conflict, nconflict, per);
+    if (sql == NULL || sq_prepare(b->db, sql, &g->full) != 0) {
+        free(sql);
+        free(g);
+        return NULL;   /* the caller's one-row statement prepared: that will do */
+    }
+    free(sql);
+    g->owner = b;
+    g->per = per;
+    slots[free_slot] = g;
+    return g;
+}
+
+/* Copies len bytes into the arena (p NULL: reserves them); NULL when it
+ * is full. */
+static char *arena_copy(struct gathered *g, const void *p, size_t len)
+{
+    if (len > BULK_ARENA - g->used)
+        return NULL;
+    char *at = g->arena + g->used;
+    if (p != NULL && len > 0)
+        memcpy(at, p, len);
+    g->used += len;
+    return at;
+}
+
+/* One row's values into the gathering, or 0 when they do not fit (then
+ * nothing of it is kept). */
+static int gather_row(struct gathered *g, int ncolumns, const struct jutsu_db_value *values)
+{
+    size_t at = (size_t)g->n * (size_t)ncolumns, used = g->used;
+    struct jutsu_db_value *v = &g->v[at];
+    for (int i = 0; i < ncolumns; i++) {
+        v[i] = values[i];
+        char *copy = (char *)1;
+        if (v[i].type == JUTSU_DB_TEXT && v[i].v.s != NULL)
+            v[i].v.s = copy = arena_copy(g, v[i].v.s, v[i].len);
+        else if (v[i].type == JUTSU_DB_BYTES && v[i].len > 0)
+            v[i].v.b = copy = arena_copy(g, v[i].v.b, v[i].len);
+        else if (v[i].type == JUTSU_DB_DATE)   /* sq_bind_value formats it there */
+            g->dates[at + (size_t)i] = copy = arena_copy(g, NULL, JUTSU_DATE_BUFSZ);
+        if (copy == NULL) {
+            g->used = used;
+            return 0;
+        }
+    }
+    g->n++;
+    return 1;
+}
+
+/* The gathered rows bound and stepped: as one statement when there are
+ * `per` of them; the few left at the end one by one through the one-row
+ * statement (a statement for each size left would fill the cache). */
+static int flush_rows(jutsu_bulk *b, struct gathered *g)
+{
+    int full = g->n == g->per, nst = full ? 1 : g->n, rows = full ? g->n : 1;
+    jutsu_stmt *st = full ? g->full : b->st;
+    int rc = 0;
+    for (int k = 0; k < nst && rc == 0; k++) {
+        const struct jutsu_db_value *v = &g->v[(size_t)k * (size_t)b->ncolumns];
+        char *const *dates = &g->dates[(size_t)k * (size_t)b->ncolumns];
+        for (int i = 0; i < rows * b->ncolumns && rc == 0; i++)
+            rc = sq_bind_value(st, i + 1, &v[i], 1,
+                               v[i].type == JUTSU_DB_DATE ? dates[i] : NULL);
+        if (rc != 0)
+            break;
+        int src = sqlite3_step(st->s);
+        if (src == SQLITE_DONE) {
+            b->inserted += sqlite3_changes(b->db->h);
+            b->rows += rows;
+        } else {
+            rc = sq_fail(b->db, src, st->key);
+        }
+        sqlite3_reset(st->s);
+    }
+    g->n = 0;
+    g->used = 0;
+    return rc;
+}
+
+/* A load rewrites the right-hand edge of the table and each of its
+ * indexes for every row; with SQLite's default page cache (2 MB) those
+ * pages are spilled and read back over and over once a batch outgrows it.
+ * A connection that loads keeps a cache of BULK_CACHE_KIB instead (it only
+ * grows as pages are used, and only on connections that load). */
+#define BULK_CACHE_KIB 8192
+static int grow_cache(jutsu_db *db)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(db->h, "PRAGMA cache_size", -1, &q, NULL);
+    int64_t now = 0;
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        now = sqlite3_column_int64(q, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    int64_t kib = now < 0 ? -now : now * 4;   /* KiB when negative, else pages (of 4 KiB) */
+    if (rc == SQLITE_OK && kib < BULK_CACHE_KIB)
+        rc = sqlite3_exec(db->h, "PRAGMA cache_size = -" SQ_STR(BULK_CACHE_KIB), NULL, NULL,
+                          NULL);
+    return rc == SQLITE_OK ? 0 : sq_fail(db, rc, "PRAGMA cache_size");
 }
 
 int sq_bulk_begin(jutsu_db *db, const char *table,
@@ -83,7 +260,9 @@ int sq_bulk_begin(jutsu_db *db, const char *table,
     if ((rc = check_names(db, "column", columns, ncolumns)) != 0 ||
         (rc = check_names(db, "conflict column", conflict, nconflict)) != 0)
         return rc;
-    char *sql = insert_sql(table, columns, ncolumns, conflict, nconflict);
+    if ((rc = grow_cache(db)) != 0)
+        return rc;
+    char *sql = insert_sql(table, columns, ncolumns, conflict, nconflict, 1);
     if (sql == NULL)
         return sq_fail_msg(db, JUTSU_ENOMEM, "53200", "out of memory starting a bulk load");
     rc = sq_prepare(db, sql, &b->st);
@@ -94,14 +273,14 @@ int sq_bulk_begin(jutsu_db *db, const char *table,
     b->ncolumns = ncolumns;
     b->rows = b->inserted = 0;
     b->active = 1;
+    gathered_new(b, table, columns, conflict, nconflict);
     *out = b;
     return 0;
 }
 
-int sq_bulk_row(jutsu_bulk *b, const struct jutsu_db_value *values)
+/* One row through the one-row statement, its values used where they are. */
+static int one_row(jutsu_bulk *b, const struct jutsu_db_value *values)
 {
-    if (b == NULL || !b->active || values == NULL)
-        return JUTSU_EINVAL;
     jutsu_stmt *st = b->st;
     int rc;
     for (int i = 0; i < b->ncolumns; i++)
@@ -119,12 +298,35 @@ int sq_bulk_row(jutsu_bulk *b, const struct jutsu_db_value *values)
     return rc;
 }
 
+int sq_bulk_row(jutsu_bulk *b, const struct jutsu_db_value *values)
+{
+    if (b == NULL || !b->active || values == NULL)
+        return JUTSU_EINVAL;
+    struct gathered *g = gathered_of(b);
+    if (g == NULL)
+        return one_row(b, values);
+    if (gather_row(g, b->ncolumns, values)) {
+        return g->n == g->per ? flush_rows(b, g) : 0;
+    }
+    int rc = flush_rows(b, g);   /* the arena is full: empty it and try again */
+    if (rc == 0 && !gather_row(g, b->ncolumns, values))
+        rc = one_row(b, values);  /* a row larger than the arena */
+    return rc;
+}
+
 int sq_bulk_end(jutsu_bulk *b, int keep, int64_t *inserted, int64_t *skipped)
 {
     if (b == NULL || !b->active)
         return JUTSU_EINVAL;
-    /* every row was written by its own bulk_row: nothing is pending, and
-     * the caller's rollback undoes the rest when keep is 0 */
+    /* what is gathered is written now; the caller's rollback undoes the
+     * rest when keep is 0 */
+    struct gathered *g = gathered_of(b);
+    int rc = 0;
+    if (g != NULL) {
+        if (keep)
+            rc = flush_rows(b, g);
+        gathered_free(g);
+    }
     if (inserted)
         *inserted = b->inserted;
     if (skipped)
@@ -132,5 +334,5 @@ int sq_bulk_end(jutsu_bulk *b, int keep, int64_t *inserted, int64_t *skipped)
     sq_finalize(b->st);
     b->st = NULL;
     b->active = 0;
-    return 0;
+    return rc;
 }
