@@ -16,6 +16,7 @@
 #include "jutsu/symbol.h"
 #include "base/calendar.h"
 #include "cli/cli.h"
+#include "cli/cli_json.h"
 #include "cli/cli_suggest.h"
 #include "store/data_api.h"
 #include "store/store.h"
@@ -285,6 +286,7 @@ struct show {
     int format;
     json_object *arr;
     int64_t n;
+    struct jutsu_jw *jw;   /* data show's JSON: written, not built */
 };
 
 /* Text and CSV have a header line, printed before the first row (or for
@@ -298,9 +300,44 @@ static void show_header(int format)
                "VOLUME", "SOURCE");
 }
 
+/* A bar as JSON, no snprintf on the way: formatting was half its cost. */
+static void show_bar_json(struct jutsu_jw *w, const struct jutsu_bar_row *b, int first)
+{
+    char when[JUTSU_TIME_BUFSZ];
+    if (first)
+        jutsu_jw_begin(w, '[');
+    jutsu_jw_begin(w, '{');
+    jutsu_jw_key(w, "time");
+    if (strcmp(b->timeframe, "1D") == 0) {
+        jutsu_jw_date(w, jutsu_time_to_date(b->ts));
+    } else {
+        jutsu_time_format(b->ts, when);
+        jutsu_jw_str(w, when);
+    }
+    jutsu_jw_key(w, "open");
+    jutsu_jw_money(w, b->open);
+    jutsu_jw_key(w, "high");
+    jutsu_jw_money(w, b->high);
+    jutsu_jw_key(w, "low");
+    jutsu_jw_money(w, b->low);
+    jutsu_jw_key(w, "close");
+    jutsu_jw_money(w, b->close);
+    jutsu_jw_key(w, "volume");
+    jutsu_jw_int(w, b->volume);
+    jutsu_jw_key(w, "source");
+    jutsu_jw_str(w, b->data_source);
+    jutsu_jw_key(w, "valid");
+    jutsu_jw_bool(w, b->is_valid);
+    jutsu_jw_end(w, '}');
+}
+
 static int show_bar(const struct jutsu_bar_row *b, void *arg)
 {
     struct show *sh = arg;
+    if (sh->format == JUTSU_FMT_JSON) {
+        show_bar_json(sh->jw, b, sh->n++ == 0);
+        return 0;
+    }
     char o[JUTSU_MONEY_BUFSZ], h[JUTSU_MONEY_BUFSZ], l[JUTSU_MONEY_BUFSZ], c[JUTSU_MONEY_BUFSZ];
     char when[JUTSU_TIME_BUFSZ];
     jutsu_money_format(b->open, o);
@@ -313,18 +350,7 @@ static int show_bar(const struct jutsu_bar_row *b, void *arg)
         jutsu_time_format(b->ts, when);
     if (sh->n++ == 0)
         show_header(sh->format);
-    if (sh->format == JUTSU_FMT_JSON) {
-        json_object *x = json_object_new_object();
-        json_object_object_add(x, "time", json_object_new_string(when));
-        json_object_object_add(x, "open", json_object_new_string(o));
-        json_object_object_add(x, "high", json_object_new_string(h));
-        json_object_object_add(x, "low", json_object_new_string(l));
-        json_object_object_add(x, "close", json_object_new_string(c));
-        json_object_object_add(x, "volume", json_object_new_int64(b->volume));
-        json_object_object_add(x, "source", json_object_new_string(b->data_source));
-        json_object_object_add(x, "valid", json_object_new_boolean(b->is_valid));
-        json_object_array_add(sh->arr, x);
-    } else if (sh->format == JUTSU_FMT_CSV) {
+    if (sh->format == JUTSU_FMT_CSV) {
         printf("%s,%s,%s,%s,%s,%lld,%s,%s\n", when, o, h, l, c, (long long)b->volume,
                b->data_source, b->is_valid ? "true" : "false");
     } else {
@@ -361,21 +387,26 @@ int jutsu_cmd_data_show(struct jutsu_cli *cli)
     jutsu_symbol_upper(sym, sizeof(sym), cli->argv[1], SIZE_MAX);
     jutsu_time_t from = a.from ? jutsu_date_to_time(a.from) : JUTSU_TIME_MIN;
     jutsu_time_t to = a.to ? jutsu_date_to_time(a.to) + JUTSU_USEC_PER_DAY - 1 : JUTSU_TIME_MAX;
-    struct show sh = { .format = cli->format };
-    if (cli->format == JUTSU_FMT_JSON && (sh.arr = json_object_new_array()) == NULL) {
-        jutsu_dbs_close(s);
-        jutsu_cli_error("%s", jutsu_strerror(JUTSU_ENOMEM));
-        return JUTSU_EXIT_FAILURE;
-    }
+    struct jutsu_jw jw;
+    struct show sh = { .format = cli->format, .jw = &jw };
+    jutsu_jw_init(&jw, 1);
     rc = jutsu_data_bars_range(s, sym, a.timeframe, from, to, 0, show_bar, &sh);
     int code = rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
     if (rc)
         jutsu_cli_db_error(s);
     else if (sh.n == 0 && (code = check_stored(s, sym, a.timeframe)) == 0)
         show_header(cli->format);   /* stored, but not in that range: an empty result */
-    if (sh.arr && code == 0)
-        puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY));
-    json_object_put(sh.arr);
+    if (cli->format == JUTSU_FMT_JSON && code == 0) {
+        if (sh.n == 0)
+            jutsu_jw_begin(&jw, '[');
+        jutsu_jw_end(&jw, ']');
+        if (jutsu_jw_write(&jw, stdout) != 0) {
+            jutsu_cli_error("cannot write the bars: %s", jw.oom ? jutsu_strerror(JUTSU_ENOMEM)
+                            : "stdout refused them");
+            code = JUTSU_EXIT_FAILURE;
+        }
+    }
+    jutsu_jw_free(&jw);
     fflush(stdout);   /* the note after the table, on a terminal */
     if (code == 0 && sh.n == 0)
         fprintf(stderr, "jutsu: no %s bars of %s in that range (`jutsu data status` shows the "

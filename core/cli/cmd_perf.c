@@ -22,6 +22,7 @@
 #include "jutsu/json.h"
 #include "jutsu/kpi.h"
 #include "cli/cli.h"
+#include "cli/cli_json.h"
 #include "cli/cli_suggest.h"
 #include "store/data_api.h"
 #include "host/entities.h"
@@ -55,6 +56,41 @@ static const struct col cols[] = {
 #undef F
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
+/* "%.*f" of v (trailing zeros dropped when `strip`), without printf's
+ * float conversion, the largest cost of a row: 1, or 0 to use printf.
+ * Most values were read as an integer over 10^places (the column's
+ * scale); then that integer's digits are what printf rounds to. Else, or
+ * where a double's spacing could reach half a place, or for -0, printf. */
+static int fixed_digits(double v, int places, int strip, char *buf, size_t size)
+{
+    static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 };
+    if (!(fabs(v) < 1e6) || size < 32 || places < 0 || places > 8)
+        return 0;
+    long long i = llround(v * pow10[places]);
+    if ((double)i / pow10[places] != v || (i == 0 && signbit(v)))
+        return 0;
+    unsigned long long mag = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+    char tmp[32], *end = tmp + sizeof(tmp), *p = end;
+    int zeros = strip;
+    for (int k = 0; k < places; k++, mag /= 10) {
+        if (zeros && mag % 10 == 0)
+            continue;
+        zeros = 0;
+        *--p = (char)('0' + mag % 10);
+    }
+    if (p != end)
+        *--p = '.';
+    do {
+        *--p = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (i < 0)
+        *--p = '-';
+    memcpy(buf, p, (size_t)(end - p));
+    buf[end - p] = '\0';
+    return 1;
+}
+
 /* The value as text; "" for NULL. */
 static const char *cell(const struct jutsu_daily_perf_row *r, const struct col *c, char *buf,
                         size_t n)
@@ -71,7 +107,7 @@ static const char *cell(const struct jutsu_daily_perf_row *r, const struct col *
         break;
     case C_MONEY:
         if (*(const jutsu_money_t *)p != JUTSU_MONEY_NULL)
-            jutsu_money_format(*(const jutsu_money_t *)p, buf);
+            jutsu_jw_money_text(*(const jutsu_money_t *)p, buf);
         break;
     case C_INT:
         if (*(const int32_t *)p != JUTSU_INT_NULL)
@@ -88,7 +124,7 @@ static const char *cell(const struct jutsu_daily_perf_row *r, const struct col *
     default: {    /* NUMERIC(p, s): the column's places */
         double v = *(const double *)p;
         int places = c->kind == C_FIX2 ? 2 : c->kind == C_FIX8 ? 8 : 6;
-        if (!isnan(v))
+        if (!isnan(v) && !fixed_digits(v, places, 0, buf, n))
             snprintf(buf, n, "%.*f", places, v);
     }
     }
@@ -156,38 +192,90 @@ static void exact(char *buf, size_t n, double v)
 struct show {
     const struct jutsu_cli    *cli;
     int                        format;
-    json_object               *arr;
+    struct jutsu_jw           *jw;    /* JSON: written, not built as a tree */
+    int                        unwritten;   /* stdout refused the JSON     */
     long                       n;
     const struct metric_names *names;
 };
 
-/* A DOUBLE PRECISION column (running statistics) as the shortest text
- * that reads back as the same double: every digit it holds, and no more
- * (0.1, not 0.10000000000000001). */
-static json_object *json_double(double v)
+/* A NUMERIC(p, s) column's JSON text, as jutsu_json_ratio writes it:
+ * rounded to the column's places, trailing zeros dropped, -0 as 0 (the
+ * same steps, without a json-c object per cell). */
+static void ratio_text(double v, int places, char *buf, size_t size)
 {
-    char buf[40];
-    exact(buf, sizeof(buf), v);
-    return json_object_new_double_s(v, buf);
+    int n;
+    if (fixed_digits(v, places, 1, buf, size))
+        return;
+    n = snprintf(buf, size, "%.*f", places, v);
+    if (n <= 0 || (size_t)n >= size) {
+        snprintf(buf, size, "null");
+        return;
+    }
+    if (strchr(buf, '.') != NULL) {
+        while (n > 1 && buf[n - 1] == '0')
+            buf[--n] = '\0';
+        if (buf[n - 1] == '.')
+            buf[--n] = '\0';
+    }
+    if (strcmp(buf, "-0") == 0)
+        snprintf(buf, size, "0");
 }
 
-static json_object *json_cell(const struct jutsu_daily_perf_row *r, const struct col *c)
+/* One column's value, null for NULL: money, dates and text as strings
+ * (money stays exact text), integers and ratios as numbers, a DOUBLE
+ * PRECISION column (running statistics) as the shortest text that reads
+ * back as the same double (0.1, not 0.10000000000000001). */
+static void json_cell(struct jutsu_jw *w, const struct jutsu_daily_perf_row *r,
+                      const struct col *c)
 {
     char buf[64];
-    const double *d = (const double *)((const char *)r + c->off);
-    cell(r, c, buf, sizeof(buf));
-    if (buf[0] == '\0')
-        return NULL;
-    switch (c->kind) {
-    case C_INT: return json_object_new_int(*(const int32_t *)((const char *)r + c->off));
-    case C_BOOL: return json_object_new_boolean(*(const int32_t *)((const char *)r + c->off));
-    /* NUMERIC(p, s): rounded to the column's places */
-    case C_FIX6: return jutsu_json_ratio(*d, 6);
-    case C_FIX2: return jutsu_json_ratio(*d, 2);
-    case C_FIX8: return jutsu_json_ratio(*d, 8);
-    case C_DBL:  return json_double(*d);
-    default: return json_object_new_string(buf);   /* money stays exact text */
+    const void *p = (const char *)r + c->off;
+    if (c->kind == C_MONEY && *(const jutsu_money_t *)p != JUTSU_MONEY_NULL) {
+        jutsu_jw_money(w, *(const jutsu_money_t *)p);
+        return;
     }
+    if (c->kind == C_DATE) {
+        jutsu_jw_date(w, *(const jutsu_date_t *)p);
+        return;
+    }
+    if ((c->kind == C_INT || c->kind == C_BOOL) && *(const int32_t *)p != JUTSU_INT_NULL) {
+        if (c->kind == C_INT)
+            jutsu_jw_int(w, *(const int32_t *)p);
+        else
+            jutsu_jw_bool(w, *(const int32_t *)p);
+        return;
+    }
+    const char *text = c->kind == C_TEXT ? *(const char *const *)p : NULL;
+    if (text && *text && strlen(text) < sizeof(buf)) {   /* a longer one is cut, below */
+        jutsu_jw_str(w, text);
+        return;
+    }
+    int real = c->kind == C_FIX6 || c->kind == C_FIX2 || c->kind == C_FIX8 || c->kind == C_DBL;
+    /* a double is printed once, below: printf's float conversion is this
+     * command's largest cost */
+    if (real ? !isfinite(*(const double *)p) : cell(r, c, buf, sizeof(buf))[0] == '\0') {
+        jutsu_jw_raw(w, "null");
+        return;
+    }
+    switch (c->kind) {
+    case C_INT: jutsu_jw_int(w, *(const int32_t *)p); return;
+    case C_BOOL: jutsu_jw_bool(w, *(const int32_t *)p); return;
+    case C_FIX6: ratio_text(*(const double *)p, 6, buf, sizeof(buf)); break;
+    case C_FIX2: ratio_text(*(const double *)p, 2, buf, sizeof(buf)); break;
+    case C_FIX8: ratio_text(*(const double *)p, 8, buf, sizeof(buf)); break;
+    case C_DBL:  exact(buf, sizeof(buf), *(const double *)p); break;
+    default: jutsu_jw_str(w, buf); return;
+    }
+    jutsu_jw_raw(w, buf);
+}
+
+/* A stored JSON text (NULL: null) as json-c prints it back: each double
+ * in the text it was written with. */
+static void json_stored(struct jutsu_jw *w, const char *text)
+{
+    json_object *o = text ? json_tokener_parse(text) : NULL;
+    jutsu_jw_json(w, o);
+    json_object_put(o);
 }
 
 static void pct(char *buf, size_t n, double v)
@@ -248,16 +336,22 @@ static int show_row(const void *row, void *arg)
         return 0;
     }
     if (sh->format == JUTSU_FMT_JSON) {
-        json_object *o = json_object_new_object();
-        for (size_t i = 0; i < NCOLS; i++)
-            json_object_object_add(o, cols[i].name, json_cell(r, &cols[i]));
-        json_object_object_add(o, "positions", r->positions_json ?
-                               json_tokener_parse(r->positions_json) : NULL);
-        /* as stored: each double in the text it was written with */
-        json_object_object_add(o, "metrics", r->metrics && *r->metrics ?
-                               json_tokener_parse(r->metrics) : NULL);
-        json_object_array_add(sh->arr, o);
-        return 0;
+        struct jutsu_jw *w = sh->jw;
+        jutsu_jw_begin(w, '{');
+        for (size_t i = 0; i < NCOLS; i++) {
+            jutsu_jw_key(w, cols[i].name);
+            json_cell(w, r, &cols[i]);
+        }
+        jutsu_jw_key(w, "positions");
+        json_stored(w, r->positions_json);
+        jutsu_jw_key(w, "metrics");
+        json_stored(w, r->metrics && *r->metrics ? r->metrics : NULL);
+        jutsu_jw_end(w, '}');
+        /* out in pieces: a partial answer was printed before too */
+        if (jutsu_jw_flush(w, stdout, 1 << 16) == 0)
+            return 0;
+        sh->unwritten = 1;
+        return JUTSU_EIO;
     }
     char day[JUTSU_DATE_BUFSZ], eq[40], ret[16], cum[16], dd[16], mdd[16];
     char vol[16], cagr[16], sh_[16], so[16], ca[16], win[16];
@@ -368,7 +462,9 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
     jutsu_date_t from = a.from ? a.from : jutsu_date_from_ymd(1900, 1, 1);
     jutsu_date_t to = a.to ? a.to : jutsu_date_from_ymd(9999, 12, 31);
     struct metric_names names = { .n = 0 };
-    struct show sh = { .cli = cli, .format = cli->format, .names = &names };
+    struct jutsu_jw jw;
+    struct show sh = { .cli = cli, .format = cli->format, .names = &names, .jw = &jw };
+    jutsu_jw_init(&jw, 0);   /* JSON_C_TO_STRING_NOSLASHESCAPE, as before */
     if (cli->format != JUTSU_FMT_JSON &&
         (rc = jutsu_data_daily_perf_range(s, type, id, mode, from, to, collect_names,
                                           &names)) != 0) {
@@ -382,7 +478,7 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
         return JUTSU_EXIT_FAILURE;
     }
     if (cli->format == JUTSU_FMT_JSON) {
-        sh.arr = json_object_new_array();
+        jutsu_jw_begin(&jw, '[');
     } else if (cli->format == JUTSU_FMT_CSV) {
         for (size_t i = 0; i < NCOLS; i++)
             printf("%s,", cols[i].name);
@@ -405,19 +501,22 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
         printf("%s\n", jutsu_cli_sgr(cli, JUTSU_TONE_RESET));
     }
     rc = jutsu_data_daily_perf_range(s, type, id, mode, from, to, show_row, &sh);
-    if (sh.arr) {
-        puts(json_object_to_json_string_ext(sh.arr, JSON_C_TO_STRING_PRETTY |
-                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(sh.arr);
+    if (cli->format == JUTSU_FMT_JSON && !sh.unwritten) {   /* even when the read failed */
+        jutsu_jw_end(&jw, ']');
+        sh.unwritten = jutsu_jw_write(&jw, stdout) != 0;
     }
+    if (sh.unwritten)
+        jutsu_cli_error("cannot write the rows: %s", jw.oom ? jutsu_strerror(JUTSU_ENOMEM)
+                        : "stdout refused them");
+    else if (rc)
+        jutsu_cli_db_error(s);
+    jutsu_jw_free(&jw);
     if (rc == 0 && sh.n == 0 && cli->format == JUTSU_FMT_TEXT)
         fprintf(stderr, "jutsu: no rows of %s %s (%s) in that range: the EOD job has not "
                 "finalised it (`jutsu eod run`, `jutsu eod backfill --from DATE`)\n", type, id,
                 mode);
-    if (rc)
-        jutsu_cli_db_error(s);
     names_free(&names);
     jutsu_entities_free(&ents);
     jutsu_dbs_close(s);
-    return rc ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
+    return rc || sh.unwritten ? JUTSU_EXIT_FAILURE : JUTSU_EXIT_OK;
 }
