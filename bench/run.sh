@@ -43,12 +43,13 @@ script bench_startup.sh
 script bench_import.sh "${BENCH_STORAGE_ROWS:-1000000}"
 script bench_sweep.sh
 script bench_http.sh
+script bench_reads.sh
 script bench_rest.sh
 
 # a benchmark added later is listed, not guessed at
 for p in "$B"/bench/bench_*; do
   case "$(basename "$p")" in
-    bench_bus | bench_storage | bench_eod | bench_backtest) ;;
+    bench_bus | bench_storage | bench_eod | bench_backtest | bench_rawloop) ;;
     *) [[ -x "$p" && ! -d "$p" ]] && echo "bench/run.sh: $(basename "$p") is built but not run here: add it" ;;
   esac
 done
