@@ -187,7 +187,10 @@ async function config(browser, base, tok) {
   hist = await apiGet(base, tok, '/api/config/history?page=1&per_page=20');
   check(!p.override && hist.items[0].change_type === 'restore' &&
     hist.items[0].reason === 'back to the file', 'Reset: no override left; the reason kept');
-  await page.getByRole('status').filter({ hasText: /^Page 1/ }).waitFor();
+  // the history reloads after the reset: wait for its new first row (the
+  // pager's "Page 1" is there from before, so it says nothing)
+  await page.getByRole('table', { name: 'Parameter changes' }).getByRole('row').nth(1)
+    .filter({ hasText: 'back to the file' }).waitFor();
   c = await top();
   check(c[3] === 'restore' && c[7] === 'back to the file', 'history shows the reset first');
 

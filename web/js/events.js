@@ -9,11 +9,67 @@
 import { renew, token } from './api.js';
 
 const RETRY_MS = 3000;
+const IDLE_MS = 5000;
 
-// listen(topics, onEvent): onEvent(name, data) for each event (data parsed
-// from JSON); "reset" means events were missed: reload what is shown.
-// Returns stop().
+// One stream per tab, shared by every page that listens. A stream a page
+// left is only found closed by the server at its next heartbeat (a
+// browser's abort sends nothing it reads), so a stream per page made a few
+// quick page changes reach the per-user limit (sse_max_streams_per_user,
+// 429). The stream takes every topic and each listener gets the ones its
+// patterns match; it stays IDLE_MS after the last listener stops, since
+// the next page usually listens at once.
+const subs = new Set();
+let stopStream = null;
+let openedWith = null;   // the token the stream was opened with
+let idle = null;
+
+// listen(topics, onEvent): onEvent(name, data) for each event whose topic
+// one of the patterns matches (data parsed from JSON); "reset" (to every
+// listener) means events were missed: reload what is shown. Returns stop().
 export function listen(topics, onEvent) {
+  const sub = { topics, onEvent };
+  subs.add(sub);
+  clearTimeout(idle);
+  idle = null;
+  // another sign-in (or a renewed token) since: a stream of its own, so
+  // that nothing opened for one user goes on for the next
+  if (stopStream && openedWith !== token()) {
+    stopStream();
+    stopStream = null;
+  }
+  if (!stopStream) {
+    openedWith = token();
+    stopStream = stream(['>'], fan);
+  }
+  return () => {
+    if (!subs.delete(sub) || subs.size) return;
+    idle = setTimeout(() => {
+      if (subs.size || !stopStream) return;
+      stopStream();
+      stopStream = null;
+    }, IDLE_MS);
+  };
+}
+
+function fan(name, data) {
+  for (const s of [...subs])
+    if (name === 'reset' || s.topics.some((p) => matches(p, name))) s.onEvent(name, data);
+}
+
+// The bus's pattern rule (include/jutsu/bus.h): segments split by dots,
+// "*" one segment, ">" one or more to the end.
+export function matches(pattern, topic) {
+  const p = pattern.split('.');
+  const t = topic.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return t.length > i;
+    if (i >= t.length || (p[i] !== '*' && p[i] !== t[i])) return false;
+  }
+  return p.length === t.length;
+}
+
+// One stream of `topics`: onEvent(name, data) for each event. Returns stop().
+function stream(topics, onEvent) {
   let stopped = false;
   let lastId = null;
   let ctl = null;

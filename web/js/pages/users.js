@@ -42,7 +42,10 @@ function userRow(u, me, act) {
       onclick: () => act('delete', u) }, `Confirm delete of ${u.username}`);
     const no = h('button', { type: 'button', onclick: () => {
       plain();
-      cell.querySelector(`button[aria-label="Delete ${u.username}"]`).focus();
+      // by comparison, not a selector: a name may hold quotes or backslashes
+      const del = [...cell.querySelectorAll('button')]
+        .find((b) => b.getAttribute('aria-label') === `Delete ${u.username}`);
+      if (del) del.focus();
     } }, 'Cancel');
     clear(cell).append(h('span', {}, self ? 'Delete your own account?' : 'Sure?'), yes, no);
     yes.focus();
