@@ -125,8 +125,14 @@ static int check_axis(struct jutsu_cli *cli, const struct jutsu_ctx *inst,
 static int count_rows(struct jutsu_cli *cli, const struct jutsu_sweep_req *req, size_t *n)
 {
     unsigned long long c = 1;
+    int stopped = 0;   /* the product stopped past the cap: c is a lower bound */
     for (size_t i = 0; i < req->naxes; i++) {
-        c *= req->axes[i].n;   /* each n <= JUTSU_SWEEP_MAX: no overflow in 8 of them */
+        /* c and n are each <= JUTSU_SWEEP_MAX before the product, so it
+         * cannot wrap; once past the cap it stays past (10^4 ^ 8 would) */
+        if (c <= JUTSU_SWEEP_MAX)
+            c *= req->axes[i].n;
+        else
+            stopped = 1;
         for (size_t j = 0; j < i; j++)
             if (strcmp(req->axes[j].name, req->axes[i].name) == 0)
                 return jutsu_cli_usage(cli, "--sweep %s is given twice: give its values once "
@@ -137,8 +143,9 @@ static int count_rows(struct jutsu_cli *cli, const struct jutsu_sweep_req *req, 
                                        "drop one", req->axes[i].name);
     }
     if (c > JUTSU_SWEEP_MAX)
-        return jutsu_cli_usage(cli, "--sweep: %llu combinations; at most %d (narrow a range, "
-                               "or take a larger step)", c, JUTSU_SWEEP_MAX);
+        return jutsu_cli_usage(cli, "--sweep: %s%llu combinations; at most %d (narrow a "
+                               "range, or take a larger step)", stopped ? "at least " : "",
+                               c, JUTSU_SWEEP_MAX);
     *n = (size_t)c;
     return 0;
 }
@@ -297,8 +304,8 @@ static unsigned run_all(struct sweep_run *w, unsigned nthreads)
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     atomic_store(&sweep_stop, 0);
-    int caught = sigaction(SIGINT, &sa, &old_int) == 0;
-    caught += sigaction(SIGTERM, &sa, &old_term) == 0;
+    int got_int = sigaction(SIGINT, &sa, &old_int) == 0;
+    int got_term = sigaction(SIGTERM, &sa, &old_term) == 0;
     pthread_t *tid = calloc(nthreads, sizeof(*tid));
     unsigned started = 0;
     while (tid && started < nthreads && pthread_create(&tid[started], NULL, worker, w) == 0)
@@ -308,10 +315,11 @@ static unsigned run_all(struct sweep_run *w, unsigned nthreads)
     for (unsigned i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
     free(tid);
-    if (caught) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-    }
+    /* each put back only if it was taken (old_* is unset otherwise) */
+    if (got_int)
+        (void)sigaction(SIGINT, &old_int, NULL);
+    if (got_term)
+        (void)sigaction(SIGTERM, &old_term, NULL);
     return started ? started : 1;
 }
 

@@ -133,11 +133,14 @@ static int print_json(const struct jutsu_sweep_out *out)
         json_object_put(o);
         return JUTSU_ENOMEM;
     }
-    for (size_t i = 0; i < out->nrows; i++)
-        if (json_object_array_add(runs, row_json(out->req, &out->rows[i])) != 0) {
+    for (size_t i = 0; i < out->nrows; i++) {
+        json_object *row = row_json(out->req, &out->rows[i]);
+        if (row == NULL || json_object_array_add(runs, row) != 0) {
+            json_object_put(row);
             json_object_put(o);
             return JUTSU_ENOMEM;
         }
+    }
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                            JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);

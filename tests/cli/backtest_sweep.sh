@@ -152,6 +152,10 @@ run not-number 2 "${J[@]}" "${SHORT[@]}" --sweep upper_z=1,abc
 expect not-number err "--sweep upper_z=abc: upper_z is a number (\"z-score above it"
 run too-many 2 "${J[@]}" "${SHORT[@]}" --sweep upper_z=0:9.9:0.1 --sweep sma_slow=2:200:1
 expect too-many err "--sweep: 19900 combinations; at most 10000"
+# 8192^5 = 2^65 wraps a 64-bit product to 0: still refused, as a lower bound
+run too-many-wrap 2 "${J[@]}" "${SHORT[@]}" --sweep a=0:8191:1 --sweep b=0:8191:1 \
+  --sweep c=0:8191:1 --sweep d=0:8191:1 --sweep e=0:8191:1
+expect too-many-wrap err "--sweep: at least 67108864 combinations; at most 10000"
 run twice 2 "${J[@]}" "${SHORT[@]}" --sweep upper_z=1 --param upper_z=1.1
 expect twice err "upper_z is both swept (--sweep) and fixed (--param)"
 run jobs-alone 2 "${J[@]}" "${SHORT[@]}" --jobs 2
