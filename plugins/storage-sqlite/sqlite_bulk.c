@@ -16,9 +16,10 @@
  * statements, all inside the caller's transaction, so a rollback undoes
  * any of it. A skipped row is one a statement did not change.
  *
- * The gathered rows live beside the connection's struct jutsu_bulk, in a
- * per-thread table (a connection is used by one thread at a time); when
- * that table is full the load runs a row per statement, as it always did.
+ * The gathered rows hang off the connection's struct jutsu_bulk (b->g),
+ * made when a load begins and freed when it ends or the connection
+ * closes; without them (no memory) the load runs a row per statement, as
+ * it always did.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,10 +81,8 @@ static char *insert_sql(const char *table, const char *const *columns, int ncolu
 #define BULK_ROWS   64           /* rows per statement (and bound variables
                                     under SQLite's old limit of 999)        */
 #define BULK_ARENA  (64 * 1024)  /* bytes of text and dates a batch may copy */
-#define BULK_SLOTS  4            /* loads in progress per thread             */
 
 struct gathered {
-    jutsu_bulk  *owner;
     int          per;            /* rows per full statement                 */
     jutsu_stmt  *full;           /* the statement of `per` rows             */
     int          n;              /* rows gathered                           */
@@ -93,28 +92,18 @@ struct gathered {
     char         arena[BULK_ARENA];
 };
 
-static _Thread_local struct gathered *slots[BULK_SLOTS];
-
-static struct gathered *gathered_of(const jutsu_bulk *b)
+static void gathered_free(jutsu_bulk *b)
 {
-    for (int i = 0; i < BULK_SLOTS; i++)
-        if (slots[i] != NULL && slots[i]->owner == b)
-            return slots[i];
-    return NULL;
+    if (b->g == NULL)
+        return;
+    if (b->g->full != NULL)
+        sq_finalize(b->g->full);
+    free(b->g);
+    b->g = NULL;
 }
 
-static void gathered_free(struct gathered *g)
-{
-    for (int i = 0; i < BULK_SLOTS; i++)
-        if (slots[i] == g)
-            slots[i] = NULL;
-    if (g->full != NULL)
-        sq_finalize(g->full);
-    free(g);
-}
-
-/* Multi-row statements for load b, if its columns allow and a slot is
- * free; else NULL and b runs a row per statement. */
+/* Multi-row statements for load b (b->g), if its columns allow; else
+ * b->g stays NULL and b runs a row per statement. */
 static struct gathered *gathered_new(jutsu_bulk *b, const char *table,
                                      const char *const *columns, const char *const *conflict,
                                      int nconflict)
@@ -123,12 +112,6 @@ static struct gathered *gathered_new(jutsu_bulk *b, const char *table,
     if (per > BULK_ROWS)
         per = BULK_ROWS;
     if (per < 2)
-        return NULL;
-    int free_slot = -1;
-    for (int i = BULK_SLOTS - 1; i >= 0; i--)
-        if (slots[i] == NULL)
-            free_slot = i;
-    if (free_slot < 0)
         return NULL;
     struct gathered *g = calloc(1, sizeof(*g));
     if (g == NULL)
@@ -140,9 +123,8 @@ static struct gathered *gathered_new(jutsu_bulk *b, const char *table,
         return NULL;   /* the caller's one-row statement prepared: that will do */
     }
     free(sql);
-    g->owner = b;
     g->per = per;
-    slots[free_slot] = g;
+    b->g = g;
     return g;
 }
 
@@ -273,6 +255,7 @@ int sq_bulk_begin(jutsu_db *db, const char *table,
     b->ncolumns = ncolumns;
     b->rows = b->inserted = 0;
     b->active = 1;
+    gathered_free(b);   /* none, unless a load was left without its end */
     gathered_new(b, table, columns, conflict, nconflict);
     *out = b;
     return 0;
@@ -302,7 +285,7 @@ int sq_bulk_row(jutsu_bulk *b, const struct jutsu_db_value *values)
 {
     if (b == NULL || !b->active || values == NULL)
         return JUTSU_EINVAL;
-    struct gathered *g = gathered_of(b);
+    struct gathered *g = b->g;
     if (g == NULL)
         return one_row(b, values);
     if (gather_row(g, b->ncolumns, values)) {
@@ -320,12 +303,12 @@ int sq_bulk_end(jutsu_bulk *b, int keep, int64_t *inserted, int64_t *skipped)
         return JUTSU_EINVAL;
     /* what is gathered is written now; the caller's rollback undoes the
      * rest when keep is 0 */
-    struct gathered *g = gathered_of(b);
+    struct gathered *g = b->g;
     int rc = 0;
     if (g != NULL) {
         if (keep)
             rc = flush_rows(b, g);
-        gathered_free(g);
+        gathered_free(b);
     }
     if (inserted)
         *inserted = b->inserted;

@@ -257,6 +257,8 @@ void sq_disconnect(jutsu_db *db)
         return;
     db->bulk.active = 0;
     db->bulk.st = NULL;          /* dropped with the other statements */
+    free(db->bulk.g);            /* a load left unfinished; its statement */
+    db->bulk.g = NULL;           /* is dropped with the others too        */
     sq_stmt_drop_all(db);
     /* an open transaction is rolled back by the close */
     int rc = sqlite3_close(db->h);

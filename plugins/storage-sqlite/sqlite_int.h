@@ -53,6 +53,8 @@ struct jutsu_stmt {
     int64_t            returned;     /* rows returned since the reset     */
 };
 
+struct gathered;
+
 /* A bulk load in progress; one per connection, reused, never allocated
  * per load so that a load costs one cached statement and nothing else. */
 struct jutsu_bulk {
@@ -62,6 +64,8 @@ struct jutsu_bulk {
     int                ncolumns;
     int64_t            rows, inserted;
     char               dates[SQ_MAX_BULK_COLUMNS][JUTSU_DATE_BUFSZ];
+    struct gathered   *g;             /* rows for the multi-row statement
+                                         (sqlite_bulk.c), or NULL        */
 };
 
 struct jutsu_db {
