@@ -148,18 +148,19 @@ static void close_group(struct stream *st, const struct pend *except)
         struct pend *p = &st->p[i];
         if (p == except || p->large || p->n == 0)
             continue;
-        if (!open && (rc = jutsu_dbs_begin(st->c->s)) != 0) {
-            bad = p;
-            p->in_group = 1;
-            break;
-        }
-        open = 1;
+        /* what the symbol had committed before this group, which a failed
+         * group (its begin included) puts back */
         struct jutsu_sync_item *it = item_of(st, p);
         p->ins0 = it->inserted;
         p->skip0 = it->skipped;
         p->first0 = it->first;
         p->last0 = it->last;
         p->in_group = 1;
+        if (!open && (rc = jutsu_dbs_begin(st->c->s)) != 0) {
+            bad = p;
+            break;
+        }
+        open = 1;
         if ((rc = write_bars(st, p, p->n)) != 0)
             bad = p;
     }
