@@ -64,6 +64,7 @@ echo "== rpm signatures"
 # a temporary rpm database holding the key, which rpmlint reads too (its
 # signature check says unknown-key for a key rpm does not know)
 rpmhome=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-rpmdb-XXXXXX")
+trap 'rm -rf "$rpmhome"' EXIT   # until it is removed below, after rpmlint
 mkdir "$rpmhome/db"
 echo "%_dbpath $rpmhome/db" >"$rpmhome/.rpmmacros"
 if [[ -f $DIST/RPM-GPG-KEY-jutsu.asc ]]; then

@@ -14,6 +14,7 @@ export JUTSU_SOURCE_DIR="$PWD" JUTSU_BUILD_DIR="$B" JUTSU_PLUGIN_PATH="$B/plugin
 # program under valgrind is single-threaded at heart, and the unit tests
 # already run side by side under ctest -j). Their verdicts print in order.
 JOBS="${JUTSU_VG_JOBS:-$(nproc)}"
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "valgrind.sh: JUTSU_VG_JOBS must be 1 or more" >&2; exit 2; }
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/jutsu-vg-out-XXXXXX")
 trap 'rm -rf "$OUT"' EXIT
 names=()
@@ -35,7 +36,7 @@ check() {
 report() {
   local fail=0
   for n in "${!names[@]}"; do
-    local rc; rc=$(cat "$OUT/$n.rc")
+    local rc; rc=$(cat "$OUT/$n.rc" 2>/dev/null || echo "none (the check did not finish)")
     if [[ $rc == 0 ]]; then
       echo "valgrind ok   ${names[$n]}"
     else
