@@ -91,9 +91,21 @@ export async function render(root) {
   const evNote = h('p', { class: 'muted' }, 'Waiting for events…');
   let alive = true;
 
+  // A reload replaces the table (an event may ask for one at any time): the
+  // focus, if it was on a job's button, goes to that job's button again
+  // (Pause and Resume are one control that changes its name).
   async function loadJobs() {
     const s = await api.get('/api/scheduler');
-    if (alive) clear(jobs).append(jobsTable(s, act));
+    if (!alive) return;
+    const had = jobs.contains(document.activeElement) ?
+      document.activeElement.getAttribute('aria-label') : null;
+    clear(jobs).append(jobsTable(s, act));
+    if (!had) return;
+    const job = had.replace(/^(Pause|Resume|Run) /, '').replace(/ now$/, '');
+    const names = [had, `Pause ${job}`, `Resume ${job}`];
+    const again = [...jobs.querySelectorAll('button')]
+      .find((b) => names.includes(b.getAttribute('aria-label')));
+    if (again) again.focus();
   }
   async function loadEod() {
     const to = upto.value || upto.max;
@@ -117,6 +129,8 @@ export async function render(root) {
         await api.post(`/api/scheduler/${encodeURIComponent(j.name)}/${what}`);
         news.textContent = `${j.name} is ${what === 'pause' ? 'paused' : 'resumed'}.`;
         await loadJobs();
+        // the pressed button was disabled, so the focus left it: onto the
+        // job's new button (Resume after Pause, Pause after Resume)
         jobs.querySelector(`button[aria-label="${what === 'pause' ? 'Resume' : 'Pause'} ` +
           `${j.name}"]`)?.focus();
       }
