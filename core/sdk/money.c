@@ -167,12 +167,31 @@ int jutsu_money_parse(const char *text, long len, int round, jutsu_money_t *out)
 
 int jutsu_money_format(jutsu_money_t v, char *buf)
 {
-    /* Through uint64 so that even INT64_MIN formats without overflow. */
+    /* Through uint64 so that even INT64_MIN formats without overflow.
+     * Digits by hand, not snprintf: a backtest formats some 80,000 amounts
+     * and snprintf made that 4% of its run. */
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     uint64_t scale = (uint64_t)JUTSU_MONEY_SCALE;
+    uint64_t whole = mag / scale, frac = mag % scale;
+    char tmp[JUTSU_MONEY_BUFSZ];
+    int n = 0, t = 0;
 
-    return snprintf(buf, JUTSU_MONEY_BUFSZ, "%s%" PRIu64 ".%06" PRIu64,
-                    v < 0 ? "-" : "", mag / scale, mag % scale);
+    if (v < 0)
+        buf[n++] = '-';
+    do {
+        tmp[t++] = (char)('0' + whole % 10);
+        whole /= 10;
+    } while (whole != 0);
+    while (t > 0)
+        buf[n++] = tmp[--t];
+    buf[n++] = '.';
+    for (int i = 5; i >= 0; i--) {
+        buf[n + i] = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    n += 6;
+    buf[n] = '\0';
+    return n;
 }
 
 int jutsu_money_format_short(jutsu_money_t v, char *buf)

@@ -1,7 +1,9 @@
 /*
  * tests/unit/test_money.c — exact decimal parse/format of micro-units.
  */
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,6 +265,30 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* The hand-written digits against printf's, over every magnitude from one
+ * micro-unit to INT64_MAX and both signs, with a varied fraction. */
+START_TEST(test_format_vs_printf)
+{
+    char buf[JUTSU_MONEY_BUFSZ], want[JUTSU_MONEY_BUFSZ + 8];
+    uint64_t x = 1;
+
+    for (int step = 0; step < 4000; step++) {
+        int64_t v = (int64_t)(x % (uint64_t)INT64_MAX);
+        for (int sign = 0; sign < 2; sign++, v = -v) {
+            uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+            snprintf(want, sizeof(want), "%s%" PRIu64 ".%06" PRIu64, v < 0 ? "-" : "",
+                     mag / 1000000, mag % 1000000);
+            int n = jutsu_money_format(v, buf);
+            ck_assert_msg(n == (int)strlen(want) && strcmp(buf, want) == 0,
+                          "format(%" PRId64 ") = %s (%d), want %s", v, buf, n, want);
+        }
+        x = x * 7 + (uint64_t)step * 1000003;   /* grows through every digit count */
+        if (x > (uint64_t)INT64_MAX)
+            x = x % 1000 + 1;
+    }
+}
+END_TEST
+
 START_TEST(test_format_short)
 {
     char buf[JUTSU_MONEY_BUFSZ];
@@ -372,6 +398,7 @@ static Suite *money_suite(void)
     tcase_add_test(tc, test_explicit_length);
     tcase_add_test(tc, test_long_inputs);
     tcase_add_test(tc, test_format);
+    tcase_add_test(tc, test_format_vs_printf);
     tcase_add_test(tc, test_format_short);
     tcase_add_test(tc, test_random_round_trip);
     tcase_add_test(tc, test_muldiv);
