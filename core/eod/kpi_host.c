@@ -36,8 +36,8 @@ int jutsu_kpi_store(const struct jutsu_col *c, double v, struct jutsu_daily_perf
             unfit = 1;
         } else if (c->type == JUTSU_COL_FIXED) {
             /* the limit of NUMERIC(p, s) once rounded to s places */
-            double units = nearbyint(v * pow(10.0, c->scale));
-            unfit = fabs(units) >= pow(10.0, c->precision);
+            double units = nearbyint(v * jutsu_row_pow10(c->scale));
+            unfit = fabs(units) >= jutsu_row_pow10(c->precision);
         }
     }
     if (c->type == JUTSU_COL_INT)

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "jutsu/error.h"
+#include "store/row.h"
 #include "store/store.h"
 
 const char *const jutsu_modes[] = { "offline_mock", "online_live", NULL };
@@ -84,8 +85,8 @@ int jutsu_check_fixed(jutsu_dbs *s, const char *table, const char *col, double v
         return jutsu_dbs_fail(s, JUTSU_ERANGE, "%s.%s: %s is not a finite number", table, col,
                               v > 0 ? "inf" : "-inf");
     /* NUMERIC(p,s) holds |v| < 10^(p-s) after rounding to s places */
-    double limit = pow(10.0, precision - scale);
-    double rounded = nearbyint(v * pow(10.0, scale)) / pow(10.0, scale);
+    double limit = jutsu_row_pow10(precision - scale);
+    double rounded = nearbyint(v * jutsu_row_pow10(scale)) / jutsu_row_pow10(scale);
     if (fabs(rounded) >= limit)
         return jutsu_dbs_fail(s, JUTSU_ERANGE, "%s.%s: %g is beyond NUMERIC(%d,%d)", table, col,
                               v, precision, scale);

@@ -54,7 +54,17 @@ int jutsu_row_check(jutsu_dbs *s, const struct jutsu_table *t, const void *row, 
 
 /* --- values ---------------------------------------------------------------- */
 
-static const double pow10_tab[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10 };
+/* 10^0 .. 10^22: every one exact in a double */
+static const double pow10_tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+                                    1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+                                    1e20, 1e21, 1e22 };
+
+double jutsu_row_pow10(int k)
+{
+    if (k >= 0 && k < (int)(sizeof(pow10_tab) / sizeof(pow10_tab[0])))
+        return pow10_tab[k];
+    return pow(10.0, k);
+}
 
 /* Column c of `row` as a database value, into *v; `insert` applies text
  * defaults. Returns nonzero for a value no column can hold (an infinite

@@ -125,6 +125,10 @@ struct jutsu_table {
 /* The column called `name`, or NULL. */
 const struct jutsu_col *jutsu_row_col(const struct jutsu_table *t, const char *name);
 
+/* 10^k, from a table for 0..22 (exact, and pow() was 3% of a backtest's
+ * time in the NUMERIC(p,s) checks). */
+double jutsu_row_pow10(int k);
+
 enum jutsu_row_check_mode {
     JUTSU_ROW_INSERT = 0,   /* a column with a default may be empty        */
     JUTSU_ROW_UPDATE = 1    /* no default applies: such a column is required */
