@@ -384,33 +384,11 @@ static int value_baseline(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
     return 0;
 }
 
-/* The last positions_json parsed, kept while the snapshots repeat it: a
- * strategy holds the same positions for weeks, and parsing them again each
- * day was a twentieth of a backtest. */
-struct held_cache {
-    const char  *text;   /* a snapshot's, alive for the chain */
-    json_object *held;   /* owned */
-};
-
-/* The parsed positions of sn (a new reference, NULL when not JSON). */
-static json_object *held_of(struct held_cache *hc, const struct snap *sn)
-{
-    if (sn->positions == NULL)
-        return json_object_new_array();
-    if (hc->text == NULL || strcmp(hc->text, sn->positions) != 0) {
-        json_object_put(hc->held);
-        hc->held = json_tokener_parse(sn->positions);
-        hc->text = sn->positions;
-    }
-    return json_object_get(hc->held);
-}
-
 /* The snapshot's positions at d's closes, plus its cash. */
 static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_prices *prices,
-                          const struct snap *sn, struct held_cache *hc, struct valued *v,
-                          int *outcome)
+                          const struct snap *sn, struct valued *v, int *outcome)
 {
-    json_object *held = held_of(hc, sn);
+    json_object *held = sn->positions ? json_tokener_parse(sn->positions) : json_object_new_array();
     if (held == NULL || !json_object_is_type(held, json_type_array) ||
         sn->cash == JUTSU_MONEY_NULL) {
         char when[JUTSU_TIME_BUFSZ];
@@ -687,7 +665,6 @@ struct cursor {
     size_t        si, ti;
     const struct snap *sn;
     struct today  pending;
-    struct held_cache hc;
 };
 
 /* A strategy's day: its newest snapshot, its trades (with the pending
@@ -707,7 +684,7 @@ static int strategy_day(struct chain *c, const struct inputs *in, struct cursor 
         *outcome = JUTSU_EOD_NOT_STARTED;   /* it has never traded: no row yet */
         return 0;
     }
-    return value_strategy(c, dy->i, dy->d, prices, cu->sn, &cu->hc, &dy->v, outcome);
+    return value_strategy(c, dy->i, dy->d, prices, cu->sn, &dy->v, outcome);
 }
 
 int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jutsu_date_t *days,
@@ -759,7 +736,6 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
         json_object_put(dy.v.positions);
     }
     json_object_put(k.kpi);
-    json_object_put(cu.hc.held);
     inputs_free(&in);
     return rc;
 }
