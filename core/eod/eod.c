@@ -543,12 +543,12 @@ int jutsu_eod_run(struct jutsu_app *app, jutsu_date_t date, struct jutsu_eod_rep
 
 /* --- chains for a caller's entities (the backtest) ------------------------- */
 
-int jutsu_eod_chains_on(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *market,
+int jutsu_eod_chains_on(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *market, int fresh,
                         const struct jutsu_entities *ents, jutsu_date_t from, jutsu_date_t to,
                         jutsu_prices *prices, struct jutsu_eod_report *r)
 {
     struct eod_env e = { .app = app, .s = s, .market = market, .cal = app->cal, .tz = app->tz,
-                         .ents = &r->ents, .state_at_end = 1 };
+                         .ents = &r->ents, .state_at_end = 1, .fresh = fresh };
     jutsu_date_t *days = NULL;
     size_t n = 0;
     memset(r, 0, sizeof(*r));
@@ -581,7 +581,7 @@ int jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_ent
                      jutsu_date_t from, jutsu_date_t to, jutsu_prices *prices,
                      struct jutsu_eod_report *r)
 {
-    return jutsu_eod_chains_on(app, s, s, ents, from, to, prices, r);
+    return jutsu_eod_chains_on(app, s, s, 0, ents, from, to, prices, r);
 }
 
 /* --- backfill -------------------------------------------------------------- */

@@ -158,12 +158,15 @@ int  jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t t
  * last day (the KPI state goes from day to day in memory; no later chain
  * continues from a middle row). Same returns as run, except that a day that
  * waits for data is JUTSU_EPLUGIN too: a backtest has no later run.
+ * `fresh`: s holds no daily_performance row of these entities (a store
+ * just made), so their rows are added many per statement rather than
+ * upserted one by one; a row that exists after all fails the run.
  */
 struct jutsu_prices;
-int  jutsu_eod_chains_on(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *market,
+int  jutsu_eod_chains_on(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *market, int fresh,
                          const struct jutsu_entities *ents, jutsu_date_t from, jutsu_date_t to,
                          struct jutsu_prices *prices, struct jutsu_eod_report *r);
-/* The same with the bars on s (market = s). */
+/* The same with the bars on s (market = s), upserting (fresh = 0). */
 int  jutsu_eod_chains(struct jutsu_app *app, jutsu_dbs *s, const struct jutsu_entities *ents,
                       jutsu_date_t from, jutsu_date_t to, struct jutsu_prices *prices,
                       struct jutsu_eod_report *r);

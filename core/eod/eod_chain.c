@@ -59,6 +59,7 @@ struct inputs {
 struct chain {
     struct eod_env             *e;
     const struct jutsu_entity  *ent;
+    struct jutsu_daily_bulk    *bulk;       /* a fresh store's writer, or NULL */
     size_t                      ndays;      /* in the range */
     struct jutsu_eod_day       *reps;
     char                       *note;       /* the entity's first problem, or NULL */
@@ -639,8 +640,9 @@ static int finish_row(struct chain *c, struct carry *k, struct day *dy)
                                        : NULL;
     row.metrics = metrics ? json_object_to_json_string_ext(metrics, JSON_C_TO_STRING_PLAIN)
                           : NULL;
-    int changed = 0;
-    int rc = jutsu_data_daily_perf_put(c->e->s, &row, &changed);
+    int changed = 1;   /* a fresh store's rows are all new */
+    int rc = c->bulk ? jutsu_data_daily_perf_bulk_row(c->bulk, &row)
+                     : jutsu_data_daily_perf_put(c->e->s, &row, &changed);
     json_object_put(metrics);   /* the text was bound and written: no longer needed */
     if (rc != 0) {
         json_object_put(next);
@@ -717,6 +719,8 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
     if (rc == 0 && ent->type == JUTSU_ENTITY_STRATEGY)
         rc = load_inputs(&c, since, day_start(e, days[n - 1] + 1) - 1, &in);
     count_trades(&in, &cu.ti, since, day_start(e, days[0]) - 1, &cu.pending);
+    if (rc == 0 && e->fresh)
+        rc = jutsu_data_daily_perf_bulk_begin(e->s, &c.bulk);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct day dy = { .i = i, .d = days[i], .t0 = day_start(e, days[i]),
                           .t1 = day_start(e, days[i] + 1) - 1, .cell = &cells[i * stride] };
@@ -735,6 +739,9 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
             cu.pending = dy.t;
         json_object_put(dy.v.positions);
     }
+    int erc = jutsu_data_daily_perf_bulk_end(c.bulk, rc == 0);
+    if (rc == 0)
+        rc = erc;
     json_object_put(k.kpi);
     inputs_free(&in);
     return rc;

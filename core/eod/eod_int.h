@@ -38,6 +38,9 @@ struct eod_env {
      * last day, the one a later chain could go on from; the state itself is
      * carried in memory from day to day either way */
     int                          state_at_end;
+    /* the session holds no row of the chains' entities: they are added
+     * through the bulk writer (see jutsu_eod_chains_on) */
+    int                          fresh;
 };
 
 /*

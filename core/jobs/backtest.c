@@ -276,7 +276,9 @@ static int finalise_days(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *ps,
                          jutsu_prices *p, struct jutsu_backtest *out)
 {
     struct jutsu_eod_report er = { 0 };
-    int rc = jutsu_eod_chains_on(app, s, ps, &bt->set, o->from, o->to, p, &er);
+    /* the store in memory is new; the database (on_database) may not be */
+    int rc = jutsu_eod_chains_on(app, s, ps, !o->on_database, &bt->set, o->from, o->to, p,
+                                 &er);
     if (rc == JUTSU_EPLUGIN) {
         for (size_t i = 0; i < er.ndays; i++)
             if (er.days[i].error[0]) {

@@ -89,10 +89,9 @@ static struct jutsu_sql daily_latest = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
  * The host's own calls take and give the whole row. */
 #define DAILY_1_3 offsetof(struct jutsu_daily_perf_row, metrics)
 
-int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
-                              int *changed)
+int jutsu_data_daily_perf_check(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)
 {
-    int rc, own;
+    int rc;
     if ((rc = jutsu_row_check(s, DAILY, row, JUTSU_ROW_INSERT)) != 0)
         return rc;
     if (row->kpi_state && *row->kpi_state &&
@@ -101,7 +100,15 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
     if (row->metrics && *row->metrics &&
         (rc = jutsu_check_json(s, "daily_performance", "metrics", row->metrics)))
         return rc;
-    if ((rc = jutsu_dbs_tx_enter(s, &own)) != 0)
+    return 0;
+}
+
+int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
+                              int *changed)
+{
+    int rc, own;
+    if ((rc = jutsu_data_daily_perf_check(s, row)) != 0 ||
+        (rc = jutsu_dbs_tx_enter(s, &own)) != 0)
         return rc;
     struct jutsu_q q;
     int64_t n = 0;

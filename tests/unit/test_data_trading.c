@@ -492,6 +492,71 @@ START_TEST(daily_perf_unchanged_is_left_alone)
 }
 END_TEST
 
+/* A backtest's chains write through the bulk writer: what it stores is what
+ * put stores, over several statements and a remainder; it refuses what put
+ * refuses, row by row; and it only adds rows. */
+START_TEST(daily_perf_bulk)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    struct jutsu_daily_bulk *b = (void *)1;
+    jutsu_date_t d0 = jutsu_date_from_ymd(2020, 1, 6);
+    enum { N = 150 };
+    struct jutsu_daily_perf_row rows[N];
+    ck_assert_int_eq(jutsu_data_daily_perf_bulk_begin(t.s, &b), JUTSU_ESTATE);
+    ck_assert_ptr_null(b);
+    ok(&t, jutsu_dbs_begin(t.s));
+    ok(&t, jutsu_data_daily_perf_bulk_begin(t.s, &b));
+    for (int i = 0; i < N; i++) {
+        rows[i] = i % 3 ? full_perf("v3_5b", "offline_mock", d0 + i)
+                        : null_perf("v3_5b", "offline_mock", d0 + i);
+        rows[i].total_equity = INT64_C(1000000) + i;
+        ok(&t, jutsu_data_daily_perf_bulk_row(b, &rows[i]));
+        if (i == 70) {   /* refused before anything is gathered; the rest goes on */
+            struct jutsu_daily_perf_row bad = rows[i];
+            bad.trading_date = d0 + 1000;
+            bad.kpi_state = "{\"kpi\": oops}";
+            ck_assert_int_eq(jutsu_data_daily_perf_bulk_row(b, &bad), JUTSU_EINVAL);
+            ck_assert_msg(strstr(jutsu_dbs_error(t.s), "daily_performance.kpi_state") != NULL,
+                          "%s", jutsu_dbs_error(t.s));
+        }
+    }
+    /* nothing is promised before _end; everything is there after it */
+    ok(&t, jutsu_data_daily_perf_bulk_end(b, 1));
+    ok(&t, jutsu_dbs_commit(t.s));
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), N);
+    for (int i = 0; i < N; i++) {
+        struct jutsu_daily_perf_row got;
+        ok(&t, jutsu_data_daily_perf_get(t.s, "strategy", "v3_5b", "offline_mock", d0 + i,
+                                         &got));
+        same_daily_perf(&got, &rows[i]);
+    }
+
+    /* a range that holds a row: an error, and the caller's rollback keeps
+     * the table as it was */
+    ok(&t, jutsu_dbs_begin(t.s));
+    ok(&t, jutsu_data_daily_perf_bulk_begin(t.s, &b));
+    struct jutsu_daily_perf_row again = null_perf("v3_5b", "offline_mock", d0 + N);
+    ok(&t, jutsu_data_daily_perf_bulk_row(b, &again));
+    ok(&t, jutsu_data_daily_perf_bulk_row(b, &rows[5]));
+    ck_assert_int_eq(jutsu_data_daily_perf_bulk_end(b, 1), JUTSU_EEXIST);
+    ck_assert_msg(strstr(jutsu_dbs_error(t.s), "already there") != NULL, "%s",
+                  jutsu_dbs_error(t.s));
+    ok(&t, jutsu_dbs_rollback(t.s));
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), N);
+
+    /* _end(keep = 0) writes nothing it gathered */
+    ok(&t, jutsu_dbs_begin(t.s));
+    ok(&t, jutsu_data_daily_perf_bulk_begin(t.s, &b));
+    ok(&t, jutsu_data_daily_perf_bulk_row(b, &again));
+    ok(&t, jutsu_data_daily_perf_bulk_end(b, 0));
+    ok(&t, jutsu_dbs_commit(t.s));
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), N);
+    tdb_close(&t);
+}
+END_TEST
+
 static void put_perf(struct tdb *t, const char *entity, const char *mode, jutsu_date_t d,
                      jutsu_money_t equity)
 {
@@ -1184,6 +1249,7 @@ static Suite *trading_suite(void)
     tcase_add_loop_test(tc, snapshot_round_trip, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_round_trip, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_prev_and_range, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, daily_perf_bulk, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, isolation, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, trade_refusals, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, position_snapshot_refusals, 0, TDB_BACKENDS);
