@@ -16,6 +16,7 @@
 
 #include "jutsu/error.h"
 #include "store/data_api.h"
+#include "store/row.h"
 #include "eod/eod_int.h"
 #include "base/log.h"
 
@@ -59,7 +60,7 @@ struct inputs {
 struct chain {
     struct eod_env             *e;
     const struct jutsu_entity  *ent;
-    struct jutsu_daily_bulk    *bulk;       /* a fresh store's writer, or NULL */
+    struct jutsu_row_bulk      *bulk;       /* a fresh store's writer, or NULL */
     size_t                      ndays;      /* in the range */
     struct jutsu_eod_day       *reps;
     char                       *note;       /* the entity's first problem, or NULL */
@@ -641,7 +642,7 @@ static int finish_row(struct chain *c, struct carry *k, struct day *dy)
     row.metrics = metrics ? json_object_to_json_string_ext(metrics, JSON_C_TO_STRING_PLAIN)
                           : NULL;
     int changed = 1;   /* a fresh store's rows are all new */
-    int rc = c->bulk ? jutsu_data_daily_perf_bulk_row(c->bulk, &row)
+    int rc = c->bulk ? jutsu_data_daily_perf_bulk_row(c->e->s, c->bulk, &row)
                      : jutsu_data_daily_perf_put(c->e->s, &row, &changed);
     json_object_put(metrics);   /* the text was bound and written: no longer needed */
     if (rc != 0) {
@@ -739,7 +740,7 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
             cu.pending = dy.t;
         json_object_put(dy.v.positions);
     }
-    int erc = jutsu_data_daily_perf_bulk_end(c.bulk, rc == 0);
+    int erc = jutsu_row_bulk_end(c.bulk, rc == 0);
     if (rc == 0)
         rc = erc;
     json_object_put(k.kpi);

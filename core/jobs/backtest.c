@@ -17,6 +17,7 @@
 #include "base/calendar.h"
 #include "base/clock.h"
 #include "store/data_api.h"
+#include "store/row.h"
 #include "eod/eod.h"
 #include "jobs/jobs.h"
 #include "base/log.h"
@@ -249,11 +250,17 @@ static int past_deadline(const struct jutsu_backtest_opts *o, const char *where,
                 "backtest.max_seconds) %s%s%s", where, d ? " " : "", day);
 }
 
+/* The trading job's code day by day. In the store in memory, which holds
+ * no snapshot, the day's snapshots go many per statement (nothing reads
+ * them before the EOD pass); on the database they are upserted. */
 static int trade_days(struct trader *t, jutsu_prices *p, const struct jutsu_backtest_opts *o,
                       struct jutsu_backtest *out)
 {
     struct jutsu_trade_result *res = malloc(sizeof(*res));
     int rc = res ? 0 : JUTSU_ENOMEM;
+    if (rc == 0 && !o->on_database &&
+        (rc = jutsu_data_snapshot_bulk_begin(t->s, &t->snaps)) != 0)
+        fail(out, rc, "%s", jutsu_dbs_error_line(t->s));
     jutsu_date_t d = jutsu_calendar_is_trading_day(t->app->cal, o->from) ? o->from
                    : jutsu_calendar_next(t->app->cal, o->from);
     for (; rc == 0 && d != JUTSU_CALENDAR_NONE && d <= o->to;
@@ -265,6 +272,10 @@ static int trade_days(struct trader *t, jutsu_prices *p, const struct jutsu_back
         else if (res->outcome == JUTSU_TRADE_FAILED)
             rc = fail(out, JUTSU_EPLUGIN, "%s", res->error);
     }
+    int erc = jutsu_row_bulk_end(t->snaps, rc == 0);
+    t->snaps = NULL;
+    if (rc == 0 && erc != 0)
+        rc = fail(out, erc, "%s", jutsu_dbs_error_line(t->s));
     free(res);
     return rc;
 }

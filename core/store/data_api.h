@@ -111,23 +111,16 @@ int jutsu_data_daily_perf_upsert_1_3(jutsu_dbs *s, const struct jutsu_daily_perf
 int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *row,
                               int *changed);
 
-/* Host-only: the rows of a range that holds none yet (a backtest's
- * chains), many per statement through the driver's bulk path, inside the
- * session's open transaction (JUTSU_ESTATE without one). Each row is
- * checked as put checks it and copied: it may go once _row returns. _end
- * writes what is gathered (keep = 1) or drops it, and frees the writer;
- * a row that met an existing one makes it fail with JUTSU_EEXIST (the
- * range was not empty: run put instead). Until _end, reads of
- * daily_performance on the session do not see the gathered rows. */
-struct jutsu_daily_bulk;
-int jutsu_data_daily_perf_bulk_begin(jutsu_dbs *s, struct jutsu_daily_bulk **out);
-int jutsu_data_daily_perf_bulk_row(struct jutsu_daily_bulk *b,
+/* Host-only: rows added many per statement to a store that holds none of
+ * their keys yet (a backtest's), each checked as the upsert checks it;
+ * see jutsu_row_bulk_* in core/store/row.h, whose _end ends either. */
+struct jutsu_row_bulk;
+int jutsu_data_daily_perf_bulk_begin(jutsu_dbs *s, struct jutsu_row_bulk **out);
+int jutsu_data_daily_perf_bulk_row(jutsu_dbs *s, struct jutsu_row_bulk *w,
                                    const struct jutsu_daily_perf_row *row);
-int jutsu_data_daily_perf_bulk_end(struct jutsu_daily_bulk *b, int keep);
-
-/* Host-only: the checks put makes before it writes (columns, and the two
- * JSON texts). */
-int jutsu_data_daily_perf_check(jutsu_dbs *s, const struct jutsu_daily_perf_row *row);
+int jutsu_data_snapshot_bulk_begin(jutsu_dbs *s, struct jutsu_row_bulk **out);
+int jutsu_data_snapshot_bulk_row(jutsu_dbs *s, struct jutsu_row_bulk *w,
+                                 const struct jutsu_snapshot_row *row);
 
 /* Host-only: the newest valid bar of (symbol, timeframe) strictly before
  * `before`: its time and close. JUTSU_ENOENT if there is none. */

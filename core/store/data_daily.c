@@ -89,7 +89,9 @@ static struct jutsu_sql daily_latest = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
  * The host's own calls take and give the whole row. */
 #define DAILY_1_3 offsetof(struct jutsu_daily_perf_row, metrics)
 
-int jutsu_data_daily_perf_check(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)
+/* What put and the bulk writer check before a row goes near the database:
+ * its columns, and that its two texts are JSON. */
+static int check_daily(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)
 {
     int rc;
     if ((rc = jutsu_row_check(s, DAILY, row, JUTSU_ROW_INSERT)) != 0)
@@ -107,7 +109,7 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
                               int *changed)
 {
     int rc, own;
-    if ((rc = jutsu_data_daily_perf_check(s, row)) != 0 ||
+    if ((rc = check_daily(s, row)) != 0 ||
         (rc = jutsu_dbs_tx_enter(s, &own)) != 0)
         return rc;
     struct jutsu_q q;
@@ -116,6 +118,18 @@ int jutsu_data_daily_perf_put(jutsu_dbs *s, const struct jutsu_daily_perf_row *r
     if ((rc = jutsu_q_exec_changes(&q, &n)) == 0 && changed)
         *changed = n > 0;
     return jutsu_dbs_tx_leave(s, own, rc);
+}
+
+int jutsu_data_daily_perf_bulk_begin(jutsu_dbs *s, struct jutsu_row_bulk **out)
+{
+    return jutsu_row_bulk_begin(s, DAILY, out);
+}
+
+int jutsu_data_daily_perf_bulk_row(jutsu_dbs *s, struct jutsu_row_bulk *w,
+                                   const struct jutsu_daily_perf_row *row)
+{
+    int rc = check_daily(s, row);
+    return rc ? rc : jutsu_row_bulk_add(w, row);
 }
 
 int jutsu_data_daily_perf_upsert(jutsu_dbs *s, const struct jutsu_daily_perf_row *row)

@@ -229,6 +229,18 @@ int jutsu_data_snapshot_upsert(jutsu_dbs *s, const struct jutsu_snapshot_row *ro
     return jutsu_dbs_tx_leave(s, own, jutsu_q_exec(&q));
 }
 
+int jutsu_data_snapshot_bulk_begin(jutsu_dbs *s, struct jutsu_row_bulk **out)
+{
+    return jutsu_row_bulk_begin(s, &snapshots, out);
+}
+
+int jutsu_data_snapshot_bulk_row(jutsu_dbs *s, struct jutsu_row_bulk *w,
+                                 const struct jutsu_snapshot_row *row)
+{
+    int rc = jutsu_row_check(s, &snapshots, row, JUTSU_ROW_INSERT);
+    return rc ? rc : jutsu_row_bulk_add(w, row);
+}
+
 int jutsu_data_snapshot_latest(jutsu_dbs *s, const char *strategy_id, const char *mode,
                                jutsu_time_t at_or_before, struct jutsu_snapshot_row *out)
 {

@@ -125,6 +125,22 @@ struct jutsu_table {
 /* The column called `name`, or NULL. */
 const struct jutsu_col *jutsu_row_col(const struct jutsu_table *t, const char *name);
 
+/*
+ * Rows of table t many per statement, through the driver's bulk path, into
+ * a store that holds none of them yet (a backtest's, just made): inside
+ * the session's open transaction (JUTSU_ESTATE without one). _add takes a
+ * row the caller has checked, copied: it may go once _add returns. _end
+ * writes what is gathered (keep = 1) or drops it, and frees the writer; a
+ * row that met an existing one makes it fail with JUTSU_EEXIST (run the
+ * table's upsert instead). Until _end, reads of t on the session do not
+ * see the gathered rows.
+ */
+struct jutsu_row_bulk;
+int jutsu_row_bulk_begin(jutsu_dbs *s, const struct jutsu_table *t,
+                         struct jutsu_row_bulk **out);
+int jutsu_row_bulk_add(struct jutsu_row_bulk *w, const void *row);
+int jutsu_row_bulk_end(struct jutsu_row_bulk *w, int keep);
+
 /* 10^k, from a table for 0..22 (exact, and pow() was 3% of a backtest's
  * time in the NUMERIC(p,s) checks). */
 double jutsu_row_pow10(int k);

@@ -28,6 +28,8 @@ struct trader {
     struct trade_books               books;
     const char                      *source;   /* snapshot_source                */
     int                              persist;  /* write the record every day     */
+    struct jutsu_row_bulk           *snaps;    /* a fresh store's snapshot writer
+                                                * (a backtest's), or NULL: upserts */
     jutsu_date_t  first_date;   /* the first day the state was fed; 0: never    */
     jutsu_date_t  fed_date;     /* the last day fed (the state is of its eve+1) */
     jutsu_date_t  last_date;    /* the last day the job ran (and traded)        */

@@ -183,7 +183,8 @@ static int write_snapshot(struct trader *t, const struct jutsu_trade_result *res
         .positions_json = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
         .baseline_value = JUTSU_MONEY_NULL, .baseline_return = NAN,
     };
-    int rc = jutsu_data_snapshot_upsert(t->s, &r);
+    int rc = t->snaps ? jutsu_data_snapshot_bulk_row(t->s, t->snaps, &r)
+                      : jutsu_data_snapshot_upsert(t->s, &r);
     json_object_put(a);
     return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "jutsu/error.h"
 #include "store/data_api.h"
+#include "store/row.h"
 #include "testdb.h"
 
 #define SEC     INT64_C(1000000)
@@ -379,6 +380,50 @@ START_TEST(position_round_trip)
 }
 END_TEST
 
+/* A backtest's snapshots through the bulk writer: read back as the upsert
+ * writes them; a refused row is named and the others kept; an instant
+ * already stored is an error. */
+START_TEST(snapshot_bulk)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    struct jutsu_row_bulk *b = NULL;
+    struct jutsu_snapshot_row want[] = {
+        full_snapshot("v3_5b", "offline_mock", T0),
+        null_snapshot("v3_5b", "offline_mock", T0 + 60 * SEC),
+        full_snapshot("v3_5b", "offline_mock", T0 + DAY),
+    };
+    ok(&t, jutsu_dbs_begin(t.s));
+    ok(&t, jutsu_data_snapshot_bulk_begin(t.s, &b));
+    for (size_t i = 0; i < 3; i++) {
+        ok(&t, jutsu_data_snapshot_bulk_row(t.s, b, &want[i]));
+        if (i == 1) {
+            struct jutsu_snapshot_row bad = want[i];
+            bad.ts = T0 + 2 * DAY;
+            bad.mode = "paper";
+            ck_assert_int_eq(jutsu_data_snapshot_bulk_row(t.s, b, &bad), JUTSU_EINVAL);
+            ck_assert_msg(strstr(jutsu_dbs_error(t.s), "performance_snapshots.mode") != NULL,
+                          "%s", jutsu_dbs_error(t.s));
+        }
+    }
+    ok(&t, jutsu_row_bulk_end(b, 1));
+    ok(&t, jutsu_dbs_commit(t.s));
+    struct expect e = { want, sizeof(want[0]), 3, 0, same_snapshot, { 0 } };
+    ok(&t, jutsu_data_snapshots_range(t.s, "v3_5b", "offline_mock", T0, T0 + 2 * DAY,
+                                      expect_fn, &e));
+    ck_assert_int_eq(e.seen, 3);
+
+    ok(&t, jutsu_dbs_begin(t.s));
+    ok(&t, jutsu_data_snapshot_bulk_begin(t.s, &b));
+    ok(&t, jutsu_data_snapshot_bulk_row(t.s, b, &want[2]));
+    ck_assert_int_eq(jutsu_row_bulk_end(b, 1), JUTSU_EEXIST);
+    ok(&t, jutsu_dbs_rollback(t.s));
+    ck_assert_int_eq(tdb_count(&t, "performance_snapshots", NULL), 3);
+    tdb_close(&t);
+}
+END_TEST
+
 START_TEST(snapshot_round_trip)
 {
     struct tdb t;
@@ -500,7 +545,7 @@ START_TEST(daily_perf_bulk)
     struct tdb t;
     if (!open_db(&t, _i))
         return;
-    struct jutsu_daily_bulk *b = (void *)1;
+    struct jutsu_row_bulk *b = (void *)1;
     jutsu_date_t d0 = jutsu_date_from_ymd(2020, 1, 6);
     enum { N = 150 };
     struct jutsu_daily_perf_row rows[N];
@@ -512,18 +557,18 @@ START_TEST(daily_perf_bulk)
         rows[i] = i % 3 ? full_perf("v3_5b", "offline_mock", d0 + i)
                         : null_perf("v3_5b", "offline_mock", d0 + i);
         rows[i].total_equity = INT64_C(1000000) + i;
-        ok(&t, jutsu_data_daily_perf_bulk_row(b, &rows[i]));
+        ok(&t, jutsu_data_daily_perf_bulk_row(t.s, b, &rows[i]));
         if (i == 70) {   /* refused before anything is gathered; the rest goes on */
             struct jutsu_daily_perf_row bad = rows[i];
             bad.trading_date = d0 + 1000;
             bad.kpi_state = "{\"kpi\": oops}";
-            ck_assert_int_eq(jutsu_data_daily_perf_bulk_row(b, &bad), JUTSU_EINVAL);
+            ck_assert_int_eq(jutsu_data_daily_perf_bulk_row(t.s, b, &bad), JUTSU_EINVAL);
             ck_assert_msg(strstr(jutsu_dbs_error(t.s), "daily_performance.kpi_state") != NULL,
                           "%s", jutsu_dbs_error(t.s));
         }
     }
     /* nothing is promised before _end; everything is there after it */
-    ok(&t, jutsu_data_daily_perf_bulk_end(b, 1));
+    ok(&t, jutsu_row_bulk_end(b, 1));
     ok(&t, jutsu_dbs_commit(t.s));
     ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), N);
     for (int i = 0; i < N; i++) {
@@ -538,9 +583,9 @@ START_TEST(daily_perf_bulk)
     ok(&t, jutsu_dbs_begin(t.s));
     ok(&t, jutsu_data_daily_perf_bulk_begin(t.s, &b));
     struct jutsu_daily_perf_row again = null_perf("v3_5b", "offline_mock", d0 + N);
-    ok(&t, jutsu_data_daily_perf_bulk_row(b, &again));
-    ok(&t, jutsu_data_daily_perf_bulk_row(b, &rows[5]));
-    ck_assert_int_eq(jutsu_data_daily_perf_bulk_end(b, 1), JUTSU_EEXIST);
+    ok(&t, jutsu_data_daily_perf_bulk_row(t.s, b, &again));
+    ok(&t, jutsu_data_daily_perf_bulk_row(t.s, b, &rows[5]));
+    ck_assert_int_eq(jutsu_row_bulk_end(b, 1), JUTSU_EEXIST);
     ck_assert_msg(strstr(jutsu_dbs_error(t.s), "already there") != NULL, "%s",
                   jutsu_dbs_error(t.s));
     ok(&t, jutsu_dbs_rollback(t.s));
@@ -549,8 +594,8 @@ START_TEST(daily_perf_bulk)
     /* _end(keep = 0) writes nothing it gathered */
     ok(&t, jutsu_dbs_begin(t.s));
     ok(&t, jutsu_data_daily_perf_bulk_begin(t.s, &b));
-    ok(&t, jutsu_data_daily_perf_bulk_row(b, &again));
-    ok(&t, jutsu_data_daily_perf_bulk_end(b, 0));
+    ok(&t, jutsu_data_daily_perf_bulk_row(t.s, b, &again));
+    ok(&t, jutsu_row_bulk_end(b, 0));
     ok(&t, jutsu_dbs_commit(t.s));
     ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), N);
     tdb_close(&t);
@@ -1247,6 +1292,7 @@ static Suite *trading_suite(void)
     tcase_add_loop_test(tc, ratio_rounding, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, position_round_trip, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, snapshot_round_trip, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, snapshot_bulk, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_round_trip, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_prev_and_range, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_bulk, 0, TDB_BACKENDS);
