@@ -661,14 +661,6 @@ END_TEST
 
 #define ORIGIN "http://localhost:8080"
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
 struct pkt {
     struct tdb                   t;
     struct jutsu_ctx            *ctx;
@@ -687,8 +679,7 @@ static int pkt_open(struct pkt *p, int i)
         tdb_close(&p->t);
         return 0;
     }
-    g_now = jutsu_date_to_time(jutsu_date_from_ymd(2025, 6, 2)) + 12 * 3600 * SEC;
-    p->t.app->clock = test_clock;
+    tdb_set_clock(&p->t, jutsu_date_to_time(tdb_ymd(2025, 6, 2)) + 12 * 3600 * SEC);
     p->ctx = jutsu_app_find(p->t.app, "passkey");
     ck_assert_ptr_nonnull(p->ctx);
     p->ops = jutsu_ctx_ops(p->ctx, JUTSU_KIND_AUTH);
@@ -1014,7 +1005,7 @@ START_TEST(test_plugin_expiry_and_counterless)
 
     /* challenge_ttl is 120 s: one second past it is too late */
     char *ch = pkt_begin(&p, alice, NULL);
-    g_now += 121 * SEC;
+    p.t.now += 121 * SEC;
     a.count = 5;
     ck_assert_int_eq(pkt_verify(&p, alice, authn_get(&a, ch, ORIGIN, "localhost", 0)),
                      JUTSU_EAUTH);
@@ -1025,7 +1016,7 @@ START_TEST(test_plugin_expiry_and_counterless)
     ck_assert_ptr_nonnull(strstr(p.ctx->error, "already used"));
     free(ch);
     ch = pkt_begin(&p, alice, NULL);
-    g_now += 119 * SEC;
+    p.t.now += 119 * SEC;
     ck_assert_int_eq(pkt_verify(&p, alice, authn_get(&a, ch, ORIGIN, "localhost", 0)), 0);
     ck_assert_int_eq(stored_count(&p, &a), 5);
     free(ch);

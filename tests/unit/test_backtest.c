@@ -19,40 +19,6 @@
 #include "testdb.h"
 #include "trading/trade.h"
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
-static jutsu_date_t ymd(int y, int m, int d)
-{
-    return jutsu_date_from_ymd(y, m, d);
-}
-
-static int open_v35(struct tdb *t, int i)
-{
-    char *y = NULL;
-    ck_assert_int_gt(asprintf(&y,
-        "sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample]}\n"
-        "plugins:\n"
-        "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
-        "  - {name: kpi, plugin: kpi-standard}\n"
-        "  - {name: v3_5b, plugin: strategy-regime}\n", tu_source_dir()), 0);
-    tdb_open_with(t, i, 1, y);
-    free(y);
-    if (t->skipped) {
-        tdb_close(t);
-        return 0;
-    }
-    t->app->clock = test_clock;
-    g_now = jutsu_date_to_time(ymd(2026, 5, 14));
-    tdb_sync(t);
-    return 1;
-}
-
 static long index_of(const struct tdb_closes *x, jutsu_date_t d)
 {
     for (size_t i = 0; i < x->n; i++)
@@ -89,9 +55,9 @@ static int take_trade(const void *row, void *arg)
 START_TEST(every_fill_at_its_days_price)
 {
     struct tdb t;
-    if (!open_v35(&t, _i))
+    if (!tdb_open_v35(&t, _i))
         return;
-    for (jutsu_date_t d = ymd(2013, 1, 2); d <= ymd(2013, 6, 28);
+    for (jutsu_date_t d = tdb_ymd(2013, 1, 2); d <= tdb_ymd(2013, 6, 28);
          d = jutsu_calendar_next(t.app->cal, d)) {
         struct jutsu_trade_report r;
         int rc = jutsu_trade_run(t.app, d, "v3_5b", "manual", &r);
@@ -187,12 +153,12 @@ static double sigma(const struct tdb_closes *c, long k)
 START_TEST(backtest_indicators)
 {
     struct tdb t;
-    if (!open_v35(&t, _i))
+    if (!tdb_open_v35(&t, _i))
         return;
     FILE *f = tmpfile();
     ck_assert_ptr_nonnull(f);
-    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2012, 1, 3),
-                                     .to = ymd(2013, 12, 31), .daily = f };
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = tdb_ymd(2012, 1, 3),
+                                     .to = tdb_ymd(2013, 12, 31), .daily = f };
     struct jutsu_backtest r, r2;
     ck_assert_msg(jutsu_backtest_run(t.app, &o, &r) == 0, "%s", r.error);
     o.daily = NULL;
@@ -246,10 +212,10 @@ END_TEST
 START_TEST(backtest_series)
 {
     struct tdb t;
-    if (!open_v35(&t, _i))
+    if (!tdb_open_v35(&t, _i))
         return;
-    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2012, 6, 1),
-                                     .to = ymd(2013, 12, 31), .series = 1 };
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = tdb_ymd(2012, 6, 1),
+                                     .to = tdb_ymd(2013, 12, 31), .series = 1 };
     struct jutsu_backtest r, plain;
     ck_assert_msg(jutsu_backtest_run(t.app, &o, &r) == 0, "%s", r.error);
     o.series = 0;

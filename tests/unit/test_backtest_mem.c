@@ -19,40 +19,6 @@
 #include "testdb.h"
 #include "trading/params.h"
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
-static jutsu_date_t ymd(int y, int m, int d)
-{
-    return jutsu_date_from_ymd(y, m, d);
-}
-
-static int open_v35(struct tdb *t, int i)
-{
-    char *y = NULL;
-    ck_assert_int_gt(asprintf(&y,
-        "sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample]}\n"
-        "plugins:\n"
-        "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
-        "  - {name: kpi, plugin: kpi-standard}\n"
-        "  - {name: v3_5b, plugin: strategy-regime}\n", tu_source_dir()), 0);
-    tdb_open_with(t, i, 1, y);
-    free(y);
-    if (t->skipped) {
-        tdb_close(t);
-        return 0;
-    }
-    t->app->clock = test_clock;
-    g_now = jutsu_date_to_time(ymd(2026, 5, 14));
-    tdb_sync(t);
-    return 1;
-}
-
 /* A double the same to the bit, NaN equal to NaN. */
 static void same_double(double a, double b, const char *what, size_t i)
 {
@@ -158,10 +124,10 @@ static void compare(struct tdb *t, const struct jutsu_backtest_opts *o)
 START_TEST(memory_equals_database)
 {
     struct tdb t;
-    if (!open_v35(&t, _i))
+    if (!tdb_open_v35(&t, _i))
         return;
-    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2011, 1, 3),
-                                     .to = ymd(2025, 6, 27) };
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = tdb_ymd(2011, 1, 3),
+                                     .to = tdb_ymd(2025, 6, 27) };
     compare(&t, &o);
     tdb_close(&t);
 }
@@ -172,15 +138,15 @@ END_TEST
 START_TEST(memory_equals_database_with_overrides)
 {
     struct tdb t;
-    if (!open_v35(&t, _i))
+    if (!tdb_open_v35(&t, _i))
         return;
     char err[256];
     struct jutsu_override_change ch;
     ck_assert_msg(jutsu_params_override_set(t.app, t.s, "v3_5b", "upper_z", "0.9", "test",
                                             "test", &ch, err, sizeof(err)) == 0, "%s", err);
     struct jutsu_param p[] = { { "sma_slow", "120" } };
-    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2014, 1, 2),
-                                     .to = ymd(2019, 12, 31), .params = p, .nparams = 1 };
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = tdb_ymd(2014, 1, 2),
+                                     .to = tdb_ymd(2019, 12, 31), .params = p, .nparams = 1 };
     compare(&t, &o);
     /* and the override did change the run */
     struct jutsu_backtest with, without;
@@ -205,10 +171,10 @@ END_TEST
 START_TEST(past_the_data_the_same_refusal)
 {
     struct tdb t;
-    if (!open_v35(&t, _i))
+    if (!tdb_open_v35(&t, _i))
         return;
-    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2026, 1, 2),
-                                     .to = ymd(2026, 5, 14), .series = 1 };
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = tdb_ymd(2026, 1, 2),
+                                     .to = tdb_ymd(2026, 5, 14), .series = 1 };
     struct jutsu_backtest mem, db;
     int mrc = jutsu_backtest_run(t.app, &o, &mem);
     o.on_database = 1;
@@ -236,8 +202,8 @@ static void *run_thread(void *arg)
     struct job *j = arg;
     size_t len = 0;
     FILE *f = open_memstream(&j->csv, &len);
-    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = ymd(2012, 1, 3),
-                                     .to = ymd(2016, 12, 30), .series = 1, .daily = f,
+    struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = tdb_ymd(2012, 1, 3),
+                                     .to = tdb_ymd(2016, 12, 30), .series = 1, .daily = f,
                                      .params = j->p, .nparams = j->p ? 1 : 0 };
     j->rc = f ? jutsu_backtest_run(j->t->app, &o, &j->r) : JUTSU_ENOMEM;
     if (f)
@@ -250,7 +216,7 @@ static void *run_thread(void *arg)
 START_TEST(two_runs_at_once)
 {
     struct tdb t;
-    if (!open_v35(&t, _i))
+    if (!tdb_open_v35(&t, _i))
         return;
     static const struct jutsu_param p = { "upper_z", "1.3" };
     struct job alone[2] = { { .t = &t }, { .t = &t, .p = &p } };

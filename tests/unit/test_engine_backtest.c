@@ -19,32 +19,11 @@
 #include "testdb.h"
 #include "trading/params.h"
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
+/* tdb_open_v35 with the engine attached: close with close_v35. */
 static int open_v35(struct tdb *t, int i)
 {
-    char *y = NULL;
-    ck_assert_int_gt(asprintf(&y,
-        "sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample]}\n"
-        "plugins:\n"
-        "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
-        "  - {name: kpi, plugin: kpi-standard}\n"
-        "  - {name: v3_5b, plugin: strategy-regime}\n", tu_source_dir()), 0);
-    tdb_open_with(t, i, 1, y);
-    free(y);
-    if (t->skipped) {
-        tdb_close(t);
+    if (!tdb_open_v35(t, i))
         return 0;
-    }
-    t->app->clock = test_clock;
-    g_now = jutsu_date_to_time(jutsu_date_from_ymd(2026, 5, 14));
-    tdb_sync(t);
     ck_assert_int_eq(jutsu_engine_attach(t->app), 0);
     return 1;
 }

@@ -20,14 +20,6 @@
 
 #define SEC INT64_C(1000000)
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
 /* The events job.* seen, as compact JSON lines. */
 static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
 static char seen[8][512];
@@ -60,9 +52,8 @@ static int open_app(struct tdb *t, int i, jutsu_ctx *ctx)
         tdb_close(t);
         return 0;
     }
-    t->app->clock = test_clock;
     /* after the close of 2026-05-14 (EDT) */
-    g_now = jutsu_date_to_time(jutsu_date_from_ymd(2026, 5, 14)) + (21 * 3600 + 30 * 60) * SEC;
+    tdb_set_clock(t, jutsu_date_to_time(tdb_ymd(2026, 5, 14)) + (21 * 3600 + 30 * 60) * SEC);
     tdb_sync(t);
     ck_assert_int_eq(jutsu_engine_attach(t->app), 0);
     memset(ctx, 0, sizeof(*ctx));

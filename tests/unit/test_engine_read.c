@@ -21,19 +21,6 @@
 #include "testdb.h"
 #include "trading/trade.h"
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
-static jutsu_date_t ymd(int y, int m, int d)
-{
-    return jutsu_date_from_ymd(y, m, d);
-}
-
 /* The app with the engine attached; ctx is an instance's (the engine reads
  * ctx->app only). */
 struct fx {
@@ -60,8 +47,7 @@ static int fx_open(struct fx *f, int i, int sync)
         tdb_close(&f->t);
         return 0;
     }
-    f->t.app->clock = test_clock;
-    g_now = jutsu_date_to_time(ymd(2026, 5, 14));
+    tdb_set_clock(&f->t, jutsu_date_to_time(tdb_ymd(2026, 5, 14)));
     if (sync)
         tdb_sync(&f->t);
     ck_assert_int_eq(jutsu_engine_attach(f->t.app), 0);
@@ -342,7 +328,7 @@ START_TEST(state_of_the_last_run)
     json_object_put(out);
 
     struct jutsu_trade_report r;
-    int rc = jutsu_trade_run(f.t.app, ymd(2024, 3, 1), "v3_5b", "manual", &r);
+    int rc = jutsu_trade_run(f.t.app, tdb_ymd(2024, 3, 1), "v3_5b", "manual", &r);
     ck_assert_msg(rc == 0, "%s", r.error);
     jutsu_trade_report_free(&r);
 
@@ -434,7 +420,7 @@ START_TEST(market_summary_counts)
                  "is_valid = FALSE", sym);
         ck_assert_int_eq(json_object_get_int64(get(m, "invalid")),
                          tdb_count(&f.t, "market_data", where));
-        tdb_closes(&f.t, sym, 0, ymd(2100, 1, 1), &c);
+        tdb_closes(&f.t, sym, 0, tdb_ymd(2100, 1, 1), &c);
         ck_assert_uint_gt(c.n, 100);
         jutsu_date_format(c.d[0], d);
         ck_assert_str_eq(str_of(m, "first"), d);

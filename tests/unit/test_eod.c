@@ -24,23 +24,10 @@
 #define SEC    INT64_C(1000000)
 #define CAP    INT64_C(10000000000)     /* 10,000.000000 */
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
-static jutsu_date_t ymd(int y, int m, int d)
-{
-    return jutsu_date_from_ymd(y, m, d);
-}
-
 /* 21:30 UTC: after the close (16:00 New York) in both EST and EDT. */
-static void set_now(jutsu_date_t d)
+static void set_now(struct tdb *t, jutsu_date_t d)
 {
-    g_now = jutsu_date_to_time(d) + (21 * 3600 + 30 * 60) * SEC;
+    tdb_set_clock(t, jutsu_date_to_time(d) + (21 * 3600 + 30 * 60) * SEC);
 }
 
 /* A database with the sample's QQQ (and TLT) bars, the clock after their
@@ -65,8 +52,7 @@ static int open_eod(struct tdb *t, int i, const char *more)
         tdb_close(t);
         return 0;
     }
-    t->app->clock = test_clock;
-    set_now(ymd(2026, 5, 14));
+    set_now(t, tdb_ymd(2026, 5, 14));
     tdb_sync(t);
     return 1;
 }
@@ -111,8 +97,8 @@ static void read_rows(struct tdb *t, const char *type, const char *id, const cha
                       struct rows *x)
 {
     x->n = 0;
-    int rc = jutsu_data_daily_perf_range(t->s, type, id, mode, ymd(1990, 1, 1),
-                                         ymd(2099, 1, 1), take_row, x);
+    int rc = jutsu_data_daily_perf_range(t->s, type, id, mode, tdb_ymd(1990, 1, 1),
+                                         tdb_ymd(2099, 1, 1), take_row, x);
     ck_assert_msg(rc == 0, "%s", jutsu_dbs_error(t->s));
 }
 
@@ -169,7 +155,7 @@ START_TEST(baseline_chain)
     struct tdb t;
     if (!open_eod(&t, _i, NULL))
         return;
-    jutsu_date_t from = ymd(2010, 1, 4), to = ymd(2010, 12, 31);
+    jutsu_date_t from = tdb_ymd(2010, 1, 4), to = tdb_ymd(2010, 12, 31);
     struct jutsu_eod_report r;
     int rc = jutsu_eod_backfill(t.app, from, to, "QQQ", NULL, &r);
     ck_assert_msg(rc == 0, "%s", r.error);
@@ -224,9 +210,9 @@ START_TEST(reruns_change_nothing)
     struct tdb t;
     if (!open_eod(&t, _i, NULL))
         return;
-    jutsu_date_t from = ymd(2011, 3, 1), to = ymd(2011, 4, 29);
+    jutsu_date_t from = tdb_ymd(2011, 3, 1), to = tdb_ymd(2011, 4, 29);
     struct jutsu_eod_report r;
-    set_now(to);
+    set_now(&t, to);
     ck_assert_int_eq(jutsu_eod_backfill(t.app, from, to, NULL, NULL, &r), 0);
     ck_assert_int_gt(r.rows_changed, 0);
     jutsu_eod_report_free(&r);
@@ -235,7 +221,7 @@ START_TEST(reruns_change_nothing)
     struct jutsu_eod_status_row st1, st2;
     status_of(&t, to, &st1);
 
-    g_now += 3600 * SEC;   /* later: anything rewritten would carry the new time */
+    t.now += 3600 * SEC;   /* later: anything rewritten would carry the new time */
     ck_assert_int_eq(jutsu_eod_backfill(t.app, from, to, NULL, NULL, &r), 0);
     ck_assert_int_eq(r.rows_changed, 0);
     jutsu_eod_report_free(&r);
@@ -264,15 +250,15 @@ START_TEST(run_catches_up_missed_days)
     struct tdb t;
     if (!open_eod(&t, _i, "eod:\n  lookback_days: 3\n"))
         return;
-    jutsu_date_t d = ymd(2012, 10, 31);   /* after Hurricane Sandy's two closed days */
-    set_now(d);
+    jutsu_date_t d = tdb_ymd(2012, 10, 31);   /* after Hurricane Sandy's two closed days */
+    set_now(&t, d);
     struct jutsu_eod_report r;
     int rc = jutsu_eod_run(t.app, 0, &r);   /* 0: the newest closed day */
     ck_assert_msg(rc == 0, "%s", r.error);
     /* 3 trading days before it: 10-24, 10-25, 10-26 (10-29/30 were closed) */
     ck_assert_uint_eq(r.ndays, 4);
-    ck_assert_int_eq(r.days[0].date, ymd(2012, 10, 24));
-    ck_assert_int_eq(r.days[2].date, ymd(2012, 10, 26));
+    ck_assert_int_eq(r.days[0].date, tdb_ymd(2012, 10, 24));
+    ck_assert_int_eq(r.days[2].date, tdb_ymd(2012, 10, 26));
     ck_assert_int_eq(r.days[3].date, d);
     ck_assert_int_eq(r.days[0].was_due, 1);
     ck_assert_int_eq(r.days[3].was_due, 0);
@@ -286,11 +272,11 @@ START_TEST(run_catches_up_missed_days)
     ck_assert_int_eq(x.r[3].trading_days_count, 4);
 
     /* three days later, nothing ran meanwhile: the missed two come first */
-    jutsu_date_t later = ymd(2012, 11, 5);
-    set_now(later);
+    jutsu_date_t later = tdb_ymd(2012, 11, 5);
+    set_now(&t, later);
     ck_assert_int_eq(jutsu_eod_run(t.app, 0, &r), 0);
     ck_assert_uint_eq(r.ndays, 3);   /* 11-01, 11-02, 11-05 */
-    ck_assert_int_eq(r.days[0].date, ymd(2012, 11, 1));
+    ck_assert_int_eq(r.days[0].date, tdb_ymd(2012, 11, 1));
     jutsu_eod_report_free(&r);
     read_rows(&t, "baseline", "QQQ", "offline_mock", &x);
     ck_assert_uint_eq(x.n, 7);
@@ -298,10 +284,10 @@ START_TEST(run_catches_up_missed_days)
         ck_assert_int_eq(x.r[i].days_since_previous, 1);
 
     /* a day that has not closed, a weekend, a holiday: refused */
-    ck_assert_int_eq(jutsu_eod_run(t.app, ymd(2012, 11, 6), &r), JUTSU_EINVAL);
+    ck_assert_int_eq(jutsu_eod_run(t.app, tdb_ymd(2012, 11, 6), &r), JUTSU_EINVAL);
     ck_assert_msg(strstr(r.error, "has not closed") != NULL, "%s", r.error);
     jutsu_eod_report_free(&r);
-    ck_assert_int_eq(jutsu_eod_run(t.app, ymd(2012, 11, 4), &r), JUTSU_EINVAL);
+    ck_assert_int_eq(jutsu_eod_run(t.app, tdb_ymd(2012, 11, 4), &r), JUTSU_EINVAL);
     ck_assert_msg(strstr(r.error, "Sunday") != NULL, "%s", r.error);
     jutsu_eod_report_free(&r);
     tdb_close(&t);
@@ -315,8 +301,8 @@ START_TEST(partial_day_recovers)
     struct tdb t;
     if (!open_eod(&t, _i, "eod:\n  lookback_days: 3\n"))
         return;
-    jutsu_date_t d1 = ymd(2013, 6, 3), d2 = ymd(2013, 6, 4), d3 = ymd(2013, 6, 5);
-    jutsu_date_t d4 = ymd(2013, 6, 6);
+    jutsu_date_t d1 = tdb_ymd(2013, 6, 3), d2 = tdb_ymd(2013, 6, 4), d3 = tdb_ymd(2013, 6, 5);
+    jutsu_date_t d4 = tdb_ymd(2013, 6, 6);
     char sql[256], lit[40];
     snprintf(sql, sizeof(sql), "UPDATE market_data SET is_valid = (1 = 0) WHERE symbol = 'QQQ' "
              "AND timeframe = '1D' AND timestamp = %s", bar_ts(_i, d2, lit, sizeof(lit)));
@@ -327,10 +313,10 @@ START_TEST(partial_day_recovers)
     ck_assert_int_eq(c.d[1], d3);
 
     struct jutsu_eod_report r;
-    set_now(d1);
+    set_now(&t, d1);
     ck_assert_int_eq(jutsu_eod_run(t.app, d1, &r), 0);
     jutsu_eod_report_free(&r);
-    set_now(d3);
+    set_now(&t, d3);
     ck_assert_int_eq(jutsu_eod_run(t.app, d2, &r), JUTSU_EPLUGIN);
     ck_assert_str_eq(r.days[0].status, "partial");
     ck_assert_msg(strstr(r.days[0].error, "no valid QQQ bar on 2013-06-04") != NULL, "%s",
@@ -351,7 +337,7 @@ START_TEST(partial_day_recovers)
 
     /* the bar arrives; the next run redoes d2, then d3 from it */
     tdb_exec(&t, "UPDATE market_data SET is_valid = (1 = 1) WHERE symbol = 'QQQ'");
-    set_now(d4);
+    set_now(&t, d4);
     ck_assert_int_eq(jutsu_eod_run(t.app, 0, &r), 0);
     ck_assert_uint_eq(r.ndays, 3);
     ck_assert_int_eq(r.days[0].date, d2);
@@ -395,18 +381,18 @@ START_TEST(failed_and_stuck_days_are_redone)
     struct tdb t;
     if (!open_eod(&t, _i, "eod:\n  lookback_days: 2\n"))
         return;
-    jutsu_date_t d1 = ymd(2014, 2, 3), d2 = ymd(2014, 2, 4), d3 = ymd(2014, 2, 5);
+    jutsu_date_t d1 = tdb_ymd(2014, 2, 3), d2 = tdb_ymd(2014, 2, 4), d3 = tdb_ymd(2014, 2, 5);
     struct jutsu_eod_report r;
-    set_now(d1);
+    set_now(&t, d1);
     ck_assert_int_eq(jutsu_eod_run(t.app, d1, &r), 0);
     jutsu_eod_report_free(&r);
-    set_now(d3);
+    set_now(&t, d3);
     struct jutsu_eod_status_row failed = {
-        .job_date = d1, .started_at = g_now - 3600 * SEC, .completed_at = g_now - 3500 * SEC,
+        .job_date = d1, .started_at = t.now - 3600 * SEC, .completed_at = t.now - 3500 * SEC,
         .status = "failed", .error_message = "connection lost", .retry_count = 0,
     };
     struct jutsu_eod_status_row stuck = {
-        .job_date = d2, .started_at = g_now - 2 * 3600 * SEC, .status = "running",
+        .job_date = d2, .started_at = t.now - 2 * 3600 * SEC, .status = "running",
     };
     ck_assert_int_eq(jutsu_data_eod_status_upsert(t.s, &failed), 0);
     ck_assert_int_eq(jutsu_data_eod_status_upsert(t.s, &stuck), 0);
@@ -443,8 +429,8 @@ START_TEST(failure_mid_day_leaves_nothing)
                      "IF NEW.entity_id = 'ZZZ' THEN RAISE EXCEPTION 'no ZZZ today'; END IF; "
                      "RETURN NEW; END $$; CREATE TRIGGER no_zzz BEFORE INSERT ON "
                      "daily_performance FOR EACH ROW EXECUTE FUNCTION no_zzz()");
-    jutsu_date_t d = ymd(2015, 9, 1);
-    set_now(d);
+    jutsu_date_t d = tdb_ymd(2015, 9, 1);
+    set_now(&t, d);
     struct jutsu_eod_report r;
     int rc = jutsu_eod_run(t.app, d, &r);
     ck_assert_int_lt(rc, 0);
@@ -511,8 +497,8 @@ START_TEST(strategy_books)
     if (!open_eod(&t, _i, NULL))
         return;
     /* five trading days; s1 starts trading on the second */
-    jutsu_date_t d[5] = { ymd(2016, 3, 7), ymd(2016, 3, 8), ymd(2016, 3, 9), ymd(2016, 3, 10),
-                          ymd(2016, 3, 11) };
+    jutsu_date_t d[5] = { tdb_ymd(2016, 3, 7), tdb_ymd(2016, 3, 8), tdb_ymd(2016, 3, 9),
+                          tdb_ymd(2016, 3, 10), tdb_ymd(2016, 3, 11) };
     snapshot(&t, "s1", d[1], INT64_C(60000000000), "[{\"symbol\":\"QQQ\",\"quantity\":380}]", 3);
     trade(&t, "s1", d[1], "BUY", 380, JUTSU_MONEY_NULL);
     /* nothing on d[2]: the positions carry over, valued at d[2]'s close */
@@ -524,7 +510,7 @@ START_TEST(strategy_books)
     /* another strategy's trades never reach s1's books, nor s2's */
     trade(&t, "other", d[4], "SELL", 7, INT64_C(1000000));
 
-    set_now(d[4]);
+    set_now(&t, d[4]);
     struct jutsu_eod_report r;
     int rc = jutsu_eod_backfill(t.app, d[0], d[4], NULL, NULL, &r);
     ck_assert_msg(rc == 0, "%s", r.error);
@@ -580,7 +566,7 @@ START_TEST(strategy_books)
         tdb_exec(&t, "DELETE FROM daily_performance");
         tdb_exec(&t, "DELETE FROM eod_job_status");
         for (int i = 0; i < 5 && pass == 0; i++) {
-            set_now(d[i]);
+            set_now(&t, d[i]);
             ck_assert_int_eq(jutsu_eod_run(t.app, d[i], &r), i < 3 ? 0 : JUTSU_EPLUGIN);
             jutsu_eod_report_free(&r);
         }
@@ -610,8 +596,8 @@ START_TEST(cascade_after_a_change)
     struct tdb t;
     if (!open_eod(&t, _i, NULL))
         return;
-    jutsu_date_t from = ymd(2017, 1, 3), mid = ymd(2017, 1, 17), to = ymd(2017, 1, 31);
-    set_now(to);
+    jutsu_date_t from = tdb_ymd(2017, 1, 3), mid = tdb_ymd(2017, 1, 17), to = tdb_ymd(2017, 1, 31);
+    set_now(&t, to);
     struct jutsu_eod_report r;
     ck_assert_int_eq(jutsu_eod_backfill(t.app, from, to, NULL, NULL, &r), 0);
     jutsu_eod_report_free(&r);
@@ -696,8 +682,8 @@ START_TEST(days_after_the_data_wait)
     struct tdb t;
     if (!open_eod(&t, _i, "eod:\n  lookback_days: 3\n"))
         return;
-    jutsu_date_t d = ymd(2026, 5, 20), end = ymd(2026, 5, 13);
-    set_now(d);
+    jutsu_date_t d = tdb_ymd(2026, 5, 20), end = tdb_ymd(2026, 5, 13);
+    set_now(&t, d);
     FILE *log = capture_log();
     char err[256] = "";
     ck_assert_int_eq(jutsu_eod_job.run(t.app, d, NULL, err, sizeof(err)), 0);
@@ -715,7 +701,7 @@ START_TEST(days_after_the_data_wait)
     ck_assert_int_eq(count_of(text, "ERROR"), 0);
     ck_assert_int_eq(count_of(text, "or see `jutsu data gaps"), 0);
     free(text);
-    for (jutsu_date_t x = ymd(2026, 5, 14); x <= d; x++) {
+    for (jutsu_date_t x = tdb_ymd(2026, 5, 14); x <= d; x++) {
         struct jutsu_eod_status_row st;
         ck_assert_int_eq(jutsu_data_eod_status_get(t.s, x, &st), JUTSU_ENOENT);
     }
@@ -743,7 +729,7 @@ START_TEST(days_after_the_data_wait)
 
     /* the bars arrive: the next run finalises the waiting days, which
      * were never failures, so none counts a retry */
-    for (jutsu_date_t x = ymd(2026, 5, 14); x <= d; x++)
+    for (jutsu_date_t x = tdb_ymd(2026, 5, 14); x <= d; x++)
         if (jutsu_calendar_is_trading_day(t.app->cal, x))
             put_bar(&t, "QQQ", x, INT64_C(710000000));
     ck_assert_int_eq(jutsu_eod_run(t.app, d, &r), 0);
@@ -769,14 +755,14 @@ START_TEST(a_strategy_waits_for_the_symbol_it_holds)
     struct tdb t;
     if (!open_eod(&t, _i, "eod:\n  lookback_days: 2\n"))
         return;
-    jutsu_date_t d0 = ymd(2025, 6, 25), d1 = ymd(2025, 6, 26), d2 = ymd(2025, 6, 27);
-    jutsu_date_t d3 = ymd(2025, 6, 30), d5 = ymd(2025, 7, 2);
+    jutsu_date_t d0 = tdb_ymd(2025, 6, 25), d1 = tdb_ymd(2025, 6, 26), d2 = tdb_ymd(2025, 6, 27);
+    jutsu_date_t d3 = tdb_ymd(2025, 6, 30), d5 = tdb_ymd(2025, 7, 2);
     char sql[256], lit[40];
     snapshot(&t, "s1", d0, INT64_C(50000000000), "[{\"symbol\":\"TLT\",\"quantity\":100}]", 2);
     snprintf(sql, sizeof(sql), "UPDATE market_data SET is_valid = (1 = 0) WHERE symbol = 'TLT' "
              "AND timeframe = '1D' AND timestamp = %s", bar_ts(_i, d1, lit, sizeof(lit)));
     tdb_exec(&t, sql);
-    set_now(d5);
+    set_now(&t, d5);
     struct jutsu_eod_report r;
     int rc = jutsu_eod_backfill(t.app, d0, d5, NULL, NULL, &r);
     ck_assert_msg(rc == 0, "%s", r.error);
@@ -900,7 +886,7 @@ START_TEST(kpis_match_an_independent_computation)
     struct tdb t;
     if (!open_eod(&t, _i, NULL))
         return;
-    jutsu_date_t from = ymd(2010, 1, 4), to = ymd(2026, 5, 13);
+    jutsu_date_t from = tdb_ymd(2010, 1, 4), to = tdb_ymd(2026, 5, 13);
     struct jutsu_eod_report r;
     int rc = jutsu_eod_backfill(t.app, from, to, "QQQ", "baseline", &r);
     ck_assert_msg(rc == 0, "%s", r.error);

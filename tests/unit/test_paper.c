@@ -17,19 +17,6 @@
 #include "testdb.h"
 #include "trading/trade.h"
 
-static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
-static jutsu_date_t ymd(int y, int m, int d)
-{
-    return jutsu_date_from_ymd(y, m, d);
-}
-
 /* v3_5b with or without paper_since, the clock on the day after the
  * bundled data's end (2026-05-13). */
 static int open_paper(struct tdb *t, int i, const char *since)
@@ -50,8 +37,7 @@ static int open_paper(struct tdb *t, int i, const char *since)
         tdb_close(t);
         return 0;
     }
-    t->app->clock = test_clock;
-    g_now = jutsu_date_to_time(ymd(2026, 5, 14)) + 23LL * 3600 * 1000000;
+    tdb_set_clock(t, jutsu_date_to_time(tdb_ymd(2026, 5, 14)) + 23LL * 3600 * 1000000);
     tdb_sync(t);
     return 1;
 }
@@ -88,7 +74,7 @@ static struct jutsu_paper_report replay(struct tdb *t, jutsu_date_t before)
 START_TEST(replay_is_the_trading_job_day_by_day)
 {
     struct tdb a, b;
-    jutsu_date_t from = ymd(2024, 7, 1), to = ymd(2024, 12, 31);
+    jutsu_date_t from = tdb_ymd(2024, 7, 1), to = tdb_ymd(2024, 12, 31);
     if (!open_paper(&a, _i, "2024-06-29"))
         return;
     struct jutsu_paper_report r = replay(&a, to + 1);
@@ -130,7 +116,7 @@ END_TEST
 START_TEST(a_replay_resumes_and_never_redoes_a_day)
 {
     struct tdb a, b;
-    jutsu_date_t mid = ymd(2024, 9, 13), to = ymd(2024, 12, 31);
+    jutsu_date_t mid = tdb_ymd(2024, 9, 13), to = tdb_ymd(2024, 12, 31);
     if (!open_paper(&a, _i, "2024-07-01"))
         return;
     struct jutsu_paper_report r = replay(&a, mid + 1);
@@ -154,7 +140,7 @@ START_TEST(a_replay_resumes_and_never_redoes_a_day)
                      tdb_count(&b, "performance_snapshots", NULL));
     ck_assert_int_eq(tdb_count(&a, "daily_performance", NULL),
                      tdb_count(&b, "daily_performance", NULL));
-    for (jutsu_date_t d = ymd(2024, 7, 1); d <= to; d = jutsu_calendar_next(a.app->cal, d))
+    for (jutsu_date_t d = tdb_ymd(2024, 7, 1); d <= to; d = jutsu_calendar_next(a.app->cal, d))
         ck_assert_int_eq(equity_on(&a, "strategy", "v3_5b", d),
                          equity_on(&b, "strategy", "v3_5b", d));
     tdb_close(&b);
@@ -171,11 +157,11 @@ START_TEST(a_replay_stops_where_the_data_ends)
     struct tdb a;
     if (!open_paper(&a, _i, "2025-05-01"))
         return;
-    g_now = jutsu_date_to_time(ymd(2026, 12, 4)) + 23LL * 3600 * 1000000;
+    a.now = jutsu_date_to_time(tdb_ymd(2026, 12, 4)) + 23LL * 3600 * 1000000;
     struct jutsu_paper_report r = replay(&a, 0);
-    ck_assert_int_eq(r.v[0].from, ymd(2025, 5, 1));
-    ck_assert_int_eq(r.v[0].last, ymd(2025, 6, 27));
-    ck_assert_int_eq(r.eod_to, ymd(2025, 6, 27));
+    ck_assert_int_eq(r.v[0].from, tdb_ymd(2025, 5, 1));
+    ck_assert_int_eq(r.v[0].last, tdb_ymd(2025, 6, 27));
+    ck_assert_int_eq(r.eod_to, tdb_ymd(2025, 6, 27));
     ck_assert_int_eq(tdb_count(&a, "performance_snapshots", NULL), r.v[0].days);
     jutsu_paper_report_free(&r);
     tdb_close(&a);

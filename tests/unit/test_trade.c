@@ -28,18 +28,10 @@
 
 #define SEC INT64_C(1000000)
 
+/* The instant the apps' tdb_clock reads. Static, not the tdb's own `now`:
+ * the checked teardown frees a copy of the tdb (g_open below) after a failed
+ * assertion has left the test, whose tdb is then gone. */
 static jutsu_time_t g_now;
-
-static jutsu_time_t test_clock(void *arg)
-{
-    (void)arg;
-    return g_now;
-}
-
-static jutsu_date_t ymd(int y, int m, int d)
-{
-    return jutsu_date_from_ymd(y, m, d);
-}
 
 #define BASE_YAML \
     "plugin_path: [\"%s\"]\n" \
@@ -105,8 +97,9 @@ static int open_trade_with(struct tdb *t, int i, const char *more, int order_tim
         tdb_close(t);
         return 0;
     }
-    t->app->clock = test_clock;
-    g_now = jutsu_date_to_time(ymd(2026, 5, 14));
+    t->app->clock = tdb_clock;
+    t->app->clock_arg = &g_now;
+    g_now = jutsu_date_to_time(tdb_ymd(2026, 5, 14));
     g_open = *t;
     g_is_open = 1;
     tdb_sync(t);
@@ -181,7 +174,7 @@ START_TEST(fills_at_the_days_price)
     struct tdb t;
     if (!open_trade(&t, _i, NULL))
         return;
-    jutsu_date_t d = ymd(2024, 3, 1);
+    jutsu_date_t d = tdb_ymd(2024, 3, 1);
     struct jutsu_trade_result res;
     ck_assert_int_eq(run(t.app, "s1", d, &res), JUTSU_TRADE_TRADED);
     ck_assert_uint_eq(res.norders, 1);
@@ -227,8 +220,8 @@ START_TEST(fills_at_the_days_price)
     ck_assert_int_eq(tdb_count(&t, "performance_snapshots", "strategy_id = 's1'"), 1);
     /* the next day holds: nothing to rebalance */
     int32_t shares = o->filled;
-    ck_assert_int_eq(run(t.app, "s1", ymd(2024, 3, 4), &res), JUTSU_TRADE_HOLD);
-    ck_assert_int_eq(res.equity, res.cash + shares * close_on(&t, "QQQ", ymd(2024, 3, 4)));
+    ck_assert_int_eq(run(t.app, "s1", tdb_ymd(2024, 3, 4), &res), JUTSU_TRADE_HOLD);
+    ck_assert_int_eq(res.equity, res.cash + shares * close_on(&t, "QQQ", tdb_ymd(2024, 3, 4)));
     close_trade(&t);
 }
 END_TEST
@@ -239,7 +232,7 @@ START_TEST(strategies_are_isolated)
     struct tdb t;
     if (!open_trade(&t, _i, NULL))
         return;
-    jutsu_date_t d = ymd(2024, 6, 3);
+    jutsu_date_t d = tdb_ymd(2024, 6, 3);
     struct jutsu_trade_report r;
     ck_assert_int_eq(jutsu_trade_run(t.app, d, NULL, "manual", &r), 0);
     ck_assert_uint_eq(r.n, 3);
@@ -278,7 +271,7 @@ START_TEST(no_trade_on_a_stale_price)
      * it wants to invest, and the day has no QQQ price */
     if (!open_trade(&t, _i, "  - {name: s4, plugin: tp-strategy, config: {warmup: 4}}\n"))
         return;
-    jutsu_date_t d2 = ymd(2023, 2, 2);
+    jutsu_date_t d2 = tdb_ymd(2023, 2, 2);
     char sql[200];
     snprintf(sql, sizeof(sql), "UPDATE market_data SET is_valid = (1 = 0) WHERE symbol = 'QQQ' "
              "AND timestamp = %s", _i == 0 ? "1675296000000000" : "'2023-02-02T00:00:00Z'");
@@ -288,8 +281,8 @@ START_TEST(no_trade_on_a_stale_price)
     ck_assert_msg(strstr(res.error, "no QQQ bar on that day") != NULL, "%s", res.error);
     ck_assert_int_eq(tdb_count(&t, "live_trades", NULL), 0);
     ck_assert_int_eq(tdb_count(&t, "performance_snapshots", "strategy_id = 's4'"), 1);
-    ck_assert_int_eq(run(t.app, "s4", ymd(2023, 2, 3), &res), JUTSU_TRADE_TRADED);
-    ck_assert_int_eq(res.orders[0].price, close_on(&t, "QQQ", ymd(2023, 2, 3)));
+    ck_assert_int_eq(run(t.app, "s4", tdb_ymd(2023, 2, 3), &res), JUTSU_TRADE_TRADED);
+    ck_assert_int_eq(res.orders[0].price, close_on(&t, "QQQ", tdb_ymd(2023, 2, 3)));
     close_trade(&t);
 }
 END_TEST
@@ -302,7 +295,7 @@ START_TEST(restart_equals_uninterrupted)
     if (!open_trade(&t, _i, NULL))
         return;
     jutsu_date_t days[8];
-    days[0] = ymd(2022, 9, 1);
+    days[0] = tdb_ymd(2022, 9, 1);
     for (int k = 1; k < 8; k++)
         days[k] = jutsu_calendar_next(t.app->cal, days[k - 1]);
     for (int k = 0; k < 8; k++) {
@@ -322,7 +315,8 @@ START_TEST(restart_equals_uninterrupted)
     ck_assert_int_eq(jutsu_app_load_config_string(app2, "restart.yaml", all, &diag), 0);
     ck_assert_int_eq(jutsu_app_load_plugins(app2, &diag), 0);
     ck_assert_int_eq(jutsu_app_start(app2), 0);
-    app2->clock = test_clock;
+    app2->clock = tdb_clock;
+    app2->clock_arg = &g_now;
     for (int k = 4; k < 8; k++)
         ck_assert_int_lt(run(app2, "s1", days[k], NULL), JUTSU_TRADE_ALREADY);
     g_app2 = NULL;
@@ -371,7 +365,7 @@ START_TEST(broker_fills_rejects_and_partials)
         free(trace);
         return;
     }
-    jutsu_date_t d = ymd(2024, 3, 1);
+    jutsu_date_t d = tdb_ymd(2024, 3, 1);
     struct jutsu_trade_result res;
     ck_assert_int_eq(run(t.app, "live", d, &res), JUTSU_TRADE_TRADED);
     ck_assert_int_eq(res.orders[0].fill_price, INT64_C(250500000));
@@ -412,7 +406,7 @@ START_TEST(broker_fills_rejects_and_partials)
     /* the next day: the strategy whose order filled in full is at its
      * targets; the rejected and the partly filled ones were not told they
      * were (committed), so they ask again */
-    jutsu_date_t d2 = ymd(2024, 3, 4);
+    jutsu_date_t d2 = tdb_ymd(2024, 3, 4);
     ck_assert_int_eq(run(t.app, "live", d2, &res), JUTSU_TRADE_HOLD);
     ck_assert_uint_eq(res.norders, 0);
     ck_assert_int_eq(run(t.app, "liveb", d2, &res), JUTSU_TRADE_HOLD);   /* rejected again */
@@ -487,7 +481,7 @@ START_TEST(schwab_broker_path)
     int opened = open_trade_with(&t, _i, more, GENEROUS_TIMEOUT_S);
     free(more);
     if (opened) {
-        jutsu_date_t d = ymd(2024, 3, 1);
+        jutsu_date_t d = tdb_ymd(2024, 3, 1);
         struct jutsu_trade_result res;
         int w1 = run(t.app, "w1", d, &res);
         ck_assert_msg(w1 == JUTSU_TRADE_TRADED, "w1: %s; %s", jutsu_trade_outcome_name(w1),
@@ -533,8 +527,8 @@ START_TEST(older_table_without_committed)
     struct tdb t;
     if (!open_trade(&t, _i, "  - {name: old, plugin: tp-strategy-old}\n"))
         return;
-    ck_assert_int_eq(run(t.app, "old", ymd(2024, 3, 1), NULL), JUTSU_TRADE_TRADED);
-    ck_assert_int_eq(run(t.app, "old", ymd(2024, 3, 4), NULL), JUTSU_TRADE_HOLD);
+    ck_assert_int_eq(run(t.app, "old", tdb_ymd(2024, 3, 1), NULL), JUTSU_TRADE_TRADED);
+    ck_assert_int_eq(run(t.app, "old", tdb_ymd(2024, 3, 4), NULL), JUTSU_TRADE_HOLD);
     ck_assert_int_eq(tdb_count(&t, "live_trades", "strategy_id = 'old'"), 1);
     close_trade(&t);
 }
@@ -548,7 +542,7 @@ START_TEST(overrides_apply_at_the_next_run)
     if (!open_trade(&t, _i, NULL))
         return;
     struct jutsu_ctx *inst = jutsu_app_find(t.app, "s1");
-    ck_assert_int_eq(run(t.app, "s1", ymd(2024, 1, 2), NULL), JUTSU_TRADE_TRADED);
+    ck_assert_int_eq(run(t.app, "s1", tdb_ymd(2024, 1, 2), NULL), JUTSU_TRADE_TRADED);
     struct jutsu_override_row o = {
         .strategy_id = "s1", .parameter_name = "warmup", .original_value = "5",
         .override_value = "7", .value_type = "int", .is_active = 1, .reason = "test",
@@ -556,7 +550,7 @@ START_TEST(overrides_apply_at_the_next_run)
     ck_assert_int_eq(jutsu_data_override_set(t.s, &o, "tester"), 0);
     ck_assert_int_eq(tdb_count(&t, "config_history", "strategy_id = 's1'"), 1);
     /* replayed with warmup 7: 7 bars seen by 2024-01-03 is not warm yet */
-    ck_assert_int_eq(run(t.app, "s1", ymd(2024, 1, 3), NULL), JUTSU_TRADE_WARMING);
+    ck_assert_int_eq(run(t.app, "s1", tdb_ymd(2024, 1, 3), NULL), JUTSU_TRADE_WARMING);
     int64_t warmup = 0;
     ck_assert_int_eq(t.app->host.cfg_int(inst, "warmup", &warmup), 0);
     ck_assert_int_eq(warmup, 7);
@@ -583,7 +577,7 @@ START_TEST(overrides_apply_at_the_next_run)
     /* and the replay told it 2024-01-02's targets were traded (committed):
      * at its targets, it asks for nothing */
     struct jutsu_trade_result res;
-    ck_assert_int_eq(run(t.app, "s1", ymd(2024, 1, 4), &res), JUTSU_TRADE_HOLD);
+    ck_assert_int_eq(run(t.app, "s1", tdb_ymd(2024, 1, 4), &res), JUTSU_TRADE_HOLD);
     ck_assert_uint_eq(res.norders, 0);
     ck_assert_int_eq(tdb_count(&t, "live_trades", "strategy_id = 's1'"), 1);
     ck_assert_int_eq(jutsu_data_state_get(t.s, "strategy.s1.offline_mock", &type, &rec), 0);
@@ -606,8 +600,8 @@ START_TEST(backtest_leaves_nothing)
     int64_t before = tdb_count(&t, "performance_snapshots", NULL) +
                      tdb_count(&t, "daily_performance", NULL) + tdb_count(&t, "live_trades", NULL) +
                      tdb_count(&t, "system_state", NULL);
-    struct jutsu_backtest_opts o = { .strategy = "s1", .from = ymd(2015, 1, 2),
-                                     .to = ymd(2016, 12, 30) };
+    struct jutsu_backtest_opts o = { .strategy = "s1", .from = tdb_ymd(2015, 1, 2),
+                                     .to = tdb_ymd(2016, 12, 30) };
     struct jutsu_backtest a, b;
     ck_assert_msg(jutsu_backtest_run(t.app, &o, &a) == 0, "%s", a.error);
     ck_assert_msg(jutsu_backtest_run(t.app, &o, &b) == 0, "%s", b.error);

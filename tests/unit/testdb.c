@@ -154,6 +154,43 @@ void tdb_sync(struct tdb *t)
     jutsu_sync_report_free(&r);
 }
 
+jutsu_time_t tdb_clock(void *arg)
+{
+    return *(const jutsu_time_t *)arg;
+}
+
+void tdb_set_clock(struct tdb *t, jutsu_time_t now)
+{
+    t->now = now;
+    t->app->clock = tdb_clock;
+    t->app->clock_arg = &t->now;
+}
+
+jutsu_date_t tdb_ymd(int y, int m, int d)
+{
+    return jutsu_date_from_ymd(y, m, d);
+}
+
+int tdb_open_v35(struct tdb *t, int i)
+{
+    char *y = NULL;
+    ck_assert_int_gt(asprintf(&y,
+        "sync: {symbols: [QQQ, TQQQ, PSQ, TLT, TMF, TMV], sources: [sample]}\n"
+        "plugins:\n"
+        "  - {name: sample, plugin: source-csv, config: {path: \"%s/conf/sample-data\"}}\n"
+        "  - {name: kpi, plugin: kpi-standard}\n"
+        "  - {name: v3_5b, plugin: strategy-regime}\n", tu_source_dir()), 0);
+    tdb_open_with(t, i, 1, y);
+    free(y);
+    if (t->skipped) {
+        tdb_close(t);
+        return 0;
+    }
+    tdb_set_clock(t, jutsu_date_to_time(tdb_ymd(2026, 5, 14)));
+    tdb_sync(t);
+    return 1;
+}
+
 static int take_close(const struct jutsu_bar_row *b, void *arg)
 {
     struct tdb_closes *x = arg;

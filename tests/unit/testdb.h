@@ -24,6 +24,7 @@ struct tdb {
     char             *dir;        /* temp dir (sqlite file, backups) */
     char             *pgdb;       /* scratch database name */
     int               skipped;    /* PostgreSQL unavailable and allowed */
+    jutsu_time_t      now;        /* the app's clock, after tdb_set_clock */
 };
 
 /* Opens backend `i` (0 sqlite, 1 postgresql). `migrate` 0 leaves the
@@ -39,6 +40,25 @@ char *tdb_yaml(int i, const char *dir, const char *name);
 void tdb_exec(struct tdb *t, const char *sql);
 /* SELECT COUNT(*) FROM table [WHERE ...]: asserts and returns the count. */
 int64_t tdb_count(struct tdb *t, const char *table, const char *where);
+
+/* A clock set by hand, so that "today" is the test's and not the machine's.
+ * tdb_clock, as an app's clock (struct jutsu_app.clock), answers the
+ * jutsu_time_t its argument points to: the caller keeps that alive as long
+ * as the app, and changes it only while no job runs (nothing locks it).
+ * tdb_set_clock sets t->now and gives t's app tdb_clock on &t->now; the
+ * test then moves time with t->now += ..., and must not copy t elsewhere
+ * to use it while the app is open (the app still reads the original). */
+jutsu_time_t tdb_clock(void *arg);
+void tdb_set_clock(struct tdb *t, jutsu_time_t now);
+/* jutsu_date_from_ymd, short enough for a table of dates. */
+jutsu_date_t tdb_ymd(int y, int m, int d);
+
+/* Opens backend i with the real v3_5b (strategy-regime), kpi-standard, and
+ * the bundled sample data (conf/sample-data: QQQ, TQQQ, PSQ, TLT, TMF, TMV,
+ * up to 2026-05-13) synced, the clock at 00:00 UTC on 2026-05-14 (bars
+ * after "now" would be stored invalid). Returns 1; 0 when PostgreSQL is
+ * skipped (t is closed then). Close with tdb_close. */
+int tdb_open_v35(struct tdb *t, int i);
 
 /* Syncs what the config's sync: section names; asserts that it worked. */
 void tdb_sync(struct tdb *t);
