@@ -16,7 +16,7 @@
 #include "jutsu/symbol.h"
 #include "base/calendar.h"
 #include "cli/cli.h"
-#include "cli/cli_json.h"
+#include "base/json_writer.h"
 #include "cli/cli_suggest.h"
 #include "store/data_api.h"
 #include "store/store.h"

@@ -22,7 +22,7 @@
 #include "jutsu/json.h"
 #include "jutsu/kpi.h"
 #include "cli/cli.h"
-#include "cli/cli_json.h"
+#include "base/json_writer.h"
 #include "cli/cli_suggest.h"
 #include "store/data_api.h"
 #include "host/entities.h"

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_cli_json.c — the commands' JSON writer (core/cli/cli_json.h)
+ * tests/unit/test_json_writer.c — the JSON writer (core/base/json_writer.h)
  * against json-c itself: the same values written both ways must give the
  * same bytes, since `data show` and `perf show` promise unchanged output.
  */
@@ -11,15 +11,23 @@
 
 #include "jutsu/clock.h"
 #include "jutsu/money.h"
-#include "cli/cli_json.h"
+#include "base/json_writer.h"
 #include "testutil.h"
 
-/* The writer's text, NUL-terminated (the writer holds no terminator). */
+/* The writer's text, NUL-terminated. */
 static const char *text_of(struct jutsu_jw *w)
 {
-    ck_assert_int_eq(jutsu_jw_room(w, 1), 0);
-    w->buf[w->len] = '\0';
-    return w->buf;
+    const char *t = jutsu_jw_text(w);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+static void init_layout(struct jutsu_jw *w, int slash, int plain)
+{
+    if (plain)
+        jutsu_jw_init_plain(w, slash);
+    else
+        jutsu_jw_init(w, slash);
 }
 
 static void expect_same(struct jutsu_jw *w, json_object *o, int flags)
@@ -38,10 +46,12 @@ START_TEST(test_escaping_every_byte)
     for (int c = 1; c < 256; c++)
         s[n++] = (char)c;
     s[n] = '\0';
-    for (int slash = 0; slash <= 1; slash++) {
-        int flags = JSON_C_TO_STRING_PRETTY | (slash ? 0 : JSON_C_TO_STRING_NOSLASHESCAPE);
+    for (int k = 0; k < 4; k++) {
+        int slash = k & 1, plain = k >> 1;
+        int flags = (plain ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) |
+                    (slash ? 0 : JSON_C_TO_STRING_NOSLASHESCAPE);
         struct jutsu_jw w;
-        jutsu_jw_init(&w, slash);
+        init_layout(&w, slash, plain);
         jutsu_jw_begin(&w, '{');
         jutsu_jw_key(&w, s);
         jutsu_jw_str(&w, s);
@@ -113,17 +123,20 @@ START_TEST(test_dates_and_ints)
 }
 END_TEST
 
-/* The layout: empty and nested arrays and objects, null and booleans, a
- * stored JSON text put in at depth, as json-c lays out the whole tree. */
+/* The layouts, PRETTY and PLAIN: empty and nested arrays and objects, null
+ * and booleans, a stored JSON text put in at depth, as json-c lays out the
+ * whole tree. */
 START_TEST(test_layout)
 {
     const char *stored = "[{\"symbol\":\"QQQ\",\"quantity\":\"1.5\",\"w\":0.10,\"e\":[],"
                          "\"o\":{},\"n\":null,\"u\":\"caf\\u00e9 a/b\"}]";
-    for (int slash = 0; slash <= 1; slash++) {
-        int flags = JSON_C_TO_STRING_PRETTY | (slash ? 0 : JSON_C_TO_STRING_NOSLASHESCAPE);
+    for (int k = 0; k < 4; k++) {
+        int slash = k & 1, plain = k >> 1;
+        int flags = (plain ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) |
+                    (slash ? 0 : JSON_C_TO_STRING_NOSLASHESCAPE);
         struct jutsu_jw w;
         json_object *top = json_object_new_array(), *row = json_object_new_object();
-        jutsu_jw_init(&w, slash);
+        init_layout(&w, slash, plain);
         jutsu_jw_begin(&w, '[');
         jutsu_jw_begin(&w, '[');       /* an empty array */
         jutsu_jw_end(&w, ']');
@@ -200,20 +213,57 @@ START_TEST(test_write_and_flush)
 }
 END_TEST
 
-static Suite *cli_json_suite(void)
+/* A plain writer reused text after text, as a backtest reuses one for
+ * every day's positions: each text is json-c's for its own tree alone. */
+START_TEST(test_plain_reset)
 {
-    Suite *s = suite_create("cli_json");
+    struct jutsu_jw w;
+    jutsu_jw_init_plain(&w, 1);
+    for (int day = 0; day < 50; day++) {
+        json_object *a = json_object_new_array();
+        jutsu_jw_reset(&w);
+        jutsu_jw_begin(&w, '[');
+        for (int k = 0; k < day % 4; k++) {
+            json_object *x = json_object_new_object();
+            jutsu_jw_begin(&w, '{');
+            jutsu_jw_key(&w, "symbol");
+            jutsu_jw_str(&w, k % 2 ? "TQQQ" : "BRK/B");
+            json_object_object_add(x, "symbol", json_object_new_string(k % 2 ? "TQQQ"
+                                                                           : "BRK/B"));
+            jutsu_jw_key(&w, "quantity");
+            jutsu_jw_int(&w, day * 1000 - k);
+            json_object_object_add(x, "quantity", json_object_new_int64(day * 1000 - k));
+            jutsu_jw_key(&w, "price");
+            jutsu_jw_money(&w, INT64_C(45120000) * day);
+            char m[JUTSU_MONEY_BUFSZ];
+            jutsu_money_format(INT64_C(45120000) * day, m);
+            json_object_object_add(x, "price", json_object_new_string(m));
+            jutsu_jw_end(&w, '}');
+            json_object_array_add(a, x);
+        }
+        jutsu_jw_end(&w, ']');
+        expect_same(&w, a, JSON_C_TO_STRING_PLAIN);
+        json_object_put(a);
+    }
+    jutsu_jw_free(&w);
+}
+END_TEST
+
+static Suite *json_writer_suite(void)
+{
+    Suite *s = suite_create("json_writer");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_escaping_every_byte);
     tcase_add_test(tc, test_money_exact);
     tcase_add_test(tc, test_dates_and_ints);
     tcase_add_test(tc, test_layout);
     tcase_add_test(tc, test_write_and_flush);
+    tcase_add_test(tc, test_plain_reset);
     suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    return tu_run(cli_json_suite());
+    return tu_run(json_writer_suite());
 }
