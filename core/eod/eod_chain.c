@@ -17,6 +17,7 @@
 #include "jutsu/error.h"
 #include "store/data_api.h"
 #include "store/row.h"
+#include "base/json_writer.h"
 #include "eod/eod_int.h"
 #include "base/log.h"
 
@@ -61,6 +62,7 @@ struct chain {
     struct eod_env             *e;
     const struct jutsu_entity  *ent;
     struct jutsu_row_bulk      *bulk;       /* a fresh store's writer, or NULL */
+    struct jutsu_jw             pos;        /* the day's positions_json (PLAIN) */
     size_t                      ndays;      /* in the range */
     struct jutsu_eod_day       *reps;
     char                       *note;       /* the entity's first problem, or NULL */
@@ -329,17 +331,17 @@ static int load_inputs(struct chain *c, jutsu_time_t from, jutsu_time_t to, stru
 
 /* --- valuing a day -------------------------------------------------------- */
 
+/* What a day is worth. Its positions_json is the text in the chain's
+ * writer (c->pos), rewritten each day. */
 struct valued {
     jutsu_money_t equity, cash, positions_value;
     jutsu_money_t basis;          /* a baseline's first close */
-    json_object  *positions;      /* positions_json of the row (owned) */
 };
 
-static void add_money(json_object *o, const char *key, jutsu_money_t v)
+static void pos_money(struct jutsu_jw *w, const char *key, jutsu_money_t v)
 {
-    char buf[JUTSU_MONEY_BUFSZ];
-    jutsu_money_format(v, buf);
-    json_object_object_add(o, key, json_object_new_string(buf));
+    jutsu_jw_key(w, key);
+    jutsu_jw_money(w, v);
 }
 
 /* initial_capital x close / first close, the baseline's holding. */
@@ -375,14 +377,18 @@ static int value_baseline(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
     v->cash = 0;
     v->positions_value = v->equity;
     v->basis = basis;
-    json_object *x = json_object_new_object();
-    json_object_object_add(x, "symbol", json_object_new_string(ent->symbol));
-    add_money(x, "quantity", q);     /* fractional shares, for people; the value is exact */
-    add_money(x, "price", close);
-    add_money(x, "value", v->equity);
-    add_money(x, "basis_close", basis);
-    v->positions = json_object_new_array();
-    json_object_array_add(v->positions, x);
+    struct jutsu_jw *w = &c->pos;
+    jutsu_jw_reset(w);
+    jutsu_jw_begin(w, '[');
+    jutsu_jw_begin(w, '{');
+    jutsu_jw_key(w, "symbol");
+    jutsu_jw_str(w, ent->symbol);
+    pos_money(w, "quantity", q);     /* fractional shares, for people; the value is exact */
+    pos_money(w, "price", close);
+    pos_money(w, "value", v->equity);
+    pos_money(w, "basis_close", basis);
+    jutsu_jw_end(w, '}');
+    jutsu_jw_end(w, ']');
     return 0;
 }
 
@@ -404,7 +410,9 @@ static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
     }
     v->cash = sn->cash;
     v->positions_value = 0;
-    v->positions = json_object_new_array();
+    struct jutsu_jw *w = &c->pos;
+    jutsu_jw_reset(w);
+    jutsu_jw_begin(w, '[');
     size_t n = json_object_array_length(held);
     for (size_t j = 0; j < n; j++) {
         json_object *p = json_object_array_get_idx(held, j), *sym, *qty;
@@ -446,18 +454,20 @@ static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
             break;
         }
         v->positions_value += value;
-        json_object *x = json_object_new_object();
-        json_object_object_add(x, "symbol", json_object_new_string(symbol));
-        json_object_object_add(x, "quantity", json_object_new_int64(quantity));
-        add_money(x, "price", close);
-        add_money(x, "value", value);
+        jutsu_jw_begin(w, '{');
+        jutsu_jw_key(w, "symbol");
+        jutsu_jw_str(w, symbol);
+        jutsu_jw_key(w, "quantity");
+        jutsu_jw_int(w, quantity);
+        pos_money(w, "price", close);
+        pos_money(w, "value", value);
         if (on != d) {   /* no bar that day: valued at its newest earlier close */
-            char when[JUTSU_DATE_BUFSZ];
-            jutsu_date_format(on, when);
-            json_object_object_add(x, "price_date", json_object_new_string(when));
+            jutsu_jw_key(w, "price_date");
+            jutsu_jw_date(w, on);
         }
-        json_object_array_add(v->positions, x);
+        jutsu_jw_end(w, '}');
     }
+    jutsu_jw_end(w, ']');
     json_object_put(held);
     v->equity = v->cash + v->positions_value;
     return 0;
@@ -631,8 +641,11 @@ static int finish_row(struct chain *c, struct carry *k, struct day *dy)
         dy->cell->outcome = JUTSU_EOD_FAILED;
         return 0;
     }
-    row.positions_json = json_object_to_json_string_ext(dy->v.positions,
-                                                        JSON_C_TO_STRING_PLAIN);
+    if ((row.positions_json = jutsu_jw_text(&c->pos)) == NULL) {
+        json_object_put(next);
+        json_object_put(metrics);
+        return JUTSU_ENOMEM;
+    }
     /* the text is built, checked and stored: a scratch chain's middle rows,
      * which nothing continues from, spare it (a fifth of a backtest) */
     int with_state = !c->e->state_at_end || dy->i + 1 == c->ndays;
@@ -695,6 +708,7 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
                     struct jutsu_eod_day *reps, char *note)
 {
     struct chain c = { .e = e, .ent = ent, .ndays = n, .reps = reps, .note = note };
+    jutsu_jw_init_plain(&c.pos, 1);   /* json-c's PLAIN text, '/' escaped, as stored before */
     struct carry k;
     struct inputs in;
     struct cursor cu = { 0 };
@@ -738,12 +752,12 @@ int jutsu_eod_chain(struct eod_env *e, const struct jutsu_entity *ent, const jut
             memset(&cu.pending, 0, sizeof(cu.pending));
         else
             cu.pending = dy.t;
-        json_object_put(dy.v.positions);
     }
     int erc = jutsu_row_bulk_end(c.bulk, rc == 0);
     if (rc == 0)
         rc = erc;
     json_object_put(k.kpi);
+    jutsu_jw_free(&c.pos);
     inputs_free(&in);
     return rc;
 }

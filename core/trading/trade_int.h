@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "jutsu/strategy.h"
+#include "base/json_writer.h"
 #include "market/prices.h"
 #include "sched/scheduler.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ struct trader {
     int                              persist;  /* write the record every day     */
     struct jutsu_row_bulk           *snaps;    /* a fresh store's snapshot writer
                                                 * (a backtest's), or NULL: upserts */
+    struct jutsu_jw                  pos;      /* a snapshot's positions_json      */
     jutsu_date_t  first_date;   /* the first day the state was fed; 0: never    */
     jutsu_date_t  fed_date;     /* the last day fed (the state is of its eve+1) */
     jutsu_date_t  last_date;    /* the last day the job ran (and traded)        */

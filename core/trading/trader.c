@@ -204,6 +204,7 @@ int jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
                       const char *source, int persist, char *err, size_t errsz)
 {
     memset(t, 0, sizeof(*t));
+    jutsu_jw_init_plain(&t->pos, 1);   /* json-c's PLAIN text, '/' escaped, as before */
     t->app = app;
     t->s = s;
     t->when = when;
@@ -245,6 +246,7 @@ void jutsu_trader_close(struct trader *t)
 {
     free(t->params);
     t->params = NULL;
+    jutsu_jw_free(&t->pos);
 }
 
 /* --- feeding ----------------------------------------------------------------- */
