@@ -152,6 +152,21 @@ void jutsu_tbl_print(const struct jutsu_tbl *t, const struct jutsu_cli *cli, FIL
                      const char *indent);
 void jutsu_tbl_free(struct jutsu_tbl *t);
 
+/* --- shared cells (core/cli/cli_fmt.c) ------------------------------------- */
+
+/* A KPI for a person, as every report writes it: a fraction as a percent
+ * with 2 places ("12.34%"), a ratio with 3 ("1.234"); "-" for NaN (NULL). */
+void jutsu_cli_pct(char *buf, size_t n, double v);
+void jutsu_cli_ratio(char *buf, size_t n, double v);
+
+/* A stored JSON text (a row's positions_json or metrics) written into w
+ * (core/base/json_writer.h) as jutsu_jw_json would write json-c's parse of it,
+ * without the parse (core/cli/cli_json_stored.c): 0; or -1 for a text
+ * outside the plain JSON this takes (blanks, \u escapes, a repeated key,
+ * deep nesting, NULL...), w then as it was, for the caller to parse. */
+struct jutsu_jw;
+int jutsu_jw_stored(struct jutsu_jw *w, const char *text);
+
 /* Command implementations (core/cmd_*.c). */
 int jutsu_cmd_version(struct jutsu_cli *cli);
 int jutsu_cmd_help(struct jutsu_cli *cli);

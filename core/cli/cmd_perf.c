@@ -6,8 +6,8 @@
  * subset), from one column table, so the two cannot disagree. The KPI
  * plugins' metrics of their own (jutsu/kpi.h) follow the fixed columns:
  * in the table and in CSV one column per name any row of the range has
- * (a first read of the range collects them), in JSON each row's `metrics`
- * object.
+ * (a first read of the range's `metrics` alone collects them), in JSON
+ * each row's `metrics` object.
  */
 #include <ctype.h>
 #include <getopt.h>
@@ -139,11 +139,10 @@ struct metric_names {
     int     oom;
 };
 
-static int collect_names(const void *row, void *arg)
+static int collect_names(const char *metrics, void *arg)
 {
-    const struct jutsu_daily_perf_row *r = row;
     struct metric_names *m = arg;
-    json_object *o = r->metrics ? json_tokener_parse(r->metrics) : NULL;
+    json_object *o = json_tokener_parse(metrics);
     if (o && json_object_is_type(o, json_type_object)) {
         json_object_object_foreach(o, key, val) {
             (void)val;
@@ -270,33 +269,22 @@ static void json_cell(struct jutsu_jw *w, const struct jutsu_daily_perf_row *r,
 }
 
 /* A stored JSON text (NULL: null) as json-c prints it back: each double
- * in the text it was written with. */
+ * in the text it was written with. Re-laid out without a parse when the
+ * text is plain JSON, as ours is. */
 static void json_stored(struct jutsu_jw *w, const char *text)
 {
+    if (text && jutsu_jw_stored(w, text) == 0)
+        return;
     json_object *o = text ? json_tokener_parse(text) : NULL;
     jutsu_jw_json(w, o);
     json_object_put(o);
 }
 
-static void pct(char *buf, size_t n, double v)
-{
-    if (isnan(v))
-        snprintf(buf, n, "-");
-    else
-        snprintf(buf, n, "%.2f%%", v * 100.0);
-}
-
-static void num(char *buf, size_t n, double v)
-{
-    if (isnan(v))
-        snprintf(buf, n, "-");
-    else
-        snprintf(buf, n, "%.3f", v);
-}
-
 /* The metric columns of a table or CSV row, after the fixed ones. */
 static void show_metrics(const struct show *sh, const struct jutsu_daily_perf_row *r)
 {
+    if (sh->names->n == 0)   /* no column to fill: no text to parse */
+        return;
     json_object *mets = r->metrics ? json_tokener_parse(r->metrics) : NULL;
     char buf[40];
     for (size_t i = 0; i < sh->names->n; i++) {
@@ -357,15 +345,15 @@ static int show_row(const void *row, void *arg)
     char vol[16], cagr[16], sh_[16], so[16], ca[16], win[16];
     jutsu_date_format(r->trading_date, day);
     jutsu_cli_money(r->total_equity, 2, eq, sizeof(eq));
-    pct(ret, sizeof(ret), r->daily_return);
-    pct(cum, sizeof(cum), r->cumulative_return);
-    pct(dd, sizeof(dd), r->drawdown);
-    pct(mdd, sizeof(mdd), r->max_drawdown);
-    pct(vol, sizeof(vol), r->volatility);
-    pct(cagr, sizeof(cagr), r->cagr);
-    num(sh_, sizeof(sh_), r->sharpe_ratio);
-    num(so, sizeof(so), r->sortino_ratio);
-    num(ca, sizeof(ca), r->calmar_ratio);
+    jutsu_cli_pct(ret, sizeof(ret), r->daily_return);
+    jutsu_cli_pct(cum, sizeof(cum), r->cumulative_return);
+    jutsu_cli_pct(dd, sizeof(dd), r->drawdown);
+    jutsu_cli_pct(mdd, sizeof(mdd), r->max_drawdown);
+    jutsu_cli_pct(vol, sizeof(vol), r->volatility);
+    jutsu_cli_pct(cagr, sizeof(cagr), r->cagr);
+    jutsu_cli_ratio(sh_, sizeof(sh_), r->sharpe_ratio);
+    jutsu_cli_ratio(so, sizeof(so), r->sortino_ratio);
+    jutsu_cli_ratio(ca, sizeof(ca), r->calmar_ratio);
     if (isnan(r->win_rate))
         snprintf(win, sizeof(win), "-");
     else
@@ -466,8 +454,8 @@ int jutsu_cmd_perf_show(struct jutsu_cli *cli)
     struct show sh = { .cli = cli, .format = cli->format, .names = &names, .jw = &jw };
     jutsu_jw_init(&jw, 0);   /* JSON_C_TO_STRING_NOSLASHESCAPE, as before */
     if (cli->format != JUTSU_FMT_JSON &&
-        (rc = jutsu_data_daily_perf_range(s, type, id, mode, from, to, collect_names,
-                                          &names)) != 0) {
+        (rc = jutsu_data_daily_perf_metrics(s, type, id, mode, from, to, collect_names,
+                                            &names)) != 0) {
         if (rc != JUTSU_ENOMEM)
             jutsu_cli_db_error(s);
         else

@@ -7,7 +7,6 @@
  * with the same parameters to the last digit, rounded the same way.
  */
 #include <json-c/json.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,24 +191,6 @@ static int print_csv(const struct jutsu_sweep_out *out)
 
 /* --- the table ------------------------------------------------------------------ */
 
-/* As the plain report writes them: a percent with 2 places, a ratio with
- * 3; "-" for NaN. */
-static void pct(char *buf, size_t n, double v)
-{
-    if (isnan(v))
-        snprintf(buf, n, "-");
-    else
-        snprintf(buf, n, "%.2f%%", v * 100.0);
-}
-
-static void num(char *buf, size_t n, double v)
-{
-    if (isnan(v))
-        snprintf(buf, n, "-");
-    else
-        snprintf(buf, n, "%.3f", v);
-}
-
 static void print_head(const struct jutsu_cli *cli, const struct jutsu_sweep_out *out)
 {
     const struct jutsu_sweep_req *req = out->req;
@@ -240,12 +221,12 @@ static void print_head(const struct jutsu_cli *cli, const struct jutsu_sweep_out
         return;
     }
     const struct jutsu_backtest_side *b = &out->baseline;
-    pct(tr, sizeof(tr), b->total_return);
-    pct(cagr, sizeof(cagr), b->cagr);
-    num(sh, sizeof(sh), b->sharpe);
-    num(so, sizeof(so), b->sortino);
-    num(ca, sizeof(ca), b->calmar);
-    pct(dd, sizeof(dd), b->max_drawdown);
+    jutsu_cli_pct(tr, sizeof(tr), b->total_return);
+    jutsu_cli_pct(cagr, sizeof(cagr), b->cagr);
+    jutsu_cli_ratio(sh, sizeof(sh), b->sharpe);
+    jutsu_cli_ratio(so, sizeof(so), b->sortino);
+    jutsu_cli_ratio(ca, sizeof(ca), b->calmar);
+    jutsu_cli_pct(dd, sizeof(dd), b->max_drawdown);
     printf("  baseline %s: total return %s, CAGR %s, Sharpe %s, Sortino %s, Calmar %s,\n"
            "    max drawdown %s, final equity %s\n", b->id, tr, cagr, sh, so, ca, dd,
            jutsu_cli_money(b->final_equity, 2, e, sizeof(e)));
@@ -270,14 +251,14 @@ static int add_row(struct jutsu_tbl *tb, const struct jutsu_sweep_req *req,
     for (size_t a = 0; a < req->naxes; a++)
         cells[c++] = req->axes[a].values[row->at[a]];
     if (row->state == JUTSU_SWEEP_DONE) {
-        pct(kpi[0], sizeof(kpi[0]), s->total_return);
-        pct(kpi[1], sizeof(kpi[1]), s->cagr);
-        num(kpi[2], sizeof(kpi[2]), s->sharpe);
-        num(kpi[3], sizeof(kpi[3]), s->sortino);
-        num(kpi[4], sizeof(kpi[4]), s->calmar);
-        pct(kpi[5], sizeof(kpi[5]), s->max_drawdown);
+        jutsu_cli_pct(kpi[0], sizeof(kpi[0]), s->total_return);
+        jutsu_cli_pct(kpi[1], sizeof(kpi[1]), s->cagr);
+        jutsu_cli_ratio(kpi[2], sizeof(kpi[2]), s->sharpe);
+        jutsu_cli_ratio(kpi[3], sizeof(kpi[3]), s->sortino);
+        jutsu_cli_ratio(kpi[4], sizeof(kpi[4]), s->calmar);
+        jutsu_cli_pct(kpi[5], sizeof(kpi[5]), s->max_drawdown);
         snprintf(kpi[6], sizeof(kpi[6]), "%d", (int)s->trades);
-        pct(kpi[7], sizeof(kpi[7]), s->win_rate / 100.0);
+        jutsu_cli_pct(kpi[7], sizeof(kpi[7]), s->win_rate / 100.0);
         jutsu_cli_money(s->final_equity, 2, kpi[8], sizeof(kpi[8]));
         tones[c] = jutsu_cli_tone_of(s->total_return);
         tones[c + 1] = jutsu_cli_tone_of(s->cagr);

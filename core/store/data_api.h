@@ -141,6 +141,15 @@ int jutsu_data_position_delete(jutsu_dbs *s, const char *strategy_id, const char
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg);
 
+/* Host-only: the `metrics` text of each row of daily_perf_range's range
+ * that has one, oldest first, handed to fn until it returns nonzero
+ * (returned) or the rows end (0); the text is the driver's until fn
+ * returns. For a reader that needs the metrics' names before the rows
+ * (`perf show`'s header), without reading the rest of each row twice. */
+int jutsu_data_daily_perf_metrics(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                  const char *mode, jutsu_date_t from, jutsu_date_t to,
+                                  int (*fn)(const char *metrics, void *arg), void *arg);
+
 /* daily_performance's columns (core/store/row.h), for the KPI host: which
  * columns a KPI may fill (JUTSU_COL_KPI), and their types and scales. */
 struct jutsu_table;

@@ -82,6 +82,9 @@ static struct jutsu_sql daily_range = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date BETWEEN $4 AND $5 ORDER BY trading_date");
 static struct jutsu_sql daily_latest = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date <= $4 ORDER BY trading_date DESC LIMIT $5");
+/* the range's metrics alone: a row is wide, and its NULLs need not cross */
+static const char daily_metrics_sql[] = "SELECT metrics FROM daily_performance "
+    SCOPE "trading_date BETWEEN $4 AND $5 AND metrics IS NOT NULL ORDER BY trading_date";
 #undef SCOPE
 
 /* The fields of a row a plugin's struct holds at ABI 1.3: what the data
@@ -144,14 +147,16 @@ int jutsu_data_daily_perf_upsert_1_3(jutsu_dbs *s, const struct jutsu_daily_perf
     return jutsu_data_daily_perf_put(s, &full, NULL);
 }
 
-/* Checks an entity and prepares one of the reads with it bound as $1..$3. */
-static int daily_query(struct jutsu_q *q, jutsu_dbs *s, struct jutsu_sql *sql, const char *what,
-                       const char *entity_type, const char *entity_id, const char *mode)
+/* Checks an entity and prepares one of the reads (`sql`, else the text
+ * `text`) with it bound as $1..$3. */
+static int daily_query(struct jutsu_q *q, jutsu_dbs *s, struct jutsu_sql *sql, const char *text,
+                       const char *what, const char *entity_type, const char *entity_id,
+                       const char *mode)
 {
     int rc = jutsu_check_enum(s, "daily_performance", "entity_type", entity_type, entity_types,
                               1);
     if (rc || (rc = jutsu_check_scope(s, "daily_performance", "entity_id", entity_id, mode)) ||
-        (rc = jutsu_q_prepare_sql(q, s, sql, what)))
+        (rc = sql ? jutsu_q_prepare_sql(q, s, sql, what) : jutsu_q_prepare(q, s, text, what)))
         return rc;
     jutsu_q_text(q, entity_type);
     jutsu_q_text(q, entity_id);
@@ -167,7 +172,7 @@ static int daily_one(jutsu_dbs *s, struct jutsu_sql *sql, const char *entity_typ
 {
     struct jutsu_q q;
     jutsu_dbs_arena_reset(s);
-    int rc = daily_query(&q, s, sql, "daily_performance: read", entity_type, entity_id, mode);
+    int rc = daily_query(&q, s, sql, NULL, "daily_performance: read", entity_type, entity_id, mode);
     if (rc != 0)
         return rc;
     jutsu_q_date(&q, date);
@@ -221,7 +226,7 @@ int jutsu_data_daily_perf_range(jutsu_dbs *s, const char *entity_type, const cha
 {
     struct jutsu_q q;
     struct jutsu_daily_perf_row r;
-    int rc = daily_query(&q, s, &daily_range, "daily_performance: range read", entity_type,
+    int rc = daily_query(&q, s, &daily_range, NULL, "daily_performance: range read", entity_type,
                          entity_id, mode);
     if (rc != 0)
         return rc;
@@ -239,11 +244,32 @@ int jutsu_data_daily_perf_latest(jutsu_dbs *s, const char *entity_type, const ch
     if (limit <= 0)
         return jutsu_dbs_fail(s, JUTSU_EINVAL, "daily_performance: a limit of %lld rows (it "
                               "must be at least 1)", (long long)limit);
-    int rc = daily_query(&q, s, &daily_latest, "daily_performance: latest rows", entity_type,
+    int rc = daily_query(&q, s, &daily_latest, NULL, "daily_performance: latest rows", entity_type,
                          entity_id, mode);
     if (rc != 0)
         return rc;
     jutsu_q_date(&q, to);
     jutsu_q_int(&q, limit);
     return jutsu_q_each(&q, DAILY, &r, fn, arg);
+}
+
+int jutsu_data_daily_perf_metrics(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                  const char *mode, jutsu_date_t from, jutsu_date_t to,
+                                  int (*fn)(const char *metrics, void *arg), void *arg)
+{
+    struct jutsu_q q;
+    int rc = daily_query(&q, s, NULL, daily_metrics_sql, "daily_performance: metrics read",
+                         entity_type, entity_id, mode);
+    if (rc != 0)
+        return rc;
+    jutsu_q_date(&q, from);
+    jutsu_q_date(&q, to);
+    int stop = 0;
+    while (stop == 0 && jutsu_q_step(&q) == JUTSU_DB_ROW) {
+        const char *m = jutsu_q_col_text(&q);
+        if (m != NULL)
+            stop = fn(m, arg);
+    }
+    rc = jutsu_q_done(&q);
+    return stop ? stop : rc;
 }

@@ -1210,6 +1210,64 @@ START_TEST(snapshots_positions_query)
 }
 END_TEST
 
+/* The metrics texts a metrics read hands over, joined by '|'. */
+struct metrics_seen {
+    char text[256];
+    int  stop_after;   /* 0: never */
+    int  n;
+};
+
+static int metrics_fn(const char *metrics, void *arg)
+{
+    struct metrics_seen *x = arg;
+    size_t len = strlen(x->text);
+    snprintf(x->text + len, sizeof(x->text) - len, "%s%s", len ? "|" : "", metrics);
+    return ++x->n == x->stop_after ? 42 : 0;
+}
+
+/* The metrics alone (`perf show`'s header): the rows of the entity, mode
+ * and range that have any, oldest first; a stop from fn is returned. */
+START_TEST(daily_perf_metrics_read)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    jutsu_date_t d0 = jutsu_date_from_ymd(2025, 1, 6);
+    static const char *const mets[] = { "{\"b\":2.5}", NULL, "{\"a\":1,\"b\":null}", "{}",
+                                        "{\"c\":0.1}" };
+    for (int i = 4; i >= 0; i--) {   /* written newest first: the read orders them */
+        struct jutsu_daily_perf_row r = null_perf("s1", "offline_mock", d0 + i);
+        r.metrics = mets[i];
+        ok(&t, jutsu_data_daily_perf_upsert(t.s, &r));
+    }
+    struct jutsu_daily_perf_row other = null_perf("s2", "offline_mock", d0 + 1);
+    other.metrics = "{\"other\":1}";
+    ok(&t, jutsu_data_daily_perf_upsert(t.s, &other));
+    other = null_perf("s1", "online_live", d0 + 1);
+    other.metrics = "{\"live\":1}";
+    ok(&t, jutsu_data_daily_perf_upsert(t.s, &other));
+
+    struct metrics_seen x = { .n = 0 };
+    ok(&t, jutsu_data_daily_perf_metrics(t.s, "strategy", "s1", "offline_mock", d0, d0 + 4,
+                                         metrics_fn, &x));
+    ck_assert_str_eq(x.text, "{\"b\":2.5}|{\"a\":1,\"b\":null}|{}|{\"c\":0.1}");
+    x = (struct metrics_seen){ .n = 0 };
+    ok(&t, jutsu_data_daily_perf_metrics(t.s, "strategy", "s1", "offline_mock", d0 + 1,
+                                         d0 + 3, metrics_fn, &x));
+    ck_assert_str_eq(x.text, "{\"a\":1,\"b\":null}|{}");
+    x = (struct metrics_seen){ .stop_after = 2 };
+    ck_assert_int_eq(jutsu_data_daily_perf_metrics(t.s, "strategy", "s1", "offline_mock", d0,
+                                                   d0 + 4, metrics_fn, &x), 42);
+    ck_assert_str_eq(x.text, "{\"b\":2.5}|{\"a\":1,\"b\":null}");
+    /* the same scope checks as the range read */
+    ck_assert_int_eq(jutsu_data_daily_perf_metrics(t.s, "strategy", NULL, "offline_mock", d0,
+                                                   d0 + 4, metrics_fn, &x), JUTSU_EINVAL);
+    ck_assert_int_eq(jutsu_data_daily_perf_metrics(t.s, "entity", "s1", "offline_mock", d0,
+                                                   d0 + 4, metrics_fn, &x), JUTSU_EINVAL);
+    tdb_close(&t);
+}
+END_TEST
+
 static int latest_fn(const void *row, void *arg)
 {
     int64_t *out = arg;
@@ -1306,6 +1364,7 @@ static Suite *trading_suite(void)
     tcase_add_loop_test(tc, listing_refusals, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, snapshots_positions_query, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_latest_rows, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, daily_perf_metrics_read, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, bars_paged, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;

@@ -12,6 +12,7 @@
 #include "jutsu/clock.h"
 #include "jutsu/money.h"
 #include "base/json_writer.h"
+#include "cli/cli.h"
 #include "testutil.h"
 
 /* The writer's text, NUL-terminated. */
@@ -249,6 +250,189 @@ START_TEST(test_plain_reset)
 }
 END_TEST
 
+/* --- a stored text re-laid out (core/cli/cli_json_stored.c) -------------------- */
+
+/* `text` as `perf show` writes a row's positions, in a row in the answer's
+ * array, the json-c way (parse, then jutsu_jw_json) or the stored way
+ * (jutsu_jw_stored, json-c for a text it refuses); *taken: whether it
+ * took the text. Returns the bytes (the caller frees). */
+static char *row_with(const char *text, int slash, int stored, int *taken)
+{
+    struct jutsu_jw w;
+    jutsu_jw_init(&w, slash);
+    jutsu_jw_begin(&w, '[');
+    jutsu_jw_begin(&w, '{');
+    jutsu_jw_key(&w, "before");
+    jutsu_jw_int(&w, 1);
+    jutsu_jw_key(&w, "positions");
+    int took = stored && jutsu_jw_stored(&w, text) == 0;
+    if (!took) {
+        json_object *o = json_tokener_parse(text);
+        jutsu_jw_json(&w, o);
+        json_object_put(o);
+    }
+    jutsu_jw_key(&w, "after");
+    jutsu_jw_str(&w, "a/b");
+    jutsu_jw_end(&w, '}');
+    jutsu_jw_end(&w, ']');
+    if (taken)
+        *taken = took;
+    char *out = strndup(w.buf, w.len);
+    ck_assert_ptr_nonnull(out);
+    jutsu_jw_free(&w);
+    return out;
+}
+
+/* Both ways give the same bytes; 1 when the stored way took the text. */
+static int same_both_ways(const char *text)
+{
+    int taken = 0;
+    for (int slash = 0; slash <= 1; slash++) {
+        char *want = row_with(text, slash, 0, NULL), *got = row_with(text, slash, 1, &taken);
+        ck_assert_msg(strcmp(got, want) == 0, "text %s (slash %d):\nstored:\n%s\njson-c:\n%s",
+                      text, slash, got, want);
+        free(want);
+        free(got);
+    }
+    return taken;
+}
+
+START_TEST(test_stored_as_json_c_prints_it)
+{
+    static const char *const taken[] = {
+        "[{\"symbol\":\"QQQ\",\"quantity\":\"198.019802\",\"price\":\"50.500000\","
+        "\"value\":\"10000.000000\",\"basis_close\":\"50.500000\"}]",
+        "{\"omega_ratio\":1.2345678901234567,\"omega_returns\":null}",
+        "[]", "{}", "[[]]", "[{}]", "{\"a\":[],\"b\":{},\"c\":[[],{}]}", "null", "true",
+        "false", "0", "-1", "123456789012345678", "-123456789012345678", "0.10", "-0.0",
+        "1e5", "1E+05", "2.5e-300", "1e400", "\"\"", "\"a\\/b\"", "\"a/b\"",
+        "\"q\\\"\\\\\\b\\f\\n\\r\\t\"", "\"caf\xc3\xa9 \x7f\"", "[1,[2,[3,[4]]]]",
+        "{\"k\":{\"k\":{\"k\":1}}}", "{\"a\":1,\"A\":2}",
+    };
+    static const char *const refused[] = {
+        "", " []", "[ ]", "[] ", "{\"a\": 1}", "[1,]", "{\"a\":1,}", "01", "-0", "1.", ".5",
+        "1e", "+1", "1234567890123456789", "-9223372036854775808", "\"\\u00e9\"",
+        "\"\\u0000\"", "\"a\tb\"", "{\"a\":1,\"a\":2}", "{\"a\\n\":1}", "NaN", "Infinity",
+        "nul", "tru", "[1]x", "{'a':1}", "[\"open", "{\"a\"1}",
+        "[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]",
+    };
+    for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+        ck_assert_msg(same_both_ways(taken[i]), "refused: %s", taken[i]);
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        ck_assert_msg(!same_both_ways(refused[i]), "taken: %s", refused[i]);
+    /* a refusal half-way leaves the writer as it was */
+    struct jutsu_jw w;
+    jutsu_jw_init(&w, 0);
+    jutsu_jw_begin(&w, '[');
+    jutsu_jw_int(&w, 1);
+    size_t len = w.len;
+    ck_assert_int_eq(jutsu_jw_stored(&w, "[{\"a\":[1,2,{\"b\":\"\\u0041\"}]}]"), -1);
+    ck_assert_uint_eq(w.len, len);
+    ck_assert_int_eq(jutsu_jw_stored(&w, NULL), -1);
+    ck_assert_int_eq(jutsu_jw_stored(&w, "[2]"), 0);
+    jutsu_jw_end(&w, ']');
+    json_object *o = json_tokener_parse("[1,[2]]");
+    expect_same(&w, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    json_object_put(o);
+    jutsu_jw_free(&w);
+}
+END_TEST
+
+/* Random texts, mostly JSON as json-c writes it, now and then not. */
+struct gen {
+    char    *buf;
+    size_t   len, cap;
+    uint64_t seed;
+};
+
+static unsigned roll(struct gen *g, unsigned n)
+{
+    g->seed = g->seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return (unsigned)(g->seed >> 33) % n;
+}
+
+static void emit(struct gen *g, const char *s)
+{
+    size_t n = strlen(s);
+    if (g->len + n + 1 > g->cap) {
+        g->cap = (g->len + n + 1) * 2;
+        g->buf = realloc(g->buf, g->cap);
+        ck_assert_ptr_nonnull(g->buf);
+    }
+    memcpy(g->buf + g->len, s, n + 1);
+    g->len += n;
+}
+
+static void gen_string(struct gen *g)
+{
+    static const char *const bits[] = {
+        "a", "QQQ", "omega_ratio", "/", "\\/", "\\\"", "\\\\", "\\n", "\\t", "\\b", "\\f",
+        "\\r", "\xc3\xa9", " ", "\\u00e9", "\\u001f", "\x7f", "x_y", "1",
+    };
+    emit(g, "\"");
+    for (unsigned i = 0, n = roll(g, 5); i < n; i++)
+        emit(g, bits[roll(g, (unsigned)(sizeof(bits) / sizeof(bits[0])))]);
+    emit(g, "\"");
+}
+
+static void gen_value(struct gen *g, int depth)
+{
+    static const char *const numbers[] = {
+        "0", "7", "-42", "198", "123456789012345678", "9223372036854775807",
+        "18446744073709551615", "99999999999999999999", "-0", "0.5", "-0.0", "50.500000",
+        "1.2345678901234567", "1e-7", "6.02E23", "1e999", "0.1000000000000000055511151231257827",
+    };
+    unsigned k = roll(g, depth > 18 ? 4 : 7);
+    if (roll(g, 40) == 0)
+        emit(g, " ");
+    switch (k) {
+    case 0: emit(g, numbers[roll(g, (unsigned)(sizeof(numbers) / sizeof(numbers[0])))]); break;
+    case 1: gen_string(g); break;
+    case 2: emit(g, (const char *const[]){ "null", "true", "false" }[roll(g, 3)]); break;
+    case 3: emit(g, numbers[roll(g, 4)]); break;
+    case 4: case 5: {
+        emit(g, "[");
+        for (unsigned i = 0, n = roll(g, 4); i < n; i++) {
+            if (i)
+                emit(g, ",");
+            gen_value(g, depth + 1);
+        }
+        emit(g, "]");
+        break;
+    }
+    default: {
+        emit(g, "{");
+        for (unsigned i = 0, n = roll(g, 4); i < n; i++) {
+            if (i)
+                emit(g, ",");
+            if (roll(g, 6) == 0)
+                emit(g, "\"k\"");   /* now and then a repeated key */
+            else
+                gen_string(g);
+            emit(g, ":");
+            gen_value(g, depth + 1);
+        }
+        emit(g, "}");
+    }
+    }
+}
+
+START_TEST(test_stored_random_texts)
+{
+    struct gen g = { .seed = 20250627 };
+    int taken = 0, n = 3000;
+    for (int i = 0; i < n; i++) {
+        g.len = 0;
+        gen_value(&g, roll(&g, 20));
+        taken += same_both_ways(g.buf);
+    }
+    /* most are plain JSON: the stored way is tried, not only its refusals */
+    ck_assert_int_gt(taken, n / 4);
+    ck_assert_int_lt(taken, n);
+    free(g.buf);
+}
+END_TEST
+
 static Suite *json_writer_suite(void)
 {
     Suite *s = suite_create("json_writer");
@@ -259,6 +443,8 @@ static Suite *json_writer_suite(void)
     tcase_add_test(tc, test_layout);
     tcase_add_test(tc, test_write_and_flush);
     tcase_add_test(tc, test_plain_reset);
+    tcase_add_test(tc, test_stored_as_json_c_prints_it);
+    tcase_add_test(tc, test_stored_random_texts);
     suite_add_tcase(s, tc);
     return s;
 }
