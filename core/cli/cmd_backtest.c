@@ -132,13 +132,14 @@ static const struct option bt_opts[] = {
 
 /* --- the text report ---------------------------------------------------------- */
 
-/* A ratio as a percent with 2 places, or as a number with 3; "-" for NaN. */
+/* A ratio as a percent with 2 places, or as a number with 3; "-" for NaN:
+ * the cells every report shares. */
 static void cell(char *buf, size_t n, double v, int pct)
 {
-    if (isnan(v))
-        snprintf(buf, n, "-");
+    if (pct)
+        jutsu_cli_pct(buf, n, v);
     else
-        snprintf(buf, n, "%.*f%s", pct ? 2 : 3, pct ? v * 100.0 : v, pct ? "%" : "");
+        jutsu_cli_ratio(buf, n, v);
 }
 
 /* One summary line: the label, the strategy's and the baseline's values
