@@ -18,6 +18,7 @@
 #include "store/data_api.h"
 #include "store/row.h"
 #include "base/json_writer.h"
+#include "eod/eod_held.h"
 #include "eod/eod_int.h"
 #include "base/log.h"
 
@@ -392,12 +393,17 @@ static int value_baseline(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
     return 0;
 }
 
+/* --- a snapshot's positions, read ---------------------------------------- */
+
 /* The snapshot's positions at d's closes, plus its cash. */
 static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_prices *prices,
                           const struct snap *sn, struct valued *v, int *outcome)
 {
-    json_object *held = sn->positions ? json_tokener_parse(sn->positions) : json_object_new_array();
-    if (held == NULL || !json_object_is_type(held, json_type_array) ||
+    struct jutsu_eod_held hs;
+    int fast = sn->positions == NULL ? (hs.n = 0, 1)
+                                     : jutsu_eod_held_fast(sn->positions, &hs) == 0;
+    json_object *held = fast ? NULL : json_tokener_parse(sn->positions);
+    if ((!fast && (held == NULL || !json_object_is_type(held, json_type_array))) ||
         sn->cash == JUTSU_MONEY_NULL) {
         char when[JUTSU_TIME_BUFSZ];
         jutsu_time_format(sn->ts, when);
@@ -413,19 +419,26 @@ static int value_strategy(struct chain *c, size_t i, jutsu_date_t d, jutsu_price
     struct jutsu_jw *w = &c->pos;
     jutsu_jw_reset(w);
     jutsu_jw_begin(w, '[');
-    size_t n = json_object_array_length(held);
+    size_t n = fast ? hs.n : json_object_array_length(held);
     for (size_t j = 0; j < n; j++) {
-        json_object *p = json_object_array_get_idx(held, j), *sym, *qty;
-        if (!json_object_object_get_ex(p, "symbol", &sym) ||
-            !json_object_object_get_ex(p, "quantity", &qty) ||
-            !json_object_is_type(qty, json_type_int)) {
-            problem(c, i, d, "a position of its snapshot lacks symbol or a whole quantity: %.80s",
-                    json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
-            *outcome = JUTSU_EOD_FAILED;
-            break;
+        const char *symbol;
+        int64_t quantity;
+        if (fast) {
+            symbol = hs.symbol[j];
+            quantity = hs.quantity[j];
+        } else {
+            json_object *p = json_object_array_get_idx(held, j), *sym, *qty;
+            if (!json_object_object_get_ex(p, "symbol", &sym) ||
+                !json_object_object_get_ex(p, "quantity", &qty) ||
+                !json_object_is_type(qty, json_type_int)) {
+                problem(c, i, d, "a position of its snapshot lacks symbol or a whole quantity: "
+                        "%.80s", json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN));
+                *outcome = JUTSU_EOD_FAILED;
+                break;
+            }
+            symbol = json_object_get_string(sym);
+            quantity = json_object_get_int64(qty);
         }
-        const char *symbol = json_object_get_string(sym);
-        int64_t quantity = json_object_get_int64(qty);
         jutsu_money_t close, value;
         jutsu_date_t on;
         int rc = jutsu_prices_asof(prices, symbol, d, &close, &on);
