@@ -5,7 +5,9 @@
  */
 #include <json-c/json.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jutsu/error.h"
@@ -44,10 +46,40 @@ static const struct member members[] = {
 };
 #define NMEMBERS (sizeof(members) / sizeof(members[0]))
 
+/* A copy of the accumulator an object was written from, kept on the object
+ * (json-c's userdata): the next day's fold gets that object back from the
+ * host and reads the copy instead of its twelve members, which was a
+ * third of a backtest's KPI time. An object parsed from a row's text has
+ * no copy and is read member by member. */
+#define KPI_COPY_MAGIC 0x6b706973u   /* "kpis" */
+
+struct kpi_copy {
+    uint32_t       magic;
+    struct kpi_acc a;
+};
+
+static void free_copy(json_object *o, void *copy)
+{
+    (void)o;
+    free(copy);
+}
+
 json_object *kpi_state_write(const struct kpi_acc *a)
 {
     json_object *o = json_object_new_object();
-    if (o == NULL || jutsu_json_add(o, "version", json_object_new_int(KPI_STATE_VERSION)) != 0)
+    struct kpi_copy *copy = malloc(sizeof(*copy));
+    if (copy == NULL) {
+        json_object_put(o);
+        return NULL;
+    }
+    copy->magic = KPI_COPY_MAGIC;
+    copy->a = *a;
+    if (o == NULL) {
+        free(copy);
+        return NULL;
+    }
+    json_object_set_userdata(o, copy, free_copy);
+    if (jutsu_json_add(o, "version", json_object_new_int(KPI_STATE_VERSION)) != 0)
         goto fail;
     for (size_t i = 0; i < NMEMBERS; i++) {
         const char *field = (const char *)a + members[i].offset;
@@ -153,6 +185,11 @@ int kpi_state_read(const json_object *obj, struct kpi_acc *a, char *why, size_t 
     json_object *v;
     int rc;
     memset(a, 0, sizeof(*a));
+    const struct kpi_copy *copy = obj ? json_object_get_userdata((json_object *)obj) : NULL;
+    if (copy != NULL && copy->magic == KPI_COPY_MAGIC) {
+        *a = copy->a;   /* written by kpi_state_write from these values */
+        return 0;
+    }
     if (obj == NULL || json_object_get_type(obj) != json_type_object) {
         snprintf(why, whysz, "it is %s, not a JSON object", jutsu_json_type_name(obj));
         return JUTSU_EMALFORMED;

@@ -14,6 +14,11 @@
  * type and in its range, and no other member may be; the error names the
  * member.
  *
+ * An object kpi_state_write made also carries a copy of its accumulator
+ * (json-c's userdata), which kpi_state_read takes instead of reading the
+ * members: the EOD chain hands the previous day's object back in memory,
+ * day after day. An object parsed from text has none and is read strictly.
+ *
  * Thread-safety: both functions are reentrant. kpi_state_read only reads
  * `obj` (no reference counting, no serialisation), so the same object may
  * be read from several threads at once.

@@ -1136,6 +1136,40 @@ static int same(double a, double b)
     ck_assert_msg(same(V(&s, col), want), "day %zu of QQQ: %s = %.17g, batch says %.17g", \
                   t + 1, col, V(&s, col), want)
 
+/* The EOD chain carries each day's state object to the next fold in
+ * memory (kpi-standard then reads the accumulator it kept on the object);
+ * the EOD job of a later day reads it back from the row's text. Over the
+ * whole QQQ history both give the same values, bit for bit, and the same
+ * state text every day. */
+START_TEST(test_qqq_in_memory_equals_text)
+{
+    struct fx f;
+    struct series s = { .f = &f };
+    size_t nc;
+    fx_start(&f, NULL);
+    jutsu_money_t *c = read_closes(&nc);
+    json_object *carried = NULL;
+    for (size_t t = 0; t < nc; t++) {
+        struct jutsu_kpi_day d;
+        double v[JUTSU_KPI_MAX_COLUMNS];
+        json_object *next = NULL;
+        series_day(&s, buy_hold(c[t], c[0]), 1, (int)(t % 3 == 0), (int)(t % 6 == 0), 0, &d);
+        for (size_t i = 0; i < JUTSU_KPI_MAX_COLUMNS; i++)
+            v[i] = NAN;
+        ck_assert_int_eq(f.ops->fold(f.inst->state, carried, &d, &next, v), 0);
+        ck_assert_int_eq(series_fold_day(&s, &d), 0);   /* through the text */
+        ck_assert_msg(memcmp(v, s.v, sizeof(v)) == 0, "day %zu: the values differ", t + 1);
+        ck_assert_str_eq(json_object_to_json_string_ext(next, JSON_C_TO_STRING_PLAIN), s.state);
+        json_object_put(carried);
+        carried = next;
+    }
+    json_object_put(carried);
+    series_free(&s);
+    free(c);
+    fx_stop(&f);
+}
+END_TEST
+
 START_TEST(test_qqq_incremental_equals_batch)
 {
     struct fx f;
@@ -1228,6 +1262,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_conformance_suite);
     tcase_add_test(tc, test_conformance_catches);
     tcase_add_test(tc, test_qqq_incremental_equals_batch);
+    tcase_add_test(tc, test_qqq_in_memory_equals_text);
     suite_add_tcase(s, tc);
     return s;
 }
