@@ -51,6 +51,7 @@ struct jutsu_stmt {
     int64_t            total_before; /* total_changes at the first step   */
     int64_t            changes;      /* rows written, once done           */
     int64_t            returned;     /* rows returned since the reset     */
+    int                ncols;        /* columns of the row stepped to, or 0 */
 };
 
 struct gathered;

@@ -234,7 +234,7 @@ int sq_prepare(jutsu_db *db, const char *sql, jutsu_stmt **out)
         st->ptr = sql;
         st->readonly = sqlite3_stmt_readonly(s);
     }
-    st->started = st->done = 0;
+    st->started = st->done = st->ncols = 0;
     st->changes = st->returned = 0;
     push_live(st);
     *out = st;
@@ -338,6 +338,7 @@ int sq_step(jutsu_stmt *st)
         st->changes = st->returned = 0;
     }
     int rc = sqlite3_step(st->s);
+    st->ncols = rc == SQLITE_ROW ? sqlite3_data_count(st->s) : 0;
     if (rc == SQLITE_ROW) {
         /* RETURNING: the rows written are the rows returned until DONE */
         if (!st->readonly)
@@ -363,7 +364,7 @@ int sq_reset(jutsu_stmt *st)
     if (st == NULL)
         return JUTSU_EINVAL;
     sqlite3_reset(st->s);   /* its code is the last step's, already reported */
-    st->started = st->done = 0;
+    st->started = st->done = st->ncols = 0;
     st->returned = 0;
     return 0;
 }
@@ -401,11 +402,18 @@ int sq_column(jutsu_stmt *st, int col, uint32_t type, uint32_t scale,
     if (st == NULL || out == NULL)
         return JUTSU_EINVAL;
     sqlite3_stmt *s = st->s;
-    memset(out, 0, sizeof(*out));
-    if (col < 0 || col >= sqlite3_data_count(s))
+    *out = (struct jutsu_db_value){ 0 };
+    if (col < 0 || col >= st->ncols)
         return sq_fail_msg(st->db, JUTSU_EINVAL, "22023", "column %d does not exist (the row "
-                           "has %d)", col, sqlite3_data_count(s));
-    int stored = sqlite3_column_type(s, col);
+                           "has %d)", col, st->ncols);
+    /* One lookup of the column, then its value read directly: each
+     * sqlite3_column_* call looks the column up again and checks the
+     * connection's state, which was most of a wide row's read (a daily
+     * row has 45 columns). The value lives until the next step, and the
+     * connection is this thread's alone, so reading it unprotected is
+     * what sqlite3_column_* would do. */
+    sqlite3_value *v = sqlite3_column_value(s, col);
+    int stored = sqlite3_value_type(v);
     if (stored == SQLITE_NULL)
         return 0;                                  /* out->type is JUTSU_DB_NULL */
     switch (type) {
@@ -415,7 +423,7 @@ int sq_column(jutsu_stmt *st, int col, uint32_t type, uint32_t scale,
     case JUTSU_DB_BOOL:
         if (stored != SQLITE_INTEGER)
             return wrong_type(st, col, stored, type);
-        out->v.i = sqlite3_column_int64(s, col);
+        out->v.i = sqlite3_value_int64(v);
         if (type == JUTSU_DB_BOOL)
             out->v.i = out->v.i != 0;
         out->scale = type == JUTSU_DB_DECIMAL ? scale : 0;
@@ -423,8 +431,8 @@ int sq_column(jutsu_stmt *st, int col, uint32_t type, uint32_t scale,
     case JUTSU_DB_DATE: {
         if (stored != SQLITE_TEXT)
             return wrong_type(st, col, stored, type);
-        const char *text = (const char *)sqlite3_column_text(s, col);
-        int n = sqlite3_column_bytes(s, col);
+        const char *text = (const char *)sqlite3_value_text(v);
+        int n = sqlite3_value_bytes(v);
         if (text == NULL || jutsu_date_parse(text, n, &out->v.d) != 0)
             return sq_fail_msg(st->db, JUTSU_EINVAL, "22007", "column %d (%s): \"%.*s\" is not "
                                "a date YYYY-MM-DD", col, sqlite3_column_name(s, col),
@@ -432,20 +440,20 @@ int sq_column(jutsu_stmt *st, int col, uint32_t type, uint32_t scale,
         break;
     }
     case JUTSU_DB_TEXT:
-        out->v.s = (const char *)sqlite3_column_text(s, col);
-        out->len = (uint32_t)sqlite3_column_bytes(s, col);
+        out->v.s = (const char *)sqlite3_value_text(v);
+        out->len = (uint32_t)sqlite3_value_bytes(v);
         if (out->v.s == NULL)
             return sq_fail_msg(st->db, JUTSU_ENOMEM, "53200", "out of memory reading column %d",
                                col);
         break;
     case JUTSU_DB_BYTES:
-        out->v.b = sqlite3_column_blob(s, col);
-        out->len = (uint32_t)sqlite3_column_bytes(s, col);
+        out->v.b = sqlite3_value_blob(v);
+        out->len = (uint32_t)sqlite3_value_bytes(v);
         break;
     case JUTSU_DB_DOUBLE:
         if (stored != SQLITE_FLOAT && stored != SQLITE_INTEGER)
             return wrong_type(st, col, stored, type);
-        out->v.f = sqlite3_column_double(s, col);
+        out->v.f = sqlite3_value_double(v);
         break;
     default:
         return sq_fail_msg(st->db, JUTSU_EINVAL, "22023", "column %d: unknown value type %u",
