@@ -64,6 +64,20 @@ static void free_copy(json_object *o, void *copy)
     free(copy);
 }
 
+/* A member of a new object: each key is a literal, added once, so json-c
+ * need neither look for it nor copy it (that was most of writing a state). */
+static int add_new(json_object *o, const char *key, json_object *v)
+{
+    if (v == NULL)
+        return -1;
+    if (json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW |
+                                                 JSON_C_OBJECT_KEY_IS_CONSTANT) != 0) {
+        json_object_put(v);
+        return -1;
+    }
+    return 0;
+}
+
 json_object *kpi_state_write(const struct kpi_acc *a)
 {
     json_object *o = json_object_new_object();
@@ -79,7 +93,7 @@ json_object *kpi_state_write(const struct kpi_acc *a)
         return NULL;
     }
     json_object_set_userdata(o, copy, free_copy);
-    if (jutsu_json_add(o, "version", json_object_new_int(KPI_STATE_VERSION)) != 0)
+    if (add_new(o, "version", json_object_new_int(KPI_STATE_VERSION)) != 0)
         goto fail;
     for (size_t i = 0; i < NMEMBERS; i++) {
         const char *field = (const char *)a + members[i].offset;
@@ -97,7 +111,7 @@ json_object *kpi_state_write(const struct kpi_acc *a)
             v = json_object_new_double(*(const double *)field);
             break;
         }
-        if (jutsu_json_add(o, members[i].name, v) != 0)
+        if (add_new(o, members[i].name, v) != 0)
             goto fail;
     }
     return o;
