@@ -223,7 +223,12 @@ static int read_side(jutsu_dbs *s, const struct jutsu_entity *e, jutsu_date_t fr
     x->side->initial = e->initial_capital;
     x->side->sharpe = x->side->sortino = x->side->calmar = x->side->max_drawdown = NAN;
     x->side->volatility = x->side->cagr = x->side->win_rate = NAN;
-    int rc = jutsu_data_daily_perf_range(s, e->type_name, e->id, e->mode, from, to, take_row, x);
+    /* the daily CSV prints the regime and the weights; the rest needs the
+     * KPI columns only */
+    int rc = x->daily ? jutsu_data_daily_perf_range(s, e->type_name, e->id, e->mode, from, to,
+                                                    take_row, x)
+                      : jutsu_data_daily_perf_kpis(s, e->type_name, e->id, e->mode, from, to,
+                                                   take_row, x);
     if (rc != 0 || x->side->days == 0)
         return rc;
     x->side->total_return = (double)x->side->final_equity / (double)e->initial_capital - 1;

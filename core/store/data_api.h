@@ -141,6 +141,15 @@ int jutsu_data_position_delete(jutsu_dbs *s, const char *strategy_id, const char
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg);
 
+/* Host-only: daily_perf_range with only trading_date, total_equity,
+ * drawdown, the KPI columns (sharpe_ratio .. cagr, win_rate) and the trade
+ * counts read; every other field of the rows handed to fn is NULL. For a
+ * reader of the series (a backtest's answer) that would otherwise decode
+ * all 45 columns of every row. */
+int jutsu_data_daily_perf_kpis(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                               const char *mode, jutsu_date_t from, jutsu_date_t to,
+                               jutsu_row_fn fn, void *arg);
+
 /* Host-only: the `metrics` text of each row of daily_perf_range's range
  * that has one, oldest first, handed to fn until it returns nonzero
  * (returned) or the rows end (0); the text is the driver's until fn

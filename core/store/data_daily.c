@@ -82,6 +82,12 @@ static struct jutsu_sql daily_range = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date BETWEEN $4 AND $5 ORDER BY trading_date");
 static struct jutsu_sql daily_latest = JUTSU_SQL(DAILY, JUTSU_SQL_SELECT,
     SCOPE "trading_date <= $4 ORDER BY trading_date DESC LIMIT $5");
+/* the range's equity, drawdown, KPIs and trade counts: a row has 45
+ * columns, and a reader of the series needs these */
+static struct jutsu_sql daily_kpis = JUTSU_SQL_ONLY(DAILY,
+    "trading_date total_equity drawdown sharpe_ratio sortino_ratio calmar_ratio max_drawdown "
+    "volatility cagr win_rate total_trades winning_trades losing_trades",
+    SCOPE "trading_date BETWEEN $4 AND $5 ORDER BY trading_date");
 /* the range's metrics alone: a row is wide, and its NULLs need not cross */
 static const char daily_metrics_sql[] = "SELECT metrics FROM daily_performance "
     SCOPE "trading_date BETWEEN $4 AND $5 AND metrics IS NOT NULL ORDER BY trading_date";
@@ -220,19 +226,34 @@ int jutsu_data_daily_perf_prev_1_3(jutsu_dbs *s, const char *entity_type, const 
                      DAILY_1_3);
 }
 
-int jutsu_data_daily_perf_range(jutsu_dbs *s, const char *entity_type, const char *entity_id,
-                                const char *mode, jutsu_date_t from, jutsu_date_t to,
-                                jutsu_row_fn fn, void *arg)
+/* The rows of [from, to] through `sql`, a range select of SCOPE. */
+static int range_read(jutsu_dbs *s, struct jutsu_sql *sql, const char *entity_type,
+                      const char *entity_id, const char *mode, jutsu_date_t from,
+                      jutsu_date_t to, jutsu_row_fn fn, void *arg)
 {
     struct jutsu_q q;
     struct jutsu_daily_perf_row r;
-    int rc = daily_query(&q, s, &daily_range, NULL, "daily_performance: range read", entity_type,
+    int rc = daily_query(&q, s, sql, NULL, "daily_performance: range read", entity_type,
                          entity_id, mode);
     if (rc != 0)
         return rc;
     jutsu_q_date(&q, from);
     jutsu_q_date(&q, to);
     return jutsu_q_each(&q, DAILY, &r, fn, arg);
+}
+
+int jutsu_data_daily_perf_range(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                                const char *mode, jutsu_date_t from, jutsu_date_t to,
+                                jutsu_row_fn fn, void *arg)
+{
+    return range_read(s, &daily_range, entity_type, entity_id, mode, from, to, fn, arg);
+}
+
+int jutsu_data_daily_perf_kpis(jutsu_dbs *s, const char *entity_type, const char *entity_id,
+                               const char *mode, jutsu_date_t from, jutsu_date_t to,
+                               jutsu_row_fn fn, void *arg)
+{
+    return range_read(s, &daily_kpis, entity_type, entity_id, mode, from, to, fn, arg);
 }
 
 int jutsu_data_daily_perf_latest(jutsu_dbs *s, const char *entity_type, const char *entity_id,

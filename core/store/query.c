@@ -38,7 +38,9 @@ int jutsu_q_prepare_sql(struct jutsu_q *q, jutsu_dbs *s, struct jutsu_sql *sql, 
                                what);
         return q->rc;
     }
-    return jutsu_q_prepare(q, s, text, what);
+    int rc = jutsu_q_prepare(q, s, text, what);
+    q->only = sql->only ? sql->only_mask : 0;   /* set before the text was published */
+    return rc;
 }
 
 /* --- parameters ----------------------------------------------------------- */

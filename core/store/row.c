@@ -249,14 +249,40 @@ static void read_col(struct jutsu_q *q, const struct jutsu_col *c, char *f)
     }
 }
 
+/* A column a JUTSU_SQL_ONLY select did not read: NULL as its type spells
+ * it, so that no reader takes a zero for a value. */
+static void null_col(const struct jutsu_col *c, char *f)
+{
+    switch (c->type) {
+    case JUTSU_COL_INT:
+    case JUTSU_COL_BOOL:
+        *(int32_t *)f = JUTSU_INT_NULL;
+        return;
+    case JUTSU_COL_MONEY:
+        *(jutsu_money_t *)f = JUTSU_MONEY_NULL;
+        return;
+    case JUTSU_COL_FIXED:
+    case JUTSU_COL_DOUBLE:
+        *(double *)f = NAN;
+        return;
+    default:
+        return;   /* text, bytes, times, dates, int64: zero (NULL) already */
+    }
+}
+
 /* The current result row of a SELECT built from `t`, into `row` (zeroed
- * first). */
+ * first; a column q->only leaves out NULL). */
 static void read_row(struct jutsu_q *q, const struct jutsu_table *t, void *row)
 {
     memset(row, 0, t->row_size);
-    for (size_t i = 0; i < t->ncols; i++)
-        if (jutsu_sql_reads(&t->cols[i]))
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (!jutsu_sql_reads(&t->cols[i]))
+            continue;
+        if (q->only == 0 || ((q->only >> i) & 1))
             read_col(q, &t->cols[i], (char *)row + t->cols[i].off);
+        else
+            null_col(&t->cols[i], (char *)row + t->cols[i].off);
+    }
 }
 
 int jutsu_q_one(struct jutsu_q *q, const struct jutsu_table *t, void *row)

@@ -178,8 +178,17 @@ struct jutsu_sql {
     int                       kind;     /* enum jutsu_sql_kind */
     const char               *tail;     /* after the built part, or NULL */
     _Atomic(char *)           text;
+    /* a SELECT of some columns only: their names, blank-separated (NULL:
+     * every readable one), and the set of them once the text is built */
+    const char               *only;
+    uint64_t                  only_mask;
 };
-#define JUTSU_SQL(table, kind, tail) { (table), (kind), (tail), NULL }
+#define JUTSU_SQL(table, kind, tail) { (table), (kind), (tail), NULL, NULL, 0 }
+/* A SELECT of the columns named in `only` (a reader that needs few of a
+ * wide row's: a row read through it holds those, and every other field
+ * NULL as the row types spell it). A name the table lacks is a bug the
+ * build refuses (jutsu_sql_text returns NULL). */
+#define JUTSU_SQL_ONLY(table, only, tail) { (table), JUTSU_SQL_SELECT, (tail), NULL, (only), 0 }
 
 /* The text, or NULL when out of memory. */
 const char *jutsu_sql_text(struct jutsu_sql *sql);

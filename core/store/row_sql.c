@@ -59,8 +59,29 @@ static int list(struct sb *b, const struct jutsu_sql *q, const char *sep,
 
 static int pick_read(const struct jutsu_sql *q, const struct jutsu_col *c)
 {
-    (void)q;
-    return jutsu_sql_reads(c);
+    size_t i = (size_t)(c - q->table->cols);
+    return jutsu_sql_reads(c) && (q->only == NULL || ((q->only_mask >> i) & 1));
+}
+
+/* The set of the columns q->only names, into q->only_mask; -1 for a name
+ * the table does not have (or a column past the 64th). */
+static int only_mask(struct jutsu_sql *q)
+{
+    uint64_t m = 0;
+    for (const char *p = q->only; *p;) {
+        size_t n = strcspn(p, " ");
+        size_t i = 0;
+        while (i < q->table->ncols &&
+               !(strlen(q->table->cols[i].name) == n && strncmp(q->table->cols[i].name, p, n) == 0))
+            i++;
+        if (n > 0 && (i == q->table->ncols || i >= 64))
+            return -1;
+        if (n > 0)
+            m |= UINT64_C(1) << i;
+        p += n + (p[n] == ' ');
+    }
+    q->only_mask = m;
+    return 0;
 }
 
 static int pick_bound(const struct jutsu_sql *q, const struct jutsu_col *c)
@@ -135,6 +156,8 @@ const char *jutsu_sql_text(struct jutsu_sql *sql)
     text = atomic_load_explicit(&sql->text, memory_order_relaxed);
     if (text == NULL) {
         struct sb b = { 0 };
+        if (sql->only != NULL && only_mask(sql) != 0)
+            b.bad = 1;
         build(&b, sql);
         if (b.bad)
             jutsu_buf_free(&b.b);

@@ -128,6 +128,7 @@ struct jutsu_q {
     int         col;     /* the next column to read                      */
     int         copy;    /* text read into the arena (single-row gets)   */
     int         rc;      /* the first failure                            */
+    uint64_t    only;    /* the columns a JUTSU_SQL_ONLY select reads, or 0 */
 };
 
 /* Prepares `sql` (whose text must stay the same for the same query: the

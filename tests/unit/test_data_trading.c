@@ -619,6 +619,75 @@ static int equity_fn(const void *row, void *arg)
     return 0;
 }
 
+/* The KPI read of a range: its thirteen columns as the full read has them,
+ * every other field NULL as the row type spells it (not a zero that would
+ * read as a value), in date order, within the range. */
+struct kpi_rows {
+    struct jutsu_daily_perf_row want[3];
+    int                         seen;
+};
+
+static int kpi_fn(const void *row, void *arg)
+{
+    const struct jutsu_daily_perf_row *g = row;
+    struct kpi_rows *k = arg;
+    ck_assert_int_lt(k->seen, 3);
+    const struct jutsu_daily_perf_row *w = &k->want[k->seen++];
+    ck_assert_int_eq(g->trading_date, w->trading_date);
+    ck_assert_int_eq(g->total_equity, w->total_equity);
+    EQ_F(drawdown, 6); EQ_F(sharpe_ratio, 6); EQ_F(sortino_ratio, 6); EQ_F(calmar_ratio, 6);
+    EQ_F(max_drawdown, 6); EQ_F(volatility, 6); EQ_F(cagr, 6); EQ_F(win_rate, 2);
+    EQ_I(total_trades); EQ_I(winning_trades); EQ_I(losing_trades);
+    /* left out: NULL */
+    ck_assert_ptr_null(g->entity_id);
+    ck_assert_ptr_null(g->positions_json);
+    ck_assert_ptr_null(g->kpi_state);
+    ck_assert_int_eq(g->cash, JUTSU_MONEY_NULL);
+    ck_assert_int_eq(g->initial_capital, JUTSU_MONEY_NULL);
+    ck_assert_int_eq(g->strategy_cell, JUTSU_INT_NULL);
+    ck_assert_int_eq(g->trading_days_count, JUTSU_INT_NULL);
+    ck_assert(isnan(g->daily_return) && isnan(g->t_norm) && isnan(g->welford_mean));
+    return 0;
+}
+
+START_TEST(daily_perf_kpis_read)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    jutsu_date_t d = jutsu_date_from_ymd(2025, 2, 3);
+    struct kpi_rows k = { .seen = 0 };
+    struct jutsu_daily_perf_row other = full_perf("other", "offline_mock", d);
+    ok(&t, jutsu_data_daily_perf_upsert(t.s, &other));
+    for (int i = 2; i >= 0; i--) {   /* written out of order */
+        k.want[i] = i == 1 ? null_perf("v3_5b", "offline_mock", d + i)
+                           : full_perf("v3_5b", "offline_mock", d + i);
+        k.want[i].total_equity = INT64_C(5000000) * (i + 1);
+        ok(&t, jutsu_data_daily_perf_upsert(t.s, &k.want[i]));
+    }
+    struct jutsu_daily_perf_row late = full_perf("v3_5b", "offline_mock", d + 10);
+    ok(&t, jutsu_data_daily_perf_upsert(t.s, &late));
+    ok(&t, jutsu_data_daily_perf_kpis(t.s, "strategy", "v3_5b", "offline_mock", d, d + 5,
+                                      kpi_fn, &k));
+    ck_assert_int_eq(k.seen, 3);
+    tdb_close(&t);
+}
+END_TEST
+
+/* A select of some columns names them in the table's order; a name the
+ * table lacks is refused when the text is built, not at run time. */
+START_TEST(select_only_text)
+{
+    static struct jutsu_sql some = JUTSU_SQL_ONLY(&jutsu_daily_perf_table,
+                                                  "total_equity trading_date", "WHERE 1 = 1");
+    static struct jutsu_sql bad = JUTSU_SQL_ONLY(&jutsu_daily_perf_table,
+                                                 "trading_date equity", NULL);
+    ck_assert_str_eq(jutsu_sql_text(&some),
+                     "SELECT trading_date, total_equity FROM daily_performance WHERE 1 = 1");
+    ck_assert_ptr_null(jutsu_sql_text(&bad));
+}
+END_TEST
+
 START_TEST(daily_perf_prev_and_range)
 {
     struct tdb t;
@@ -1353,6 +1422,8 @@ static Suite *trading_suite(void)
     tcase_add_loop_test(tc, snapshot_bulk, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_round_trip, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_prev_and_range, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, daily_perf_kpis_read, 0, TDB_BACKENDS);
+    tcase_add_test(tc, select_only_text);
     tcase_add_loop_test(tc, daily_perf_bulk, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, isolation, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, trade_refusals, 0, TDB_BACKENDS);
