@@ -190,6 +190,16 @@ static void write_alone(struct stream *st, struct pend *p, size_t n)
     p->n = 0;
 }
 
+/* p's buffer freed if it holds nothing: a symbol done with keeps none. */
+static void release_empty(struct pend *p)
+{
+    if (p->n > 0)
+        return;
+    free(p->bars);
+    p->bars = NULL;
+    p->cap = 0;
+}
+
 /* Everything buffered but `keep`'s bars written: the small symbols as one
  * group, each large one's remainder alone; the emptied buffers freed (a
  * file of many symbols, one after another, must not keep one each). */
@@ -202,11 +212,7 @@ static void write_others(struct stream *st, const struct pend *keep)
             continue;
         if (p->large && p->n > 0 && !p->stopped)
             write_alone(st, p, p->n);
-        if (p->n == 0) {
-            free(p->bars);
-            p->bars = NULL;
-            p->cap = 0;
-        }
+        release_empty(p);
     }
 }
 
@@ -235,17 +241,17 @@ static int append(struct pend *p, const struct jutsu_bar *bars, size_t n)
  * by symbol has just finished a large one: its rest is written now, so that
  * symbols are stored one after the other (a kill leaves whole symbols and
  * whole batches of the one in hand). A file that interleaves symbols
- * (runs shorter than a batch) leaves it to the next full batch. */
+ * (runs shorter than a batch) leaves it to the next full batch. Either way
+ * an emptied buffer is freed now, also when the last batch took every bar
+ * (a symbol of a multiple of the batch size): kept, each such symbol of a
+ * file held a batch's worth of memory to the end of it. */
 static void end_run(struct stream *st)
 {
     if (st->last < st->np) {
         struct pend *q = &st->p[st->last];
-        if (q->large && !q->stopped && q->n > 0 && st->run >= (size_t)st->c->batch) {
+        if (q->large && !q->stopped && q->n > 0 && st->run >= (size_t)st->c->batch)
             write_alone(st, q, q->n);
-            free(q->bars);
-            q->bars = NULL;
-            q->cap = 0;
-        }
+        release_empty(q);
     }
     st->run = 0;
 }
