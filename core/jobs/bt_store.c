@@ -114,12 +114,16 @@ static int make_instance(struct jutsu_app *app, struct jutsu_bt_store *m,
 
 /* Secondary indexes that serve the service's other readers (the REST
  * routes, reports, retention) and none of a backtest's statements: each
- * backtest query and upsert is served by a unique key or by the index kept
- * beside it, so in a store nothing else reads they are only work, one
+ * backtest query and insert is served by a unique key (at worst reading
+ * the run's two entities' rows of a range, in a store that holds nothing
+ * else) or by the index kept beside it, so here they are only work, one
  * B-tree insert per row written (a fifth of a backtest's SQLite time). */
 static const char scratch_drops[] =
-    "DROP INDEX IF EXISTS idx_daily_perf_date;"          /* uix_daily_perf, mode_entity */
+    /* uix_daily_perf (trading_date first) serves a chain's one look back
+     * and the two range reads of the answer, over two entities' rows */
+    "DROP INDEX IF EXISTS idx_daily_perf_date;"
     "DROP INDEX IF EXISTS idx_daily_perf_entity;"
+    "DROP INDEX IF EXISTS idx_daily_perf_mode_entity;"
     "DROP INDEX IF EXISTS idx_perf_snapshot_mode_ts;"    /* uix_perf_snapshot_mode_strategy_ts */
     "DROP INDEX IF EXISTS idx_perf_snapshots_strategy;"
     "DROP INDEX IF EXISTS idx_live_trades_mode_ts;"      /* idx_live_trades_strategy */
