@@ -20,6 +20,7 @@
 #include "jutsu/error.h"
 #include "jobs/backtest.h"
 #include "cli/cli.h"
+#include "base/json_writer.h"
 #include "cli/cli_suggest.h"
 #include "cli/sweep.h"
 #include "host/entities.h"
@@ -312,16 +313,19 @@ static int refused(struct jutsu_cli *cli, const struct jutsu_backtest *r, int rc
     return JUTSU_EXIT_FAILURE;
 }
 
+/* The answer of POST /api/backtest, written without its json-c tree: the
+ * same bytes (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE). */
 static int print_json(const struct jutsu_backtest *r, const struct bt_args *a)
 {
-    json_object *o = jutsu_backtest_json(r, a->params, a->nparams);
-    if (o == NULL) {
-        jutsu_cli_error("out of memory");
+    struct jutsu_jw w;
+    jutsu_jw_init(&w, 0);
+    jutsu_backtest_write(&w, r, a->params, a->nparams);
+    int rc = jutsu_jw_write(&w, stdout);
+    jutsu_jw_free(&w);
+    if (rc != 0) {
+        jutsu_cli_error("%s", w.oom ? "out of memory" : strerror(errno));
         return JUTSU_EXIT_FAILURE;
     }
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                           JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
     return JUTSU_EXIT_OK;
 }
 

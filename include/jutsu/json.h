@@ -63,28 +63,42 @@ static inline json_object *jutsu_json_money(jutsu_money_t v)
     return json_object_new_string(buf);
 }
 
-/* A ratio rounded to `decimals` places (its column's precision: 6 for
- * NUMERIC(10,6), 2 for a percent of NUMERIC(5,2)) and written as that
- * text, trailing zeros dropped: 0.222724, never 0.22272400000000001.
- * NaN and infinities as null. */
-static inline json_object *jutsu_json_ratio(double v, int decimals)
+#define JUTSU_JSON_RATIO_BUFSZ 48
+
+/* The text jutsu_json_ratio gives a ratio, into buf (JUTSU_JSON_RATIO_BUFSZ
+ * bytes): its length, or -1 for what it writes as null. For a writer that
+ * prints JSON without building it. */
+static inline int jutsu_json_ratio_text(double v, int decimals, char *buf)
 {
-    char buf[48];
     if (!isfinite(v))
-        return NULL;
+        return -1;
     if (decimals < 0 || decimals > 12)
         decimals = 6;
-    int n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-    if (n <= 0 || (size_t)n >= sizeof(buf))
-        return NULL;
+    int n = snprintf(buf, JUTSU_JSON_RATIO_BUFSZ, "%.*f", decimals, v);
+    if (n <= 0 || n >= JUTSU_JSON_RATIO_BUFSZ)
+        return -1;
     if (strchr(buf, '.') != NULL) {
         while (n > 1 && buf[n - 1] == '0')
             buf[--n] = '\0';
         if (buf[n - 1] == '.')
             buf[--n] = '\0';
     }
-    if (strcmp(buf, "-0") == 0)
+    if (strcmp(buf, "-0") == 0) {
         memcpy(buf, "0", 2);
+        n = 1;
+    }
+    return n;
+}
+
+/* A ratio rounded to `decimals` places (its column's precision: 6 for
+ * NUMERIC(10,6), 2 for a percent of NUMERIC(5,2)) and written as that
+ * text, trailing zeros dropped: 0.222724, never 0.22272400000000001.
+ * NaN and infinities as null. */
+static inline json_object *jutsu_json_ratio(double v, int decimals)
+{
+    char buf[JUTSU_JSON_RATIO_BUFSZ];
+    if (jutsu_json_ratio_text(v, decimals, buf) < 0)
+        return NULL;
     return json_object_new_double_s(strtod(buf, NULL), buf);
 }
 

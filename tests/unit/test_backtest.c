@@ -6,6 +6,7 @@
  * day-by-day indicators against an independent computation from the
  * closes.
  */
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "jutsu/error.h"
 #include "jobs/backtest.h"
+#include "base/json_writer.h"
 #include "base/calendar.h"
 #include "store/data_api.h"
 #include "market/sync.h"
@@ -206,6 +208,43 @@ START_TEST(backtest_indicators)
 }
 END_TEST
 
+/* The answer written (the CLI's) is json-c's print of the answer built
+ * (the REST route's), byte for byte, in both layouts and both slash
+ * escapes; with parameters, one given twice, a null reason and no
+ * baseline too. */
+static void same_json(struct jutsu_backtest *r)
+{
+    static const struct jutsu_param params[] = {
+        { .name = "upper_z", .value = "1.1" }, { .name = "sma_slow", .value = "150" },
+        { .name = "upper_z", .value = "1.2/x" },
+    };
+    for (int k = 0; k < 8; k++) {
+        int slash = k & 1, plain = (k >> 1) & 1, nob = k >> 2;
+        int has_b = r->has_baseline;
+        if (nob) {
+            r->has_baseline = 0;
+            if (r->ntrades)
+                r->trades[0].reason[0] = '\0';
+        }
+        struct jutsu_jw w;
+        if (plain)
+            jutsu_jw_init_plain(&w, slash);
+        else
+            jutsu_jw_init(&w, slash);
+        jutsu_backtest_write(&w, r, params, 3);
+        json_object *o = jutsu_backtest_json(r, params, 3);
+        ck_assert_ptr_nonnull(o);
+        int flags = (plain ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) |
+                    (slash ? 0 : JSON_C_TO_STRING_NOSLASHESCAPE);
+        const char *got = jutsu_jw_text(&w);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_str_eq(got, json_object_to_json_string_ext(o, flags));
+        json_object_put(o);
+        jutsu_jw_free(&w);
+        r->has_baseline = has_b;
+    }
+}
+
 /* The series a report is made of: a row per day ending at the summary's
  * equity, years that compound to the total return, the fills the summary
  * counts; and the same numbers as a run without them. */
@@ -245,6 +284,7 @@ START_TEST(backtest_series)
     }
     for (size_t i = 0; i < r.ndays; i++)
         ck_assert(r.days[i].drawdown <= 0 && r.days[i].baseline_drawdown <= 0);
+    same_json(&r);
     jutsu_backtest_free(&r);
     jutsu_backtest_free(&plain);
     tdb_close(&t);
