@@ -98,8 +98,8 @@ static int series_of(jutsu_prices *p, const char *symbol, struct series **out)
     memset(x, 0, sizeof(*x));
     strcpy(x->symbol, symbol);
     /* daily bars are keyed at 00:00 UTC of their trading date */
-    int rc = jutsu_data_bars_range(p->s, symbol, "1D", jutsu_date_to_time(p->from),
-                                   jutsu_date_to_time(p->to), 1, take_bar, x);
+    int rc = jutsu_data_bars_prices(p->s, symbol, "1D", jutsu_date_to_time(p->from),
+                                    jutsu_date_to_time(p->to), take_bar, x);
     if (rc != 0) {
         free(x->dates);
         free(x->bars);

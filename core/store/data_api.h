@@ -141,6 +141,12 @@ int jutsu_data_position_delete(jutsu_dbs *s, const char *strategy_id, const char
 int jutsu_data_metadata_list(jutsu_dbs *s, int (*fn)(const struct jutsu_metadata_row *, void *),
                              void *arg);
 
+/* Host-only: bars_range of the valid bars with only ts, open, high, low,
+ * close and volume read (every other field of the rows handed to fn NULL):
+ * what a price book keeps of each bar. */
+int jutsu_data_bars_prices(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                           jutsu_time_t from, jutsu_time_t to, jutsu_bar_fn fn, void *arg);
+
 /* Host-only: daily_perf_range with only trading_date, total_equity,
  * drawdown, the KPI columns (sharpe_ratio .. cagr, win_rate) and the trade
  * counts read; every other field of the rows handed to fn is NULL. For a

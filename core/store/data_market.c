@@ -36,6 +36,9 @@ static struct jutsu_sql bars_all = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
                                              "ORDER BY timestamp");
 static struct jutsu_sql bars_valid = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
                                                "AND is_valid = $5 ORDER BY timestamp");
+/* a price book's read: the valid bars' prices and volume, nothing else */
+static struct jutsu_sql bars_prices = JUTSU_SQL_ONLY(&bars,
+    "timestamp open high low close volume", RANGE "AND is_valid = $5 ORDER BY timestamp");
 static struct jutsu_sql bars_page = JUTSU_SQL(&bars, JUTSU_SQL_SELECT, RANGE
                                               "ORDER BY timestamp LIMIT $5 OFFSET $6");
 static const char bars_count[] = "SELECT COUNT(*) FROM market_data " RANGE;
@@ -115,14 +118,15 @@ static int call_typed(const void *row, void *arg)
     return t->bar ? t->bar(row, t->arg) : t->meta(row, t->arg);
 }
 
-int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timeframe,
-                          jutsu_time_t from, jutsu_time_t to, int valid_only,
-                          jutsu_bar_fn fn, void *arg)
+/* The bars of [from, to] through `sql`, a select of RANGE (and is_valid
+ * = true when `valid_only`). */
+static int range_read(jutsu_dbs *s, struct jutsu_sql *sql, const char *symbol,
+                      const char *timeframe, jutsu_time_t from, jutsu_time_t to, int valid_only,
+                      jutsu_bar_fn fn, void *arg)
 {
     struct jutsu_q q;
     struct jutsu_bar_row r;
-    if (jutsu_q_prepare_sql(&q, s, valid_only ? &bars_valid : &bars_all,
-                            "market_data: range read") != 0)
+    if (jutsu_q_prepare_sql(&q, s, sql, "market_data: range read") != 0)
         return q.rc;
     jutsu_q_text(&q, symbol);
     jutsu_q_text(&q, timeframe);
@@ -132,6 +136,20 @@ int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timefram
         jutsu_q_bool(&q, 1);
     struct typed_fn t = { .bar = fn, .arg = arg };
     return jutsu_q_each(&q, &bars, &r, call_typed, &t);
+}
+
+int jutsu_data_bars_range(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                          jutsu_time_t from, jutsu_time_t to, int valid_only,
+                          jutsu_bar_fn fn, void *arg)
+{
+    return range_read(s, valid_only ? &bars_valid : &bars_all, symbol, timeframe, from, to,
+                      valid_only, fn, arg);
+}
+
+int jutsu_data_bars_prices(jutsu_dbs *s, const char *symbol, const char *timeframe,
+                           jutsu_time_t from, jutsu_time_t to, jutsu_bar_fn fn, void *arg)
+{
+    return range_read(s, &bars_prices, symbol, timeframe, from, to, 1, fn, arg);
 }
 
 int jutsu_data_bars_page(jutsu_dbs *s, const char *symbol, const char *timeframe,

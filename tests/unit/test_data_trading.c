@@ -1409,6 +1409,52 @@ START_TEST(bars_paged)
 }
 END_TEST
 
+/* A price book's read: the valid bars of the range, oldest first, with
+ * their prices and volume, and nothing else read. */
+struct prices_seen {
+    size_t       n;
+    jutsu_time_t ts[8];
+};
+
+static int prices_fn(const struct jutsu_bar_row *b, void *arg)
+{
+    struct prices_seen *x = arg;
+    ck_assert_uint_lt(x->n, 8);
+    ck_assert_int_eq(b->open, 1000000);
+    ck_assert_int_eq(b->high, 2000000);
+    ck_assert_int_eq(b->low, 500000);
+    ck_assert_int_eq(b->close, 1500000 + (b->ts - T0) / DAY);
+    ck_assert_int_eq(b->volume, 100 + (b->ts - T0) / DAY);
+    ck_assert_ptr_null(b->symbol);
+    ck_assert_ptr_null(b->data_source);
+    ck_assert_int_eq(b->is_valid, JUTSU_INT_NULL);
+    x->ts[x->n++] = b->ts;
+    return 0;
+}
+
+START_TEST(bars_prices_read)
+{
+    struct tdb t;
+    int64_t ins = 0, skip = 0;
+    if (!open_db(&t, _i))
+        return;
+    struct jutsu_bar_row rows[6];
+    for (int i = 0; i < 6; i++)
+        rows[i] = (struct jutsu_bar_row){ .symbol = "QQQ", .timeframe = "1D",
+            .ts = T0 + i * DAY, .open = 1000000, .high = 2000000, .low = 500000,
+            .close = 1500000 + i, .volume = 100 + i, .data_source = "csv",
+            .is_valid = i != 2 };
+    ok(&t, jutsu_data_bars_upsert(t.s, rows, 6, &ins, &skip));
+    struct prices_seen x = { .n = 0 };
+    ok(&t, jutsu_data_bars_prices(t.s, "QQQ", "1D", T0 + DAY, T0 + 4 * DAY, prices_fn, &x));
+    ck_assert_uint_eq(x.n, 3);              /* day 2 is not valid, day 5 is past the range */
+    ck_assert_int_eq(x.ts[0], T0 + DAY);
+    ck_assert_int_eq(x.ts[1], T0 + 3 * DAY);
+    ck_assert_int_eq(x.ts[2], T0 + 4 * DAY);
+    tdb_close(&t);
+}
+END_TEST
+
 static Suite *trading_suite(void)
 {
     Suite *s = suite_create("data_trading");
@@ -1424,6 +1470,7 @@ static Suite *trading_suite(void)
     tcase_add_loop_test(tc, daily_perf_prev_and_range, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_kpis_read, 0, TDB_BACKENDS);
     tcase_add_test(tc, select_only_text);
+    tcase_add_loop_test(tc, bars_prices_read, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, daily_perf_bulk, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, isolation, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, trade_refusals, 0, TDB_BACKENDS);
