@@ -160,7 +160,8 @@ int  jutsu_eod_backfill(struct jutsu_app *app, jutsu_date_t from, jutsu_date_t t
  * waits for data is JUTSU_EPLUGIN too: a backtest has no later run.
  * `fresh`: s holds no daily_performance row of these entities (a store
  * just made), so their rows are added many per statement rather than
- * upserted one by one; a row that exists after all fails the run.
+ * upserted one by one, inside s's open transaction (JUTSU_ESTATE without
+ * one); a row that exists after all fails the run.
  */
 struct jutsu_prices;
 int  jutsu_eod_chains_on(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *market, int fresh,

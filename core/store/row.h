@@ -129,11 +129,18 @@ const struct jutsu_col *jutsu_row_col(const struct jutsu_table *t, const char *n
  * Rows of table t many per statement, through the driver's bulk path, into
  * a store that holds none of them yet (a backtest's, just made): inside
  * the session's open transaction (JUTSU_ESTATE without one). _add takes a
- * row the caller has checked, copied: it may go once _add returns. _end
- * writes what is gathered (keep = 1) or drops it, and frees the writer; a
- * row that met an existing one makes it fail with JUTSU_EEXIST (run the
- * table's upsert instead). Until _end, reads of t on the session do not
- * see the gathered rows.
+ * row the caller has checked, copied: it may go once _add returns; whole
+ * statements of rows are written as they fill. JUTSU_ERANGE from _add (an
+ * infinite value) refuses that row alone; any other failure ends the
+ * writer (later _adds and _end(keep = 1) return it): rows gathered before
+ * may be lost, so the caller rolls its transaction back. _end writes what
+ * is still gathered (keep = 1) or drops it (keep = 0: statements already
+ * written stay in the transaction, for the caller to roll back), and frees
+ * the writer; a row that met an existing one makes it fail with
+ * JUTSU_EEXIST (run the table's upsert instead). Until _end, reads of t on
+ * the session may not see every row added. Other statements may run on the
+ * session between _adds on SQLite; the PostgreSQL driver loads through
+ * COPY, so there nothing else may (the backtest's store is SQLite).
  */
 struct jutsu_row_bulk;
 int jutsu_row_bulk_begin(jutsu_dbs *s, const struct jutsu_table *t,

@@ -23,7 +23,7 @@ struct jutsu_row_bulk {
     const struct jutsu_table *t;
     jutsu_bulk               *b;
     jutsu_time_t              now;     /* the stamp of every row: the writer's start */
-    int                       failed;  /* the driver refused a row: _end keeps nothing */
+    int                       failed;  /* the driver's failure: nothing more is taken */
 };
 
 int jutsu_row_bulk_begin(jutsu_dbs *s, const struct jutsu_table *t,
@@ -58,13 +58,18 @@ int jutsu_row_bulk_add(struct jutsu_row_bulk *w, const void *row)
 {
     struct jutsu_db_value v[MAX_COLS];
     size_t nv;
+    if (w->failed)
+        return w->failed;
     int rc = jutsu_row_values(w->t, row, w->now, v, MAX_COLS, &nv);
-    if (rc != 0)   /* refused before anything was gathered: the caller's to report */
+    if (rc != 0)   /* refused before anything was gathered: this row alone */
         return jutsu_dbs_fail(w->s, rc, "%s: an infinite value", w->t->name);
     if ((rc = w->s->ops->bulk_row(w->b, v)) != 0) {
-        /* the statement may be half gathered: nothing more is written */
-        w->failed = 1;
-        return jutsu_dbs_fail_driver(w->s, rc, "bulk row");
+        /* The driver may have dropped the statement it was filling, rows
+         * gathered before this one with it: the writer is done, and its
+         * code is never one a caller takes for this row's alone. */
+        jutsu_dbs_fail_driver(w->s, rc, "bulk row");
+        w->failed = rc == JUTSU_EINVAL || rc == JUTSU_ERANGE ? JUTSU_EDB : rc;
+        return w->failed;
     }
     return 0;
 }
@@ -76,9 +81,11 @@ int jutsu_row_bulk_end(struct jutsu_row_bulk *w, int keep)
     jutsu_dbs *s = w->s;
     int64_t written = 0, skipped = 0;
     int rc = s->ops->bulk_end(w->b, keep && !w->failed, &written, &skipped);
-    if (rc != 0)
+    if (keep && w->failed)
+        rc = w->failed;   /* rows were lost: the caller must not commit; said at _add */
+    else if (rc != 0)
         rc = jutsu_dbs_fail_driver(s, rc, "bulk write");
-    else if (keep && !w->failed && skipped > 0)
+    else if (keep && skipped > 0)
         rc = jutsu_dbs_fail(s, JUTSU_EEXIST, "%s: %lld of the rows were already there; a bulk "
                             "write only adds rows", w->t->name, (long long)skipped);
     free(w);
