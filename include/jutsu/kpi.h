@@ -135,6 +135,12 @@ struct jutsu_kpi_ops {
      * day, and after a fold that returned NULL). Sets *next to the new
      * state (a new reference the host takes; NULL is allowed and stored as
      * JSON null) and values[i] to the value of columns[i] (NaN for NULL).
+     * `prev` is either the object this instance returned the day before
+     * (the host carries it in memory over a run of days) or a parse of the
+     * row's stored text: a state may carry data of the plugin's own in
+     * json-c's userdata to read the first kind faster, and must read the
+     * second the same. The host frees every state before the plugin is
+     * unloaded and never deep-copies one (it copies the text).
      * With `metrics` (below), values holds the metrics' values right after
      * the columns', as if the two lists were one: values[ncolumns + j] is
      * the value of metrics[j]. The host's array has room for

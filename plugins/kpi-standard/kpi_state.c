@@ -199,7 +199,10 @@ int kpi_state_read(const json_object *obj, struct kpi_acc *a, char *why, size_t 
     json_object *v;
     int rc;
     memset(a, 0, sizeof(*a));
-    const struct kpi_copy *copy = obj ? json_object_get_userdata((json_object *)obj) : NULL;
+    /* json-c keeps its own userdata on other types (a parsed double's
+     * text): only an object's can be a copy of ours */
+    const struct kpi_copy *copy = obj && json_object_get_type(obj) == json_type_object
+                                  ? json_object_get_userdata((json_object *)obj) : NULL;
     if (copy != NULL && copy->magic == KPI_COPY_MAGIC) {
         *a = copy->a;   /* written by kpi_state_write from these values */
         return 0;

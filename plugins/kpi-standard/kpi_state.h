@@ -18,6 +18,9 @@
  * (json-c's userdata), which kpi_state_read takes instead of reading the
  * members: the EOD chain hands the previous day's object back in memory,
  * day after day. An object parsed from text has none and is read strictly.
+ * Such an object holds pointers into this plugin (the copy's free function,
+ * its keys, added as constants): it must be freed before the plugin is
+ * unloaded, and json_object_deep_copy refuses it (copy its text instead).
  *
  * Thread-safety: both functions are reentrant. kpi_state_read only reads
  * `obj` (no reference counting, no serialisation), so the same object may

@@ -922,9 +922,10 @@ START_TEST(test_malformed_other)
     s.equity = s.hwm = CAPITAL;
     series_day(&s, money("10100"), 1, 0, 0, 0, &d);
 
-    /* not an object */
-    static const char *const not_objects[] = { "[1, 2]", "\"state\"", "42" };
-    for (int i = 0; i < 3; i++) {
+    /* not an object; "1." is a double json-c keeps with its 2-byte text as
+     * userdata, which the state's copy must not be taken for */
+    static const char *const not_objects[] = { "[1, 2]", "\"state\"", "42", "1." };
+    for (int i = 0; i < 4; i++) {
         json_object *prev = json_tokener_parse(not_objects[i]);
         ck_assert_int_eq(f.ops->fold(f.inst->state, prev, &d, &next, v), JUTSU_EMALFORMED);
         ck_assert_ptr_null(next);
