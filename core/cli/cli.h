@@ -163,7 +163,8 @@ void jutsu_cli_ratio(char *buf, size_t n, double v);
  * (core/base/json_writer.h) as jutsu_jw_json would write json-c's parse of it,
  * without the parse (core/cli/cli_json_stored.c): 0; or -1 for a text
  * outside the plain JSON this takes (blanks, \u escapes, a repeated key,
- * deep nesting, NULL...), w then as it was, for the caller to parse. */
+ * deep nesting, NULL...) or a PLAIN writer, w then as it was, for the
+ * caller to parse. */
 struct jutsu_jw;
 int jutsu_jw_stored(struct jutsu_jw *w, const char *text);
 

@@ -206,6 +206,8 @@ static int value(struct jutsu_jw *w, const char **pp, int level)
 
 int jutsu_jw_stored(struct jutsu_jw *w, const char *text)
 {
+    if (w->plain)
+        return -1;   /* it lays out the PRETTY form only: json-c does the rest */
     /* what a refusal half-way puts back */
     size_t len = w->len;
     int after_key = w->after_key;

@@ -6,10 +6,12 @@
  * was a twentieth of a backtest. Our writers store a plain text,
  * [{"symbol":"X","quantity":N,...},...], with no blanks, no escapes and no
  * nesting inside a position; that is read here. Any other text (blanks, an
- * escape, a nested value, a repeated key, a symbol that is not a string, a
- * quantity that is not a whole number of at most 18 digits, more than
- * JUTSU_EOD_HELD_MAX positions) is refused, for json-c to read as before,
- * so that what the chain accepts and the problems it names stay the same.
+ * escape, a nested value, "symbol" or "quantity" given twice, a symbol that
+ * is not a string, a quantity that is not a whole number of at most 18
+ * digits, a key of 16 characters or more, more than JUTSU_EOD_HELD_MAX
+ * positions) is refused, for json-c to read as before, so that what the
+ * chain accepts and the problems it names stay the same. (Another key given
+ * twice is read as json-c reads it: only these two are looked at.)
  */
 #ifndef JUTSU_EOD_HELD_H
 #define JUTSU_EOD_HELD_H

@@ -34,8 +34,12 @@ int jutsu_q_prepare_sql(struct jutsu_q *q, jutsu_dbs *s, struct jutsu_sql *sql, 
         memset(q, 0, sizeof(*q));
         q->s = s;
         q->what = what;
-        q->rc = jutsu_dbs_fail(s, JUTSU_ENOMEM, "%s: out of memory building the statement",
-                               what);
+        /* a JUTSU_SQL_ONLY naming a column its table lacks is a bug, and
+         * the one other way to get here */
+        q->rc = jutsu_dbs_fail(s, sql->only ? JUTSU_EINVAL : JUTSU_ENOMEM, "%s: %s", what,
+                               sql->only ? "cannot build the statement (out of memory, or a "
+                                           "column it names is not in the table)"
+                                         : "out of memory building the statement");
         return q->rc;
     }
     int rc = jutsu_q_prepare(q, s, text, what);

@@ -278,7 +278,7 @@ static void read_row(struct jutsu_q *q, const struct jutsu_table *t, void *row)
     for (size_t i = 0; i < t->ncols; i++) {
         if (!jutsu_sql_reads(&t->cols[i]))
             continue;
-        if (q->only == 0 || ((q->only >> i) & 1))
+        if (q->only == 0 || (i < 64 && ((q->only >> i) & 1)))
             read_col(q, &t->cols[i], (char *)row + t->cols[i].off);
         else
             null_col(&t->cols[i], (char *)row + t->cols[i].off);

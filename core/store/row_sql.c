@@ -60,7 +60,7 @@ static int list(struct sb *b, const struct jutsu_sql *q, const char *sep,
 static int pick_read(const struct jutsu_sql *q, const struct jutsu_col *c)
 {
     size_t i = (size_t)(c - q->table->cols);
-    return jutsu_sql_reads(c) && (q->only == NULL || ((q->only_mask >> i) & 1));
+    return jutsu_sql_reads(c) && (q->only == NULL || (i < 64 && ((q->only_mask >> i) & 1)));
 }
 
 /* The set of the columns q->only names, into q->only_mask; -1 for a name

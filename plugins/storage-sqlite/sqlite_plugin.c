@@ -178,7 +178,11 @@ static int sq_init(const struct jutsu_host *host, jutsu_ctx *ctx, void **state)
     sqlite3 *probe = NULL;
     int create = 1, rc;
 
-    if (pthread_once(&global_once, global_setup) != 0 || global_rc != SQLITE_OK) {
+    if (pthread_once(&global_once, global_setup) != 0) {
+        host->set_error(ctx, "SQLite cannot initialise: pthread_once failed");
+        return JUTSU_EDB;
+    }
+    if (global_rc != SQLITE_OK) {
         host->set_error(ctx, "SQLite cannot initialise: %s", sqlite3_errstr(global_rc));
         return JUTSU_EDB;
     }
