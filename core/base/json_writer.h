@@ -86,7 +86,9 @@ static inline int jutsu_jw_room(struct jutsu_jw *w, size_t n)
         return -1;
     if (w->len + n <= w->cap)
         return 0;
-    size_t cap = w->cap ? w->cap : 64 * 1024;
+    /* a command's answer starts at 64 KiB; a PLAIN text (a row's
+     * positions, a few hundred bytes) at 1 KiB */
+    size_t cap = w->cap ? w->cap : w->plain ? 1024 : 64 * 1024;
     while (cap < w->len + n)
         cap *= 2;
     char *b = realloc(w->buf, cap);
