@@ -248,22 +248,12 @@ static inline void jutsu_jw_int(struct jutsu_jw *w, int64_t v)
     jutsu_jw_put(w, p, (size_t)(end - p));
 }
 
-/* Money as jutsu_money_format writes it (exact, six decimals), without
- * snprintf: into buf (JUTSU_MONEY_BUFSZ bytes), NUL-terminated; returns
- * the length. For CSV cells too. */
+/* Money as jutsu_money_format writes it (exact, six decimals) into buf
+ * (JUTSU_MONEY_BUFSZ bytes), NUL-terminated; returns the length. For CSV
+ * cells too. */
 static inline size_t jutsu_jw_money_text(jutsu_money_t v, char *buf)
 {
-    char tmp[32], *end = tmp + sizeof(tmp), *p = end;
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    p = jutsu_jw_digits(p, mag % (uint64_t)JUTSU_MONEY_SCALE, 6);
-    *--p = '.';
-    p = jutsu_jw_digits(p, mag / (uint64_t)JUTSU_MONEY_SCALE, 1);
-    if (v < 0)
-        *--p = '-';
-    size_t n = (size_t)(end - p);
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return n;
+    return (size_t)jutsu_money_format(v, buf);
 }
 
 /* Money as a JSON string of that text. */
@@ -280,24 +270,16 @@ static inline void jutsu_jw_money(struct jutsu_jw *w, jutsu_money_t v)
 /* A date as the string jutsu_date_format writes ("2025-06-27"). */
 static inline void jutsu_jw_date(struct jutsu_jw *w, jutsu_date_t d)
 {
-    int y, m, dd;
-    jutsu_date_to_ymd(d, &y, &m, &dd);
-    if (y < 0 || y > 9999) {   /* a signed year: rare, said by the sdk */
-        char buf[JUTSU_DATE_BUFSZ];
-        jutsu_date_format(d, buf);
-        jutsu_jw_str(w, buf);
+    char buf[JUTSU_DATE_BUFSZ + 2];
+    int n = jutsu_date_format(d, buf + 1);
+    if (n < 0) {   /* jutsu_json_date's null */
+        jutsu_jw_raw(w, "null");
         return;
     }
-    char buf[12], *end = buf + sizeof(buf), *p = end;
-    *--p = '"';
-    p = jutsu_jw_digits(p, (uint64_t)dd, 2);
-    *--p = '-';
-    p = jutsu_jw_digits(p, (uint64_t)m, 2);
-    *--p = '-';
-    p = jutsu_jw_digits(p, (uint64_t)y, 4);
-    *--p = '"';
+    buf[0] = '"';
+    buf[n + 1] = '"';
     jutsu_jw_value(w);
-    jutsu_jw_put(w, p, (size_t)(end - p));
+    jutsu_jw_put(w, buf, (size_t)n + 2);
 }
 
 static inline void jutsu_jw_bool(struct jutsu_jw *w, int v)
