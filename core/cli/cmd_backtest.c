@@ -20,6 +20,7 @@
 #include "jutsu/error.h"
 #include "jobs/backtest.h"
 #include "cli/cli.h"
+#include "base/heap.h"
 #include "base/json_writer.h"
 #include "cli/cli_suggest.h"
 #include "cli/sweep.h"
@@ -29,6 +30,8 @@
 #define BT_MAX_PARAMS 64
 /* trades shown in the text report without --trades */
 #define BT_SHOWN_TRADES 10
+/* the heap a run of 15 years of six symbols grows to, with room */
+#define BT_HEAP_EXPECT ((size_t)32 << 20)
 
 struct bt_args {
     struct jutsu_backtest_opts o;
@@ -332,6 +335,9 @@ static int print_json(const struct jutsu_backtest *r, const struct bt_args *a)
 static int run(struct jutsu_cli *cli, struct bt_args *a)
 {
     jutsu_dbs *s = NULL;
+    /* one run, then exit: its ~15 MB of new heap in huge pages; refused,
+     * the run is as correct, only slower (heap.h) */
+    (void)jutsu_heap_huge(BT_HEAP_EXPECT);
     int rc = jutsu_cli_start_storage(cli, (1u << JUTSU_KIND_STRATEGY) | (1u << JUTSU_KIND_KPI),
                                      &s);
     if (rc != 0)
