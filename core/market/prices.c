@@ -19,6 +19,8 @@ struct series {
     jutsu_money_t before_close;
 };
 
+#define BOOK_FIRST_CAP 8192   /* dates: 22 years of daily bars */
+
 struct jutsu_prices {
     jutsu_dbs    *s;
     jutsu_date_t  from, to;
@@ -97,6 +99,17 @@ static int series_of(jutsu_prices *p, const char *symbol, struct series **out)
     struct series *x = &p->sym[p->n];
     memset(x, 0, sizeof(*x));
     strcpy(x->symbol, symbol);
+    /* one bar a date at most: sized once for the book's range (a long
+     * one is sized part way and grows), not grown and copied by doubling */
+    size_t span = (size_t)(p->to - p->from) + 1;
+    x->cap = span < BOOK_FIRST_CAP ? span : BOOK_FIRST_CAP;
+    x->dates = malloc(x->cap * sizeof(*x->dates));
+    x->bars = malloc(x->cap * sizeof(*x->bars));
+    if (x->dates == NULL || x->bars == NULL) {
+        free(x->dates);
+        free(x->bars);
+        return JUTSU_ENOMEM;
+    }
     /* daily bars are keyed at 00:00 UTC of their trading date */
     int rc = jutsu_data_bars_prices(p->s, symbol, "1D", jutsu_date_to_time(p->from),
                                     jutsu_date_to_time(p->to), take_bar, x);
