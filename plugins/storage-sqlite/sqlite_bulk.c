@@ -51,7 +51,7 @@ static int check_names(jutsu_db *db, const char *what, const char *const *names,
 static char *insert_sql(const char *table, const char *const *columns, int ncolumns,
                         const char *const *conflict, int nconflict, int nrows)
 {
-    /* every name is at most 63 bytes, quoted; "?NNNNN, " is at most 8 */
+    /* every name is at most 63 bytes, quoted; "?, " is 3 (8 leaves room) */
     size_t size = 96 + strlen(table) + (size_t)(ncolumns + nconflict) * 70 +
                   (size_t)nrows * ((size_t)ncolumns * 8 + 4);
     char *sql = malloc(size);
@@ -64,9 +64,8 @@ static char *insert_sql(const char *table, const char *const *columns, int ncolu
     n += (size_t)snprintf(sql + n, size - n, ") VALUES ");
     for (int r = 0; r < nrows; r++) {
         n += (size_t)snprintf(sql + n, size - n, "%s(", r ? ", " : "");
-        for (int i = 0; i < ncolumns; i++)
-            n += (size_t)snprintf(sql + n, size - n, "%s?%d", i ? ", " : "",
-                                  r * ncolumns + i + 1);
+        for (int i = 0; i < ncolumns; i++)   /* numbered in order, as bound */
+            n += (size_t)snprintf(sql + n, size - n, "%s?", i ? ", " : "");
         n += (size_t)snprintf(sql + n, size - n, ")");
     }
     n += (size_t)snprintf(sql + n, size - n, " ON CONFLICT");
