@@ -88,6 +88,8 @@ static int series_of(jutsu_prices *p, const char *symbol, struct series **out)
         }
     if (strlen(symbol) >= sizeof(p->sym[0].symbol))
         return JUTSU_EINVAL;
+    if (p->s == NULL)
+        return JUTSU_ESTATE;   /* detached: only what was read */
     if (p->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 8;
         struct series *s = realloc(p->sym, cap * sizeof(*s));
@@ -121,6 +123,17 @@ static int series_of(jutsu_prices *p, const char *symbol, struct series **out)
     p->n++;
     *out = x;
     return 0;
+}
+
+int jutsu_prices_detach(jutsu_prices *p, const char *const *symbols, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct series *x;
+        rc = series_of(p, symbols[i], &x);
+    }
+    p->s = NULL;
+    return rc;
 }
 
 /* Index of the last date <= d, or -1. */
@@ -214,6 +227,8 @@ int jutsu_prices_asof(jutsu_prices *p, const char *symbol, jutsu_date_t d, jutsu
         *on = x->dates[i];
         return 0;
     }
+    if (!x->before_read && p->s == NULL)
+        return JUTSU_ESTATE;
     if (!x->before_read) {
         jutsu_time_t ts;
         rc = jutsu_data_close_before(p->s, symbol, "1D", jutsu_date_to_time(p->from), &ts,
