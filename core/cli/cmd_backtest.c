@@ -352,6 +352,7 @@ static int run(struct jutsu_cli *cli, struct bt_args *a)
     a->o.series = 1;
     a->o.params = a->params;
     a->o.nparams = a->nparams;
+    a->o.baseline_thread = 1;   /* one run, alone: the second core values the baseline */
     struct jutsu_backtest r;
     rc = jutsu_backtest_run(cli->app, &a->o, &r);
     if (daily && fclose(daily) != 0 && rc == 0) {

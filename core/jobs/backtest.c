@@ -13,6 +13,7 @@
 #include "jutsu/error.h"
 #include "jutsu/json.h"
 #include "jobs/backtest.h"
+#include "jobs/bt_baseline.h"
 #include "jobs/bt_store.h"
 #include "base/calendar.h"
 #include "base/clock.h"
@@ -285,27 +286,71 @@ static int trade_days(struct trader *t, jutsu_prices *p, const struct jutsu_back
     return rc;
 }
 
-/* The EOD chains of the run's entities over the range: a day the EOD
- * code could not value fails the run with that day's reason. */
+/* The first day's problem of a report, or NULL. */
+static const struct jutsu_eod_day *first_problem(const struct jutsu_eod_report *er)
+{
+    for (size_t i = 0; er && i < er->ndays; i++)
+        if (er->days[i].error[0])
+            return &er->days[i];
+    return NULL;
+}
+
+/*
+ * The EOD chains of the run's entities over the range: a day the EOD code
+ * could not value fails the run with that day's reason. With the baseline
+ * on its thread (`base`), the chain here is the strategy's alone, then the
+ * baseline's is waited for; the message is the one a single pass gives:
+ * a failure of a whole chain, else the earliest day's problem (the
+ * strategy's first, as its chain runs first).
+ */
 static int finalise_days(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *ps,
-                         const struct bt_entities *bt, const struct jutsu_backtest_opts *o,
-                         jutsu_prices *p, struct jutsu_backtest *out)
+                         const struct bt_entities *bt, struct jutsu_bt_baseline *base,
+                         const struct jutsu_backtest_opts *o, jutsu_prices *p,
+                         struct jutsu_backtest *out)
 {
     struct jutsu_eod_report er = { 0 };
+    const struct jutsu_eod_report *ber = NULL;
+    struct jutsu_entities set = bt->set;
+    if (base) {
+        set.n = set.nstrategies;
+        set.nbaselines = 0;
+    }
     /* the store in memory is new; the database (on_database) may not be */
-    int rc = jutsu_eod_chains_on(app, s, ps, !o->on_database, &bt->set, o->from, o->to, p,
-                                 &er);
-    if (rc == JUTSU_EPLUGIN) {
-        for (size_t i = 0; i < er.ndays; i++)
-            if (er.days[i].error[0]) {
-                fail(out, rc, "%s", er.days[i].error);
-                break;
-            }
-    } else if (rc != 0) {
+    int rc = jutsu_eod_chains_on(app, s, ps, !o->on_database, &set, o->from, o->to, p, &er);
+    int brc = base ? jutsu_bt_baseline_join(base, &ber) : 0;
+    if (rc != 0 && rc != JUTSU_EPLUGIN) {
         fail(out, rc, "%s", er.error);
+    } else if (brc != 0 && brc != JUTSU_EPLUGIN) {
+        rc = fail(out, brc, "%s", ber->error);
+    } else if (rc != 0 || brc != 0) {
+        const struct jutsu_eod_day *a = first_problem(&er), *b = first_problem(ber);
+        const struct jutsu_eod_day *d = a && (b == NULL || a->date <= b->date) ? a : b;
+        rc = fail(out, JUTSU_EPLUGIN, "%s", d ? d->error : "the EOD pass failed");
     }
     jutsu_eod_report_free(&er);
     return rc;
+}
+
+/* The baseline on a thread of its own when the run asks and its symbol
+ * has every bar (jobs/bt_baseline.h); *base stays NULL otherwise, and also
+ * when the thread cannot start: the run then values it here, as ever. */
+static void start_baseline(struct jutsu_app *app, jutsu_dbs *ps, const struct bt_entities *bt,
+                           const struct jutsu_backtest_opts *o, struct jutsu_backtest *out,
+                           struct jutsu_bt_baseline **base)
+{
+    jutsu_prices *book = NULL;
+    char err[256];
+    *base = NULL;
+    if (!o->baseline_thread || o->on_database || !out->has_baseline ||
+        jutsu_prices_new(ps, o->from, o->to, &book) != 0)
+        return;
+    if (!jutsu_bt_baseline_ready(app, &bt->v[1], book, o->from, o->to)) {
+        jutsu_prices_free(book);
+        return;
+    }
+    if (jutsu_bt_baseline_start(app, &bt->v[1], o->from, o->to, book, base, err,
+                                sizeof(err)) != 0)
+        jutsu_log("backtest", JUTSU_LOG_DEBUG, "the baseline runs after the strategy: %s", err);
 }
 
 struct trades_out {
@@ -398,9 +443,11 @@ void jutsu_backtest_free(struct jutsu_backtest *r)
 }
 
 /* Both sides' series and summaries, read back from the rows the run
- * wrote; the strategy's day by day into o->daily as CSV when asked. */
-static int report_sides(jutsu_dbs *s, const struct bt_entities *bt, const struct trader *t,
-                        const struct jutsu_backtest_opts *o, struct jutsu_backtest *out)
+ * wrote (the baseline's from `bs`, its thread's store, or s); the
+ * strategy's day by day into o->daily as CSV when asked. */
+static int report_sides(jutsu_dbs *s, jutsu_dbs *bs, const struct bt_entities *bt,
+                        const struct trader *t, const struct jutsu_backtest_opts *o,
+                        struct jutsu_backtest *out)
 {
     if (o->daily) {
         fprintf(o->daily, "date,equity,cash,cell,trend_state,vol_state,t_norm,z_score,"
@@ -415,7 +462,8 @@ static int report_sides(jutsu_dbs *s, const struct bt_entities *bt, const struct
     if (rc == 0 && out->has_baseline) {
         const char *sym[1] = { bt->v[1].symbol };
         struct series_out bx = { &out->baseline, NULL, sym, 1, run, 1, 0, 0 };
-        rc = read_side(s, &bt->v[1], o->from, o->to, &bx);
+        if ((rc = read_side(bs, &bt->v[1], o->from, o->to, &bx)) != 0)
+            s = bs;   /* whose error line to quote */
     }
     if (rc == 0 && run && (rc = read_trades(s, &bt->v[0], t->app->tz, out)) == 0)
         rc = make_years(out);
@@ -565,6 +613,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
     struct jutsu_sched_time when;
     struct jutsu_ctx priv = { 0 };
     struct jutsu_bt_store *mem = NULL;
+    struct jutsu_bt_baseline *base = NULL;
     jutsu_dbs *ps = NULL, *s = NULL;
     jutsu_prices *p = NULL;
     memset(out, 0, sizeof(*out));
@@ -591,13 +640,15 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         fail(out, rc, "the price book: %s", jutsu_strerror(rc));
         goto close_trader;
     }
+    start_baseline(app, ps, &bt, o, out, &base);
     if ((rc = past_deadline(o, "before its warm-up", 0, out)) == 0 &&
         (rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error))) == 0 &&
         (rc = trade_days(&t, p, o, out)) == 0 &&
         (rc = past_deadline(o, "before the EOD pass", 0, out)) == 0 &&
-        (rc = finalise_days(app, s, ps, &bt, o, p, out)) == 0 &&
+        (rc = finalise_days(app, s, ps, &bt, base, o, p, out)) == 0 &&
         (rc = past_deadline(o, "after the EOD pass", 0, out)) == 0)
-        rc = report_sides(s, &bt, &t, o, out);
+        rc = report_sides(s, base ? jutsu_bt_baseline_session(base) : s, &bt, &t, o, out);
+    jutsu_bt_baseline_free(base);
     jutsu_prices_free(p);
 close_trader:
     jutsu_trader_close(&t);

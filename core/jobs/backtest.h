@@ -117,6 +117,11 @@ struct jutsu_backtest_opts {
      * 15 times slower, and the database's write lock held for the run.
      * For the tests that compare the two. */
     int           on_database;
+    /* not 0: the baseline's EOD chain runs on a thread of its own beside
+     * the trading (jobs/bt_baseline.h), when its symbol has a bar on every
+     * trading day of the range; the same results. For a run alone on the
+     * machine (the CLI's); a sweep keeps the cores busy already. */
+    int           baseline_thread;
 };
 
 /* Runs it. 0, JUTSU_ENOENT (no such strategy), JUTSU_EINVAL (a range

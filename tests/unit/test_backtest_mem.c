@@ -5,7 +5,9 @@
  * sides, every trade, every KPI, the JSON and the daily CSV, on both
  * backends; with an active override read from the configured database;
  * the same refusal past the end of the data; and two runs at once on two
- * threads, each equal to a run alone.
+ * threads, each equal to a run alone. The baseline on a thread of its own
+ * (jobs/bt_baseline.h) gives the same again, and its module on its own:
+ * one row a trading day, and no thread where a bar is missing.
  */
 #include <math.h>
 #include <pthread.h>
@@ -14,7 +16,9 @@
 #include <string.h>
 
 #include "jutsu/error.h"
+#include "base/calendar.h"
 #include "jobs/backtest.h"
+#include "jobs/bt_baseline.h"
 #include "store/data_api.h"
 #include "testdb.h"
 #include "trading/params.h"
@@ -102,14 +106,21 @@ static void run(struct tdb *t, struct jutsu_backtest_opts o, int on_database,
 
 static void compare(struct tdb *t, const struct jutsu_backtest_opts *o)
 {
-    struct jutsu_backtest mem, db;
-    char *mcsv = NULL, *dcsv = NULL;
+    struct jutsu_backtest mem, db, th;
+    char *mcsv = NULL, *dcsv = NULL, *tcsv = NULL;
+    struct jutsu_backtest_opts ot = *o;
+    ot.baseline_thread = 1;
     run(t, *o, 0, &mem, &mcsv);
     run(t, *o, 1, &db, &dcsv);
+    run(t, ot, 0, &th, &tcsv);
     ck_assert_int_gt(mem.strategy.trades, 10);
     ck_assert_uint_gt(mem.ndays, 100);
     same_run(&mem, &db);
     ck_assert_str_eq(mcsv, dcsv);
+    same_run(&th, &db);
+    ck_assert_str_eq(tcsv, dcsv);
+    free(tcsv);
+    jutsu_backtest_free(&th);
     /* neither left anything on the configured database */
     ck_assert_int_eq(tdb_count(t, "daily_performance", NULL), 0);
     ck_assert_int_eq(tdb_count(t, "live_trades", NULL), 0);
@@ -175,14 +186,20 @@ START_TEST(past_the_data_the_same_refusal)
         return;
     struct jutsu_backtest_opts o = { .strategy = "v3_5b", .from = tdb_ymd(2026, 1, 2),
                                      .to = tdb_ymd(2026, 5, 14), .series = 1 };
-    struct jutsu_backtest mem, db;
+    struct jutsu_backtest mem, db, th;
     int mrc = jutsu_backtest_run(t.app, &o, &mem);
+    o.baseline_thread = 1;   /* the baseline's bars end too: it stays on this thread */
+    int trc = jutsu_backtest_run(t.app, &o, &th);
+    o.baseline_thread = 0;
     o.on_database = 1;
     int drc = jutsu_backtest_run(t.app, &o, &db);
     ck_assert_int_ne(drc, 0);
     ck_assert_int_eq(mrc, drc);
+    ck_assert_int_eq(trc, drc);
     ck_assert_str_eq(mem.error, db.error);
+    ck_assert_str_eq(th.error, db.error);
     ck_assert_msg(strstr(db.error, "2026-05-13") != NULL, "%s", db.error);
+    jutsu_backtest_free(&th);
     jutsu_backtest_free(&mem);
     jutsu_backtest_free(&db);
     tdb_close(&t);
@@ -243,6 +260,56 @@ START_TEST(two_runs_at_once)
 }
 END_TEST
 
+static int count_row(const void *row, void *arg)
+{
+    (void)row;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* The module alone: ready only where the symbol has every bar; started,
+ * its store holds one row a trading day, the last one the chain's. */
+START_TEST(baseline_thread_alone)
+{
+    struct tdb t;
+    if (!tdb_open_v35(&t, _i))
+        return;
+    struct jutsu_entities all = { 0 };
+    char err[256];
+    ck_assert_int_eq(jutsu_entities_load(t.app, &all, err, sizeof(err)), 0);
+    const struct jutsu_entity *base = NULL;
+    for (size_t i = 0; i < all.n; i++)
+        if (all.v[i].type == JUTSU_ENTITY_BASELINE)
+            base = &all.v[i];
+    ck_assert_ptr_nonnull(base);
+    jutsu_date_t from = tdb_ymd(2025, 1, 2), to = tdb_ymd(2025, 6, 27);
+    jutsu_prices *book;
+    /* the bundled data ends 2026-05-13: a range past it is not ready */
+    ck_assert_int_eq(jutsu_prices_new(t.s, from, tdb_ymd(2026, 5, 14), &book), 0);
+    ck_assert_int_eq(jutsu_bt_baseline_ready(t.app, base, book, from, tdb_ymd(2026, 5, 14)), 0);
+    jutsu_prices_free(book);
+    ck_assert_int_eq(jutsu_prices_new(t.s, from, to, &book), 0);
+    ck_assert_int_eq(jutsu_bt_baseline_ready(t.app, base, book, from, to), 1);
+    struct jutsu_bt_baseline *b;
+    ck_assert_msg(jutsu_bt_baseline_start(t.app, base, from, to, book, &b, err, sizeof(err))
+                  == 0, "%s", err);
+    const struct jutsu_eod_report *er;
+    ck_assert_int_eq(jutsu_bt_baseline_join(b, &er), 0);
+    ck_assert_int_eq(er->failed, 0);
+    int rows = 0;
+    ck_assert_int_eq(jutsu_data_daily_perf_range(jutsu_bt_baseline_session(b), "baseline",
+                                                 base->id, base->mode, from, to, count_row,
+                                                 &rows), 0);
+    ck_assert_int_eq(rows, (int)jutsu_calendar_count(t.app->cal, from, to));
+    ck_assert_int_eq((int)er->ndays, rows);
+    jutsu_bt_baseline_free(b);
+    /* nothing of it reached the configured database */
+    ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 0);
+    jutsu_entities_free(&all);
+    tdb_close(&t);
+}
+END_TEST
+
 static Suite *backtest_mem_suite(void)
 {
     Suite *s = suite_create("backtest_mem");
@@ -252,6 +319,7 @@ static Suite *backtest_mem_suite(void)
     tcase_add_loop_test(tc, memory_equals_database_with_overrides, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, past_the_data_the_same_refusal, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, two_runs_at_once, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, baseline_thread_alone, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
     return s;
 }
