@@ -7,7 +7,8 @@
  * the same refusal past the end of the data; and two runs at once on two
  * threads, each equal to a run alone. The baseline on a thread of its own
  * (jobs/bt_baseline.h) gives the same again, and its module on its own:
- * one row a trading day, and no thread where a bar is missing.
+ * one row a trading day, no thread where a bar is missing, and a detached
+ * price book that answers only from what it read.
  */
 #include <math.h>
 #include <pthread.h>
@@ -303,6 +304,18 @@ START_TEST(baseline_thread_alone)
     ck_assert_int_eq(rows, (int)jutsu_calendar_count(t.app->cal, from, to));
     ck_assert_int_eq((int)er->ndays, rows);
     jutsu_bt_baseline_free(b);
+    /* a detached book answers from what it read, and for nothing else */
+    const char *qqq[1] = { "QQQ" };
+    jutsu_money_t close;
+    jutsu_date_t on;
+    ck_assert_int_eq(jutsu_prices_new(t.s, from, to, &book), 0);
+    ck_assert_int_eq(jutsu_prices_detach(book, qqq, 1), 0);
+    ck_assert_int_eq(jutsu_prices_on(book, "QQQ", tdb_ymd(2025, 6, 27), &close), 0);
+    ck_assert_int_gt(close, 0);
+    ck_assert_int_eq(jutsu_prices_on(book, "TLT", tdb_ymd(2025, 6, 27), &close), JUTSU_ESTATE);
+    ck_assert_int_eq(jutsu_prices_asof(book, "QQQ", from - 1, &close, &on), JUTSU_ERANGE);
+    ck_assert_int_eq(jutsu_prices_asof(book, "QQQ", from, &close, &on), 0);
+    jutsu_prices_free(book);
     /* nothing of it reached the configured database */
     ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 0);
     jutsu_entities_free(&all);
