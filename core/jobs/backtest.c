@@ -334,15 +334,17 @@ static int finalise_days(struct jutsu_app *app, jutsu_dbs *s, jutsu_dbs *ps,
 /* The baseline on a thread of its own when the run asks and its symbol
  * has every bar (jobs/bt_baseline.h); *base stays NULL otherwise, and also
  * when the thread cannot start: the run then values it here, as ever. */
-static void start_baseline(struct jutsu_app *app, jutsu_dbs *ps, const struct bt_entities *bt,
+static void start_baseline(struct jutsu_app *app, jutsu_prices *p, const struct bt_entities *bt,
                            const struct jutsu_backtest_opts *o, struct jutsu_backtest *out,
                            struct jutsu_bt_baseline **base)
 {
     jutsu_prices *book = NULL;
+    const char *sym[1] = { bt->v[1].symbol };
     char err[256];
     *base = NULL;
+    /* the run's book reads the series once; the thread gets a copy */
     if (!o->baseline_thread || o->on_database || !out->has_baseline ||
-        jutsu_prices_new(ps, o->from, o->to, &book) != 0)
+        jutsu_prices_copy(p, sym, 1, &book) != 0)
         return;
     if (!jutsu_bt_baseline_ready(app, &bt->v[1], book, o->from, o->to)) {
         jutsu_prices_free(book);
@@ -640,7 +642,7 @@ int jutsu_backtest_run(struct jutsu_app *app, const struct jutsu_backtest_opts *
         fail(out, rc, "the price book: %s", jutsu_strerror(rc));
         goto close_trader;
     }
-    start_baseline(app, ps, &bt, o, out, &base);
+    start_baseline(app, p, &bt, o, out, &base);
     if ((rc = past_deadline(o, "before its warm-up", 0, out)) == 0 &&
         (rc = jutsu_trader_catch_up(&t, p, o->from, out->error, sizeof(out->error))) == 0 &&
         (rc = trade_days(&t, p, o, out)) == 0 &&

@@ -71,7 +71,6 @@ int jutsu_bt_baseline_start(struct jutsu_app *app, const struct jutsu_entity *ba
                             struct jutsu_bt_baseline **out, char *err, size_t errsz)
 {
     struct jutsu_bt_baseline *b = calloc(1, sizeof(*b));
-    const char *sym[1] = { base->symbol };
     *out = NULL;
     if (b == NULL) {
         jutsu_prices_free(book);
@@ -84,10 +83,8 @@ int jutsu_bt_baseline_start(struct jutsu_app *app, const struct jutsu_entity *ba
     b->from = from;
     b->to = to;
     b->book = book;
-    int rc = jutsu_prices_detach(book, sym, 1);
+    int rc = pthread_create(&b->th, NULL, run_chain, b);
     if (rc != 0) {
-        snprintf(err, errsz, "the baseline's closes: %s", jutsu_strerror(rc));
-    } else if ((rc = pthread_create(&b->th, NULL, run_chain, b)) != 0) {
         snprintf(err, errsz, "cannot start the baseline's thread: %s", strerror(rc));
         rc = JUTSU_ENOMEM;
     }

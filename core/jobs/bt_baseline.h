@@ -11,7 +11,8 @@
  * off the run's time.
  *
  * The thread touches no session of the caller's: its closes come from a
- * detached price book (market/prices.h) that holds the symbol's series,
+ * detached copy of the run's price book (jutsu_prices_copy) holding the
+ * symbol's series,
  * and the caller starts it only when that series has a bar on every
  * trading day of the range, so the chain never asks the database where
  * the symbol's data ends.
@@ -29,9 +30,8 @@
 struct jutsu_bt_baseline;
 
 /*
- * Whether the baseline `base` can run on its own: `book` (the caller's,
- * over at least [from, to]) has a close of its symbol on every trading day
- * of [from, to]. Reads the series into the book when it has not yet.
+ * Whether the baseline `base` can run on its own: `book` (over at least
+ * [from, to]) has a close of its symbol on every trading day of [from, to].
  */
 int jutsu_bt_baseline_ready(struct jutsu_app *app, const struct jutsu_entity *base,
                             jutsu_prices *book, jutsu_date_t from, jutsu_date_t to);
@@ -39,8 +39,9 @@ int jutsu_bt_baseline_ready(struct jutsu_app *app, const struct jutsu_entity *ba
 /*
  * Starts the chain of `base` (copied; its strings must outlive the join)
  * over the trading days of [from, to] on a new thread, with the closes of
- * `book`, which it detaches and takes (freed with the baseline, also when
- * this fails). 0 with *out running, or an error in err (nothing runs).
+ * `book`, a detached copy (jutsu_prices_copy) that it takes (freed with
+ * the baseline, also when this fails). 0 with *out running, or an error in
+ * err (nothing runs).
  */
 int jutsu_bt_baseline_start(struct jutsu_app *app, const struct jutsu_entity *base,
                             jutsu_date_t from, jutsu_date_t to, jutsu_prices *book,

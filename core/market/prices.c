@@ -125,15 +125,37 @@ static int series_of(jutsu_prices *p, const char *symbol, struct series **out)
     return 0;
 }
 
-int jutsu_prices_detach(jutsu_prices *p, const char *const *symbols, size_t n)
+int jutsu_prices_copy(jutsu_prices *p, const char *const *symbols, size_t n,
+                      jutsu_prices **out)
 {
-    int rc = 0;
+    jutsu_prices *c = NULL;
+    int rc = jutsu_prices_new(NULL, p->from, p->to, &c);
+    if (rc == 0 && (c->sym = calloc(n ? n : 1, sizeof(*c->sym))) == NULL)
+        rc = JUTSU_ENOMEM;
+    if (rc == 0)
+        c->cap = n;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        struct series *x;
-        rc = series_of(p, symbols[i], &x);
+        struct series *x, *y = &c->sym[i];
+        if ((rc = series_of(p, symbols[i], &x)) != 0)
+            break;
+        *y = *x;
+        y->cap = x->n ? x->n : 1;
+        y->dates = malloc(y->cap * sizeof(*y->dates));
+        y->bars = malloc(y->cap * sizeof(*y->bars));
+        c->n++;   /* freed with the copy from here on */
+        if (y->dates == NULL || y->bars == NULL) {
+            rc = JUTSU_ENOMEM;
+            break;
+        }
+        memcpy(y->dates, x->dates, x->n * sizeof(*y->dates));
+        memcpy(y->bars, x->bars, x->n * sizeof(*y->bars));
     }
-    p->s = NULL;
-    return rc;
+    if (rc != 0) {
+        jutsu_prices_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
 }
 
 /* Index of the last date <= d, or -1. */

@@ -9,7 +9,7 @@
  * memory. Closes are exact (micro-units); invalid bars are never used.
  *
  * Not thread-safe: a book belongs to the job (and session) that made it;
- * a detached book (below) may be handed to another thread, whole.
+ * a detached copy (below) may be handed to another thread, whole.
  */
 #ifndef JUTSU_CORE_PRICES_H
 #define JUTSU_CORE_PRICES_H
@@ -25,12 +25,13 @@ typedef struct jutsu_prices jutsu_prices;
 int  jutsu_prices_new(jutsu_dbs *s, jutsu_date_t from, jutsu_date_t to, jutsu_prices **out);
 void jutsu_prices_free(jutsu_prices *p);
 
-/* Reads the series of `symbols` now (those not read yet) and lets go of
- * the session: the book then answers for them without I/O, and with
- * JUTSU_ESTATE where it would have had to read (another symbol, or a close
- * from before the range), so it no longer needs the session's thread.
- * 0 or a storage error (the book is then detached all the same). */
-int  jutsu_prices_detach(jutsu_prices *p, const char *const *symbols, size_t n);
+/* A new book over p's range holding copies of p's series of `symbols`
+ * (read into p first where it has not yet), detached from any session: it
+ * answers for them without I/O, and with JUTSU_ESTATE where it would have
+ * had to read (another symbol, or a close from before the range), so it
+ * may go to another thread. 0, JUTSU_ENOMEM or a storage error. */
+int  jutsu_prices_copy(jutsu_prices *p, const char *const *symbols, size_t n,
+                       jutsu_prices **out);
 
 /* The bar of `symbol` on the trading date d exactly (ts, OHLC, volume):
  * 0, JUTSU_ENOENT (no valid bar that day), JUTSU_ERANGE, or a storage

@@ -8,7 +8,7 @@
  * threads, each equal to a run alone. The baseline on a thread of its own
  * (jobs/bt_baseline.h) gives the same again, and its module on its own:
  * one row a trading day, no thread where a bar is missing, and a detached
- * price book that answers only from what it read.
+ * copy of a price book that answers only from what it holds.
  */
 #include <math.h>
 #include <pthread.h>
@@ -289,7 +289,10 @@ START_TEST(baseline_thread_alone)
     ck_assert_int_eq(jutsu_prices_new(t.s, from, tdb_ymd(2026, 5, 14), &book), 0);
     ck_assert_int_eq(jutsu_bt_baseline_ready(t.app, base, book, from, tdb_ymd(2026, 5, 14)), 0);
     jutsu_prices_free(book);
-    ck_assert_int_eq(jutsu_prices_new(t.s, from, to, &book), 0);
+    jutsu_prices *run;
+    const char *sym[1] = { base->symbol };
+    ck_assert_int_eq(jutsu_prices_new(t.s, from, to, &run), 0);
+    ck_assert_int_eq(jutsu_prices_copy(run, sym, 1, &book), 0);
     ck_assert_int_eq(jutsu_bt_baseline_ready(t.app, base, book, from, to), 1);
     struct jutsu_bt_baseline *b;
     ck_assert_msg(jutsu_bt_baseline_start(t.app, base, from, to, book, &b, err, sizeof(err))
@@ -304,18 +307,21 @@ START_TEST(baseline_thread_alone)
     ck_assert_int_eq(rows, (int)jutsu_calendar_count(t.app->cal, from, to));
     ck_assert_int_eq((int)er->ndays, rows);
     jutsu_bt_baseline_free(b);
-    /* a detached book answers from what it read, and for nothing else */
+    /* a detached copy answers from what it holds, as the book does, and
+     * for nothing else */
     const char *qqq[1] = { "QQQ" };
-    jutsu_money_t close;
+    jutsu_money_t close, want;
     jutsu_date_t on;
-    ck_assert_int_eq(jutsu_prices_new(t.s, from, to, &book), 0);
-    ck_assert_int_eq(jutsu_prices_detach(book, qqq, 1), 0);
+    ck_assert_int_eq(jutsu_prices_copy(run, qqq, 1, &book), 0);
     ck_assert_int_eq(jutsu_prices_on(book, "QQQ", tdb_ymd(2025, 6, 27), &close), 0);
+    ck_assert_int_eq(jutsu_prices_on(run, "QQQ", tdb_ymd(2025, 6, 27), &want), 0);
     ck_assert_int_gt(close, 0);
+    ck_assert_int_eq(close, want);
     ck_assert_int_eq(jutsu_prices_on(book, "TLT", tdb_ymd(2025, 6, 27), &close), JUTSU_ESTATE);
     ck_assert_int_eq(jutsu_prices_asof(book, "QQQ", from - 1, &close, &on), JUTSU_ERANGE);
     ck_assert_int_eq(jutsu_prices_asof(book, "QQQ", from, &close, &on), 0);
     jutsu_prices_free(book);
+    jutsu_prices_free(run);
     /* nothing of it reached the configured database */
     ck_assert_int_eq(tdb_count(&t, "daily_performance", NULL), 0);
     jutsu_entities_free(&all);
