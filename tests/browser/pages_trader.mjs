@@ -123,6 +123,9 @@ async function performance(browser, base, tok) {
   await page.waitForFunction(() => !document.querySelector('[role="img"][aria-label^="Equity:"]')
     ?.getAttribute('aria-label').includes('QQQ'));
   const cmp = page.getByRole('table', { name: 'The chart in figures' });
+  /* the table is redrawn after the chart's label: give it a moment (bounded) */
+  for (let i = 0; i < 50 && await cmp.getByRole('row').count() !== 2; i++)
+    await page.waitForTimeout(100);
   check(await cmp.getByRole('row').count() === 2, 'the figures table lists v3_5b alone');
   await page.getByLabel('QQQ', { exact: true }).check();
   await page.getByRole('button', { name: 'All' }).click();
