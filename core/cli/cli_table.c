@@ -152,7 +152,9 @@ const struct jutsu_cmd jutsu_commands[] = {
       "valid rows around them are stored. Writes in transactions of at most\n"
       "sync.batch_size bars: an interrupted or failed import keeps the batches it\n"
       "committed, and running it again skips them. Importing a file twice inserts\n"
-      "nothing.",
+      "nothing. On SQLite a large import of many symbols over the same dates sets\n"
+      "the index on market_data.timestamp aside and builds it once at the end; if\n"
+      "the import is killed meanwhile, the next import or `jutsu db upgrade` builds it.",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_data_import },
 
     { "data show", "SYMBOL [--timeframe TF] [--from DATE] [--to DATE]", "Print stored bars",

@@ -144,6 +144,12 @@ int jutsu_cmd_db_upgrade(struct jutsu_cli *cli)
         return rc;
     if ((rc = jutsu_migrate_upgrade(s, pos[0], backup_dir(cli))) != 0)
         return db_failed(s, rc);
+    int settled = 0;   /* the schema whole again: an index an interrupted load owes */
+    if ((rc = jutsu_index_restore(s, &settled)) != 0)
+        return db_failed(s, rc);
+    if (settled > 0)
+        jutsu_log("jutsu", JUTSU_LOG_INFO, "built %d index%s an interrupted import had set "
+                  "aside", settled, settled == 1 ? "" : "es");
     return print_current(cli, s);
 }
 

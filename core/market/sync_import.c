@@ -15,7 +15,9 @@
  * and a failure rolls back the whole group, reported as such. A date a
  * file repeats is dropped within a batch by sync_store (the first wins)
  * and across batches by the database's conflict clause (the first
- * committed wins); either way it is counted as skipped.
+ * committed wins); either way it is counted as skipped. A load large
+ * enough sets idx_market_data_ts aside and builds it once at the end
+ * (maybe_set_aside, below).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +99,61 @@ static struct pend *pend_of(struct stream *st, const char *symbol)
     return p;
 }
 
+/* --- the timestamp index, set aside for a large load ------------------- */
+
+/* idx_market_data_ts is the one index of market_data whose key does not
+ * start with the symbol. A file of many symbols over the same dates
+ * inserts into it across its whole range, once per symbol, where every
+ * other index takes a symbol's bars at one place. So before a full batch
+ * that lands inside its range, once this import has written at least half
+ * as many bars as the table holds, the index is set aside and built again
+ * when the import ends (store/index_defer.c): building it costs about the
+ * table's size, which a symbol re-imported into a large table must not
+ * pay. Measured in bench/README.md. */
+static void maybe_set_aside(struct stream *st, jutsu_time_t first, size_t n)
+{
+    struct ctx *c = st->c;
+    if (c->ts_aside != 0 || n < (size_t)c->batch || c->s->tx_depth != 0)
+        return;
+    if (!jutsu_index_can_defer(c->s)) {
+        c->ts_aside = -1;
+        return;
+    }
+    int64_t written = (int64_t)n, rows = 0;
+    for (size_t i = 0; i < st->r->n; i++)
+        written += st->r->items[i].inserted;
+    jutsu_time_t last = 0;
+    struct jutsu_q q;
+    /* each a lookup at the end of an index, not a scan */
+    if (jutsu_q_prepare(&q, c->s, "SELECT (SELECT MAX(timestamp) FROM market_data), "
+                                  "(SELECT MAX(id) FROM market_data)",
+                        "market_data: extent") == 0 &&
+        jutsu_q_step(&q) == JUTSU_DB_ROW) {
+        last = jutsu_q_col_time(&q);
+        rows = jutsu_q_col_int(&q, 0);
+    }
+    if (jutsu_q_done(&q) != 0) {   /* only a missed speed-up: load as it is */
+        jutsu_log(c->who, JUTSU_LOG_WARN, "%s", jutsu_dbs_error_line(c->s));
+        c->ts_aside = -1;
+        return;
+    }
+    if (last == 0 || first > last || written * 2 < rows)
+        return;                    /* appends at its end, or too few bars yet */
+    int rc = jutsu_index_defer(c->s, "market_data", "idx_market_data_ts");
+    c->ts_aside = rc == 0 ? 1 : -1;
+    if (rc != 0)
+        jutsu_log(c->who, JUTSU_LOG_WARN, "loading with idx_market_data_ts in place: %s",
+                  jutsu_dbs_error_line(c->s));
+}
+
+static jutsu_time_t first_ts(const struct jutsu_bar *b, size_t n, jutsu_time_t first)
+{
+    for (size_t i = 0; i < n; i++)
+        if (first == 0 || b[i].ts < first)
+            first = b[i].ts;
+    return first;
+}
+
 /* p's first n bars written (and counted) by sync_store, in the open
  * transaction or, without one, in a transaction of their own. */
 static int write_bars(struct stream *st, struct pend *p, size_t n)
@@ -144,6 +201,14 @@ static void close_group(struct stream *st, const struct pend *except)
 {
     struct pend *bad = NULL;
     int rc = 0, open = 0;
+    size_t n = 0;
+    jutsu_time_t first = 0;
+    for (size_t i = 0; i < st->np; i++)
+        if (&st->p[i] != except && !st->p[i].large) {
+            n += st->p[i].n;
+            first = first_ts(st->p[i].bars, st->p[i].n, first);
+        }
+    maybe_set_aside(st, first, n);
     for (size_t i = 0; i < st->np && rc == 0; i++) {
         struct pend *p = &st->p[i];
         if (p == except || p->large || p->n == 0)
@@ -180,6 +245,7 @@ static void close_group(struct stream *st, const struct pend *except)
  * the symbol: the batches before stay, the rest is only counted. */
 static void write_alone(struct stream *st, struct pend *p, size_t n)
 {
+    maybe_set_aside(st, first_ts(p->bars, n, 0), n);
     int rc = write_bars(st, p, n);
     if (rc == 0)
         return;
@@ -440,6 +506,13 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
     c.who = "import";
     for (size_t f = 0; f < nfiles && rc == 0; f++)
         rc = import_file(&c, reader, files[f], symbol, tf, r);
+    /* also an index an import killed earlier left owed */
+    int brc = jutsu_index_restore(c.s, NULL);
+    if (brc != 0) {
+        jutsu_log("import", JUTSU_LOG_ERROR, "the bars are stored, but %s; `jutsu db upgrade` "
+                  "builds it", jutsu_dbs_error_line(c.s));
+        rc = rc ? rc : brc;
+    }
     jutsu_sync_report_total(r);
     jutsu_sync_publish_finished(app, r);
     jutsu_dbs_close(c.s);

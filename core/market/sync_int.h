@@ -40,6 +40,8 @@ struct ctx {
     jutsu_date_t      today;
     int64_t           batch;
     const char       *who;
+    int               ts_aside;   /* import: idx_market_data_ts set aside (1),
+                                     kept for good (-1), not yet decided (0) */
 };
 
 /* A context with the app's calendar, today and sync.batch_size, and a

@@ -203,6 +203,21 @@ int jutsu_json_strict(const char *v, char *why, size_t n);
 extern const char *const jutsu_modes[];       /* offline_mock, online_live */
 extern const char *const jutsu_timeframes[];  /* 1D, 1H, 5m, 15m */
 
+/* --- indexes set aside for a load (core/store/index_defer.c) ------------- */
+
+/* Whether this session's driver can set an index aside (SQLite). */
+int jutsu_index_can_defer(const jutsu_dbs *s);
+/* Drops index `index` of `table` for a load, in a transaction of its own
+ * (none may be open), with a row of jutsu_deferred_indexes that keeps its
+ * CREATE statement: a crash afterwards leaves the index owed, not lost.
+ * 0; JUTSU_ENOTSUP (no message) where the driver keeps its indexes;
+ * JUTSU_ENOENT when table has no such index; or the database's error. */
+int jutsu_index_defer(jutsu_dbs *s, const char *table, const char *index);
+/* Builds every owed index again, each in one transaction with the removal
+ * of its row; once none is owed, jutsu_deferred_indexes is dropped.
+ * *settled (may be NULL): how many were. 0 when none was owed. */
+int jutsu_index_restore(jutsu_dbs *s, int *settled);
+
 /* --- migrations (core/store/migrate.c) ---------------------------------- */
 struct jutsu_migrate_state {
     size_t n_known;        /* the driver's revisions                          */
