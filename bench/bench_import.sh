@@ -3,7 +3,8 @@
 # import` end to end against the raw loop (bench_rawloop: one prepared
 # INSERT stepped per row, one transaction, into the spec's CREATE TABLE
 # market_data verbatim), measured in the same run, alternating, median of
-# BENCH_IMPORT_REPS (3) whole processes each, peak RSS by /usr/bin/time.
+# BENCH_IMPORT_REPS (3) whole processes each, the sizes alternating too,
+# peak RSS by /usr/bin/time.
 # Default ROWS: 1000000; give "1000000 10000000" for the 10 M row too.
 #
 # The input: consecutive weekdays from 1900-01-01, 1 M per symbol (1 M
@@ -73,45 +74,51 @@ timed() {
     { cat "$TMP/stderr" >&2; exit 1; }
 }
 
-# one_size ROWS: prints a row per backend
-one_size() {
-  local rows=$1 csv="$TMP/bars.csv"
-  gen "$rows" "$csv"
-  : > "$TMP/raw.t"; : > "$TMP/imp.t"; : > "$TMP/pg.t"
-  for ((r = 0; r < REPS; r++)); do
-    rm -f "$TMP"/raw.db* "$TMP"/imp.db*
-    timed "$TMP/t" "$B/bench/bench_rawloop" "$csv" "$TMP/raw.db"
-    cat "$TMP/t" >> "$TMP/raw.t"
-    n=$(sqlite3 "$TMP/raw.db" "SELECT COUNT(*) FROM market_data")
-    [[ $n -eq $rows ]] || { echo "bench_import: the raw loop stored $n of $rows" >&2; exit 1; }
-    sqlite_conf "$TMP/imp.db" > "$TMP/imp.yaml"
-    "$B/jutsu" -c "$TMP/imp.yaml" db upgrade >/dev/null
-    timed "$TMP/t" "$B/jutsu" -c "$TMP/imp.yaml" data import "$csv"
-    cat "$TMP/t" >> "$TMP/imp.t"
-    n=$(sqlite3 "$TMP/imp.db" "SELECT COUNT(*) FROM market_data")
-    [[ $n -eq $rows ]] || { echo "bench_import: the import stored $n of $rows" >&2; exit 1; }
-    if [[ -n "${JUTSU_TEST_PG_HOST:-}" ]]; then
-      local pgdb="jutsu_bench_import_$$"
-      psql_do "CREATE DATABASE $pgdb"
-      pg_conf "$pgdb" > "$TMP/pg.yaml"
-      "$B/jutsu" -c "$TMP/pg.yaml" db upgrade >/dev/null
-      timed "$TMP/t" "$B/jutsu" -c "$TMP/pg.yaml" data import "$csv"
-      cat "$TMP/t" >> "$TMP/pg.t"
-      psql_do "DROP DATABASE $pgdb"
-    fi
-  done
+# one_rep ROWS: one timed run of each at this size, appended to its list
+one_rep() {
+  local rows=$1 csv="$TMP/bars-$1.csv"
+  rm -f "$TMP"/raw.db* "$TMP"/imp.db*
+  timed "$TMP/t" "$B/bench/bench_rawloop" "$csv" "$TMP/raw.db"
+  cat "$TMP/t" >> "$TMP/raw-$rows.t"
+  n=$(sqlite3 "$TMP/raw.db" "SELECT COUNT(*) FROM market_data")
+  [[ $n -eq $rows ]] || { echo "bench_import: the raw loop stored $n of $rows" >&2; exit 1; }
+  rm -f "$TMP"/raw.db*
+  sqlite_conf "$TMP/imp.db" > "$TMP/imp.yaml"
+  "$B/jutsu" -c "$TMP/imp.yaml" db upgrade >/dev/null
+  timed "$TMP/t" "$B/jutsu" -c "$TMP/imp.yaml" data import "$csv"
+  cat "$TMP/t" >> "$TMP/imp-$rows.t"
+  n=$(sqlite3 "$TMP/imp.db" "SELECT COUNT(*) FROM market_data")
+  [[ $n -eq $rows ]] || { echo "bench_import: the import stored $n of $rows" >&2; exit 1; }
+  rm -f "$TMP"/imp.db*
+  if [[ -n "${JUTSU_TEST_PG_HOST:-}" ]]; then
+    local pgdb="jutsu_bench_import_$$"
+    psql_do "CREATE DATABASE $pgdb"
+    pg_conf "$pgdb" > "$TMP/pg.yaml"
+    "$B/jutsu" -c "$TMP/pg.yaml" db upgrade >/dev/null
+    timed "$TMP/t" "$B/jutsu" -c "$TMP/pg.yaml" data import "$csv"
+    cat "$TMP/t" >> "$TMP/pg-$rows.t"
+    psql_do "DROP DATABASE $pgdb"
+  fi
+}
+
+# report ROWS: prints a row per backend
+report() {
+  local rows=$1
   local rs ri rk ik
-  rs=$(cut -d' ' -f1 "$TMP/raw.t" | median); rk=$(cut -d' ' -f2 "$TMP/raw.t" | sort -n | tail -1)
-  ri=$(cut -d' ' -f1 "$TMP/imp.t" | median); ik=$(cut -d' ' -f2 "$TMP/imp.t" | sort -n | tail -1)
+  rs=$(cut -d' ' -f1 "$TMP/raw-$rows.t" | median)
+  rk=$(cut -d' ' -f2 "$TMP/raw-$rows.t" | sort -n | tail -1)
+  ri=$(cut -d' ' -f1 "$TMP/imp-$rows.t" | median)
+  ik=$(cut -d' ' -f2 "$TMP/imp-$rows.t" | sort -n | tail -1)
   local rbs ibs
   rbs=$(awk -v n="$rows" -v s="$rs" 'BEGIN { printf "%.0f", n / s }')
   ibs=$(awk -v n="$rows" -v s="$ri" 'BEGIN { printf "%.0f", n / s }')
   printf '%-10s %10s %12s %12s %7s %10s %10s\n' sqlite "$rows" "$rbs" "$ibs" \
     "$(ratio "$ibs" "$rbs")" "$((rk / 1024)) MiB" "$((ik / 1024)) MiB"
   echo "sqlite $rows $ibs" >> "$TMP/rates"
-  if [[ -s "$TMP/pg.t" ]]; then
+  if [[ -s "$TMP/pg-$rows.t" ]]; then
     local ps pk pbs
-    ps=$(cut -d' ' -f1 "$TMP/pg.t" | median); pk=$(cut -d' ' -f2 "$TMP/pg.t" | sort -n | tail -1)
+    ps=$(cut -d' ' -f1 "$TMP/pg-$rows.t" | median)
+    pk=$(cut -d' ' -f2 "$TMP/pg-$rows.t" | sort -n | tail -1)
     pbs=$(awk -v n="$rows" -v s="$ps" 'BEGIN { printf "%.0f", n / s }')
     printf '%-10s %10s %12s %12s %7s %10s %10s\n' postgresql "$rows" "-" "$pbs" "-" "-" \
       "$((pk / 1024)) MiB"
@@ -123,7 +130,16 @@ echo "ingest: median of $REPS whole processes each, alternating; peak RSS the la
 printf '%-10s %10s %12s %12s %7s %10s %10s\n' backend rows "raw b/s" "import b/s" ratio \
   "raw RSS" "import RSS"
 : > "$TMP/rates"
-for rows in "${SIZES[@]}"; do one_size "$rows"; done
+for rows in "${SIZES[@]}"; do
+  gen "$rows" "$TMP/bars-$rows.csv"
+  : > "$TMP/raw-$rows.t"; : > "$TMP/imp-$rows.t"; : > "$TMP/pg-$rows.t"
+done
+# the sizes alternate too: this VM's speed drifts over minutes, and the
+# ratio between sizes must not be the ratio between two stretches of time
+for ((r = 0; r < REPS; r++)); do
+  for rows in "${SIZES[@]}"; do one_rep "$rows"; done
+done
+for rows in "${SIZES[@]}"; do report "$rows"; done
 # throughput at each size against the first size's
 awk 'NR == 1 || !($1 in base) { base[$1] = $3 }
      $3 != base[$1] { printf "%s: %s rows at %.2fx the throughput of the first size\n",
