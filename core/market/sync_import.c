@@ -142,8 +142,8 @@ static void maybe_set_aside(struct stream *st, jutsu_time_t first, size_t n)
     int rc = jutsu_index_defer(c->s, "market_data", "idx_market_data_ts");
     c->ts_aside = rc == 0 ? 1 : -1;
     if (rc != 0)
-        jutsu_log(c->who, JUTSU_LOG_WARN, "loading with idx_market_data_ts in place: %s",
-                  jutsu_dbs_error_line(c->s));
+        jutsu_log(c->who, JUTSU_LOG_WARN, "idx_market_data_ts not set aside for the load "
+                  "(only slower): %s", jutsu_dbs_error_line(c->s));
 }
 
 static jutsu_time_t first_ts(const struct jutsu_bar *b, size_t n, jutsu_time_t first)
