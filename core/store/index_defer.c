@@ -73,6 +73,7 @@ static int definition_of(jutsu_dbs *s, const char *table, const char *index, cha
                          size_t size)
 {
     struct jutsu_q q;
+    def[0] = '\0';   /* stays empty for a text too long to keep: refused below */
     if (jutsu_q_prepare(&q, s, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND "
                                "name = $1 AND tbl_name = $2", "index: read its definition"))
         return q.rc;
