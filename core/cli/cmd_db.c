@@ -135,6 +135,17 @@ int jutsu_cmd_db_current(struct jutsu_cli *cli)
     return print_current(cli, s);
 }
 
+/* The schema whole before a migration touches it: an index an interrupted
+ * import set aside (store/index_defer.c) is built first. */
+static int restore_owed(jutsu_dbs *s)
+{
+    int settled = 0, rc = jutsu_index_restore(s, &settled);
+    if (rc == 0 && settled > 0)
+        jutsu_log("jutsu", JUTSU_LOG_INFO, "built %d index%s an interrupted import had set "
+                  "aside", settled, settled == 1 ? "" : "es");
+    return rc;
+}
+
 int jutsu_cmd_db_upgrade(struct jutsu_cli *cli)
 {
     const char *pos[1] = { "head" };
@@ -142,14 +153,9 @@ int jutsu_cmd_db_upgrade(struct jutsu_cli *cli)
     int rc = parse_args(cli, 1, pos);
     if (rc || (rc = open_db(cli, &s)))
         return rc;
-    if ((rc = jutsu_migrate_upgrade(s, pos[0], backup_dir(cli))) != 0)
+    if ((rc = restore_owed(s)) != 0 ||
+        (rc = jutsu_migrate_upgrade(s, pos[0], backup_dir(cli))) != 0)
         return db_failed(s, rc);
-    int settled = 0;   /* the schema whole again: an index an interrupted load owes */
-    if ((rc = jutsu_index_restore(s, &settled)) != 0)
-        return db_failed(s, rc);
-    if (settled > 0)
-        jutsu_log("jutsu", JUTSU_LOG_INFO, "built %d index%s an interrupted import had set "
-                  "aside", settled, settled == 1 ? "" : "es");
     return print_current(cli, s);
 }
 
@@ -164,7 +170,7 @@ int jutsu_cmd_db_downgrade(struct jutsu_cli *cli)
         return jutsu_cli_usage(cli, "name the target: a revision, -N, or base");
     if ((rc = open_db(cli, &s)))
         return rc;
-    if ((rc = jutsu_migrate_downgrade(s, pos[0])) != 0)
+    if ((rc = restore_owed(s)) != 0 || (rc = jutsu_migrate_downgrade(s, pos[0])) != 0)
         return db_failed(s, rc);
     return print_current(cli, s);
 }

@@ -137,7 +137,8 @@ static void maybe_set_aside(struct stream *st, jutsu_time_t first, size_t n)
         c->ts_aside = -1;
         return;
     }
-    if (last == 0 || first > last || written * 2 < rows)
+    /* a bar at the last instant of another symbol still goes at the end */
+    if (last == 0 || first >= last || written * 2 < rows)
         return;                    /* appends at its end, or too few bars yet */
     int rc = jutsu_index_defer(c->s, "market_data", "idx_market_data_ts");
     c->ts_aside = rc == 0 ? 1 : -1;
@@ -504,13 +505,19 @@ int jutsu_sync_import(struct jutsu_app *app, const char *const *files, size_t nf
         return rc;
     }
     c.who = "import";
+    /* owed by an import killed earlier: load as if this one had set it
+     * aside (MAX(timestamp) would scan the table now), build it at the end */
+    if (jutsu_index_owed(c.s, "idx_market_data_ts") == 1)
+        c.ts_aside = 1;
+    jutsu_dbs_error_clear(c.s);   /* a failed look is only a missed speed-up */
     for (size_t f = 0; f < nfiles && rc == 0; f++)
         rc = import_file(&c, reader, files[f], symbol, tf, r);
     /* also an index an import killed earlier left owed */
     int brc = jutsu_index_restore(c.s, NULL);
-    if (brc != 0) {
-        jutsu_log("import", JUTSU_LOG_ERROR, "the bars are stored, but %s; `jutsu db upgrade` "
-                  "builds it", jutsu_dbs_error_line(c.s));
+    if (brc != 0) {   /* what committed stays either way */
+        jutsu_log("import", JUTSU_LOG_ERROR, "%s%s", jutsu_dbs_error_line(c.s),
+                  brc == JUTSU_ESTATE ? "" : "; it stays owed: the next import or `jutsu db "
+                  "upgrade` builds it");
         rc = rc ? rc : brc;
     }
     jutsu_sync_report_total(r);

@@ -211,12 +211,18 @@ int jutsu_index_can_defer(const jutsu_dbs *s);
  * (none may be open), with a row of jutsu_deferred_indexes that keeps its
  * CREATE statement: a crash afterwards leaves the index owed, not lost.
  * 0; JUTSU_ENOTSUP (no message) where the driver keeps its indexes;
- * JUTSU_ENOENT when table has no such index; or the database's error. */
+ * JUTSU_ENOENT when table has no such index; JUTSU_EINVAL for a name that
+ * is not [a-z0-9_], or an index that is UNIQUE or a constraint's own;
+ * JUTSU_ESTATE inside a transaction; or the database's error. */
 int jutsu_index_defer(jutsu_dbs *s, const char *table, const char *index);
 /* Builds every owed index again, each in one transaction with the removal
  * of its row; once none is owed, jutsu_deferred_indexes is dropped.
- * *settled (may be NULL): how many were. 0 when none was owed. */
+ * *settled (may be NULL): how many were. 0 when none was owed;
+ * JUTSU_ESTATE for a row that is not a plain CREATE INDEX of its index
+ * (a person edited it), or the database's error (the row stays owed). */
 int jutsu_index_restore(jutsu_dbs *s, int *settled);
+/* Whether `index` is owed now: 1, 0, or a negative code. */
+int jutsu_index_owed(jutsu_dbs *s, const char *index);
 
 /* --- migrations (core/store/migrate.c) ---------------------------------- */
 struct jutsu_migrate_state {

@@ -118,6 +118,16 @@ check_import() {
   [[ "$bad" == 0 ]] && pass || fail "$be $what: $bad symbols' metadata disagree with their bars"
   [[ "$partial" == 0 ]] && pass || fail "$be $what: $partial symbols hold a partial batch"
   [[ "$audit" == "$stored" ]] && pass || fail "$be $what: audit counts $audit bars, the table has $stored"
+  # idx_market_data_ts is there, or owed with its definition kept; never neither
+  if [[ $be == sqlite ]]; then
+    local idx owed
+    idx=$(q "$be" "$c" "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'idx_market_data_ts'")
+    owed=$(q "$be" "$c" "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'jutsu_deferred_indexes'")
+    [[ $owed == 1 ]] && owed=$(q "$be" "$c" "SELECT COUNT(*) FROM jutsu_deferred_indexes
+      WHERE name = 'idx_market_data_ts' AND definition LIKE 'CREATE INDEX idx_market_data_ts %'")
+    [[ $((idx + owed)) == 1 ]] && pass ||
+      fail "$be $what: idx_market_data_ts present $idx, owed $owed (want exactly one)"
+  fi
 }
 
 # sum_inserted FILE: what a JSON report says its items inserted, added up

@@ -16,14 +16,17 @@ sync: {batch_size: 1000}
 plugins:
   - {name: files, plugin: source-csv, config: {path: "$TMP"}}
 YAML
-# 30 symbols x 4115 real trading days, one symbol after the other: from the
-# second symbol on, every batch lands inside the index's range
+# 60 symbols x 4115 real trading days, one symbol after the other: from the
+# second symbol on, every batch lands inside the index's range (the import
+# takes seconds, the poll below a few milliseconds a turn)
 awk -F, 'NR > 1 { d[n++] = $1 } END {
   print "symbol,date,open,high,low,close,volume"
-  for (s = 0; s < 30; s++) for (i = 0; i < n; i++)
-    printf "K%02d,%s,%d.5,%d.75,%d.25,%d.5,%d\n", s, d[i], 10 + i % 50, 10 + i % 50, 10 + i % 50, 10 + i % 50, i
+  for (s = 0; s < 60; s++) for (i = 0; i < n; i++) {
+    p = 10 + i % 50
+    printf "K%02d,%s,%d.5,%d.75,%d.25,%d.5,%d\n", s, d[i], p, p, p, p, i
+  }
 }' conf/sample-data/QQQ.csv > "$TMP/big.csv"
-total=$((30 * 4115))
+total=$((60 * 4115))
 q() { sqlite3 "$DB" "$1"; }
 want_sql="CREATE INDEX idx_market_data_ts ON market_data(timestamp)"
 
@@ -44,9 +47,13 @@ for _ in $(seq 1 1000); do
   fi
   sleep 0.01
 done
+# still running, or the kill below tests nothing
+alive=0
+kill -0 "$pid" 2>/dev/null && alive=1
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 [[ $aside == 1 ]] && pass || fail "the import never set the index aside (or ended first)"
+[[ $alive == 1 ]] && pass || fail "the import ended before the kill: make the file larger"
 
 stored=$(q "SELECT COUNT(*) FROM market_data")
 echo "killed with $stored of $total bars stored, the index set aside"
@@ -59,8 +66,9 @@ echo "killed with $stored of $total bars stored, the index set aside"
         AND table_name = 'market_data'") == "$want_sql" ]] && pass ||
   fail "the owed row does not keep the index's definition"
 # reads are right without it, only slower
-[[ $(q "SELECT COUNT(*) FROM market_data WHERE timestamp = (SELECT MIN(timestamp) FROM
-        market_data)") -ge 1 ]] && pass || fail "a read by timestamp failed while owed"
+[[ $(q "SELECT COUNT(*) FROM market_data
+        WHERE timestamp = (SELECT MIN(timestamp) FROM market_data)") -ge 1 ]] && pass ||
+  fail "a read by timestamp failed while owed"
 
 run upgrade 0 "$JUTSU" -c "$TMP/j.yaml" -v db upgrade
 expect upgrade err "built 1 index an interrupted import had set aside"
@@ -74,7 +82,8 @@ expect upgrade err "built 1 index an interrupted import had set aside"
 
 run again 0 "$JUTSU" -c "$TMP/j.yaml" data import "$TMP/big.csv" --format json
 expect again out "\"inserted\":$((total - stored))"
-[[ $(q "SELECT COUNT(*) FROM market_data") -eq $total ]] && pass || fail "not whole after the second run"
+[[ $(q "SELECT COUNT(*) FROM market_data") -eq $total ]] && pass ||
+  fail "not whole after the second run"
 [[ $(q "SELECT sql FROM sqlite_schema WHERE name = 'idx_market_data_ts'") == "$want_sql" ]] &&
   pass || fail "the index is not back after the second run"
 [[ -z $(q "SELECT 1 FROM sqlite_schema WHERE name = 'jutsu_deferred_indexes'") ]] && pass ||
