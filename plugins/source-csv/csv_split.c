@@ -167,7 +167,9 @@ int csv_row_blank(const struct csv_row *r)
 
 int csv_symbol_copy(char *out, const char *text, size_t len)
 {
-    if (len == 0 || len >= CSV_SYMBOL_MAX)
+    /* a NUL inside the cell would end the name early, at its start even:
+     * an empty symbol reached the sink (found by fuzz_csv) */
+    if (len == 0 || len >= CSV_SYMBOL_MAX || memchr(text, '\0', len) != NULL)
         return JUTSU_EINVAL;
     jutsu_symbol_upper(out, CSV_SYMBOL_MAX, text, len);
     return 0;
