@@ -303,16 +303,20 @@ static int run_sync(struct run *r, json_object *res)
 }
 
 /* Ends run r: its status, result and the event; drops the thread's
- * reference. */
+ * reference. The order is what a client may rely on: the run is counted in
+ * the metrics before anyone can see it ended, and job.finished goes out only
+ * after, so that a subscriber who asks for the run on that event finds it
+ * ended. */
 static void finish(struct run *r, int status, json_object *result, int64_t us, int ran)
 {
     struct jutsu_engine_runs *rs = r->runs;
+    const char *name = status_names[status];
+    count_run(r, name, ran ? us : -1);
     pthread_mutex_lock(&rs->lock);
     r->status = status;
     r->result = result;
     r->finished_at = jutsu_app_now(r->app);
     pthread_mutex_unlock(&rs->lock);
-    const char *name = status_names[status];
     if (status == ST_OK)
         jutsu_log(WHO, JUTSU_LOG_INFO, "run %s (%s, by %s): ok in %lld ms", r->id,
                   kinds[r->kind].name, r->by, (long long)(us / 1000));
@@ -321,7 +325,6 @@ static void finish(struct run *r, int status, json_object *result, int64_t us, i
                   kinds[r->kind].name, r->by, r->error);
     if (ran)
         publish(r, "job.finished", name, us / 1000);
-    count_run(r, name, ran ? us : -1);
     pthread_mutex_lock(&rs->lock);
     run_drop(r);
     pthread_mutex_unlock(&rs->lock);

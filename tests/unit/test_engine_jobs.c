@@ -35,6 +35,21 @@ static void on_job(const jutsu_event *ev, void *arg)
     pthread_mutex_unlock(&seen_lock);
 }
 
+/* Waits (bounded) until `want` events job.* were delivered. */
+static void await_seen(struct jutsu_app *app, int want)
+{
+    for (int k = 0; k < 6000; k++) {   /* a bound against a hang, not a timing check */
+        ck_assert_int_eq(jutsu_bus_drain(app->bus, 10000), 0);
+        pthread_mutex_lock(&seen_lock);
+        int got = nseen;
+        pthread_mutex_unlock(&seen_lock);
+        if (got >= want)
+            return;
+        usleep(10000);
+    }
+    ck_abort_msg("fewer than %d job events arrived", want);
+}
+
 static int open_app(struct tdb *t, int i, jutsu_ctx *ctx)
 {
     char *y = NULL;
@@ -118,7 +133,8 @@ START_TEST(eod_on_request)
     ck_assert_str_eq(st.status, "completed");
     ck_assert_int_gt(tdb_count(&t, "daily_performance", NULL), 0);
 
-    ck_assert_int_eq(jutsu_bus_drain(t.app->bus, 10000), 0);
+    /* job.finished goes out after the run reads as ended: wait for it */
+    await_seen(t.app, 2);
     pthread_mutex_lock(&seen_lock);
     ck_assert_int_eq(nseen, 2);
     ck_assert_msg(strncmp(seen[0], "job.started ", 12) == 0 && strstr(seen[0], id) &&
