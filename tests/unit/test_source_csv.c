@@ -387,6 +387,49 @@ START_TEST(multi_symbol_file)
 }
 END_TEST
 
+/* A NUL inside a Symbol cell once ended the name at its start: bars
+ * reached the sink under an empty symbol (found by fuzz_csv). Such a cell
+ * is refused like any bad symbol, and the rows around it are kept. */
+START_TEST(symbol_with_nul_is_refused)
+{
+    static const char text[] =
+        "symbol,date,open,high,low,close,volume\n"     /* 1 */
+        "AAA,2024-01-02,1,2,1,1.5,100\n"               /* 2 ok */
+        "Q\0Q,2024-01-02,1,2,1,1.5,100\n"              /* 3 */
+        "\0\0\0,2024-01-03,1,2,1,1.5,100\n"            /* 4 */
+        "AAA,2024-01-03,1,2,1,1.75,100\n";             /* 5 ok */
+    char sym[CSV_SYMBOL_MAX];
+    ck_assert_int_eq(csv_symbol_copy(sym, "Q\0Q", 3), JUTSU_EINVAL);
+    ck_assert_int_eq(csv_symbol_copy(sym, "\0", 1), JUTSU_EINVAL);
+    ck_assert_int_eq(csv_symbol_copy(sym, "qqq", 3), 0);
+    ck_assert_str_eq(sym, "QQQ");
+
+    struct fx f;
+    struct got g = { 0 };
+    char *dir = tu_tmpdir(), *path = NULL;
+    ck_assert_int_gt(asprintf(&path, "%s/nul.csv", dir), 0);
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(text, 1, sizeof(text) - 1, fp), sizeof(text) - 1);
+    ck_assert_int_eq(fclose(fp), 0);
+    fx_path(&f, path, NULL);
+    ck_assert_int_eq(read_file(&f, path, NULL, &g), 0);
+    ck_assert_uint_eq(g.n, 2);
+    for (size_t i = 0; i < g.n; i++)
+        ck_assert_str_eq(g.sym[i], "AAA");
+    ck_assert_uint_eq(g.bars[0].line, 2);
+    ck_assert_uint_eq(g.bars[1].line, 5);
+    ck_assert_int_eq(g.nrej, 2);
+    want_reject(&g, 0, path, 3, "symbol: \"Q?Q\" is not a symbol (at most 31 characters)");
+    want_reject(&g, 1, path, 4, "symbol: \"???\" is not a symbol (at most 31 characters)");
+    got_free(&g);
+    fx_stop(&f);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(bom_crlf_quotes)
 {
     struct fx f;
@@ -1079,6 +1122,7 @@ static Suite *suite(void)
     tcase_add_test(tc, raw_yfinance_flat);
     tcase_add_test(tc, raw_yfinance_3line);
     tcase_add_test(tc, multi_symbol_file);
+    tcase_add_test(tc, symbol_with_nul_is_refused);
     tcase_add_test(tc, bom_crlf_quotes);
     tcase_add_test(tc, timestamp_column);
     suite_add_tcase(s, tc);
