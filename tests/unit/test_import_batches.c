@@ -61,35 +61,6 @@ static char *write_csv(struct tdb *t)
     return path;
 }
 
-/* A real refusal by the database, in the middle of the import. */
-static void refuse_bad_bar(struct tdb *t)
-{
-    char sql[512];
-    if (strcmp(t->backend, "sqlite") == 0) {
-        snprintf(sql, sizeof(sql), "CREATE TRIGGER refuse_bar BEFORE INSERT ON market_data "
-                 "WHEN NEW.volume = %d BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
-                 BAD_VOL);
-        tdb_exec(t, sql);
-        return;
-    }
-    snprintf(sql, sizeof(sql), "CREATE FUNCTION refuse_bar() RETURNS trigger LANGUAGE plpgsql "
-             "AS $$ BEGIN IF NEW.volume = %d THEN RAISE EXCEPTION 'injected failure'; END IF; "
-             "RETURN NEW; END $$", BAD_VOL);
-    tdb_exec(t, sql);
-    tdb_exec(t, "CREATE TRIGGER refuse_bar BEFORE INSERT ON market_data FOR EACH ROW "
-                "EXECUTE FUNCTION refuse_bar()");
-}
-
-static void allow_all(struct tdb *t)
-{
-    if (strcmp(t->backend, "sqlite") == 0) {
-        tdb_exec(t, "DROP TRIGGER refuse_bar");
-        return;
-    }
-    tdb_exec(t, "DROP TRIGGER refuse_bar ON market_data");
-    tdb_exec(t, "DROP FUNCTION refuse_bar()");
-}
-
 /* The market_data.updated events of a run: how many, the last one's counts. */
 struct updates {
     pthread_mutex_t lock;
@@ -151,7 +122,7 @@ START_TEST(failure_keeps_committed_batches_and_rerun_resumes)
                                          &u, &sub), 0);
     char *f = write_csv(&t);
     const char *files[] = { f };
-    refuse_bad_bar(&t);
+    tdb_refuse_bars(&t, BAD_VOL);
 
     /* batches 1-5 commit, the 6th fails and rolls back, 7-10 are not tried */
     struct jutsu_sync_report r;
@@ -186,7 +157,7 @@ START_TEST(failure_keeps_committed_batches_and_rerun_resumes)
     jutsu_sync_report_free(&r);
 
     /* the re-run resumes: the stored half skipped, the rest inserted */
-    allow_all(&t);
+    tdb_allow_bars(&t);
     updates_reset(&u);
     ck_assert_int_eq(jutsu_sync_import(t.app, files, 1, NULL, "1D", &r), 0);
     ck_assert_int_eq(r.items[0].status, 0);
@@ -291,7 +262,7 @@ START_TEST(small_symbols_grouped_large_alone)
     char *f = tu_write_file(t.dir, "mixed.csv", csv);
     free(csv);
     const char *files[] = { f };
-    refuse_bad_bar(&t);
+    tdb_refuse_bars(&t, BAD_VOL);
 
     struct jutsu_sync_report r;
     ck_assert_int_eq(jutsu_sync_import(t.app, files, 1, NULL, "1D", &r), JUTSU_EPLUGIN);
@@ -312,7 +283,7 @@ START_TEST(small_symbols_grouped_large_alone)
     ck_assert_int_eq(tdb_count(&t, "data_audit_log", "symbol = 'CCC'"), 3);
     jutsu_sync_report_free(&r);
 
-    allow_all(&t);
+    tdb_allow_bars(&t);
     ck_assert_int_eq(jutsu_sync_import(t.app, files, 1, NULL, "1D", &r), 0);
     ck_assert_int_eq(item(&r, "AAA")->inserted, 40);
     ck_assert_int_eq(item(&r, "BBB")->inserted, 40);

@@ -207,24 +207,6 @@ START_TEST(small_share_of_the_table_keeps_the_index)
 }
 END_TEST
 
-static void refuse_bad_bar(struct tdb *t)
-{
-    char sql[512];
-    if (is_sqlite(t)) {
-        snprintf(sql, sizeof(sql), "CREATE TRIGGER refuse_bar BEFORE INSERT ON market_data "
-                 "WHEN NEW.volume = %d BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
-                 BAD_VOL);
-        tdb_exec(t, sql);
-        return;
-    }
-    snprintf(sql, sizeof(sql), "CREATE FUNCTION refuse_bar() RETURNS trigger LANGUAGE plpgsql "
-             "AS $$ BEGIN IF NEW.volume = %d THEN RAISE EXCEPTION 'injected failure'; END IF; "
-             "RETURN NEW; END $$", BAD_VOL);
-    tdb_exec(t, sql);
-    tdb_exec(t, "CREATE TRIGGER refuse_bar BEFORE INSERT ON market_data FOR EACH ROW "
-                "EXECUTE FUNCTION refuse_bar()");
-}
-
 /* A failure after the index was set aside: the batches before it stay,
  * the index is built again all the same. */
 START_TEST(failure_after_setting_aside_still_builds_it)
@@ -235,7 +217,7 @@ START_TEST(failure_after_setting_aside_still_builds_it)
     /* the 2nd batch of CCC fails: AAA and BBB whole, CCC's first batch */
     char *f = write_csv(&t, "three.csv", 0, 3, 2 * NBARS + BATCH + 50);
     const char *files[] = { f };
-    refuse_bad_bar(&t);
+    tdb_refuse_bars(&t, BAD_VOL);
     if (is_sqlite(&t))
         probe_index(&t);
     struct jutsu_sync_report r;

@@ -131,6 +131,34 @@ void tdb_exec(struct tdb *t, const char *sql)
     ck_assert_msg(rc == 0, "%s: %s: %s", t->backend, sql, t->s->ops->last_error(t->s->db)->message);
 }
 
+void tdb_refuse_bars(struct tdb *t, int64_t volume)
+{
+    char sql[512];
+    if (strcmp(t->backend, "sqlite") == 0) {
+        snprintf(sql, sizeof(sql), "CREATE TRIGGER refuse_bar BEFORE INSERT ON market_data "
+                 "WHEN NEW.volume = %lld BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+                 (long long)volume);
+        tdb_exec(t, sql);
+        return;
+    }
+    snprintf(sql, sizeof(sql), "CREATE FUNCTION refuse_bar() RETURNS trigger LANGUAGE plpgsql "
+             "AS $$ BEGIN IF NEW.volume = %lld THEN RAISE EXCEPTION 'injected failure'; END IF; "
+             "RETURN NEW; END $$", (long long)volume);
+    tdb_exec(t, sql);
+    tdb_exec(t, "CREATE TRIGGER refuse_bar BEFORE INSERT ON market_data FOR EACH ROW "
+                "EXECUTE FUNCTION refuse_bar()");
+}
+
+void tdb_allow_bars(struct tdb *t)
+{
+    if (strcmp(t->backend, "sqlite") == 0) {
+        tdb_exec(t, "DROP TRIGGER refuse_bar");
+        return;
+    }
+    tdb_exec(t, "DROP TRIGGER refuse_bar ON market_data");
+    tdb_exec(t, "DROP FUNCTION refuse_bar()");
+}
+
 int64_t tdb_count(struct tdb *t, const char *table, const char *where)
 {
     char sql[512];

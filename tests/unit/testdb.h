@@ -40,6 +40,11 @@ char *tdb_yaml(int i, const char *dir, const char *name);
 void tdb_exec(struct tdb *t, const char *sql);
 /* SELECT COUNT(*) FROM table [WHERE ...]: asserts and returns the count. */
 int64_t tdb_count(struct tdb *t, const char *table, const char *where);
+/* A real refusal by the database in the middle of a job: a trigger,
+ * refuse_bar, that fails every INSERT into market_data of a bar with this
+ * volume ("injected failure"); tdb_allow_bars drops it again. */
+void tdb_refuse_bars(struct tdb *t, int64_t volume);
+void tdb_allow_bars(struct tdb *t);
 
 /* A clock set by hand, so that "today" is the test's and not the machine's.
  * tdb_clock, as an app's clock (struct jutsu_app.clock), answers the
