@@ -44,9 +44,36 @@ void jutsu_cli_db_error(jutsu_dbs *s)
         fprintf(stderr, "  hint: %s\n", jutsu_dbs_error_hint(s));
 }
 
+/* The usage line, folded before column 80 at a space outside brackets (an
+ * option and its value stay together) and continued under the command's
+ * first argument, so that a long usage reads in an 80-column terminal. */
 static void print_usage_line(FILE *f, const struct jutsu_cmd *c)
 {
-    fprintf(f, "usage: jutsu [-c FILE] %s%s%s\n", c->name, *c->usage ? " " : "", c->usage);
+    int col = fprintf(f, "usage: jutsu [-c FILE] %s", c->name);
+    int indent = col + 1 <= 40 ? col + 1 : 8;
+    for (const char *p = c->usage; *p;) {
+        const char *q = p;
+        for (int depth = 0; *q && (*q != ' ' || depth > 0); q++)
+            depth += *q == '[' ? 1 : *q == ']' && depth > 0 ? -1 : 0;
+        int len = (int)(q - p);
+        if (col + 1 + len > 79 && col > indent) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(p, 1, (size_t)len, f);
+        col += len;
+        p = *q ? q + 1 : q;
+    }
+    fputc('\n', f);
+}
+
+void jutsu_cli_print_help(FILE *f, const struct jutsu_cmd *c)
+{
+    print_usage_line(f, c);
+    fprintf(f, "\n%s\n\n%s\n", c->summary, c->help);
 }
 
 int jutsu_cli_usage(struct jutsu_cli *cli, const char *fmt, ...)
@@ -70,12 +97,13 @@ static void print_global_help(FILE *f)
         "jutsu %s: a service for algorithmic-trading data, built from plugins.\n\n"
         "usage: jutsu [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
         "global options:\n"
-        "  -c, --config FILE     config file (default: $JUTSU_CONFIG, else %s)\n"
+        "  -c, --config FILE     config file (default: $JUTSU_CONFIG,\n"
+        "                        else %s)\n"
         "      --log-level L     error, warn, info, debug or trace (overrides the config)\n"
         "      --log-format F    text, json or journal\n"
         "  -v, --verbose         same as --log-level debug\n"
         "  -q, --quiet           same as --log-level warn\n"
-        "      --no-color        no colours (also: NO_COLOR set, or stdout not a terminal)\n"
+        "      --no-color        no colours (also with NO_COLOR set, or not a terminal)\n"
         "  -h, --help            this help\n"
         "      --version         print the version\n\n"
         "commands:\n", JUTSU_VERSION, DEFAULT_CONFIG);
@@ -220,8 +248,7 @@ int jutsu_cmd_help(struct jutsu_cli *cli)
         return jutsu_cli_usage(cli, "no command \"%s\"%s%s", *mean ? typed : cli->argv[1],
                                mean, *mean ? "" : "; `jutsu help` lists them");
     }
-    print_usage_line(stdout, c);
-    printf("\n%s\n\n%s\n", c->summary, c->help);
+    jutsu_cli_print_help(stdout, c);
     if (strchr(c->formats, ','))
         printf("\n--format: %s\n", c->formats);
     return JUTSU_EXIT_OK;
@@ -285,8 +312,7 @@ int jutsu_cli_parse(struct jutsu_cli *cli, const struct option *longopts,
                                        optarg, cli->cmd->formats);
             break;
         case 'h':
-            print_usage_line(stdout, cli->cmd);
-            printf("\n%s\n\n%s\n", cli->cmd->summary, cli->cmd->help);
+            jutsu_cli_print_help(stdout, cli->cmd);
             return -1;
         case ':':
             return jutsu_cli_usage(cli, "option %s needs a value", cli->argv[optind - 1]);

@@ -79,6 +79,9 @@ void jutsu_cli_error(const char *fmt, ...) JUTSU_PRINTF(1, 2);
 void jutsu_cli_db_error(jutsu_dbs *s);
 /* Usage error for the current command; returns JUTSU_EXIT_USAGE. */
 int  jutsu_cli_usage(struct jutsu_cli *cli, const char *fmt, ...) JUTSU_PRINTF(2, 3);
+/* A command's help as `jutsu help COMMAND` and --help print it: the usage
+ * (folded to 80 columns), the summary, the long help. */
+void jutsu_cli_print_help(FILE *f, const struct jutsu_cmd *c);
 /* Parses the command's options with getopt_long semantics: handles
  * --format (checked against cmd->formats) and --help; other options are
  * given to `opt`. Returns 0, or an exit code to return (usage/help). On

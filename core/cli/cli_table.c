@@ -91,7 +91,7 @@ const struct jutsu_cmd jutsu_commands[] = {
       "once, for auth.invitation_hours (48 by default).",
       JUTSU_NEED_PLUGINS, "text,json", jutsu_cmd_user },
 
-    { "user 2fa-reset", "NAME", "Remove a user's second factors (TOTP, backup codes, passkeys)",
+    { "user 2fa-reset", "NAME", "Remove a user's TOTP, backup codes and passkeys",
       "For a user who lost their authenticator: they log in with the password alone\n"
       "and can set up a second factor again.",
       JUTSU_NEED_PLUGINS, "text", jutsu_cmd_user },
@@ -103,9 +103,9 @@ const struct jutsu_cmd jutsu_commands[] = {
       JUTSU_NEED_NOTHING, "text", jutsu_cmd_completion },
 
     { "plugins list", "[--format text|json]", "List the plugins found on the plugin path",
-      "Opens every *.so on the plugin path (JUTSU_PLUGIN_PATH, the config's plugin_path,\n"
-      "the build tree, the install directory seen from the executable, then the one\n"
-      "configured at build time) and prints name, kind, version, ABI and\n"
+      "Opens every *.so on the plugin path (JUTSU_PLUGIN_PATH, the config's\n"
+      "plugin_path, the build tree, the install directory seen from the executable,\n"
+      "then the one configured at build time) and prints name, kind, version, ABI and\n"
       "file. Files that are not valid plugins are listed with the reason. Exit 1 if\n"
       "any file was refused.",
       JUTSU_NEED_CONFIG_IF_ANY, "text,json", jutsu_cmd_plugins_list },
@@ -229,7 +229,7 @@ const struct jutsu_cmd jutsu_commands[] = {
 
     { "backtest", "--strategy ID --from DATE --to DATE [--capital N] [--param NAME=VALUE]... "
       "[--trades FILE] [--daily FILE] | [--sweep NAME=SPEC]... [--jobs N] [--sort KPI]",
-      "Run a strategy over stored history, or a sweep of its parameters; nothing is kept",
+      "Run a strategy (or a parameter sweep) over stored history",
       "Warms the strategy up on the stored bars before --from, then runs the trading\n"
       "job's own code day by day to --to (simulated fills: whole shares, every fill at\n"
       "that day's price, trading.commission_per_share and trading.slippage) and the\n"

@@ -37,8 +37,7 @@ static int parse_args(struct jutsu_cli *cli, int max_pos, const char **pos)
         const char *a = cli->argv[i];
         const char *fmt = NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: jutsu [-c FILE] %s %s\n\n%s\n\n%s\n", cli->cmd->name, cli->cmd->usage,
-                   cli->cmd->summary, cli->cmd->help);
+            jutsu_cli_print_help(stdout, cli->cmd);
             return -1;
         }
         if (strcmp(a, "--format") == 0) {

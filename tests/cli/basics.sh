@@ -16,6 +16,20 @@ expect help-group out "plugins describe"
 run help-scheduler 0 "$JUTSU" help scheduler status
 expect help-scheduler out "usage: jutsu [-c FILE] scheduler status [--format text|json]"
 
+# Every help fits an 80-column terminal: a long usage is folded at a space
+# outside brackets (an option stays with its value) under the first argument.
+run help-backtest 0 "$JUTSU" help backtest
+expect help-backtest out "usage: jutsu [-c FILE] backtest --strategy ID --from DATE --to DATE"
+expect help-backtest out "                                [--capital N] [--param NAME=VALUE]..."
+"$JUTSU" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z0-9-]*\)\( [a-z0-9-]*\)\? .*/\1\2/p' \
+  > "$TMP/commands"
+[[ $(wc -l < "$TMP/commands") -ge 30 ]] && pass || fail "help: fewer than 30 commands listed"
+while read -r cmd; do
+  # shellcheck disable=SC2086  # the command's words, split on purpose
+  wide=$({ "$JUTSU" help $cmd; "$JUTSU" $cmd --help; } 2>&1 | awk 'length($0) > 80')
+  [[ -z $wide ]] && pass || fail "help $cmd: lines over 80 columns: $wide"
+done < "$TMP/commands"
+
 run no-command 2 "$JUTSU"
 run unknown-command 2 "$JUTSU" frobnicate
 expect unknown-command err 'unknown command "frobnicate"'
