@@ -75,8 +75,8 @@ static int ensure_version_table(jutsu_dbs *s)
         s->ops->rollback(s->db);
         return rc;
     }
-    if ((rc = s->ops->commit(s->db)) != 0)
-        return jutsu_dbs_fail_driver(s, rc, what);
+    if ((rc = jutsu_dbs_commit_driver(s, what)) != 0)
+        return rc;
     return 0;
 }
 
@@ -187,8 +187,8 @@ static int apply_one(jutsu_dbs *s, size_t i, int up)
         s->ops->rollback(s->db);
         return rc;
     }
-    if ((rc = s->ops->commit(s->db)) != 0)
-        return jutsu_dbs_fail_driver(s, rc, what);
+    if ((rc = jutsu_dbs_commit_driver(s, what)) != 0)
+        return rc;
     jutsu_log("jutsu", JUTSU_LOG_INFO, "%s %s: %s", up ? "upgraded to" : "downgraded from",
               m->rev, m->description ? m->description : "");
     return 0;

@@ -130,13 +130,23 @@ int jutsu_dbs_begin(jutsu_dbs *s)
     return 0;
 }
 
+int jutsu_dbs_commit_driver(jutsu_dbs *s, const char *what)
+{
+    int rc = s->ops->commit(s->db);
+    if (rc == 0)
+        return 0;
+    /* the error first: the rollback must not be what the caller reads */
+    jutsu_dbs_fail_driver(s, rc, what);
+    s->ops->rollback(s->db);
+    return rc;
+}
+
 int jutsu_dbs_commit(jutsu_dbs *s)
 {
     if (s->tx_depth == 0)
         return jutsu_dbs_fail(s, JUTSU_ESTATE, "commit: no transaction is open");
     s->tx_depth = 0;
-    int rc = s->ops->commit(s->db);
-    return rc ? jutsu_dbs_fail_driver(s, rc, "commit") : 0;
+    return jutsu_dbs_commit_driver(s, "commit");
 }
 
 int jutsu_dbs_rollback(jutsu_dbs *s)
@@ -171,8 +181,7 @@ int jutsu_dbs_tx_leave(jutsu_dbs *s, int own, int rc)
         s->ops->rollback(s->db);
         return rc;
     }
-    int crc = s->ops->commit(s->db);
-    return crc ? jutsu_dbs_fail_driver(s, crc, "commit") : 0;
+    return jutsu_dbs_commit_driver(s, "commit");
 }
 
 /* --- the arena ------------------------------------------------------------ */

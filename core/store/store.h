@@ -72,8 +72,15 @@ int  jutsu_dbs_open(const struct jutsu_store *store, jutsu_dbs **out);
 /* Rolls back what the caller left open, disconnects, frees. NULL is fine. */
 void jutsu_dbs_close(jutsu_dbs *s);
 int  jutsu_dbs_begin(jutsu_dbs *s);
+/* A commit that fails rolls back: the transaction is then gone, on the
+ * connection as in the session, whatever the driver left open (SQLite
+ * keeps a transaction open after a failed COMMIT, PostgreSQL ends it). */
 int  jutsu_dbs_commit(jutsu_dbs *s);
 int  jutsu_dbs_rollback(jutsu_dbs *s);
+/* Commits the driver's open transaction for one opened with ops->begin
+ * (migrations, the index set-aside); on failure records the error as
+ * "what: ..." and rolls back, as jutsu_dbs_commit. */
+int  jutsu_dbs_commit_driver(jutsu_dbs *s, const char *what);
 /* "sqlite var/jutsu.db": where the data lives, never a password. */
 const char *jutsu_dbs_describe(jutsu_dbs *s);
 /* Now, by the store's clock. */
@@ -99,8 +106,8 @@ void jutsu_dbs_error_clear(jutsu_dbs *s);
 
 /* Opens a transaction unless the caller has one; *own says who closes it. */
 int  jutsu_dbs_tx_enter(jutsu_dbs *s, int *own);
-/* Commits (rc == 0) or rolls back what jutsu_dbs_tx_enter opened; returns rc, or the
- * commit's error. */
+/* Commits (rc == 0) or rolls back what jutsu_dbs_tx_enter opened (a failed
+ * commit rolls back too); returns rc, or the commit's error. */
 int  jutsu_dbs_tx_leave(jutsu_dbs *s, int own, int rc);
 
 /* Empties the arena that single-row gets copy text into (the start of

@@ -405,6 +405,57 @@ START_TEST(test_override_refused)
 }
 END_TEST
 
+/* --- a commit that fails ------------------------------------------------- */
+
+/* A deferred foreign key is checked at COMMIT: there SQLite refuses and keeps
+ * the transaction open, PostgreSQL refuses and ends it. Either way the
+ * session must be left with no transaction, on the connection too: once a
+ * failed commit left SQLite's open under a session that thought it closed,
+ * and the next BEGIN failed ("cannot start a transaction within a
+ * transaction") until the connection was dropped. */
+static void commit_refused(struct tdb *t, int rc)
+{
+    ck_assert_msg(rc != 0, "%s: the commit went through", t->backend);
+    ck_assert_msg(strstr(jutsu_dbs_error(t->s), "commit: ") == jutsu_dbs_error(t->s),
+                  "%s: %s", t->backend, jutsu_dbs_error(t->s));
+    /* a new transaction opens, writes and commits, and the refused one's
+     * row is not there */
+    ck_assert_msg(jutsu_dbs_begin(t->s) == 0, "%s: %s", t->backend, jutsu_dbs_error(t->s));
+    tdb_exec(t, "INSERT INTO t_parent VALUES (1)");
+    ck_assert_int_eq(jutsu_dbs_commit(t->s), 0);
+    ck_assert_int_eq(tdb_count(t, "t_child", NULL), 0);
+    ck_assert_int_eq(tdb_count(t, "t_parent", NULL), 1);
+    tdb_exec(t, "DELETE FROM t_parent");
+}
+
+START_TEST(test_failed_commit_leaves_no_transaction)
+{
+    struct tdb t;
+    if (!open_db(&t, _i))
+        return;
+    tdb_exec(&t, "CREATE TABLE t_parent (id INTEGER PRIMARY KEY)");
+    tdb_exec(&t, "CREATE TABLE t_child (pid INTEGER REFERENCES t_parent (id) "
+                 "DEFERRABLE INITIALLY DEFERRED)");
+
+    ck_assert_int_eq(jutsu_dbs_begin(t.s), 0);
+    tdb_exec(&t, "INSERT INTO t_child VALUES (7)");
+    commit_refused(&t, jutsu_dbs_commit(t.s));
+
+    /* the same through a data call's own transaction */
+    int own = 0;
+    ck_assert_int_eq(jutsu_dbs_tx_enter(t.s, &own), 0);
+    ck_assert_int_eq(own, 1);
+    tdb_exec(&t, "INSERT INTO t_child VALUES (8)");
+    commit_refused(&t, jutsu_dbs_tx_leave(t.s, own, 0));
+
+    /* and through the driver's own begin, as migrations commit */
+    ck_assert_int_eq(t.s->ops->begin(t.s->db), 0);
+    tdb_exec(&t, "INSERT INTO t_child VALUES (9)");
+    commit_refused(&t, jutsu_dbs_commit_driver(t.s, "commit"));
+    tdb_close(&t);
+}
+END_TEST
+
 /* --- eod_job_status ------------------------------------------------------- */
 
 struct eods {
@@ -559,6 +610,7 @@ static Suite *data_system_suite(void)
     tcase_add_loop_test(tc, test_override_cycle, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, test_override_many_params, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, test_override_refused, 0, TDB_BACKENDS);
+    tcase_add_loop_test(tc, test_failed_commit_leaves_no_transaction, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, test_eod_status, 0, TDB_BACKENDS);
     tcase_add_loop_test(tc, test_prune, 0, TDB_BACKENDS);
     suite_add_tcase(s, tc);
