@@ -102,7 +102,7 @@ static int db_failed(jutsu_dbs *s, int rc)
 
 static const char *backup_dir(struct jutsu_cli *cli)
 {
-    const struct jutsu_settings_database *db = &cli->app->settings.database;
+    const struct jutsu_settings_database *db = &jutsu_app_settings(cli->app)->database;
     return db->backup_before_upgrade ? db->backup_dir : NULL;
 }
 

@@ -7,8 +7,8 @@
  * (the bus library keeps its own for callers without a config): its keys
  * carry the offset of their field here (JUTSU_CFG_*_AT), validation fills
  * what the file leaves out, and jutsu_settings_fill copies every section
- * into its struct. A room reads app->settings.sync.batch_size, never the
- * tree with a default of its own.
+ * into its struct. A room reads jutsu_app_settings(app)->sync.batch_size,
+ * never the tree with a default of its own.
  *
  * Lists and free-form maps (exchange.closures, sync.symbols, eod.baselines,
  * scheduler.jobs, plugins) stay in the tree: their owners read them there.

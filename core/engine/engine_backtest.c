@@ -248,15 +248,16 @@ int jutsu_engine_backtest(jutsu_ctx *ctx, struct json_object *request,
         goto done;
     b->o.strategy = b->strategy;
     b->o.series = 1;
-    if ((rc = take_slot(st, app->settings.backtest.max_concurrent)) != 0) {
+    const struct jutsu_settings_backtest *set = &jutsu_app_settings(app)->backtest;
+    if ((rc = take_slot(st, set->max_concurrent)) != 0) {
         rc = jutsu_engine_fail(out, rc, "too_many_backtests", "retry when one has ended",
                                "%lld backtest(s) already running (settings "
                                "backtest.max_concurrent)",
-                               (long long)app->settings.backtest.max_concurrent);
+                               (long long)set->max_concurrent);
         goto done;
     }
     /* the bound counts from here: waiting for the slot was not running */
-    b->o.deadline_us = jutsu_clock_mono_us() + app->settings.backtest.max_seconds * 1000000;
+    b->o.deadline_us = jutsu_clock_mono_us() + set->max_seconds * 1000000;
     rc = jutsu_backtest_run(app, &b->o, r);
     give_slot(st);
     if (rc != 0) {

@@ -395,8 +395,9 @@ static int plan_run(struct eod_env *e, jutsu_date_t *date, struct status_map *m,
     if (*date > latest)
         return fail(r, JUTSU_EINVAL, "the session of %s has not closed yet", day);
 
-    int64_t lookback = app->settings.eod.lookback_days;
-    int64_t stuck = app->settings.eod.stuck_after_minutes;
+    const struct jutsu_settings_eod *set = &jutsu_app_settings(app)->eod;
+    int64_t lookback = set->lookback_days;
+    int64_t stuck = set->stuck_after_minutes;
     jutsu_date_t w = *date;
     for (int64_t k = 0; k < lookback; k++) {
         jutsu_date_t p = jutsu_calendar_prev(e->cal, w);

@@ -204,7 +204,8 @@ static jutsu_date_t after(const struct jutsu_app *app, jutsu_date_t d)
 static jutsu_date_t window_start(const struct jutsu_app *app, jutsu_date_t last)
 {
     jutsu_date_t w = last;
-    for (int64_t k = 0; app->cal && k < app->settings.eod.lookback_days; k++) {
+    int64_t lookback = jutsu_app_settings(app)->eod.lookback_days;
+    for (int64_t k = 0; app->cal && k < lookback; k++) {
         jutsu_date_t p = jutsu_calendar_prev(app->cal, w);
         if (p == JUTSU_CALENDAR_NONE)
             break;
@@ -245,7 +246,8 @@ int jutsu_eod_wait_line(struct jutsu_app *app, const struct jutsu_eod_report *r,
         jutsu_date_format(w, from);
         add(buf, size, used, "; once they are in, `jutsu eod backfill --from %s` finalises the "
             "days before %s, which `jutsu eod run` no longer looks back at "
-            "(eod.lookback_days: %lld)", d0, from, (long long)app->settings.eod.lookback_days);
+            "(eod.lookback_days: %lld)", d0, from,
+            (long long)jutsu_app_settings(app)->eod.lookback_days);
     }
     return 1;
 }

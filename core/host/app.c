@@ -107,6 +107,10 @@ void jutsu_app_free(struct jutsu_app *app)
     for (size_t i = 0; i < app->nretired_cfg; i++)
         jutsu_cfg_free(app->retired_cfg[i]);
     free(app->retired_cfg);
+    for (size_t i = 0; i < app->nretired_settings; i++)
+        free(app->retired_settings[i]);
+    free(app->retired_settings);
+    free(app->settings);
     jutsu_cfg_free(app->defaults);
     free(app->config_path);
     free(app);
@@ -186,7 +190,7 @@ static int load_calendar(struct jutsu_app *app, struct jutsu_diag *diag)
 {
     jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
     int bad = 0;
-    int rc = jutsu_calendar_new(app->tz, app->settings.exchange.builtin_closures, &app->cal);
+    int rc = jutsu_calendar_new(app->tz, app->settings->exchange.builtin_closures, &app->cal);
     if (rc)
         return rc;
     jutsu_cfg_node *list = jutsu_cfg_get(root, "exchange.closures");
@@ -232,7 +236,7 @@ _Static_assert(JUTSU_BUS_BLOCK == 0 && JUTSU_BUS_DROP_NEWEST == 1,
 /* The settings the app itself acts on: the bus's and the shutdown's. */
 static void apply_bus_settings(struct jutsu_app *app)
 {
-    const struct jutsu_settings_bus *b = &app->settings.bus;
+    const struct jutsu_settings_bus *b = &app->settings->bus;
     app->bus_opts.capacity = (size_t)b->queue_size;
     app->bus_opts.policy = b->full_policy;
     app->bus_opts.block_timeout_ms = (int)b->block_timeout_ms;
@@ -279,7 +283,7 @@ static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
 {
     jutsu_cfg_node *root = jutsu_cfg_root(app->cfg);
     struct jutsu_settings fresh;
-    const struct jutsu_settings *st = &app->settings;
+    const struct jutsu_settings *st = app->settings;
     char err[256], where[128];
     /* filled aside and taken whole: a fill that fails half-way must not
      * leave settings pointing into a tree that may go */
@@ -288,7 +292,7 @@ static int apply_host_settings(struct jutsu_app *app, struct jutsu_diag *diag)
         jutsu_diag_add(diag, "the host config: %s", err);
         return JUTSU_ECONFIG;
     }
-    app->settings = fresh;
+    *app->settings = fresh;   /* before the threads: no reader yet */
     int format = st->log.format;
     if (format < 0)
         jutsu_log_format_parse("auto", &format);
@@ -325,12 +329,14 @@ static int default_settings(struct jutsu_app *app)
     struct jutsu_diag diag;
     char err[256] = "";
     jutsu_diag_init(&diag);
-    int rc = jutsu_cfg_new(&app->defaults);
+    int rc = (app->settings = calloc(1, sizeof(*app->settings))) ? 0 : JUTSU_ENOMEM;
+    if (rc == 0)
+        rc = jutsu_cfg_new(&app->defaults);
     if (rc == 0)
         rc = jutsu_cfg_validate(app->defaults, jutsu_cfg_root(app->defaults),
                                 jutsu_host_schema, "the host schema's defaults", &diag);
     if (rc == 0)
-        rc = jutsu_settings_fill(jutsu_cfg_root(app->defaults), &app->settings, err,
+        rc = jutsu_settings_fill(jutsu_cfg_root(app->defaults), app->settings, err,
                                  sizeof(err));
     if (rc != 0)
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "the host schema's defaults: %s",

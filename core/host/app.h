@@ -86,8 +86,13 @@ struct jutsu_app {
     size_t                ninst;
 
     /* the host's settings, filled from the validated config (defaults from
-     * the host schema until a config is loaded) */
-    struct jutsu_settings settings;
+     * the host schema until a config is loaded). Read them through
+     * jutsu_app_settings: a reload puts a new copy in place whole, so a
+     * reader that holds one pointer sees one config, never a mix; the
+     * copies it replaced are kept until the app goes. */
+    struct jutsu_settings  *settings;
+    struct jutsu_settings **retired_settings;
+    size_t                  nretired_settings;
 
     jutsu_tz             *tz;         /* the exchange's time zone         */
     struct jutsu_calendar *cal;       /* its trading calendar             */
@@ -141,6 +146,13 @@ int  jutsu_app_adopt_module(struct jutsu_app *app, struct jutsu_module *m);
 
 struct jutsu_ctx *jutsu_app_find(struct jutsu_app *app, const char *name);
 jutsu_time_t      jutsu_app_now(struct jutsu_app *app);
+
+/* The host's settings as they are now (see struct jutsu_app.settings): take
+ * the pointer once for the values that go together. */
+static inline const struct jutsu_settings *jutsu_app_settings(const struct jutsu_app *app)
+{
+    return __atomic_load_n(&app->settings, __ATOMIC_ACQUIRE);
+}
 
 /* An instance's plugin descriptor. */
 static inline const struct jutsu_plugin *jutsu_ctx_plugin(const struct jutsu_ctx *ctx)

@@ -70,7 +70,7 @@ static int env_publish(void *arg, const char *topic, json_object *payload)
 int jutsu_app_auth_new(struct jutsu_app *app)
 {
     struct jutsu_auth_env env = {
-        .settings = &app->settings.auth,
+        .settings = &jutsu_app_settings(app)->auth,
         .store    = env_store,
         .factor   = env_factor,
         .base_url = env_base_url,

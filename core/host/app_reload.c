@@ -203,10 +203,11 @@ int jutsu_app_reload_plan(struct jutsu_app *app, struct jutsu_app *next,
 /* The log as the app's settings say (the command line's pins win). */
 static void configure_log(const struct jutsu_app *app)
 {
-    int format = app->settings.log.format;
+    const struct jutsu_settings_log *set = &jutsu_app_settings(app)->log;
+    int format = set->format;
     if (format < 0)
         jutsu_log_format_parse("auto", &format);
-    jutsu_log_configure(app->settings.log.level, format);
+    jutsu_log_configure(set->level, format);
 }
 
 int jutsu_app_reload_read(struct jutsu_app *app, struct jutsu_app **next,
@@ -236,7 +237,7 @@ int jutsu_app_reload_apply(struct jutsu_app *app, struct jutsu_app *next,
 {
     jutsu_cfg *cfg = next->cfg, *old = app->cfg;
     jutsu_cfg_node *root = jutsu_cfg_root(cfg), *oroot = jutsu_cfg_root(old);
-    struct jutsu_settings fresh;
+    struct jutsu_settings *fresh = NULL;
     char err[256];
     if (plan->stuck)
         return JUTSU_EINVAL;
@@ -244,6 +245,11 @@ int jutsu_app_reload_apply(struct jutsu_app *app, struct jutsu_app *next,
     if (r == NULL)
         return JUTSU_ENOMEM;
     app->retired_cfg = r;
+    struct jutsu_settings **rs = realloc(app->retired_settings,
+                                         (app->nretired_settings + 1) * sizeof(*rs));
+    if (rs == NULL)
+        return JUTSU_ENOMEM;
+    app->retired_settings = rs;
     /* what needs a restart keeps running as the running tree has it */
     for (size_t i = root->n; i-- > 0;) {
         const char *key = root->keys[i];
@@ -256,15 +262,21 @@ int jutsu_app_reload_apply(struct jutsu_app *app, struct jutsu_app *next,
         else if (jutsu_cfg_unset(root, key) != 0)
             return JUTSU_EINVAL;
     }
-    if (jutsu_settings_fill(root, &fresh, err, sizeof(err)) != 0) {
+    if ((fresh = malloc(sizeof(*fresh))) == NULL)
+        return JUTSU_ENOMEM;
+    if (jutsu_settings_fill(root, fresh, err, sizeof(err)) != 0) {
         jutsu_log("jutsu", JUTSU_LOG_ERROR, "reload: the settings: %s", err);
+        free(fresh);
         return JUTSU_EINVAL;
     }
     next->cfg = NULL;
     app->retired_cfg[app->nretired_cfg++] = old;
-    /* other threads may load the pointer meanwhile: either tree is whole */
+    app->retired_settings[app->nretired_settings++] = app->settings;
+    /* other threads may load the pointers meanwhile: either tree is whole,
+     * and so is either copy of the settings (whose strings point into its
+     * own tree: the settings go in after the tree) */
     __atomic_store_n(&app->cfg, cfg, __ATOMIC_RELEASE);
-    app->settings = fresh;
+    __atomic_store_n(&app->settings, fresh, __ATOMIC_RELEASE);
     configure_log(app);
     for (size_t i = 0; plan->strategies && i < app->ninst; i++) {
         struct jutsu_ctx *c = app->inst[i], *nc = jutsu_app_find(next, c->name);

@@ -19,9 +19,10 @@
  *
  * Threads: main thread, while the scheduler is stopped or not yet
  * rebuilt. Other threads (the HTTP frontend's, through the engine) may
- * still read app->cfg: the tree it replaces is kept, unmodified, until
- * the app is freed (app->retired_cfg), so a reader holding a node of the
- * old tree reads valid memory.
+ * still read app->cfg and the settings: the tree and the settings they
+ * replace are kept, unmodified, until the app is freed (app->retired_cfg,
+ * app->retired_settings), so a reader holding a node of the old tree, or
+ * the old settings, reads valid memory and one config, not a mix.
  */
 #ifndef JUTSU_CORE_APP_RELOAD_H
 #define JUTSU_CORE_APP_RELOAD_H

@@ -41,7 +41,7 @@ int jutsu_app_dbs_open(struct jutsu_app *app, jutsu_dbs **out)
 
 int jutsu_app_ensure_schema(struct jutsu_app *app, jutsu_dbs *s)
 {
-    const struct jutsu_settings_database *db = &app->settings.database;
+    const struct jutsu_settings_database *db = &jutsu_app_settings(app)->database;
     if (db->auto_upgrade)
         return jutsu_migrate_upgrade(s, "head", db->backup_before_upgrade ? db->backup_dir : NULL);
     struct jutsu_migrate_state st;

@@ -200,7 +200,7 @@ static void progress(int on, size_t done, size_t total, const char *label)
 static jutsu_time_t start_of_history(struct jutsu_app *app)
 {
     jutsu_date_t d = 0;
-    jutsu_date_parse(app->settings.sync.history_start, -1, &d);
+    jutsu_date_parse(jutsu_app_settings(app)->sync.history_start, -1, &d);
     return jutsu_date_to_time(d);
 }
 

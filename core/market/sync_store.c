@@ -300,7 +300,7 @@ int jutsu_sync_ctx_open(struct jutsu_app *app, struct ctx *c)
     c->app = app;
     c->who = "sync";
     c->cal = app->cal;
-    c->batch = app->settings.sync.batch_size;
+    c->batch = jutsu_app_settings(app)->sync.batch_size;
     if (jutsu_calendar_local_date(app->cal, jutsu_app_now(app), &c->today) != 0)
         c->today = jutsu_time_to_date(jutsu_app_now(app));
     return jutsu_app_dbs_open(app, &c->s);

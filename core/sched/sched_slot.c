@@ -200,8 +200,9 @@ static int configure(jutsu_sched *s, struct jutsu_diag *diag)
 {
     jutsu_cfg_node *root = jutsu_cfg_root(s->app->cfg);
     int rc = 0;
-    s->enabled = s->app->settings.scheduler.enabled;
-    s->grace_min = (int)s->app->settings.scheduler.grace_minutes;
+    const struct jutsu_settings_scheduler *set = &jutsu_app_settings(s->app)->scheduler;
+    s->enabled = set->enabled;
+    s->grace_min = (int)set->grace_minutes;
     for (size_t i = 0; i < s->n; i++)
         if (configure_time(root, &s->jobs[i].def, &s->jobs[i].time, &s->jobs[i].enabled,
                            diag) != 0)

@@ -68,8 +68,9 @@ static int follow(struct trader *t, struct trade_order *o, struct jutsu_fill *f)
 {
     struct jutsu_ctx *b = t->ent->broker;
     const struct jutsu_broker_ops *ops = jutsu_ctx_broker(b);
-    int64_t timeout_s = t->app->settings.trading.order_timeout_s;
-    int64_t poll_ms = t->app->settings.trading.poll_interval_ms;
+    const struct jutsu_settings_trading *set = &jutsu_app_settings(t->app)->trading;
+    int64_t timeout_s = set->order_timeout_s;
+    int64_t poll_ms = set->poll_interval_ms;
 
     struct jutsu_order req = { .size = sizeof(req), .symbol = o->symbol, .quantity = o->qty,
                                .side = o->buy ? JUTSU_ORDER_BUY : JUTSU_ORDER_SELL };

@@ -220,8 +220,9 @@ int jutsu_trader_open(struct trader *t, struct jutsu_app *app, jutsu_dbs *s,
         return JUTSU_ESTATE;
     }
     t->ops = jutsu_ctx_strategy(t->inst);
-    t->costs.commission_per_share = app->settings.trading.commission_per_share;
-    t->costs.slippage = app->settings.trading.slippage;
+    const struct jutsu_settings_trading *set = &jutsu_app_settings(app)->trading;
+    t->costs.commission_per_share = set->commission_per_share;
+    t->costs.slippage = set->slippage;
     int rc = apply_params(t, err, errsz);
     if (rc == 0) {
         t->needs.size = sizeof(t->needs);

@@ -238,8 +238,8 @@ START_TEST(bounded_in_number_and_time)
     const char *req = "{\"strategy\": \"v3_5b\", \"from\": \"2012-01-03\", \"to\": "
                       "\"2012-12-31\"}";
     struct jutsu_engine_state *st = t.app->engine_state;
-    ck_assert_int_eq(t.app->settings.backtest.max_concurrent, 1);   /* the default */
-    ck_assert_int_eq(t.app->settings.backtest.max_seconds, 60);
+    ck_assert_int_eq(t.app->settings->backtest.max_concurrent, 1);   /* the default */
+    ck_assert_int_eq(t.app->settings->backtest.max_seconds, 60);
     pthread_mutex_lock(&st->lock);
     st->backtests = 1;
     pthread_mutex_unlock(&st->lock);
@@ -254,14 +254,14 @@ START_TEST(bounded_in_number_and_time)
 
     /* a bound of 0 s (below the schema's minimum: set in memory) has passed
      * at the first check */
-    t.app->settings.backtest.max_seconds = 0;
+    t.app->settings->backtest.max_seconds = 0;
     ck_assert_int_eq(call(&t, req, &out), JUTSU_ETIMEDOUT);
     ck_assert_ptr_nonnull(strstr(str(out, "message"), "backtest.max_seconds"));
     json_object_put(out);
     ck_assert_int_eq(st->backtests, 0);
     ck_assert_int_eq(tdb_count(&t, "live_trades", NULL), 0);
     ck_assert_int_eq(tdb_count(&t, "performance_snapshots", NULL), 0);
-    t.app->settings.backtest.max_seconds = 60;
+    t.app->settings->backtest.max_seconds = 60;
     ck_assert_int_eq(call(&t, req, &out), 0);
     json_object_put(out);
     ck_assert_int_eq(st->backtests, 0);

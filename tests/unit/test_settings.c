@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "config/host_settings.h"
 #include "host/app.h"
+#include "host/app_reload.h"
 #include "testutil.h"
 
 static struct jutsu_app *load(const char *yaml, int want, struct jutsu_diag *d)
@@ -40,7 +41,7 @@ START_TEST(defaults_come_from_the_schema)
     free(cwd);
     ck_assert_int_eq(jutsu_app_new(&app), 0);
     for (int pass = 0; pass < 2; pass++) {
-        const struct jutsu_settings *s = &app->settings;
+        const struct jutsu_settings *s = jutsu_app_settings(app);
         ck_assert_int_eq(s->log.level, JUTSU_LOG_INFO);
         ck_assert_int_eq(s->log.format, -1);   /* auto */
         ck_assert_str_eq(s->exchange.timezone, "America/New_York");
@@ -80,7 +81,7 @@ START_TEST(a_file_sets_every_section)
         "scheduler: {enabled: false, grace_minutes: 0}\n"
         "trading: {commission_per_share: \"0.005\", slippage: \"0.002\", order_timeout_s: 9}\n",
         0, &d);
-    const struct jutsu_settings *s = &app->settings;
+    const struct jutsu_settings *s = jutsu_app_settings(app);
     ck_assert_int_eq(s->log.level, JUTSU_LOG_DEBUG);
     ck_assert_int_eq(s->log.format, JUTSU_LOG_JSON);
     ck_assert_int_eq(s->bus.queue_size, 1024);
@@ -102,6 +103,56 @@ START_TEST(a_file_sets_every_section)
     jutsu_log_configure(JUTSU_LOG_WARN, JUTSU_LOG_TEXT);
     jutsu_app_free(app);
     jutsu_diag_free(&d);
+}
+END_TEST
+
+/* A reload puts a new copy of the settings in place whole: a job that took
+ * the pointer before reads the old config to its end, all of it (its
+ * strings too), never one value of each; a section that needs a restart
+ * keeps its running value in the new copy. */
+START_TEST(a_reload_replaces_the_settings_whole)
+{
+    struct jutsu_app *app = NULL, *next = NULL;
+    struct jutsu_diag d;
+    struct jutsu_reload_plan plan;
+    char *dir = tu_tmpdir();
+    char *path = tu_write_file(dir, "j.yaml",
+        "database: {backup_dir: /srv/b}\n"
+        "sync: {history_start: \"2015-06-01\", batch_size: 1234}\n"
+        "trading: {commission_per_share: \"0.005\", slippage: \"0.002\"}\n");
+    ck_assert_int_eq(jutsu_app_new(&app), 0);
+    jutsu_diag_init(&d);
+    ck_assert_int_eq(jutsu_app_load_config(app, path, &d), 0);
+    const struct jutsu_settings *was = jutsu_app_settings(app);
+
+    free(tu_write_file(dir, "j.yaml",
+        "database: {backup_dir: /srv/elsewhere}\n"
+        "sync: {history_start: \"2019-01-02\", batch_size: 5000}\n"
+        "trading: {commission_per_share: \"0.01\", slippage: \"0.001\"}\n"));
+    int rc = jutsu_app_reload_read(app, &next, &d);
+    ck_assert_msg(rc == 0, "%s", jutsu_diag_count(&d) ? jutsu_diag_line(&d, 0) : "");
+    ck_assert_int_eq(jutsu_app_reload_plan(app, next, &plan), 0);
+    ck_assert_int_eq(plan.nrestart, 1);            /* database.backup_dir */
+    ck_assert_int_eq(jutsu_app_reload_apply(app, next, &plan), 0);
+    jutsu_app_free(next);
+
+    const struct jutsu_settings *now = jutsu_app_settings(app);
+    ck_assert_ptr_ne(now, was);
+    ck_assert_int_eq(now->trading.commission_per_share, 10000);
+    ck_assert_int_eq(now->trading.slippage, 1000);
+    ck_assert_str_eq(now->sync.history_start, "2019-01-02");
+    ck_assert_int_eq(now->sync.batch_size, 5000);
+    ck_assert_str_eq(now->database.backup_dir, "/srv/b");
+    /* the copy a reader held is whole and as it was */
+    ck_assert_int_eq(was->trading.commission_per_share, 5000);
+    ck_assert_int_eq(was->trading.slippage, 2000);
+    ck_assert_str_eq(was->sync.history_start, "2015-06-01");
+    ck_assert_int_eq(was->sync.batch_size, 1234);
+    jutsu_app_free(app);
+    jutsu_diag_free(&d);
+    free(path);
+    tu_rmtree(dir);
+    free(dir);
 }
 END_TEST
 
@@ -138,6 +189,7 @@ static Suite *settings_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, defaults_come_from_the_schema);
     tcase_add_test(tc, a_file_sets_every_section);
+    tcase_add_test(tc, a_reload_replaces_the_settings_whole);
     tcase_add_test(tc, history_start_must_be_a_date);
     tcase_add_test(tc, fill_refuses_an_unvalidated_tree);
     suite_add_tcase(s, tc);
