@@ -63,7 +63,7 @@ static void print_usage_line(FILE *f, const struct jutsu_cmd *c)
             fputc(' ', f);
             col++;
         }
-        fwrite(p, 1, (size_t)len, f);
+        fprintf(f, "%.*s", len, p);
         col += len;
         p = *q ? q + 1 : q;
     }
