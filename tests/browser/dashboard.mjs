@@ -8,6 +8,7 @@
 // overview's first paint from a cold browser.
 //
 //   node tests/browser/dashboard.mjs BUILD/jutsu   (ctest: browser_dashboard)
+import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -210,6 +211,39 @@ async function main() {
       await figures(page, base, adminTok);
       noProblems(page, 'live overview');
       await context.close();
+    });
+
+    // A failed scheduled run's error is a sentence: it goes on a row of its
+    // own under the job, and the Jobs table stays inside its half-width card
+    // (in the status cell it pushed the table 880 px past it). The records
+    // are the scheduler's own (system_state), written as a past run left them.
+    await step('a job\'s last error shows under it, inside the card', async () => {
+      const err = 'storage: database is locked (SQLITE_BUSY) after 5000 ms; another ' +
+        'process holds the write lock: see jutsu db status';
+      const rec = (status, error) => JSON.stringify({ date: '2024-06-11',
+        at: '2024-06-11T20:15:00Z', status, finished_at: '2024-06-11T20:15:03Z',
+        ...(error ? { error } : {}) });
+      execFileSync('sqlite3', [`${srv.dir}/var/jutsu.db`, 'INSERT INTO system_state (key, ' +
+        `value, value_type) VALUES ('scheduler.eod', '${rec('failed', err)}', 'json'), ` +
+        `('scheduler.sync', '${rec('ok')}', 'json')`]);
+      for (const colorScheme of ['light', 'dark']) {
+        const { page, context } = await openPage(browser, base, { colorScheme });
+        await signIn(page, 'ada');
+        const card = page.locator('section[aria-labelledby="h-jobs"]');
+        const why = card.getByRole('row', { name: `The last eod run failed: ${err}` });
+        await why.waitFor();
+        const cellsOf = (job) => card.getByRole('row', { name: new RegExp(`^${job} `) })
+          .getByRole('cell').allTextContents();
+        const eod = await cellsOf('eod');
+        check(eod[4] === 'failed' && (await cellsOf('sync'))[4] === 'ok',
+          `${colorScheme}: the Jobs table has eod failed, sync ok (${eod.join(' | ')})`);
+        const [sw, cw] = await card.locator('.scroll').evaluate((d) => [d.scrollWidth,
+          d.clientWidth]);
+        check(sw <= cw, `${colorScheme}: the Jobs table fits its card (${sw} <= ${cw} px)`);
+        await card.screenshot({ path: join(SCREENS, `overview-jobs-${colorScheme}.png`) });
+        noProblems(page, `jobs with an error (${colorScheme})`);
+        await context.close();
+      }
     });
 
     await step('viewer: no admin link or control', async () => {

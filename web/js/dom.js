@@ -71,3 +71,12 @@ export function when(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
 }
+
+// The same to the minute, the date short: for tables of several times in a
+// half-width card (the job tables).
+export function whenShort(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso
+    : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+}

@@ -3,8 +3,8 @@
 // they come (newest first, the last 200, text only).
 
 import * as api from '../api.js';
-import { h, clear, alertBox, say, when } from '../dom.js';
-import { runJob, runnable, outcome } from '../jobs.js';
+import { h, clear, alertBox, say, when, whenShort } from '../dom.js';
+import { runJob, runnable, outcome, lastRun, errorRow, statusCell } from '../jobs.js';
 import { listen } from '../events.js';
 
 const KEEP = 200;
@@ -12,13 +12,6 @@ const DAYS = 30;
 
 const why = (e) => (e.hint ? `${e.message} (${e.hint})` : e.message);
 const iso = (d) => d.toISOString().slice(0, 10);
-
-function lastRun(j) {
-  const l = j.last || j.last_run || null;
-  if (!l) return { at: '—', status: '—' };
-  return { at: when(l.finished_at || l.started_at || l.at),
-    status: `${l.status}${l.error ? `: ${l.error}` : ''}` };
-}
 
 function jobsTable(s, act) {
   const jobs = s?.jobs || [];
@@ -28,7 +21,7 @@ function jobsTable(s, act) {
     h('div', { class: 'scroll' }, h('table', { class: 'tight', 'aria-label': 'Jobs' },
       h('thead', {}, h('tr', {}, ['Job', 'At', 'Days', 'Next run', 'Last run', 'Status',
         'Paused', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, jobs.map((j) => {
+      h('tbody', {}, jobs.flatMap((j) => {
         const l = lastRun(j);
         const acts = [];
         if (runnable(j.name)) {
@@ -40,12 +33,11 @@ function jobsTable(s, act) {
             onclick: (e) => act('resume', j, e.currentTarget) }, 'Resume')
           : h('button', { type: 'button', class: 'danger', 'aria-label': `Pause ${j.name}`,
             onclick: (e) => act('pause', j, e.currentTarget) }, 'Pause'));
-        return h('tr', {}, h('th', { scope: 'row' }, j.name), h('td', {}, j.at),
+        return [h('tr', {}, h('th', { scope: 'row' }, j.name), h('td', {}, j.at),
           h('td', {}, j.days ? j.days.replace(/_/g, ' ') : '—'),
-          h('td', {}, j.paused ? 'paused' : when(j.next?.at)), h('td', {}, l.at),
-          h('td', {}, j.running ? 'running' : l.status),
-          h('td', {}, j.paused ? 'yes' : 'no'),
-          h('td', {}, h('div', { class: 'row' }, acts)));
+          h('td', {}, j.paused ? 'paused' : whenShort(j.next?.at)), h('td', {}, l.at),
+          statusCell(j), h('td', {}, j.paused ? 'yes' : 'no'),
+          h('td', {}, h('div', { class: 'row' }, acts))), errorRow(j, 8)];
       })))));
 }
 

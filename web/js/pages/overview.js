@@ -3,9 +3,10 @@
 // scheduler, data freshness. An eod.finalized event reloads it in place.
 
 import * as api from '../api.js';
-import { h, clear, money, pct, num, when } from '../dom.js';
+import { h, clear, money, pct, num, when, whenShort } from '../dom.js';
 import { equityAndDrawdown } from '../chart.js';
 import { listen } from '../events.js';
+import { lastRun, errorRow, statusCell } from '../jobs.js';
 
 const STALE_DAYS = 4;   /* a weekend and a holiday; more is a sync that did not run */
 
@@ -80,7 +81,6 @@ function positions(list) {
 
 function scheduler(s) {
   const jobs = s?.jobs || [];
-  const last = (j) => j.last || j.last_run || null;
   return h('section', { class: 'card', 'aria-labelledby': 'h-jobs' },
     h('h2', { id: 'h-jobs' }, 'Jobs'),
     h('p', { class: 'muted' }, s?.enabled ? 'The scheduler runs the jobs.' :
@@ -88,11 +88,9 @@ function scheduler(s) {
     h('div', { class: 'scroll' }, h('table', {},
       h('thead', {}, h('tr', {}, ['Job', 'At', 'Next run', 'Last run', 'Status']
         .map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, jobs.map((j) => h('tr', {}, h('td', {}, j.name), h('td', {}, j.at),
-        h('td', {}, j.paused ? 'paused' : when(j.next?.at)),
-        h('td', {}, when(last(j)?.finished_at || last(j)?.started_at || last(j)?.at)),
-        h('td', {}, j.running ? 'running' : last(j) ? [last(j).status,
-          last(j).error ? `: ${last(j).error}` : ''].join('') : '—')))))));
+      h('tbody', {}, jobs.flatMap((j) => [h('tr', {}, h('td', {}, j.name), h('td', {}, j.at),
+        h('td', {}, j.paused ? 'paused' : whenShort(j.next?.at)),
+        h('td', {}, lastRun(j).at), statusCell(j)), errorRow(j, 5)])))));
 }
 
 function freshness(md) {
