@@ -67,6 +67,10 @@ static int env_publish(void *arg, const char *topic, json_object *payload)
     return jutsu_bus_publish(app->bus, "host", topic, payload);
 }
 
+/* Auth keeps a pointer to the first copy of the settings: the config's
+ * load fills that copy in place (core/host/app.c), and `auth` is a section
+ * a reload does not apply (app_reload.h), so the copy stays right. Were it
+ * made reloadable, auth would have to read jutsu_app_settings() at each use. */
 int jutsu_app_auth_new(struct jutsu_app *app)
 {
     struct jutsu_auth_env env = {

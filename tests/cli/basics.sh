@@ -24,9 +24,15 @@ expect help-backtest out "                                [--capital N] [--param
 "$JUTSU" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z0-9-]*\)\( [a-z0-9-]*\)\? .*/\1\2/p' \
   > "$TMP/commands"
 [[ $(wc -l < "$TMP/commands") -ge 30 ]] && pass || fail "help: fewer than 30 commands listed"
+wide=$("$JUTSU" --help | awk 'length($0) > 80')
+[[ -z $wide ]] && pass || fail "--help: lines over 80 columns: $wide"
 while read -r cmd; do
   # shellcheck disable=SC2086  # the command's words, split on purpose
-  wide=$({ "$JUTSU" help $cmd; "$JUTSU" $cmd --help; } 2>&1 | awk 'length($0) > 80')
+  if ! out=$("$JUTSU" help $cmd 2>&1 && "$JUTSU" $cmd --help 2>&1); then
+    fail "help $cmd or $cmd --help failed: $out"
+    continue
+  fi
+  wide=$(awk 'length($0) > 80' <<< "$out")
   [[ -z $wide ]] && pass || fail "help $cmd: lines over 80 columns: $wide"
 done < "$TMP/commands"
 
