@@ -122,11 +122,17 @@ static int each_line_after(char *help, const char *title, void (*fn)(FILE *, cha
 }
 
 /* "  -c, --config FILE     config file (...)": the option, then its text
- * after a run of two or more blanks. */
+ * after a run of two or more blanks. A line that starts at the text's
+ * column ("                        else /etc/...)") goes on with the text
+ * of the option above it. */
 static void option_item(FILE *out, char *line)
 {
     while (*line == ' ')
         line++;
+    if (*line != '-') {
+        roff_line(out, line);
+        return;
+    }
     char *gap = strstr(line, "  ");
     if (gap == NULL)
         return;

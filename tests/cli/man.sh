@@ -33,6 +33,10 @@ done <"$TMP/commands"
 for opt in --config --log-level --log-format --verbose --quiet --no-color --help --version; do
   grep -qE "^ +(-[a-z], )?$opt( |$)" "$TMP/jutsu.txt" && pass || fail "jutsu.1 lacks $opt"
 done
+# a help line that runs on (the default config's path) runs on in the page
+default=$("$JUTSU" --help | sed -n 's/^ *else \(\/.*\))$/\1/p')
+[[ -n $default ]] && grep -qF "else $default)" "$TMP/jutsu.txt" && pass ||
+  fail "jutsu.1 lacks the default config ('$default') that --help names"
 for code in "0      success" "3      configuration error"; do
   grep -qF "$code" "$TMP/jutsu.txt" && pass || fail "jutsu.1 lacks exit status $code"
 done

@@ -73,7 +73,8 @@ cd "$ROOT" || exit 1
 # no -c and no $JUTSU_CONFIG: the installed default (the one --help
 # names), and how to name one
 run help-default 0 "$JUTSU" --help
-default=$(sed -n 's/.*(default: \$JUTSU_CONFIG, else \(.*\))$/\1/p' "$TMP/out")
+# ("config file (default: $JUTSU_CONFIG," then "else PATH)" on the next line)
+default=$(sed -n '/(default: \$JUTSU_CONFIG,$/{n;s/^ *else \(.*\))$/\1/p;}' "$TMP/out")
 [[ "$default" == */jutsu/jutsu.yaml ]] && pass || fail "--help names no default: '$default'"
 run no-config 3 env -u JUTSU_CONFIG "$JUTSU" data status
 expect no-config err "$default: cannot read the config file"
