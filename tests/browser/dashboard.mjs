@@ -200,6 +200,9 @@ async function main() {
       await page.getByRole('heading', { name: 'Equity and drawdown' }).waitFor();
       await figures(page, base, adminTok);
       await page.evaluate(() => { window.notReloaded = true; });
+      // the page's event stream taken by the server before the run: an
+      // event published before that is not sent on it
+      await page.locator('html[data-events="open"]').waitFor();
       const run = await apiPost(base, adminTok, '/api/control/eod', { date: '2024-06-12' });
       check(run.status === 202, `POST /api/control/eod: ${run.status}`);
       const row = page.getByRole('row', { name: /^QQQ\b/ });

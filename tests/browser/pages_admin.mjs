@@ -252,6 +252,8 @@ async function operations(browser, base, tok) {
     c[1] === newest.status, `EOD days: ${eod.days.length} rows, newest ${c[0]} ${c[1]}`);
 
   // Run now: followed to its end; the events list gets the job's events
+  // (the page's event stream taken by the server first)
+  await page.locator('html[data-events="open"]').waitFor();
   await page.getByRole('button', { name: 'Run eod now' }).click();
   const done = page.getByRole('status').filter({ hasText: /The eod job \(r-\d+\) finished/ });
   await done.waitFor({ timeout: 20000 });

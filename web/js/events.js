@@ -68,8 +68,17 @@ export function matches(pattern, topic) {
   return p.length === t.length;
 }
 
+// Whether the stream is open, on the root element (data-events="open" or
+// "closed"): an event published before the server took the stream is not
+// sent on it, so what waits for a page to follow one (the browser tests)
+// waits for "open" first.
+// Only the newest stream marks: one being replaced ends after it opened.
+let streams = 0;
+
 // One stream of `topics`: onEvent(name, data) for each event. Returns stop().
 function stream(topics, onEvent) {
+  const me = ++streams;
+  const mark = (state) => { if (me === streams) document.documentElement.dataset.events = state; };
   let stopped = false;
   let lastId = null;
   let ctl = null;
@@ -90,10 +99,13 @@ function stream(topics, onEvent) {
         return;
       }
       if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
+      mark('open');
       await read(res.body.getReader());
     } catch (e) {
+      mark('closed');
       if (stopped || e.name === 'AbortError') return;
     }
+    mark('closed');
     if (!stopped) timer = setTimeout(connect, RETRY_MS);
   }
 
@@ -136,5 +148,6 @@ function stream(topics, onEvent) {
     stopped = true;
     clearTimeout(timer);
     if (ctl) ctl.abort();
+    mark('closed');
   };
 }
